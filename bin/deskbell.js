@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// The `deskbell` command: runs the built CLI (npm run build, or npm start, builds it).
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'src', 'cli.js');
+if (!existsSync(cli)) {
+  process.stderr.write('deskbell: not built yet. Run `npm run build` first.\n');
+  process.exit(1);
+}
+const { runCli } = await import(pathToFileURL(cli).href);
+const code = await runCli(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+if (code >= 0) process.exitCode = code;

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_initial.js';
+
+// A static list, not a directory read at run time: the single executable bundles these modules.
+export const migrations: Record<string, Migration> = {
+  '0001_initial': m0001,
+};

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { assets } from './assets.js';
+import authRoutes from './auth/routes.js';
+import type { Config } from './config.js';
+import type { Db } from './db/connect.js';
+import { Catalogue } from './i18n.js';
+import { Worker } from './jobs/worker.js';
+import { MAIL_JOB, smtpSender } from './mail/outbox.js';
+import outboxRoutes from './mail/routes-admin.js';
+import csrf from './plugins/csrf.js';
+import errors from './plugins/errors.js';
+import security from './plugins/security.js';
+import session from './plugins/session.js';
+import views from './plugins/views.js';
+import { homeFor } from './users/actor.js';
+import agentTicketRoutes from './tickets/routes-agent.js';
+import portalTicketRoutes from './tickets/routes-portal.js';
+import './plugins/types.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    worker: Worker;
+  }
+}
+
+export interface AppOptions {
+  config: Config;
+  db: Db;
+  /** Run the job worker (the server does; tests drive `app.worker.drain()` themselves). */
+  startWorker?: boolean;
+  /** Pino logger options, or false for none (tests). */
+  logger?: boolean | object;
+}
+
+/** The whole app as one plugin tree: the server listens to it, tests `inject` into it. */
+export async function buildApp({ config, db, startWorker = false, logger }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ?? { level: config.logLevel },
+    trustProxy: config.trustProxy,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  });
+
+  const catalogue = new Catalogue();
+  catalogue.setOverrides(await db.selectFrom('texts').selectAll().execute());
+  app.decorate('config', config);
+  app.decorate('db', db);
+  app.decorate('catalogue', catalogue);
+
+  const worker = new Worker(db, { pollMs: config.jobPollMs, retryBaseMs: config.jobRetryBaseMs, log: app.log });
+  if (config.smtpUrl) worker.handle(MAIL_JOB, smtpSender(config.smtpUrl));
+  app.decorate('worker', worker);
+  if (startWorker) app.addHook('onReady', async () => worker.start());
+  app.addHook('onClose', async () => worker.stop());
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: 1024 * 1024 });
+  await app.register(fastifyStatic, { root: assets.public, prefix: '/public/', maxAge: '1h', index: false });
+  await app.register(security);
+  await app.register(session);
+  await app.register(csrf);
+  await app.register(views, { production: !config.development });
+  await app.register(errors);
+
+  app.get('/healthz', async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(db);
+      return reply.type('application/json').send({ status: 'ok' });
+    } catch {
+      return reply.code(503).type('application/json').send({ status: 'unavailable' });
+    }
+  });
+  app.get('/', async (request, reply) => reply.seeOther(request.actor ? homeFor(request.actor) : '/login'));
+
+  await app.register(authRoutes);
+  await app.register(agentTicketRoutes);
+  await app.register(portalTicketRoutes);
+  await app.register(outboxRoutes);
+  return app;
+}

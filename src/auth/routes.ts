@@ -1,0 +1,88 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Invalid, TooManyRequests } from '../lib/errors.js';
+import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from '../plugins/session.js';
+import { safeNext } from '../plugins/guards.js';
+import { homeFor, type Actor } from '../users/actor.js';
+import { checkSetupToken, createFirstAdmin, logIn, personForToken, setPasswordWithToken } from './auth.js';
+import { endSession, startSession } from './sessions.js';
+
+type Form = Record<string, string | undefined>;
+
+export default async function authRoutes(app: FastifyInstance) {
+  const { db, config } = app;
+
+  /** A new session id at every login (no fixation); the visitor's old session, if any, ends. */
+  async function beginSession(reply: FastifyReply, actor: Actor, ip: string, userAgent?: string) {
+    const old = reply.request.cookies[SESSION_COOKIE];
+    if (old) await endSession(db, old);
+    setSessionCookie(reply, config, await startSession(db, actor.id, config.sessionTtlMs, { ip, userAgent }));
+  }
+
+  app.get<{ Querystring: Form }>('/login', async (request, reply) => {
+    if (request.actor) return reply.seeOther(homeFor(request.actor));
+    return reply.page('auth/login', { values: { next: safeNext(request.query.next) ?? '' }, errors: {} });
+  });
+
+  app.post<{ Body: Form }>('/login', async (request, reply) => {
+    const form = request.body ?? {};
+    try {
+      const actor = await logIn(db, config.loginLimit, { email: form.email, password: form.password, ip: request.ip });
+      await beginSession(reply, actor, request.ip, request.headers['user-agent']);
+      return reply.seeOther(safeNext(form.next) ?? homeFor(actor));
+    } catch (error) {
+      if (!(error instanceof Invalid || error instanceof TooManyRequests)) throw error;
+      if (error instanceof TooManyRequests) reply.header('Retry-After', String(error.retryAfterSeconds));
+      return reply.page('auth/login', {
+        values: { email: form.email ?? '', next: safeNext(form.next) ?? '' },
+        errors: error instanceof Invalid ? error.fields : {},
+        message: request.t(error.message),
+      }, { status: error.statusCode, fragment: 'auth/_login_form' });
+    }
+  });
+
+  app.post('/logout', async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) await endSession(db, token);
+    clearSessionCookie(reply);
+    return reply.seeOther('/login', 'auth.loggedOut');
+  });
+
+  app.get<{ Querystring: Form }>('/setup', async (request, reply) => {
+    await checkSetupToken(db, request.query.token);
+    return reply.page('auth/setup', { values: { token: request.query.token }, errors: {} });
+  });
+
+  app.post<{ Body: Form }>('/setup', async (request, reply) => {
+    const form = request.body ?? {};
+    try {
+      const userId = await createFirstAdmin(db, form.token, form);
+      const token = await startSession(db, userId, config.sessionTtlMs, { ip: request.ip });
+      setSessionCookie(reply, config, token);
+      return reply.seeOther('/agent', 'setup.done');
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      return reply.page('auth/setup', { values: { ...form, password: '' }, errors: error.fields },
+        { status: 422, fragment: 'auth/_setup_form' });
+    }
+  });
+
+  // The invitation link: the invited person sets a password and is logged in.
+  app.get<{ Querystring: Form }>('/welcome', async (request, reply) => {
+    const person = await personForToken(db, 'invite', request.query.token);
+    return reply.page('auth/password', { person, values: { token: request.query.token }, errors: {}, action: '/welcome' });
+  });
+
+  app.post<{ Body: Form }>('/welcome', async (request, reply) => {
+    const form = request.body ?? {};
+    const person = await personForToken(db, 'invite', form.token);
+    try {
+      const actor = await setPasswordWithToken(db, 'invite', form.token, { password: form.password, confirm: form.confirm });
+      await beginSession(reply, actor, request.ip, request.headers['user-agent']);
+      return reply.seeOther(homeFor(actor), 'auth.passwordSet');
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      return reply.page('auth/password', { person, values: { token: form.token }, errors: error.fields, action: '/welcome' },
+        { status: 422, fragment: 'auth/_password_form' });
+    }
+  });
+}

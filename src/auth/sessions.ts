@@ -1,0 +1,54 @@
+import type { Db } from '../db/connect.js';
+import { randomToken, sha256 } from '../lib/crypto.js';
+import { isoIn, nowIso } from '../lib/time.js';
+import { toActor, type Actor } from '../users/actor.js';
+
+export interface SessionInfo {
+  actor: Actor;
+  csrfSecret: string;
+}
+
+/** A new session with a fresh random id; only the id's hash is stored. */
+export async function startSession(
+  db: Db, userId: number, ttlMs: number, meta: { ip?: string; userAgent?: string } = {},
+): Promise<string> {
+  const token = randomToken();
+  await db.insertInto('sessions').values({
+    id: sha256(token),
+    user_id: userId,
+    csrf_secret: randomToken(),
+    created_at: nowIso(),
+    expires_at: isoIn(ttlMs),
+    ip: meta.ip ?? null,
+    user_agent: meta.userAgent?.slice(0, 300) ?? null,
+  }).execute();
+  await db.updateTable('users').set({ last_login_at: nowIso() }).where('id', '=', userId).execute();
+  return token;
+}
+
+/** The actor behind a session cookie, or null when it is unknown, expired or its user is not active. */
+export async function findSession(db: Db, token: string): Promise<SessionInfo | null> {
+  const row = await db.selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .selectAll('users')
+    .select(['sessions.csrf_secret', 'sessions.expires_at'])
+    .where('sessions.id', '=', sha256(token))
+    .where('sessions.expires_at', '>', nowIso())
+    .where('users.state', '=', 'active')
+    .executeTakeFirst();
+  if (!row) return null;
+  return { actor: toActor(row), csrfSecret: row.csrf_secret };
+}
+
+export async function endSession(db: Db, token: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id', '=', sha256(token)).execute();
+}
+
+export async function endAllSessions(db: Db, userId: number): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+}
+
+export async function deleteExpiredSessions(db: Db): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('expires_at', '<=', nowIso()).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

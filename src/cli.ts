@@ -1,0 +1,136 @@
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { issueInvitation } from './auth/auth.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { openDatabase } from './db/open.js';
+import { DomainError, Invalid } from './lib/errors.js';
+import { backupDatabase } from './ops/backup.js';
+import { buildDemo } from './ops/demo.js';
+import { startServer } from './server.js';
+import { addPerson } from './users/users.js';
+import { Catalogue } from './i18n.js';
+
+export const USAGE = `Usage: deskbell <command> [options]
+
+Commands:
+  serve                                  run the web server (and the mail worker)
+  migrate                                bring the database schema up to date
+  user add --email E --name N --role R [--password P]
+                                         add a person (roles: admin, supervisor, agent, customer);
+                                         without --password, print an invitation link
+  demo [--tickets N]                     add demo organisations, people and N tickets (default 200)
+  backup FILE                            write a consistent copy of the database to FILE (safe while serving)
+
+Configuration comes from the environment (DATA_DIR, DATABASE_URL, BASE_URL, ...): see README.md.
+`;
+
+export class UsageError extends Error {}
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+/** Runs one command; resolves to the process exit code (0 ok, 1 failure, 2 usage). */
+export async function runCli(argv: string[], io: Io, configure: () => Config = () => loadConfig()): Promise<number> {
+  try {
+    return await dispatch(argv, io, configure);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`deskbell: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof Invalid) {
+      const t = new Catalogue().translator();
+      io.err(`deskbell: ${Object.entries(error.fields).map(([field, key]) => `--${field}: ${t(key)}`).join('; ')}\n`);
+      return 1;
+    }
+    const message = error instanceof DomainError ? new Catalogue().translator()(error.message) : error instanceof Error ? error.message : String(error);
+    io.err(`deskbell: ${message}\n`);
+    return error instanceof ConfigError ? 2 : 1;
+  }
+}
+
+async function dispatch(argv: string[], io: Io, configure: () => Config): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve': {
+      parse(rest, {});
+      await startServer(configure());
+      return -1; // keeps running
+    }
+    case 'migrate': {
+      parse(rest, {});
+      const { db, applied } = await openDatabase(configure());
+      await db.destroy();
+      io.out(applied.length ? `Applied ${applied.join(', ')}\n` : 'The database is up to date.\n');
+      return 0;
+    }
+    case 'user': {
+      const [sub, ...options] = rest;
+      if (sub !== 'add') throw new UsageError(sub ? `unknown user command "${sub}"` : 'user needs a command (add)');
+      const { values } = parse(options, { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' } });
+      for (const key of ['email', 'name', 'role'] as const) if (!values[key]) throw new UsageError(`user add needs --${key}`);
+      const config = configure();
+      const { db } = await openDatabase(config);
+      try {
+        const person = await addPerson(db, 'system', values);
+        if (person.state === 'active') {
+          io.out(`Added ${values.email} (${values.role}). They can log in at ${config.baseUrl}/login\n`);
+        } else {
+          const token = await issueInvitation(db, person.id);
+          io.out(`Invited ${values.email} (${values.role}). Send them this link to create a password (valid 7 days, works once):\n  ${config.baseUrl}/welcome?token=${token}\n`);
+        }
+      } finally {
+        await db.destroy();
+      }
+      return 0;
+    }
+    case 'demo': {
+      const { values } = parse(rest, { tickets: { type: 'string' } });
+      const tickets = values.tickets === undefined ? 200 : Number(values.tickets);
+      if (!Number.isSafeInteger(tickets) || tickets < 0 || tickets > 10_000_000) throw new UsageError('--tickets must be a whole number from 0 to 10000000');
+      const config = configure();
+      const { db } = await openDatabase(config);
+      try {
+        const started = Date.now();
+        const demo = await buildDemo(db, { tickets });
+        io.out(`Demo data added: ${demo.tickets} tickets in ${((Date.now() - started) / 1000).toFixed(1)} s.\nLog in at ${config.baseUrl}/login with password ${demo.password} as:\n`);
+        for (const login of demo.logins) io.out(`  ${login.role.padEnd(10)} ${login.email}\n`);
+      } finally {
+        await db.destroy();
+      }
+      return 0;
+    }
+    case 'backup': {
+      const { positionals } = parse(rest, {}, true);
+      if (positionals.length !== 1) throw new UsageError('backup needs exactly one FILE');
+      const { path } = backupDatabase(configure().databasePath, positionals[0]!);
+      io.out(`Backup written to ${path}\n`);
+      return 0;
+    }
+    case undefined:
+    case '--help':
+    case 'help':
+      if (command === undefined) throw new UsageError('no command given');
+      io.out(USAGE);
+      return 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+
+function parse<O extends Options>(args: string[], options: O, allowPositionals = false) {
+  try {
+    return parseArgs({ args, options, allowPositionals, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  void runCli(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) })
+    .then((code) => { if (code >= 0) process.exitCode = code; });
+}

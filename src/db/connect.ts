@@ -1,0 +1,83 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import {
+  CompiledQuery, Kysely, SqliteDialect, SqliteDriver,
+  type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteStatement,
+} from 'kysely';
+import type { Database } from './schema.js';
+
+export type Db = Kysely<Database>;
+
+export interface OpenOptions {
+  /** Path of the native addon, for the single executable (better-sqlite3's `nativeBinding`). */
+  nativeBinding?: string;
+  readonly?: boolean;
+}
+
+/** Open the SQLite file with the pragmas every connection needs. */
+export function openSqlite(path: string, options: OpenOptions = {}): SQLite.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SQLite(path, {
+    readonly: options.readonly ?? false,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  });
+  if (!options.readonly) sqlite.pragma('journal_mode = WAL');
+  // NORMAL with WAL is durable against process crashes; FULL cost 5x on inserts (DESIGN.md).
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return sqlite;
+}
+
+export function connect(path: string, options: OpenOptions = {}): { db: Db; sqlite: SQLite.Database } {
+  const sqlite = openSqlite(path, options);
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: cachedStatements(sqlite) }),
+  });
+  return { db, sqlite };
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew; keep the prepared statements of the (few hundred)
+ * distinct queries the app issues and reuse them.
+ */
+function cachedStatements(sqlite: SQLite.Database, limit = 500): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  return {
+    close: () => { cache.clear(); sqlite.close(); },
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (stmt) {
+        cache.delete(sql);
+      } else {
+        stmt = sqlite.prepare(sql) as unknown as SqliteStatement;
+        if (cache.size >= limit) cache.delete(cache.keys().next().value as string);
+      }
+      cache.set(sql, stmt);
+      return stmt;
+    },
+  };
+}
+
+/**
+ * Write transactions begin IMMEDIATE: a DEFERRED transaction that reads, then writes, fails with
+ * SQLITE_BUSY (no retry possible) when another process wrote in between; IMMEDIATE takes the write
+ * lock up front and so waits on busy_timeout instead.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: ConstructorParameters<typeof SqliteDialect>[0];
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}

@@ -1,0 +1,319 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * The typed picture of the database, as migrations/ leave it.
+ * Times are UTC ISO-8601 strings everywhere (they sort as text, so keyset pagination works on them).
+ * Booleans are 0/1 integers (SQLite has no boolean type).
+ */
+export type Role = 'admin' | 'supervisor' | 'agent' | 'customer';
+export type UserState = 'invited' | 'active' | 'disabled';
+export type StatusCategory = 'draft' | 'new' | 'open' | 'pending' | 'on_hold' | 'solved' | 'closed' | 'cancelled';
+export type Priority = 'low' | 'normal' | 'high' | 'urgent';
+export type MessageKind = 'reply' | 'chat' | 'note' | 'update';
+export type TokenKind = 'setup' | 'invite' | 'reset';
+export type JobState = 'queued' | 'done' | 'dead';
+type Bool = 0 | 1;
+
+export interface UsersTable {
+  id: Generated<number>;
+  email: string;
+  name: string;
+  role: Role;
+  password_hash: string | null;
+  state: UserState;
+  organization_id: number | null;
+  is_org_manager: Generated<Bool>;
+  locale: Generated<string>;
+  time_zone: string | null;
+  notify_prefs: Generated<string>;
+  created_at: string;
+  updated_at: string;
+  last_login_at: string | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: number;
+  csrf_secret: string;
+  created_at: string;
+  expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface UserTokensTable {
+  id: Generated<number>;
+  user_id: number | null;
+  kind: TokenKind;
+  token_hash: string;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface LoginAttemptsTable {
+  id: Generated<number>;
+  email: string;
+  ip: string;
+  created_at: string;
+}
+
+export interface OrganizationsTable {
+  id: Generated<number>;
+  name: string;
+  domains: Generated<string>;
+  members_see_all_tickets: Generated<Bool>;
+  notes: Generated<string>;
+  created_at: string;
+}
+
+export interface GroupsTable {
+  id: Generated<number>;
+  name: string;
+  description: Generated<string>;
+  is_restricted: Generated<Bool>;
+  created_at: string;
+}
+
+export interface GroupMembersTable {
+  group_id: number;
+  user_id: number;
+}
+
+export interface BrandsTable {
+  id: Generated<number>;
+  name: string;
+  from_name: string;
+  from_address: string;
+  portal_title: string;
+  is_default: Generated<Bool>;
+  created_at: string;
+}
+
+export interface StatusesTable {
+  id: Generated<number>;
+  name: string;
+  customer_label: string;
+  category: StatusCategory;
+  position: number;
+  is_default_for_category: Generated<Bool>;
+  retired_at: string | null;
+}
+
+export interface TicketTypesTable {
+  id: Generated<number>;
+  name: string;
+  description: Generated<string>;
+  default_group_id: number | null;
+  default_priority: Generated<Priority>;
+  customer_can_choose: Generated<Bool>;
+  initial_status_id: number | null;
+  customer_facing: Generated<Bool>;
+  dispatch_policy: Generated<string>;
+  dispatch_count: Generated<number>;
+  members_needed: Generated<number>;
+  position: Generated<number>;
+  retired_at: string | null;
+  created_at: string;
+}
+
+export interface FieldsTable {
+  id: Generated<number>;
+  key: string;
+  label: string;
+  kind: 'text' | 'textarea' | 'number' | 'date' | 'dropdown' | 'checkbox' | 'email' | 'url';
+  options: Generated<string>;
+  required_for_customer: Generated<Bool>;
+  required_for_agent: Generated<Bool>;
+  required_before_category: StatusCategory | null;
+  customer_visible: Generated<Bool>;
+  retired_at: string | null;
+  created_at: string;
+}
+
+export interface TicketTypeFieldsTable {
+  type_id: number;
+  field_id: number;
+  position: number;
+}
+
+export interface ServicesTable {
+  id: Generated<number>;
+  name: string;
+  customer_id: number | null;
+  organization_id: number | null;
+  provider_group_id: number | null;
+  state: Generated<'active' | 'ended'>;
+  starts_on: string | null;
+  ends_on: string | null;
+  created_at: string;
+}
+
+export interface TicketsTable {
+  id: Generated<number>;
+  subject: string;
+  type_id: number;
+  brand_id: number;
+  status_id: number;
+  priority: Generated<Priority>;
+  visibility: Generated<'internal' | 'public'>;
+  requester_id: number;
+  organization_id: number | null;
+  assignee_id: number | null;
+  group_id: number | null;
+  service_id: number | null;
+  channel: 'portal' | 'email' | 'agent' | 'api';
+  created_by_id: number | null;
+  created_at: string;
+  updated_at: string;
+  last_activity_at: string;
+  last_replier_id: number | null;
+  first_response_at: string | null;
+  solved_at: string | null;
+  closed_at: string | null;
+}
+
+export interface TicketFieldValuesTable {
+  ticket_id: number;
+  field_id: number;
+  value: string;
+}
+
+export interface TicketCcsTable {
+  ticket_id: number;
+  user_id: number;
+}
+
+export interface TicketMembersTable {
+  ticket_id: number;
+  user_id: number;
+  role: 'assigned' | 'requested';
+  offer_state: 'pending' | 'accepted' | 'declined' | 'withdrawn' | 'expired' | null;
+  offered_at: string | null;
+  offer_expires_at: string | null;
+  responded_at: string | null;
+  is_primary: Generated<Bool>;
+  created_at: string;
+}
+
+export interface TicketSeenTable {
+  ticket_id: number;
+  user_id: number;
+  seen_at: string;
+}
+
+export interface MessagesTable {
+  id: Generated<number>;
+  ticket_id: number;
+  author_id: number | null;
+  kind: MessageKind;
+  body_text: string;
+  body_html: string;
+  via: 'web' | 'email' | 'api';
+  email_message_id: string | null;
+  match_reason: string | null;
+  created_at: string;
+}
+
+export interface AttachmentsTable {
+  id: Generated<number>;
+  message_id: number | null;
+  uploader_id: number | null;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  storage_key: string;
+  created_at: string;
+}
+
+export interface TicketEventsTable {
+  id: Generated<number>;
+  ticket_id: number;
+  actor_id: number | null;
+  kind: string;
+  from_value: string | null;
+  to_value: string | null;
+  created_at: string;
+}
+
+export interface RatingsTable {
+  id: Generated<number>;
+  ticket_id: number;
+  user_id: number | null;
+  score: 'good' | 'bad';
+  comment: Generated<string>;
+  created_at: string;
+}
+
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  payload: string;
+  state: Generated<JobState>;
+  run_at: string;
+  attempts: Generated<number>;
+  max_attempts: number;
+  locked_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface TextsTable {
+  key: string;
+  locale: string;
+  value: string;
+}
+
+export interface VideoSessionsTable {
+  id: Generated<number>;
+  ticket_id: number;
+  created_by_id: number | null;
+  title: string;
+  url: string;
+  starts_at: string | null;
+  created_at: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  user_tokens: UserTokensTable;
+  login_attempts: LoginAttemptsTable;
+  organizations: OrganizationsTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  brands: BrandsTable;
+  statuses: StatusesTable;
+  ticket_types: TicketTypesTable;
+  fields: FieldsTable;
+  ticket_type_fields: TicketTypeFieldsTable;
+  services: ServicesTable;
+  tickets: TicketsTable;
+  ticket_field_values: TicketFieldValuesTable;
+  ticket_ccs: TicketCcsTable;
+  ticket_members: TicketMembersTable;
+  ticket_seen: TicketSeenTable;
+  messages: MessagesTable;
+  attachments: AttachmentsTable;
+  ticket_events: TicketEventsTable;
+  ratings: RatingsTable;
+  jobs: JobsTable;
+  settings: SettingsTable;
+  texts: TextsTable;
+  video_sessions: VideoSessionsTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type Ticket = Selectable<TicketsTable>;
+export type Status = Selectable<StatusesTable>;
+export type Message = Selectable<MessagesTable>;
+export type Job = Selectable<JobsTable>;

@@ -1,0 +1,75 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/connect.js';
+import type { Job, JobState } from '../db/schema.js';
+import { isoIn, nowIso } from '../lib/time.js';
+
+export async function enqueueJob(
+  db: Db, kind: string, payload: unknown, options: { runAt?: string; maxAttempts?: number } = {},
+): Promise<number> {
+  const now = nowIso();
+  const row = await db.insertInto('jobs').values({
+    kind,
+    payload: JSON.stringify(payload),
+    run_at: options.runAt ?? now,
+    max_attempts: options.maxAttempts ?? 8,
+    locked_until: null,
+    last_error: null,
+    created_at: now,
+    finished_at: null,
+  }).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/**
+ * Take the next due job of the given kinds and hold it for `leaseMs`. A lease that runs out (the
+ * process died mid-job) makes the job due again. One statement, so two workers never take the same job.
+ */
+export async function leaseNextJob(db: Db, kinds: string[], leaseMs: number): Promise<Job | undefined> {
+  if (kinds.length === 0) return undefined;
+  const now = nowIso();
+  return db.updateTable('jobs')
+    .set({ attempts: sql`attempts + 1`, locked_until: isoIn(leaseMs) })
+    .where('id', '=', (eb) => eb.selectFrom('jobs').select('id')
+      .where('state', '=', 'queued')
+      .where('run_at', '<=', now)
+      .where('kind', 'in', kinds)
+      .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<=', now)]))
+      .orderBy('run_at').orderBy('id').limit(1))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function completeJob(db: Db, id: number): Promise<void> {
+  await db.updateTable('jobs').set({ state: 'done', finished_at: nowIso(), locked_until: null, last_error: null })
+    .where('id', '=', id).execute();
+}
+
+/** Record a failure: retry later with exponential backoff, or give up and mark the job dead. */
+export async function failJob(db: Db, job: Job, error: string, retryBaseMs: number): Promise<JobState> {
+  const dead = job.attempts >= job.max_attempts;
+  const backoff = retryBaseMs * 2 ** Math.max(0, job.attempts - 1);
+  await db.updateTable('jobs').set({
+    state: dead ? 'dead' : 'queued',
+    last_error: error.slice(0, 2000),
+    locked_until: null,
+    run_at: dead ? job.run_at : isoIn(backoff),
+    finished_at: dead ? nowIso() : null,
+  }).where('id', '=', job.id).execute();
+  return dead ? 'dead' : 'queued';
+}
+
+/** Put a queued or dead job back in line now, with a fresh set of attempts. */
+export async function retryJob(db: Db, id: number, kind: string): Promise<boolean> {
+  const result = await db.updateTable('jobs')
+    .set({ state: 'queued', run_at: nowIso(), attempts: 0, locked_until: null, finished_at: null })
+    .where('id', '=', id).where('kind', '=', kind).where('state', '!=', 'done')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export function listJobs(db: Db, kind: string, options: { state?: JobState; beforeId?: number; limit: number }) {
+  let query = db.selectFrom('jobs').selectAll().where('kind', '=', kind);
+  if (options.state) query = query.where('state', '=', options.state);
+  if (options.beforeId) query = query.where('id', '<', options.beforeId);
+  return query.orderBy('id', 'desc').limit(options.limit).execute();
+}

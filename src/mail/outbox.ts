@@ -1,0 +1,46 @@
+import nodemailer from 'nodemailer';
+import type { Db } from '../db/connect.js';
+import { enqueueJob } from '../jobs/queries.js';
+
+export const MAIL_JOB = 'mail';
+
+export interface OutgoingMail {
+  from: string;
+  to: string[];
+  cc?: string[];
+  subject: string;
+  text: string;
+  html?: string;
+  headers?: Record<string, string>;
+  messageId?: string;
+}
+
+/**
+ * Mail is only ever sent by the worker: a request (or its transaction) queues it here, so a mail is
+ * never lost to an SMTP outage or a restart, and is kept in the outbox when no SMTP_URL is set.
+ */
+export function queueMail(db: Db, mail: OutgoingMail): Promise<number> {
+  if (mail.to.length === 0) throw new Error('a mail needs at least one recipient');
+  for (const value of [mail.subject, mail.from, ...mail.to, ...(mail.cc ?? [])]) {
+    if (/[\r\n]/.test(value)) throw new Error('mail header values cannot contain line breaks');
+  }
+  return enqueueJob(db, MAIL_JOB, mail, { maxAttempts: 10 });
+}
+
+/** The worker's sender for `mail` jobs, over SMTP_URL. */
+export function smtpSender(smtpUrl: string) {
+  const transport = nodemailer.createTransport(smtpUrl);
+  return async (payload: unknown): Promise<void> => {
+    const mail = payload as OutgoingMail;
+    await transport.sendMail({
+      from: mail.from,
+      to: mail.to,
+      cc: mail.cc,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      headers: mail.headers,
+      messageId: mail.messageId,
+    });
+  };
+}

@@ -1,0 +1,27 @@
+import fp from 'fastify-plugin';
+import { Forbidden } from '../lib/errors.js';
+import { safeEqual } from '../lib/crypto.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Opt a route out of the CSRF check (only for routes that authenticate otherwise, e.g. signed links). */
+    csrf?: false;
+  }
+}
+
+/**
+ * Every state change carries the token: the `_csrf` form field, or the `X-CSRF-Token` header that
+ * htmx sends. Runs as a preHandler because the form body is parsed only after onRequest.
+ */
+export default fp(async (app) => {
+  app.addHook('preHandler', async (request) => {
+    if (SAFE_METHODS.has(request.method) || request.routeOptions.config.csrf === false) return;
+    const body = request.body as Record<string, unknown> | undefined;
+    const sent = typeof body?._csrf === 'string' ? body._csrf : request.headers['x-csrf-token'];
+    if (typeof sent !== 'string' || !safeEqual(sent, request.csrfToken)) {
+      throw new Forbidden('errors.csrf');
+    }
+  });
+}, { name: 'csrf', dependencies: ['session'] });

@@ -1,0 +1,44 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { DomainError, Invalid, TooManyRequests } from '../lib/errors.js';
+
+const GENERIC: Record<number, string> = {
+  400: 'errors.badRequest', 403: 'errors.forbidden', 404: 'errors.notFound', 409: 'errors.conflict',
+  413: 'errors.tooLarge', 415: 'errors.badRequest', 422: 'errors.invalid', 429: 'errors.tooMany',
+};
+
+/**
+ * One error handler: below 500 the page says what went wrong (a catalogue message, never internals);
+ * at 500 the error is logged with the request id and the page says only that.
+ */
+export default fp(async (app) => {
+  app.setNotFoundHandler(async (request, reply) => renderError(request, reply, 404, 'errors.notFound'));
+
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    if (error instanceof DomainError) {
+      if (error instanceof TooManyRequests) reply.header('Retry-After', String(error.retryAfterSeconds));
+      const fields = error instanceof Invalid ? Object.values(error.fields).filter(Boolean) : [];
+      return renderError(request, reply, error.statusCode, error.message, fields);
+    }
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: error.code, status }, error.message);
+    return renderError(request, reply, status, GENERIC[status] ?? (status === 500 ? 'errors.server' : 'errors.badRequest'));
+  });
+}, { name: 'errors', dependencies: ['views'] });
+
+async function renderError(request: FastifyRequest, reply: FastifyReply, status: number, key: string, fields: string[] = []) {
+  const t = request.t ?? ((k: string) => k);
+  const message = request.server.catalogue.has(key) ? t(key) : t(GENERIC[status] ?? 'errors.server');
+  try {
+    return await reply.page('errors/error', {
+      status,
+      title: t(`errors.title.${status in GENERIC || status === 500 ? status : 400}`),
+      message,
+      fields: fields.map((f) => t(f)),
+    }, { status, fragment: 'errors/_error' });
+  } catch (renderFailure) {
+    request.log.error({ err: renderFailure }, 'error page failed to render');
+    return reply.code(status).type('text/plain; charset=utf-8').send(`${status}`);
+  }
+}

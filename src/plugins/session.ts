@@ -1,0 +1,55 @@
+import type { FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+import { findSession } from '../auth/sessions.js';
+import type { Config } from '../config.js';
+import { hmac, randomToken } from '../lib/crypto.js';
+
+export const SESSION_COOKIE = 'deskbell_session';
+const VISITOR_CSRF_COOKIE = 'deskbell_csrf';
+
+/** Who is asking: the session behind the cookie, and the CSRF token forms must send back. */
+export default fp(async (app) => {
+  const { config, db, catalogue } = app;
+  app.decorateRequest('actor', null);
+  app.decorateRequest('csrfSecret', '');
+  app.decorateRequest('csrfToken', '');
+  app.decorateRequest('t', null as never);
+
+  app.addHook('onRequest', async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    const session = token && token.length < 100 ? await findSession(db, token) : null;
+    if (session) {
+      request.actor = session.actor;
+      request.csrfSecret = session.csrfSecret;
+    } else {
+      if (token) reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      // Visitors (login, setup, password pages) get a double-submit secret in a cookie of their own.
+      let secret = request.cookies[VISITOR_CSRF_COOKIE];
+      if (!secret || secret.length < 20 || secret.length > 100) {
+        secret = randomToken();
+        reply.setCookie(VISITOR_CSRF_COOKIE, secret, cookieOptions(config));
+      }
+      request.csrfSecret = secret;
+    }
+    request.csrfToken = hmac(config.secretKey, `csrf:${request.csrfSecret}`);
+    request.t = catalogue.translator(request.actor?.locale ?? 'en');
+  });
+}, { name: 'session' });
+
+export function cookieOptions(config: Config, maxAgeMs?: number) {
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: config.secureCookies,
+    ...(maxAgeMs ? { maxAge: Math.floor(maxAgeMs / 1000) } : {}),
+  };
+}
+
+export function setSessionCookie(reply: FastifyReply, config: Config, token: string): void {
+  reply.setCookie(SESSION_COOKIE, token, cookieOptions(config, config.sessionTtlMs));
+}
+
+export function clearSessionCookie(reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, { path: '/' });
+}

@@ -1,0 +1,31 @@
+import type { Config } from '../config.js';
+import type { Db } from '../db/connect.js';
+import type { Catalogue, Translate } from '../i18n.js';
+import type { Actor } from '../users/actor.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    db: Db;
+    catalogue: Catalogue;
+  }
+  interface FastifyRequest {
+    /** The logged-in person, or null for a visitor. */
+    actor: Actor | null;
+    /** Secret the CSRF token is derived from: the session's, or a visitor cookie's. */
+    csrfSecret: string;
+    csrfToken: string;
+    t: Translate;
+  }
+  interface FastifyReply {
+    /** Render a page, or only `fragment` when htmx asks for a partial swap. */
+    page(view: string, data?: Record<string, unknown>, options?: PageOptions): Promise<FastifyReply>;
+    /** POST/redirect/GET that also works for htmx requests (HX-Location instead of a 303 into a panel). */
+    seeOther(url: string, flash?: string): FastifyReply;
+  }
+}
+
+export interface PageOptions {
+  fragment?: string;
+  status?: number;
+}

@@ -1,0 +1,55 @@
+import fastifyView from '@fastify/view';
+import { Eta } from 'eta';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { assets } from '../assets.js';
+import { formatTime } from '../lib/format.js';
+import type { PageOptions } from './types.js';
+
+const FLASH_COOKIE = 'deskbell_flash';
+
+/**
+ * The one render helper. A full page for plain requests, boosted navigation and history restores
+ * (htmx says `HX-Request-Type: full`); only the named fragment for htmx partial swaps. Always Vary.
+ */
+export default fp(async (app, opts: { production: boolean }) => {
+  const eta = new Eta({ views: assets.views, cache: opts.production, autoEscape: true, autoTrim: false });
+  await app.register(fastifyView, { engine: { eta }, root: assets.views, production: opts.production, includeViewExtension: true });
+
+  app.decorateReply('page', async function page(this: FastifyReply, view: string, data: Record<string, unknown> = {}, options: PageOptions = {}) {
+    const request = this.request;
+    const partial = request.headers['hx-request-type'] === 'partial' && options.fragment !== undefined;
+    const flash = readFlash(request, this);
+    const html = await this.viewAsync(partial ? options.fragment! : view, {
+      ...data,
+      t: request.t,
+      actor: request.actor,
+      csrfToken: request.csrfToken,
+      path: request.url.split('?')[0],
+      flash,
+      time: (iso: string | null) => formatTime(iso, request.actor?.timeZone ?? 'UTC'),
+    });
+    return this.code(options.status ?? this.statusCode ?? 200)
+      .header('Vary', 'HX-Request, HX-Request-Type, Cookie')
+      .header('Cache-Control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(html);
+  });
+
+  app.decorateReply('seeOther', function seeOther(this: FastifyReply, url: string, flash?: string) {
+    if (flash) this.setCookie(FLASH_COOKIE, flash, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 60 });
+    this.header('Vary', 'HX-Request, HX-Request-Type');
+    if (this.request.headers['hx-request-type'] === 'partial') {
+      return this.code(200).header('HX-Location', url).send('');
+    }
+    return this.redirect(url, 303);
+  });
+}, { name: 'views', dependencies: ['session'] });
+
+function readFlash(request: FastifyRequest, reply: FastifyReply): string | null {
+  const key = request.cookies[FLASH_COOKIE];
+  if (!key) return null;
+  reply.clearCookie(FLASH_COOKIE, { path: '/' });
+  // Only catalogue keys are ever shown, so a forged cookie cannot inject text.
+  return request.server.catalogue.has(key) ? request.t(key) : null;
+}

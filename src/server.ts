@@ -1,0 +1,45 @@
+import { pathToFileURL } from 'node:url';
+import { buildApp } from './app.js';
+import { issueSetupToken } from './auth/auth.js';
+import { loadConfig, type Config } from './config.js';
+import { openDatabase } from './db/open.js';
+
+/** Start the process: open the database, build the app, listen, and close gracefully on SIGTERM. */
+export async function startServer(config: Config): Promise<void> {
+  const { db } = await openDatabase(config);
+  const app = await buildApp({ config, db, startWorker: true });
+
+  const setupToken = await issueSetupToken(db);
+  await app.listen({ port: config.port, host: config.host });
+  if (setupToken) {
+    const link = `${config.baseUrl}/setup?token=${setupToken}`;
+    app.log.info({ setup: true }, 'no admin yet: setup link printed on stdout');
+    process.stdout.write(`\nDeskbell has no admin yet. Create the first one here (the link works once):\n  ${link}\n\n`);
+  }
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: finishing requests, stopping the worker');
+    const force = setTimeout(() => process.exit(1), 10_000).unref();
+    try {
+      await app.close();
+      await db.destroy();
+      clearTimeout(force);
+      process.exit(0);
+    } catch (error) {
+      app.log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  startServer(loadConfig()).catch((error: unknown) => {
+    process.stderr.write(`deskbell: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,39 @@
+import type { Db } from '../db/connect.js';
+import { isManager, type Actor } from '../users/actor.js';
+
+/**
+ * Permissions as a query scope: every list, search and count of tickets starts here.
+ * It must agree with canSeeTicket below.
+ */
+export function visibleTickets(db: Db, actor: Actor) {
+  const tickets = db.selectFrom('tickets');
+  if (isManager(actor)) return tickets;
+  if (actor.role === 'agent') {
+    // Agents who belong only to restricted groups (external providers) see only their groups' tickets.
+    return tickets.where((eb) => eb.or([
+      eb.not(eb.exists(restrictedOnly(db, actor.id))),
+      eb('tickets.group_id', 'in', db.selectFrom('group_members').select('group_id').where('user_id', '=', actor.id)),
+    ]));
+  }
+  return tickets.where((eb) => eb.or([
+    eb('tickets.requester_id', '=', actor.id),
+    eb('tickets.id', 'in', db.selectFrom('ticket_ccs').select('ticket_id').where('user_id', '=', actor.id)),
+    ...(actor.organizationId !== null
+      ? [eb.and([
+        eb('tickets.organization_id', '=', actor.organizationId),
+        eb.exists(db.selectFrom('organizations').select('id')
+          .where('id', '=', actor.organizationId).where('members_see_all_tickets', '=', 1)),
+      ])]
+      : []),
+  ])).where('tickets.visibility', '=', 'public');
+}
+
+/** "This agent is in at least one group, and every group they are in is restricted." */
+function restrictedOnly(db: Db, userId: number) {
+  return db.selectFrom('group_members as gm').innerJoin('groups as g', 'g.id', 'gm.group_id')
+    .select('gm.user_id').where('gm.user_id', '=', userId).where('g.is_restricted', '=', 1)
+    .where((eb) => eb.not(eb.exists(
+      db.selectFrom('group_members as gm2').innerJoin('groups as g2', 'g2.id', 'gm2.group_id')
+        .select('gm2.user_id').where('gm2.user_id', '=', userId).where('g2.is_restricted', '=', 0),
+    )));
+}

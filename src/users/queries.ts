@@ -1,0 +1,27 @@
+import type { Db } from '../db/connect.js';
+import type { NewUser, Role } from '../db/schema.js';
+
+export function findUserByEmail(db: Db, email: string) {
+  // The unique index is NOCASE, so this lookup uses it.
+  return db.selectFrom('users').selectAll().where('email', '=', email.trim()).executeTakeFirst();
+}
+
+export function findUserById(db: Db, id: number) {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertUser(db: Db, user: NewUser): Promise<number> {
+  const row = await db.insertInto('users').values(user).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function hasActiveAdmin(db: Db): Promise<boolean> {
+  const row = await db.selectFrom('users').select('id')
+    .where('role', '=', 'admin').where('state', '=', 'active').limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+export function listUsersByRole(db: Db, roles: Role[]) {
+  return db.selectFrom('users').select(['id', 'name', 'email', 'role'])
+    .where('role', 'in', roles).where('state', '!=', 'disabled').orderBy('name').execute();
+}
