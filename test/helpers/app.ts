@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Test } from 'tap';
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { Db } from '../../src/db/connect.js';
+import { openDatabase } from '../../src/db/open.js';
+
+export interface TestDesk {
+  app: FastifyInstance;
+  db: Db;
+  config: Config;
+  dir: string;
+}
+
+/** A temporary data directory, removed when the test ends. */
+export function tempDir(t: Test, prefix = 'deskbell-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The whole app on a fresh SQLite file of its own, closed when the test ends. */
+export async function buildTestDesk(t: Test, overrides: Partial<Config> = {}, env: Record<string, string> = {}): Promise<TestDesk> {
+  const dir = tempDir(t);
+  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', ...env }, {
+    jobRetryBaseMs: 10,
+    ...overrides,
+  });
+  const { db } = await openDatabase(config);
+  const app = await buildApp({ config, db, logger: false });
+  await app.ready();
+  t.teardown(async () => {
+    await app.close();
+    await db.destroy();
+  });
+  return { app, db, config, dir };
+}
