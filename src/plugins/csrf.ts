@@ -19,7 +19,7 @@ export default fp(async (app) => {
   app.addHook('preHandler', async (request) => {
     if (SAFE_METHODS.has(request.method) || request.routeOptions.config.csrf === false) return;
     const body = request.body as Record<string, unknown> | undefined;
-    const sent = typeof body?._csrf === 'string' ? body._csrf : request.headers['x-csrf-token'];
+    const sent = typeof body?._csrf === 'string' && body._csrf !== '' ? body._csrf : request.headers['x-csrf-token'];
     if (typeof sent !== 'string' || !safeEqual(sent, request.csrfToken)) {
       throw new Forbidden('errors.csrf');
     }

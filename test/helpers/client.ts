@@ -32,8 +32,8 @@ export class Client {
     await this.get('/login');
     const response = await this.post('/login', { email, password });
     // The session has its own CSRF secret: pick up the new token from the next page.
-    const home = response.headers.location;
-    if (typeof home === 'string') await this.get(home);
+    let next = response.headers.location;
+    for (let hops = 0; typeof next === 'string' && hops < 3; hops++) next = (await this.get(next)).headers.location;
     return response;
   }
 

@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import t from 'tap';
+import { loadConfig } from '../../src/config.js';
+import { connect } from '../../src/db/connect.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { openDatabase } from '../../src/db/open.js';
+import { seedDefaults } from '../../src/setup/defaults.js';
+import { tempDir } from '../helpers/app.js';
+
+t.test('migrations build the whole data model on an empty file and seed a working desk', async (t) => {
+  const config = loadConfig({ DATA_DIR: tempDir(t) });
+  const { db, applied } = await openDatabase(config);
+  t.teardown(() => db.destroy());
+  t.same(applied, ['0001_initial']);
+
+  const tables = (await db.introspection.getTables()).map((table) => table.name);
+  for (const table of ['users', 'sessions', 'user_tokens', 'organizations', 'groups', 'group_members', 'brands', 'statuses',
+    'ticket_types', 'fields', 'ticket_type_fields', 'services', 'tickets', 'ticket_field_values', 'ticket_ccs',
+    'ticket_members', 'ticket_seen', 'messages', 'attachments', 'ticket_events', 'ratings', 'jobs', 'settings', 'texts',
+    'video_sessions']) {
+    t.ok(tables.includes(table), `table ${table}`);
+  }
+
+  const statuses = await db.selectFrom('statuses').select(['name', 'category', 'customer_label']).orderBy('position').execute();
+  t.same(statuses.map((s) => [s.name, s.category]), [['New', 'new'], ['Open', 'open'], ['Pending', 'open'], ['Solved', 'solved'], ['Closed', 'closed']]);
+  t.equal(statuses[2]!.customer_label, 'In progress');
+  t.same((await db.selectFrom('groups').select('name').execute()).map((g) => g.name), ['Support']);
+  t.same((await db.selectFrom('ticket_types').select('name').execute()).map((g) => g.name), ['General']);
+  t.equal((await db.selectFrom('brands').select('id').execute()).length, 1);
+
+  t.same(await migrateToLatest(db), [], 'a second run applies nothing');
+  t.equal(await seedDefaults(db, 'example.test'), false, 'defaults are seeded once');
+  t.equal((await db.selectFrom('statuses').select('id').execute()).length, 5);
+});
+
+t.test('the connection runs with WAL, foreign keys and a busy timeout', async (t) => {
+  const { db, sqlite } = connect(`${tempDir(t)}/x.db`);
+  t.teardown(() => db.destroy());
+  t.equal(sqlite.pragma('journal_mode', { simple: true }), 'wal');
+  t.equal(sqlite.pragma('foreign_keys', { simple: true }), 1);
+  t.ok(Number(sqlite.pragma('busy_timeout', { simple: true })) >= 1000);
+  await migrateToLatest(db);
+  await t.rejects(
+    db.insertInto('group_members').values({ group_id: 999, user_id: 999 }).execute(),
+    /FOREIGN KEY/, 'foreign keys are enforced',
+  );
+});
+
+t.test('write transactions begin IMMEDIATE, so a writer meeting another process waits instead of failing', async (t) => {
+  const path = `${tempDir(t)}/x.db`;
+  const { db } = connect(path);
+  t.teardown(() => db.destroy());
+  await migrateToLatest(db);
+
+  // Another process takes the write lock and holds it for a moment before committing.
+  const holder = spawn(process.execPath, ['-e', `
+    const Database = require('better-sqlite3');
+    const db = new Database(${JSON.stringify(path)});
+    db.pragma('busy_timeout = 5000');
+    db.exec('begin immediate');
+    db.prepare("insert into settings (key, value) values ('other', '1')").run();
+    process.stdout.write('locked\\n');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+    db.exec('commit');
+  `], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+
+  // Read, then write. Under DEFERRED the read pins a snapshot that the other commit makes stale, and
+  // the write fails at once with SQLITE_BUSY(_SNAPSHOT); under IMMEDIATE the begin waits for the lock.
+  await db.transaction().execute(async (trx) => {
+    await trx.selectFrom('settings').selectAll().execute();
+    await trx.insertInto('settings').values({ key: 'mine', value: '1' }).execute();
+  });
+  await new Promise((resolve) => holder.once('exit', resolve));
+  const keys = (await db.selectFrom('settings').select('key').where('key', 'in', ['other', 'mine']).execute()).map((r) => r.key);
+  t.same(keys.sort(), ['mine', 'other'], 'both writes landed');
+});
