@@ -15,7 +15,9 @@ const CSP = [
 ].join('; ');
 
 export default fp(async (app) => {
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
+    // The id in the logs, so a user's report can be matched to them.
+    reply.header('X-Request-Id', request.id);
     reply.header('Content-Security-Policy', CSP);
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('X-Frame-Options', 'DENY');

@@ -1,0 +1,118 @@
+import t from 'tap';
+import { nowIso } from '../../src/lib/time.js';
+import { buildTestDesk } from '../helpers/app.js';
+import { Client } from '../helpers/client.js';
+import { makeUser, PASSWORD } from '../helpers/factories.js';
+
+t.test('an agent opens a ticket for a new customer, finds it in the list and opens it', async (t) => {
+  const { app, db } = await buildTestDesk(t);
+  const agent = new Client(app);
+  await agent.login((await makeUser(db, 'agent', { name: 'Robin Agent' })).email, PASSWORD);
+
+  const form = await agent.get('/agent/tickets/new');
+  t.equal(form.statusCode, 200);
+  t.match(form.body, 'Requester email');
+
+  const res = await agent.post('/agent/tickets', {
+    requesterEmail: 'Cora@Example.test', requesterName: 'Cora Customer', subject: 'Printer <offline>',
+    message: 'It says "paper jam".\n\nBut there is no paper.', priority: 'high',
+  });
+  t.equal(res.statusCode, 303);
+  const id = Number(/^\/agent\/tickets\/(\d+)$/.exec(String(res.headers.location))?.[1]);
+  t.ok(id > 0, 'redirected to the new ticket');
+
+  const ticket = await db.selectFrom('tickets').innerJoin('users', 'users.id', 'tickets.requester_id')
+    .select(['tickets.subject', 'tickets.priority', 'tickets.channel', 'users.email', 'users.role', 'users.name'])
+    .where('tickets.id', '=', id).executeTakeFirstOrThrow();
+  t.same(ticket, { subject: 'Printer <offline>', priority: 'high', channel: 'agent', email: 'cora@example.test', role: 'customer', name: 'Cora Customer' });
+  t.equal((await db.selectFrom('ticket_events').select('kind').where('ticket_id', '=', id).execute())[0]?.kind, 'created');
+
+  const details = await agent.get(`/agent/tickets/${id}`);
+  t.equal(details.statusCode, 200);
+  t.match(details.body, 'Printer &lt;offline&gt;', 'the subject is escaped');
+  t.match(details.body, '<p>It says &quot;paper jam&quot;.</p>');
+  t.match(details.body, 'Cora Customer');
+
+  const list = await agent.get('/agent/tickets');
+  t.match(list.body, `href="/agent/tickets/${id}"`);
+  t.match(list.body, 'Cora Customer');
+  t.match(list.body, 'High');
+});
+
+t.test('a ticket form with mistakes comes back with messages and the typed values, and nothing is stored', async (t) => {
+  const { app, db } = await buildTestDesk(t);
+  const agent = new Client(app);
+  await agent.login((await makeUser(db, 'agent')).email, PASSWORD);
+  const res = await agent.post('/agent/tickets', { requesterEmail: 'nope', subject: 'Kept subject', message: '' });
+  t.equal(res.statusCode, 422);
+  t.match(res.body, 'Enter an email address like name@example.com.');
+  t.match(res.body, 'This field is required.');
+  t.match(res.body, 'value="Kept subject"');
+  t.equal((await db.selectFrom('tickets').select('id').execute()).length, 0);
+  t.equal((await db.selectFrom('users').select('id').where('role', '=', 'customer').execute()).length, 0);
+
+  const staff = await makeUser(db, 'supervisor');
+  const asStaff = await agent.post('/agent/tickets', { requesterEmail: staff.email, subject: 'x', message: 'y' });
+  t.equal(asStaff.statusCode, 422);
+  t.match(asStaff.body, 'belongs to a staff member');
+});
+
+t.test('a customer sees their own tickets in the portal, never internal notes, and never another customer\'s ticket', async (t) => {
+  const { app, db } = await buildTestDesk(t);
+  const agent = new Client(app);
+  await agent.login((await makeUser(db, 'agent')).email, PASSWORD);
+  const cora = await makeUser(db, 'customer', { name: 'Cora' });
+  const dan = await makeUser(db, 'customer', { name: 'Dan' });
+
+  const open = async (email: string, subject: string) => {
+    const res = await agent.post('/agent/tickets', { requesterEmail: email, subject, message: 'Hello' });
+    return Number(String(res.headers.location).split('/').pop());
+  };
+  const coraTicket = await open(cora.email, 'Cora needs help');
+  const danTicket = await open(dan.email, 'Dan needs help');
+  await db.insertInto('messages').values({ ticket_id: coraTicket, author_id: null, kind: 'note', body_text: 'CANARY-NOTE',
+    body_html: '<p>CANARY-NOTE</p>', via: 'web', email_message_id: null, match_reason: null, created_at: nowIso() }).execute();
+
+  const customer = new Client(app);
+  await customer.login(cora.email, PASSWORD);
+  const portal = await customer.get('/portal');
+  t.equal(portal.statusCode, 200);
+  t.match(portal.body, 'Cora needs help');
+  t.notMatch(portal.body, 'Dan needs help');
+
+  const mine = await customer.get(`/portal/tickets/${coraTicket}`);
+  t.equal(mine.statusCode, 200);
+  t.match(mine.body, 'Hello');
+  t.notMatch(mine.body, 'CANARY-NOTE', 'internal notes stay internal');
+  t.match(mine.body, 'Received', 'the customer-facing status label is shown');
+
+  const theirs = await customer.get(`/portal/tickets/${danTicket}`);
+  t.equal(theirs.statusCode, 404, 'another customer\'s ticket is not found, not forbidden');
+  t.equal((await customer.get('/portal/tickets/999999')).statusCode, 404);
+  t.equal((await customer.get(`/agent/tickets/${coraTicket}`)).statusCode, 403);
+});
+
+t.test('the agent list pages with a keyset cursor: 50 per page, then the rest', async (t) => {
+  const { app, db } = await buildTestDesk(t);
+  const agent = new Client(app);
+  await agent.login((await makeUser(db, 'agent')).email, PASSWORD);
+  const customer = await makeUser(db, 'customer');
+  const base = Date.parse('2026-01-01T00:00:00Z');
+  await db.insertInto('tickets').values(Array.from({ length: 60 }, (_, i) => {
+    const at = new Date(base + Math.floor(i / 2) * 60_000).toISOString(); // pairs share a time: the id breaks the tie
+    return { subject: `Ticket ${i}`, type_id: 1, brand_id: 1, status_id: 1, requester_id: customer.id, organization_id: null,
+      assignee_id: null, group_id: null, service_id: null, channel: 'agent' as const, created_by_id: null, created_at: at,
+      updated_at: at, last_activity_at: at, last_replier_id: null, first_response_at: null, solved_at: null, closed_at: null };
+  })).execute();
+
+  const first = await agent.get('/agent/tickets');
+  const firstIds = [...first.body.matchAll(/href="\/agent\/tickets\/(\d+)"/g)].map((m) => Number(m[1]));
+  t.equal(firstIds.length, 50);
+  t.equal(firstIds[0], 60, 'newest activity first');
+  const next = /href="\?after=([^"]+)"/.exec(first.body)?.[1];
+  t.ok(next, 'a link to older tickets');
+  const second = await agent.get(`/agent/tickets?after=${next}`);
+  const secondIds = [...second.body.matchAll(/href="\/agent\/tickets\/(\d+)"/g)].map((m) => Number(m[1]));
+  t.same(secondIds, [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+  t.notMatch(second.body, 'href="?after=', 'no further page');
+});
