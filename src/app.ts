@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
-import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { assets } from './assets.js';
+import { MAINTENANCE_JOB, runAuthMaintenance, scheduleAuthMaintenance } from './auth/maintenance.js';
 import authRoutes from './auth/routes.js';
 import type { Config } from './config.js';
 import type { Db } from './db/connect.js';
@@ -14,6 +14,7 @@ import { MAIL_JOB, smtpSender } from './mail/outbox.js';
 import outboxRoutes from './mail/routes-admin.js';
 import csrf from './plugins/csrf.js';
 import errors from './plugins/errors.js';
+import forms from './plugins/forms.js';
 import security from './plugins/security.js';
 import session from './plugins/session.js';
 import views from './plugins/views.js';
@@ -58,12 +59,18 @@ export async function buildApp({ config, db, startWorker = false, logger }: AppO
 
   const worker = new Worker(db, { pollMs: config.jobPollMs, retryBaseMs: config.jobRetryBaseMs, log: app.log });
   if (config.smtpUrl) worker.handle(MAIL_JOB, smtpSender(config.smtpUrl));
+  worker.handle(MAINTENANCE_JOB, () => runAuthMaintenance(db));
   app.decorate('worker', worker);
-  if (startWorker) app.addHook('onReady', async () => worker.start());
+  if (startWorker) {
+    app.addHook('onReady', async () => {
+      await scheduleAuthMaintenance(db);
+      worker.start();
+    });
+  }
   app.addHook('onClose', async () => worker.stop());
 
   await app.register(fastifyCookie);
-  await app.register(fastifyFormbody, { bodyLimit: 1024 * 1024 });
+  await app.register(forms);
   await app.register(fastifyStatic, { root: assets.public, prefix: '/public/', maxAge: '1h', index: false });
   await app.register(security);
   await app.register(session);

@@ -82,3 +82,13 @@ t.test('request ids: a sane X-Request-Id is kept and echoed, anything else repla
   const replaced = await app.inject({ url: '/healthz', headers: { 'x-request-id': 'bad id<script>' } });
   t.match(replaced.headers['x-request-id'], /^[0-9a-f-]{36}$/);
 });
+
+t.test('an oversized form is refused with 413 and nothing is stored', async (t) => {
+  const { app, db } = await buildTestDesk(t);
+  const client = new Client(app);
+  await client.login((await makeUser(db, 'agent')).email, PASSWORD);
+  const res = await client.post('/agent/tickets', { requesterEmail: 'c@example.test', subject: 'Big', message: 'x'.repeat(1024 * 1024 + 10) });
+  t.equal(res.statusCode, 413);
+  t.match(res.body, 'What you sent is too large.');
+  t.equal((await db.selectFrom('tickets').select('id').execute()).length, 0);
+});
