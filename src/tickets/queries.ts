@@ -3,44 +3,6 @@ import type { StatusCategory } from '../db/schema.js';
 import type { Actor } from '../users/actor.js';
 import { visibleTickets } from './scope.js';
 
-export const PAGE_SIZE = 50;
-
-export interface Cursor {
-  at: string;
-  id: number;
-}
-
-/** One page of the tickets the actor may see, newest activity first, keyset-paginated. */
-export async function listTickets(db: Db, actor: Actor, options: { after?: Cursor | null; requesterId?: number } = {}) {
-  let query = visibleTickets(db, actor)
-    .innerJoin('users as requester', 'requester.id', 'tickets.requester_id')
-    .innerJoin('statuses', 'statuses.id', 'tickets.status_id')
-    .innerJoin('ticket_types', 'ticket_types.id', 'tickets.type_id')
-    .leftJoin('users as assignee', 'assignee.id', 'tickets.assignee_id')
-    .leftJoin('groups', 'groups.id', 'tickets.group_id')
-    .leftJoin('organizations', 'organizations.id', 'tickets.organization_id')
-    .select([
-      'tickets.id', 'tickets.subject', 'tickets.priority', 'tickets.last_activity_at', 'tickets.created_at',
-      'requester.name as requester_name', 'statuses.name as status_name', 'statuses.customer_label as status_label',
-      'statuses.category as status_category', 'ticket_types.name as type_name', 'assignee.name as assignee_name',
-      'groups.name as group_name', 'organizations.name as organization_name',
-    ]);
-  if (options.requesterId !== undefined) query = query.where('tickets.requester_id', '=', options.requesterId);
-  const after = options.after;
-  if (after) {
-    query = query.where((eb) => eb.or([
-      eb('tickets.last_activity_at', '<', after.at),
-      eb.and([eb('tickets.last_activity_at', '=', after.at), eb('tickets.id', '<', after.id)]),
-    ]));
-  }
-  const rows = await query.orderBy('tickets.last_activity_at', 'desc').orderBy('tickets.id', 'desc')
-    .limit(PAGE_SIZE + 1).execute();
-  const more = rows.length > PAGE_SIZE;
-  const page = more ? rows.slice(0, PAGE_SIZE) : rows;
-  const last = page[page.length - 1];
-  return { rows: page, next: more && last ? { at: last.last_activity_at, id: last.id } : null };
-}
-
 /** A ticket as its details page shows it, or undefined when it does not exist or is out of scope. */
 export function findVisibleTicket(db: Db, actor: Actor, id: number) {
   return visibleTickets(db, actor)
@@ -78,4 +40,24 @@ export async function defaultStatusId(db: Db, category: StatusCategory): Promise
 export function listTicketTypes(db: Db) {
   return db.selectFrom('ticket_types').select(['id', 'name', 'default_group_id', 'default_priority', 'initial_status_id'])
     .where('retired_at', 'is', null).orderBy('position').orderBy('name').execute();
+}
+
+/** Everything the list's filter form offers, each from a small table. */
+export async function listFilterChoices(db: Db) {
+  const [statuses, agents, groups, types, brands, organizations] = await Promise.all([
+    db.selectFrom('statuses').select(['id', 'name', 'category']).where('retired_at', 'is', null).orderBy('position').execute(),
+    db.selectFrom('users').select(['id', 'name']).where('role', 'in', ['admin', 'supervisor', 'agent'])
+      .where('state', '=', 'active').orderBy('name').execute(),
+    db.selectFrom('groups').select(['id', 'name']).orderBy('name').execute(),
+    db.selectFrom('ticket_types').select(['id', 'name']).orderBy('position').orderBy('name').execute(),
+    db.selectFrom('brands').select(['id', 'name']).orderBy('name').execute(),
+    db.selectFrom('organizations').select(['id', 'name']).orderBy('name').limit(500).execute(),
+  ]);
+  return { statuses, agents, groups, types, brands, organizations };
+}
+
+/** This person has now seen the ticket as it is: it is no longer bold in their lists. */
+export async function markSeen(db: Db, userId: number, ticketId: number, at: string): Promise<void> {
+  await db.insertInto('ticket_seen').values({ ticket_id: ticketId, user_id: userId, seen_at: at })
+    .onConflict((oc) => oc.columns(['user_id', 'ticket_id']).doUpdateSet({ seen_at: at })).execute();
 }

@@ -1,9 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { decodeCursor, encodeCursor } from '../lib/cursor.js';
 import { Invalid, NotFound } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
 import { requireRole, STAFF } from '../plugins/guards.js';
-import { findVisibleTicket, listMessages, listTicketTypes, listTickets } from './queries.js';
+import { decodeCursor, listTicketPage } from './list.js';
+import { filterParams, parseListQuery, SORTS } from './list-filter.js';
+import { sideMenu } from './menu.js';
+import { findVisibleTicket, listFilterChoices, listMessages, listTicketTypes, markSeen } from './queries.js';
+import { nowIso } from '../lib/time.js';
 import { openTicketForCustomer, PRIORITIES } from './tickets.js';
 
 type Form = Record<string, string | undefined>;
@@ -15,9 +18,13 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
   app.get('/agent', async (_request, reply) => reply.seeOther('/agent/tickets'));
 
   app.get<{ Querystring: Form }>('/agent/tickets', async (request, reply) => {
-    const page = await listTickets(db, request.actor!, { after: decodeCursor(request.query.after) });
-    return reply.page('tickets/agent-list', { tickets: page.rows, next: encodeCursor(page.next) },
-      { fragment: 'tickets/_agent-table' });
+    const filter = parseListQuery(request.query);
+    const page = await listTicketPage(db, request.actor!, filter, decodeCursor(filter.sort, request.query.after));
+    const params = filterParams(filter).toString();
+    return reply.page('tickets/agent-list', {
+      tickets: page.rows, next: page.next, filter, params, menu: await sideMenu(db, request.actor!),
+      choices: await listFilterChoices(db), sorts: SORTS,
+    }, { fragment: 'tickets/_agent-table' });
   });
 
   app.get('/agent/tickets/new', async (_request, reply) => {
@@ -41,6 +48,7 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
     const ticket = id ? await findVisibleTicket(db, request.actor!, id) : undefined;
     if (!ticket) throw new NotFound();
     const messages = await listMessages(db, ticket.id, { includeInternal: true });
+    await markSeen(db, request.actor!.id, ticket.id, nowIso());
     return reply.page('tickets/agent-show', { ticket, messages });
   });
 

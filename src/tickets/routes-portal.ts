@@ -1,17 +1,18 @@
 import type { FastifyInstance } from 'fastify';
-import { decodeCursor, encodeCursor } from '../lib/cursor.js';
 import { NotFound } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
 import { requireRole } from '../plugins/guards.js';
-import { findVisibleTicket, listMessages, listTickets } from './queries.js';
+import { decodeCursor, listTicketPage } from './list.js';
+import { EMPTY_FILTER } from './list-filter.js';
+import { findVisibleTicket, listMessages } from './queries.js';
 
 export default async function portalTicketRoutes(app: FastifyInstance) {
   const { db } = app;
   app.addHook('preHandler', requireRole('customer'));
 
   app.get<{ Querystring: { after?: string } }>('/portal', async (request, reply) => {
-    const page = await listTickets(db, request.actor!, { after: decodeCursor(request.query.after) });
-    return reply.page('tickets/portal-list', { tickets: page.rows, next: encodeCursor(page.next) },
+    const page = await listTicketPage(db, request.actor!, EMPTY_FILTER, decodeCursor('activity', request.query.after));
+    return reply.page('tickets/portal-list', { tickets: page.rows, next: page.next },
       { fragment: 'tickets/_portal-table' });
   });
 

@@ -1,0 +1,122 @@
+import type { Priority, StatusCategory } from '../db/schema.js';
+import { DomainError } from '../lib/errors.js';
+import { positiveInt } from '../lib/validate.js';
+import { PRIORITIES } from './tickets.js';
+
+export const SORTS = ['activity', 'created', 'priority', 'id'] as const;
+export type SortKey = (typeof SORTS)[number];
+
+export const UNSOLVED: StatusCategory[] = ['new', 'open', 'pending', 'on_hold'];
+const CATEGORIES: StatusCategory[] = ['draft', 'new', 'open', 'pending', 'on_hold', 'solved', 'closed', 'cancelled'];
+
+/** The built-in views of the side menu, as filters. Group queues are `group-<id>`. */
+export const BUILT_IN_VIEWS = ['my_open', 'unassigned', 'all_open', 'pending', 'on_hold', 'solved', 'all'] as const;
+export type BuiltInView = (typeof BUILT_IN_VIEWS)[number];
+
+export interface ListFilter {
+  view: string;
+  categories: StatusCategory[] | null;
+  statusId: number | null;
+  assignee: 'me' | 'unassigned' | number | null;
+  groupId: number | null;
+  typeId: number | null;
+  priority: Priority | null;
+  brandId: number | null;
+  organizationId: number | null;
+  requesterId: number | null;
+  sort: SortKey;
+}
+
+export const EMPTY_FILTER: ListFilter = {
+  view: 'all', categories: null, statusId: null, assignee: null, groupId: null, typeId: null, priority: null,
+  brandId: null, organizationId: null, requesterId: null, sort: 'activity',
+};
+
+/** What a view means, before the person's own filters narrow it. */
+export function viewFilter(view: string): Partial<ListFilter> {
+  switch (view) {
+    case 'my_open': return { categories: UNSOLVED, assignee: 'me' };
+    case 'unassigned': return { categories: UNSOLVED, assignee: 'unassigned' };
+    case 'all_open': return { categories: UNSOLVED };
+    case 'pending': return { categories: ['pending'] };
+    case 'on_hold': return { categories: ['on_hold'] };
+    case 'solved': return { categories: ['solved'] };
+    case 'all': return {};
+    default: {
+      const group = /^group-(\d{1,12})$/.exec(view);
+      if (group) return { categories: UNSOLVED, groupId: Number(group[1]) };
+      throw badFilter();
+    }
+  }
+}
+
+function badFilter(): DomainError {
+  return new DomainError('errors.badFilter', 400);
+}
+
+function id(value: string | undefined): number | null {
+  if (value === undefined || value === '') return null;
+  const n = positiveInt(value);
+  if (n === null) throw badFilter();
+  return n;
+}
+
+/**
+ * The list's query string as a filter. Every value is checked against what it may be: an unknown
+ * sort, view, category or a non-numeric id is a 400, never part of a query.
+ */
+export function parseListQuery(query: Record<string, string | string[] | undefined>): ListFilter {
+  const one = (name: string): string | undefined => {
+    const value = query[name];
+    if (Array.isArray(value)) throw badFilter();
+    return value;
+  };
+  const view = one('view') || 'all';
+  const filter: ListFilter = { ...EMPTY_FILTER, view, ...viewFilter(view) };
+
+  const status = one('status');
+  if (status) {
+    const category = /^category:(\w+)$/.exec(status)?.[1];
+    if (category !== undefined) {
+      if (!CATEGORIES.includes(category as StatusCategory)) throw badFilter();
+      filter.categories = [category as StatusCategory];
+    } else {
+      filter.statusId = id(status);
+    }
+  }
+  const assignee = one('assignee');
+  if (assignee) filter.assignee = assignee === 'me' || assignee === 'unassigned' ? assignee : id(assignee);
+  filter.groupId = id(one('group')) ?? filter.groupId;
+  filter.typeId = id(one('type'));
+  filter.brandId = id(one('brand'));
+  filter.organizationId = id(one('org'));
+  filter.requesterId = id(one('requester'));
+  const priority = one('priority');
+  if (priority) {
+    if (!PRIORITIES.includes(priority as Priority)) throw badFilter();
+    filter.priority = priority as Priority;
+  }
+  const sort = one('sort');
+  if (sort) {
+    if (!SORTS.includes(sort as SortKey)) throw badFilter();
+    filter.sort = sort as SortKey;
+  }
+  return filter;
+}
+
+/** The filter back as query parameters (only what differs from the view's defaults), for links and the pager. */
+export function filterParams(filter: ListFilter): URLSearchParams {
+  const params = new URLSearchParams();
+  if (filter.view !== 'all') params.set('view', filter.view);
+  const base = { ...EMPTY_FILTER, ...viewFilter(filter.view) };
+  if (filter.statusId !== null) params.set('status', String(filter.statusId));
+  else if (filter.categories && filter.categories !== base.categories) params.set('status', `category:${filter.categories[0]}`);
+  if (filter.assignee !== null && filter.assignee !== base.assignee) params.set('assignee', String(filter.assignee));
+  if (filter.groupId !== null && filter.groupId !== base.groupId) params.set('group', String(filter.groupId));
+  for (const [name, value] of [['type', filter.typeId], ['priority', filter.priority], ['brand', filter.brandId],
+    ['org', filter.organizationId], ['requester', filter.requesterId]] as const) {
+    if (value !== null) params.set(name, String(value));
+  }
+  if (filter.sort !== 'activity') params.set('sort', filter.sort);
+  return params;
+}

@@ -1,0 +1,111 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../db/connect.js';
+import { DomainError } from '../lib/errors.js';
+import type { Actor } from '../users/actor.js';
+import type { ListFilter, SortKey } from './list-filter.js';
+import { visibleTickets } from './scope.js';
+
+export const PAGE_SIZE = 50;
+/** Side-menu counts stop counting here and show "999+": a count never scans a large set. */
+export const COUNT_CAP = 999;
+
+// Must read exactly as in migration 0002's expression index, or SQLite will not use it.
+const PRIORITY_RANK = sql<number>`(case tickets.priority when 'urgent' then 4 when 'high' then 3 when 'normal' then 2 else 1 end)`;
+
+/** Keyset cursor values per sort: the sort columns then the id, all descending. */
+type CursorValues = (string | number)[];
+
+const SORT_COLUMNS: Record<SortKey, RawBuilder<unknown>[]> = {
+  activity: [sql`tickets.last_activity_at`, sql`tickets.id`],
+  created: [sql`tickets.created_at`, sql`tickets.id`],
+  priority: [PRIORITY_RANK, sql`tickets.last_activity_at`, sql`tickets.id`],
+  id: [sql`tickets.id`],
+};
+
+export function encodeCursor(values: CursorValues | null): string | null {
+  return values ? Buffer.from(JSON.stringify(values)).toString('base64url') : null;
+}
+
+export function decodeCursor(sort: SortKey, value: unknown): CursorValues | null {
+  if (value === undefined || value === '') return null;
+  let parsed: unknown;
+  try {
+    parsed = typeof value === 'string' && value.length < 200 ? JSON.parse(Buffer.from(value, 'base64url').toString()) : null;
+  } catch {
+    parsed = null;
+  }
+  const columns = SORT_COLUMNS[sort].length;
+  if (!Array.isArray(parsed) || parsed.length !== columns
+    || !parsed.every((v, i) => (i === columns - 1 ? Number.isSafeInteger(v) : typeof v === 'string' || Number.isSafeInteger(v)))) {
+    throw new DomainError('errors.badCursor', 400);
+  }
+  return parsed as CursorValues;
+}
+
+/** The filtered, scoped set of tickets (no joins, no order): shared by the list and the counts. */
+export function filteredTickets(db: Db, actor: Actor, filter: ListFilter, statusIdsByCategory: (c: ListFilter['categories']) => number[]) {
+  let query = visibleTickets(db, actor);
+  if (filter.statusId !== null) query = query.where('tickets.status_id', '=', filter.statusId);
+  else if (filter.categories) query = query.where('tickets.status_id', 'in', [...statusIdsByCategory(filter.categories), -1]);
+  if (filter.assignee === 'me') query = query.where('tickets.assignee_id', '=', actor.id);
+  else if (filter.assignee === 'unassigned') query = query.where('tickets.assignee_id', 'is', null);
+  else if (filter.assignee !== null) query = query.where('tickets.assignee_id', '=', filter.assignee);
+  if (filter.groupId !== null) query = query.where('tickets.group_id', '=', filter.groupId);
+  if (filter.typeId !== null) query = query.where('tickets.type_id', '=', filter.typeId);
+  if (filter.priority !== null) query = query.where('tickets.priority', '=', filter.priority);
+  if (filter.brandId !== null) query = query.where('tickets.brand_id', '=', filter.brandId);
+  if (filter.organizationId !== null) query = query.where('tickets.organization_id', '=', filter.organizationId);
+  if (filter.requesterId !== null) query = query.where('tickets.requester_id', '=', filter.requesterId);
+  return query;
+}
+
+/** A category → status ids lookup from the (small) statuses table, read once per request. */
+export async function statusLookup(db: Db) {
+  const statuses = await db.selectFrom('statuses').select(['id', 'category']).execute();
+  return (categories: ListFilter['categories']) =>
+    statuses.filter((s) => categories?.includes(s.category)).map((s) => s.id);
+}
+
+/** One page of the list: one query, with everything the row shows joined in (no query per row). */
+export async function listTicketPage(db: Db, actor: Actor, filter: ListFilter, after: CursorValues | null) {
+  const lookup = await statusLookup(db);
+  const columns = SORT_COLUMNS[filter.sort];
+  let query = filteredTickets(db, actor, filter, lookup)
+    .innerJoin('users as requester', 'requester.id', 'tickets.requester_id')
+    .innerJoin('statuses', 'statuses.id', 'tickets.status_id')
+    .innerJoin('ticket_types', 'ticket_types.id', 'tickets.type_id')
+    .leftJoin('users as assignee', 'assignee.id', 'tickets.assignee_id')
+    .leftJoin('groups', 'groups.id', 'tickets.group_id')
+    .leftJoin('organizations', 'organizations.id', 'tickets.organization_id')
+    .leftJoin('ticket_seen', (join) => join.onRef('ticket_seen.ticket_id', '=', 'tickets.id').on('ticket_seen.user_id', '=', actor.id))
+    .select([
+      'tickets.id', 'tickets.subject', 'tickets.priority', 'tickets.last_activity_at', 'tickets.created_at',
+      'tickets.requester_id', 'tickets.visibility', 'requester.name as requester_name', 'statuses.name as status_name',
+      'statuses.customer_label as status_label', 'statuses.category as status_category', 'ticket_types.name as type_name',
+      'assignee.name as assignee_name', 'groups.name as group_name', 'organizations.name as organization_name',
+      sql<number>`(ticket_seen.seen_at is null or ticket_seen.seen_at < tickets.last_activity_at)`.as('unread'),
+      PRIORITY_RANK.as('priority_rank'),
+    ]);
+  if (after) {
+    query = query.where(sql<boolean>`(${sql.join(columns)}) < (${sql.join(after)})`);
+  }
+  for (const column of columns) query = query.orderBy(column, 'desc');
+  const rows = await query.limit(PAGE_SIZE + 1).execute();
+  const more = rows.length > PAGE_SIZE;
+  const page = more ? rows.slice(0, PAGE_SIZE) : rows;
+  const last = page[page.length - 1];
+  const cursor: Record<SortKey, (row: NonNullable<typeof last>) => CursorValues> = {
+    activity: (r) => [r.last_activity_at, r.id],
+    created: (r) => [r.created_at, r.id],
+    priority: (r) => [r.priority_rank, r.last_activity_at, r.id],
+    id: (r) => [r.id],
+  };
+  return { rows: page, next: more && last ? encodeCursor(cursor[filter.sort](last)) : null };
+}
+
+/** How many tickets a filter matches, counted no further than COUNT_CAP + 1. */
+export async function cappedCount(db: Db, actor: Actor, filter: ListFilter, lookup: Awaited<ReturnType<typeof statusLookup>>): Promise<number> {
+  const inner = filteredTickets(db, actor, filter, lookup).select(sql`1`.as('one')).limit(COUNT_CAP + 1);
+  const row = await db.selectFrom(inner.as('capped')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
