@@ -7,6 +7,7 @@ import { DomainError, Invalid } from './lib/errors.js';
 import { backupDatabase } from './ops/backup.js';
 import { buildDemo } from './ops/demo.js';
 import { startServer } from './server.js';
+import { ROLES } from './users/actor.js';
 import { addPerson } from './users/users.js';
 import { Catalogue } from './i18n.js';
 
@@ -71,6 +72,7 @@ async function dispatch(argv: string[], io: Io, configure: () => Config): Promis
       if (sub !== 'add') throw new UsageError(sub ? `unknown user command "${sub}"` : 'user needs a command (add)');
       const { values } = parse(options, { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' } });
       for (const key of ['email', 'name', 'role'] as const) if (!values[key]) throw new UsageError(`user add needs --${key}`);
+      if (!(ROLES as readonly string[]).includes(values.role!)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
       const config = configure();
       const { db } = await openDatabase(config);
       try {

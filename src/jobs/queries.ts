@@ -20,6 +20,8 @@ export async function enqueueJob(
   return row.id;
 }
 
+export const LEASE_LOST = 'the worker stopped during the attempt (its lease ran out)';
+
 /**
  * Take the next due job of the given kinds and hold it for `leaseMs`. A lease that runs out (the
  * process died mid-job) makes the job due again. One statement, so two workers never take the same job.
@@ -27,6 +29,16 @@ export async function enqueueJob(
 export async function leaseNextJob(db: Db, kinds: string[], leaseMs: number): Promise<Job | undefined> {
   if (kinds.length === 0) return undefined;
   const now = nowIso();
+  // A lease that ran out on the last attempt: the job took the process down each time (or it died
+  // for another reason). Taking it again would retry it forever, so it is dead, like any other.
+  await db.updateTable('jobs')
+    .set({ state: 'dead', locked_until: null, finished_at: now, last_error: sql`coalesce(last_error || ${'; '}, ${''}) || ${LEASE_LOST}` })
+    .where('state', '=', 'queued')
+    .where('kind', 'in', kinds)
+    .where('locked_until', 'is not', null)
+    .where('locked_until', '<=', now)
+    .where((w) => w('attempts', '>=', w.ref('max_attempts')))
+    .execute();
   return db.updateTable('jobs')
     .set({ attempts: sql`attempts + 1`, locked_until: isoIn(leaseMs) })
     .where('id', '=', (eb) => eb.selectFrom('jobs').select('id')

@@ -19,7 +19,7 @@ export interface OutgoingMail {
  * Mail is only ever sent by the worker: a request (or its transaction) queues it here, so a mail is
  * never lost to an SMTP outage or a restart, and is kept in the outbox when no SMTP_URL is set.
  */
-export function queueMail(db: Db, mail: OutgoingMail): Promise<number> {
+export async function queueMail(db: Db, mail: OutgoingMail): Promise<number> {
   if (mail.to.length === 0) throw new Error('a mail needs at least one recipient');
   for (const value of [mail.subject, mail.from, ...mail.to, ...(mail.cc ?? [])]) {
     if (/[\r\n]/.test(value)) throw new Error('mail header values cannot contain line breaks');
@@ -27,9 +27,19 @@ export function queueMail(db: Db, mail: OutgoingMail): Promise<number> {
   return enqueueJob(db, MAIL_JOB, mail, { maxAttempts: 10 });
 }
 
-/** The worker's sender for `mail` jobs, over SMTP_URL. */
-export function smtpSender(smtpUrl: string) {
-  const transport = nodemailer.createTransport(smtpUrl);
+/**
+ * The worker's sender for `mail` jobs, over SMTP_URL. nodemailer's own timeouts (2 min to connect,
+ * 10 min of socket silence) outlast the job's 5-minute lease, so a hung server could hold the worker
+ * and let another take the same mail: ours are shorter. Timeouts given in SMTP_URL's query still win.
+ */
+export function smtpSender(smtpUrl: string, options: { timeoutMs?: number } = {}) {
+  const timeout = options.timeoutMs ?? 60_000;
+  const transport = nodemailer.createTransport({
+    url: smtpUrl,
+    connectionTimeout: Math.min(timeout, 30_000),
+    greetingTimeout: Math.min(timeout, 30_000),
+    socketTimeout: timeout,
+  });
   return async (payload: unknown): Promise<void> => {
     const mail = payload as OutgoingMail;
     await transport.sendMail({

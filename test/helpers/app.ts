@@ -38,3 +38,31 @@ export async function buildTestDesk(t: Test, overrides: Partial<Config> = {}, en
   });
   return { app, db, config, dir };
 }
+
+export interface ReopenedTestDesk extends TestDesk {
+  /** Stop the app and close the database now (a shutdown); safe to call twice. */
+  close: () => Promise<void>;
+}
+
+/**
+ * The app over an existing data directory, as the process finds it after a restart (or after the
+ * CLI wrote to it); closed when the test ends. The directory is not removed here.
+ */
+export async function openTestDesk(t: Test, dir: string, overrides: Partial<Config> = {}, env: Record<string, string> = {}): Promise<ReopenedTestDesk> {
+  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', ...env }, {
+    jobRetryBaseMs: 10,
+    ...overrides,
+  });
+  const { db } = await openDatabase(config);
+  const app = await buildApp({ config, db, logger: false });
+  await app.ready();
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await app.close();
+    await db.destroy();
+  };
+  t.teardown(close);
+  return { app, db, config, dir, close };
+}

@@ -1,0 +1,73 @@
+import t from 'tap';
+import { openTestDesk, tempDir } from '../helpers/app.js';
+import { cli } from '../helpers/cli.js';
+import { Client } from '../helpers/client.js';
+
+t.test('demo --tickets 30 fills every status, gives each ticket messages and prints working logins', async (t) => {
+  const dir = tempDir(t);
+  const result = await cli(dir, 'demo', '--tickets', '30');
+  t.equal(result.code, 0, result.err);
+  t.match(result.out, /^Demo data added: 30 tickets in [\d.]+ s\./);
+  const password = /with password (\S+) as:/.exec(result.out)?.[1];
+  t.ok(password, 'a password is printed');
+  const logins: [string, string][] = [['admin', 'admin@demo.test'], ['supervisor', 'supervisor@demo.test'], ['agent', 'agent@demo.test'], ['customer', 'customer@acme.test']];
+  for (const [role, email] of logins) {
+    t.match(result.out, new RegExp(`\\n  ${role} +${email.replace(/\./g, '\\.')}\\n`), `the ${role} login is printed`);
+  }
+
+  const { app, db } = await openTestDesk(t, dir);
+  t.equal((await db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n, 30);
+
+  const statuses = await db.selectFrom('statuses').select(['id', 'name']).where('retired_at', 'is', null).execute();
+  t.ok(statuses.length >= 5, 'the default workflow');
+  const perStatus = new Map((await db.selectFrom('tickets').select(['status_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status_id').execute()).map((r) => [r.status_id, r.n]));
+  for (const status of statuses) t.ok((perStatus.get(status.id) ?? 0) >= 1, `status "${status.name}" has tickets`);
+
+  const withoutMessages = await db.selectFrom('tickets').select('id')
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('messages').select('id').whereRef('messages.ticket_id', '=', 'tickets.id'))))
+    .execute();
+  t.same(withoutMessages, [], 'every ticket has at least one message');
+  const publicReplies = await db.selectFrom('messages').select('ticket_id').where('kind', '=', 'reply').distinct().execute();
+  t.equal(publicReplies.length, 30, 'every ticket has a reply from its requester');
+
+  const people = await db.selectFrom('users').select(['role']).execute();
+  t.ok(people.filter((p) => p.role === 'customer').length >= 10, 'demo customers');
+  t.ok(people.some((p) => p.role === 'agent'), 'demo agents');
+  t.ok((await db.selectFrom('organizations').select('id').execute()).length >= 2, 'demo organisations');
+
+  const admin = new Client(app);
+  const login = await admin.login('admin@demo.test', password!);
+  t.equal(login.statusCode, 303, 'the printed password works for admin@demo.test');
+  t.equal(login.headers.location, '/agent');
+  const list = await admin.get('/agent/tickets');
+  t.equal(list.statusCode, 200);
+
+  const customer = new Client(app);
+  t.equal((await customer.login('customer@acme.test', password!)).headers.location, '/portal', 'and for the demo customer');
+});
+
+t.test('demo can run twice: people are reused, tickets are added', async (t) => {
+  const dir = tempDir(t);
+  const first = await cli(dir, 'demo', '--tickets', '3');
+  t.equal(first.code, 0, first.err);
+  const second = await cli(dir, 'demo', '--tickets', '4');
+  t.equal(second.code, 0, second.err);
+  const password = /with password (\S+) as:/.exec(second.out)?.[1];
+
+  const { app, db } = await openTestDesk(t, dir);
+  t.equal((await db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n, 7);
+  const admins = await db.selectFrom('users').select('id').where('email', '=', 'admin@demo.test').execute();
+  t.equal(admins.length, 1, 'one demo admin');
+  t.equal((await new Client(app).login('admin@demo.test', password!)).statusCode, 303, 'the latest printed password works');
+});
+
+t.test('demo --tickets 0 adds people only', async (t) => {
+  const dir = tempDir(t);
+  const result = await cli(dir, 'demo', '--tickets', '0');
+  t.equal(result.code, 0, result.err);
+  t.match(result.out, /Demo data added: 0 tickets/);
+  const { db } = await openTestDesk(t, dir);
+  t.equal((await db.selectFrom('tickets').select('id').execute()).length, 0);
+  t.ok((await db.selectFrom('users').select('id').where('email', '=', 'agent@demo.test').execute()).length === 1);
+});
