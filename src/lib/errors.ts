@@ -1,5 +1,8 @@
 /** Domain errors: verbs throw these, one error handler maps them to pages (404/403/422/409). */
 export class DomainError extends Error {
+  /** Values for the message's {placeholders}. */
+  params: Record<string, string> = {};
+
   constructor(message: string, readonly statusCode: number) {
     super(message);
     this.name = new.target.name;
@@ -22,7 +25,10 @@ export type FieldErrors = Record<string, string>;
 
 /** Invalid input: `fields` maps a form field name to a message key. */
 export class Invalid extends DomainError {
-  constructor(readonly fields: FieldErrors, message = 'errors.invalid') { super(message, 422); }
+  constructor(readonly fields: FieldErrors, message = 'errors.invalid', params: Record<string, string> = {}) {
+    super(message, 422);
+    this.params = params;
+  }
 }
 
 export class TooManyRequests extends DomainError {

@@ -18,7 +18,7 @@ export default fp(async (app) => {
     if (error instanceof DomainError) {
       if (error instanceof TooManyRequests) reply.header('Retry-After', String(error.retryAfterSeconds));
       const fields = error instanceof Invalid ? Object.values(error.fields).filter(Boolean) : [];
-      return renderError(request, reply, error.statusCode, error.message, fields);
+      return renderError(request, reply, error.statusCode, error.message, fields, error.params);
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error({ err: error }, 'request failed');
@@ -27,9 +27,9 @@ export default fp(async (app) => {
   });
 }, { name: 'errors', dependencies: ['views'] });
 
-async function renderError(request: FastifyRequest, reply: FastifyReply, status: number, key: string, fields: string[] = []) {
+async function renderError(request: FastifyRequest, reply: FastifyReply, status: number, key: string, fields: string[] = [], params: Record<string, string> = {}) {
   const t = request.t ?? ((k: string) => k);
-  const message = request.server.catalogue.has(key) ? t(key) : t(GENERIC[status] ?? 'errors.server');
+  const message = request.server.catalogue.has(key) ? t(key, params) : t(GENERIC[status] ?? 'errors.server');
   try {
     return await reply.page('errors/error', {
       status,

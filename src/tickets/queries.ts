@@ -1,5 +1,5 @@
 import type { Db } from '../db/connect.js';
-import type { StatusCategory } from '../db/schema.js';
+import type { MessageKind, StatusCategory } from '../db/schema.js';
 import type { Actor } from '../users/actor.js';
 import { visibleTickets } from './scope.js';
 
@@ -11,9 +11,12 @@ export function findVisibleTicket(db: Db, actor: Actor, id: number) {
     .innerJoin('ticket_types', 'ticket_types.id', 'tickets.type_id')
     .leftJoin('users as assignee', 'assignee.id', 'tickets.assignee_id')
     .leftJoin('groups', 'groups.id', 'tickets.group_id')
+    .leftJoin('organizations', 'organizations.id', 'tickets.organization_id')
+    .innerJoin('brands', 'brands.id', 'tickets.brand_id')
     .selectAll('tickets')
     .select([
-      'requester.name as requester_name', 'requester.email as requester_email',
+      'requester.name as requester_name', 'requester.email as requester_email', 'organizations.name as organization_name',
+      'brands.name as brand_name', 'ticket_types.customer_facing',
       'statuses.name as status_name', 'statuses.customer_label as status_label', 'statuses.category as status_category',
       'ticket_types.name as type_name', 'assignee.name as assignee_name', 'groups.name as group_name',
     ])
@@ -21,12 +24,11 @@ export function findVisibleTicket(db: Db, actor: Actor, id: number) {
     .executeTakeFirst();
 }
 
-/** The conversation; customers never get internal notes. */
-export function listMessages(db: Db, ticketId: number, options: { includeInternal: boolean }) {
-  let query = db.selectFrom('messages').leftJoin('users', 'users.id', 'messages.author_id')
-    .select(['messages.id', 'messages.kind', 'messages.body_html', 'messages.created_at', 'users.name as author_name'])
-    .where('messages.ticket_id', '=', ticketId);
-  if (!options.includeInternal) query = query.where('messages.kind', '!=', 'note');
+/** Messages of the given kinds, oldest first. Callers for customers must never ask for `note`. */
+export function listMessages(db: Db, ticketId: number, kinds: MessageKind[]) {
+  const query = db.selectFrom('messages').leftJoin('users', 'users.id', 'messages.author_id')
+    .select(['messages.id', 'messages.kind', 'messages.body_html', 'messages.created_at', 'users.name as author_name', 'users.role as author_role'])
+    .where('messages.ticket_id', '=', ticketId).where('messages.kind', 'in', kinds);
   return query.orderBy('messages.created_at').orderBy('messages.id').execute();
 }
 
@@ -60,4 +62,33 @@ export async function listFilterChoices(db: Db) {
 export async function markSeen(db: Db, userId: number, ticketId: number, at: string): Promise<void> {
   await db.insertInto('ticket_seen').values({ ticket_id: ticketId, user_id: userId, seen_at: at })
     .onConflict((oc) => oc.columns(['user_id', 'ticket_id']).doUpdateSet({ seen_at: at })).execute();
+}
+
+/** Every change to the ticket, oldest first: who, when, from → to. */
+export function listEvents(db: Db, ticketId: number) {
+  return db.selectFrom('ticket_events').leftJoin('users', 'users.id', 'ticket_events.actor_id')
+    .select(['ticket_events.id', 'ticket_events.kind', 'ticket_events.from_value', 'ticket_events.to_value',
+      'ticket_events.created_at', 'users.name as actor_name'])
+    .where('ticket_events.ticket_id', '=', ticketId).orderBy('ticket_events.id').execute();
+}
+
+export function listWorkflow(db: Db) {
+  return db.selectFrom('statuses').select(['id', 'name', 'category', 'customer_label'])
+    .where('retired_at', 'is', null).orderBy('position').execute();
+}
+
+/** The ticket's custom field values with their labels, in the type's order (retired fields kept: old data stays visible). */
+export function listFieldValues(db: Db, ticketId: number, options: { customerVisibleOnly: boolean }) {
+  let query = db.selectFrom('ticket_field_values as v').innerJoin('fields', 'fields.id', 'v.field_id')
+    .innerJoin('tickets', 'tickets.id', 'v.ticket_id')
+    .leftJoin('ticket_type_fields as ttf', (join) => join.onRef('ttf.field_id', '=', 'fields.id').onRef('ttf.type_id', '=', 'tickets.type_id'))
+    .select(['fields.key', 'fields.label', 'fields.kind', 'v.value'])
+    .where('v.ticket_id', '=', ticketId);
+  if (options.customerVisibleOnly) query = query.where('fields.customer_visible', '=', 1);
+  return query.orderBy('ttf.position').orderBy('fields.label').execute();
+}
+
+export function listCcs(db: Db, ticketId: number) {
+  return db.selectFrom('ticket_ccs').innerJoin('users', 'users.id', 'ticket_ccs.user_id')
+    .select(['users.id', 'users.name', 'users.email']).where('ticket_ccs.ticket_id', '=', ticketId).orderBy('users.name').execute();
 }

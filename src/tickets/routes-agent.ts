@@ -5,11 +5,19 @@ import { requireRole, STAFF } from '../plugins/guards.js';
 import { decodeCursor, listTicketPage } from './list.js';
 import { filterParams, parseListQuery, SORTS } from './list-filter.js';
 import { sideMenu } from './menu.js';
-import { findVisibleTicket, listFilterChoices, listMessages, listTicketTypes, markSeen } from './queries.js';
+import { agentTicketDetails, parseTab } from './details.js';
+import { listFilterChoices, listTicketTypes, markSeen } from './queries.js';
+import { changeStatus } from './status.js';
 import { nowIso } from '../lib/time.js';
 import { openTicketForCustomer, PRIORITIES } from './tickets.js';
 
 type Form = Record<string, string | undefined>;
+
+function ticketId(param: string): number {
+  const id = positiveInt(param);
+  if (id === null) throw new NotFound();
+  return id;
+}
 
 export default async function agentTicketRoutes(app: FastifyInstance) {
   const { db } = app;
@@ -43,13 +51,23 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
     }
   });
 
-  app.get<{ Params: { id: string } }>('/agent/tickets/:id', async (request, reply) => {
-    const id = positiveInt(request.params.id);
-    const ticket = id ? await findVisibleTicket(db, request.actor!, id) : undefined;
-    if (!ticket) throw new NotFound();
-    const messages = await listMessages(db, ticket.id, { includeInternal: true });
-    await markSeen(db, request.actor!.id, ticket.id, nowIso());
-    return reply.page('tickets/agent-show', { ticket, messages });
+  app.get<{ Params: { id: string }; Querystring: Form }>('/agent/tickets/:id', async (request, reply) => {
+    const id = ticketId(request.params.id);
+    const details = await agentTicketDetails(db, request.actor!, id, parseTab(request.query.tab));
+    await markSeen(db, request.actor!.id, id, nowIso());
+    return reply.page('tickets/agent-show', details);
+  });
+
+  app.post<{ Params: { id: string }; Body: Form }>('/agent/tickets/:id/status', async (request, reply) => {
+    const id = ticketId(request.params.id);
+    try {
+      await changeStatus(db, request.actor!, id, { statusId: request.body?.statusId });
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      const details = await agentTicketDetails(db, request.actor!, id, 'general');
+      return reply.page('tickets/agent-show', { ...details, statusError: request.t(error.message, error.params) }, { status: 422 });
+    }
+    return reply.seeOther(`/agent/tickets/${id}`, 'tickets.statusChanged');
   });
 
   async function formChoices() {

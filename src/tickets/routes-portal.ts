@@ -21,7 +21,7 @@ export default async function portalTicketRoutes(app: FastifyInstance) {
     const id = positiveInt(request.params.id);
     const ticket = id ? await findVisibleTicket(db, request.actor!, id) : undefined;
     if (!ticket) throw new NotFound();
-    const messages = await listMessages(db, ticket.id, { includeInternal: false });
+    const messages = await listMessages(db, ticket.id, ['reply', 'update']);
     return reply.page('tickets/portal-show', { ticket, messages });
   });
 }

@@ -1,10 +1,10 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
 import { makeTickets, makeUser, PASSWORD, ticketIdsIn } from '../helpers/factories.js';
 
 // Simple workflow statuses: 1 New, 2 Open, 3 Pending (open category), 4 Solved, 5 Closed.
-async function deskWithTickets(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function deskWithTickets(t: Test) {
   const desk = await buildTestDesk(t);
   const { db } = desk;
   const me = await makeUser(db, 'agent', { name: 'Me Agent' });

@@ -1,0 +1,29 @@
+import type { Db } from '../db/connect.js';
+import { NotFound } from '../lib/errors.js';
+import type { Actor } from '../users/actor.js';
+import { findVisibleTicket, listCcs, listEvents, listFieldValues, listMessages, listWorkflow } from './queries.js';
+
+export const TABS = ['general', 'updates', 'internal', 'history'] as const;
+export type Tab = (typeof TABS)[number];
+
+export function parseTab(value: unknown): Tab {
+  return TABS.includes(value as Tab) ? (value as Tab) : 'general';
+}
+
+/** Everything the agent's details view shows for one tab; only the open tab's content is loaded. */
+export async function agentTicketDetails(db: Db, actor: Actor, id: number, tab: Tab) {
+  const ticket = await findVisibleTicket(db, actor, id);
+  if (!ticket) throw new NotFound();
+  const workflow = await listWorkflow(db);
+  const panel = {
+    general: async () => ({
+      fields: await listFieldValues(db, id, { customerVisibleOnly: false }),
+      ccs: await listCcs(db, id),
+      messages: await listMessages(db, id, ['reply']),
+    }),
+    updates: async () => ({ messages: await listMessages(db, id, ['update']) }),
+    internal: async () => ({ messages: await listMessages(db, id, ['note']) }),
+    history: async () => ({ events: await listEvents(db, id) }),
+  }[tab];
+  return { ticket, workflow, tab, tabs: TABS, ...(await panel()) };
+}

@@ -1,0 +1,60 @@
+import type { Db } from '../db/connect.js';
+import type { StatusCategory } from '../db/schema.js';
+import { Invalid, NotFound } from '../lib/errors.js';
+import { nowIso } from '../lib/time.js';
+import { positiveInt } from '../lib/validate.js';
+import { isStaff, type Actor } from '../users/actor.js';
+import { findVisibleTicket } from './queries.js';
+
+/** How far along a category is; a field "required before solved" is needed from solved on. */
+const PROGRESS: Record<StatusCategory, number> = {
+  draft: 0, new: 1, open: 2, pending: 2, on_hold: 2, solved: 3, closed: 4, cancelled: -1,
+};
+
+export function reaches(category: StatusCategory, required: StatusCategory): boolean {
+  return PROGRESS[category] >= 0 && PROGRESS[category] >= PROGRESS[required];
+}
+
+/** The timestamps a category implies: solved/closed are stamped once, and cleared on reopening. */
+export function statusStamps(category: StatusCategory, current: { solved_at: string | null; closed_at: string | null }, now: string) {
+  if (category === 'solved') return { solved_at: current.solved_at ?? now, closed_at: null };
+  if (category === 'closed') return { solved_at: current.solved_at ?? now, closed_at: current.closed_at ?? now };
+  if (category === 'cancelled') return { solved_at: current.solved_at, closed_at: current.closed_at ?? now };
+  return { solved_at: null, closed_at: null };
+}
+
+/** Fields of the ticket's type that must be filled before `category`, and are not. */
+export async function missingRequiredFields(db: Db, ticketId: number, typeId: number, category: StatusCategory) {
+  const fields = await db.selectFrom('ticket_type_fields').innerJoin('fields', 'fields.id', 'ticket_type_fields.field_id')
+    .leftJoin('ticket_field_values as v', (join) => join.onRef('v.field_id', '=', 'fields.id').on('v.ticket_id', '=', ticketId))
+    .select(['fields.key', 'fields.label', 'fields.required_before_category', 'v.value'])
+    .where('ticket_type_fields.type_id', '=', typeId).where('fields.retired_at', 'is', null)
+    .where('fields.required_before_category', 'is not', null).execute();
+  return fields.filter((f) => reaches(category, f.required_before_category!) && (f.value === null || f.value === ''));
+}
+
+/** An agent moves a ticket to another status (the status bar). */
+export async function changeStatus(db: Db, actor: Actor, ticketId: number, input: { statusId?: unknown }): Promise<void> {
+  if (!isStaff(actor)) throw new NotFound();
+  const statusId = positiveInt(input.statusId);
+  await db.transaction().execute(async (trx) => {
+    const ticket = await findVisibleTicket(trx, actor, ticketId);
+    if (!ticket) throw new NotFound();
+    const status = statusId === null ? undefined : await trx.selectFrom('statuses').selectAll()
+      .where('id', '=', statusId).where('retired_at', 'is', null).executeTakeFirst();
+    if (!status) throw new Invalid({ statusId: 'errors.choice' });
+    if (status.id === ticket.status_id) return;
+    const missing = await missingRequiredFields(trx, ticket.id, ticket.type_id, status.category);
+    if (missing.length > 0) {
+      throw new Invalid(Object.fromEntries(missing.map((f) => [`field_${f.key}`, 'errors.required'])),
+        'tickets.errors.requiredBeforeStatus', { fields: missing.map((f) => f.label).join(', '), status: status.name });
+    }
+    const now = nowIso();
+    await trx.updateTable('tickets').set({
+      status_id: status.id, updated_at: now, last_activity_at: now, ...statusStamps(status.category, ticket, now),
+    }).where('id', '=', ticket.id).execute();
+    await trx.insertInto('ticket_events').values({
+      ticket_id: ticket.id, actor_id: actor.id, kind: 'status', from_value: ticket.status_name, to_value: status.name, created_at: now,
+    }).execute();
+  });
+}
