@@ -27,7 +27,6 @@ export interface Config {
   sessionTtlMs: number;
   jobPollMs: number;
   jobRetryBaseMs: number;
-  jobMaxAttempts: number;
   loginLimit: { perAccount: number; perIp: number; windowMs: number };
 }
 
@@ -65,7 +64,6 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     sessionTtlMs: 14 * 24 * 3600_000,
     jobPollMs: 1000,
     jobRetryBaseMs: 30_000,
-    jobMaxAttempts: 8,
     loginLimit: { perAccount: 5, perIp: 20, windowMs: 15 * 60_000 },
     ...overrides,
   };

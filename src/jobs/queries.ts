@@ -57,8 +57,8 @@ export async function completeJob(db: Db, id: number): Promise<void> {
 }
 
 /** Record a failure: retry later with exponential backoff, or give up and mark the job dead. */
-export async function failJob(db: Db, job: Job, error: string, retryBaseMs: number): Promise<JobState> {
-  const dead = job.attempts >= job.max_attempts;
+export async function failJob(db: Db, job: Job, error: string, retryBaseMs: number, permanent = false): Promise<JobState> {
+  const dead = permanent || job.attempts >= job.max_attempts;
   const backoff = retryBaseMs * 2 ** Math.max(0, job.attempts - 1);
   await db.updateTable('jobs').set({
     state: dead ? 'dead' : 'queued',

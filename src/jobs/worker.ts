@@ -3,6 +3,9 @@ import type { Db } from '../db/connect.js';
 import type { Job } from '../db/schema.js';
 import { completeJob, failJob, leaseNextJob } from './queries.js';
 
+/** A failure that no retry can mend (e.g. the mail server refused the recipient for good): the job dies at once. */
+export class PermanentJobError extends Error {}
+
 export type JobHandler = (payload: unknown, job: Job) => Promise<void>;
 
 export interface WorkerOptions {
@@ -64,7 +67,7 @@ export class Worker {
       this.options.log.info({ job: job.id, kind: job.kind }, 'job done');
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const state = await failJob(this.db, job, message, this.options.retryBaseMs);
+      const state = await failJob(this.db, job, message, this.options.retryBaseMs, error instanceof PermanentJobError);
       this.options.log.warn({ job: job.id, kind: job.kind, attempt: job.attempts, state, error: message }, 'job failed');
     }
   }

@@ -1,6 +1,7 @@
 import nodemailer from 'nodemailer';
 import type { Db } from '../db/connect.js';
 import { enqueueJob } from '../jobs/queries.js';
+import { PermanentJobError } from '../jobs/worker.js';
 
 export const MAIL_JOB = 'mail';
 
@@ -51,6 +52,11 @@ export function smtpSender(smtpUrl: string, options: { timeoutMs?: number } = {}
       html: mail.html,
       headers: mail.headers,
       messageId: mail.messageId,
+    }).catch((error: unknown) => {
+      // 5xx is the server's final word (unknown mailbox, policy refusal): retrying only delays the bad news.
+      const code = (error as { responseCode?: number }).responseCode;
+      if (code !== undefined && code >= 500 && code < 600) throw new PermanentJobError((error as Error).message);
+      throw error;
     });
   };
 }

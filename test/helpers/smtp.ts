@@ -15,6 +15,8 @@ export class TestSmtpServer {
   readonly received: ReceivedMail[] = [];
   /** Recipients the server turns away, as a full mailbox would (a temporary 452). */
   readonly refusing = new Set<string>();
+  /** Recipients the server refuses for good (a permanent 550). */
+  readonly rejecting = new Set<string>();
   port = 0;
   #server: SMTPServer | null = null;
 
@@ -26,6 +28,9 @@ export class TestSmtpServer {
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
       onRcptTo: (address, _session, callback) => {
+        if (this.rejecting.has(address.address)) {
+          return callback(Object.assign(new Error(`No such mailbox: ${address.address}`), { responseCode: 550 }));
+        }
         if (!this.refusing.has(address.address)) return callback();
         callback(Object.assign(new Error(`Mailbox of ${address.address} is full, try again later`), { responseCode: 452 }));
       },

@@ -87,6 +87,20 @@ t.test('a recipient the server turns away: its answer is recorded and the mail g
   t.equal((await mailJob(db, id)).state, 'done');
 });
 
+t.test('a recipient refused for good (5xx) makes the mail dead at once, with the answer kept', async (t) => {
+  const smtp = new TestSmtpServer();
+  await smtp.start(0);
+  t.teardown(() => smtp.stop());
+  smtp.rejecting.add('casey@customer.test');
+  const { app, db } = await buildTestDesk(t, { smtpUrl: `smtp://127.0.0.1:${smtp.port}` });
+  const id = await queueMail(db, MAIL);
+  t.equal(await app.worker.drain(), 1);
+  const job = await mailJob(db, id);
+  t.equal(job.state, 'dead', 'no pointless retries');
+  t.equal(job.attempts, 1);
+  t.match(job.last_error, /550.*No such mailbox/);
+});
+
 t.test('the retry waits for its backoff: it is not sent before run_at, and is once it passed', async (t) => {
   const smtp = await stoppedServer(t);
   const { app, db } = await buildTestDesk(t, { smtpUrl: `smtp://127.0.0.1:${smtp.port}`, jobRetryBaseMs: 300 });
