@@ -8,6 +8,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** Where uploaded files live (DATA_DIR/uploads), under generated names only. */
+  uploadsDir: string;
   /** Path of the SQLite file (DATABASE_URL `sqlite:` form, or DATA_DIR/deskbell.db). */
   databasePath: string;
   baseUrl: string;
@@ -49,6 +51,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     port,
     host,
     dataDir,
+    uploadsDir: join(dataDir, 'uploads'),
     databasePath: databasePath(env.DATABASE_URL, dataDir),
     baseUrl,
     smtpUrl: env.SMTP_URL || null,

@@ -8,6 +8,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Opt a route out of the CSRF check (only for routes that authenticate otherwise, e.g. signed links). */
     csrf?: false;
+    /**
+     * The handler reads a multipart body itself (readMultipartForm), which checks the token from the
+     * header or the form's first part before it stores anything; this hook cannot see those fields.
+     */
+    multipartCsrf?: true;
   }
 }
 
@@ -18,6 +23,7 @@ declare module 'fastify' {
 export default fp(async (app) => {
   app.addHook('preHandler', async (request) => {
     if (SAFE_METHODS.has(request.method) || request.routeOptions.config.csrf === false) return;
+    if (request.routeOptions.config.multipartCsrf === true && request.isMultipart()) return;
     const body = request.body as Record<string, unknown> | undefined;
     const sent = typeof body?._csrf === 'string' && body._csrf !== '' ? body._csrf : request.headers['x-csrf-token'];
     if (typeof sent !== 'string' || !safeEqual(sent, request.csrfToken)) {

@@ -8,6 +8,7 @@ import { sideMenu } from './menu.js';
 import { agentTicketDetails, parseTab } from './details.js';
 import { listFilterChoices, listTicketTypes, markSeen } from './queries.js';
 import { changeStatus } from './status.js';
+import { postAgentMessage } from '../messages/messages.js';
 import { nowIso } from '../lib/time.js';
 import { openTicketForCustomer, PRIORITIES } from './tickets.js';
 
@@ -68,6 +69,20 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
       return reply.page('tickets/agent-show', { ...details, statusError: request.t(error.message, error.params) }, { status: 422 });
     }
     return reply.seeOther(`/agent/tickets/${id}`, 'tickets.statusChanged');
+  });
+
+  app.post<{ Params: { id: string }; Body: Form }>('/agent/tickets/:id/messages', async (request, reply) => {
+    const id = ticketId(request.params.id);
+    const form = request.body ?? {};
+    try {
+      const message = await postAgentMessage(db, request.actor!, id, form);
+      const tab = { reply: 'general', update: 'updates', note: 'internal' }[message.kind];
+      return reply.seeOther(`/agent/tickets/${id}?tab=${tab}`, `messages.posted.${message.kind}`);
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      const details = await agentTicketDetails(db, request.actor!, id, 'general');
+      return reply.page('tickets/agent-show', { ...details, compose: { values: form, errors: error.fields, message: request.t(error.message, error.params) } }, { status: 422 });
+    }
   });
 
   async function formChoices() {

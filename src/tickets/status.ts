@@ -33,28 +33,39 @@ export async function missingRequiredFields(db: Db, ticketId: number, typeId: nu
   return fields.filter((f) => reaches(category, f.required_before_category!) && (f.value === null || f.value === ''));
 }
 
+type VisibleTicket = NonNullable<Awaited<ReturnType<typeof findVisibleTicket>>>;
+
+/**
+ * Move a ticket (already loaded in this transaction) to a status: checks the fields required before
+ * it, stamps solved/closed, and records the change. Returns false when it already had that status.
+ */
+export async function applyStatus(trx: Db, actor: Actor, ticket: VisibleTicket, statusId: number, now: string): Promise<boolean> {
+  const status = await trx.selectFrom('statuses').selectAll()
+    .where('id', '=', statusId).where('retired_at', 'is', null).executeTakeFirst();
+  if (!status) throw new Invalid({ statusId: 'errors.choice' });
+  if (status.id === ticket.status_id) return false;
+  const missing = await missingRequiredFields(trx, ticket.id, ticket.type_id, status.category);
+  if (missing.length > 0) {
+    throw new Invalid(Object.fromEntries(missing.map((f) => [`field_${f.key}`, 'errors.required'])),
+      'tickets.errors.requiredBeforeStatus', { fields: missing.map((f) => f.label).join(', '), status: status.name });
+  }
+  await trx.updateTable('tickets').set({
+    status_id: status.id, updated_at: now, last_activity_at: now, ...statusStamps(status.category, ticket, now),
+  }).where('id', '=', ticket.id).execute();
+  await trx.insertInto('ticket_events').values({
+    ticket_id: ticket.id, actor_id: actor.id, kind: 'status', from_value: ticket.status_name, to_value: status.name, created_at: now,
+  }).execute();
+  return true;
+}
+
 /** An agent moves a ticket to another status (the status bar). */
 export async function changeStatus(db: Db, actor: Actor, ticketId: number, input: { statusId?: unknown }): Promise<void> {
   if (!isStaff(actor)) throw new NotFound();
   const statusId = positiveInt(input.statusId);
+  if (statusId === null) throw new Invalid({ statusId: 'errors.choice' });
   await db.transaction().execute(async (trx) => {
     const ticket = await findVisibleTicket(trx, actor, ticketId);
     if (!ticket) throw new NotFound();
-    const status = statusId === null ? undefined : await trx.selectFrom('statuses').selectAll()
-      .where('id', '=', statusId).where('retired_at', 'is', null).executeTakeFirst();
-    if (!status) throw new Invalid({ statusId: 'errors.choice' });
-    if (status.id === ticket.status_id) return;
-    const missing = await missingRequiredFields(trx, ticket.id, ticket.type_id, status.category);
-    if (missing.length > 0) {
-      throw new Invalid(Object.fromEntries(missing.map((f) => [`field_${f.key}`, 'errors.required'])),
-        'tickets.errors.requiredBeforeStatus', { fields: missing.map((f) => f.label).join(', '), status: status.name });
-    }
-    const now = nowIso();
-    await trx.updateTable('tickets').set({
-      status_id: status.id, updated_at: now, last_activity_at: now, ...statusStamps(status.category, ticket, now),
-    }).where('id', '=', ticket.id).execute();
-    await trx.insertInto('ticket_events').values({
-      ticket_id: ticket.id, actor_id: actor.id, kind: 'status', from_value: ticket.status_name, to_value: status.name, created_at: now,
-    }).execute();
+    await applyStatus(trx, actor, ticket, statusId, nowIso());
   });
 }

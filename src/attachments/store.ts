@@ -1,0 +1,160 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { finished } from 'node:stream/promises';
+
+/**
+ * Files on disk. A file lives at `uploadsDir/ab/cd/<key>` where the key is 128 random bits: never
+ * anything the user chose, so a filename cannot climb out of the directory or collide. It is written
+ * under a temporary name first and renamed once complete, so a half-written file is never served.
+ */
+
+export interface StoredFile<K> {
+  storageKey: string;
+  size: number;
+  sha256: string;
+  kind: K;
+}
+
+export type Refusal = 'type' | 'size' | 'empty';
+
+export type StoreOutcome<K> = { ok: true; file: StoredFile<K> } | { ok: false; reason: Refusal };
+
+export interface StoreOptions<K> {
+  /** More bytes than this and the file is refused: what is written is deleted, the rest is read and dropped. */
+  maxBytes: number;
+  /** How many leading bytes `accept` needs to see. */
+  headBytes: number;
+  /** Decides from the head (or the whole of a shorter file) whether to keep the file; null refuses it. */
+  accept: (head: Buffer) => K | null;
+}
+
+const KEY = /^[0-9a-f]{32}$/;
+
+export function storagePath(uploadsDir: string, key: string): string {
+  if (!KEY.test(key)) throw new Error(`not a storage key: ${JSON.stringify(key)}`);
+  return join(uploadsDir, key.slice(0, 2), key.slice(2, 4), key);
+}
+
+const tempDir = (uploadsDir: string) => join(uploadsDir, 'tmp');
+
+/**
+ * Stream `source` to disk, hashing and counting as it goes. A refused file is read to its end (the
+ * parts after it in a form must still arrive) but not kept. Whatever happens, including the source
+ * failing mid-way (an aborted upload), no partial file stays behind.
+ */
+export async function storeStream<K>(uploadsDir: string, source: AsyncIterable<Buffer>, options: StoreOptions<K>): Promise<StoreOutcome<K>> {
+  const hash = createHash('sha256');
+  const tmp = join(tempDir(uploadsDir), `${randomBytes(16).toString('hex')}.part`);
+  let out: TempFile | null = null;
+  let size = 0;
+  let head: Buffer[] = [];
+  let headSize = 0;
+  let kind: K | null = null;
+  let refused: Refusal | null = null;
+
+  const decide = async (): Promise<void> => {
+    const bytes = Buffer.concat(head);
+    head = [];
+    kind = options.accept(bytes);
+    if (kind === null) { refused = 'type'; return; }
+    out = await TempFile.open(tmp);
+    await out.write(bytes);
+  };
+
+  try {
+    for await (const chunk of source) {
+      if (refused) continue;
+      size += chunk.length;
+      if (size > options.maxBytes) { refused = 'size'; continue; }
+      hash.update(chunk);
+      if (kind !== null) {
+        await out!.write(chunk);
+      } else {
+        head.push(chunk);
+        headSize += chunk.length;
+        if (headSize >= options.headBytes) await decide();
+      }
+    }
+    if (!refused && size === 0) refused = 'empty';
+    if (!refused && kind === null) await decide();
+    if (refused) return { ok: false, reason: refused };
+    await out!.close();
+    const storageKey = randomBytes(16).toString('hex');
+    const path = storagePath(uploadsDir, storageKey);
+    await mkdir(dirname(path), { recursive: true });
+    await rename(tmp, path);
+    return { ok: true, file: { storageKey, size, sha256: hash.digest('hex'), kind: kind! } };
+  } finally {
+    (out as TempFile | null)?.destroy();
+    await rm(tmp, { force: true });
+  }
+}
+
+/** A write stream that is open before it is used (so a delete cannot race its creation) and never throws unheard. */
+class TempFile {
+  #error: Error | null = null;
+
+  private constructor(private readonly stream: WriteStream) {
+    stream.on('error', (error) => { this.#error = error; });
+  }
+
+  static async open(path: string): Promise<TempFile> {
+    await mkdir(dirname(path), { recursive: true });
+    const stream = createWriteStream(path, { flags: 'wx', mode: 0o600 });
+    const file = new TempFile(stream);
+    await Promise.race([once(stream, 'ready'), once(stream, 'close').then(() => { throw file.#error ?? new Error('temp file closed'); })]);
+    return file;
+  }
+
+  async write(chunk: Buffer): Promise<void> {
+    if (this.#error) throw this.#error;
+    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+  }
+
+  async close(): Promise<void> {
+    if (this.#error) throw this.#error;
+    this.stream.end();
+    await finished(this.stream);
+  }
+
+  destroy(): void {
+    if (!this.stream.destroyed) this.stream.destroy();
+  }
+}
+
+/** The stored file for download, or null when it is missing on disk. */
+export async function openStoredFile(uploadsDir: string, key: string): Promise<ReadStream | null> {
+  const path = storagePath(uploadsDir, key);
+  try {
+    if (!(await stat(path)).isFile()) return null;
+  } catch {
+    return null;
+  }
+  return createReadStream(path);
+}
+
+/** Delete stored files; a file already gone is not an error. */
+export async function removeStoredFiles(uploadsDir: string, keys: string[]): Promise<void> {
+  await Promise.all(keys.filter((k) => KEY.test(k)).map((k) => rm(storagePath(uploadsDir, k), { force: true })));
+}
+
+/** Temporary files a crash left behind (a finished or aborted write removes its own). */
+export async function sweepTempFiles(uploadsDir: string, olderThanMs: number, now = Date.now()): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(tempDir(uploadsDir));
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const path = join(tempDir(uploadsDir), name);
+    try {
+      if ((await stat(path)).mtimeMs < now - olderThanMs) { await rm(path, { force: true }); removed++; }
+    } catch { /* raced with its own clean-up */ }
+  }
+  return removed;
+}

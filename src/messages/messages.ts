@@ -1,0 +1,54 @@
+import type { Db } from '../db/connect.js';
+import type { MessageKind } from '../db/schema.js';
+import { NotFound } from '../lib/errors.js';
+import { nowIso } from '../lib/time.js';
+import { Checker, positiveInt } from '../lib/validate.js';
+import { findVisibleTicket, markSeen } from '../tickets/queries.js';
+import { applyStatus } from '../tickets/status.js';
+import { isStaff, type Actor } from '../users/actor.js';
+import { renderMarkdown } from './markdown.js';
+
+/** What an agent can write on a ticket: a public reply, a public service-record update, an internal note. */
+export const AGENT_MESSAGE_KINDS = ['reply', 'update', 'note'] as const satisfies readonly MessageKind[];
+export type AgentMessageKind = (typeof AGENT_MESSAGE_KINDS)[number];
+
+export interface PostMessageInput {
+  kind?: unknown;
+  body?: unknown;
+  /** "Submit as ...": an optional status to move the ticket to with the message. */
+  statusId?: unknown;
+}
+
+/**
+ * An agent writes on a ticket. The message, the optional status change and the ticket's activity
+ * stamps are written in one transaction: either all of it happens or none.
+ */
+export async function postAgentMessage(db: Db, actor: Actor, ticketId: number, input: PostMessageInput): Promise<{ id: number; kind: AgentMessageKind }> {
+  if (!isStaff(actor)) throw new NotFound();
+  const check = new Checker();
+  const kind = check.oneOf('kind', input.kind, AGENT_MESSAGE_KINDS);
+  const body = check.longText('body', input.body);
+  const statusId = input.statusId === undefined || input.statusId === '' ? null : positiveInt(input.statusId);
+  if (input.statusId && statusId === null) check.add('statusId', 'errors.choice');
+  check.done();
+
+  return db.transaction().execute(async (trx) => {
+    const ticket = await findVisibleTicket(trx, actor, ticketId);
+    if (!ticket) throw new NotFound();
+    const now = nowIso();
+    const message = await trx.insertInto('messages').values({
+      ticket_id: ticket.id, author_id: actor.id, kind, body_text: body, body_html: renderMarkdown(body), via: 'web',
+      email_message_id: null, match_reason: null, created_at: now,
+    }).returning('id').executeTakeFirstOrThrow();
+    const publicReply = kind === 'reply';
+    await trx.updateTable('tickets').set({
+      updated_at: now,
+      last_activity_at: now,
+      ...(kind !== 'note' ? { last_replier_id: actor.id } : {}),
+      ...(publicReply && ticket.first_response_at === null ? { first_response_at: now } : {}),
+    }).where('id', '=', ticket.id).execute();
+    if (statusId !== null) await applyStatus(trx, actor, ticket, statusId, now);
+    await markSeen(trx, actor.id, ticket.id, now);
+    return { id: message.id, kind };
+  });
+}

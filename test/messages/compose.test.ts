@@ -1,0 +1,94 @@
+import t, { type Test } from 'tap';
+import { nowIso } from '../../src/lib/time.js';
+import { buildTestDesk } from '../helpers/app.js';
+import { Client } from '../helpers/client.js';
+import { makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
+
+async function setup(t: Test) {
+  const desk = await buildTestDesk(t);
+  const agent = await makeUser(desk.db, 'agent', { name: 'Robin Agent' });
+  const customer = await makeUser(desk.db, 'customer', { name: 'Cora' });
+  const [id] = await makeTickets(desk.db, 1, { requesterId: customer.id, subject: 'Broken VPN' });
+  const staff = new Client(desk.app);
+  await staff.login(agent.email, PASSWORD);
+  await staff.get(`/agent/tickets/${id}`);
+  const portal = new Client(desk.app);
+  await portal.login(customer.email, PASSWORD);
+  return { ...desk, agent, customer, id: id!, staff, portal };
+}
+
+t.test('an agent replies in Markdown: the customer reads it, and the first response is stamped', async (t) => {
+  const { staff, portal, db, id, agent } = await setup(t);
+  const res = await staff.post(`/agent/tickets/${id}/messages`, { kind: 'reply', body: 'Please **restart** the client.\n\n- step one' });
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, `/agent/tickets/${id}?tab=general`);
+  const message = await db.selectFrom('messages').selectAll().where('ticket_id', '=', id).executeTakeFirstOrThrow();
+  t.equal(message.kind, 'reply');
+  t.equal(message.body_text, 'Please **restart** the client.\n\n- step one', 'the source text is kept');
+  t.match(message.body_html, '<strong>restart</strong>');
+  const ticket = await db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  t.ok(ticket.first_response_at);
+  t.equal(ticket.last_replier_id, agent.id);
+  t.match((await staff.get(`/agent/tickets/${id}`)).body, '<strong>restart</strong>');
+  t.match((await portal.get(`/portal/tickets/${id}`)).body, '<strong>restart</strong>');
+});
+
+t.test('an internal note is marked as such, lives in Internal Updates, and never reaches the customer', async (t) => {
+  const { staff, portal, db, id } = await setup(t);
+  await staff.post(`/agent/tickets/${id}/messages`, { kind: 'note', body: 'CANARY-NOTE: customer is on the old plan' });
+  const internal = await staff.get(`/agent/tickets/${id}?tab=internal`);
+  t.match(internal.body, /<article class="message message-note">[\s\S]*Internal note[\s\S]*CANARY-NOTE/);
+  t.notMatch((await staff.get(`/agent/tickets/${id}`)).body, 'CANARY-NOTE', 'not mixed into the conversation');
+  t.notMatch((await portal.get(`/portal/tickets/${id}`)).body, 'CANARY-NOTE');
+  t.notMatch((await portal.get('/portal')).body, 'CANARY-NOTE');
+  const ticket = await db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  t.equal(ticket.first_response_at, null, 'a note is not a response to the customer');
+});
+
+t.test('a public update goes to the Updates tab and into the customer\'s service record', async (t) => {
+  const { staff, portal, id } = await setup(t);
+  const res = await staff.post(`/agent/tickets/${id}/messages`, { kind: 'update', body: 'Technician booked for Monday' });
+  t.equal(res.headers.location, `/agent/tickets/${id}?tab=updates`);
+  t.match((await staff.get(`/agent/tickets/${id}?tab=updates`)).body, 'Technician booked for Monday');
+  t.match((await portal.get(`/portal/tickets/${id}`)).body, 'Technician booked for Monday');
+});
+
+t.test('"Submit as" moves the status with the message, in one step', async (t) => {
+  const { staff, db, id } = await setup(t);
+  await staff.post(`/agent/tickets/${id}/messages`, { kind: 'reply', body: 'Working on it', statusId: '3' });
+  t.equal((await db.selectFrom('tickets').select('status_id').where('id', '=', id).executeTakeFirstOrThrow()).status_id, 3);
+  const events = await db.selectFrom('ticket_events').select(['kind', 'from_value', 'to_value']).where('ticket_id', '=', id).execute();
+  t.same(events, [{ kind: 'status', from_value: 'New', to_value: 'Pending' }]);
+});
+
+t.test('an empty message comes back with the error and the choices kept; nothing is stored', async (t) => {
+  const { staff, db, id } = await setup(t);
+  const res = await staff.post(`/agent/tickets/${id}/messages`, { kind: 'note', body: '   ', statusId: '4' });
+  t.equal(res.statusCode, 422);
+  t.match(res.body, /<textarea id="f-body"[^>]*aria-invalid="true"/);
+  t.match(res.body, 'This field is required.');
+  t.match(res.body, '<input type="radio" name="kind" value="note" checked>');
+  t.match(res.body, '<option value="4" selected>Solved</option>');
+  t.equal((await db.selectFrom('messages').select('id').execute()).length, 0);
+  const bad = await staff.post(`/agent/tickets/${id}/messages`, { kind: 'shout', body: 'x' });
+  t.equal(bad.statusCode, 422);
+});
+
+t.test('when the status in "Submit as" is refused, the message is not stored either', async (t) => {
+  const { staff, db, id } = await setup(t);
+  const field = await db.insertInto('fields').values({ key: 'cause', label: 'Root cause', kind: 'text', required_before_category: 'solved', created_at: nowIso() })
+    .returning('id').executeTakeFirstOrThrow();
+  await db.insertInto('ticket_type_fields').values({ type_id: 1, field_id: field.id, position: 1 }).execute();
+  const res = await staff.post(`/agent/tickets/${id}/messages`, { kind: 'reply', body: 'All fixed!', statusId: '4' });
+  t.equal(res.statusCode, 422);
+  t.match(res.body, 'Fill in Root cause before moving the ticket to Solved.');
+  t.match(res.body, 'All fixed!', 'the typed text is kept');
+  t.equal((await db.selectFrom('messages').select('id').execute()).length, 0, 'all or nothing');
+});
+
+t.test('customers and strangers cannot post as agents', async (t) => {
+  const { portal, app, id, db } = await setup(t);
+  t.equal((await portal.post(`/agent/tickets/${id}/messages`, { kind: 'reply', body: 'x' })).statusCode, 403);
+  t.equal((await app.inject({ method: 'POST', url: `/agent/tickets/${id}/messages`, payload: { kind: 'note', body: 'x' } })).statusCode, 403);
+  t.equal((await db.selectFrom('messages').select('id').execute()).length, 0);
+});
