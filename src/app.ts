@@ -4,6 +4,8 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { assets } from './assets.js';
+import { runUploadCleanup, scheduleUploadCleanup, UPLOAD_CLEANUP_JOB } from './attachments/cleanup.js';
+import attachmentRoutes from './attachments/routes.js';
 import { MAINTENANCE_JOB, runAuthMaintenance, scheduleAuthMaintenance } from './auth/maintenance.js';
 import authRoutes from './auth/routes.js';
 import type { Config } from './config.js';
@@ -12,6 +14,7 @@ import { Catalogue } from './i18n.js';
 import { Worker } from './jobs/worker.js';
 import { MAIL_JOB, smtpSender } from './mail/outbox.js';
 import outboxRoutes from './mail/routes-admin.js';
+import { createMailContext, type MailContext } from './mail/context.js';
 import csrf from './plugins/csrf.js';
 import errors from './plugins/errors.js';
 import forms from './plugins/forms.js';
@@ -26,6 +29,7 @@ import './plugins/types.js';
 declare module 'fastify' {
   interface FastifyInstance {
     worker: Worker;
+    mail: MailContext;
   }
 }
 
@@ -56,14 +60,17 @@ export async function buildApp({ config, db, startWorker = false, logger }: AppO
   app.decorate('config', config);
   app.decorate('db', db);
   app.decorate('catalogue', catalogue);
+  app.decorate('mail', createMailContext(config.baseUrl, catalogue, !config.development));
 
   const worker = new Worker(db, { pollMs: config.jobPollMs, retryBaseMs: config.jobRetryBaseMs, log: app.log });
   if (config.smtpUrl) worker.handle(MAIL_JOB, smtpSender(config.smtpUrl));
   worker.handle(MAINTENANCE_JOB, () => runAuthMaintenance(db));
+  worker.handle(UPLOAD_CLEANUP_JOB, () => runUploadCleanup(db, config.uploadsDir));
   app.decorate('worker', worker);
   if (startWorker) {
     app.addHook('onReady', async () => {
       await scheduleAuthMaintenance(db);
+      await scheduleUploadCleanup(db);
       worker.start();
     });
   }
@@ -92,5 +99,6 @@ export async function buildApp({ config, db, startWorker = false, logger }: AppO
   await app.register(agentTicketRoutes);
   await app.register(portalTicketRoutes);
   await app.register(outboxRoutes);
+  await app.register(attachmentRoutes);
   return app;
 }

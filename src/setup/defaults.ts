@@ -23,18 +23,16 @@ export async function seedDefaults(db: Db, mailDomain: string): Promise<boolean>
     if (existing) return false;
     const now = nowIso();
     const seenCategories = new Set<StatusCategory>();
-    const statusIds: Record<string, number> = {};
     for (const [position, status] of SIMPLE_WORKFLOW.entries()) {
-      const row = await trx.insertInto('statuses').values({
+      await trx.insertInto('statuses').values({
         name: status.name,
         customer_label: status.customerLabel,
         category: status.category,
         position,
         is_default_for_category: seenCategories.has(status.category) ? 0 : 1,
         retired_at: null,
-      }).returning('id').executeTakeFirstOrThrow();
+      }).execute();
       seenCategories.add(status.category);
-      statusIds[status.name] = row.id;
     }
     const brand = await trx.insertInto('brands').values({
       name: 'Help Desk', from_name: 'Help Desk', from_address: `support@${mailDomain}`,
@@ -50,7 +48,6 @@ export async function seedDefaults(db: Db, mailDomain: string): Promise<boolean>
       { key: 'default_brand_id', value: String(brand.id) },
       { key: 'default_group_id', value: String(group.id) },
       { key: 'default_type_id', value: String(type.id) },
-      { key: 'assignment_status_id', value: String(statusIds['Open']) },
       { key: 'site_time_zone', value: 'UTC' },
     ]).execute();
     return true;

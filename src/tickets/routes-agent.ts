@@ -8,6 +8,7 @@ import { sideMenu } from './menu.js';
 import { agentTicketDetails, parseTab } from './details.js';
 import { listFilterChoices, listTicketTypes, markSeen } from './queries.js';
 import { changeStatus } from './status.js';
+import { assignTicket } from './assignment.js';
 import { postAgentMessage } from '../messages/messages.js';
 import { nowIso } from '../lib/time.js';
 import { openTicketForCustomer, PRIORITIES } from './tickets.js';
@@ -83,6 +84,12 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
       const details = await agentTicketDetails(db, request.actor!, id, 'general');
       return reply.page('tickets/agent-show', { ...details, compose: { values: form, errors: error.fields, message: request.t(error.message, error.params) } }, { status: 422 });
     }
+  });
+
+  app.post<{ Params: { id: string }; Body: Form }>('/agent/tickets/:id/assignment', async (request, reply) => {
+    const id = ticketId(request.params.id);
+    await assignTicket(db, request.actor!, id, { assigneeId: request.body?.assigneeId }, app.mail);
+    return reply.seeOther(`/agent/tickets/${id}`, 'tickets.assigned');
   });
 
   async function formChoices() {

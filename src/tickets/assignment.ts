@@ -1,0 +1,72 @@
+import type { Db } from '../db/connect.js';
+import { Invalid, NotFound } from '../lib/errors.js';
+import { nowIso } from '../lib/time.js';
+import { positiveInt } from '../lib/validate.js';
+import { formatAddress, type MailContext } from '../mail/context.js';
+import { queueMail } from '../mail/outbox.js';
+import { getNumberSetting } from '../settings/settings.js';
+import { isStaff, type Actor } from '../users/actor.js';
+import { findVisibleTicket } from './queries.js';
+import { applyStatus } from './status.js';
+
+type VisibleTicket = NonNullable<Awaited<ReturnType<typeof findVisibleTicket>>>;
+
+/** `me`, a staff member's id, or '' for nobody. */
+export function parseAssignee(actor: Actor, value: unknown): number | null | undefined {
+  if (value === '' || value === 'none') return null;
+  if (value === 'me') return actor.id;
+  return positiveInt(value) ?? undefined;
+}
+
+/**
+ * Give the ticket to someone (or to nobody), inside the caller's transaction. Seed 000: a person
+ * assigned by someone else gets a mail. Seed 001: assignment moves a new ticket to the workflow's
+ * assignment status, when one is set.
+ */
+export async function applyAssignee(
+  trx: Db, actor: Actor, ticket: VisibleTicket, assigneeId: number | null, now: string, mail: MailContext,
+): Promise<boolean> {
+  if (assigneeId === ticket.assignee_id) return false;
+  const assignee = assigneeId === null ? null : await trx.selectFrom('users').select(['id', 'name', 'email', 'locale'])
+    .where('id', '=', assigneeId).where('role', 'in', ['admin', 'supervisor', 'agent']).where('state', '=', 'active')
+    .executeTakeFirst();
+  if (assigneeId !== null && !assignee) throw new Invalid({ assigneeId: 'tickets.errors.assigneeNotStaff' });
+
+  await trx.updateTable('tickets').set({ assignee_id: assigneeId, updated_at: now }).where('id', '=', ticket.id).execute();
+  await trx.insertInto('ticket_events').values({
+    ticket_id: ticket.id, actor_id: actor.id, kind: 'assignee', from_value: ticket.assignee_name, to_value: assignee?.name ?? null, created_at: now,
+  }).execute();
+
+  const assignmentStatus = await getNumberSetting(trx, 'assignment_status_id');
+  if (assignee && assignmentStatus !== null && ticket.status_category === 'new') {
+    await applyStatus(trx, actor, ticket, assignmentStatus, now);
+  }
+  if (assignee && assignee.id !== actor.id) await mailAssignee(trx, actor, ticket, assignee, mail);
+  return true;
+}
+
+async function mailAssignee(trx: Db, actor: Actor, ticket: VisibleTicket, assignee: { name: string; email: string; locale: string }, mail: MailContext) {
+  const brand = await trx.selectFrom('brands').select(['from_name', 'from_address']).where('id', '=', ticket.brand_id).executeTakeFirstOrThrow();
+  const t = mail.translator(assignee.locale);
+  const data = { t, ticket, assignee, actor, link: `${mail.baseUrl}/agent/tickets/${ticket.id}` };
+  await queueMail(trx, {
+    from: formatAddress({ name: brand.from_name, address: brand.from_address }),
+    to: [assignee.email],
+    subject: t('mail.assigned.subject', { id: ticket.id, subject: ticket.subject.replace(/[\r\n]+/g, ' ') }),
+    text: await mail.render('emails/assigned-text', data),
+    html: await mail.render('emails/assigned-html', data),
+    headers: { 'Auto-Submitted': 'auto-generated' },
+  });
+}
+
+/** The "Assign to me" button and the assignee picker. */
+export async function assignTicket(db: Db, actor: Actor, ticketId: number, input: { assigneeId?: unknown }, mail: MailContext): Promise<void> {
+  if (!isStaff(actor)) throw new NotFound();
+  const assigneeId = parseAssignee(actor, input.assigneeId);
+  if (assigneeId === undefined) throw new Invalid({ assigneeId: 'errors.choice' });
+  await db.transaction().execute(async (trx) => {
+    const ticket = await findVisibleTicket(trx, actor, ticketId);
+    if (!ticket) throw new NotFound();
+    await applyAssignee(trx, actor, ticket, assigneeId, nowIso(), mail);
+  });
+}
