@@ -125,15 +125,15 @@ class TempFile {
   }
 }
 
-/** The stored file for download, or null when it is missing on disk. */
-export async function openStoredFile(uploadsDir: string, key: string): Promise<ReadStream | null> {
+/** The stored file for download with its size on disk, or null when it is missing. */
+export async function openStoredFile(uploadsDir: string, key: string): Promise<{ stream: ReadStream; size: number } | null> {
   const path = storagePath(uploadsDir, key);
   try {
-    if (!(await stat(path)).isFile()) return null;
+    const info = await stat(path);
+    return info.isFile() ? { stream: createReadStream(path), size: info.size } : null;
   } catch {
     return null;
   }
-  return createReadStream(path);
 }
 
 /** Delete stored files; a file already gone is not an error. */
