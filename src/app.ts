@@ -93,6 +93,8 @@ export async function buildApp({ config, db, startWorker = false, logger }: AppO
       return reply.code(503).type('application/json').send({ status: 'unavailable' });
     }
   });
+  // Browsers ask for /favicon.ico on their own; the pages link the SVG icon.
+  app.get('/favicon.ico', async (_request, reply) => reply.redirect('/public/favicon.svg', 301));
   app.get('/', async (request, reply) => reply.seeOther(request.actor ? homeFor(request.actor) : '/login'));
 
   await app.register(authRoutes);

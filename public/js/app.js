@@ -1,10 +1,18 @@
 // Deskbell's own behaviour, loaded as a file (the Content-Security-Policy forbids inline scripts).
 // Everything here is an enhancement: every page works without it.
+document.documentElement.classList.add('js');
+
 document.addEventListener('htmx:after:swap', (event) => {
-  // After a swap, move focus to the first invalid field or the new alert so it is announced.
   const target = event.detail && event.detail.ctx && event.detail.ctx.target;
   const root = target instanceof Element ? target : document;
-  const focusable = root.querySelector('[aria-invalid="true"], [role="alert"]');
+  // A dialog loaded by htmx (the "Updating Ticket" modal) opens as a modal and takes the focus.
+  const dialog = root.querySelector ? root.querySelector('dialog[data-modal]:not([open])') : null;
+  if (dialog) {
+    dialog.addEventListener('close', () => dialog.remove(), { once: true });
+    dialog.showModal();
+  }
+  // After a swap, move focus to the first invalid field or the new alert, so it is announced.
+  const focusable = root.querySelector && root.querySelector('[aria-invalid="true"], [role="alert"]');
   if (focusable) {
     if (!focusable.hasAttribute('tabindex') && focusable.getAttribute('role') === 'alert') focusable.setAttribute('tabindex', '-1');
     focusable.focus();

@@ -232,6 +232,8 @@ export interface TicketEventsTable {
   ticket_id: number;
   actor_id: number | null;
   kind: string;
+  /** For custom-field changes: the field's label at the time. */
+  field: string | null;
   from_value: string | null;
   to_value: string | null;
   created_at: string;

@@ -1,4 +1,5 @@
 import type { Db } from '../db/connect.js';
+import { displayValue } from '../fields/fields.js';
 import { NotFound } from '../lib/errors.js';
 import type { Actor } from '../users/actor.js';
 import { findVisibleTicket, listCcs, listEvents, listFieldValues, listMessages, listWorkflow } from './queries.js';
@@ -11,13 +12,14 @@ export function parseTab(value: unknown): Tab {
 }
 
 /** Everything the agent's details view shows for one tab; only the open tab's content is loaded. */
-export async function agentTicketDetails(db: Db, actor: Actor, id: number, tab: Tab) {
+export async function agentTicketDetails(db: Db, actor: Actor, id: number, tab: Tab, yesNo: [string, string]) {
   const ticket = await findVisibleTicket(db, actor, id);
   if (!ticket) throw new NotFound();
   const workflow = await listWorkflow(db);
   const panel = {
     general: async () => ({
-      fields: await listFieldValues(db, id, { customerVisibleOnly: false }),
+      fields: (await listFieldValues(db, id, { customerVisibleOnly: false }))
+        .map((f) => ({ label: f.label, value: displayValue(f, f.value, yesNo) })),
       ccs: await listCcs(db, id),
       messages: await listMessages(db, id, ['reply']),
     }),

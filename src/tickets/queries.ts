@@ -67,7 +67,7 @@ export async function markSeen(db: Db, userId: number, ticketId: number, at: str
 /** Every change to the ticket, oldest first: who, when, from → to. */
 export function listEvents(db: Db, ticketId: number) {
   return db.selectFrom('ticket_events').leftJoin('users', 'users.id', 'ticket_events.actor_id')
-    .select(['ticket_events.id', 'ticket_events.kind', 'ticket_events.from_value', 'ticket_events.to_value',
+    .select(['ticket_events.id', 'ticket_events.kind', 'ticket_events.field', 'ticket_events.from_value', 'ticket_events.to_value',
       'ticket_events.created_at', 'users.name as actor_name'])
     .where('ticket_events.ticket_id', '=', ticketId).orderBy('ticket_events.id').execute();
 }
@@ -82,7 +82,7 @@ export function listFieldValues(db: Db, ticketId: number, options: { customerVis
   let query = db.selectFrom('ticket_field_values as v').innerJoin('fields', 'fields.id', 'v.field_id')
     .innerJoin('tickets', 'tickets.id', 'v.ticket_id')
     .leftJoin('ticket_type_fields as ttf', (join) => join.onRef('ttf.field_id', '=', 'fields.id').onRef('ttf.type_id', '=', 'tickets.type_id'))
-    .select(['fields.key', 'fields.label', 'fields.kind', 'v.value'])
+    .select(['fields.key', 'fields.label', 'fields.kind', 'fields.options', 'v.value'])
     .where('v.ticket_id', '=', ticketId);
   if (options.customerVisibleOnly) query = query.where('fields.customer_visible', '=', 1);
   return query.orderBy('ttf.position').orderBy('fields.label').execute();

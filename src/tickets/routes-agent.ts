@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Translate } from '../i18n.js';
 import { Invalid, NotFound } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
 import { requireRole, STAFF } from '../plugins/guards.js';
@@ -9,11 +10,15 @@ import { agentTicketDetails, parseTab } from './details.js';
 import { listFilterChoices, listTicketTypes, markSeen } from './queries.js';
 import { changeStatus } from './status.js';
 import { assignTicket } from './assignment.js';
+import { updateTicket } from './edit.js';
+import { editFormData } from './edit-form.js';
 import { postAgentMessage } from '../messages/messages.js';
 import { nowIso } from '../lib/time.js';
 import { openTicketForCustomer, PRIORITIES } from './tickets.js';
 
 type Form = Record<string, string | undefined>;
+
+const yesNo = (t: Translate): [string, string] => [t('common.yes'), t('common.no')];
 
 function ticketId(param: string): number {
   const id = positiveInt(param);
@@ -55,7 +60,7 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
 
   app.get<{ Params: { id: string }; Querystring: Form }>('/agent/tickets/:id', async (request, reply) => {
     const id = ticketId(request.params.id);
-    const details = await agentTicketDetails(db, request.actor!, id, parseTab(request.query.tab));
+    const details = await agentTicketDetails(db, request.actor!, id, parseTab(request.query.tab), yesNo(request.t));
     await markSeen(db, request.actor!.id, id, nowIso());
     return reply.page('tickets/agent-show', details);
   });
@@ -66,7 +71,7 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
       await changeStatus(db, request.actor!, id, { statusId: request.body?.statusId });
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
-      const details = await agentTicketDetails(db, request.actor!, id, 'general');
+      const details = await agentTicketDetails(db, request.actor!, id, 'general', yesNo(request.t));
       return reply.page('tickets/agent-show', { ...details, statusError: request.t(error.message, error.params) }, { status: 422 });
     }
     return reply.seeOther(`/agent/tickets/${id}`, 'tickets.statusChanged');
@@ -81,7 +86,7 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
       return reply.seeOther(`/agent/tickets/${id}?tab=${tab}`, `messages.posted.${message.kind}`);
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
-      const details = await agentTicketDetails(db, request.actor!, id, 'general');
+      const details = await agentTicketDetails(db, request.actor!, id, 'general', yesNo(request.t));
       return reply.page('tickets/agent-show', { ...details, compose: { values: form, errors: error.fields, message: request.t(error.message, error.params) } }, { status: 422 });
     }
   });
@@ -90,6 +95,30 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
     const id = ticketId(request.params.id);
     await assignTicket(db, request.actor!, id, { assigneeId: request.body?.assigneeId }, app.mail);
     return reply.seeOther(`/agent/tickets/${id}`, 'tickets.assigned');
+  });
+
+  app.get<{ Params: { id: string }; Querystring: Form }>('/agent/tickets/:id/edit', async (request, reply) => {
+    const id = ticketId(request.params.id);
+    // A query string means "draw the form again with these values" (the type select changed).
+    const typed = request.query.subject !== undefined ? request.query : null;
+    const data = await editFormData(db, request.actor!, id, typed);
+    return reply.page('tickets/edit', { ...data, errors: {} }, { fragment: 'tickets/_edit-dialog' });
+  });
+
+  app.post<{ Params: { id: string }; Body: Form }>('/agent/tickets/:id/edit', async (request, reply) => {
+    const id = ticketId(request.params.id);
+    const form = request.body ?? {};
+    if (form.refresh) {
+      return reply.page('tickets/edit', { ...(await editFormData(db, request.actor!, id, form)), errors: {} });
+    }
+    try {
+      await updateTicket(db, request.actor!, id, form, app.mail);
+      return reply.seeOther(`/agent/tickets/${id}`, 'tickets.updated');
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      const data = await editFormData(db, request.actor!, id, form);
+      return reply.page('tickets/edit', { ...data, errors: error.fields, message: request.t(error.message, error.params) }, { status: 422 });
+    }
   });
 
   async function formChoices() {

@@ -1,0 +1,137 @@
+import type { Db } from '../db/connect.js';
+import type { Selectable } from 'kysely';
+import type { FieldsTable } from '../db/schema.js';
+import { isEmail, type Checker } from '../lib/validate.js';
+
+/** A dropdown option: `value` is what is stored (stable), `label` what is shown (renamable). */
+export interface FieldOption {
+  value: string;
+  label: string;
+  retired?: boolean;
+}
+
+export interface FieldDef extends Omit<Selectable<FieldsTable>, 'options'> {
+  options: FieldOption[];
+}
+
+export type Audience = 'agent' | 'customer';
+
+/** Options are stored as JSON: plain strings (value = label) or {value, label, retired}. */
+export function parseOptions(json: string): FieldOption[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((o): FieldOption[] => {
+    if (typeof o === 'string') return [{ value: o, label: o }];
+    if (o && typeof o === 'object' && typeof (o as FieldOption).value === 'string') {
+      const option = o as FieldOption;
+      return [{ value: option.value, label: typeof option.label === 'string' ? option.label : option.value, retired: option.retired === true }];
+    }
+    return [];
+  });
+}
+
+/** The fields of a ticket type, in the type's order; retired fields are left out of forms. */
+export async function fieldsOfType(db: Db, typeId: number): Promise<FieldDef[]> {
+  const rows = await db.selectFrom('ticket_type_fields').innerJoin('fields', 'fields.id', 'ticket_type_fields.field_id')
+    .selectAll('fields').where('ticket_type_fields.type_id', '=', typeId).where('fields.retired_at', 'is', null)
+    .orderBy('ticket_type_fields.position').execute();
+  return rows.map((row) => ({ ...row, options: parseOptions(row.options) }));
+}
+
+export const fieldName = (field: { key: string }) => `field_${field.key}`;
+
+/** What a stored value looks like on a page: the option's label, Yes/No, or the value itself. */
+export function displayValue(field: { kind: string; options: string | FieldOption[] }, value: string, yesNo: [string, string]): string {
+  if (field.kind === 'checkbox') return value === '1' ? yesNo[0] : yesNo[1];
+  if (field.kind === 'dropdown') {
+    const options = typeof field.options === 'string' ? parseOptions(field.options) : field.options;
+    return options.find((o) => o.value === value)?.label ?? value;
+  }
+  return value;
+}
+
+/**
+ * Read and check the submitted values of these fields (form names `field_<key>`), per kind and
+ * per audience's required marks. Errors go into the checker; the result maps field id → value
+ * ('' for empty, which removes a stored value).
+ */
+export function readFieldValues(defs: FieldDef[], input: Record<string, unknown>, audience: Audience, check: Checker): Map<number, string> {
+  const values = new Map<number, string>();
+  for (const field of defs) {
+    if (audience === 'customer' && field.customer_visible !== 1) continue;
+    const name = fieldName(field);
+    const raw = input[name];
+    let value = typeof raw === 'string' ? raw.replace(/\r\n/g, '\n').trim() : '';
+    if (field.kind === 'checkbox') value = value === '' || value === '0' ? '0' : '1';
+    const required = audience === 'agent' ? field.required_for_agent === 1 : field.required_for_customer === 1;
+    if ((value === '' || (field.kind === 'checkbox' && value === '0')) && required) {
+      check.add(name, 'errors.required');
+    } else if (value !== '') {
+      const error = kindError(field, value);
+      if (error) check.add(name, error);
+    }
+    values.set(field.id, value);
+  }
+  return values;
+}
+
+function kindError(field: FieldDef, value: string): string | null {
+  switch (field.kind) {
+    case 'text': return value.length > 500 ? 'errors.tooLong' : /\n/.test(value) ? 'errors.singleLine' : null;
+    case 'textarea': return value.length > 10_000 ? 'errors.tooLong' : null;
+    case 'number': return /^-?\d{1,15}(\.\d{1,6})?$/.test(value) ? null : 'errors.number';
+    case 'date': {
+      const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+      const date = match ? new Date(`${value}T00:00:00Z`) : null;
+      return date && !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value) ? null : 'errors.date';
+    }
+    case 'dropdown': return field.options.some((o) => o.value === value && !o.retired) ? null : 'errors.choice';
+    case 'checkbox': return null;
+    case 'email': return value.length <= 254 && isEmail(value) ? null : 'errors.email';
+    case 'url': {
+      try {
+        const url = new URL(value);
+        return (url.protocol === 'https:' || url.protocol === 'http:') && value.length <= 2000 ? null : 'errors.url';
+      } catch {
+        return 'errors.url';
+      }
+    }
+  }
+}
+
+/**
+ * Store the values of one ticket and record one history event per changed field (label and the
+ * shown values, as they read at the time). An empty value removes the stored one.
+ */
+export async function saveFieldValues(
+  trx: Db, ticketId: number, defs: FieldDef[], values: Map<number, string>, actorId: number, now: string, yesNo: [string, string],
+): Promise<number> {
+  const current = new Map((await trx.selectFrom('ticket_field_values').select(['field_id', 'value'])
+    .where('ticket_id', '=', ticketId).execute()).map((r) => [r.field_id, r.value]));
+  let changed = 0;
+  for (const field of defs) {
+    if (!values.has(field.id)) continue;
+    const next = values.get(field.id)!;
+    const before = current.get(field.id) ?? '';
+    const normalisedBefore = field.kind === 'checkbox' && before === '' ? '0' : before;
+    if (next === normalisedBefore) continue;
+    if (next === '') {
+      await trx.deleteFrom('ticket_field_values').where('ticket_id', '=', ticketId).where('field_id', '=', field.id).execute();
+    } else {
+      await trx.insertInto('ticket_field_values').values({ ticket_id: ticketId, field_id: field.id, value: next })
+        .onConflict((oc) => oc.columns(['ticket_id', 'field_id']).doUpdateSet({ value: next })).execute();
+    }
+    await trx.insertInto('ticket_events').values({
+      ticket_id: ticketId, actor_id: actorId, kind: 'field', field: field.label,
+      from_value: before === '' ? null : displayValue(field, before, yesNo),
+      to_value: next === '' ? null : displayValue(field, next, yesNo), created_at: now,
+    }).execute();
+    changed++;
+  }
+  return changed;
+}
