@@ -62,8 +62,9 @@ function sniffText(head: Buffer): Sniffed {
   }
   if (/[\x00-\x08\x0e-\x1f\x7f]/.test(text)) return 'unknown';
   const start = text.replace(/^\uFEFF/, '').trimStart().slice(0, 512).toLowerCase();
-  if (/^<(!doctype\s+html|html|head|body|script|iframe|meta|!--)/.test(start) || /<(script|html|body|iframe)[\s>]/.test(start)) return 'html';
-  if (/^<svg[\s>]/.test(start) || /<svg[\s>]/.test(start)) return 'svg';
+  if (/^<(!doctype\s+html|html|head|body|script|iframe|meta|!--)/.test(start)) return 'html';
+  if (/<svg[\s/>]/.test(start)) return 'svg';
+  if (/<(script|html|body|iframe)[\s>]/.test(start)) return 'html';
   if (start.startsWith('<?xml') || start.startsWith('<!doctype')) return 'xml';
   return 'txt';
 }
