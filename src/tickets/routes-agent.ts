@@ -8,7 +8,7 @@ import { filterParams, parseListQuery, SORTS } from './list-filter.js';
 import { sideMenu } from './menu.js';
 import { agentTicketDetails, parseTab } from './details.js';
 import { listFilterChoices, listTicketTypes, markSeen } from './queries.js';
-import { changeStatus } from './status.js';
+import { changeStatus, noteOpenedByAssignee } from './status.js';
 import { assignTicket } from './assignment.js';
 import { updateTicket } from './edit.js';
 import { editFormData } from './edit-form.js';
@@ -43,13 +43,13 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
   });
 
   app.get('/agent/tickets/new', async (_request, reply) => {
-    return reply.page('tickets/new', { values: { priority: 'normal' }, errors: {}, ...(await formChoices()) });
+    return reply.page('tickets/new', { values: { visibility: 'public' }, errors: {}, ...(await formChoices()) });
   });
 
   app.post<{ Body: Form }>('/agent/tickets', async (request, reply) => {
     const form = request.body ?? {};
     try {
-      const id = await openTicketForCustomer(db, request.actor!, form);
+      const id = await openTicketForCustomer(db, request.actor!, form, app.mail);
       return reply.seeOther(`/agent/tickets/${id}`, 'tickets.created');
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
@@ -60,6 +60,7 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
 
   app.get<{ Params: { id: string }; Querystring: Form }>('/agent/tickets/:id', async (request, reply) => {
     const id = ticketId(request.params.id);
+    await noteOpenedByAssignee(db, request.actor!, id);
     const details = await agentTicketDetails(db, request.actor!, id, parseTab(request.query.tab), yesNo(request.t));
     await markSeen(db, request.actor!.id, id, nowIso());
     return reply.page('tickets/agent-show', details);

@@ -4,7 +4,8 @@ import { Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
 import { positiveInt } from '../lib/validate.js';
 import { isStaff, type Actor } from '../users/actor.js';
-import { findVisibleTicket } from './queries.js';
+import { getSetting } from '../settings/settings.js';
+import { defaultStatusId, findVisibleTicket } from './queries.js';
 
 /** How far along a category is; a field "required before solved" is needed from solved on. */
 const PROGRESS: Record<StatusCategory, number> = {
@@ -67,5 +68,19 @@ export async function changeStatus(db: Db, actor: Actor, ticketId: number, input
     const ticket = await findVisibleTicket(trx, actor, ticketId);
     if (!ticket) throw new NotFound();
     await applyStatus(trx, actor, ticket, statusId, nowIso());
+  });
+}
+
+/**
+ * Seed 000: "Open" is for a ticket that has been opened to be viewed. When its assignee first opens
+ * a new ticket it becomes the default open status (setting `open_on_first_view`, on by default).
+ */
+export async function noteOpenedByAssignee(db: Db, actor: Actor, ticketId: number): Promise<void> {
+  if (!isStaff(actor) || (await getSetting(db, 'open_on_first_view')) === '0') return;
+  await db.transaction().execute(async (trx) => {
+    const ticket = await findVisibleTicket(trx, actor, ticketId);
+    if (!ticket || ticket.assignee_id !== actor.id || ticket.status_category !== 'new') return;
+    const openId = await defaultStatusId(trx, 'open');
+    if (openId !== undefined) await applyStatus(trx, actor, ticket, openId, nowIso());
   });
 }

@@ -109,3 +109,20 @@ t.test('each tab shows its own messages: replies, public updates, internal notes
   t.match(portal.body, 'UPDATE-TEXT', 'public updates are the customer\'s service record');
   t.notMatch(portal.body, 'NOTE-TEXT');
 });
+
+t.test('when its assignee first opens a new ticket it becomes Open; others looking change nothing', async (t) => {
+  const { client, id, db, agent } = await setup(t);
+  const statusOf = async () => (await db.selectFrom('tickets').select('status_id').where('id', '=', id).executeTakeFirstOrThrow()).status_id;
+  await client.get(`/agent/tickets/${id}`);
+  t.equal(await statusOf(), 1, 'not assigned to the viewer: still New');
+  await db.updateTable('tickets').set({ assignee_id: agent.id }).where('id', '=', id).execute();
+  const page = await client.get(`/agent/tickets/${id}`);
+  t.equal(await statusOf(), 2, 'the assignee opened it: Open');
+  t.match(page.body, /<li class="status-step current" aria-current="step">[\s\S]*?Open <span/);
+  t.equal((await db.selectFrom('ticket_events').selectAll().where('kind', '=', 'status').executeTakeFirstOrThrow()).actor_id, agent.id);
+
+  const other = await makeTickets(db, 1, { requesterId: (await makeUser(db, 'customer')).id, assigneeId: agent.id });
+  await db.insertInto('settings').values({ key: 'open_on_first_view', value: '0' }).execute();
+  await client.get(`/agent/tickets/${other[0]}`);
+  t.equal((await db.selectFrom('tickets').select('status_id').where('id', '=', other[0]!).executeTakeFirstOrThrow()).status_id, 1, 'the setting turns it off');
+});

@@ -116,3 +116,42 @@ t.test('the agent list pages with a keyset cursor: 50 per page, then the rest', 
   t.same(secondIds, [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
   t.notMatch(second.body, 'href="?after=', 'no further page');
 });
+
+t.test('a new customer is invited by mail; an existing one and internal tickets are not', async (t) => {
+  const { app, db } = await buildTestDesk(t);
+  const agent = new Client(app);
+  await agent.login((await makeUser(db, 'agent')).email, PASSWORD);
+  await agent.get('/agent/tickets/new');
+  await agent.post('/agent/tickets', { requesterEmail: 'newbie@example.test', requesterName: 'Nia Newbie', subject: 'Hello', message: 'First' });
+  const jobs = await db.selectFrom('jobs').select('payload').where('kind', '=', 'mail').execute();
+  t.equal(jobs.length, 1);
+  const mail = JSON.parse(jobs[0]!.payload) as { to: string[]; subject: string; text: string };
+  t.same(mail.to, ['newbie@example.test']);
+  t.equal(mail.subject, 'Your account at Help Desk');
+  const link = /(http\S+\/welcome\?token=\S+)/.exec(mail.text)?.[1];
+  t.ok(link, 'the mail carries a Create password link');
+  const page = await new Client(app).get(new URL(link!).pathname + new URL(link!).search);
+  t.equal(page.statusCode, 200);
+  t.match(page.body, 'value="newbie@example.test" readonly');
+
+  await agent.post('/agent/tickets', { requesterEmail: 'newbie@example.test', subject: 'Again', message: 'Second' });
+  await agent.post('/agent/tickets', { requesterEmail: 'quiet@example.test', subject: 'Staff only', message: 'Internal', visibility: 'internal' });
+  t.equal((await db.selectFrom('jobs').select('id').where('kind', '=', 'mail').execute()).length, 1, 'no more invitations');
+  const internal = await db.selectFrom('tickets').innerJoin('messages', 'messages.ticket_id', 'tickets.id')
+    .select(['tickets.visibility', 'messages.kind']).where('tickets.subject', '=', 'Staff only').executeTakeFirstOrThrow();
+  t.same(internal, { visibility: 'internal', kind: 'note' }, 'an internal ticket\'s text is an internal note');
+});
+
+t.test('a type with an initial status opens tickets there, stamped (Account created is recorded as Closed)', async (t) => {
+  const { app, db } = await buildTestDesk(t);
+  const type = await db.insertInto('ticket_types').values({ name: 'Account created', initial_status_id: 5, default_priority: 'low', created_at: '2026-01-01T00:00:00Z' })
+    .returning('id').executeTakeFirstOrThrow();
+  const agent = new Client(app);
+  await agent.login((await makeUser(db, 'agent')).email, PASSWORD);
+  await agent.get('/agent/tickets/new');
+  await agent.post('/agent/tickets', { requesterEmail: 'c@example.test', subject: 'Account for Cora', message: 'Created', typeId: String(type.id) });
+  const ticket = await db.selectFrom('tickets').selectAll().where('subject', '=', 'Account for Cora').executeTakeFirstOrThrow();
+  t.equal(ticket.status_id, 5);
+  t.ok(ticket.closed_at, 'closed_at stamped');
+  t.equal(ticket.priority, 'low', "the type's default priority");
+});
