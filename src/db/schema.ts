@@ -283,7 +283,18 @@ export interface VideoSessionsTable {
   created_at: string;
 }
 
+export interface AuditLogTable {
+  id: Generated<number>;
+  actor_id: number | null;
+  action: string;
+  subject_type: string;
+  subject_id: number;
+  details: Generated<string>;
+  created_at: Generated<string>;
+}
+
 export interface Database {
+  audit_log: AuditLogTable;
   users: UsersTable;
   sessions: SessionsTable;
   user_tokens: UserTokensTable;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Translate } from '../i18n.js';
-import { Invalid, NotFound } from '../lib/errors.js';
+import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
 import { requireRole, STAFF } from '../plugins/guards.js';
 import { decodeCursor, listTicketPage } from './list.js';
@@ -11,6 +11,8 @@ import { listFilterChoices, listTicketTypes, markSeen } from './queries.js';
 import { changeStatus, noteOpenedByAssignee } from './status.js';
 import { assignTicket } from './assignment.js';
 import { updateTicket } from './edit.js';
+import { deleteTicket } from './delete.js';
+import { removeStoredFiles } from '../attachments/store.js';
 import { editFormData } from './edit-form.js';
 import { postAgentMessage } from '../messages/messages.js';
 import { nowIso } from '../lib/time.js';
@@ -120,6 +122,18 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
       const data = await editFormData(db, request.actor!, id, form);
       return reply.page('tickets/edit', { ...data, errors: error.fields, message: request.t(error.message, error.params) }, { status: 422 });
     }
+  });
+
+  app.get<{ Params: { id: string } }>('/agent/tickets/:id/delete', async (request, reply) => {
+    if (request.actor!.role !== 'admin') throw new Forbidden();
+    const details = await agentTicketDetails(db, request.actor!, ticketId(request.params.id), 'general', yesNo(request.t));
+    return reply.page('tickets/delete', { ticket: details.ticket });
+  });
+
+  app.post<{ Params: { id: string } }>('/agent/tickets/:id/delete', async (request, reply) => {
+    const storageKeys = await deleteTicket(db, request.actor!, ticketId(request.params.id));
+    await removeStoredFiles(app.config.uploadsDir, storageKeys);
+    return reply.seeOther('/agent/tickets', 'tickets.deleted');
   });
 
   async function formChoices() {

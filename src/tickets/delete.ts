@@ -1,0 +1,29 @@
+import type { Db } from '../db/connect.js';
+import { Forbidden, NotFound } from '../lib/errors.js';
+import { nowIso } from '../lib/time.js';
+import type { Actor } from '../users/actor.js';
+import { findVisibleTicket } from './queries.js';
+
+/**
+ * An admin deletes a ticket for good (spam, a duplicate, personal data that must go). The ticket's
+ * own history goes with it; the audit log keeps who deleted which ticket, when, and what it was.
+ * Returns the storage keys of its attachments, for the caller to remove the files after commit.
+ */
+export async function deleteTicket(db: Db, actor: Actor, ticketId: number): Promise<string[]> {
+  if (actor.role !== 'admin') throw new Forbidden();
+  return db.transaction().execute(async (trx) => {
+    const ticket = await findVisibleTicket(trx, actor, ticketId);
+    if (!ticket) throw new NotFound();
+    const messages = await trx.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('ticket_id', '=', ticket.id).executeTakeFirstOrThrow();
+    const files = await trx.selectFrom('attachments').innerJoin('messages', 'messages.id', 'attachments.message_id')
+      .select('attachments.storage_key').where('messages.ticket_id', '=', ticket.id).execute();
+    await trx.insertInto('audit_log').values({
+      actor_id: actor.id, action: 'ticket.deleted', subject_type: 'ticket', subject_id: ticket.id, created_at: nowIso(),
+      details: JSON.stringify({ subject: ticket.subject, requester: ticket.requester_email, status: ticket.status_name,
+        created_at: ticket.created_at, messages: Number(messages.n), attachments: files.length }),
+    }).execute();
+    await trx.deleteFrom('tickets').where('id', '=', ticket.id).execute();
+    return files.map((f) => f.storage_key);
+  });
+}

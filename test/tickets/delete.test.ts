@@ -1,0 +1,45 @@
+import t from 'tap';
+import { buildTestDesk } from '../helpers/app.js';
+import { Client } from '../helpers/client.js';
+import { makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
+
+t.test('an admin deletes a ticket after confirming; the audit log keeps the record', async (t) => {
+  const { app, db } = await buildTestDesk(t);
+  const admin = await makeUser(db, 'admin', { name: 'Ada Admin' });
+  const customer = await makeUser(db, 'customer', { email: 'cora@example.test' });
+  const [id, keep] = await makeTickets(db, 2, { requesterId: customer.id, subject: 'Spam spam spam' });
+  await db.insertInto('messages').values({ ticket_id: id!, author_id: null, kind: 'reply', body_text: 'x', body_html: '<p>x</p>', via: 'web',
+    email_message_id: null, match_reason: null, created_at: '2026-01-01T00:00:00Z' }).execute();
+  const client = new Client(app);
+  await client.login(admin.email, PASSWORD);
+  t.match((await client.get(`/agent/tickets/${id}`)).body, `href="/agent/tickets/${id}/delete"`);
+
+  const confirm = await client.get(`/agent/tickets/${id}/delete`);
+  t.equal(confirm.statusCode, 200);
+  t.match(confirm.body, `Delete ticket #${id}?`);
+  t.equal((await db.selectFrom('tickets').select('id').where('id', '=', id!).execute()).length, 1, 'asking changes nothing');
+
+  const res = await client.post(`/agent/tickets/${id}/delete`);
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, '/agent/tickets');
+  t.same((await db.selectFrom('tickets').select('id').execute()).map((r) => r.id), [keep]);
+  t.equal((await db.selectFrom('messages').select('id').execute()).length, 0, 'its messages went with it');
+  const audit = await db.selectFrom('audit_log').selectAll().executeTakeFirstOrThrow();
+  t.same([audit.action, audit.subject_id, audit.actor_id], ['ticket.deleted', id, admin.id]);
+  t.match(JSON.parse(audit.details), { subject: 'Spam spam spam', requester: 'cora@example.test', messages: 1 });
+  t.equal((await client.get(`/agent/tickets/${id}`)).statusCode, 404);
+});
+
+t.test('agents and supervisors cannot delete tickets', async (t) => {
+  const { app, db } = await buildTestDesk(t);
+  const [id] = await makeTickets(db, 1, { requesterId: (await makeUser(db, 'customer')).id });
+  for (const role of ['agent', 'supervisor'] as const) {
+    const client = new Client(app);
+    await client.login((await makeUser(db, role)).email, PASSWORD);
+    t.notMatch((await client.get(`/agent/tickets/${id}`)).body, '/delete"', `${role}: no Delete button`);
+    t.equal((await client.get(`/agent/tickets/${id}/delete`)).statusCode, 403);
+    t.equal((await client.post(`/agent/tickets/${id}/delete`)).statusCode, 403);
+  }
+  t.equal((await db.selectFrom('tickets').select('id').execute()).length, 1);
+  t.equal((await db.selectFrom('audit_log').select('id').execute()).length, 0);
+});
