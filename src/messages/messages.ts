@@ -7,6 +7,7 @@ import { findVisibleTicket, markSeen } from '../tickets/queries.js';
 import { applyStatus } from '../tickets/status.js';
 import { isStaff, type Actor } from '../users/actor.js';
 import { renderMarkdown } from './markdown.js';
+import { attachUploads } from '../attachments/uploads.js';
 
 /** What an agent can write on a ticket: a public reply, a public service-record update, an internal note. */
 export const AGENT_MESSAGE_KINDS = ['reply', 'update', 'note'] as const satisfies readonly MessageKind[];
@@ -17,6 +18,8 @@ export interface PostMessageInput {
   body?: unknown;
   /** "Submit as ...": an optional status to move the ticket to with the message. */
   statusId?: unknown;
+  /** The actor's pending uploads to attach (from readMultipartForm). */
+  uploadIds?: number[];
 }
 
 /**
@@ -40,6 +43,7 @@ export async function postAgentMessage(db: Db, actor: Actor, ticketId: number, i
       ticket_id: ticket.id, author_id: actor.id, kind, body_text: body, body_html: renderMarkdown(body), via: 'web',
       email_message_id: null, match_reason: null, created_at: now,
     }).returning('id').executeTakeFirstOrThrow();
+    if (input.uploadIds?.length) await attachUploads(trx, actor, message.id, input.uploadIds);
     const publicReply = kind === 'reply';
     await trx.updateTable('tickets').set({
       updated_at: now,

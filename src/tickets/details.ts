@@ -1,5 +1,7 @@
 import type { Db } from '../db/connect.js';
 import { displayValue } from '../fields/fields.js';
+import { listAttachmentsForMessages } from '../attachments/queries.js';
+import { allowedLabels, loadAttachmentPolicy } from '../attachments/sniff.js';
 import { NotFound } from '../lib/errors.js';
 import type { Actor } from '../users/actor.js';
 import { findVisibleTicket, listCcs, listEvents, listFieldValues, listMessages, listWorkflow } from './queries.js';
@@ -27,5 +29,8 @@ export async function agentTicketDetails(db: Db, actor: Actor, id: number, tab: 
     internal: async () => ({ messages: await listMessages(db, id, ['note']) }),
     history: async () => ({ events: await listEvents(db, id) }),
   }[tab];
-  return { ticket, workflow, tab, tabs: TABS, ...(await panel()) };
+  const content: { messages?: { id: number }[] } & Record<string, unknown> = await panel();
+  const files = await listAttachmentsForMessages(db, (content.messages ?? []).map((m) => m.id));
+  const policy = await loadAttachmentPolicy(db);
+  return { ticket, workflow, tab, tabs: TABS, files, attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes }, ...content };
 }

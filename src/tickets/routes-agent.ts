@@ -13,6 +13,7 @@ import { assignTicket } from './assignment.js';
 import { updateTicket } from './edit.js';
 import { deleteTicket } from './delete.js';
 import { removeStoredFiles } from '../attachments/store.js';
+import { discardUploads, readMultipartForm } from '../attachments/uploads.js';
 import { editFormData } from './edit-form.js';
 import { postAgentMessage } from '../messages/messages.js';
 import { nowIso } from '../lib/time.js';
@@ -80,17 +81,22 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
     return reply.seeOther(`/agent/tickets/${id}`, 'tickets.statusChanged');
   });
 
-  app.post<{ Params: { id: string }; Body: Form }>('/agent/tickets/:id/messages', async (request, reply) => {
+  // Multipart (files): the CSRF token is checked by readMultipartForm, before any file is written.
+  app.post<{ Params: { id: string } }>('/agent/tickets/:id/messages', { config: { multipartCsrf: true } }, async (request, reply) => {
     const id = ticketId(request.params.id);
-    const form = request.body ?? {};
+    const actor = request.actor!;
+    const form = await readMultipartForm(request, actor);
     try {
-      const message = await postAgentMessage(db, request.actor!, id, form);
+      if (form.rejected.length > 0) throw new Invalid({ files: 'attachments.errors.rejected' }, 'attachments.errors.rejected');
+      const message = await postAgentMessage(db, actor, id, { ...form.fields, uploadIds: form.uploads.map((u) => u.id) });
       const tab = { reply: 'general', update: 'updates', note: 'internal' }[message.kind];
       return reply.seeOther(`/agent/tickets/${id}?tab=${tab}`, `messages.posted.${message.kind}`);
     } catch (error) {
+      await discardUploads(db, app.config.uploadsDir, form.uploads);
       if (!(error instanceof Invalid)) throw error;
-      const details = await agentTicketDetails(db, request.actor!, id, 'general', yesNo(request.t));
-      return reply.page('tickets/agent-show', { ...details, compose: { values: form, errors: error.fields, message: request.t(error.message, error.params) } }, { status: 422 });
+      const details = await agentTicketDetails(db, actor, id, 'general', yesNo(request.t));
+      const compose = { values: form.fields, errors: error.fields, message: request.t(error.message, error.params), rejected: form.rejected };
+      return reply.page('tickets/agent-show', { ...details, compose }, { status: 422 });
     }
   });
 

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { NotFound } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
 import { requireRole } from '../plugins/guards.js';
+import { listAttachmentsForMessages } from '../attachments/queries.js';
 import { decodeCursor, listTicketPage } from './list.js';
 import { EMPTY_FILTER } from './list-filter.js';
 import { findVisibleTicket, listMessages } from './queries.js';
@@ -22,6 +23,7 @@ export default async function portalTicketRoutes(app: FastifyInstance) {
     const ticket = id ? await findVisibleTicket(db, request.actor!, id) : undefined;
     if (!ticket) throw new NotFound();
     const messages = await listMessages(db, ticket.id, ['reply', 'update']);
-    return reply.page('tickets/portal-show', { ticket, messages });
+    const files = await listAttachmentsForMessages(db, messages.map((m) => m.id));
+    return reply.page('tickets/portal-show', { ticket, messages, files });
   });
 }

@@ -3,6 +3,7 @@ import { nowIso } from '../../src/lib/time.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
 import { makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
+import { BYTES, filesUnder, postMultipart } from '../attachments/helpers.js';
 
 async function setup(t: Test) {
   const desk = await buildTestDesk(t);
@@ -91,4 +92,41 @@ t.test('customers and strangers cannot post as agents', async (t) => {
   t.equal((await portal.post(`/agent/tickets/${id}/messages`, { kind: 'reply', body: 'x' })).statusCode, 403);
   t.equal((await app.inject({ method: 'POST', url: `/agent/tickets/${id}/messages`, payload: { kind: 'note', body: 'x' } })).statusCode, 403);
   t.equal((await db.selectFrom('messages').select('id').execute()).length, 0);
+});
+
+t.test('a reply with attachments: files are bound to it and the customer can download them; a refused file keeps nothing', async (t) => {
+  const { staff, portal, db, id, app, config } = await setup(t);
+  const ok = await postMultipart(app, staff, `/agent/tickets/${id}/messages`, [
+    { name: '_csrf', value: staff.csrf }, { name: 'kind', value: 'reply' }, { name: 'body', value: 'Here is the invoice' },
+    { name: 'files', filename: 'invoice.pdf', content: BYTES.pdf, type: 'application/pdf' },
+    { name: 'files', filename: 'screen.png', content: BYTES.png, type: 'image/png' },
+  ]);
+  t.equal(ok.statusCode, 303);
+  const files = await db.selectFrom('attachments').innerJoin('messages', 'messages.id', 'attachments.message_id')
+    .select(['attachments.id', 'attachments.filename', 'messages.kind']).orderBy('attachments.id').execute();
+  t.same(files.map((f) => [f.filename, f.kind]), [['invoice.pdf', 'reply'], ['screen.png', 'reply']]);
+  const page = await portal.get(`/portal/tickets/${id}`);
+  t.match(page.body, `href="/attachments/${files[0]!.id}/invoice.pdf"`);
+  const download = await portal.get(`/attachments/${files[0]!.id}/invoice.pdf`);
+  t.equal(download.statusCode, 200);
+  t.equal(download.headers['content-type'], 'application/pdf');
+
+  const before = filesUnder(config.uploadsDir).length;
+  const refused = await postMultipart(app, staff, `/agent/tickets/${id}/messages`, [
+    { name: '_csrf', value: staff.csrf }, { name: 'kind', value: 'note' }, { name: 'body', value: 'Look at this' },
+    { name: 'files', filename: 'fine.png', content: BYTES.png, type: 'image/png' },
+    { name: 'files', filename: 'evil.png', content: BYTES.html, type: 'image/png' },
+  ]);
+  t.equal(refused.statusCode, 422);
+  t.match(refused.body, 'evil.png: only');
+  t.match(refused.body, 'Look at this', 'the typed text is kept');
+  t.equal((await db.selectFrom('messages').select('id').where('kind', '=', 'note').execute()).length, 0);
+  t.equal((await db.selectFrom('attachments').select('id').execute()).length, 2, 'no pending upload left behind');
+  t.equal(filesUnder(config.uploadsDir).length, before, 'no file left behind');
+
+  const forged = await postMultipart(app, staff, `/agent/tickets/${id}/messages`, [
+    { name: 'kind', value: 'reply' }, { name: 'body', value: 'x' }, { name: 'files', filename: 'a.png', content: BYTES.png },
+  ]);
+  t.equal(forged.statusCode, 403, 'no token first: refused before any file is written');
+  t.equal(filesUnder(config.uploadsDir).length, before);
 });
