@@ -1,6 +1,6 @@
 import type { Db } from '../db/connect.js';
 import type { MessageKind } from '../db/schema.js';
-import { NotFound } from '../lib/errors.js';
+import { Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
 import { Checker, positiveInt } from '../lib/validate.js';
 import { findVisibleTicket, markSeen } from '../tickets/queries.js';
@@ -38,6 +38,8 @@ export async function postAgentMessage(db: Db, actor: Actor, ticketId: number, i
   return db.transaction().execute(async (trx) => {
     const ticket = await findVisibleTicket(trx, actor, ticketId);
     if (!ticket) throw new NotFound();
+    // Seed 000: only some types' comments reach the requester; on the others they stay among staff.
+    if (kind === 'reply' && ticket.customer_facing === 0) throw new Invalid({ kind: 'compose.errors.notCustomerFacing' }, 'compose.errors.notCustomerFacing');
     const now = nowIso();
     const message = await trx.insertInto('messages').values({
       ticket_id: ticket.id, author_id: actor.id, kind, body_text: body, body_html: renderMarkdown(body), via: 'web',

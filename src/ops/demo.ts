@@ -4,6 +4,7 @@ import type { Priority, Role } from '../db/schema.js';
 import { hashPassword } from '../lib/crypto.js';
 import { textToHtml } from '../lib/text.js';
 import { getNumberSetting } from '../settings/settings.js';
+import { ensureSeedTypes } from './demo-types.js';
 
 const SUBJECTS = ['Cannot log in after the update', 'Invoice shows the wrong VAT number', 'Printer on floor 2 is offline',
   'Please approve domain for partner account', 'VPN drops every few minutes', 'Request for a new laptop',
@@ -14,6 +15,7 @@ const LINES = ['Since this morning I get an error when I try this.', 'It worked 
   'Thanks for the quick help last time!', 'Let me know if you need more details.'];
 const FIRST = ['Ana', 'Ben', 'Chloé', 'Dmitri', 'Eve', 'Farah', 'Goran', 'Hana', 'Ivo', 'Jun', 'Kofi', 'Lena', 'Mika', 'Noor'];
 const LAST = ['Novak', 'Schmidt', 'Okafor', 'Lindqvist', 'Moreau', 'Tanaka', 'Silva', 'Horvat', 'Kowalski', 'Haddad'];
+const DOMAINS = ['acme.test', 'globex.test', 'initech.test', 'umbrella.test', 'hooli.test'];
 const PRIORITIES: Priority[] = ['low', 'normal', 'normal', 'normal', 'high', 'urgent'];
 
 export interface DemoLogin { role: Role; email: string }
@@ -62,7 +64,7 @@ export async function buildDemo(db: Db, options: { tickets: number }): Promise<{
     if (groupId !== null) {
       for (const id of agents) await trx.insertInto('group_members').values({ group_id: groupId, user_id: id }).onConflict((oc) => oc.doNothing()).execute();
     }
-    return { agents, customers, groupId };
+    return { agents, customers, groupId, types: await ensureSeedTypes(trx) };
   });
 
   const statuses = await db.selectFrom('statuses').select(['id', 'category']).where('retired_at', 'is', null).orderBy('position').execute();
@@ -83,18 +85,30 @@ export async function buildDemo(db: Db, options: { tickets: number }): Promise<{
         const replies = 1 + Math.floor(random() * 3);
         const last = created + replies * 3600_000;
         const solved = status.category === 'solved' || status.category === 'closed' ? iso(last) : null;
+        const closed = status.category === 'closed';
+        const kind = closed && i % 2 === 0 ? 'account' : i % 4 === 1 ? 'domain' : i % 4 === 3 ? 'care' : 'general';
+        const types = staff.types;
+        const ticketType = { account: types.accountCreated, domain: types.domainApproval, care: types.careCoordination, general: typeId }[kind];
+        const subject = kind === 'account' ? `Account created for ${pick(FIRST)}` : kind === 'domain' ? `Domain approval: ${pick(DOMAINS)}` : pick(SUBJECTS);
         const ticket = await trx.insertInto('tickets').values({
-          subject: pick(SUBJECTS), type_id: typeId, brand_id: brandId, status_id: status.id, priority: pick(PRIORITIES),
+          subject, type_id: ticketType, brand_id: brandId, status_id: status.id, priority: pick(PRIORITIES),
           visibility: 'public', requester_id: requester, organization_id: orgOf.get(requester) ?? null, assignee_id: assignee,
           group_id: staff.groupId, service_id: null, channel: pick(['portal', 'email', 'agent'] as const), created_by_id: requester,
           created_at: iso(created), updated_at: iso(last), last_activity_at: iso(last), last_replier_id: assignee ?? requester,
           first_response_at: assignee ? iso(created + 3600_000) : null, solved_at: solved, closed_at: status.category === 'closed' ? solved : null,
         }).returning('id').executeTakeFirstOrThrow();
+        if (kind === 'domain') {
+          await trx.insertInto('ticket_field_values').values([
+            { ticket_id: ticket.id, field_id: types.domainField, value: subject.slice('Domain approval: '.length) },
+            ...(solved ? [{ ticket_id: ticket.id, field_id: types.approvalField, value: pick(['approved', 'declined', 'cleared']) }] : []),
+          ]).execute();
+        }
         for (let m = 0; m < replies; m++) {
           const fromStaff = m % 2 === 1 && assignee !== null;
           const body = `${pick(LINES)}\n\n${pick(LINES)}`;
           await trx.insertInto('messages').values({
-            ticket_id: ticket.id, author_id: fromStaff ? assignee : requester, kind: m === 2 && fromStaff ? 'note' : 'reply',
+            ticket_id: ticket.id, author_id: fromStaff ? assignee : requester,
+            kind: (m === 2 || kind === 'domain' || kind === 'account') && fromStaff ? 'note' : 'reply',
             body_text: body, body_html: textToHtml(body), via: 'web', email_message_id: null, match_reason: null,
             created_at: iso(created + m * 3600_000),
           }).execute();
