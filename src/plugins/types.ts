@@ -28,4 +28,6 @@ declare module 'fastify' {
 export interface PageOptions {
   fragment?: string;
   status?: number;
+  /** Data only the full page needs (menus, filter choices): not loaded for a fragment. */
+  pageOnly?: () => Promise<Record<string, unknown>>;
 }

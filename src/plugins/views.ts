@@ -22,6 +22,7 @@ export default fp(async (app, opts: { production: boolean }) => {
     const flash = readFlash(request, this);
     const html = await this.viewAsync(partial ? options.fragment! : view, {
       ...data,
+      ...(!partial && options.pageOnly ? await options.pageOnly() : {}),
       t: request.t,
       actor: request.actor,
       csrfToken: request.csrfToken,

@@ -66,42 +66,54 @@ export async function statusLookup(db: Db) {
     statuses.filter((s) => categories?.includes(s.category)).map((s) => s.id);
 }
 
-/** One page of the list: one query, with everything the row shows joined in (no query per row). */
+/**
+ * One page of the list: one query, with everything the row shows joined in (no query per row).
+ * The page's 51 ids are chosen in a subquery over `tickets` alone and only then joined: with
+ * ANALYZE statistics SQLite otherwise starts from a small joined table and sorts the whole match
+ * set (32 ms instead of 1 ms at 50k tickets). A LIMIT keeps the subquery from being flattened.
+ */
 export async function listTicketPage(db: Db, actor: Actor, filter: ListFilter, after: CursorValues | null) {
   const lookup = await statusLookup(db);
   const columns = SORT_COLUMNS[filter.sort];
-  let query = filteredTickets(db, actor, filter, lookup)
-    .innerJoin('users as requester', 'requester.id', 'tickets.requester_id')
-    .innerJoin('statuses', 'statuses.id', 'tickets.status_id')
-    .innerJoin('ticket_types', 'ticket_types.id', 'tickets.type_id')
-    .leftJoin('users as assignee', 'assignee.id', 'tickets.assignee_id')
-    .leftJoin('groups', 'groups.id', 'tickets.group_id')
-    .leftJoin('organizations', 'organizations.id', 'tickets.organization_id')
-    .leftJoin('ticket_seen', (join) => join.onRef('ticket_seen.ticket_id', '=', 'tickets.id').on('ticket_seen.user_id', '=', actor.id))
+  let page = filteredTickets(db, actor, filter, lookup).selectAll('tickets').select(PRIORITY_RANK.as('priority_rank'));
+  if (after) page = page.where(sql<boolean>`(${sql.join(columns)}) < (${sql.join(after)})`);
+  for (const column of columns) page = page.orderBy(column, 'desc');
+  const rows = await db.selectFrom(page.limit(PAGE_SIZE + 1).as('t'))
+    .innerJoin('users as requester', 'requester.id', 't.requester_id')
+    .innerJoin('statuses', 'statuses.id', 't.status_id')
+    .innerJoin('ticket_types', 'ticket_types.id', 't.type_id')
+    .leftJoin('users as assignee', 'assignee.id', 't.assignee_id')
+    .leftJoin('groups', 'groups.id', 't.group_id')
+    .leftJoin('organizations', 'organizations.id', 't.organization_id')
+    .leftJoin('ticket_seen', (join) => join.onRef('ticket_seen.ticket_id', '=', 't.id').on('ticket_seen.user_id', '=', actor.id))
     .select([
-      'tickets.id', 'tickets.subject', 'tickets.priority', 'tickets.last_activity_at', 'tickets.created_at',
-      'tickets.requester_id', 'tickets.visibility', 'requester.name as requester_name', 'statuses.name as status_name',
-      'statuses.customer_label as status_label', 'statuses.category as status_category', 'ticket_types.name as type_name',
-      'assignee.name as assignee_name', 'groups.name as group_name', 'organizations.name as organization_name',
-      sql<number>`(ticket_seen.seen_at is null or ticket_seen.seen_at < tickets.last_activity_at)`.as('unread'),
-      PRIORITY_RANK.as('priority_rank'),
-    ]);
-  if (after) {
-    query = query.where(sql<boolean>`(${sql.join(columns)}) < (${sql.join(after)})`);
-  }
-  for (const column of columns) query = query.orderBy(column, 'desc');
-  const rows = await query.limit(PAGE_SIZE + 1).execute();
+      't.id', 't.subject', 't.priority', 't.last_activity_at', 't.created_at', 't.requester_id', 't.visibility', 't.priority_rank',
+      'requester.name as requester_name', 'statuses.name as status_name', 'statuses.customer_label as status_label',
+      'statuses.category as status_category', 'ticket_types.name as type_name', 'assignee.name as assignee_name',
+      'groups.name as group_name', 'organizations.name as organization_name',
+      sql<number>`(ticket_seen.seen_at is null or ticket_seen.seen_at < t.last_activity_at)`.as('unread'),
+    ])
+    .orderBy(OUTER_ORDER[filter.sort])
+    .execute();
   const more = rows.length > PAGE_SIZE;
-  const page = more ? rows.slice(0, PAGE_SIZE) : rows;
-  const last = page[page.length - 1];
+  const shown = more ? rows.slice(0, PAGE_SIZE) : rows;
+  const last = shown[shown.length - 1];
   const cursor: Record<SortKey, (row: NonNullable<typeof last>) => CursorValues> = {
     activity: (r) => [r.last_activity_at, r.id],
     created: (r) => [r.created_at, r.id],
     priority: (r) => [r.priority_rank, r.last_activity_at, r.id],
     id: (r) => [r.id],
   };
-  return { rows: page, next: more && last ? encodeCursor(cursor[filter.sort](last)) : null };
+  return { rows: shown, next: more && last ? encodeCursor(cursor[filter.sort](last)) : null };
 }
+
+/** The same order again over the joined page (the subquery's order does not carry through a join). */
+const OUTER_ORDER: Record<SortKey, RawBuilder<unknown>> = {
+  activity: sql`t.last_activity_at desc, t.id desc`,
+  created: sql`t.created_at desc, t.id desc`,
+  priority: sql`t.priority_rank desc, t.last_activity_at desc, t.id desc`,
+  id: sql`t.id desc`,
+};
 
 /** How many tickets a filter matches, counted no further than COUNT_CAP + 1. */
 export async function cappedCount(db: Db, actor: Actor, filter: ListFilter, lookup: Awaited<ReturnType<typeof statusLookup>>): Promise<number> {

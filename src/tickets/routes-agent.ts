@@ -39,10 +39,10 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
     const filter = parseListQuery(request.query);
     const page = await listTicketPage(db, request.actor!, filter, decodeCursor(filter.sort, request.query.after));
     const params = filterParams(filter).toString();
-    return reply.page('tickets/agent-list', {
-      tickets: page.rows, next: page.next, filter, params, menu: await sideMenu(db, request.actor!),
-      choices: await listFilterChoices(db), sorts: SORTS,
-    }, { fragment: 'tickets/_agent-table' });
+    return reply.page('tickets/agent-list', { tickets: page.rows, next: page.next, filter, params, sorts: SORTS }, {
+      fragment: 'tickets/_agent-table',
+      pageOnly: async () => ({ menu: await sideMenu(db, request.actor!), choices: await listFilterChoices(db) }),
+    });
   });
 
   app.get('/agent/tickets/new', async (_request, reply) => {
