@@ -24,18 +24,7 @@ export function tempDir(t: Test, prefix = 'deskbell-test-'): string {
 
 /** The whole app on a fresh SQLite file of its own, closed when the test ends. */
 export async function buildTestDesk(t: Test, overrides: Partial<Config> = {}, env: Record<string, string> = {}): Promise<TestDesk> {
-  const dir = tempDir(t);
-  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', ...env }, {
-    jobRetryBaseMs: 10,
-    ...overrides,
-  });
-  const { db } = await openDatabase(config);
-  const app = await buildApp({ config, db, logger: false });
-  await app.ready();
-  t.teardown(async () => {
-    await app.close();
-    await db.destroy();
-  });
+  const { app, db, config, dir } = await openTestDesk(t, tempDir(t), overrides, env);
   return { app, db, config, dir };
 }
 
