@@ -23,7 +23,8 @@ import session from './plugins/session.js';
 import views from './plugins/views.js';
 import { homeFor } from './users/actor.js';
 import agentTicketRoutes from './tickets/routes-agent.js';
-import portalTicketRoutes from './tickets/routes-portal.js';
+import portalHomeRoutes from './portal/routes-home.js';
+import portalTicketRoutes from './portal/routes-ticket.js';
 import './plugins/types.js';
 
 declare module 'fastify' {
@@ -99,6 +100,7 @@ export async function buildApp({ config, db, startWorker = false, logger }: AppO
 
   await app.register(authRoutes);
   await app.register(agentTicketRoutes);
+  await app.register(portalHomeRoutes);
   await app.register(portalTicketRoutes);
   await app.register(outboxRoutes);
   await app.register(attachmentRoutes);
