@@ -25,6 +25,7 @@ import { homeFor } from './users/actor.js';
 import agentTicketRoutes from './tickets/routes-agent.js';
 import portalHomeRoutes from './portal/routes-home.js';
 import portalTicketRoutes from './portal/routes-ticket.js';
+import portalSubmitRoutes from './portal/routes-submit.js';
 import './plugins/types.js';
 
 declare module 'fastify' {
@@ -101,6 +102,7 @@ export async function buildApp({ config, db, startWorker = false, logger }: AppO
   await app.register(authRoutes);
   await app.register(agentTicketRoutes);
   await app.register(portalHomeRoutes);
+  await app.register(portalSubmitRoutes);
   await app.register(portalTicketRoutes);
   await app.register(outboxRoutes);
   await app.register(attachmentRoutes);

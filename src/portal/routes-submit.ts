@@ -1,0 +1,81 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { readMultipartForm, type Rejection } from '../attachments/uploads.js';
+import { allowedLabels, loadAttachmentPolicy } from '../attachments/sniff.js';
+import { fieldName, fieldsOfType } from '../fields/fields.js';
+import { Invalid, NotFound } from '../lib/errors.js';
+import { positiveInt } from '../lib/validate.js';
+import { requireRole } from '../plugins/guards.js';
+import { findVisibleTicket } from '../tickets/queries.js';
+import type { Actor } from '../users/actor.js';
+import { checkSubmission, defaultTopicId, serviceRequired, submitTicket, type SubmitInput } from './submit.js';
+import { activeServices, customerTopics, listBrands, pendingUploadsOf } from './submit-queries.js';
+
+interface FormState {
+  values: SubmitInput;
+  errors?: Record<string, string>;
+  message?: string;
+  uploadIds?: number[];
+  rejected?: Rejection[];
+}
+
+/** Seed 002's "Submit a ticket", with JavaScript or without. */
+export default async function portalSubmitRoutes(app: FastifyInstance) {
+  const { db } = app;
+  app.addHook('preHandler', requireRole('customer'));
+
+  async function formData(actor: Actor, state: FormState) {
+    const topics = await customerTopics(db);
+    const typeId = positiveInt(state.values.typeId) ?? await defaultTopicId(db);
+    const topic = topics.find((t) => t.id === typeId) ?? topics[0];
+    const fields = topic ? (await fieldsOfType(db, topic.id)).filter((f) => f.customer_visible === 1).map((f) => ({ ...f, name: fieldName(f) })) : [];
+    const policy = await loadAttachmentPolicy(db);
+    return {
+      topics, topic, fields, brands: await listBrands(db), services: await activeServices(db, actor),
+      serviceRequired: await serviceRequired(db), values: { ...state.values, typeId: topic ? String(topic.id) : '' },
+      errors: state.errors ?? {}, message: state.message, rejected: state.rejected ?? [],
+      kept: await pendingUploadsOf(db, actor.id, state.uploadIds ?? []),
+      attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes },
+    };
+  }
+
+  const render = async (reply: FastifyReply, state: FormState, status = 200) =>
+    reply.page('portal/submit', await formData(reply.request.actor!, state), { status, fragment: 'portal/_topic-fields' });
+
+  app.get<{ Querystring: Record<string, string | undefined> }>('/portal/tickets/new', async (request, reply) => {
+    const { typeId, followup } = request.query;
+    const original = followup ? await findVisibleTicket(db, request.actor!, positiveInt(followup) ?? -1) : undefined;
+    const values: SubmitInput = { typeId, ...(original ? { subject: request.t('portal.submit.followupSubject', { id: original.id, subject: original.subject }) } : {}) };
+    return render(reply, { values });
+  });
+
+  // Multipart: readMultipartForm checks the CSRF token (the form's first field) before any file is written.
+  app.post('/portal/tickets', { config: { multipartCsrf: true } }, async (request, reply) => {
+    const actor = request.actor!;
+    const form = await readMultipartForm(request, actor);
+    // Files uploaded on an earlier try come back as `keep` ids: nobody chooses a file twice.
+    const kept = (form.lists.keep ?? []).map((v) => positiveInt(v)).filter((n): n is number => n !== null);
+    const uploadIds = [...new Set([...kept, ...form.uploads.map((u) => u.id)])];
+    const state: FormState = { values: form.fields, uploadIds, rejected: form.rejected };
+    if (form.fields.refresh) return render(reply, state);
+    if (form.rejected.length > 0) {
+      const errors = await checkSubmission(db, actor, form.fields).then(() => ({}), (error: unknown) => {
+        if (error instanceof Invalid) return error.fields;
+        throw error;
+      });
+      return render(reply, { ...state, errors, message: request.t('attachments.errors.rejected') }, 422);
+    }
+    try {
+      const id = await submitTicket(db, actor, form.fields, uploadIds, app.mail);
+      return reply.seeOther(`/portal/tickets/${id}/submitted`);
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      return render(reply, { ...state, errors: error.fields, message: request.t(error.message, error.params) }, 422);
+    }
+  });
+
+  app.get<{ Params: { id: string } }>('/portal/tickets/:id/submitted', async (request, reply) => {
+    const ticket = await findVisibleTicket(db, request.actor!, positiveInt(request.params.id) ?? -1);
+    if (!ticket) throw new NotFound();
+    return reply.page('portal/submitted', { ticket });
+  });
+}

@@ -1,0 +1,33 @@
+import type { Db } from '../db/connect.js';
+import type { Actor } from '../users/actor.js';
+
+/** The help topics customers may choose (seed 002), in the operator's order. */
+export function customerTopics(db: Db) {
+  return db.selectFrom('ticket_types')
+    .select(['id', 'name', 'description', 'default_group_id', 'default_priority', 'initial_status_id'])
+    .where('customer_can_choose', '=', 1).where('retired_at', 'is', null)
+    .orderBy('position').orderBy('name').execute();
+}
+
+/** Seed 004: the customer's own active services and their organisation's. */
+export function activeServices(db: Db, actor: Actor) {
+  return db.selectFrom('services').select(['id', 'name', 'provider_group_id'])
+    .where('state', '=', 'active')
+    .where((eb) => eb.or([
+      eb('customer_id', '=', actor.id),
+      ...(actor.organizationId !== null ? [eb('organization_id', '=', actor.organizationId)] : []),
+    ]))
+    .orderBy('name').execute();
+}
+
+export function listBrands(db: Db) {
+  return db.selectFrom('brands').select(['id', 'name']).orderBy('name').execute();
+}
+
+/** The customer's own pending uploads among `ids`, to show them as already attached after a failed try. */
+export function pendingUploadsOf(db: Db, uploaderId: number, ids: readonly number[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.selectFrom('attachments').select(['id', 'filename', 'size', 'content_type'])
+    .where('id', 'in', [...ids]).where('uploader_id', '=', uploaderId).where('message_id', 'is', null)
+    .orderBy('id').execute();
+}
