@@ -59,6 +59,8 @@ export function freePort(): Promise<number> {
 export interface RunningDesk {
   baseUrl: string;
   dataDir: string;
+  /** The extra environment the server was started with (the CLI gets it too). */
+  env: Record<string, string>;
   /** The one-time `/setup?token=...` link the server printed (absolute URL). */
   setupLink: string;
   /** Everything the server wrote so far (stdout and stderr), for failure messages. */
@@ -79,14 +81,19 @@ function deskEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+export interface DeskOptions {
+  /** More environment for the server and the CLI (e.g. SMTP_URL of a test SMTP server). */
+  env?: Record<string, string>;
+}
+
 /** Start `node dist/src/server.js` on a fresh data dir; resolves once /healthz answers 200. */
-export async function startDesk(t: Test): Promise<RunningDesk> {
+export async function startDesk(t: Test, options: DeskOptions = {}): Promise<RunningDesk> {
   const dataDir = mkdtempSync(join(tmpdir(), 'deskbell-e2e-'));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [SERVER_ENTRY], {
     cwd: ROOT,
-    env: deskEnv({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' }),
+    env: deskEnv({ ...options.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -119,6 +126,7 @@ export async function startDesk(t: Test): Promise<RunningDesk> {
   return {
     baseUrl,
     dataDir,
+    env: { ...options.env },
     setupLink: baseUrl + path,
     output,
     async stop(t: Test) {
@@ -136,7 +144,7 @@ export function runCli(desk: RunningDesk, args: string[]): Promise<{ code: numbe
   return new Promise((resolveRun, reject) => {
     const child: ChildProcess = spawn(process.execPath, [CLI_ENTRY, ...args], {
       cwd: ROOT,
-      env: deskEnv({ DATA_DIR: desk.dataDir, BASE_URL: desk.baseUrl }),
+      env: deskEnv({ ...desk.env, DATA_DIR: desk.dataDir, BASE_URL: desk.baseUrl }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

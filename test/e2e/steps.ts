@@ -1,7 +1,7 @@
 // What a person does in Deskbell, as browser steps shared by the e2e tests (JavaScript on and off).
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Test } from 'tap';
-import { PageProblems, startDesk, type RunningDesk } from './browser.js';
+import { PageProblems, startDesk, type DeskOptions, type RunningDesk } from './browser.js';
 
 export const ADMIN = { name: 'Ada Admin', email: 'ada@example.test', password: 'correct horse battery' };
 export const CUSTOMER = { name: 'Cora Customer', email: 'c@example.test', password: 'cora-secret-42' };
@@ -20,8 +20,8 @@ export interface Session {
  * A fresh server and data dir, and a browser context with JavaScript on or off. Teardown closes
  * the context; call `finish` at the end of the test for the final checks and the graceful stop.
  */
-export async function openSession(t: Test, browser: Browser, js: boolean): Promise<Session> {
-  const desk = await startDesk(t);
+export async function openSession(t: Test, browser: Browser, js: boolean, options: DeskOptions = {}): Promise<Session> {
+  const desk = await startDesk(t, options);
   const context = await browser.newContext({ javaScriptEnabled: js, viewport: { width: 1100, height: 720 } });
   context.setDefaultTimeout(10_000);
   t.teardown(() => context.close().catch(() => undefined));
@@ -90,6 +90,8 @@ export interface NewTicket {
   requesterEmail: string;
   subject: string;
   message: string;
+  /** The ticket type to choose in the form (by its name); without it the form's preselection stays. */
+  type?: string;
 }
 
 /** Open a ticket as the agent through /agent/tickets/new; resolves to the ticket's details path. */
@@ -99,6 +101,7 @@ export async function createTicket(t: Test, session: Session, ticket: NewTicket)
   await page.getByLabel('Requester email').fill(ticket.requesterEmail);
   await page.getByLabel('Subject').fill(ticket.subject);
   await page.getByLabel('Message').fill(ticket.message);
+  if (ticket.type) await page.getByLabel('Type', { exact: true }).selectOption({ label: ticket.type });
   await page.getByRole('button', { name: 'Create ticket' }).click();
   await landsOn(t, page, /^\/agent\/tickets\/\d+$/);
   await sees(t, page, ticket.subject, 'the details page shows the subject');
