@@ -1,22 +1,85 @@
-import type { FastifyInstance } from 'fastify';
-import { listAttachmentsForMessages } from '../attachments/queries.js';
-import { NotFound } from '../lib/errors.js';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { discardUploads, readMultipartForm } from '../attachments/uploads.js';
+import { DomainError, Invalid, NotFound } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
 import { requireRole } from '../plugins/guards.js';
-import { findVisibleTicket, listMessages } from '../tickets/queries.js';
+import { addCcByCustomer, removeCcByCustomer } from './ccs.js';
+import { markSolvedByCustomer, postCustomerReply, rateTicket, TicketClosed } from './conversation.js';
+import { openFollowUp } from './follow-up.js';
+import { portalTicketPage } from './ticket-page.js';
 
-/** One ticket as its customer sees it. */
+type Form = Record<string, string | undefined>;
+
+function ticketId(param: string): number {
+  const id = positiveInt(param);
+  if (id === null) throw new NotFound();
+  return id;
+}
+
+/** One ticket as its customer sees it, and what they can do on it. */
 export default async function portalTicketRoutes(app: FastifyInstance) {
   const { db } = app;
   app.addHook('preHandler', requireRole('customer'));
 
+  /** The ticket page again, with a form's message and values (422/409), or the ticket after a POST. */
+  async function again(reply: FastifyReply, id: number, error: DomainError, extra: Record<string, unknown>) {
+    const request = reply.request;
+    const data = await portalTicketPage(db, request.actor!, id, request.t);
+    return reply.page('portal/ticket', { ...data, ...extra, formError: request.t(error.message, error.params), errors: error instanceof Invalid ? error.fields : {} },
+      { status: error.statusCode });
+  }
+
   // Out-of-scope tickets answer 404, exactly like missing ones: a customer learns nothing by guessing ids.
   app.get<{ Params: { id: string } }>('/portal/tickets/:id', async (request, reply) => {
-    const id = positiveInt(request.params.id);
-    const ticket = id ? await findVisibleTicket(db, request.actor!, id) : undefined;
-    if (!ticket) throw new NotFound();
-    const messages = await listMessages(db, ticket.id, ['reply', 'update']);
-    const files = await listAttachmentsForMessages(db, messages.map((m) => m.id));
-    return reply.page('portal/ticket', { ticket, messages, files });
+    return reply.page('portal/ticket', await portalTicketPage(db, request.actor!, ticketId(request.params.id), request.t));
+  });
+
+  app.post<{ Params: { id: string } }>('/portal/tickets/:id/replies', { config: { multipartCsrf: true } }, async (request, reply) => {
+    const id = ticketId(request.params.id);
+    const actor = request.actor!;
+    const form = await readMultipartForm(request, actor);
+    const uploadIds = form.uploads.map((u) => u.id);
+    try {
+      if (form.rejected.length > 0) throw new Invalid({ files: 'attachments.errors.rejected' }, 'attachments.errors.rejected');
+      await postCustomerReply(db, actor, id, form.fields, uploadIds);
+      return reply.seeOther(`/portal/tickets/${id}`, 'portal.reply.sent');
+    } catch (error) {
+      if (error instanceof TicketClosed) {
+        const followUp = await openFollowUp(db, actor, id, form.fields, uploadIds, app.mail);
+        if (followUp !== null) return reply.seeOther(`/portal/tickets/${followUp}/submitted`);
+      }
+      await discardUploads(db, app.config.uploadsDir, form.uploads);
+      if (!(error instanceof DomainError) || error instanceof NotFound) throw error;
+      return again(reply, id, error, { values: form.fields, rejected: form.rejected });
+    }
+  });
+
+  app.post<{ Params: { id: string } }>('/portal/tickets/:id/solve', async (request, reply) => {
+    const id = ticketId(request.params.id);
+    await markSolvedByCustomer(db, request.actor!, id);
+    return reply.seeOther(`/portal/tickets/${id}`, 'portal.solve.done');
+  });
+
+  app.post<{ Params: { id: string }; Body: Form }>('/portal/tickets/:id/rating', async (request, reply) => {
+    const id = ticketId(request.params.id);
+    try {
+      await rateTicket(db, request.actor!, id, request.body ?? {});
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      return again(reply, id, error, { ratingValues: request.body });
+    }
+    return reply.seeOther(`/portal/tickets/${id}`, 'portal.rating.thanks');
+  });
+
+  app.post<{ Params: { id: string }; Body: Form }>('/portal/tickets/:id/ccs', async (request, reply) => {
+    const id = ticketId(request.params.id);
+    try {
+      if (request.body?.remove) await removeCcByCustomer(db, request.actor!, id, { userId: request.body.remove });
+      else await addCcByCustomer(db, request.actor!, id, { email: request.body?.email }, app.mail);
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      return again(reply, id, error, { ccValues: request.body });
+    }
+    return reply.seeOther(`/portal/tickets/${id}`, 'portal.ccs.saved');
   });
 }

@@ -18,6 +18,8 @@ export async function agentTicketDetails(db: Db, actor: Actor, id: number, tab: 
   const ticket = await findVisibleTicket(db, actor, id);
   if (!ticket) throw new NotFound();
   const workflow = await listWorkflow(db);
+  const rating = await db.selectFrom('ratings').select(['score', 'comment', 'created_at']).where('ticket_id', '=', id)
+    .orderBy('id', 'desc').limit(1).executeTakeFirst();
   const panel = {
     general: async () => ({
       fields: (await listFieldValues(db, id, { customerVisibleOnly: false }))
@@ -32,5 +34,5 @@ export async function agentTicketDetails(db: Db, actor: Actor, id: number, tab: 
   const content: { messages?: { id: number }[] } & Record<string, unknown> = await panel();
   const files = await listAttachmentsForMessages(db, (content.messages ?? []).map((m) => m.id));
   const policy = await loadAttachmentPolicy(db);
-  return { ticket, workflow, tab, tabs: TABS, files, attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes }, ...content };
+  return { ticket, workflow, rating, tab, tabs: TABS, files, attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes }, ...content };
 }

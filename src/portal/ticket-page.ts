@@ -1,0 +1,36 @@
+import type { Db } from '../db/connect.js';
+import { listAttachmentsForMessages } from '../attachments/queries.js';
+import { allowedLabels, loadAttachmentPolicy } from '../attachments/sniff.js';
+import { displayValue } from '../fields/fields.js';
+import type { Translate } from '../i18n.js';
+import { listCcs, listFieldValues, listMessages } from '../tickets/queries.js';
+import type { Actor } from '../users/actor.js';
+import { closedReplyPolicy, customerTicket } from './conversation.js';
+
+/**
+ * Everything the customer's ticket page shows: only customer-visible fields, public messages
+ * (never notes), and a timeline of status changes under the customer-facing labels.
+ */
+export async function portalTicketPage(db: Db, actor: Actor, id: number, t: Translate) {
+  const ticket = await customerTicket(db, actor, id);
+  const yesNo: [string, string] = [t('common.yes'), t('common.no')];
+  const fields = (await listFieldValues(db, id, { customerVisibleOnly: true })).map((f) => ({ label: f.label, value: displayValue(f, f.value, yesNo) }));
+  const messages = ticket.customer_facing === 1 ? await listMessages(db, id, ['reply', 'update']) : await listMessages(db, id, ['update']);
+  const labels = new Map((await db.selectFrom('statuses').select(['name', 'customer_label']).execute()).map((s) => [s.name, s.customer_label]));
+  const label = (name: string | null) => (name === null ? null : labels.get(name) ?? name);
+  const timeline = (await db.selectFrom('ticket_events').select(['kind', 'from_value', 'to_value', 'created_at'])
+    .where('ticket_id', '=', id).where('kind', 'in', ['created', 'status', 'reopened']).orderBy('id').execute())
+    .map((e) => ({ kind: e.kind, at: e.created_at, from: e.kind === 'created' ? null : label(e.from_value), to: e.kind === 'created' ? null : label(e.to_value) }));
+  const rating = await db.selectFrom('ratings').select(['score', 'comment']).where('ticket_id', '=', id).where('user_id', '=', ticket.requester_id).executeTakeFirst();
+  const policy = await loadAttachmentPolicy(db);
+  const finished = ticket.status_category === 'closed' || ticket.status_category === 'cancelled';
+  return {
+    ticket, fields, messages, timeline, rating, ccs: await listCcs(db, id),
+    files: await listAttachmentsForMessages(db, messages.map((m) => m.id)),
+    isRequester: ticket.requester_id === actor.id,
+    canReply: !finished && ticket.customer_facing === 1,
+    finished,
+    closedPolicy: await closedReplyPolicy(db),
+    attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes },
+  };
+}
