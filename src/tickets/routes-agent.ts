@@ -17,6 +17,7 @@ import { discardUploads, readMultipartForm } from '../attachments/uploads.js';
 import { editFormData } from './edit-form.js';
 import { postAgentMessage } from '../messages/messages.js';
 import { nowIso } from '../lib/time.js';
+import { getNumberSetting } from '../settings/settings.js';
 import { openTicketForCustomer, PRIORITIES } from './tickets.js';
 
 type Form = Record<string, string | undefined>;
@@ -46,7 +47,8 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
   });
 
   app.get('/agent/tickets/new', async (_request, reply) => {
-    return reply.page('tickets/new', { values: { visibility: 'public' }, errors: {}, ...(await formChoices()) });
+    const typeId = await getNumberSetting(db, 'default_type_id');
+    return reply.page('tickets/new', { values: { visibility: 'public', typeId: typeId === null ? '' : String(typeId) }, errors: {}, ...(await formChoices()) });
   });
 
   app.post<{ Body: Form }>('/agent/tickets', async (request, reply) => {
@@ -66,6 +68,8 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
     await noteOpenedByAssignee(db, request.actor!, id);
     const details = await agentTicketDetails(db, request.actor!, id, parseTab(request.query.tab), yesNo(request.t));
     await markSeen(db, request.actor!.id, id, nowIso());
+    // After a form's redirect, htmx swaps this page in place: keep the address bar on the tab it shows.
+    reply.header('HX-Replace-Url', request.url);
     return reply.page('tickets/agent-show', details);
   });
 

@@ -126,3 +126,11 @@ t.test('when its assignee first opens a new ticket it becomes Open; others looki
   await client.get(`/agent/tickets/${other[0]}`);
   t.equal((await db.selectFrom('tickets').select('status_id').where('id', '=', other[0]!).executeTakeFirstOrThrow()).status_id, 1, 'the setting turns it off');
 });
+
+t.test('after a change the confirmation shows inside the part htmx swaps, and the address names the shown tab', async (t) => {
+  const { client, id } = await setup(t);
+  await client.post(`/agent/tickets/${id}/messages`, { kind: 'note', body: 'Noted' });
+  const page = await client.get(`/agent/tickets/${id}?tab=internal`);
+  t.match(page.body, /<div id="ticket-main" class="ticket">\s*<p class="flash" role="status">Internal note added.<\/p>/);
+  t.equal(page.headers['hx-replace-url'], `/agent/tickets/${id}?tab=internal`);
+});

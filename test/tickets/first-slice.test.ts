@@ -155,3 +155,12 @@ t.test('a type with an initial status opens tickets there, stamped (Account crea
   t.ok(ticket.closed_at, 'closed_at stamped');
   t.equal(ticket.priority, 'low', "the type's default priority");
 });
+
+t.test('the new-ticket form starts on the desk\'s default type', async (t) => {
+  const { app, db } = await buildTestDesk(t);
+  await db.insertInto('ticket_types').values({ name: 'Account created', initial_status_id: 5, created_at: '2026-01-01T00:00:00Z' }).execute();
+  const agent = new Client(app);
+  await agent.login((await makeUser(db, 'agent')).email, PASSWORD);
+  const form = await agent.get('/agent/tickets/new');
+  t.match(form.body, '<option value="1" selected>General</option>');
+});
