@@ -8,6 +8,9 @@ import { runUploadCleanup, scheduleUploadCleanup, UPLOAD_CLEANUP_JOB } from './a
 import attachmentRoutes from './attachments/routes.js';
 import { MAINTENANCE_JOB, runAuthMaintenance, scheduleAuthMaintenance } from './auth/maintenance.js';
 import authRoutes from './auth/routes.js';
+import passwordRoutes from './auth/routes-password.js';
+import accountRoutes from './users/routes-account.js';
+import customerRoutes from './users/routes-customers.js';
 import type { Config } from './config.js';
 import type { Db } from './db/connect.js';
 import { Catalogue } from './i18n.js';
@@ -100,6 +103,9 @@ export async function buildApp({ config, db, startWorker = false, logger }: AppO
   app.get('/', async (request, reply) => reply.seeOther(request.actor ? homeFor(request.actor) : '/login'));
 
   await app.register(authRoutes);
+  await app.register(passwordRoutes);
+  await app.register(accountRoutes);
+  await app.register(customerRoutes);
   await app.register(agentTicketRoutes);
   await app.register(portalHomeRoutes);
   await app.register(portalSubmitRoutes);

@@ -119,3 +119,13 @@ export async function setPasswordWithToken(
     return toActor(user);
   });
 }
+
+/** Every unused link of these kinds for a person stops working (a newer one replaces them, or the password changed). */
+export async function revokeTokens(db: Db, userId: number, kinds: ('invite' | 'reset')[]): Promise<void> {
+  await db.updateTable('user_tokens').set({ used_at: nowIso() })
+    .where('user_id', '=', userId).where('kind', 'in', kinds).where('used_at', 'is', null).execute();
+}
+
+export function issueResetToken(db: Db, userId: number): Promise<string> {
+  return issueToken(db, 'reset', userId, RESET_TTL);
+}

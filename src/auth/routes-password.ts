@@ -1,0 +1,64 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Invalid } from '../lib/errors.js';
+import { SESSION_COOKIE, setSessionCookie } from '../plugins/session.js';
+import { homeFor, type Actor } from '../users/actor.js';
+import { personForToken } from './auth.js';
+import { requestPasswordReset, resetPassword } from './reset.js';
+import { endSession, startSession } from './sessions.js';
+
+type Form = Record<string, string | undefined>;
+
+/** The reset page reuses the "Create password" form with its own address and words. */
+const RESET_FORM = {
+  action: '/password/reset',
+  keys: { title: 'password.reset.title', intro: 'password.reset.intro', submit: 'password.reset.submit' },
+};
+
+/** "Forgot password?": a reset link by mail (single use, one hour), then a new password. */
+export default async function passwordRoutes(app: FastifyInstance) {
+  const { db, config } = app;
+
+  async function beginSession(reply: FastifyReply, actor: Actor) {
+    const old = reply.request.cookies[SESSION_COOKIE];
+    if (old) await endSession(db, old);
+    const request = reply.request;
+    setSessionCookie(reply, config, await startSession(db, actor.id, config.sessionTtlMs, { ip: request.ip, userAgent: request.headers['user-agent'] }));
+  }
+
+  app.get('/password/forgot', async (_request, reply) => {
+    return reply.page('auth/forgot', { values: {}, errors: {} });
+  });
+
+  app.post<{ Body: Form }>('/password/forgot', async (request, reply) => {
+    const form = request.body ?? {};
+    try {
+      await requestPasswordReset(db, { email: form.email, ip: request.ip }, app.mail);
+      return reply.seeOther('/password/forgot/sent');
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      return reply.page('auth/forgot', { values: { email: form.email ?? '' }, errors: error.fields },
+        { status: 422, fragment: 'auth/_forgot_form' });
+    }
+  });
+
+  app.get('/password/forgot/sent', async (_request, reply) => reply.page('auth/forgot-sent'));
+
+  app.get<{ Querystring: Form }>('/password/reset', async (request, reply) => {
+    const person = await personForToken(db, 'reset', request.query.token);
+    return reply.page('auth/password', { person, values: { token: request.query.token }, errors: {}, ...RESET_FORM });
+  });
+
+  app.post<{ Body: Form }>('/password/reset', async (request, reply) => {
+    const form = request.body ?? {};
+    const person = await personForToken(db, 'reset', form.token);
+    try {
+      const actor = await resetPassword(db, form.token, form);
+      await beginSession(reply, actor);
+      return reply.seeOther(homeFor(actor), 'password.reset.done');
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      return reply.page('auth/password', { person, values: { token: form.token }, errors: error.fields, ...RESET_FORM },
+        { status: 422, fragment: 'auth/_password_form' });
+    }
+  });
+}

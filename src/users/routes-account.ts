@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import { Invalid } from '../lib/errors.js';
+import { requireRole } from '../plugins/guards.js';
+import { setSessionCookie } from '../plugins/session.js';
+import { ROLES } from './actor.js';
+import { changePassword } from './passwords.js';
+import { availableLocales, availableTimeZones, profileValues, updateProfile } from './profile.js';
+
+type Form = Record<string, string | undefined>;
+
+/** Everyone's own profile (seed 004's "My Page" settings): name, language, time zone, password. */
+export default async function accountRoutes(app: FastifyInstance) {
+  const { db, config } = app;
+  app.addHook('preHandler', requireRole(...ROLES));
+
+  const choices = () => ({ locales: availableLocales(), timeZones: availableTimeZones() });
+
+  app.get('/account', async (request, reply) => {
+    const values = await profileValues(db, request.actor!);
+    return reply.page('account/profile', { values, errors: {}, passwordErrors: {}, ...choices() });
+  });
+
+  app.post<{ Body: Form }>('/account', async (request, reply) => {
+    const form = request.body ?? {};
+    try {
+      await updateProfile(db, request.actor!, form);
+      return reply.seeOther('/account', 'account.saved');
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      const values = { ...form, email: request.actor!.email };
+      return reply.page('account/profile', { values, errors: error.fields, passwordErrors: {}, ...choices() },
+        { status: 422, fragment: 'account/_profile_form' });
+    }
+  });
+
+  app.post<{ Body: Form }>('/account/password', async (request, reply) => {
+    const form = request.body ?? {};
+    try {
+      const token = await changePassword(db, request.actor!, form,
+        { ttlMs: config.sessionTtlMs, ip: request.ip, userAgent: request.headers['user-agent'], limits: config.loginLimit });
+      setSessionCookie(reply, config, token);
+      return reply.seeOther('/account', 'account.password.changed');
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      const values = await profileValues(db, request.actor!);
+      return reply.page('account/profile', {
+        values, errors: {}, passwordErrors: error.fields, passwordMessage: request.t(error.message), ...choices(),
+      }, { status: 422, fragment: 'account/_password_form' });
+    }
+  });
+}
