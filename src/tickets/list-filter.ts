@@ -24,6 +24,10 @@ export interface ListFilter {
   brandId: number | null;
   organizationId: number | null;
   requesterId: number | null;
+  /** Only tickets this person is CC'd on (the portal's "Tickets I am CC'd on"). */
+  ccUserId?: number | null;
+  /** Text to find in subjects and public messages (trimmed, already checked for length). */
+  search?: string | null;
   sort: SortKey;
 }
 

@@ -18,7 +18,11 @@ export function visibleTickets(db: Db, actor: Actor) {
   return tickets.where((eb) => eb.or([
     eb('tickets.requester_id', '=', actor.id),
     eb('tickets.id', 'in', db.selectFrom('ticket_ccs').select('ticket_id').where('user_id', '=', actor.id)),
-    ...(actor.organizationId !== null
+    // The organisation's tickets: for its managers always, for other members when it shares them.
+    ...(actor.organizationId !== null && actor.isOrgManager
+      ? [eb('tickets.organization_id', '=', actor.organizationId)]
+      : []),
+    ...(actor.organizationId !== null && !actor.isOrgManager
       ? [eb.and([
         eb('tickets.organization_id', '=', actor.organizationId),
         eb.exists(db.selectFrom('organizations').select('id')

@@ -1,0 +1,143 @@
+import type { Db } from '../db/connect.js';
+import type { StatusCategory } from '../db/schema.js';
+import { DomainError, NotFound } from '../lib/errors.js';
+import { decodeCursor, SEARCH_WINDOW } from '../tickets/list.js';
+import { EMPTY_FILTER, type ListFilter } from '../tickets/list-filter.js';
+import type { Actor } from '../users/actor.js';
+import { myTicketCounts, myTicketsPage, searchWindowFull } from './queries.js';
+
+export const TABS = ['opened', 'resolved'] as const;
+export const VIEWS = ['mine', 'org', 'cc'] as const;
+export const WAITING = ['support', 'me'] as const;
+export const SORTS = ['activity', 'created', 'id'] as const;
+export type Tab = (typeof TABS)[number];
+export type View = (typeof VIEWS)[number];
+export type Waiting = (typeof WAITING)[number];
+
+export const SEARCH_MIN = 2;
+export const SEARCH_MAX = 100;
+
+const TAB_CATEGORIES: Record<Tab, StatusCategory[]> = {
+  opened: ['draft', 'new', 'open', 'pending', 'on_hold'],
+  resolved: ['solved', 'closed', 'cancelled'],
+};
+// "Waiting on me" is the customer's turn (pending); everything else still open is support's turn.
+const WAITING_CATEGORIES: Record<Waiting, StatusCategory[]> = {
+  me: ['pending'],
+  support: ['new', 'open', 'on_hold'],
+};
+
+/** The My tickets query string, every value checked: anything unknown is a 400. */
+export interface MyTicketsQuery {
+  tab: Tab;
+  view: View;
+  waiting: Waiting | null;
+  /** The search box as typed (trimmed); searched only from SEARCH_MIN characters on. */
+  q: string;
+  sort: (typeof SORTS)[number];
+  after: string | undefined;
+}
+
+function badFilter(): DomainError {
+  return new DomainError('errors.badFilter', 400);
+}
+
+function choice<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined || value === '') return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw badFilter();
+  return value as T;
+}
+
+export function parseMyTicketsQuery(query: Record<string, string | string[] | undefined>): MyTicketsQuery {
+  const one = (name: string): string | undefined => {
+    const value = query[name];
+    if (Array.isArray(value)) throw badFilter();
+    return value;
+  };
+  const q = (one('q') ?? '').trim();
+  if (q.length > SEARCH_MAX) throw badFilter();
+  const waiting = one('status');
+  return {
+    tab: choice(one('tab'), TABS, 'opened'),
+    view: choice(one('view'), VIEWS, 'mine'),
+    waiting: waiting ? choice(waiting, WAITING, 'support') : null,
+    q,
+    sort: choice(one('sort'), SORTS, 'activity'),
+    after: one('after'),
+  };
+}
+
+/** The query back as URL parameters (defaults left out), with some values replaced: for tabs and the pager. */
+export function myTicketsParams(query: MyTicketsQuery, replace: Partial<MyTicketsQuery> = {}): string {
+  const q = { ...query, ...replace };
+  const params = new URLSearchParams();
+  if (q.tab !== 'opened') params.set('tab', q.tab);
+  if (q.view !== 'mine') params.set('view', q.view);
+  if (q.waiting) params.set('status', q.waiting);
+  if (q.q) params.set('q', q.q);
+  if (q.sort !== 'activity') params.set('sort', q.sort);
+  if (q.after) params.set('after', q.after);
+  return params.toString();
+}
+
+export function myTicketsUrl(query: MyTicketsQuery, replace: Partial<MyTicketsQuery> = {}): string {
+  const params = myTicketsParams(query, replace);
+  return params ? `/portal/tickets?${params}` : '/portal/tickets';
+}
+
+/**
+ * The views this customer may choose. Their organisation's tickets only for its managers, or for
+ * everyone in it when it shares its tickets: exactly the cases the scope (visibleTickets) lets through.
+ */
+export async function availableViews(db: Db, actor: Actor): Promise<View[]> {
+  if (actor.organizationId === null) return ['mine', 'cc'];
+  if (actor.isOrgManager) return ['mine', 'org', 'cc'];
+  const org = await db.selectFrom('organizations').select('members_see_all_tickets')
+    .where('id', '=', actor.organizationId).executeTakeFirst();
+  return org?.members_see_all_tickets === 1 ? ['mine', 'org', 'cc'] : ['mine', 'cc'];
+}
+
+/** The list filter for one tab of the query. The scope (visibleTickets) still applies on top of it. */
+export function listFilterFor(actor: Actor, query: MyTicketsQuery, tab: Tab = query.tab): ListFilter {
+  const categories = query.waiting
+    ? TAB_CATEGORIES[tab].filter((c) => WAITING_CATEGORIES[query.waiting!].includes(c))
+    : TAB_CATEGORIES[tab];
+  return {
+    ...EMPTY_FILTER,
+    categories,
+    requesterId: query.view === 'mine' ? actor.id : null,
+    organizationId: query.view === 'org' ? actor.organizationId : null,
+    ccUserId: query.view === 'cc' ? actor.id : null,
+    search: query.q.length >= SEARCH_MIN ? query.q : null,
+    sort: query.sort,
+  };
+}
+
+/** Everything the My tickets page (or its table fragment) shows. */
+export async function myTickets(db: Db, actor: Actor, query: MyTicketsQuery) {
+  const views = await availableViews(db, actor);
+  // Not offered means not there: the same answer as for a ticket out of scope.
+  if (!views.includes(query.view)) throw new NotFound();
+  const filter = listFilterFor(actor, query);
+  const page = await myTicketsPage(db, actor, filter, decodeCursor(filter.sort, query.after));
+  const counts = await myTicketCounts(db, actor, {
+    opened: listFilterFor(actor, query, 'opened'),
+    resolved: listFilterFor(actor, query, 'resolved'),
+  });
+  const tabs = TABS.map((tab) => ({
+    tab, count: counts[tab], current: tab === query.tab,
+    href: myTicketsUrl(query, { tab, after: undefined }),
+  }));
+  return {
+    tickets: page.rows,
+    next: page.next ? myTicketsUrl(query, { after: page.next }) : null,
+    query, views, tabs,
+    // Someone else's tickets are in this view: the From column says whose.
+    showFrom: query.view !== 'mine',
+    searched: filter.search ?? null,
+    searchMin: SEARCH_MIN,
+    searchWindow: SEARCH_WINDOW,
+    searchTooShort: query.q.length > 0 && filter.search === null,
+    searchLimited: filter.search ? await searchWindowFull(db, actor, filter) : false,
+  };
+}

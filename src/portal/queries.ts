@@ -1,0 +1,68 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/connect.js';
+import { renderMarkdown } from '../messages/markdown.js';
+import { getSetting } from '../settings/settings.js';
+import {
+  cappedCount, filteredTickets, OUTER_ORDER, PAGE_SIZE, pageOf, pageSubquery, SEARCH_WINDOW, statusLookup,
+} from '../tickets/list.js';
+import type { ListFilter } from '../tickets/list-filter.js';
+import type { Actor } from '../users/actor.js';
+
+type CursorValues = (string | number)[];
+
+/**
+ * One page of the customer's list. Every row comes from filteredTickets, so from visibleTickets:
+ * the same scope as the agent list and the ticket page. Only what a customer may see is selected
+ * (the requester's and last replier's names, the status's customer label; never internal status
+ * names, emails, assignees or groups), so a template cannot show more by mistake.
+ */
+export async function myTicketsPage(db: Db, actor: Actor, filter: ListFilter, after: CursorValues | null, size = PAGE_SIZE) {
+  const lookup = await statusLookup(db);
+  const rows = await db.selectFrom(pageSubquery(db, actor, filter, after, lookup, size).as('t'))
+    .innerJoin('users as requester', 'requester.id', 't.requester_id')
+    .innerJoin('statuses', 'statuses.id', 't.status_id')
+    .innerJoin('ticket_types', 'ticket_types.id', 't.type_id')
+    .leftJoin('users as replier', 'replier.id', 't.last_replier_id')
+    .select([
+      't.id', 't.subject', 't.priority', 't.created_at', 't.last_activity_at', 't.priority_rank', 't.requester_id',
+      'requester.name as requester_name', 'replier.name as last_replier_name',
+      'statuses.customer_label as status_label', 'statuses.category as status_category', 'ticket_types.name as type_name',
+    ])
+    .orderBy(OUTER_ORDER[filter.sort])
+    .execute();
+  return pageOf(rows, filter.sort, size);
+}
+
+/** Capped counts (see COUNT_CAP) of each tab, from the same scoped filter as the list. */
+export async function myTicketCounts<K extends string>(db: Db, actor: Actor, filters: Record<K, ListFilter>): Promise<Record<K, number>> {
+  const lookup = await statusLookup(db);
+  const counts = {} as Record<K, number>;
+  for (const key of Object.keys(filters) as K[]) counts[key] = await cappedCount(db, actor, filters[key], lookup);
+  return counts;
+}
+
+/** Whether the scope holds more tickets than a search looks at (SEARCH_WINDOW), so the page can say so. */
+export async function searchWindowFull(db: Db, actor: Actor, filter: ListFilter): Promise<boolean> {
+  const lookup = await statusLookup(db);
+  const inner = filteredTickets(db, actor, { ...filter, search: null }, lookup).select(sql`1`.as('one')).limit(SEARCH_WINDOW + 1);
+  const row = await db.selectFrom(inner.as('capped')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n) > SEARCH_WINDOW;
+}
+
+/** The customer's active services: their own and their organisation's. */
+export function activeServices(db: Db, actor: Actor) {
+  return db.selectFrom('services').select(['id', 'name', 'starts_on', 'ends_on'])
+    .where('state', '=', 'active')
+    .where((eb) => eb.or([
+      eb('customer_id', '=', actor.id),
+      ...(actor.organizationId !== null ? [eb('organization_id', '=', actor.organizationId)] : []),
+    ]))
+    .orderBy('name').orderBy('id').limit(100)
+    .execute();
+}
+
+/** The operator's help text for the portal home, as safe HTML; null when none is set. */
+export async function portalHelpHtml(db: Db): Promise<string | null> {
+  const text = (await getSetting(db, 'portal.help_text'))?.trim();
+  return text ? renderMarkdown(text) : null;
+}
