@@ -29,7 +29,7 @@ t.test('an upload aborted mid-way over real HTTP leaves no file and no row behin
   socket.write(body.subarray(0, 1024 * 1024));
 
   t.ok(await waitFor(() => filesUnder(config.uploadsDir).some((p) => p.endsWith('.part'))), 'the big file is being written');
-  t.ok(filesUnder(config.uploadsDir).length >= 2, 'and the first one was already stored');
+  t.ok(await waitFor(() => filesUnder(config.uploadsDir).length >= 2), 'and the first one was already stored');
   socket.destroy();
 
   t.ok(await waitFor(() => filesUnder(config.uploadsDir).length === 0), 'every file of the request is gone, finished or not');
