@@ -3,9 +3,9 @@ import { TooManyRequests } from '../lib/errors.js';
 import { hashPassword, randomToken } from '../lib/crypto.js';
 import { HOUR, isoIn, nowIso } from '../lib/time.js';
 import { Checker } from '../lib/validate.js';
-import { formatAddress, type MailContext } from '../mail/context.js';
+import { composeMail } from '../mail/compose.js';
+import type { MailContext } from '../mail/context.js';
 import { queueMail, type OutgoingMail } from '../mail/outbox.js';
-import { getNumberSetting } from '../settings/settings.js';
 import { toActor, type Actor } from '../users/actor.js';
 import { checkNewPassword } from '../users/passwords.js';
 import { findUserByEmail } from '../users/queries.js';
@@ -53,20 +53,12 @@ export async function requestPasswordReset(
   });
 }
 
-async function resetMail(db: Db, person: { name: string; email: string; locale: string }, token: string, mail: MailContext): Promise<OutgoingMail> {
-  const brandId = await getNumberSetting(db, 'default_brand_id');
-  const brand = await db.selectFrom('brands').select(['from_name', 'from_address', 'portal_title'])
-    .where('id', '=', brandId ?? -1).executeTakeFirstOrThrow();
-  const t = mail.translator(person.locale);
-  const data = { t, person, brand, link: `${mail.baseUrl}/password/reset?token=${token}` };
-  return {
-    from: formatAddress({ name: brand.from_name, address: brand.from_address }),
-    to: [person.email],
-    subject: t('mail.reset.subject', { portal: brand.portal_title }),
-    text: await mail.render('emails/reset-text', data),
-    html: await mail.render('emails/reset-html', data),
-    headers: { 'Auto-Submitted': 'auto-generated' },
-  };
+function resetMail(db: Db, person: { name: string; email: string; locale: string }, token: string, mail: MailContext): Promise<OutgoingMail> {
+  return composeMail(db, mail, {
+    to: person, template: 'emails/reset',
+    subject: (t, brand) => t('mail.reset.subject', { portal: brand.portal_title }),
+    data: { person, link: `${mail.baseUrl}/password/reset?token=${token}` },
+  });
 }
 
 /**

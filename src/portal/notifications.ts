@@ -1,5 +1,6 @@
 import type { Db } from '../db/connect.js';
-import { formatAddress, type MailContext } from '../mail/context.js';
+import { composeMail } from '../mail/compose.js';
+import type { MailContext } from '../mail/context.js';
 import { queueMail } from '../mail/outbox.js';
 
 /**
@@ -8,17 +9,11 @@ import { queueMail } from '../mail/outbox.js';
  */
 export async function mailTicketReceived(trx: Db, ticketId: number, mail: MailContext): Promise<void> {
   const ticket = await trx.selectFrom('tickets').innerJoin('users', 'users.id', 'tickets.requester_id')
-    .innerJoin('brands', 'brands.id', 'tickets.brand_id')
-    .select(['tickets.id', 'tickets.subject', 'users.name', 'users.email', 'users.locale', 'brands.from_name', 'brands.from_address', 'brands.portal_title'])
+    .select(['tickets.id', 'tickets.subject', 'tickets.brand_id', 'users.name', 'users.email', 'users.locale'])
     .where('tickets.id', '=', ticketId).executeTakeFirstOrThrow();
-  const t = mail.translator(ticket.locale);
-  const data = { t, ticket, link: `${mail.baseUrl}/portal/tickets/${ticket.id}` };
-  await queueMail(trx, {
-    from: formatAddress({ name: ticket.from_name, address: ticket.from_address }),
-    to: [ticket.email],
-    subject: t('mail.received.subject', { id: ticket.id, subject: ticket.subject.replace(/[\r\n]+/g, ' ') }),
-    text: await mail.render('emails/received-text', data),
-    html: await mail.render('emails/received-html', data),
-    headers: { 'Auto-Submitted': 'auto-generated' },
-  });
+  await queueMail(trx, await composeMail(trx, mail, {
+    to: ticket, brandId: ticket.brand_id, template: 'emails/received',
+    subject: (t) => t('mail.received.subject', { id: ticket.id, subject: ticket.subject }),
+    data: { ticket, link: `${mail.baseUrl}/portal/tickets/${ticket.id}` },
+  }));
 }

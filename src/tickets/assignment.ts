@@ -2,7 +2,8 @@ import type { Db } from '../db/connect.js';
 import { Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
 import { positiveInt } from '../lib/validate.js';
-import { formatAddress, type MailContext } from '../mail/context.js';
+import { composeMail } from '../mail/compose.js';
+import type { MailContext } from '../mail/context.js';
 import { queueMail } from '../mail/outbox.js';
 import { getNumberSetting } from '../settings/settings.js';
 import { isStaff, type Actor } from '../users/actor.js';
@@ -46,17 +47,11 @@ export async function applyAssignee(
 }
 
 async function mailAssignee(trx: Db, actor: Actor, ticket: VisibleTicket, assignee: { name: string; email: string; locale: string }, mail: MailContext) {
-  const brand = await trx.selectFrom('brands').select(['from_name', 'from_address']).where('id', '=', ticket.brand_id).executeTakeFirstOrThrow();
-  const t = mail.translator(assignee.locale);
-  const data = { t, ticket, assignee, actor, link: `${mail.baseUrl}/agent/tickets/${ticket.id}` };
-  await queueMail(trx, {
-    from: formatAddress({ name: brand.from_name, address: brand.from_address }),
-    to: [assignee.email],
-    subject: t('mail.assigned.subject', { id: ticket.id, subject: ticket.subject.replace(/[\r\n]+/g, ' ') }),
-    text: await mail.render('emails/assigned-text', data),
-    html: await mail.render('emails/assigned-html', data),
-    headers: { 'Auto-Submitted': 'auto-generated' },
-  });
+  await queueMail(trx, await composeMail(trx, mail, {
+    to: assignee, brandId: ticket.brand_id, template: 'emails/assigned',
+    subject: (t) => t('mail.assigned.subject', { id: ticket.id, subject: ticket.subject }),
+    data: { ticket, assignee, actor, link: `${mail.baseUrl}/agent/tickets/${ticket.id}` },
+  }));
 }
 
 /** The "Assign to me" button and the assignee picker. */
