@@ -100,7 +100,7 @@ async function statusBar(t: Test, session: Session, ticket: Ticket, suffix: stri
 }
 
 /** 4. A reply with a PNG on General; an internal note only on "Internal Updates". */
-async function compose(t: Test, session: Session, ticket: Ticket, text: { reply: string; note: string }) {
+async function compose(t: Test, session: Session, text: { reply: string; note: string }) {
   const { page, js } = session;
   await openTab(t, page, 'General');
   if (js) await markPage(page, '#ticket-main');
@@ -242,7 +242,7 @@ if (browser) {
 
       await flow(t, session, '1. list → side menu → filter', (t) => listAndFilter(t, session, ticket, suffix));
       await flow(t, session, '2. open → status bar → History', (t) => statusBar(t, session, ticket, suffix));
-      await flow(t, session, '4. reply with an attachment, internal note', (t) => compose(t, session, ticket, text));
+      await flow(t, session, '4. reply with an attachment, internal note', (t) => compose(t, session, text));
       await flow(t, session, '3. "Updating Ticket" with a type field', (t) => editWithTypeField(t, session, ticket, suffix));
       await flow(t, session, '5. assign → mail at the SMTP server', (t) => assign(t, session, ticket, smtp, password, text.note));
       await checkHtmx(t, session);
