@@ -17,6 +17,7 @@ import { Catalogue } from './i18n.js';
 import { Worker } from './jobs/worker.js';
 import { MAIL_JOB, smtpSender } from './mail/outbox.js';
 import outboxRoutes from './mail/routes-admin.js';
+import adminIndexRoutes from './admin/routes-index.js';
 import { createMailContext, type MailContext } from './mail/context.js';
 import csrf from './plugins/csrf.js';
 import errors from './plugins/errors.js';
@@ -110,6 +111,7 @@ export async function buildApp({ config, db, startWorker = false, logger }: AppO
   await app.register(portalHomeRoutes);
   await app.register(portalSubmitRoutes);
   await app.register(portalTicketRoutes);
+  await app.register(adminIndexRoutes);
   await app.register(outboxRoutes);
   await app.register(attachmentRoutes);
   return app;

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { assets } from '../assets.js';
 import { formatTime } from '../lib/format.js';
+import { ADMIN_SECTIONS } from '../admin/sections.js';
 import type { PageOptions } from './types.js';
 
 const FLASH_COOKIE = 'deskbell_flash';
@@ -29,6 +30,7 @@ export default fp(async (app, opts: { production: boolean }) => {
       path: request.url.split('?')[0],
       flash,
       time: (iso: string | null) => formatTime(iso, request.actor?.timeZone ?? 'UTC'),
+      adminSections: ADMIN_SECTIONS,
     });
     return this.code(options.status ?? this.statusCode ?? 200)
       .header('Vary', 'HX-Request, HX-Request-Type, Cookie')
