@@ -22,12 +22,13 @@ export default fp(async (app, opts: { production: boolean }) => {
     const partial = request.headers['hx-request-type'] === 'partial' && options.fragment !== undefined;
     const flash = readFlash(request, this);
     const html = await this.viewAsync(partial ? options.fragment! : view, {
+      // The page a form re-renders after a POST may say which page it is (for the menu).
+      path: request.url.split('?')[0],
       ...data,
       ...(!partial && options.pageOnly ? await options.pageOnly() : {}),
       t: request.t,
       actor: request.actor,
       csrfToken: request.csrfToken,
-      path: request.url.split('?')[0],
       flash,
       time: (iso: string | null) => formatTime(iso, request.actor?.timeZone ?? 'UTC'),
       adminSections: ADMIN_SECTIONS,

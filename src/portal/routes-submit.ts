@@ -30,7 +30,7 @@ export default async function portalSubmitRoutes(app: FastifyInstance) {
     const fields = topic ? (await fieldsOfType(db, topic.id)).filter((f) => f.customer_visible === 1).map((f) => ({ ...f, name: fieldName(f) })) : [];
     const policy = await loadAttachmentPolicy(db);
     return {
-      topics, topic, fields, brands: await listBrands(db), services: await activeServices(db, actor),
+      path: '/portal/tickets/new', topics, topic, fields, brands: await listBrands(db), services: await activeServices(db, actor),
       serviceRequired: await serviceRequired(db), values: { ...state.values, typeId: topic ? String(topic.id) : '' },
       errors: state.errors ?? {}, message: state.message, rejected: state.rejected ?? [],
       kept: await pendingUploadsOf(db, actor.id, state.uploadIds ?? []),

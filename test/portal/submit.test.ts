@@ -90,6 +90,7 @@ t.test('mistakes never make the customer retype or re-pick: text and accepted fi
   t.equal(first.statusCode, 422);
   t.match(first.body, 'setup.png: only');
   t.match(first.body, 'Typed once');
+  t.match(first.body, '<a href="/portal/tickets/new" aria-current="page">', 'the menu still marks "Submit a ticket"');
   const kept = /<input type="checkbox" name="keep" value="(\d+)" checked> log.pdf/.exec(first.body)?.[1];
   t.ok(kept, 'the accepted file is shown as attached');
   t.match(first.body, 'id="f-field_issue-error">This field is required.', 'the missing Issue is reported too');
