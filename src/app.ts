@@ -18,6 +18,8 @@ import { Worker } from './jobs/worker.js';
 import { MAIL_JOB, smtpSender } from './mail/outbox.js';
 import outboxRoutes from './mail/routes-admin.js';
 import adminIndexRoutes from './admin/routes-index.js';
+import catalogTypeRoutes from './catalog/routes-types.js';
+import catalogFieldRoutes from './catalog/routes-fields.js';
 import { createMailContext, type MailContext } from './mail/context.js';
 import csrf from './plugins/csrf.js';
 import errors from './plugins/errors.js';
@@ -112,6 +114,8 @@ export async function buildApp({ config, db, startWorker = false, logger }: AppO
   await app.register(portalSubmitRoutes);
   await app.register(portalTicketRoutes);
   await app.register(adminIndexRoutes);
+  await app.register(catalogTypeRoutes);
+  await app.register(catalogFieldRoutes);
   await app.register(outboxRoutes);
   await app.register(attachmentRoutes);
   return app;

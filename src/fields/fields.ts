@@ -58,9 +58,12 @@ export function displayValue(field: { kind: string; options: string | FieldOptio
 /**
  * Read and check the submitted values of these fields (form names `field_<key>`), per kind and
  * per audience's required marks. Errors go into the checker; the result maps field id → value
- * ('' for empty, which removes a stored value).
+ * ('' for empty, which removes a stored value). `stored` are the ticket's current values: an option
+ * retired since it was chosen may stay as it is (it is no longer offered to anyone else).
  */
-export function readFieldValues(defs: FieldDef[], input: Record<string, unknown>, audience: Audience, check: Checker): Map<number, string> {
+export function readFieldValues(
+  defs: FieldDef[], input: Record<string, unknown>, audience: Audience, check: Checker, stored: ReadonlyMap<number, string> = new Map(),
+): Map<number, string> {
   const values = new Map<number, string>();
   for (const field of defs) {
     if (audience === 'customer' && field.customer_visible !== 1) continue;
@@ -72,7 +75,7 @@ export function readFieldValues(defs: FieldDef[], input: Record<string, unknown>
     if ((value === '' || (field.kind === 'checkbox' && value === '0')) && required) {
       check.add(name, 'errors.required');
     } else if (value !== '') {
-      const error = kindError(field, value);
+      const error = kindError(field, value, stored.get(field.id));
       if (error) check.add(name, error);
     }
     values.set(field.id, value);
@@ -80,7 +83,7 @@ export function readFieldValues(defs: FieldDef[], input: Record<string, unknown>
   return values;
 }
 
-function kindError(field: FieldDef, value: string): string | null {
+function kindError(field: FieldDef, value: string, storedValue: string | undefined): string | null {
   switch (field.kind) {
     case 'text': return value.length > 500 ? 'errors.tooLong' : /\n/.test(value) ? 'errors.singleLine' : null;
     case 'textarea': return value.length > 10_000 ? 'errors.tooLong' : null;
@@ -90,7 +93,7 @@ function kindError(field: FieldDef, value: string): string | null {
       const date = match ? new Date(`${value}T00:00:00Z`) : null;
       return date && !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value) ? null : 'errors.date';
     }
-    case 'dropdown': return field.options.some((o) => o.value === value && !o.retired) ? null : 'errors.choice';
+    case 'dropdown': return field.options.some((o) => o.value === value && (!o.retired || value === storedValue)) ? null : 'errors.choice';
     case 'checkbox': return null;
     case 'email': return value.length <= 254 && isEmail(value) ? null : 'errors.email';
     case 'url': {
