@@ -3,6 +3,7 @@ import * as m0001 from './0001_initial.js';
 import * as m0002 from './0002_list_indexes.js';
 import * as m0003 from './0003_event_field.js';
 import * as m0004 from './0004_audit_log.js';
+import * as m0013 from './0013_brand_colour.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002_list_indexes': m0002,
   '0003_event_field': m0003,
   '0004_audit_log': m0004,
+  '0013_brand_colour': m0013,
 };

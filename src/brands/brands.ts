@@ -1,0 +1,79 @@
+import { changedFields, recordAudit } from '../admin/audit.js';
+import type { Db } from '../db/connect.js';
+import { Conflict, Forbidden, Invalid, NotFound } from '../lib/errors.js';
+import { nowIso } from '../lib/time.js';
+import { Checker } from '../lib/validate.js';
+import type { Actor } from '../users/actor.js';
+import { countBrandTickets, findBrand, findBrandByName, makeDefaultBrand } from './queries.js';
+
+export type BrandInput = Record<string, string | undefined>;
+
+async function checkBrand(db: Db, input: BrandInput, exceptId?: number) {
+  const check = new Checker();
+  const name = check.text('name', input.name, { max: 100 });
+  const from_name = check.text('fromName', input.fromName, { max: 100 });
+  const from_address = check.email('fromAddress', input.fromAddress);
+  const portal_title = check.text('portalTitle', input.portalTitle, { max: 100 });
+  const colourText = check.text('colour', input.colour, { required: false, max: 7 }).toLowerCase();
+  if (colourText && !/^#[0-9a-f]{6}$/.test(colourText)) check.add('colour', 'admin.brands.colourFormat');
+  const taken = name ? await findBrandByName(db, name) : undefined;
+  if (taken && taken.id !== exceptId) check.add('name', 'admin.brands.nameTaken');
+  check.done();
+  return { name, from_name, from_address, portal_title, colour: colourText || null };
+}
+
+function requireAdmin(actor: Actor): void {
+  if (actor.role !== 'admin') throw new Forbidden();
+}
+
+export async function createBrand(db: Db, actor: Actor, input: BrandInput): Promise<number> {
+  requireAdmin(actor);
+  const values = await checkBrand(db, input);
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.insertInto('brands').values({ ...values, is_default: 0, created_at: nowIso() })
+      .returning('id').executeTakeFirstOrThrow();
+    if (input.isDefault === '1') await makeDefaultBrand(trx, row.id);
+    await recordAudit(trx, actor, {
+      action: 'brand.created', subjectType: 'brand', subjectId: row.id, after: { ...values, is_default: input.isDefault === '1' ? 1 : 0 },
+    });
+    return row.id;
+  });
+}
+
+/**
+ * Exactly one brand is the default: making one the default takes the flag from the other, and the
+ * default cannot simply be unticked (another brand has to be made the default instead).
+ */
+export async function updateBrand(db: Db, actor: Actor, id: number, input: BrandInput): Promise<void> {
+  requireAdmin(actor);
+  const values = await checkBrand(db, input, id);
+  await db.transaction().execute(async (trx) => {
+    const before = await findBrand(trx, id);
+    if (!before) throw new NotFound();
+    const isDefault = input.isDefault === '1' ? 1 : 0;
+    if (before.is_default === 1 && isDefault === 0) throw new Invalid({ isDefault: 'admin.brands.defaultRequired' });
+    const diff = changedFields(before, { ...values, is_default: isDefault });
+    if (Object.keys(diff.after).length === 0) return;
+    await trx.updateTable('brands').set(values).where('id', '=', id).execute();
+    if (isDefault === 1 && before.is_default === 0) await makeDefaultBrand(trx, id);
+    await recordAudit(trx, actor, { action: 'brand.updated', subjectType: 'brand', subjectId: id, ...diff });
+  });
+}
+
+/** A brand that tickets carry, or the default one, stays: mail and the portal need it. */
+export async function deleteBrand(db: Db, actor: Actor, id: number): Promise<void> {
+  requireAdmin(actor);
+  await db.transaction().execute(async (trx) => {
+    const brand = await findBrand(trx, id);
+    if (!brand) throw new NotFound();
+    if (brand.is_default === 1) throw new Conflict('admin.brands.deleteDefault');
+    const tickets = await countBrandTickets(trx, id);
+    if (tickets > 0) {
+      const inUse = new Conflict('admin.brands.inUse');
+      inUse.params = { n: String(tickets) };
+      throw inUse;
+    }
+    await trx.deleteFrom('brands').where('id', '=', id).execute();
+    await recordAudit(trx, actor, { action: 'brand.deleted', subjectType: 'brand', subjectId: id, before: brand });
+  });
+}

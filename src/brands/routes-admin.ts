@@ -1,0 +1,55 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Invalid, NotFound } from '../lib/errors.js';
+import { positiveInt } from '../lib/validate.js';
+import { requireRole } from '../plugins/guards.js';
+import { createBrand, deleteBrand, updateBrand, type BrandInput } from './brands.js';
+import { findBrand, listBrands } from './queries.js';
+
+type Id = { Params: { id: string } };
+
+/** `/admin/brands`: sender name and address, portal title and colour of each brand; one is the default. */
+export default async function adminBrandRoutes(app: FastifyInstance) {
+  const { db } = app;
+  app.addHook('preHandler', requireRole('admin'));
+
+  async function editPage(reply: FastifyReply, id: number, values?: BrandInput, errors = {}, status = 200) {
+    const brand = await findBrand(db, id);
+    if (!brand) throw new NotFound();
+    const stored = {
+      name: brand.name, fromName: brand.from_name, fromAddress: brand.from_address, portalTitle: brand.portal_title,
+      colour: brand.colour ?? '', isDefault: String(brand.is_default),
+    };
+    return reply.page('admin/brands-edit', { brand, values: values ?? stored, errors }, { status });
+  }
+
+  app.get('/admin/brands', async (_request, reply) => reply.page('admin/brands', { brands: await listBrands(db) }));
+  app.get('/admin/brands/new', async (_request, reply) => reply.page('admin/brands-new', { values: {}, errors: {} }));
+
+  app.post<{ Body: BrandInput }>('/admin/brands', async (request, reply) => {
+    try {
+      await createBrand(db, request.actor!, request.body ?? {});
+      return reply.seeOther('/admin/brands', 'admin.brands.created');
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      return reply.page('admin/brands-new', { values: request.body ?? {}, errors: error.fields }, { status: 422 });
+    }
+  });
+
+  app.get<Id>('/admin/brands/:id', async (request, reply) => editPage(reply, positiveInt(request.params.id) ?? -1));
+
+  app.post<Id & { Body: BrandInput }>('/admin/brands/:id', async (request, reply) => {
+    const id = positiveInt(request.params.id) ?? -1;
+    try {
+      await updateBrand(db, request.actor!, id, request.body ?? {});
+      return reply.seeOther('/admin/brands', 'admin.brands.saved');
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      return editPage(reply, id, request.body ?? {}, error.fields, 422);
+    }
+  });
+
+  app.post<Id>('/admin/brands/:id/delete', async (request, reply) => {
+    await deleteBrand(db, request.actor!, positiveInt(request.params.id) ?? -1);
+    return reply.seeOther('/admin/brands', 'admin.brands.deleted');
+  });
+}
