@@ -17,6 +17,7 @@ import { Catalogue } from './i18n.js';
 import { Worker } from './jobs/worker.js';
 import { MAIL_JOB, smtpSender } from './mail/outbox.js';
 import outboxRoutes from './mail/routes-admin.js';
+import statusRoutes from './statuses/routes-admin.js';
 import adminIndexRoutes from './admin/routes-index.js';
 import adminGroupRoutes from './groups/routes-admin.js';
 import teamRoutes from './groups/routes-team.js';
@@ -125,6 +126,7 @@ export async function buildApp({ config, db, startWorker = false, logger }: AppO
   await app.register(catalogTypeRoutes);
   await app.register(catalogFieldRoutes);
   await app.register(outboxRoutes);
+  await app.register(statusRoutes);
   await app.register(attachmentRoutes);
   return app;
 }
