@@ -17,6 +17,7 @@ import { Catalogue } from './i18n.js';
 import { Worker } from './jobs/worker.js';
 import { MAIL_JOB, smtpSender } from './mail/outbox.js';
 import outboxRoutes from './mail/routes-admin.js';
+import notifyPlugin from './notify/plugin.js';
 import statusRoutes from './statuses/routes-admin.js';
 import adminIndexRoutes from './admin/routes-index.js';
 import adminGroupRoutes from './groups/routes-admin.js';
@@ -97,6 +98,7 @@ export async function buildApp({ config, db, startWorker = false, logger }: AppO
   await app.register(csrf);
   await app.register(views, { production: !config.development });
   await app.register(errors);
+  await app.register(notifyPlugin);
 
   app.get('/healthz', async (_request, reply) => {
     try {

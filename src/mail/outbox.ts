@@ -5,6 +5,13 @@ import { PermanentJobError } from '../jobs/worker.js';
 
 export const MAIL_JOB = 'mail';
 
+/** A stored file sent along: read from `path` by the worker when the mail goes out. */
+export interface MailAttachment {
+  filename: string;
+  path: string;
+  contentType: string;
+}
+
 export interface OutgoingMail {
   from: string;
   to: string[];
@@ -14,6 +21,7 @@ export interface OutgoingMail {
   html?: string;
   headers?: Record<string, string>;
   messageId?: string;
+  attachments?: MailAttachment[];
 }
 
 /**
@@ -52,6 +60,7 @@ export function smtpSender(smtpUrl: string, options: { timeoutMs?: number } = {}
       html: mail.html,
       headers: mail.headers,
       messageId: mail.messageId,
+      attachments: mail.attachments,
     }).catch((error: unknown) => {
       // 5xx is the server's final word (unknown mailbox, policy refusal): retrying only delays the bad news.
       const code = (error as { responseCode?: number }).responseCode;

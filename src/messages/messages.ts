@@ -8,6 +8,7 @@ import { applyStatus } from '../tickets/status.js';
 import { isStaff, type Actor } from '../users/actor.js';
 import { renderMarkdown } from './markdown.js';
 import { attachUploads } from '../attachments/uploads.js';
+import { notifyNewMessage } from '../notify/notify.js';
 
 /** What an agent can write on a ticket: a public reply, a public service-record update, an internal note. */
 export const AGENT_MESSAGE_KINDS = ['reply', 'update', 'note'] as const satisfies readonly MessageKind[];
@@ -46,6 +47,7 @@ export async function postAgentMessage(db: Db, actor: Actor, ticketId: number, i
       email_message_id: null, match_reason: null, created_at: now,
     }).returning('id').executeTakeFirstOrThrow();
     if (input.uploadIds?.length) await attachUploads(trx, actor, message.id, input.uploadIds);
+    await notifyNewMessage(trx, { id: message.id, kind });
     const publicReply = kind === 'reply';
     await trx.updateTable('tickets').set({
       updated_at: now,

@@ -4,6 +4,7 @@ import { Conflict, Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
 import { Checker } from '../lib/validate.js';
 import { renderMarkdown } from '../messages/markdown.js';
+import { notifyNewMessage } from '../notify/notify.js';
 import { getSetting } from '../settings/settings.js';
 import { defaultStatusId, findVisibleTicket, markSeen } from '../tickets/queries.js';
 import { applyStatus } from '../tickets/status.js';
@@ -49,6 +50,7 @@ export async function postCustomerReply(db: Db, actor: Actor, ticketId: number, 
       via: 'web', email_message_id: null, match_reason: null, created_at: now,
     }).returning('id').executeTakeFirstOrThrow();
     if (uploadIds.length > 0) await attachUploads(trx, actor, message.id, uploadIds);
+    await notifyNewMessage(trx, { id: message.id, kind: 'reply' });
     await trx.updateTable('tickets').set({ last_activity_at: now, updated_at: now, last_replier_id: actor.id }).where('id', '=', ticket.id).execute();
     if (ticket.status_category === 'solved' || ticket.status_category === 'pending') {
       const openId = await defaultStatusId(trx, 'open');

@@ -9,8 +9,8 @@ import { renderMarkdown } from '../messages/markdown.js';
 import { getNumberSetting, getSetting } from '../settings/settings.js';
 import { defaultStatusId } from '../tickets/queries.js';
 import { statusStamps } from '../tickets/status.js';
+import { notifyTicketCreated } from '../notify/notify.js';
 import type { Actor } from '../users/actor.js';
-import { mailTicketReceived } from './notifications.js';
 import { activeServices, customerTopics } from './submit-queries.js';
 
 export type SubmitInput = Record<string, string | undefined>;
@@ -56,7 +56,7 @@ export async function submitTicket(db: Db, actor: Actor, input: SubmitInput, upl
     await trx.insertInto('ticket_events').values({
       ticket_id: ticket.id, actor_id: actor.id, kind: 'created', from_value: null, to_value: subject, created_at: now,
     }).execute();
-    await mailTicketReceived(trx, ticket.id, mail);
+    await notifyTicketCreated(trx, mail, ticket.id);
     return ticket.id;
   });
 }

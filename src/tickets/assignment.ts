@@ -2,9 +2,8 @@ import type { Db } from '../db/connect.js';
 import { Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
 import { positiveInt } from '../lib/validate.js';
-import { composeMail } from '../mail/compose.js';
 import type { MailContext } from '../mail/context.js';
-import { queueMail } from '../mail/outbox.js';
+import { notifyAssigned } from '../notify/notify.js';
 import { getNumberSetting } from '../settings/settings.js';
 import { isStaff, type Actor } from '../users/actor.js';
 import { findVisibleTicket } from './queries.js';
@@ -42,16 +41,8 @@ export async function applyAssignee(
   if (assignee && assignmentStatus !== null && ticket.status_category === 'new') {
     await applyStatus(trx, actor, ticket, assignmentStatus, now);
   }
-  if (assignee && assignee.id !== actor.id) await mailAssignee(trx, actor, ticket, assignee, mail);
+  if (assignee) await notifyAssigned(trx, mail, actor, ticket.id, assignee.id);
   return true;
-}
-
-async function mailAssignee(trx: Db, actor: Actor, ticket: VisibleTicket, assignee: { name: string; email: string; locale: string }, mail: MailContext) {
-  await queueMail(trx, await composeMail(trx, mail, {
-    to: assignee, brandId: ticket.brand_id, template: 'emails/assigned',
-    subject: (t) => t('mail.assigned.subject', { id: ticket.id, subject: ticket.subject }),
-    data: { ticket, assignee, actor, link: `${mail.baseUrl}/agent/tickets/${ticket.id}` },
-  }));
 }
 
 /** The "Assign to me" button and the assignee picker. */

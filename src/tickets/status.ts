@@ -5,6 +5,7 @@ import { nowIso } from '../lib/time.js';
 import { positiveInt } from '../lib/validate.js';
 import { isStaff, type Actor } from '../users/actor.js';
 import { getSetting } from '../settings/settings.js';
+import { notifyStatusChange } from '../notify/notify.js';
 import { defaultStatusId, findVisibleTicket } from './queries.js';
 
 /** How far along a category is; a field "required before solved" is needed from solved on. */
@@ -56,6 +57,7 @@ export async function applyStatus(trx: Db, actor: Actor, ticket: VisibleTicket, 
   await trx.insertInto('ticket_events').values({
     ticket_id: ticket.id, actor_id: actor.id, kind: eventKind, from_value: ticket.status_name, to_value: status.name, created_at: now,
   }).execute();
+  await notifyStatusChange(trx, actor, ticket.id, status.category);
   return true;
 }
 

@@ -3,7 +3,8 @@ import { assets } from '../assets.js';
 import type { Db } from '../db/connect.js';
 import { nowIso } from '../lib/time.js';
 import { Checker } from '../lib/validate.js';
-import type { Actor } from './actor.js';
+import { prefsFormValues, prefsFromForm } from '../notify/prefs.js';
+import { isStaff, type Actor } from './actor.js';
 
 let locales: string[] | null = null;
 
@@ -29,9 +30,9 @@ export interface ProfileInput {
 
 /** The profile form's values for a person as stored. */
 export async function profileValues(db: Db, actor: Actor): Promise<Record<string, string>> {
-  const user = await db.selectFrom('users').select(['name', 'email', 'locale', 'time_zone'])
+  const user = await db.selectFrom('users').select(['name', 'email', 'locale', 'time_zone', 'notify_prefs'])
     .where('id', '=', actor.id).executeTakeFirstOrThrow();
-  return { name: user.name, email: user.email, locale: user.locale, timeZone: user.time_zone ?? '' };
+  return { name: user.name, email: user.email, locale: user.locale, timeZone: user.time_zone ?? '', ...prefsFormValues(user.notify_prefs) };
 }
 
 /** Name, language and time zone of the person acting; nobody edits someone else's profile here. */
@@ -42,6 +43,7 @@ export async function updateProfile(db: Db, actor: Actor, input: ProfileInput): 
   // An empty choice means "the desk's time zone" (stored as null).
   const timeZone = input.timeZone === '' ? null : check.oneOf('timeZone', input.timeZone, availableTimeZones());
   check.done();
-  await db.updateTable('users').set({ name, locale, time_zone: timeZone, updated_at: nowIso() })
+  const notifyPrefs = isStaff(actor) ? prefsFromForm(input as Record<string, unknown>) : undefined;
+  await db.updateTable('users').set({ name, locale, time_zone: timeZone, updated_at: nowIso(), ...(notifyPrefs ? { notify_prefs: notifyPrefs } : {}) })
     .where('id', '=', actor.id).execute();
 }

@@ -1,0 +1,38 @@
+/**
+ * Agents' opt-outs (users.notify_prefs, JSON): assignment and customer-reply mails are on unless
+ * switched off; new tickets in one's groups are off unless switched on (they would flood a team).
+ */
+export const AGENT_NOTIFICATIONS = ['assigned', 'customer_reply', 'new_ticket'] as const;
+export type AgentNotification = (typeof AGENT_NOTIFICATIONS)[number];
+
+const DEFAULTS: Record<AgentNotification, boolean> = { assigned: true, customer_reply: true, new_ticket: false };
+
+export function readPrefs(json: string | null | undefined): Record<AgentNotification, boolean> {
+  let stored: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(json || '{}');
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) stored = parsed as Record<string, unknown>;
+  } catch {
+    // A damaged value means the defaults, not a failed mail.
+  }
+  return Object.fromEntries(AGENT_NOTIFICATIONS.map((k) => [k, typeof stored[k] === 'boolean' ? stored[k] : DEFAULTS[k]])) as Record<AgentNotification, boolean>;
+}
+
+export function wants(json: string | null | undefined, kind: AgentNotification): boolean {
+  return readPrefs(json)[kind];
+}
+
+/** The profile form's checkboxes (`notify_<kind>` = '1'), as form values. */
+export function prefsFormValues(json: string | null | undefined): Record<string, string> {
+  const prefs = readPrefs(json);
+  return Object.fromEntries(AGENT_NOTIFICATIONS.map((k) => [`notify_${k}`, prefs[k] ? '1' : '']));
+}
+
+/**
+ * The stored JSON from a submitted profile form, or undefined when the form had no notification
+ * fieldset (customers'): an unchecked box sends nothing, so the fieldset's marker tells them apart.
+ */
+export function prefsFromForm(input: Record<string, unknown>): string | undefined {
+  if (input.notifyPrefs !== '1') return undefined;
+  return JSON.stringify(Object.fromEntries(AGENT_NOTIFICATIONS.map((k) => [k, input[`notify_${k}`] === '1'])));
+}

@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/connect.js';
+import type { Translate } from '../i18n.js';
+import { nowIso } from '../lib/time.js';
+import { composeMail } from '../mail/compose.js';
+import { queueMail, type MailAttachment } from '../mail/outbox.js';
+import { messageIdFor, replyAddress, type ThreadingConfig } from '../mail/threading.js';
+import { getNumberSetting, getSetting } from '../settings/settings.js';
+import type { NotifyContext } from './context.js';
+import { logMail, recentAutomatic, threadOf } from './log.js';
+
+export interface Recipient {
+  /** The person's user id, when they have an account (their own mails then join the thread). */
+  id: number | null;
+  name: string;
+  email: string;
+  locale: string;
+}
+
+export interface TicketMail {
+  ticket: { id: number; brand_id: number };
+  to: Recipient;
+  /** What the mail is about (`received`, `reply`, ...): kept in mail_log and named when capped. */
+  kind: string;
+  /** Nobody wrote it by hand: marked Auto-Submitted, and counted against the hourly caps. */
+  automatic: boolean;
+  template: string;
+  subject: (t: Translate) => string;
+  data: Record<string, unknown>;
+  messageRef?: number | null;
+  attachments?: MailAttachment[];
+}
+
+const HOUR_MS = 3600_000;
+export const CAP_DEFAULTS = { perAddress: 10, perTicket: 20 };
+
+export async function threadingConfig(db: Db, ctx: NotifyContext): Promise<ThreadingConfig> {
+  const localPart = (await getSetting(db, 'mail.reply_local_part')) || 'support';
+  return { secretKey: ctx.secretKey, mailDomain: ctx.mailDomain, localPart };
+}
+
+/**
+ * One ticket mail to one person, queued in the caller's transaction. Each recipient gets their own
+ * copy: their own Reply-To token, and In-Reply-To/References chaining the thread as they have it.
+ * Returns false when a cap held an automatic mail back (recorded on the ticket's history).
+ */
+export async function sendTicketMail(trx: Db, ctx: NotifyContext, spec: TicketMail): Promise<boolean> {
+  const now = nowIso();
+  if (spec.automatic && !(await withinCaps(trx, spec, now))) return false;
+  const threading = await threadingConfig(trx, ctx);
+  const references = await threadOf(trx, spec.ticket.id, spec.to);
+  const messageId = messageIdFor(threading, spec.ticket.id, `${Date.now().toString(36)}.${randomBytes(6).toString('hex')}`);
+  const composed = await composeMail(trx, ctx.mail, {
+    to: spec.to, brandId: spec.ticket.brand_id, template: spec.template, subject: spec.subject, data: spec.data,
+  });
+  await queueMail(trx, {
+    ...composed,
+    messageId,
+    headers: {
+      'Reply-To': replyAddress(threading, spec.ticket.id, spec.to.email),
+      // Ours on every ticket mail: the inbound side answers nothing that comes back carrying it.
+      'X-Loop': ctx.mailDomain,
+      // A person's reply is not automatic, and saying `Auto-Submitted: no` would only be noise.
+      ...(spec.automatic ? { 'Auto-Submitted': 'auto-generated' } : {}),
+      ...(references.length > 0 ? { 'In-Reply-To': references[references.length - 1]!, References: references.join(' ') } : {}),
+    },
+    ...(spec.attachments?.length ? { attachments: spec.attachments } : {}),
+  });
+  await logMail(trx, {
+    ticketId: spec.ticket.id, messageRef: spec.messageRef ?? null, kind: spec.kind, recipient: spec.to.email,
+    messageId, automatic: spec.automatic, now,
+  });
+  return true;
+}
+
+/**
+ * Storms (an auto-responder answering our auto-responder, a script reopening a ticket in a loop)
+ * stop at the caps: so many automatic mails per address and per ticket in an hour.
+ */
+async function withinCaps(trx: Db, spec: TicketMail, now: string): Promise<boolean> {
+  const perAddress = (await getNumberSetting(trx, 'mail.cap_per_address_hour')) ?? CAP_DEFAULTS.perAddress;
+  const perTicket = (await getNumberSetting(trx, 'mail.cap_per_ticket_hour')) ?? CAP_DEFAULTS.perTicket;
+  const since = new Date(Date.parse(now) - HOUR_MS).toISOString();
+  const recent = await recentAutomatic(trx, spec.ticket.id, spec.to.email, since);
+  if (recent.toAddress < perAddress && recent.onTicket < perTicket) return true;
+  await trx.insertInto('ticket_events').values({
+    ticket_id: spec.ticket.id, actor_id: null, kind: 'mail_capped', from_value: spec.kind, to_value: spec.to.email, created_at: now,
+  }).execute();
+  return false;
+}
