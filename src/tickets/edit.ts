@@ -6,6 +6,7 @@ import { nowIso } from '../lib/time.js';
 import { Checker, isEmail, positiveInt } from '../lib/validate.js';
 import type { MailContext } from '../mail/context.js';
 import { isStaff, type Actor } from '../users/actor.js';
+import { createCustomer } from '../users/customers.js';
 import { findUserByEmail } from '../users/queries.js';
 import { applyAssignee, parseAssignee } from './assignment.js';
 import { findVisibleTicket, listCcs } from './queries.js';
@@ -97,10 +98,7 @@ async function saveCcs(trx: Db, ticketId: number, emails: string[], event: (kind
   for (const email of emails) {
     const user = await findUserByEmail(trx, email);
     if (user && user.role !== 'customer') throw new Invalid({ ccs: 'tickets.errors.ccIsStaff' });
-    ids.push(user?.id ?? (await trx.insertInto('users').values({
-      email, name: email.split('@')[0]!, role: 'customer', state: 'invited', password_hash: null,
-      organization_id: null, created_at: now, updated_at: now,
-    }).returning('id').executeTakeFirstOrThrow()).id);
+    ids.push(user?.id ?? (await createCustomer(trx, { email, name: email.split('@')[0]!, state: 'invited', now })).id);
   }
   await trx.deleteFrom('ticket_ccs').where('ticket_id', '=', ticketId).execute();
   if (ids.length > 0) await trx.insertInto('ticket_ccs').values(ids.map((user_id) => ({ ticket_id: ticketId, user_id }))).execute();
