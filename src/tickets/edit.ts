@@ -38,7 +38,8 @@ export async function updateTicket(db: Db, actor: Actor, ticketId: number, input
   const visibility = check.oneOf('visibility', input.visibility, VISIBILITIES);
   const typeId = positiveInt(input.typeId);
   const type = typeId === null ? undefined : await db.selectFrom('ticket_types').select(['id', 'name'])
-    .where('id', '=', typeId).where('retired_at', 'is', null).executeTakeFirst();
+    // A retired type stays valid on the tickets that already have it.
+    .where('id', '=', typeId).where((eb) => eb.or([eb('retired_at', 'is', null), eb('id', '=', ticket.type_id)])).executeTakeFirst();
   if (!type) check.add('typeId', 'errors.choice');
   const statusId = positiveInt(input.statusId);
   if (statusId === null) check.add('statusId', 'errors.choice');
@@ -54,7 +55,10 @@ export async function updateTicket(db: Db, actor: Actor, ticketId: number, input
   if (ccs.some((cc) => !isEmail(cc))) check.add('ccs', 'errors.email');
   if (ccs.length > 20) check.add('ccs', 'errors.tooLong');
   const defs = type ? await fieldsOfType(db, type.id) : [];
-  const values = readFieldValues(defs, input, 'agent', check);
+  const stored = new Map((await db.selectFrom('ticket_field_values').select(['field_id', 'value']).where('ticket_id', '=', ticket.id).execute())
+    .map((v) => [v.field_id, v.value]));
+  // A retired option the ticket already holds may stay; it cannot be newly chosen.
+  const values = readFieldValues(defs, input, 'agent', check, stored);
   check.done();
 
   const t = mail.translator(actor.locale);
