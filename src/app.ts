@@ -20,9 +20,10 @@ import outboxRoutes from './mail/routes-admin.js';
 import notifyPlugin from './notify/plugin.js';
 import statusRoutes from './statuses/routes-admin.js';
 import adminIndexRoutes from './admin/routes-index.js';
-import peopleRoutes from './people/routes.js';
-import personRecordRoutes from './people/routes-records.js';
-import organizationRoutes from './organizations/routes.js';
+import auditRoutes from './admin/routes-audit.js';
+import settingsRoutes from './settings/routes-admin.js';
+import textsRoutes from './texts/routes-admin.js';
+import { AUTOCLOSE_JOB, runAutoCloseJob, scheduleAutoClose } from './tickets/autoclose.js';
 import adminGroupRoutes from './groups/routes-admin.js';
 import teamRoutes from './groups/routes-team.js';
 import adminBrandRoutes from './brands/routes-admin.js';
@@ -83,11 +84,13 @@ export async function buildApp({ config, db, startWorker = false, logger }: AppO
   if (config.smtpUrl) worker.handle(MAIL_JOB, smtpSender(config.smtpUrl));
   worker.handle(MAINTENANCE_JOB, () => runAuthMaintenance(db));
   worker.handle(UPLOAD_CLEANUP_JOB, () => runUploadCleanup(db, config.uploadsDir));
+  worker.handle(AUTOCLOSE_JOB, () => runAutoCloseJob(db, app.mail));
   app.decorate('worker', worker);
   if (startWorker) {
     app.addHook('onReady', async () => {
       await scheduleAuthMaintenance(db);
       await scheduleUploadCleanup(db);
+      await scheduleAutoClose(db);
       worker.start();
     });
   }
@@ -124,9 +127,6 @@ export async function buildApp({ config, db, startWorker = false, logger }: AppO
   await app.register(portalSubmitRoutes);
   await app.register(portalTicketRoutes);
   await app.register(adminIndexRoutes);
-  await app.register(peopleRoutes);
-  await app.register(personRecordRoutes);
-  await app.register(organizationRoutes);
   await app.register(adminGroupRoutes);
   await app.register(adminBrandRoutes);
   await app.register(adminServiceRoutes);
@@ -134,6 +134,9 @@ export async function buildApp({ config, db, startWorker = false, logger }: AppO
   await app.register(catalogTypeRoutes);
   await app.register(catalogFieldRoutes);
   await app.register(outboxRoutes);
+  await app.register(settingsRoutes);
+  await app.register(textsRoutes);
+  await app.register(auditRoutes);
   await app.register(statusRoutes);
   await app.register(attachmentRoutes);
   return app;

@@ -30,7 +30,12 @@ export interface Config {
   jobPollMs: number;
   jobRetryBaseMs: number;
   loginLimit: { perAccount: number; perIp: number; windowMs: number };
+  /** Variables set in the environment that also have an admin setting: the environment wins. */
+  envOverrides: string[];
 }
+
+/** Environment variables that an admin screen could otherwise change. */
+const SETTABLE_ENV = ['BASE_URL'];
 
 export class ConfigError extends Error {}
 
@@ -68,6 +73,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     jobPollMs: 1000,
     jobRetryBaseMs: 30_000,
     loginLimit: { perAccount: 5, perIp: 20, windowMs: 15 * 60_000 },
+    envOverrides: SETTABLE_ENV.filter((name) => Boolean(env[name])),
     ...overrides,
   };
   if (!config.secretKey) config.secretKey = persistentSecret(config.dataDir);

@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { findSession } from '../auth/sessions.js';
 import type { Config } from '../config.js';
+import type { Catalogue } from '../i18n.js';
 import { hmac, randomToken } from '../lib/crypto.js';
 
 export const SESSION_COOKIE = 'deskbell_session';
@@ -32,9 +33,18 @@ export default fp(async (app) => {
       request.csrfSecret = secret;
     }
     request.csrfToken = hmac(config.secretKey, `csrf:${request.csrfSecret}`);
-    request.t = catalogue.translator(request.actor?.locale ?? 'en');
+    request.t = catalogue.translator(chooseLocale(catalogue, request.actor?.locale, request.headers['accept-language']));
   });
 }, { name: 'session' });
+
+/**
+ * The language of a page: the user's profile choice when the desk has it; for visitors (and a user
+ * whose stored choice is empty or no longer shipped) the browser's Accept-Language; else English.
+ */
+export function chooseLocale(catalogue: Catalogue, profile: string | undefined, acceptLanguage: string | undefined): string {
+  if (profile && catalogue.locales().includes(profile)) return profile;
+  return catalogue.negotiate(acceptLanguage) ?? 'en';
+}
 
 export function cookieOptions(config: Config, maxAgeMs?: number) {
   return {

@@ -1,0 +1,132 @@
+import type { Config } from '../config.js';
+import type { Db } from '../db/connect.js';
+import { availableTimeZones } from '../users/profile.js';
+
+/**
+ * Every setting an admin can change, in the order the settings page shows them. Stored as text in
+ * the `settings` table; an absent row means the default (which is what the code reading it assumes).
+ */
+export type SettingKind = 'text' | 'url' | 'longtext' | 'number' | 'bool' | 'select' | 'days';
+
+export interface Option { value: string; label: string }
+
+export interface SettingDef {
+  key: string;
+  kind: SettingKind;
+  /** The section of the page it appears in. */
+  section: 'site' | 'portal' | 'tickets' | 'autoclose' | 'attachments';
+  default: string;
+  /** The environment variable that fixes this setting, and how the config carries its value. */
+  env?: { name: string; value: (config: Config) => string };
+  /** Bool shown the other way round from how it is stored (the stored '1' means "not allowed"). */
+  inverted?: boolean;
+  /** Numbers: bounds, and a display unit the stored value is divided by (bytes shown as MB). */
+  min?: number;
+  max?: number;
+  scale?: number;
+  /** Select: the choices (option labels may be catalogue keys when `labelKeys`). */
+  options?: (db: Db) => Promise<Option[]>;
+  labelKeys?: boolean;
+  /** Text: the longest value, and an extra check returning an error key. */
+  maxLength?: number;
+  check?: (value: string) => string | null;
+  markdown?: boolean;
+}
+
+const MB = 1024 * 1024;
+
+export const SETTINGS: readonly SettingDef[] = [
+  { key: 'site_name', kind: 'text', section: 'site', default: '', maxLength: 100 },
+  {
+    key: 'base_url', kind: 'url', section: 'site', default: '', maxLength: 300,
+    env: { name: 'BASE_URL', value: (config) => config.baseUrl },
+    check: (v) => (v === '' || /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(v) ? null : 'admin.settings.errors.url'),
+  },
+  {
+    key: 'site_time_zone', kind: 'select', section: 'site', default: 'UTC',
+    options: async () => availableTimeZones().map((z) => ({ value: z, label: z })),
+  },
+  {
+    key: 'portal.default_type_id', kind: 'select', section: 'portal', default: '',
+    options: async (db) => [
+      { value: '', label: 'admin.settings.option.deskDefault' },
+      ...(await db.selectFrom('ticket_types').select(['id', 'name']).where('retired_at', 'is', null)
+        .where('customer_can_choose', '=', 1).orderBy('position').orderBy('name').execute())
+        .map((type) => ({ value: String(type.id), label: type.name })),
+    ],
+  },
+  { key: 'portal.service_required', kind: 'bool', section: 'portal', default: '0', inverted: true },
+  {
+    key: 'portal.closed_reply', kind: 'select', section: 'portal', default: 'refuse', labelKeys: true,
+    options: async () => [
+      { value: 'refuse', label: 'admin.settings.option.refuse' },
+      { value: 'followup', label: 'admin.settings.option.followup' },
+    ],
+  },
+  { key: 'portal.help_text', kind: 'longtext', section: 'portal', default: '', maxLength: 20_000, markdown: true },
+  { key: 'open_on_first_view', kind: 'bool', section: 'tickets', default: '1' },
+  { key: 'rating.closes_ticket', kind: 'bool', section: 'tickets', default: '0' },
+  { key: 'autoclose.solved_days', kind: 'days', section: 'autoclose', default: '0', min: 0, max: 3650 },
+  { key: 'autoclose.pending_days', kind: 'days', section: 'autoclose', default: '0', min: 0, max: 3650 },
+  { key: 'autoclose.pending_grace_days', kind: 'days', section: 'autoclose', default: '0', min: 0, max: 3650 },
+  { key: 'attachments.max_total_bytes', kind: 'number', section: 'attachments', default: String(30 * MB), min: 1, max: 1024, scale: MB },
+  {
+    key: 'attachments.allowed_types', kind: 'text', section: 'attachments', default: 'jpg, png, pdf, zip', maxLength: 200,
+    check: (v) => (v.split(/[\s,;]+/).filter(Boolean).every((s) => /^\.?(jpe?g|png|gif|webp|pdf|zip|txt|text)$/i.test(s))
+      ? null : 'admin.settings.errors.types'),
+  },
+];
+
+export const SECTIONS = ['site', 'portal', 'tickets', 'autoclose', 'attachments'] as const;
+
+export function settingDef(key: string): SettingDef | undefined {
+  return SETTINGS.find((def) => def.key === key);
+}
+
+/** The setting's form field name: dots are awkward in ids and CSS, so they become underscores. */
+export function fieldName(def: SettingDef): string {
+  return def.key.replace(/\./g, '__');
+}
+
+/** Whether the environment fixes this setting in this process. */
+export function fixedByEnv(def: SettingDef, config: Config): boolean {
+  return def.env !== undefined && config.envOverrides.includes(def.env.name);
+}
+
+/** The stored value as the form shows it (bytes as MB, inverted booleans turned round). */
+export function toForm(def: SettingDef, stored: string): string {
+  if (def.kind === 'bool') return (stored === '1') !== Boolean(def.inverted) ? '1' : '0';
+  if (def.scale && stored !== '') return String(Math.round((Number(stored) / def.scale) * 100) / 100);
+  return stored;
+}
+
+/**
+ * A submitted form value, checked: the value to store, or an error key. Booleans arrive as a checked
+ * box ('1') or nothing at all.
+ */
+export async function fromForm(db: Db, def: SettingDef, raw: unknown): Promise<{ value: string } | { error: string }> {
+  const text = typeof raw === 'string' ? raw.replace(/\r\n/g, '\n').trim() : '';
+  switch (def.kind) {
+    case 'bool':
+      return { value: (text === '1') !== Boolean(def.inverted) ? '1' : '0' };
+    case 'number':
+    case 'days': {
+      if (text === '' && def.kind === 'days') return { value: '0' };
+      const n = Number(text);
+      const ok = text !== '' && Number.isFinite(n) && n >= (def.min ?? 0) && n <= (def.max ?? Number.MAX_SAFE_INTEGER)
+        && (def.scale ? true : Number.isInteger(n));
+      if (!ok) return { error: 'admin.settings.errors.range' };
+      return { value: String(def.scale ? Math.round(n * def.scale) : n) };
+    }
+    case 'select': {
+      const options = await def.options!(db);
+      return options.some((o) => o.value === text) ? { value: text } : { error: 'errors.choice' };
+    }
+    default: {
+      if (text.length > (def.maxLength ?? 200)) return { error: 'errors.tooLong' };
+      if (def.kind !== 'longtext' && /[\r\n]/.test(text)) return { error: 'errors.singleLine' };
+      const problem = def.check?.(text.replace(/\/+$/, ''));
+      return problem ? { error: problem } : { value: def.kind === 'url' ? text.replace(/\/+$/, '') : text };
+    }
+  }
+}
