@@ -4,6 +4,7 @@ import { nowIso } from '../lib/time.js';
 import { Checker, positiveInt } from '../lib/validate.js';
 import type { MailContext } from '../mail/context.js';
 import { inviteCustomer } from '../users/invitations.js';
+import { createCustomer } from '../users/customers.js';
 import { findUserByEmail } from '../users/queries.js';
 import type { Actor } from '../users/actor.js';
 import { customerTicket } from './conversation.js';
@@ -24,8 +25,7 @@ export async function addCcByCustomer(db: Db, actor: Actor, ticketId: number, in
     if (person?.id === actor.id) throw new Invalid({ email: 'portal.ccs.notYourself' });
     const now = nowIso();
     if (!person) {
-      person = await trx.insertInto('users').values({ email, name: email.split('@')[0]!, role: 'customer', state: 'invited',
-        password_hash: null, organization_id: null, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
+      person = await createCustomer(trx, { email, name: email.split('@')[0]!, state: 'invited', now });
       await inviteCustomer(trx, person, mail);
     }
     const already = await trx.selectFrom('ticket_ccs').select('user_id').where('ticket_id', '=', ticket.id).where('user_id', '=', person.id).executeTakeFirst();

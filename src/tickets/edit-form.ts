@@ -25,5 +25,9 @@ export async function editFormData(db: Db, actor: Actor, ticketId: number, typed
   };
   const typeId = positiveInt(values.typeId) ?? ticket.type_id;
   const fields = (await fieldsOfType(db, typeId)).map((field) => ({ ...field, name: fieldName(field) }));
-  return { ticket, values, fields, choices: await listFilterChoices(db), priorities: PRIORITIES };
+  const choices = await listFilterChoices(db);
+  // Retired types are offered only to the tickets that already have them.
+  const types = await db.selectFrom('ticket_types').select(['id', 'name'])
+    .where((eb) => eb.or([eb('retired_at', 'is', null), eb('id', '=', ticket.type_id)])).orderBy('position').orderBy('name').execute();
+  return { ticket, values, fields, choices: { ...choices, types }, priorities: PRIORITIES };
 }

@@ -6,6 +6,7 @@ import { nowIso } from '../lib/time.js';
 import { Checker, isEmail, positiveInt } from '../lib/validate.js';
 import type { MailContext } from '../mail/context.js';
 import { isStaff, type Actor } from '../users/actor.js';
+import { createCustomer } from '../users/customers.js';
 import { findUserByEmail } from '../users/queries.js';
 import { applyAssignee, parseAssignee } from './assignment.js';
 import { findVisibleTicket, listCcs } from './queries.js';
@@ -37,7 +38,8 @@ export async function updateTicket(db: Db, actor: Actor, ticketId: number, input
   const visibility = check.oneOf('visibility', input.visibility, VISIBILITIES);
   const typeId = positiveInt(input.typeId);
   const type = typeId === null ? undefined : await db.selectFrom('ticket_types').select(['id', 'name'])
-    .where('id', '=', typeId).where('retired_at', 'is', null).executeTakeFirst();
+    // A retired type stays valid on the tickets that already have it.
+    .where('id', '=', typeId).where((eb) => eb.or([eb('retired_at', 'is', null), eb('id', '=', ticket.type_id)])).executeTakeFirst();
   if (!type) check.add('typeId', 'errors.choice');
   const statusId = positiveInt(input.statusId);
   if (statusId === null) check.add('statusId', 'errors.choice');
@@ -53,7 +55,10 @@ export async function updateTicket(db: Db, actor: Actor, ticketId: number, input
   if (ccs.some((cc) => !isEmail(cc))) check.add('ccs', 'errors.email');
   if (ccs.length > 20) check.add('ccs', 'errors.tooLong');
   const defs = type ? await fieldsOfType(db, type.id) : [];
-  const values = readFieldValues(defs, input, 'agent', check);
+  const stored = new Map((await db.selectFrom('ticket_field_values').select(['field_id', 'value']).where('ticket_id', '=', ticket.id).execute())
+    .map((v) => [v.field_id, v.value]));
+  // A retired option the ticket already holds may stay; it cannot be newly chosen.
+  const values = readFieldValues(defs, input, 'agent', check, stored);
   check.done();
 
   const t = mail.translator(actor.locale);
@@ -97,10 +102,7 @@ async function saveCcs(trx: Db, ticketId: number, emails: string[], event: (kind
   for (const email of emails) {
     const user = await findUserByEmail(trx, email);
     if (user && user.role !== 'customer') throw new Invalid({ ccs: 'tickets.errors.ccIsStaff' });
-    ids.push(user?.id ?? (await trx.insertInto('users').values({
-      email, name: email.split('@')[0]!, role: 'customer', state: 'invited', password_hash: null,
-      organization_id: null, created_at: now, updated_at: now,
-    }).returning('id').executeTakeFirstOrThrow()).id);
+    ids.push(user?.id ?? (await createCustomer(trx, { email, name: email.split('@')[0]!, state: 'invited', now })).id);
   }
   await trx.deleteFrom('ticket_ccs').where('ticket_id', '=', ticketId).execute();
   if (ids.length > 0) await trx.insertInto('ticket_ccs').values(ids.map((user_id) => ({ ticket_id: ticketId, user_id }))).execute();

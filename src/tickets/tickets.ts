@@ -9,6 +9,7 @@ import { nowIso } from '../lib/time.js';
 import { Checker, positiveInt } from '../lib/validate.js';
 import { getNumberSetting } from '../settings/settings.js';
 import { isStaff, type Actor } from '../users/actor.js';
+import { createCustomer } from '../users/customers.js';
 import { findUserByEmail } from '../users/queries.js';
 import { defaultStatusId, markSeen } from './queries.js';
 
@@ -53,10 +54,7 @@ export async function openTicketForCustomer(db: Db, actor: Actor, input: OpenTic
     const now = nowIso();
     const newcomer = !requester;
     if (!requester) {
-      requester = await trx.insertInto('users').values({
-        email: requesterEmail, name: requesterName || requesterEmail.split('@')[0]!, role: 'customer',
-        state: 'invited', password_hash: null, organization_id: null, created_at: now, updated_at: now,
-      }).returningAll().executeTakeFirstOrThrow();
+      requester = await createCustomer(trx, { email: requesterEmail, name: requesterName || requesterEmail.split('@')[0]!, state: 'invited', now });
     }
     const statusId = type.initial_status_id ?? await defaultStatusId(trx, 'new');
     const status = statusId === undefined ? undefined : await trx.selectFrom('statuses').select('category').where('id', '=', statusId).executeTakeFirst();

@@ -1,9 +1,10 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import type { NewUser, Role } from '../db/schema.js';
 
 export function findUserByEmail(db: Db, email: string) {
-  // The unique index is NOCASE, so this lookup uses it.
-  return db.selectFrom('users').selectAll().where('email', '=', email.trim()).executeTakeFirst();
+  // Addresses are one person whatever their case; COLLATE NOCASE also lets this use the unique index.
+  return db.selectFrom('users').selectAll().where(sql<boolean>`email = ${email.trim()} collate nocase`).executeTakeFirst();
 }
 
 export function findUserById(db: Db, id: number) {

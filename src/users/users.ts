@@ -5,6 +5,7 @@ import { hashPassword } from '../lib/crypto.js';
 import { nowIso } from '../lib/time.js';
 import { Checker } from '../lib/validate.js';
 import { ROLES, isManager, type Actor } from './actor.js';
+import { createCustomer } from './customers.js';
 import { findUserByEmail, insertUser } from './queries.js';
 
 export interface NewPersonInput {
@@ -40,15 +41,18 @@ export async function addPerson(db: Db, acting: Acting, input: NewPersonInput): 
 
   const now = nowIso();
   const state = hasPassword ? 'active' : 'invited';
-  const id = await insertUser(db, {
-    email,
-    name,
-    role,
-    state,
-    password_hash: hasPassword ? await hashPassword(password) : null,
-    organization_id: input.organizationId ?? null,
-    created_at: now,
-    updated_at: now,
-  });
+  const passwordHash = hasPassword ? await hashPassword(password) : null;
+  const id = role === 'customer'
+    ? (await createCustomer(db, { email, name, state, passwordHash, organizationId: input.organizationId ?? null, now })).id
+    : await insertUser(db, {
+      email,
+      name,
+      role,
+      state,
+      password_hash: passwordHash,
+      organization_id: input.organizationId ?? null,
+      created_at: now,
+      updated_at: now,
+    });
   return { id, state };
 }

@@ -130,3 +130,24 @@ t.test('an internal ticket disappears from its customer\'s portal', async (t) =>
   t.equal((await customer.get(`/portal/tickets/${id}`)).statusCode, 404);
   t.match((await client.get(`/agent/tickets/${id}`)).body, '<span class="badge visibility-internal">Internal</span>');
 });
+
+t.test('a ticket keeps a retired type and a retired option it already has, and can still be saved', async (t) => {
+  const { client, id, db, typeId, base } = await setup(t);
+  await client.post(`/agent/tickets/${id}/edit`, { ...base, typeId, field_domain: 'acme.test', field_domain_approved: 'approved' });
+  const field = await db.selectFrom('fields').select(['id', 'options']).where('key', '=', 'domain_approved').executeTakeFirstOrThrow();
+  const options = JSON.parse(field.options).map((o: { value: string }) => (o.value === 'approved' ? { ...o, retired: true } : o));
+  await db.updateTable('fields').set({ options: JSON.stringify(options) }).where('id', '=', field.id).execute();
+  await db.updateTable('ticket_types').set({ retired_at: nowIso() }).where('id', '=', Number(typeId)).execute();
+
+  const form = await client.get(`/agent/tickets/${id}/edit`);
+  t.match(form.body, `<option value="${typeId}" selected>Domain approval</option>`, 'the retired type is still offered to this ticket');
+  t.match(form.body, '<option value="approved" selected>Approved</option>', 'and so is the retired option it holds');
+  const saved = await client.post(`/agent/tickets/${id}/edit`, { ...base, typeId, subject: 'Renamed', field_domain: 'acme.test', field_domain_approved: 'approved' });
+  t.equal(saved.statusCode, 303);
+  t.equal((await ticketOf(db, id)).subject, 'Renamed');
+  const other = await makeTickets(db, 1, { requesterId: (await makeUser(db, 'customer')).id });
+  await client.get(`/agent/tickets/${other[0]}/edit`);
+  t.notMatch((await client.get(`/agent/tickets/${other[0]}/edit`)).body, 'Domain approval', 'other tickets are not offered the retired type');
+  const refused = await client.post(`/agent/tickets/${other[0]}/edit`, { ...base, typeId, field_domain: 'x.test', field_domain_approved: 'approved' });
+  t.equal(refused.statusCode, 422, 'nor can they be moved to it');
+});

@@ -1,0 +1,87 @@
+import { recordAudit } from '../admin/audit.js';
+import type { Db } from '../db/connect.js';
+import type { User } from '../db/schema.js';
+import { Invalid, NotFound } from '../lib/errors.js';
+import { nowIso } from '../lib/time.js';
+import { Checker, positiveInt } from '../lib/validate.js';
+import type { Actor } from '../users/actor.js';
+import { findUserByEmail } from '../users/queries.js';
+import { assertAdmin, assertAdminRemains, isErased, loadPerson } from './people.js';
+import { personCounts } from './queries.js';
+
+/**
+ * The two records a merge would join, for its confirmation page: `other` is found by id or by
+ * address (the admin types the second address the customer wrote from).
+ */
+export async function mergeCandidates(db: Db, actor: Actor, keptId: number, other: unknown) {
+  assertAdmin(actor);
+  const kept = await loadPerson(db, keptId);
+  const check = new Checker();
+  const text = check.text('other', other, { max: 254 });
+  check.done();
+  const id = positiveInt(text);
+  const removed = id !== null ? await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst() : await findUserByEmail(db, text.toLowerCase());
+  if (!removed) throw new Invalid({ other: 'admin.users.merge.notFound' }, 'admin.users.merge.notFound');
+  checkMergeable(kept, removed);
+  return { kept, removed, counts: await personCounts(db, removed.id) };
+}
+
+function checkMergeable(kept: User, removed: User): void {
+  if (kept.id === removed.id) throw new Invalid({ other: 'admin.users.merge.same' }, 'admin.users.merge.same');
+  if (kept.role !== removed.role) throw new Invalid({ other: 'admin.users.merge.roles' }, 'admin.users.merge.roles');
+  if (isErased(kept) || isErased(removed)) throw new Invalid({ other: 'admin.users.merge.erased' }, 'admin.users.merge.erased');
+}
+
+/**
+ * Two records of the same person become one (a customer who wrote from two addresses): everything
+ * the removed record requested, wrote, was copied on, rated or belonged to moves to the kept one,
+ * then the removed record is deleted (its sessions and links go with it). One transaction, one
+ * audit entry naming both.
+ */
+export async function mergePeople(db: Db, actor: Actor, keptId: number, input: { removedId?: unknown }): Promise<void> {
+  assertAdmin(actor);
+  const removedId = positiveInt(input.removedId);
+  if (removedId === null) throw new NotFound();
+  await db.transaction().execute(async (trx) => {
+    const kept = await loadPerson(trx, keptId);
+    const removed = await loadPerson(trx, removedId);
+    checkMergeable(kept, removed);
+    if (kept.state !== 'active') await assertAdminRemains(trx, removed);
+    const counts = await personCounts(trx, removed.id);
+    const from = removed.id;
+    const to = kept.id;
+
+    for (const column of ['requester_id', 'assignee_id', 'created_by_id', 'last_replier_id'] as const) {
+      await trx.updateTable('tickets').set({ [column]: to }).where(column, '=', from).execute();
+    }
+    await trx.updateTable('messages').set({ author_id: to }).where('author_id', '=', from).execute();
+    await trx.updateTable('ratings').set({ user_id: to }).where('user_id', '=', from).execute();
+    await trx.updateTable('attachments').set({ uploader_id: to }).where('uploader_id', '=', from).execute();
+    await trx.updateTable('ticket_events').set({ actor_id: to }).where('actor_id', '=', from).execute();
+    await trx.updateTable('audit_log').set({ actor_id: to }).where('actor_id', '=', from).execute();
+    await trx.updateTable('services').set({ customer_id: to }).where('customer_id', '=', from).execute();
+    await trx.updateTable('video_sessions').set({ created_by_id: to }).where('created_by_id', '=', from).execute();
+    // Rows keyed by (something, user): move those the kept record lacks; the rest go with the removed one.
+    for (const table of ['ticket_ccs', 'ticket_members', 'ticket_seen'] as const) {
+      await trx.updateTable(table).set({ user_id: to }).where('user_id', '=', from)
+        .where('ticket_id', 'not in', trx.selectFrom(table).select('ticket_id').where('user_id', '=', to)).execute();
+    }
+    await trx.updateTable('group_members').set({ user_id: to }).where('user_id', '=', from)
+      .where('group_id', 'not in', trx.selectFrom('group_members').select('group_id').where('user_id', '=', to)).execute();
+    // A requester is never also CC'd on their own ticket.
+    await trx.deleteFrom('ticket_ccs').where('user_id', '=', to)
+      .where('ticket_id', 'in', trx.selectFrom('tickets').select('id').where('requester_id', '=', to)).execute();
+    if (kept.organization_id === null && removed.organization_id !== null) {
+      await trx.updateTable('users').set({ organization_id: removed.organization_id, is_org_manager: removed.is_org_manager })
+        .where('id', '=', to).execute();
+    }
+    await trx.updateTable('users').set({ updated_at: nowIso() }).where('id', '=', to).execute();
+    await trx.deleteFrom('users').where('id', '=', from).execute();
+    await recordAudit(trx, actor, {
+      action: 'user.merged', subjectType: 'user', subjectId: to,
+      before: { kept: { id: to, email: kept.email, name: kept.name }, removed: { id: from, email: removed.email, name: removed.name } },
+      after: { kept: { id: to, email: kept.email, name: kept.name } },
+      details: { moved: counts },
+    });
+  });
+}

@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import { Invalid, NotFound } from '../lib/errors.js';
+import { positiveInt } from '../lib/validate.js';
+import { requireRole } from '../plugins/guards.js';
+import { listOrganizationChoices } from '../users/invite-customer.js';
+import { nextPageUrl, parsePeopleQuery } from './list-query.js';
+import { changeRole, createPerson, isErased, sendPasswordLink, setPersonState } from './people.js';
+import { findPerson, listPeople, personCounts } from './queries.js';
+
+type Form = Record<string, string | undefined>;
+type WithId = { Params: { id: string }; Body: Form };
+
+export function personId(params: { id: string }): number {
+  const id = positiveInt(params.id);
+  if (id === null) throw new NotFound();
+  return id;
+}
+
+/** `/admin/users`: find people, add them, change their role, disable them, send them a way in. */
+export default async function peopleRoutes(app: FastifyInstance) {
+  const { db } = app;
+  app.addHook('preHandler', requireRole('admin'));
+
+  app.get<{ Querystring: Form }>('/admin/users', async (request, reply) => {
+    const query = parsePeopleQuery(request.query);
+    const { people, next } = await listPeople(db, query, query.after);
+    return reply.page('admin/users', { people, query, nextUrl: nextPageUrl(query, next) }, { fragment: 'admin/users-table' });
+  });
+
+  app.get('/admin/users/new', async (_request, reply) => {
+    return reply.page('admin/users-new', { values: { role: 'customer', method: 'invite' }, errors: {}, organizations: await listOrganizationChoices(db) });
+  });
+
+  app.post<{ Body: Form }>('/admin/users', async (request, reply) => {
+    const form = request.body ?? {};
+    try {
+      const id = await createPerson(db, request.actor!, form, app.mail);
+      return reply.seeOther(`/admin/users/${id}`, form.method === 'invite' ? 'admin.users.created.invited' : 'admin.users.created.active');
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      return reply.page('admin/users-new', { values: { ...form, password: '' }, errors: error.fields, organizations: await listOrganizationChoices(db) },
+        { status: 422, fragment: 'admin/users-form' });
+    }
+  });
+
+  app.get<WithId>('/admin/users/:id', async (request, reply) => {
+    const person = await findPerson(db, personId(request.params));
+    if (!person) throw new NotFound();
+    return reply.page('admin/users-show', { person, counts: await personCounts(db, person.id), erased: isErased(person) });
+  });
+
+  app.post<WithId>('/admin/users/:id/role', async (request, reply) => {
+    const id = personId(request.params);
+    await changeRole(db, request.actor!, id, request.body ?? {});
+    return reply.seeOther(`/admin/users/${id}`, 'admin.users.role.changed');
+  });
+
+  app.post<WithId>('/admin/users/:id/state', async (request, reply) => {
+    const id = personId(request.params);
+    const done = await setPersonState(db, request.actor!, id, request.body ?? {});
+    return reply.seeOther(`/admin/users/${id}`, `admin.users.stateChanged.${done}`);
+  });
+
+  app.post<WithId>('/admin/users/:id/password-link', async (request, reply) => {
+    const id = personId(request.params);
+    const sent = await sendPasswordLink(db, request.actor!, id, app.mail);
+    return reply.seeOther(`/admin/users/${id}`, `admin.users.linkSent.${sent}`);
+  });
+}
