@@ -5,6 +5,7 @@ import * as m0003 from './0003_event_field.js';
 import * as m0004 from './0004_audit_log.js';
 import * as m0013 from './0013_brand_colour.js';
 import * as m0015 from './0015_mail_log.js';
+import * as m0016 from './0016_mailin.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_audit_log': m0004,
   '0013_brand_colour': m0013,
   '0015_mail_log': m0015,
+  '0016_mailin': m0016,
 };

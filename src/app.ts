@@ -17,6 +17,7 @@ import { Catalogue } from './i18n.js';
 import { Worker } from './jobs/worker.js';
 import { MAIL_JOB, smtpSender } from './mail/outbox.js';
 import outboxRoutes from './mail/routes-admin.js';
+import mailInRoutes from './mailin/routes.js';
 import notifyPlugin from './notify/plugin.js';
 import statusRoutes from './statuses/routes-admin.js';
 import adminIndexRoutes from './admin/routes-index.js';
@@ -140,6 +141,7 @@ export async function buildApp({ config, db, startWorker = false, logger }: AppO
   await app.register(catalogTypeRoutes);
   await app.register(catalogFieldRoutes);
   await app.register(outboxRoutes);
+  await app.register(mailInRoutes);
   await app.register(settingsRoutes);
   await app.register(textsRoutes);
   await app.register(auditRoutes);

@@ -10,6 +10,7 @@ import { startServer } from './server.js';
 import { ROLES } from './users/actor.js';
 import { addPerson } from './users/users.js';
 import { Catalogue } from './i18n.js';
+import { receiveFromStdin } from './mailin/pipe.js';
 
 export const USAGE = `Usage: deskbell <command> [options]
 
@@ -21,6 +22,8 @@ Commands:
                                          without --password, print an invitation link
   demo [--tickets N]                     add demo organisations, people and N tickets (default 200)
   backup FILE                            write a consistent copy of the database to FILE (safe while serving)
+  mail receive                           store one mail read from stdin (an MTA pipe); exit 0 stored or
+                                         ignored, 65 not a mail, 75 try again later
 
 Configuration comes from the environment (DATA_DIR, DATABASE_URL, BASE_URL, ...): see README.md.
 `;
@@ -30,6 +33,8 @@ export class UsageError extends Error {}
 interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** The whole of standard input (`mail receive`); process.stdin when absent. */
+  stdin?: () => Promise<Buffer>;
 }
 
 /** Runs one command; resolves to the process exit code (0 ok, 1 failure, 2 usage). */
@@ -103,6 +108,12 @@ async function dispatch(argv: string[], io: Io, configure: () => Config): Promis
         await db.destroy();
       }
       return 0;
+    }
+    case 'mail': {
+      const [sub, ...options] = rest;
+      if (sub !== 'receive') throw new UsageError(sub ? `unknown mail command "${sub}"` : 'mail needs a command (receive)');
+      parse(options, {});
+      return receiveFromStdin(configure, io);
     }
     case 'backup': {
       const { positionals } = parse(rest, {}, true);

@@ -3,6 +3,7 @@ import { buildApp } from './app.js';
 import { issueSetupToken } from './auth/auth.js';
 import { loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/open.js';
+import { startMailIn } from './mailin/service.js';
 
 /** Start the process: open the database, build the app, listen, and close gracefully on SIGTERM. */
 export async function startServer(config: Config): Promise<void> {
@@ -11,6 +12,7 @@ export async function startServer(config: Config): Promise<void> {
 
   const setupToken = await issueSetupToken(db);
   await app.listen({ port: config.port, host: config.host });
+  const mailIn = await startMailIn({ db, config, mail: app.mail }, app.log);
   if (setupToken) {
     const link = `${config.baseUrl}/setup?token=${setupToken}`;
     app.log.info({ setup: true }, 'no admin yet: setup link printed on stdout');
@@ -24,6 +26,7 @@ export async function startServer(config: Config): Promise<void> {
     app.log.info({ signal }, 'shutting down: finishing requests, stopping the worker');
     const force = setTimeout(() => process.exit(1), 10_000).unref();
     try {
+      await mailIn.close();
       await app.close();
       await db.destroy();
       clearTimeout(force);

@@ -21,6 +21,21 @@ export interface PostMessageInput {
   statusId?: unknown;
   /** The actor's pending uploads to attach (from readMultipartForm). */
   uploadIds?: number[];
+  /** Set when the message did not come from a form (the mail channel). */
+  origin?: MessageOrigin;
+}
+
+/**
+ * A message that arrived by mail: its sanitised HTML, Message-ID and why it was matched to the
+ * ticket are stored with it, and `within` runs inside the verb's transaction (the original .eml, the
+ * record that makes a second delivery a no-op).
+ */
+export interface MessageOrigin {
+  via: 'email';
+  bodyHtml: string;
+  emailMessageId: string;
+  matchReason: string;
+  within?: (trx: Db, messageId: number) => Promise<void>;
 }
 
 /**
@@ -43,11 +58,13 @@ export async function postAgentMessage(db: Db, actor: Actor, ticketId: number, i
     if (kind === 'reply' && ticket.customer_facing === 0) throw new Invalid({ kind: 'compose.errors.notCustomerFacing' }, 'compose.errors.notCustomerFacing');
     const now = nowIso();
     const message = await trx.insertInto('messages').values({
-      ticket_id: ticket.id, author_id: actor.id, kind, body_text: body, body_html: renderMarkdown(body), via: 'web',
-      email_message_id: null, match_reason: null, created_at: now,
+      ticket_id: ticket.id, author_id: actor.id, kind, body_text: body, body_html: input.origin?.bodyHtml ?? renderMarkdown(body),
+      via: input.origin?.via ?? 'web', email_message_id: input.origin?.emailMessageId ?? null,
+      match_reason: input.origin?.matchReason ?? null, created_at: now,
     }).returning('id').executeTakeFirstOrThrow();
     if (input.uploadIds?.length) await attachUploads(trx, actor, message.id, input.uploadIds);
     await notifyNewMessage(trx, { id: message.id, kind });
+    await input.origin?.within?.(trx, message.id);
     const publicReply = kind === 'reply';
     await trx.updateTable('tickets').set({
       updated_at: now,

@@ -5,6 +5,7 @@ import { nowIso } from '../lib/time.js';
 import { Checker } from '../lib/validate.js';
 import { renderMarkdown } from '../messages/markdown.js';
 import { notifyNewMessage } from '../notify/notify.js';
+import type { MessageOrigin } from '../messages/messages.js';
 import { getSetting } from '../settings/settings.js';
 import { defaultStatusId, findVisibleTicket, markSeen } from '../tickets/queries.js';
 import { applyStatus } from '../tickets/status.js';
@@ -36,7 +37,7 @@ export class TicketClosed extends Conflict {
  * agree with the solution"); an answer to a ticket waiting on the customer puts it back to open.
  * A closed ticket takes no more messages (see closedReplyPolicy for what happens instead).
  */
-export async function postCustomerReply(db: Db, actor: Actor, ticketId: number, input: { body?: unknown }, uploadIds: number[]): Promise<void> {
+export async function postCustomerReply(db: Db, actor: Actor, ticketId: number, input: { body?: unknown }, uploadIds: number[], origin?: MessageOrigin): Promise<void> {
   const check = new Checker();
   const body = check.longText('body', input.body);
   check.done();
@@ -46,11 +47,12 @@ export async function postCustomerReply(db: Db, actor: Actor, ticketId: number, 
     if (ticket.customer_facing === 0) throw new Invalid({ body: 'portal.reply.notOpen' }, 'portal.reply.notOpen');
     const now = nowIso();
     const message = await trx.insertInto('messages').values({
-      ticket_id: ticket.id, author_id: actor.id, kind: 'reply', body_text: body, body_html: renderMarkdown(body),
-      via: 'web', email_message_id: null, match_reason: null, created_at: now,
+      ticket_id: ticket.id, author_id: actor.id, kind: 'reply', body_text: body, body_html: origin?.bodyHtml ?? renderMarkdown(body),
+      via: origin?.via ?? 'web', email_message_id: origin?.emailMessageId ?? null, match_reason: origin?.matchReason ?? null, created_at: now,
     }).returning('id').executeTakeFirstOrThrow();
     if (uploadIds.length > 0) await attachUploads(trx, actor, message.id, uploadIds);
     await notifyNewMessage(trx, { id: message.id, kind: 'reply' });
+    await origin?.within?.(trx, message.id);
     await trx.updateTable('tickets').set({ last_activity_at: now, updated_at: now, last_replier_id: actor.id }).where('id', '=', ticket.id).execute();
     if (ticket.status_category === 'solved' || ticket.status_category === 'pending') {
       const openId = await defaultStatusId(trx, 'open');

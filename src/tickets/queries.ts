@@ -27,7 +27,8 @@ export function findVisibleTicket(db: Db, actor: Actor, id: number) {
 /** Messages of the given kinds, oldest first. Callers for customers must never ask for `note`. */
 export function listMessages(db: Db, ticketId: number, kinds: MessageKind[]) {
   const query = db.selectFrom('messages').leftJoin('users', 'users.id', 'messages.author_id')
-    .select(['messages.id', 'messages.kind', 'messages.body_html', 'messages.created_at', 'users.name as author_name', 'users.role as author_role'])
+    .select(['messages.id', 'messages.kind', 'messages.body_html', 'messages.created_at', 'users.name as author_name', 'users.role as author_role',
+      'messages.via', 'messages.match_reason'])
     .where('messages.ticket_id', '=', ticketId).where('messages.kind', 'in', kinds);
   return query.orderBy('messages.created_at').orderBy('messages.id').execute();
 }

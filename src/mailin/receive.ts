@@ -1,0 +1,92 @@
+import type { Config } from '../config.js';
+import type { Db } from '../db/connect.js';
+import type { User } from '../db/schema.js';
+import type { MailContext } from '../mail/context.js';
+import { getSetting } from '../settings/settings.js';
+import { findUserByEmail } from '../users/queries.js';
+import { looksLikeReplyAddress, ownAddresses } from './addresses.js';
+import { mailRefusal } from './answers.js';
+import { messageBody } from './content.js';
+import { addToTicket, newTicket, recordBounce, type Delivery } from './deliver.js';
+import { alreadyReceived, recordInbound } from './files.js';
+import { isAutomatic, isBounce } from './loops.js';
+import { matchTicket, type MatchReason } from './match.js';
+import { parseMail, type DeliveryMeta } from './parse.js';
+import { isSpamSender } from './spam.js';
+import { senderAsPerson } from './tickets.js';
+
+export { UnparseableMail, type DeliveryMeta } from './parse.js';
+
+export interface MailInDeps {
+  db: Db;
+  config: Pick<Config, 'secretKey' | 'mailDomain' | 'uploadsDir'>;
+  mail: MailContext;
+}
+
+export type Outcome =
+  | { status: 'stored'; ticketId: number; reason: MatchReason; created: boolean }
+  | { status: 'duplicate' }
+  | { status: 'dropped'; why: 'spam' | 'own' | 'disabled' }
+  | { status: 'refused'; why: 'closed' | 'newCustomer'; ticketId: number | null }
+  | { status: 'bounce'; ticketId: number | null };
+
+/** Setting: whether a stranger's mail makes them a customer (on unless set to '0'). */
+export const ALLOW_NEW_CUSTOMERS = 'mailin.allow_new_customers';
+
+const MAX_BODY = 100_000;
+
+/**
+ * Every way mail comes in (the `mail receive` pipe, the SMTP receiver, the IMAP poller) ends here.
+ * Throws UnparseableMail for bytes that are not a mail (the caller refuses it for good); any other
+ * error is transient (the caller leaves the mail to be delivered again). The same Message-ID twice
+ * is stored once.
+ */
+export async function receiveMessage(deps: MailInDeps, raw: Buffer, meta: DeliveryMeta = {}): Promise<Outcome> {
+  const mail = await parseMail(raw, meta);
+  if (await alreadyReceived(deps.db, mail.messageId)) return { status: 'duplicate' };
+  try {
+    return await route(deps, raw, mail);
+  } catch (error) {
+    // Two deliveries of one mail racing each other: the second finds the first's record at commit.
+    if (/UNIQUE constraint failed: inbound_messages/i.test(String((error as Error).message))) return { status: 'duplicate' };
+    throw error;
+  }
+}
+
+async function route(deps: MailInDeps, raw: Buffer, mail: Awaited<ReturnType<typeof parseMail>>): Promise<Outcome> {
+  const { db, config } = deps;
+  const from = mail.from!;
+  if (isBounce(mail)) return recordBounce(deps, raw, mail);
+  const own = await ownAddresses(db);
+  const drop = async (why: 'spam' | 'own' | 'disabled'): Promise<Outcome> => {
+    await recordInbound(db, mail, null, `dropped:${why}`);
+    return { status: 'dropped', why };
+  };
+  // Our own mail coming back (a support address forwarding to another): storing it would loop.
+  if (own.has(from.address) || looksLikeReplyAddress(from.address, config.mailDomain)) return drop('own');
+  if (await isSpamSender(db, from.address)) return drop('spam');
+  let sender: User | undefined = await findUserByEmail(db, from.address);
+  if (sender?.state === 'disabled') return drop('disabled');
+
+  const allowNew = (await getSetting(db, ALLOW_NEW_CUSTOMERS)) !== '0';
+  const automatic = isAutomatic(mail, config.mailDomain);
+  const t = deps.mail.translator(sender?.locale ?? 'en');
+  const body = messageBody({ text: mail.text?.slice(0, MAX_BODY), html: mail.html }, t('mailin.noText'));
+  body.text = body.text.slice(0, MAX_BODY);
+  const others = [...mail.to, ...mail.cc].map((p) => ({ ...p, address: p.address.toLowerCase() })).filter((p) => p.address !== from.address && !own.has(p.address) && !looksLikeReplyAddress(p.address, config.mailDomain));
+  const delivery: Delivery = { deps, raw, mail, body, automatic, allowNew, own, others, sender: sender! };
+
+  const match = await matchTicket(db, config, mail, sender);
+  sender ??= await senderAsPerson(db, from, allowNew);
+  if (!sender) {
+    if (!automatic) await mailRefusal(db, deps.mail, mail, 'newCustomer', null, null);
+    await recordInbound(db, mail, null, 'refused:newCustomer');
+    return { status: 'refused', why: 'newCustomer', ticketId: null };
+  }
+  delivery.sender = sender;
+  if (match) {
+    const added = await addToTicket(delivery, match);
+    if (added) return added;
+  }
+  return newTicket(delivery, null);
+}

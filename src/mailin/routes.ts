@@ -1,0 +1,85 @@
+import type { FastifyInstance } from 'fastify';
+import { recordAudit } from '../admin/audit.js';
+import { removeStoredFiles } from '../attachments/store.js';
+import { Invalid, NotFound } from '../lib/errors.js';
+import { positiveInt } from '../lib/validate.js';
+import { requireRole, STAFF } from '../plugins/guards.js';
+import { getSetting } from '../settings/settings.js';
+import { findVisibleTicket } from '../tickets/queries.js';
+import { addSupportAddress, destinationFor, listSupportAddresses, removeSupportAddress } from './addresses.js';
+import { parseImapUrl } from './imap.js';
+import { ALLOW_NEW_CUSTOMERS } from './receive.js';
+import { listSpamSenders, markTicketSpam, unmarkSpamSender } from './spam.js';
+
+type Form = Record<string, string | undefined>;
+
+/** `/admin/mail` (support addresses, new senders, spam senders) and marking a ticket as spam. */
+export default async function mailInRoutes(app: FastifyInstance) {
+  const { db, config } = app;
+  const admin = { preHandler: requireRole('admin') };
+  const staff = { preHandler: requireRole(...STAFF) };
+
+  async function adminPage(extra: Record<string, unknown> = {}) {
+    let imap: string | null = null;
+    try {
+      imap = config.imapUrl ? `${parseImapUrl(config.imapUrl).host}/${parseImapUrl(config.imapUrl).mailbox}` : null;
+    } catch { imap = '?'; }
+    return {
+      addresses: await listSupportAddresses(db),
+      fallback: await destinationFor(db, []),
+      brands: await db.selectFrom('brands').select(['id', 'name']).orderBy('name').execute(),
+      groups: await db.selectFrom('groups').select(['id', 'name']).orderBy('name').execute(),
+      spam: await listSpamSenders(db),
+      allowNew: (await getSetting(db, ALLOW_NEW_CUSTOMERS)) !== '0',
+      smtpListen: config.smtpListen, imap, mailDomain: config.mailDomain,
+      values: {}, errors: {}, ...extra,
+    };
+  }
+
+  app.get('/admin/mail', admin, async (_request, reply) => reply.page('admin/mail', await adminPage()));
+
+  app.post<{ Body: Form }>('/admin/mail/addresses', admin, async (request, reply) => {
+    try {
+      await addSupportAddress(db, request.actor!, request.body ?? {});
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      return reply.page('admin/mail', await adminPage({ values: request.body ?? {}, errors: error.fields }), { status: 422 });
+    }
+    return reply.seeOther('/admin/mail', 'mailin.admin.added');
+  });
+
+  app.post<{ Params: { id: string } }>('/admin/mail/addresses/:id/delete', admin, async (request, reply) => {
+    const id = positiveInt(request.params.id);
+    if (!id) throw new NotFound();
+    await removeSupportAddress(db, request.actor!, id);
+    return reply.seeOther('/admin/mail', 'mailin.admin.removed');
+  });
+
+  app.post<{ Body: Form }>('/admin/mail/settings', admin, async (request, reply) => {
+    const value = request.body?.allowNew === '1' ? '1' : '0';
+    await db.transaction().execute(async (trx) => {
+      const before = await getSetting(trx, ALLOW_NEW_CUSTOMERS);
+      await trx.insertInto('settings').values({ key: ALLOW_NEW_CUSTOMERS, value })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+      await recordAudit(trx, request.actor!, { action: 'setting.changed', subjectType: 'setting', subjectId: 0, before, after: value, details: { key: ALLOW_NEW_CUSTOMERS } });
+    });
+    return reply.seeOther('/admin/mail', 'mailin.admin.saved');
+  });
+
+  app.post<{ Body: Form }>('/admin/mail/spam/delete', admin, async (request, reply) => {
+    await unmarkSpamSender(db, request.actor!, request.body?.address ?? '');
+    return reply.seeOther('/admin/mail', 'mailin.admin.unmarked');
+  });
+
+  app.get<{ Params: { id: string } }>('/agent/tickets/:id/spam', staff, async (request, reply) => {
+    const ticket = await findVisibleTicket(db, request.actor!, positiveInt(request.params.id) ?? -1);
+    if (!ticket) throw new NotFound();
+    return reply.page('mailin/spam', { ticket });
+  });
+
+  app.post<{ Params: { id: string } }>('/agent/tickets/:id/spam', staff, async (request, reply) => {
+    const keys = await markTicketSpam(db, request.actor!, positiveInt(request.params.id) ?? -1);
+    await removeStoredFiles(config.uploadsDir, keys);
+    return reply.seeOther('/agent/tickets', 'mailin.spam.done');
+  });
+}

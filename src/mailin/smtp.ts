@@ -1,0 +1,80 @@
+import { once } from 'node:events';
+import type { SMTPServer } from 'smtp-server';
+import { acceptsRecipient } from './addresses.js';
+import { receiveMessage, UnparseableMail, type MailInDeps, type Outcome } from './receive.js';
+
+export interface Log {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface SmtpReceiver {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Bigger mails are refused while they arrive (552), before they fill the disk. */
+export const SMTP_MAX_BYTES = 40 * 1024 * 1024;
+
+/** `127.0.0.1:2525`, `[::1]:2525`, `:2525` or `2525`: a port alone listens on loopback only. */
+export function parseListen(listen: string): { host: string; port: number } {
+  const match = /^(?:\[?([^\]]*?)\]?:)?(\d{1,5})$/.exec(listen.trim());
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || port > 65535) throw new Error(`SMTP_LISTEN must be HOST:PORT or PORT, got "${listen}"`);
+  return { host: match[1] || '127.0.0.1', port };
+}
+
+/**
+ * The built-in receiver (SMTP_LISTEN): a local MTA or a relay hands mail to it. It takes mail only
+ * for our support and reply addresses, answers 451 when storing fails (the sender retries later)
+ * and 554 for bytes that are not a mail. No AUTH and no TLS: it belongs behind the MTA, on loopback.
+ */
+export async function startSmtpReceiver(deps: MailInDeps, listen: string, log: Log, onStored?: (outcome: Outcome) => void): Promise<SmtpReceiver> {
+  // Loaded only when the receiver is wanted: a desk without SMTP_LISTEN never needs the module.
+  const { SMTPServer: Server } = await import('smtp-server');
+  const { host, port } = parseListen(listen);
+  const server: SMTPServer = new Server({
+    secure: false,
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    size: SMTP_MAX_BYTES,
+    logger: false,
+    banner: 'Deskbell',
+    onRcptTo: (address, _session, callback) => {
+      acceptsRecipient(deps.db, deps.config.mailDomain, address.address).then((ok) => {
+        if (ok) return callback();
+        callback(Object.assign(new Error(`No such mailbox here: ${address.address}`), { responseCode: 550 }));
+      }, (error: unknown) => callback(Object.assign(error as Error, { responseCode: 451 })));
+    },
+    onData: (stream, session, callback) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
+          return callback(Object.assign(new Error('Message too large'), { responseCode: 552 }));
+        }
+        const meta = {
+          envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+        };
+        receiveMessage(deps, Buffer.concat(chunks), meta).then((outcome) => {
+          log.info({ outcome }, 'mail received over SMTP');
+          onStored?.(outcome);
+          callback();
+        }, (error: unknown) => {
+          const permanent = error instanceof UnparseableMail;
+          log[permanent ? 'warn' : 'error']({ err: error }, 'inbound mail not stored');
+          callback(Object.assign(new Error(permanent ? 'Not a mail message' : 'Try again later'), { responseCode: permanent ? 554 : 451 }));
+        });
+      });
+    },
+  });
+  server.on('error', (error) => log.error({ err: error }, 'SMTP receiver error'));
+  server.listen(port, host);
+  await Promise.race([once(server.server, 'listening'), once(server, 'error').then(([error]) => { throw error; })]);
+  return {
+    port: (server.server.address() as { port: number }).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
