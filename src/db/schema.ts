@@ -86,6 +86,8 @@ export interface BrandsTable {
   from_name: string;
   from_address: string;
   portal_title: string;
+  /** `#rrggbb`, or null for the desk's own colours (migration 0013). */
+  colour: string | null;
   is_default: Generated<Bool>;
   created_at: string;
 }
