@@ -1,5 +1,4 @@
 import type { Db } from '../db/connect.js';
-import './schema.js';
 
 const COLUMNS = ['id', 'name', 'from_name', 'from_address', 'portal_title', 'colour', 'is_default'] as const;
 

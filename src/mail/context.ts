@@ -1,5 +1,6 @@
 import { Eta } from 'eta';
 import { assets } from '../assets.js';
+import type { Config } from '../config.js';
 import type { Catalogue, Translate } from '../i18n.js';
 
 /**
@@ -10,6 +11,8 @@ export interface MailContext {
   baseUrl: string;
   translator(locale: string): Translate;
   render(view: string, data: Record<string, unknown>): Promise<string>;
+  /** What ticket mail is signed and threaded with (reply tokens, rating links), and where its files are. */
+  notify: { secretKey: string; mailDomain: string; uploadsDir: string };
 }
 
 export interface Sender {
@@ -24,11 +27,13 @@ export function formatAddress(sender: Sender): string {
 }
 
 /** Mail bodies: `*-html` views are escaped as HTML; `*-text` views are plain text and must not be. */
-export function createMailContext(baseUrl: string, catalogue: Catalogue, production: boolean): MailContext {
+export function createMailContext(config: Config, catalogue: Catalogue): MailContext {
+  const production = !config.development;
   const html = new Eta({ views: assets.views, cache: production, autoEscape: true });
   const text = new Eta({ views: assets.views, cache: production, autoEscape: false, autoTrim: false });
   return {
-    baseUrl,
+    baseUrl: config.baseUrl,
+    notify: { secretKey: config.secretKey, mailDomain: config.mailDomain, uploadsDir: config.uploadsDir },
     translator: (locale) => catalogue.translator(locale),
     render: async (view, data) => (view.endsWith('-text') ? text : html).renderAsync(`/${view}`, data),
   };

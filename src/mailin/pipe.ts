@@ -2,7 +2,6 @@ import type { Config } from '../config.js';
 import { openDatabase } from '../db/open.js';
 import { Catalogue } from '../i18n.js';
 import { createMailContext } from '../mail/context.js';
-import { notifySecrets } from '../notify/context.js';
 import { receiveMessage, UnparseableMail } from './receive.js';
 
 /** sysexits.h: what an MTA's pipe transport understands. */
@@ -31,9 +30,7 @@ export async function receiveFromStdin(
     db = (await openDatabase(config)).db;
     const catalogue = new Catalogue();
     catalogue.setOverrides(await db.selectFrom('texts').selectAll().execute());
-    const mail = createMailContext(config.baseUrl, catalogue, true);
-    // The mails this may send (a confirmation) are ticket mail, threaded and signed like the server's.
-    mail.notify = notifySecrets(config);
+    const mail = createMailContext(config, catalogue);
     const outcome = await receiveMessage({ db, config, mail }, raw, {});
     io.out(`${JSON.stringify(outcome)}\n`);
     return 0;

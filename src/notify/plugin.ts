@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { notifyContext, notifySecrets } from './context.js';
+import { notifyContext } from './context.js';
 import { deliverNotification } from './deliver.js';
 import { NOTIFY_JOB, type NotifyEvent } from './notify.js';
 import rateRoutes from './routes-rate.js';
 
 /** Ticket mail: what it signs with, the worker's handler for deferred notifications, the rating pages. */
 export default fp(async (app: FastifyInstance) => {
-  app.mail.notify = notifySecrets(app.config);
   const ctx = notifyContext(app.mail);
   app.worker.handle(NOTIFY_JOB, (payload) => app.db.transaction().execute((trx) => deliverNotification(trx, ctx, payload as NotifyEvent)));
   await app.register(rateRoutes);

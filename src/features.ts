@@ -1,0 +1,66 @@
+import type { FastifyPluginAsync } from 'fastify';
+import auditRoutes from './admin/routes-audit.js';
+import adminIndexRoutes from './admin/routes-index.js';
+import { runUploadCleanup, scheduleUploadCleanup, UPLOAD_CLEANUP_JOB } from './attachments/cleanup.js';
+import attachmentRoutes from './attachments/routes.js';
+import { MAINTENANCE_JOB, runAuthMaintenance, scheduleAuthMaintenance } from './auth/maintenance.js';
+import authRoutes from './auth/routes.js';
+import passwordRoutes from './auth/routes-password.js';
+import adminBrandRoutes from './brands/routes-admin.js';
+import catalogFieldRoutes from './catalog/routes-fields.js';
+import catalogTypeRoutes from './catalog/routes-types.js';
+import type { Config } from './config.js';
+import type { Db } from './db/connect.js';
+import adminGroupRoutes from './groups/routes-admin.js';
+import teamRoutes from './groups/routes-team.js';
+import type { Worker } from './jobs/worker.js';
+import type { MailContext } from './mail/context.js';
+import { MAIL_JOB, smtpSender } from './mail/outbox.js';
+import outboxRoutes from './mail/routes-admin.js';
+import mailInRoutes from './mailin/routes.js';
+import organizationRoutes from './organizations/routes.js';
+import peopleRoutes from './people/routes.js';
+import personRecordRoutes from './people/routes-records.js';
+import portalHomeRoutes from './portal/routes-home.js';
+import portalSubmitRoutes from './portal/routes-submit.js';
+import portalTicketRoutes from './portal/routes-ticket.js';
+import adminServiceRoutes from './services/routes-admin.js';
+import settingsRoutes from './settings/routes-admin.js';
+import statusRoutes from './statuses/routes-admin.js';
+import textsRoutes from './texts/routes-admin.js';
+import { AUTOCLOSE_JOB, runAutoCloseJob, scheduleAutoClose } from './tickets/autoclose.js';
+import agentTicketRoutes from './tickets/routes-agent.js';
+import accountRoutes from './users/routes-account.js';
+import customerRoutes from './users/routes-customers.js';
+
+/** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
+export const ROUTES: FastifyPluginAsync[] = [
+  // everyone: login, passwords, profile
+  authRoutes, passwordRoutes, accountRoutes,
+  // staff
+  agentTicketRoutes, customerRoutes, teamRoutes,
+  // customers
+  portalHomeRoutes, portalSubmitRoutes, portalTicketRoutes,
+  // both, each checking who may see what
+  attachmentRoutes,
+  // admins
+  adminIndexRoutes, statusRoutes, catalogTypeRoutes, catalogFieldRoutes, peopleRoutes, personRecordRoutes,
+  organizationRoutes, adminGroupRoutes, adminBrandRoutes, adminServiceRoutes, settingsRoutes, textsRoutes,
+  outboxRoutes, mailInRoutes, auditRoutes,
+];
+
+/** The worker's job kinds. Mail is sent only when SMTP_URL is set; otherwise it waits in the outbox. */
+export function registerJobs(worker: Worker, deps: { config: Config; db: Db; mail: MailContext }): void {
+  const { config, db, mail } = deps;
+  if (config.smtpUrl) worker.handle(MAIL_JOB, smtpSender(config.smtpUrl));
+  worker.handle(MAINTENANCE_JOB, () => runAuthMaintenance(db));
+  worker.handle(UPLOAD_CLEANUP_JOB, () => runUploadCleanup(db, config.uploadsDir));
+  worker.handle(AUTOCLOSE_JOB, () => runAutoCloseJob(db, mail));
+}
+
+/** The recurring jobs book their first run when the server starts (each then books its next). */
+export async function scheduleRecurringJobs(db: Db): Promise<void> {
+  await scheduleAuthMaintenance(db);
+  await scheduleUploadCleanup(db);
+  await scheduleAutoClose(db);
+}
