@@ -10,6 +10,7 @@ export const ADMIN_SECTIONS = [
   { path: '/admin/services', key: 'services' },
   { path: '/admin/settings', key: 'settings' },
   { path: '/admin/texts', key: 'texts' },
+  { path: '/admin/mail', key: 'mail' },
   { path: '/admin/outbox', key: 'outbox' },
   { path: '/admin/audit', key: 'audit' },
 ] as const;
