@@ -2,7 +2,8 @@ import type { Db } from '../db/connect.js';
 import { recordAudit } from '../admin/audit.js';
 import { Invalid, NotFound } from '../lib/errors.js';
 import { Checker, positiveInt } from '../lib/validate.js';
-import { getNumberSetting } from '../settings/settings.js';
+import { getNumberSetting, getSetting, putSetting } from '../settings/settings.js';
+import { ALLOW_NEW_CUSTOMERS } from './receive.js';
 import type { Actor } from '../users/actor.js';
 import './schema.js';
 
@@ -86,4 +87,22 @@ export async function removeSupportAddress(db: Db, actor: Actor, id: number): Pr
     await trx.deleteFrom('support_addresses').where('id', '=', id).execute();
     await recordAudit(trx, actor, { action: 'support_address.deleted', subjectType: 'support_address', subjectId: id, before: { address: row.address } });
   });
+}
+
+/** Whether mail from unknown senders opens tickets (setting `mailin.allow_new_customers`, on by default). */
+export async function setAllowNewCustomers(db: Db, actor: Actor, allow: boolean): Promise<void> {
+  const value = allow ? '1' : '0';
+  await db.transaction().execute(async (trx) => {
+    const before = await getSetting(trx, ALLOW_NEW_CUSTOMERS);
+    await putSetting(trx, ALLOW_NEW_CUSTOMERS, value);
+    await recordAudit(trx, actor, { action: 'setting.changed', subjectType: 'setting', subjectId: 0, before, after: value, details: { key: ALLOW_NEW_CUSTOMERS } });
+  });
+}
+
+/** The brands and groups a support address can route to. */
+export async function routingChoices(db: Db) {
+  return {
+    brands: await db.selectFrom('brands').select(['id', 'name']).orderBy('name').execute(),
+    groups: await db.selectFrom('groups').select(['id', 'name']).orderBy('name').execute(),
+  };
 }

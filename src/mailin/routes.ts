@@ -1,12 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { recordAudit } from '../admin/audit.js';
 import { removeStoredFiles } from '../attachments/store.js';
 import { Invalid, NotFound } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
 import { requireRole, STAFF } from '../plugins/guards.js';
 import { getSetting } from '../settings/settings.js';
 import { findVisibleTicket } from '../tickets/queries.js';
-import { addSupportAddress, destinationFor, listSupportAddresses, removeSupportAddress } from './addresses.js';
+import { addSupportAddress, destinationFor, listSupportAddresses, removeSupportAddress, routingChoices, setAllowNewCustomers } from './addresses.js';
 import { parseImapUrl } from './imap.js';
 import { ALLOW_NEW_CUSTOMERS } from './receive.js';
 import { listSpamSenders, markTicketSpam, unmarkSpamSender } from './spam.js';
@@ -27,8 +26,7 @@ export default async function mailInRoutes(app: FastifyInstance) {
     return {
       addresses: await listSupportAddresses(db),
       fallback: await destinationFor(db, []),
-      brands: await db.selectFrom('brands').select(['id', 'name']).orderBy('name').execute(),
-      groups: await db.selectFrom('groups').select(['id', 'name']).orderBy('name').execute(),
+      ...(await routingChoices(db)),
       spam: await listSpamSenders(db),
       allowNew: (await getSetting(db, ALLOW_NEW_CUSTOMERS)) !== '0',
       smtpListen: config.smtpListen, imap, mailDomain: config.mailDomain,
@@ -56,13 +54,7 @@ export default async function mailInRoutes(app: FastifyInstance) {
   });
 
   app.post<{ Body: Form }>('/admin/mail/settings', admin, async (request, reply) => {
-    const value = request.body?.allowNew === '1' ? '1' : '0';
-    await db.transaction().execute(async (trx) => {
-      const before = await getSetting(trx, ALLOW_NEW_CUSTOMERS);
-      await trx.insertInto('settings').values({ key: ALLOW_NEW_CUSTOMERS, value })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
-      await recordAudit(trx, request.actor!, { action: 'setting.changed', subjectType: 'setting', subjectId: 0, before, after: value, details: { key: ALLOW_NEW_CUSTOMERS } });
-    });
+    await setAllowNewCustomers(db, request.actor!, request.body?.allowNew === '1');
     return reply.seeOther('/admin/mail', 'mailin.admin.saved');
   });
 
