@@ -2,10 +2,11 @@ import { recordAudit } from '../admin/audit.js';
 import { issueResetToken, revokeTokens } from '../auth/auth.js';
 import { endAllSessions } from '../auth/sessions.js';
 import type { Db } from '../db/connect.js';
+import { readOrganizationChoice } from '../organizations/choice.js';
 import type { Role, User } from '../db/schema.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
-import { Checker, positiveInt } from '../lib/validate.js';
+import { Checker } from '../lib/validate.js';
 import { composeMail } from '../mail/compose.js';
 import type { MailContext } from '../mail/context.js';
 import { queueMail } from '../mail/outbox.js';
@@ -58,13 +59,7 @@ export async function createPerson(db: Db, actor: Actor, input: CreatePersonInpu
   const role = check.oneOf<Role>('role', input.role, ROLES);
   const method = check.oneOf('method', input.method, ['invite', 'password'] as const);
   if (method === 'password') check.password('password', input.password);
-  let organizationId: number | null = null;
-  if (role === 'customer' && input.organizationId !== undefined && input.organizationId !== '') {
-    organizationId = positiveInt(input.organizationId);
-    const found = organizationId === null ? undefined
-      : await db.selectFrom('organizations').select('id').where('id', '=', organizationId).executeTakeFirst();
-    if (!found) check.add('organizationId', 'errors.choice');
-  }
+  const organizationId = role === 'customer' ? await readOrganizationChoice(db, check, input.organizationId) : null;
   check.done();
 
   return db.transaction().execute(async (trx) => {

@@ -1,8 +1,9 @@
 import { revokeTokens } from '../auth/auth.js';
 import type { Db } from '../db/connect.js';
+import { readOrganizationChoice } from '../organizations/choice.js';
 import { Forbidden, Invalid } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
-import { Checker, positiveInt } from '../lib/validate.js';
+import { Checker } from '../lib/validate.js';
 import type { MailContext } from '../mail/context.js';
 import { isStaff, type Actor } from './actor.js';
 import { inviteCustomer } from './invitations.js';
@@ -31,13 +32,7 @@ export async function inviteNewCustomer(
   const check = new Checker();
   const email = check.email('email', input.email);
   const name = check.text('name', input.name, { max: 120 });
-  let organizationId: number | null = null;
-  if (input.organizationId !== undefined && input.organizationId !== '') {
-    organizationId = positiveInt(input.organizationId);
-    const found = organizationId === null ? undefined
-      : await db.selectFrom('organizations').select('id').where('id', '=', organizationId).executeTakeFirst();
-    if (!found) check.add('organizationId', 'errors.choice');
-  }
+  const organizationId = await readOrganizationChoice(db, check, input.organizationId);
   check.done();
 
   return db.transaction().execute(async (trx) => {
