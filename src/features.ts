@@ -11,6 +11,7 @@ import catalogFieldRoutes from './catalog/routes-fields.js';
 import catalogTypeRoutes from './catalog/routes-types.js';
 import type { Config } from './config.js';
 import type { Db } from './db/connect.js';
+import { OPTIMIZE_JOB, runOptimize, scheduleOptimize } from './db/optimize.js';
 import adminGroupRoutes from './groups/routes-admin.js';
 import teamRoutes from './groups/routes-team.js';
 import type { Worker } from './jobs/worker.js';
@@ -56,6 +57,7 @@ export function registerJobs(worker: Worker, deps: { config: Config; db: Db; mai
   worker.handle(MAINTENANCE_JOB, () => runAuthMaintenance(db));
   worker.handle(UPLOAD_CLEANUP_JOB, () => runUploadCleanup(db, config.uploadsDir));
   worker.handle(AUTOCLOSE_JOB, () => runAutoCloseJob(db, mail));
+  worker.handle(OPTIMIZE_JOB, () => runOptimize(db));
 }
 
 /** The recurring jobs book their first run when the server starts (each then books its next). */
@@ -63,4 +65,5 @@ export async function scheduleRecurringJobs(db: Db): Promise<void> {
   await scheduleAuthMaintenance(db);
   await scheduleUploadCleanup(db);
   await scheduleAutoClose(db);
+  await scheduleOptimize(db);
 }
