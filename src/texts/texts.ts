@@ -4,6 +4,7 @@ import type { Catalogue } from '../i18n.js';
 import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { renderMarkdown } from '../messages/markdown.js';
 import type { Actor } from '../users/actor.js';
+import { escapeHtml } from '../lib/text.js';
 
 /** Texts whose key ends in `.md` are Markdown (help and instruction blocks); the rest are plain. */
 export function isMarkdownKey(key: string): boolean {
@@ -25,10 +26,6 @@ export function previewText(key: string, text: string): { html: string; markdown
   const filled = text.replace(/\{(\w+)\}/g, (_m, name: string) => SAMPLES[name] ?? `‹${name}›`);
   const markdown = isMarkdownKey(key);
   return { html: markdown ? renderMarkdown(filled) : escapeHtml(filled), markdown };
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export interface TextInput { key: string; locale: string; value?: unknown }
