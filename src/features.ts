@@ -33,13 +33,14 @@ import { AUTOCLOSE_JOB, runAutoCloseJob, scheduleAutoClose } from './tickets/aut
 import agentTicketRoutes from './tickets/routes-agent.js';
 import accountRoutes from './users/routes-account.js';
 import customerRoutes from './users/routes-customers.js';
+import videoRoutes from './video/routes.js';
 
 /** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
 export const ROUTES: FastifyPluginAsync[] = [
   // everyone: login, passwords, profile
   authRoutes, passwordRoutes, accountRoutes,
   // staff
-  agentTicketRoutes, customerRoutes, teamRoutes,
+  agentTicketRoutes, customerRoutes, teamRoutes, videoRoutes,
   // customers
   portalHomeRoutes, portalSubmitRoutes, portalTicketRoutes,
   // both, each checking who may see what

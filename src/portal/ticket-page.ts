@@ -5,6 +5,7 @@ import { displayValue } from '../fields/fields.js';
 import type { Translate } from '../i18n.js';
 import { listCcs, listFieldValues, listMessages } from '../tickets/queries.js';
 import type { Actor } from '../users/actor.js';
+import { listVideoSessions } from '../video/video.js';
 import { closedReplyPolicy, customerTicket } from './conversation.js';
 
 /**
@@ -26,6 +27,7 @@ export async function portalTicketPage(db: Db, actor: Actor, id: number, t: Tran
   const finished = ticket.status_category === 'closed' || ticket.status_category === 'cancelled';
   return {
     ticket, fields, messages, timeline, rating, ccs: await listCcs(db, id),
+    videos: await listVideoSessions(db, id),
     files: await listAttachmentsForMessages(db, messages.map((m) => m.id)),
     isRequester: ticket.requester_id === actor.id,
     canReply: !finished && ticket.customer_facing === 1,

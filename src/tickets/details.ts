@@ -4,9 +4,10 @@ import { listAttachmentsForMessages } from '../attachments/queries.js';
 import { allowedLabels, loadAttachmentPolicy } from '../attachments/sniff.js';
 import { NotFound } from '../lib/errors.js';
 import type { Actor } from '../users/actor.js';
+import { listVideoSessions } from '../video/video.js';
 import { findVisibleTicket, listCcs, listEvents, listFieldValues, listMessages, listWorkflow } from './queries.js';
 
-export const TABS = ['general', 'updates', 'internal', 'history'] as const;
+export const TABS = ['general', 'updates', 'internal', 'history', 'videos'] as const;
 export type Tab = (typeof TABS)[number];
 
 export function parseTab(value: unknown): Tab {
@@ -30,6 +31,7 @@ export async function agentTicketDetails(db: Db, actor: Actor, id: number, tab: 
     updates: async () => ({ messages: await listMessages(db, id, ['update']) }),
     internal: async () => ({ messages: await listMessages(db, id, ['note']) }),
     history: async () => ({ events: await listEvents(db, id) }),
+    videos: async () => ({ videos: await listVideoSessions(db, id) }),
   }[tab];
   const content: { messages?: { id: number }[] } & Record<string, unknown> = await panel();
   const files = await listAttachmentsForMessages(db, (content.messages ?? []).map((m) => m.id));

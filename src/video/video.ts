@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/connect.js';
+import type { Translate } from '../i18n.js';
+import { NotFound } from '../lib/errors.js';
+import { formatTime } from '../lib/format.js';
+import { nowIso } from '../lib/time.js';
+import { Checker } from '../lib/validate.js';
+import { renderMarkdown } from '../messages/markdown.js';
+import { notifyNewMessage } from '../notify/notify.js';
+import { findVisibleTicket, markSeen } from '../tickets/queries.js';
+import { isStaff, type Actor } from '../users/actor.js';
+
+/** Where meeting rooms live when VIDEO_BASE_URL is not set. */
+export const DEFAULT_VIDEO_BASE_URL = 'https://meet.jit.si/';
+
+/** A meeting link: the base URL plus a room name nobody can guess (128 random bits). */
+export function meetingUrl(baseUrl: string | null): string {
+  const base = baseUrl || DEFAULT_VIDEO_BASE_URL;
+  return `${base.endsWith('/') ? base : `${base}/`}deskbell-${randomBytes(16).toString('base64url')}`;
+}
+
+/** The ticket's video sessions, newest first. */
+export function listVideoSessions(db: Db, ticketId: number) {
+  return db.selectFrom('video_sessions').leftJoin('users', 'users.id', 'video_sessions.created_by_id')
+    .select(['video_sessions.id', 'video_sessions.title', 'video_sessions.url', 'video_sessions.starts_at',
+      'video_sessions.created_at', 'users.name as creator_name'])
+    .where('video_sessions.ticket_id', '=', ticketId)
+    .orderBy('video_sessions.created_at', 'desc').orderBy('video_sessions.id', 'desc')
+    .execute();
+}
+
+const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
+
+/** Milliseconds the zone is ahead of UTC at the given instant. */
+function zoneOffset(ms: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+  }).formatToParts(new Date(ms));
+  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - Math.floor(ms / 1000) * 1000;
+}
+
+/** A datetime-local value read in the given time zone (UTC when none), as an ISO instant; null when malformed. */
+export function localTimeToIso(value: string, timeZone: string | null): string | null {
+  const m = LOCAL_TIME.exec(value);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1).map((v) => Number(v ?? 0)) as number[];
+  const wall = Date.UTC(year!, month! - 1, day!, hour!, minute!, second!);
+  const check = new Date(wall);
+  if (check.getUTCMonth() !== month! - 1 || check.getUTCDate() !== day! || hour! > 23 || minute! > 59) return null;
+  const zone = timeZone || 'UTC';
+  let ms = wall - zoneOffset(wall, zone);
+  ms = wall - zoneOffset(ms, zone); // across a DST change, the offset at the instant itself
+  return new Date(ms).toISOString();
+}
+
+export interface VideoSessionInput {
+  title?: unknown;
+  startsAt?: unknown;
+}
+
+/**
+ * Staff open a video session on a ticket: the session, a public update carrying its link, and a
+ * history event are written in one transaction.
+ */
+export async function createVideoSession(db: Db, actor: Actor, ticketId: number, input: VideoSessionInput,
+  options: { baseUrl: string | null; t: Translate }): Promise<{ id: number; url: string }> {
+  if (!isStaff(actor)) throw new NotFound();
+  const check = new Checker();
+  const title = check.text('title', input.title, { max: 200 });
+  const rawStart = typeof input.startsAt === 'string' ? input.startsAt.trim() : '';
+  const startsAt = rawStart ? localTimeToIso(rawStart, actor.timeZone) : null;
+  if (rawStart && startsAt === null) check.add('startsAt', 'video.errors.startsAt');
+  check.done();
+
+  return db.transaction().execute(async (trx) => {
+    const ticket = await findVisibleTicket(trx, actor, ticketId);
+    if (!ticket) throw new NotFound();
+    const now = nowIso();
+    const url = meetingUrl(options.baseUrl);
+    const session = await trx.insertInto('video_sessions').values({
+      ticket_id: ticket.id, created_by_id: actor.id, title, url, starts_at: startsAt, created_at: now,
+    }).returning('id').executeTakeFirstOrThrow();
+    const body = [
+      options.t('video.message.title', { title: escapeMarkdown(title) }),
+      startsAt ? options.t('video.message.startsAt', { time: formatTime(startsAt, actor.timeZone ?? 'UTC') }) : null,
+      options.t('video.message.join', { url }),
+    ].filter((line): line is string => line !== null).join('\n\n');
+    const message = await trx.insertInto('messages').values({
+      ticket_id: ticket.id, author_id: actor.id, kind: 'update', body_text: body, body_html: renderMarkdown(body),
+      via: 'web', email_message_id: null, match_reason: null, created_at: now,
+    }).returning('id').executeTakeFirstOrThrow();
+    await notifyNewMessage(trx, { id: message.id, kind: 'update' });
+    await trx.insertInto('ticket_events').values({
+      ticket_id: ticket.id, actor_id: actor.id, kind: 'video', field: null, from_value: null, to_value: title, created_at: now,
+    }).execute();
+    await trx.updateTable('tickets').set({ updated_at: now, last_activity_at: now, last_replier_id: actor.id })
+      .where('id', '=', ticket.id).execute();
+    await markSeen(trx, actor.id, ticket.id, now);
+    return { id: session.id, url };
+  });
+}
+
+/** A title shown as plain text inside Markdown. */
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()<>#+\-.!|~]/g, '\\$&');
+}
