@@ -22,6 +22,7 @@ import mailInRoutes from './mailin/routes.js';
 import organizationRoutes from './organizations/routes.js';
 import peopleRoutes from './people/routes.js';
 import personRecordRoutes from './people/routes-records.js';
+import portalDraftRoutes from './portal/routes-drafts.js';
 import portalHomeRoutes from './portal/routes-home.js';
 import portalSubmitRoutes from './portal/routes-submit.js';
 import portalTicketRoutes from './portal/routes-ticket.js';
@@ -31,6 +32,7 @@ import statusRoutes from './statuses/routes-admin.js';
 import textsRoutes from './texts/routes-admin.js';
 import { AUTOCLOSE_JOB, runAutoCloseJob, scheduleAutoClose } from './tickets/autoclose.js';
 import agentTicketRoutes from './tickets/routes-agent.js';
+import cancelRoutes from './tickets/routes-cancel.js';
 import accountRoutes from './users/routes-account.js';
 import customerRoutes from './users/routes-customers.js';
 import videoRoutes from './video/routes.js';
@@ -42,9 +44,9 @@ export const ROUTES: FastifyPluginAsync[] = [
   // staff
   agentTicketRoutes, customerRoutes, teamRoutes, videoRoutes,
   // customers
-  portalHomeRoutes, portalSubmitRoutes, portalTicketRoutes,
+  portalHomeRoutes, portalSubmitRoutes, portalTicketRoutes, portalDraftRoutes,
   // both, each checking who may see what
-  attachmentRoutes,
+  attachmentRoutes, cancelRoutes,
   // admins
   adminIndexRoutes, statusRoutes, catalogTypeRoutes, catalogFieldRoutes, peopleRoutes, personRecordRoutes,
   organizationRoutes, adminGroupRoutes, adminBrandRoutes, adminServiceRoutes, settingsRoutes, textsRoutes,

@@ -6,6 +6,7 @@ import type { Translate } from '../i18n.js';
 import { listCcs, listFieldValues, listMessages } from '../tickets/queries.js';
 import type { Actor } from '../users/actor.js';
 import { listVideoSessions } from '../video/video.js';
+import { isCancellable } from '../tickets/cancel.js';
 import { closedReplyPolicy, customerTicket } from './conversation.js';
 
 /**
@@ -20,8 +21,9 @@ export async function portalTicketPage(db: Db, actor: Actor, id: number, t: Tran
   const labels = new Map((await db.selectFrom('statuses').select(['name', 'customer_label']).execute()).map((s) => [s.name, s.customer_label]));
   const label = (name: string | null) => (name === null ? null : labels.get(name) ?? name);
   const timeline = (await db.selectFrom('ticket_events').select(['kind', 'from_value', 'to_value', 'created_at'])
-    .where('ticket_id', '=', id).where('kind', 'in', ['created', 'status', 'reopened']).orderBy('id').execute())
-    .map((e) => ({ kind: e.kind, at: e.created_at, from: e.kind === 'created' ? null : label(e.from_value), to: e.kind === 'created' ? null : label(e.to_value) }));
+    .where('ticket_id', '=', id).where('kind', 'in', ['created', 'status', 'reopened', 'cancelled', 'cancel_reason']).orderBy('id').execute())
+    .map((e) => (e.kind === 'cancel_reason' ? { kind: e.kind, at: e.created_at, from: null, to: e.to_value }
+      : { kind: e.kind === 'cancelled' ? 'status' : e.kind, at: e.created_at, from: e.kind === 'created' ? null : label(e.from_value), to: e.kind === 'created' ? null : label(e.to_value) }));
   const rating = await db.selectFrom('ratings').select(['score', 'comment']).where('ticket_id', '=', id).where('user_id', '=', ticket.requester_id).executeTakeFirst();
   const policy = await loadAttachmentPolicy(db);
   const finished = ticket.status_category === 'closed' || ticket.status_category === 'cancelled';
@@ -30,8 +32,10 @@ export async function portalTicketPage(db: Db, actor: Actor, id: number, t: Tran
     videos: await listVideoSessions(db, id),
     files: await listAttachmentsForMessages(db, messages.map((m) => m.id)),
     isRequester: ticket.requester_id === actor.id,
+    cancellable: await isCancellable(db, actor, ticket),
     canReply: !finished && ticket.customer_facing === 1,
     finished,
+    draft: ticket.status_category === 'draft' && ticket.requester_id === actor.id,
     closedPolicy: await closedReplyPolicy(db),
     attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes },
   };

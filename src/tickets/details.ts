@@ -5,6 +5,7 @@ import { allowedLabels, loadAttachmentPolicy } from '../attachments/sniff.js';
 import { NotFound } from '../lib/errors.js';
 import type { Actor } from '../users/actor.js';
 import { listVideoSessions } from '../video/video.js';
+import { isCancellable } from './cancel.js';
 import { findVisibleTicket, listCcs, listEvents, listFieldValues, listMessages, listWorkflow } from './queries.js';
 
 export const TABS = ['general', 'updates', 'internal', 'history', 'videos'] as const;
@@ -36,5 +37,6 @@ export async function agentTicketDetails(db: Db, actor: Actor, id: number, tab: 
   const content: { messages?: { id: number }[] } & Record<string, unknown> = await panel();
   const files = await listAttachmentsForMessages(db, (content.messages ?? []).map((m) => m.id));
   const policy = await loadAttachmentPolicy(db);
-  return { ticket, workflow, rating, tab, tabs: TABS, files, attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes }, ...content };
+  const cancellable = await isCancellable(db, actor, ticket);
+  return { ticket, workflow, rating, cancellable, tab, tabs: TABS, files, attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes }, ...content };
 }
