@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Db } from '../db/connect.js';
 import { readMultipartForm, type Rejection } from '../attachments/uploads.js';
 import { allowedLabels, loadAttachmentPolicy } from '../attachments/sniff.js';
 import { fieldName, fieldsOfType } from '../fields/fields.js';
@@ -7,10 +8,11 @@ import { positiveInt } from '../lib/validate.js';
 import { requireRole } from '../plugins/guards.js';
 import { findVisibleTicket } from '../tickets/queries.js';
 import type { Actor } from '../users/actor.js';
+import { draftsEnabled, saveDraft } from './drafts.js';
 import { checkSubmission, defaultTopicId, serviceRequired, submitTicket, type SubmitInput } from './submit.js';
 import { activeServices, customerTopics, listBrands, pendingUploadsOf } from './submit-queries.js';
 
-interface FormState {
+export interface FormState {
   values: SubmitInput;
   errors?: Record<string, string>;
   message?: string;
@@ -18,28 +20,30 @@ interface FormState {
   rejected?: Rejection[];
 }
 
+/** What the submit form shows; a draft being finished posts to its own `action`. */
+export async function submitFormData(db: Db, actor: Actor, state: FormState, action = '/portal/tickets') {
+  const topics = await customerTopics(db);
+  const typeId = positiveInt(state.values.typeId) ?? await defaultTopicId(db);
+  const topic = topics.find((t) => t.id === typeId) ?? topics[0];
+  const fields = topic ? (await fieldsOfType(db, topic.id)).filter((f) => f.customer_visible === 1).map((f) => ({ ...f, name: fieldName(f) })) : [];
+  const policy = await loadAttachmentPolicy(db);
+  return {
+    path: '/portal/tickets/new', action, draftable: action === '/portal/tickets' && await draftsEnabled(db),
+    topics, topic, fields, brands: await listBrands(db), services: await activeServices(db, actor),
+    serviceRequired: await serviceRequired(db), values: { ...state.values, typeId: topic ? String(topic.id) : '' },
+    errors: state.errors ?? {}, message: state.message, rejected: state.rejected ?? [],
+    kept: await pendingUploadsOf(db, actor.id, state.uploadIds ?? []),
+    attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes },
+  };
+}
+
 /** Seed 002's "Submit a ticket", with JavaScript or without. */
 export default async function portalSubmitRoutes(app: FastifyInstance) {
   const { db } = app;
   app.addHook('preHandler', requireRole('customer'));
 
-  async function formData(actor: Actor, state: FormState) {
-    const topics = await customerTopics(db);
-    const typeId = positiveInt(state.values.typeId) ?? await defaultTopicId(db);
-    const topic = topics.find((t) => t.id === typeId) ?? topics[0];
-    const fields = topic ? (await fieldsOfType(db, topic.id)).filter((f) => f.customer_visible === 1).map((f) => ({ ...f, name: fieldName(f) })) : [];
-    const policy = await loadAttachmentPolicy(db);
-    return {
-      path: '/portal/tickets/new', topics, topic, fields, brands: await listBrands(db), services: await activeServices(db, actor),
-      serviceRequired: await serviceRequired(db), values: { ...state.values, typeId: topic ? String(topic.id) : '' },
-      errors: state.errors ?? {}, message: state.message, rejected: state.rejected ?? [],
-      kept: await pendingUploadsOf(db, actor.id, state.uploadIds ?? []),
-      attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes },
-    };
-  }
-
   const render = async (reply: FastifyReply, state: FormState, status = 200) =>
-    reply.page('portal/submit', await formData(reply.request.actor!, state), { status, fragment: 'portal/_topic-fields' });
+    reply.page('portal/submit', await submitFormData(db, reply.request.actor!, state), { status, fragment: 'portal/_topic-fields' });
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/portal/tickets/new', async (request, reply) => {
     const { typeId, followup } = request.query;
@@ -57,6 +61,16 @@ export default async function portalSubmitRoutes(app: FastifyInstance) {
     const uploadIds = [...new Set([...kept, ...form.uploads.map((u) => u.id)])];
     const state: FormState = { values: form.fields, uploadIds, rejected: form.rejected };
     if (form.fields.refresh) return render(reply, state);
+    // "Save as draft" only where the workflow has a draft status; elsewhere it is a normal submit.
+    if (form.fields.draft && form.rejected.length === 0 && await draftsEnabled(db)) {
+      try {
+        const id = await saveDraft(db, actor, form.fields, uploadIds);
+        return reply.seeOther(`/portal/tickets/${id}`);
+      } catch (error) {
+        if (!(error instanceof Invalid)) throw error;
+        return render(reply, { ...state, errors: error.fields, message: request.t(error.message, error.params) }, 422);
+      }
+    }
     if (form.rejected.length > 0) {
       const errors = await checkSubmission(db, actor, form.fields).then(() => ({}), (error: unknown) => {
         if (error instanceof Invalid) return error.fields;

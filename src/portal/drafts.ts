@@ -1,0 +1,138 @@
+import type { Db } from '../db/connect.js';
+import { attachUploads } from '../attachments/uploads.js';
+import { fieldName, fieldsOfType, readFieldValues, saveFieldValues } from '../fields/fields.js';
+import { Forbidden, NotFound } from '../lib/errors.js';
+import { nowIso } from '../lib/time.js';
+import { Checker, positiveInt } from '../lib/validate.js';
+import type { MailContext } from '../mail/context.js';
+import { renderMarkdown } from '../messages/markdown.js';
+import { notifyTicketCreated } from '../notify/notify.js';
+import { getNumberSetting } from '../settings/settings.js';
+import { defaultStatusId, findVisibleTicket } from '../tickets/queries.js';
+import { statusStamps } from '../tickets/status.js';
+import type { Actor } from '../users/actor.js';
+import { checkSubmission, defaultTopicId, type SubmitInput } from './submit.js';
+import { activeServices, customerTopics } from './submit-queries.js';
+
+/**
+ * Seed 001: "Draft — the code user has not completed all the ticket creation flow steps yet."
+ * Only workflows with a status of category `draft` (e.g. the Field service preset) offer drafts.
+ * A draft sends nothing: the "received" mail and the group notification wait until it is submitted.
+ * Staff see drafts like any ticket, under their Draft status (the list filters show categories).
+ */
+export async function draftsEnabled(db: Db): Promise<boolean> {
+  return (await defaultStatusId(db, 'draft')) !== undefined;
+}
+
+/** Only a subject is required; other values are kept when they are valid, dropped otherwise. */
+async function checkDraft(db: Db, actor: Actor, input: SubmitInput) {
+  if (actor.role !== 'customer') throw new Forbidden();
+  const check = new Checker();
+  const subject = check.text('subject', input.subject, { max: 200 });
+  const message = check.longText('message', input.message, { required: false });
+  check.done();
+  const topics = await customerTopics(db);
+  const wanted = positiveInt(input.typeId) ?? await defaultTopicId(db);
+  const topic = topics.find((t) => t.id === wanted) ?? topics[0];
+  if (!topic) throw new Error('the desk has no topic customers may choose');
+  const brands = await db.selectFrom('brands').select(['id']).orderBy('name').execute();
+  const brandId = brands.find((b) => b.id === positiveInt(input.brandId))?.id ?? brands[0]?.id;
+  if (brandId === undefined) throw new Error('the desk has no brand');
+  const service = (await activeServices(db, actor)).find((s) => s.id === positiveInt(input.serviceId));
+  const defs = await fieldsOfType(db, topic.id);
+  const loose = new Checker();
+  const values = readFieldValues(defs, input, 'customer', loose);
+  for (const def of defs) if (loose.errors[fieldName(def)] !== undefined) values.delete(def.id);
+  return { subject, message, topic, brandId, service, defs, values };
+}
+
+/** Saves the form as a draft ticket: attachments bound, a 'created' event, and no mail at all. */
+export async function saveDraft(db: Db, actor: Actor, input: SubmitInput, uploadIds: number[]): Promise<number> {
+  const { subject, message, topic, brandId, service, defs, values } = await checkDraft(db, actor, input);
+  const groupId = service?.provider_group_id ?? topic.default_group_id ?? await getNumberSetting(db, 'default_group_id');
+  return db.transaction().execute(async (trx) => {
+    const now = nowIso();
+    const statusId = await defaultStatusId(trx, 'draft');
+    if (statusId === undefined) throw new NotFound();
+    const ticket = await trx.insertInto('tickets').values({
+      subject, type_id: topic.id, brand_id: brandId, status_id: statusId, priority: topic.default_priority, visibility: 'public',
+      requester_id: actor.id, organization_id: actor.organizationId, assignee_id: null, group_id: groupId,
+      service_id: service?.id ?? null, channel: 'portal', created_by_id: actor.id, created_at: now, updated_at: now,
+      last_activity_at: now, last_replier_id: actor.id, first_response_at: null,
+      ...statusStamps('draft', { solved_at: null, closed_at: null }, now),
+    }).returning('id').executeTakeFirstOrThrow();
+    const first = await trx.insertInto('messages').values({
+      ticket_id: ticket.id, author_id: actor.id, kind: 'reply', body_text: message, body_html: renderMarkdown(message),
+      via: 'web', email_message_id: null, match_reason: null, created_at: now,
+    }).returning('id').executeTakeFirstOrThrow();
+    if (uploadIds.length > 0) await attachUploads(trx, actor, first.id, uploadIds);
+    await saveFieldValues(trx, ticket.id, defs, values, actor.id, now, ['Yes', 'No']);
+    await trx.deleteFrom('ticket_events').where('ticket_id', '=', ticket.id).where('kind', '=', 'field').execute();
+    await trx.insertInto('ticket_events').values({
+      ticket_id: ticket.id, actor_id: actor.id, kind: 'created', from_value: null, to_value: subject, created_at: now,
+    }).execute();
+    return ticket.id;
+  });
+}
+
+/** The requester's own draft, else 404 (other customers, even of the same organization, never finish it). */
+export async function findOwnDraft(db: Db, actor: Actor, id: number) {
+  if (actor.role !== 'customer') throw new Forbidden();
+  const ticket = await findVisibleTicket(db, actor, id);
+  if (!ticket || ticket.requester_id !== actor.id || ticket.status_category !== 'draft') throw new NotFound();
+  return ticket;
+}
+
+/** The form's values as they were saved: subject, first message, topic, brand, service, fields. */
+export async function draftValues(db: Db, actor: Actor, id: number): Promise<SubmitInput> {
+  const ticket = await findOwnDraft(db, actor, id);
+  const row = await db.selectFrom('tickets').select(['type_id', 'brand_id', 'service_id']).where('id', '=', id).executeTakeFirstOrThrow();
+  const first = await db.selectFrom('messages').select('body_text').where('ticket_id', '=', id).orderBy('id').limit(1).executeTakeFirst();
+  const values: SubmitInput = {
+    subject: ticket.subject, message: first?.body_text ?? '', typeId: String(row.type_id), brandId: String(row.brand_id),
+    serviceId: row.service_id === null ? '' : String(row.service_id),
+  };
+  const stored = await db.selectFrom('ticket_field_values').innerJoin('fields', 'fields.id', 'ticket_field_values.field_id')
+    .select(['fields.key', 'ticket_field_values.value']).where('ticket_id', '=', id).execute();
+  for (const f of stored) values[fieldName(f)] = f.value;
+  return values;
+}
+
+/**
+ * The customer finishes a draft: checked like a normal submission, then the ticket, its first
+ * message and field values are updated, it moves to the default `new` status (a history event),
+ * and only then go the "received" confirmation and the group notification.
+ */
+export async function submitDraft(db: Db, actor: Actor, id: number, input: SubmitInput, uploadIds: number[], mail: MailContext): Promise<void> {
+  await findOwnDraft(db, actor, id);
+  const { subject, message, topic, brandId, service, defs, values } = await checkSubmission(db, actor, input);
+  const groupId = service?.provider_group_id ?? topic.default_group_id ?? await getNumberSetting(db, 'default_group_id');
+  await db.transaction().execute(async (trx) => {
+    const now = nowIso();
+    const current = await trx.selectFrom('tickets').innerJoin('statuses', 'statuses.id', 'tickets.status_id')
+      .select(['statuses.name', 'statuses.category']).where('tickets.id', '=', id).executeTakeFirstOrThrow();
+    if (current.category !== 'draft') throw new NotFound();
+    const statusId = topic.initial_status_id ?? await defaultStatusId(trx, 'new');
+    const status = await trx.selectFrom('statuses').select(['name', 'category']).where('id', '=', statusId ?? -1).executeTakeFirst();
+    if (!status) throw new Error('the desk has no "new" status');
+    await trx.updateTable('tickets').set({
+      subject, type_id: topic.id, brand_id: brandId, status_id: statusId!, priority: topic.default_priority, group_id: groupId,
+      service_id: service?.id ?? null, updated_at: now, last_activity_at: now,
+      ...statusStamps(status.category, { solved_at: null, closed_at: null }, now),
+    }).where('id', '=', id).execute();
+    const first = await trx.selectFrom('messages').select('id').where('ticket_id', '=', id).orderBy('id').limit(1).executeTakeFirstOrThrow();
+    await trx.updateTable('messages').set({ body_text: message, body_html: renderMarkdown(message) }).where('id', '=', first.id).execute();
+    if (uploadIds.length > 0) await attachUploads(trx, actor, first.id, uploadIds);
+    // Fields of another topic do not belong to the finished ticket.
+    const keep = defs.map((d) => d.id);
+    let stale = trx.deleteFrom('ticket_field_values').where('ticket_id', '=', id);
+    if (keep.length > 0) stale = stale.where('field_id', 'not in', keep);
+    await stale.execute();
+    await saveFieldValues(trx, id, defs, values, actor.id, now, ['Yes', 'No']);
+    await trx.deleteFrom('ticket_events').where('ticket_id', '=', id).where('kind', '=', 'field').execute();
+    await trx.insertInto('ticket_events').values({
+      ticket_id: id, actor_id: actor.id, kind: 'status', field: null, from_value: current.name, to_value: status.name, created_at: now,
+    }).execute();
+    await notifyTicketCreated(trx, mail, id);
+  });
+}
