@@ -11,7 +11,7 @@ import { getNumberSetting } from '../settings/settings.js';
 import { defaultStatusId, findVisibleTicket } from '../tickets/queries.js';
 import { statusStamps } from '../tickets/status.js';
 import type { Actor } from '../users/actor.js';
-import { checkSubmission, defaultTopicId, type SubmitInput } from './submit.js';
+import { checkSubmission, createPortalTicket, defaultTopicId, type SubmitInput } from './submit.js';
 import { activeServices, customerTopics } from './submit-queries.js';
 
 /**
@@ -48,30 +48,11 @@ async function checkDraft(db: Db, actor: Actor, input: SubmitInput) {
 
 /** Saves the form as a draft ticket: attachments bound, a 'created' event, and no mail at all. */
 export async function saveDraft(db: Db, actor: Actor, input: SubmitInput, uploadIds: number[]): Promise<number> {
-  const { subject, message, topic, brandId, service, defs, values } = await checkDraft(db, actor, input);
-  const groupId = service?.provider_group_id ?? topic.default_group_id ?? await getNumberSetting(db, 'default_group_id');
+  const form = await checkDraft(db, actor, input);
   return db.transaction().execute(async (trx) => {
-    const now = nowIso();
     const statusId = await defaultStatusId(trx, 'draft');
     if (statusId === undefined) throw new NotFound();
-    const ticket = await trx.insertInto('tickets').values({
-      subject, type_id: topic.id, brand_id: brandId, status_id: statusId, priority: topic.default_priority, visibility: 'public',
-      requester_id: actor.id, organization_id: actor.organizationId, assignee_id: null, group_id: groupId,
-      service_id: service?.id ?? null, channel: 'portal', created_by_id: actor.id, created_at: now, updated_at: now,
-      last_activity_at: now, last_replier_id: actor.id, first_response_at: null,
-      ...statusStamps('draft', { solved_at: null, closed_at: null }, now),
-    }).returning('id').executeTakeFirstOrThrow();
-    const first = await trx.insertInto('messages').values({
-      ticket_id: ticket.id, author_id: actor.id, kind: 'reply', body_text: message, body_html: renderMarkdown(message),
-      via: 'web', email_message_id: null, match_reason: null, created_at: now,
-    }).returning('id').executeTakeFirstOrThrow();
-    if (uploadIds.length > 0) await attachUploads(trx, actor, first.id, uploadIds);
-    await saveFieldValues(trx, ticket.id, defs, values, actor.id, now, ['Yes', 'No']);
-    await trx.deleteFrom('ticket_events').where('ticket_id', '=', ticket.id).where('kind', '=', 'field').execute();
-    await trx.insertInto('ticket_events').values({
-      ticket_id: ticket.id, actor_id: actor.id, kind: 'created', from_value: null, to_value: subject, created_at: now,
-    }).execute();
-    return ticket.id;
+    return createPortalTicket(trx, actor, form, { id: statusId, category: 'draft' }, uploadIds);
   });
 }
 

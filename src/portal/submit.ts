@@ -1,4 +1,5 @@
 import type { Db } from '../db/connect.js';
+import type { StatusCategory } from '../db/schema.js';
 import { fieldsOfType, readFieldValues, saveFieldValues } from '../fields/fields.js';
 import { Forbidden } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
@@ -31,34 +32,49 @@ export async function defaultTopicId(db: Db): Promise<number | null> {
  * Ticket, first message, field values, attachments and the confirmation mail: one transaction.
  */
 export async function submitTicket(db: Db, actor: Actor, input: SubmitInput, uploadIds: number[], mail: MailContext): Promise<number> {
-  const { subject, message, topic, brandId, service, defs, values } = await checkSubmission(db, actor, input);
-  const groupId = service?.provider_group_id ?? topic.default_group_id ?? await getNumberSetting(db, 'default_group_id');
+  const form = await checkSubmission(db, actor, input);
   return db.transaction().execute(async (trx) => {
-    const now = nowIso();
-    const statusId = topic.initial_status_id ?? await defaultStatusId(trx, 'new');
+    const statusId = form.topic.initial_status_id ?? await defaultStatusId(trx, 'new');
     const status = await trx.selectFrom('statuses').select('category').where('id', '=', statusId ?? -1).executeTakeFirst();
     if (!status) throw new Error('the desk has no "new" status');
-    const ticket = await trx.insertInto('tickets').values({
-      subject, type_id: topic.id, brand_id: brandId, status_id: statusId!, priority: topic.default_priority, visibility: 'public',
-      requester_id: actor.id, organization_id: actor.organizationId, assignee_id: null, group_id: groupId,
-      service_id: service?.id ?? null, channel: 'portal', created_by_id: actor.id, created_at: now, updated_at: now,
-      last_activity_at: now, last_replier_id: actor.id, first_response_at: null,
-      ...statusStamps(status.category, { solved_at: null, closed_at: null }, now),
-    }).returning('id').executeTakeFirstOrThrow();
-    const first = await trx.insertInto('messages').values({
-      ticket_id: ticket.id, author_id: actor.id, kind: 'reply', body_text: message, body_html: renderMarkdown(message),
-      via: 'web', email_message_id: null, match_reason: null, created_at: now,
-    }).returning('id').executeTakeFirstOrThrow();
-    if (uploadIds.length > 0) await attachUploads(trx, actor, first.id, uploadIds);
-    await saveFieldValues(trx, ticket.id, defs, values, actor.id, now, ['Yes', 'No']);
-    // The values the customer gave are part of the ticket's creation, not changes to it.
-    await trx.deleteFrom('ticket_events').where('ticket_id', '=', ticket.id).where('kind', '=', 'field').execute();
-    await trx.insertInto('ticket_events').values({
-      ticket_id: ticket.id, actor_id: actor.id, kind: 'created', from_value: null, to_value: subject, created_at: now,
-    }).execute();
-    await notifyTicketCreated(trx, mail, ticket.id);
-    return ticket.id;
+    const ticketId = await createPortalTicket(trx, actor, form, { id: statusId!, category: status.category }, uploadIds);
+    await notifyTicketCreated(trx, mail, ticketId);
+    return ticketId;
   });
+}
+
+export type CheckedSubmission = Awaited<ReturnType<typeof checkSubmission>>;
+
+/**
+ * Write a customer's ticket from a checked form (a submission or a draft), in the caller's
+ * transaction: the ticket in the given status, its first message with the uploads, the field values
+ * and one 'created' event. Routing: a service's provider group, else the topic's, else the desk's.
+ */
+export async function createPortalTicket(
+  trx: Db, actor: Actor, form: CheckedSubmission, status: { id: number; category: StatusCategory }, uploadIds: number[],
+): Promise<number> {
+  const { subject, message, topic, brandId, service, defs, values } = form;
+  const groupId = service?.provider_group_id ?? topic.default_group_id ?? await getNumberSetting(trx, 'default_group_id');
+  const now = nowIso();
+  const ticket = await trx.insertInto('tickets').values({
+    subject, type_id: topic.id, brand_id: brandId, status_id: status.id, priority: topic.default_priority, visibility: 'public',
+    requester_id: actor.id, organization_id: actor.organizationId, assignee_id: null, group_id: groupId,
+    service_id: service?.id ?? null, channel: 'portal', created_by_id: actor.id, created_at: now, updated_at: now,
+    last_activity_at: now, last_replier_id: actor.id, first_response_at: null,
+    ...statusStamps(status.category, { solved_at: null, closed_at: null }, now),
+  }).returning('id').executeTakeFirstOrThrow();
+  const first = await trx.insertInto('messages').values({
+    ticket_id: ticket.id, author_id: actor.id, kind: 'reply', body_text: message, body_html: renderMarkdown(message),
+    via: 'web', email_message_id: null, match_reason: null, created_at: now,
+  }).returning('id').executeTakeFirstOrThrow();
+  if (uploadIds.length > 0) await attachUploads(trx, actor, first.id, uploadIds);
+  await saveFieldValues(trx, ticket.id, defs, values, actor.id, now, ['Yes', 'No']);
+  // The values the customer gave are part of the ticket's creation, not changes to it.
+  await trx.deleteFrom('ticket_events').where('ticket_id', '=', ticket.id).where('kind', '=', 'field').execute();
+  await trx.insertInto('ticket_events').values({
+    ticket_id: ticket.id, actor_id: actor.id, kind: 'created', from_value: null, to_value: subject, created_at: now,
+  }).execute();
+  return ticket.id;
 }
 
 /** Every check of the form at once (also used to report all mistakes when a file was refused). */
