@@ -26,18 +26,19 @@ export const BIN = join(ROOT, 'bin', 'deskbell.js');
 export const built = () => existsSync(join(ROOT, 'dist', 'src', 'cli.js'));
 
 /** Run the real `node bin/deskbell.js ...argv` as a child process, with a clean environment. */
-export function spawnCli(dir: string, argv: string[], env: Record<string, string> = {}): Promise<CliResult> {
+export function spawnCli(dir: string, argv: string[], env: Record<string, string> = {}, stdin?: Buffer): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...argv], {
       cwd: dir,
       env: { PATH: process.env.PATH ?? '', HOME: dir, DATA_DIR: dir, LOG_LEVEL: 'silent', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';
-    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
+    child.stdout!.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    child.stderr!.on('data', (chunk: Buffer) => { err += chunk.toString(); });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
+    if (stdin) child.stdin!.end(stdin);
   });
 }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import type { Test } from 'tap';
 import type { Db } from '../../src/db/connect.js';
 import { receiveMessage, type MailInDeps } from '../../src/mailin/receive.js';
 import { buildTestDesk, type TestDesk } from '../helpers/app.js';
-import { BIN, type CliResult } from '../helpers/cli.js';
+import { spawnCli, type CliResult } from '../helpers/cli.js';
 import { makeTickets, makeUser } from '../helpers/factories.js';
 
 /** The fixtures' reply addresses carry tokens made with this key, for tickets at this domain. */
@@ -70,19 +69,7 @@ export async function sendRaw(port: number, raw: Buffer | string, envelope: { fr
 
 /** `node bin/deskbell.js mail receive` with the mail on its standard input, as an MTA pipe runs it. */
 export function pipeToCli(dir: string, input: Buffer, env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'mail', 'receive'], {
-      cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, DATA_DIR: dir, LOG_LEVEL: 'silent', ...MAIL_ENV, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-    child.stdin.end(input);
-  });
+  return spawnCli(dir, ['mail', 'receive'], { ...MAIL_ENV, ...env }, input);
 }
 
 export { makeUser };
