@@ -101,7 +101,7 @@ async function dispatch(argv: string[], io: Io, configure: () => Config): Promis
       const { db } = await openDatabase(config);
       try {
         const started = Date.now();
-        const demo = await buildDemo(db, { tickets });
+        const demo = await buildDemo(db, { tickets, databasePath: config.databasePath, progress: tickets >= 10_000 ? (line) => io.err(`${line}\n`) : undefined });
         io.out(`Demo data added: ${demo.tickets} tickets in ${((Date.now() - started) / 1000).toFixed(1)} s.\nLog in at ${config.baseUrl}/login with password ${demo.password} as:\n`);
         for (const login of demo.logins) io.out(`  ${login.role.padEnd(10)} ${login.email}\n`);
       } finally {

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { sql } from 'kysely';
 import { openTestDesk, tempDir } from '../helpers/app.js';
 import { cli } from '../helpers/cli.js';
 import { Client } from '../helpers/client.js';
@@ -70,4 +71,47 @@ t.test('demo --tickets 0 adds people only', async (t) => {
   const { db } = await openTestDesk(t, dir);
   t.equal((await db.selectFrom('tickets').select('id').execute()).length, 0);
   t.ok((await db.selectFrom('users').select('id').where('email', '=', 'agent@demo.test').execute()).length === 1);
+});
+
+t.test('demo --tickets 2000 builds a realistic desk the app can work with', async (t) => {
+  const dir = tempDir(t);
+  const result = await cli(dir, 'demo', '--tickets', '2000');
+  t.equal(result.code, 0, result.err);
+  const { db } = await openTestDesk(t, dir);
+  const count = async (table: 'tickets' | 'messages' | 'ticket_field_values' | 'ticket_seen' | 'ticket_events' | 'organizations') =>
+    (await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+  t.equal(await count('tickets'), 2000);
+  t.ok(await count('messages') >= 3 * 2000, 'at least three messages per ticket on average');
+  t.ok(await count('ticket_field_values') > 100, 'domain approvals carry their field values');
+  t.ok(await count('ticket_seen') >= 2000, 'requesters and assignees have seen their tickets');
+  t.ok(await count('ticket_events') >= 2000, 'every ticket has its history');
+  t.ok(await count('organizations') >= 2);
+
+  const categories = await db.selectFrom('tickets').innerJoin('statuses', 'statuses.id', 'tickets.status_id')
+    .select('statuses.category').distinct().execute();
+  t.ok(categories.length >= 4, `tickets in several status categories (${categories.map((c) => c.category).join(', ')})`);
+  const kinds = (await db.selectFrom('messages').select('kind').distinct().execute()).map((m) => m.kind).sort();
+  t.same(kinds, ['note', 'reply', 'update'], 'replies, internal notes and service updates');
+
+  const inconsistent = await db.selectFrom('tickets').select('id').where((eb) => eb.or([
+    eb('last_activity_at', '<', eb.ref('created_at')),
+    eb('first_response_at', '<', eb.ref('created_at')),
+    eb('last_activity_at', '>', new Date().toISOString()),
+    eb(eb.selectFrom('messages').select((m) => m.fn.max('created_at').as('m')).whereRef('messages.ticket_id', '=', 'tickets.id'), '>', eb.ref('last_activity_at')),
+  ])).execute();
+  t.same(inconsistent, [], 'activity stamps agree with the messages and never lie in the future');
+  const { integrity_check: integrity } = (await sql<{ integrity_check: string }>`pragma integrity_check`.execute(db)).rows[0]!;
+  t.equal(integrity, 'ok', 'PRAGMA integrity_check');
+  t.ok((await sql`select 1 from sqlite_stat1 limit 1`.execute(db)).rows.length === 1, 'the planner has statistics');
+});
+
+t.test('demo data is the same for the same command', async (t) => {
+  const subjects = [];
+  for (const dir of [tempDir(t), tempDir(t)]) {
+    t.equal((await cli(dir, 'demo', '--tickets', '50')).code, 0);
+    const { db } = await openTestDesk(t, dir);
+    subjects.push(await db.selectFrom('tickets').innerJoin('messages', 'messages.ticket_id', 'tickets.id')
+      .select(['tickets.subject', 'tickets.priority', 'messages.body_text']).orderBy('messages.id').execute());
+  }
+  t.same(subjects[0], subjects[1]);
 });

@@ -1,0 +1,149 @@
+import type SQLite from 'better-sqlite3';
+import { textToHtml } from '../lib/text.js';
+import type { DemoPeople, DemoPerson, DemoStaff } from './demo-people.js';
+import { messageBody, pick, subject, type Random, type Voice } from './demo-text.js';
+import type { DemoTypes } from './demo-types.js';
+import { chooseCategory, statusPicker, type DemoStatus } from './demo-workflow.js';
+
+export interface TicketPlan {
+  tickets: number;
+  now: number;
+  brandId: number;
+  generalTypeId: number;
+  types: DemoTypes;
+  statuses: DemoStatus[];
+  people: DemoPeople;
+  progress?: (done: number) => void;
+}
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+const SPAN = 3 * 365 * DAY;
+const BATCH = 5000;
+const PRIORITIES = [['low', 0.15], ['normal', 0.75], ['high', 0.95], ['urgent', 1]] as const;
+const iso = (ms: number) => new Date(ms).toISOString();
+const exp = (random: Random, mean: number) => -Math.log(1 - random()) * mean;
+/** For statusPicker: always the category's default status (history names where a ticket came from). */
+const DEFAULT_ONLY: Random = () => 0;
+
+interface Message { authorId: number; kind: 'reply' | 'note' | 'update'; voice: Voice; at: number }
+
+/**
+ * Insert `plan.tickets` tickets, oldest first, spread over up to three years before `now` (fewer
+ * tickets: a shorter span, so a small demo still looks busy). Each ticket gets what the app itself
+ * would have written: messages, the activity stamps, events, field values and who has seen it.
+ * One transaction per 5,000 tickets through prepared statements.
+ */
+export function insertTickets(sqlite: SQLite.Database, random: Random, plan: TicketPlan): { messages: number } {
+  const ticket = sqlite.prepare(`insert into tickets (subject, type_id, brand_id, status_id, priority, visibility, requester_id,
+    organization_id, assignee_id, group_id, channel, created_by_id, created_at, updated_at, last_activity_at, last_replier_id,
+    first_response_at, solved_at, closed_at) values (?, ?, ?, ?, ?, 'public', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const message = sqlite.prepare(`insert into messages (ticket_id, author_id, kind, body_text, body_html, via, created_at)
+    values (?, ?, ?, ?, ?, ?, ?)`);
+  const event = sqlite.prepare('insert into ticket_events (ticket_id, actor_id, kind, from_value, to_value, created_at) values (?, ?, ?, ?, ?, ?)');
+  const value = sqlite.prepare('insert into ticket_field_values (ticket_id, field_id, value) values (?, ?, ?)');
+  const seen = sqlite.prepare('insert into ticket_seen (ticket_id, user_id, seen_at) values (?, ?, ?) on conflict do update set seen_at = excluded.seen_at');
+
+  const { tickets: total, now, people, types } = plan;
+  const span = Math.min(SPAN, total * 1.5 * HOUR);
+  const start = now - span;
+  const statusFor = statusPicker(plan.statuses);
+  const groups = [...people.groups.entries()];
+  const customerFacing = (typeId: number) => typeId !== types.domainApproval && typeId !== types.accountCreated;
+  const ownShare = Math.min(0.1, Math.max(0.0005, 20 / Math.max(1, total)));
+  let messages = 0;
+
+  const one = (i: number) => {
+    const created = Math.floor(start + ((i + random()) * span) / total);
+    const requester: DemoPerson = random() < ownShare ? people.namedCustomer : people.customers[Math.floor(people.customers.length * random() ** 1.5)]!;
+    const r = random();
+    const typeId = r < 0.6 ? plan.generalTypeId : r < 0.75 ? types.careCoordination : r < 0.9 ? types.domainApproval : types.accountCreated;
+    // The newest few tickets take every status in turn, so even a tiny demo shows the whole workflow.
+    const forced = total - 1 - i < plan.statuses.length ? plan.statuses[total - 1 - i]! : null;
+    const status = forced ?? (typeId === types.accountCreated ? statusFor('closed', random) : statusFor(chooseCategory((now - created) / DAY, random), random));
+    const [groupId, groupAgents] = groups[Math.floor(groups.length * random() ** 2)]!;
+    const unassigned = status.category === 'new' || status.category === 'draft' || random() < 0.08;
+    const assignee: DemoStaff | null = unassigned ? null : pick(random, groupAgents);
+    const staffAuthor = () => assignee ?? pick(random, groupAgents);
+    const roll = random();
+    const priority = PRIORITIES.find(([, upTo]) => roll < upTo)![0];
+    const channel = typeId === types.accountCreated ? 'agent' : random() < 0.5 ? 'portal' : random() < 0.8 ? 'email' : 'agent';
+
+    const count = status.category === 'new' || status.category === 'draft' ? 1
+      : typeId === types.accountCreated ? 1 : Math.min(40, 2 + Math.floor(exp(random, 4)));
+    const thread: Message[] = [{ authorId: requester.id, kind: 'reply', voice: 'customer', at: 0 }];
+    let offset = 0;
+    for (let m = 1; m < count; m++) {
+      offset += Math.floor(exp(random, 5 * HOUR)) + 60_000;
+      const staffTurn = m % 2 === 1 || !customerFacing(typeId);
+      if (!staffTurn) thread.push({ authorId: requester.id, kind: 'reply', voice: 'customer', at: offset });
+      else if (!customerFacing(typeId) || random() < 0.15) thread.push({ authorId: staffAuthor().id, kind: 'note', voice: 'note', at: offset });
+      else if (random() < 0.04) thread.push({ authorId: staffAuthor().id, kind: 'update', voice: 'update', at: offset });
+      else thread.push({ authorId: staffAuthor().id, kind: 'reply', voice: 'agent', at: offset });
+    }
+    const done = status.category === 'solved' || status.category === 'closed' || status.category === 'cancelled';
+    const solvedOffset = typeId === types.accountCreated ? 0 : done ? offset + Math.floor(exp(random, 10 * HOUR)) + 60_000 : null;
+    const closedOffset = status.category === 'closed' || status.category === 'cancelled'
+      ? (solvedOffset ?? 0) + (typeId === types.accountCreated ? 0 : Math.floor(2 * DAY + random() * 5 * DAY)) : null;
+    // Nothing may happen in the future: squeeze a long story into the time since the ticket was opened.
+    const end = Math.max(offset, solvedOffset ?? 0, closedOffset ?? 0);
+    const squeeze = end > 0 && created + end > now - 60_000 ? Math.max(0, now - 60_000 - created) / end : 1;
+    const at = (o: number) => created + Math.floor(o * squeeze);
+
+    const firstStaff = thread.find((msg) => msg.authorId !== requester.id);
+    const firstReply = thread.find((msg) => msg.authorId !== requester.id && msg.kind === 'reply');
+    const lastPublic = thread.filter((msg) => msg.kind !== 'note').at(-1)!;
+    const statusAt = closedOffset ?? solvedOffset ?? (status.category === 'new' ? 0 : firstStaff?.at ?? offset);
+    const lastActivity = at(Math.max(offset, statusAt));
+    const solvedAt = solvedOffset === null ? null : iso(at(solvedOffset));
+    const closedAt = closedOffset === null ? null : iso(at(closedOffset));
+    const subjectText = typeId === types.accountCreated ? `Account created for ${requester.name}`
+      : typeId === types.domainApproval ? `Domain approval: ${domainOf(requester, random)}` : subject(random);
+
+    const id = Number(ticket.run(subjectText, typeId, plan.brandId, status.id, priority, requester.id, requester.organizationId,
+      assignee?.id ?? null, groupId, channel, requester.id, iso(created), iso(lastActivity), iso(lastActivity), lastPublic.authorId,
+      firstReply ? iso(at(firstReply.at)) : null, solvedAt, closedAt).lastInsertRowid);
+    for (const msg of thread) {
+      const body = messageBody(random, msg.voice);
+      message.run(id, msg.authorId, msg.kind, body, textToHtml(body), msg.authorId === requester.id && channel === 'email' ? 'email' : 'web', iso(at(msg.at)));
+    }
+    messages += thread.length;
+
+    event.run(id, requester.id, 'created', null, subjectText, iso(created));
+    if (assignee) event.run(id, assignee.id, 'assignee', null, assignee.name, iso(at(firstStaff?.at ?? 0)));
+    const actorId = assignee?.id ?? requester.id;
+    if (typeId !== types.accountCreated && status.category !== 'new') {
+      const initial = statusFor('new', DEFAULT_ONLY);
+      const solved = statusFor('solved', DEFAULT_ONLY);
+      if (closedOffset !== null && solvedOffset !== null && status.category === 'closed') {
+        event.run(id, actorId, 'status', initial.name, solved.name, solvedAt);
+        event.run(id, null, 'status', solved.name, status.name, closedAt);
+      } else if (status.id !== initial.id) {
+        event.run(id, actorId, 'status', initial.name, status.name, iso(at(statusAt)));
+      }
+    }
+    if (typeId === types.domainApproval) {
+      value.run(id, types.domainField, subjectText.slice('Domain approval: '.length));
+      if (done) value.run(id, types.approvalField, pick(random, ['approved', 'declined', 'cleared']));
+    }
+    const requesterLast = thread.filter((msg) => msg.authorId === requester.id).at(-1)!;
+    seen.run(id, requester.id, iso(at(requesterLast.at)));
+    if (assignee) {
+      const own = thread.filter((msg) => msg.authorId === assignee.id).at(-1);
+      seen.run(id, assignee.id, done ? iso(lastActivity) : iso(at(own?.at ?? 0)));
+    }
+  };
+
+  const batch = sqlite.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) one(i);
+  });
+  for (let from = 0; from < total; from += BATCH) {
+    batch(from, Math.min(total, from + BATCH));
+    plan.progress?.(Math.min(total, from + BATCH));
+  }
+  return { messages };
+}
+
+function domainOf(requester: DemoPerson, random: Random): string {
+  return requester.organizationId === null ? `partner-${Math.floor(random() * 10_000)}.test` : `org-${requester.organizationId}.test`;
+}
