@@ -1,0 +1,49 @@
+// The pages and forms measured, as a user would use them: each with the session it needs and the
+// status class that counts as success (2xx for pages, 3xx for a form's redirect).
+import type { Facts } from './facts.js';
+import type { Session } from './session.js';
+
+export type CaseKind = 'read' | 'search' | 'write';
+
+export interface BenchCase {
+  name: string;
+  kind: CaseKind;
+  session: Session;
+  /** GET path, or for a write the next request's path and form body (distinct on every call). */
+  path: string;
+  form?: (n: number) => { path: string; body: Record<string, string> };
+  expect: 2 | 3;
+  /** Why the case is not measured (e.g. the build has no search yet). */
+  skipped?: string;
+}
+
+export interface CaseInputs {
+  agent: Session;
+  customer: Session;
+  facts: Facts;
+  deepCursor: string;
+  hasSearch: boolean;
+}
+
+export const SEARCH_PATH = '/agent/search';
+
+export function buildCases({ agent, customer, facts, deepCursor, hasSearch }: CaseInputs, terms: { common: string; rare: string }): BenchCase[] {
+  const search: Partial<BenchCase> = hasSearch ? {} : { skipped: 'n/a (no search)' };
+  return [
+    { name: 'agent list, default view', kind: 'read', session: agent, path: '/agent/tickets', expect: 2 },
+    { name: 'agent list, two filters', kind: 'read', session: agent, path: '/agent/tickets?status=category%3Aopen&priority=high', expect: 2 },
+    { name: 'agent list, 40 pages deep', kind: 'read', session: agent, path: deepCursor ? `/agent/tickets?after=${encodeURIComponent(deepCursor)}` : '/agent/tickets', expect: 2 },
+    { name: `ticket details, ${facts.longTicketMessages} messages`, kind: 'read', session: agent, path: `/agent/tickets/${facts.longTicketId}`, expect: 2 },
+    { name: 'portal, My tickets', kind: 'read', session: customer, path: '/portal/tickets', expect: 2 },
+    { name: `search, common word "${terms.common}"`, kind: 'search', session: agent, path: `${SEARCH_PATH}?q=${terms.common}`, expect: 2, ...search },
+    { name: `search, rare word "${terms.rare}"`, kind: 'search', session: agent, path: `${SEARCH_PATH}?q=${terms.rare}`, expect: 2, ...search },
+    {
+      name: 'create a ticket (portal form)', kind: 'write', session: customer, path: '/portal/tickets', expect: 3,
+      form: (n) => ({ path: '/portal/tickets', body: { typeId: String(facts.portalTypeId), subject: `Benchmark request ${n}: printer offline`, message: `The printer on floor ${n % 9} stopped at ${n}.` } }),
+    },
+    {
+      name: 'agent reply', kind: 'write', session: agent, path: `/agent/tickets/${facts.replyTicketIds[0]}/messages`, expect: 3,
+      form: (n) => ({ path: `/agent/tickets/${facts.replyTicketIds[n % facts.replyTicketIds.length]}/messages`, body: { kind: 'reply', body: `Thanks, we are on it (benchmark reply ${n}).` } }),
+    },
+  ];
+}

@@ -1,0 +1,56 @@
+// The benchmark's database: built once per size and generator version by `deskbell demo`, kept in a
+// cache directory, and copied for every run so the writes of one run never leak into the next.
+import { spawn } from 'node:child_process';
+import { constants, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEMO_VERSION } from '../src/ops/demo.js';
+import { ROOT } from './paths.js';
+
+export interface Dataset {
+  tickets: number;
+  password: string;
+  /** How long `deskbell demo` took when the cache entry was built. */
+  buildSeconds: number;
+  bytes: number;
+  dir: string;
+}
+
+export async function ensureDataset(cacheDir: string, tickets: number, log: (line: string) => void): Promise<Dataset> {
+  const dir = join(cacheDir, `demo-v${DEMO_VERSION}-${tickets}`);
+  const meta = join(dir, 'dataset.json');
+  if (existsSync(meta)) return { ...(JSON.parse(readFileSync(meta, 'utf8')) as Omit<Dataset, 'dir'>), dir };
+
+  const partial = `${dir}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  log(`building a ${tickets.toLocaleString('en')}-ticket database in ${dir} (once; later runs reuse it)`);
+  const started = Date.now();
+  const out = await runDemo(partial, tickets, log);
+  const password = /with password (\S+) as:/.exec(out)?.[1];
+  if (!password) throw new Error(`deskbell demo printed no password:\n${out}`);
+  const dataset = { tickets, password, buildSeconds: (Date.now() - started) / 1000, bytes: statSync(join(partial, 'deskbell.db')).size };
+  writeFileSync(join(partial, 'dataset.json'), JSON.stringify(dataset, null, 2));
+  renameSync(partial, dir);
+  return { ...dataset, dir };
+}
+
+/** A fresh copy of the cached database (a reflink where the file system can) for one run. */
+export function copyDataset(dataset: Dataset, runDir: string): void {
+  mkdirSync(runDir, { recursive: true });
+  for (const file of ['deskbell.db', 'secret.key']) {
+    copyFileSync(join(dataset.dir, file), join(runDir, file), constants.COPYFILE_FICLONE);
+  }
+}
+
+function runDemo(dataDir: string, tickets: number, log: (line: string) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'deskbell.js'), 'demo', '--tickets', String(tickets)], {
+      env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => { for (const line of chunk.toString().trim().split('\n')) log(line); });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`deskbell demo exited with ${code}`))));
+  });
+}

@@ -1,0 +1,65 @@
+// Child processes under test: the real Deskbell server and the bare Fastify floor. Each gets a free
+// loopback port; "started" means its health URL answered 200.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+export interface Served {
+  url: string;
+  pid: number;
+  /** From spawn to the first 200 of the health URL. */
+  startupMs: number;
+  stop: () => Promise<void>;
+}
+
+export async function serve(script: string, args: string[], env: Record<string, string>, healthPath: string): Promise<Served> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [script, ...args], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env }, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}: ${stderr}`);
+    const ok = await fetch(url + healthPath).then((res) => res.status === 200, () => false);
+    if (ok) break;
+    if (performance.now() - started > 60_000) throw new Error(`${script} did not answer within 60 s: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return { url, pid: child.pid!, startupMs: performance.now() - started, stop: () => stop(child) };
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resident memory of a process in bytes, from /proc (Linux): the current value and the peak. */
+export function memoryOf(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+/** Samples a process's RSS while a measurement runs; `stop` returns the highest value seen. */
+export function sampleMemory(pid: number, everyMs = 50): { stop: () => number } {
+  let max = memoryOf(pid).rss;
+  const timer = setInterval(() => { max = Math.max(max, memoryOf(pid).rss); }, everyMs);
+  return { stop: () => { clearInterval(timer); return Math.max(max, memoryOf(pid).rss); } };
+}
