@@ -16,6 +16,8 @@ export interface BenchOptions {
   seconds: number;
   connections: number[];
   cacheDir: string;
+  /** Requests sent to each page before it is measured (default 20). */
+  warmup?: number;
   log: (line: string) => void;
 }
 
@@ -66,7 +68,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       reports.push(report);
       if (testCase.skipped) continue;
       options.log(`measuring: ${testCase.name}`);
-      if (!testCase.form) for (let i = 0; i < 20; i++) await get(server.url, testCase.path, testCase.session);
+      if (!testCase.form) for (let i = 0; i < (options.warmup ?? 20); i++) await get(server.url, testCase.path, testCase.session);
       for (const connections of options.connections) {
         report.results.push(await measure(server.url, server.pid, testCase, connections, options.seconds));
       }

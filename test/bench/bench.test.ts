@@ -1,0 +1,35 @@
+import t from 'tap';
+import { runBench } from '../../bench/bench.js';
+import { ensureDataset } from '../../bench/dataset.js';
+import { formatReport, targets } from '../../bench/report.js';
+import { tempDir } from '../helpers/app.js';
+import { built } from '../helpers/cli.js';
+
+// The benchmark's machinery end to end on a tiny desk, so it cannot rot between real runs. It checks
+// that every case got the answers a user would (pages 2xx, forms 3xx), never how fast they came.
+t.test('npm run bench: every case answers as expected against the real server', async (t) => {
+  t.ok(built(), 'dist/ is built (npm test runs `npm run build` first)');
+  if (!built()) return;
+  const cacheDir = tempDir(t, 'deskbell-bench-');
+  const report = await runBench({ tickets: 300, seconds: 1, connections: [2], warmup: 2, cacheDir, log: () => {} });
+
+  t.equal(report.dataset.tickets, 300);
+  t.ok(report.startupMs > 0 && report.serverPeakRss > 0, 'startup time and server memory are measured');
+  t.ok(report.listPageBytes > 5000, 'the floor serves a page as large as the agent list');
+  for (const result of [...report.floor, ...report.cases.flatMap((c) => c.results)]) {
+    t.ok(result.responses > 0 && result.requestsPerSecond > 0 && Number.isFinite(result.p99), 'responses were measured');
+    t.equal(result.failures, 0, `no failures (${JSON.stringify(result.statuses)})`);
+  }
+  for (const c of report.cases) {
+    if (c.kind === 'search' && c.skipped) t.equal(c.skipped, 'n/a (no search)', `${c.name}: reported as missing, not failed`);
+    else t.equal(c.results.length, 1, `${c.name}: measured`);
+  }
+  t.same(report.cases.filter((c) => c.kind === 'write').map((c) => c.results[0]!.statuses[303]! > 0), [true, true], 'forms end in a redirect');
+
+  const text = formatReport(report);
+  for (const c of report.cases) t.match(text, c.name);
+  t.equal(targets(report).length, 6, 'every target is judged');
+
+  const again = await ensureDataset(cacheDir, 300, (line) => t.fail(`no rebuild: ${line}`));
+  t.same(again, report.dataset, 'a second run reuses the cached data set');
+});
