@@ -145,7 +145,9 @@ export function pageSubquery(db: Db, actor: Actor, filter: ListFilter, after: Cu
   let page = filteredTickets(db, actor, filter, lookup).selectAll('tickets').select(PRIORITY_RANK.as('priority_rank'));
   if (after) page = page.where(sql<boolean>`(${sql.join(columns)}) < (${sql.join(after)})`);
   for (const column of columns) page = page.orderBy(column, 'desc');
-  return page.limit(size + 1);
+  // A literal LIMIT: with a bound one SQLite plans the subquery as large and drives the outer join
+  // from the users table (a scan of every customer: 3 ms instead of 0.2 ms at 40k customers).
+  return page.limit(sql.lit(size + 1));
 }
 
 type CursorRow = { id: number; last_activity_at: string; created_at: string; priority_rank: number };
