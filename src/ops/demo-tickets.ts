@@ -71,16 +71,7 @@ export function insertTickets(sqlite: SQLite.Database, random: Random, plan: Tic
 
     const count = status.category === 'new' || status.category === 'draft' ? 1
       : typeId === types.accountCreated ? 1 : Math.min(40, 2 + Math.floor(exp(random, 4)));
-    const thread: Message[] = [{ authorId: requester.id, kind: 'reply', voice: 'customer', at: 0 }];
-    let offset = 0;
-    for (let m = 1; m < count; m++) {
-      offset += Math.floor(exp(random, 5 * HOUR)) + 60_000;
-      const staffTurn = m % 2 === 1 || !customerFacing(typeId);
-      if (!staffTurn) thread.push({ authorId: requester.id, kind: 'reply', voice: 'customer', at: offset });
-      else if (!customerFacing(typeId) || random() < 0.15) thread.push({ authorId: staffAuthor().id, kind: 'note', voice: 'note', at: offset });
-      else if (random() < 0.04) thread.push({ authorId: staffAuthor().id, kind: 'update', voice: 'update', at: offset });
-      else thread.push({ authorId: staffAuthor().id, kind: 'reply', voice: 'agent', at: offset });
-    }
+    const { thread, offset } = conversation(random, count, requester.id, customerFacing(typeId), staffAuthor);
     const done = status.category === 'solved' || status.category === 'closed' || status.category === 'cancelled';
     const solvedOffset = typeId === types.accountCreated ? 0 : done ? offset + Math.floor(exp(random, 10 * HOUR)) + 60_000 : null;
     const closedOffset = status.category === 'closed' || status.category === 'cancelled'
@@ -142,6 +133,24 @@ export function insertTickets(sqlite: SQLite.Database, random: Random, plan: Tic
     plan.progress?.(Math.min(total, from + BATCH));
   }
   return { messages };
+}
+
+/**
+ * Who writes what, and when (as offsets from the ticket's creation): the requester opens, staff and
+ * requester take turns, staff now and then write an internal note or a service update instead.
+ * Where the requester takes no part (customer_facing off), staff write notes only.
+ */
+function conversation(random: Random, count: number, requesterId: number, customerFacing: boolean, staffAuthor: () => DemoStaff) {
+  const thread: Message[] = [{ authorId: requesterId, kind: 'reply', voice: 'customer', at: 0 }];
+  let offset = 0;
+  for (let m = 1; m < count; m++) {
+    offset += Math.floor(exp(random, 5 * HOUR)) + 60_000;
+    if (customerFacing && m % 2 === 0) thread.push({ authorId: requesterId, kind: 'reply', voice: 'customer', at: offset });
+    else if (!customerFacing || random() < 0.15) thread.push({ authorId: staffAuthor().id, kind: 'note', voice: 'note', at: offset });
+    else if (random() < 0.04) thread.push({ authorId: staffAuthor().id, kind: 'update', voice: 'update', at: offset });
+    else thread.push({ authorId: staffAuthor().id, kind: 'reply', voice: 'agent', at: offset });
+  }
+  return { thread, offset };
 }
 
 function domainOf(requester: DemoPerson, random: Random): string {
