@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
-  CompiledQuery, Kysely, SqliteDialect, SqliteDriver,
-  type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteStatement,
+  CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver,
+  type DatabaseConnection, type DialectAdapter, type Driver, type SqliteDatabase, type SqliteStatement,
 } from 'kysely';
 import type { Database } from './schema.js';
 
@@ -79,5 +79,20 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
   override createDriver(): Driver {
     return new ImmediateSqliteDriver(this.#config);
+  }
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlAdapter();
+  }
+}
+
+/**
+ * SQLite's schema changes ARE transactional; Kysely's adapter says otherwise to be safe. Saying so
+ * makes the Migrator run all pending migrations in one transaction, so a failed upgrade rolls back
+ * completely. (A migration must therefore not rely on `PRAGMA foreign_keys`, which is a no-op
+ * inside a transaction: use `PRAGMA defer_foreign_keys` for table rebuilds.)
+ */
+class TransactionalDdlAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
   }
 }

@@ -5,6 +5,7 @@ import fp from 'fastify-plugin';
 import { assets } from '../assets.js';
 import { formatTime } from '../lib/format.js';
 import { ADMIN_SECTIONS } from '../admin/sections.js';
+import { VERSION } from '../version.js';
 import type { PageOptions } from './types.js';
 
 const FLASH_COOKIE = 'deskbell_flash';
@@ -32,6 +33,7 @@ export default fp(async (app, opts: { production: boolean }) => {
       flash,
       time: (iso: string | null) => formatTime(iso, request.actor?.timeZone ?? 'UTC'),
       adminSections: ADMIN_SECTIONS,
+      version: VERSION,
     });
     return this.code(options.status ?? this.statusCode ?? 200)
       .header('Vary', 'HX-Request, HX-Request-Type, Cookie')
