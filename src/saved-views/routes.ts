@@ -24,9 +24,9 @@ export default async function savedViewRoutes(app: FastifyInstance) {
   });
 
   // What the side menu loads after the page (hx-trigger="load"): the list never waits for counts.
-  app.get('/agent/views/menu', async (request, reply) => {
+  app.get<{ Querystring: Form }>('/agent/views/menu', async (request, reply) => {
     const views = await savedViewsMenu(db, request.actor!, { counts: true });
-    return reply.page('saved-views/_menu', { savedViews: views, counted: true });
+    return reply.page('saved-views/_menu', { savedViews: views, counted: true, savedId: positiveInt(request.query.saved) });
   });
 
   app.get<{ Querystring: Form }>('/agent/views/new', async (request, reply) => {
@@ -42,7 +42,7 @@ export default async function savedViewRoutes(app: FastifyInstance) {
       return reply.seeOther(`/agent/tickets?${view.query ? `${view.query}&` : ''}saved=${id}`, 'views.saved.created');
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
-      return reply.page('saved-views/form', { values: form, errors: error.fields, canShare: canShareViews(request.actor!) },
+      return reply.page('saved-views/form', { values: form, errors: error.fields, message: request.t(error.message, error.params), canShare: canShareViews(request.actor!) },
         { status: 422, fragment: 'saved-views/_form' });
     }
   });
@@ -63,7 +63,7 @@ export default async function savedViewRoutes(app: FastifyInstance) {
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
       const view = await findVisibleView(db, request.actor!, id);
-      return reply.page('saved-views/form', { view, values: form, errors: error.fields, canShare: canShareViews(request.actor!) },
+      return reply.page('saved-views/form', { view, values: form, errors: error.fields, message: request.t(error.message, error.params), canShare: canShareViews(request.actor!) },
         { status: 422, fragment: 'saved-views/_form' });
     }
   });

@@ -4,7 +4,7 @@ import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
 import { Checker } from '../lib/validate.js';
 import { isManager, isStaff, type Actor } from '../users/actor.js';
-import { filterProblems, parseSavedQuery } from './filter-check.js';
+import { filterProblems, parseSavedQuery, type FilterProblem } from './filter-check.js';
 import type { SavedView } from './schema.js';
 
 /**
@@ -49,17 +49,17 @@ async function checkInput(db: Db, actor: Actor, input: ViewInput, current?: Save
   const check = new Checker();
   const name = check.text('name', input.name, { max: 80 });
   let query = current?.query ?? '';
+  let gone: FilterProblem | undefined;
   try {
     const parsed = parseSavedQuery(input.query);
     query = parsed.query;
-    if (query !== current?.query) {
-      const gone = (await filterProblems(db, parsed.filter)).filter((p) => !p.key.endsWith('statusRetired'));
-      if (gone.length > 0) check.add('query', gone[0]!.key);
-    }
+    if (query !== current?.query) gone = (await filterProblems(db, parsed.filter)).find((p) => !p.key.endsWith('statusRetired'));
   } catch (error) {
     if (!(error instanceof Invalid)) throw error;
     check.add('query', error.fields.query!);
   }
+  // Named in the message: "the group it filters by (#12) was removed".
+  if (gone) throw new Invalid({ ...check.errors, query: 'views.saved.errors.references' }, gone.key, gone.params);
   const shared = input.shared === '1' || input.shared === 'on' ? 1 : 0;
   check.done();
   if (shared === 1 && !canShareViews(actor)) throw new Forbidden('views.saved.errors.sharedByManagers');
