@@ -21,7 +21,7 @@ export default async function bulkRoutes(app: FastifyInstance) {
     const { here } = listAddress(back);
     try {
       const count = await bulkUpdateTickets(db, request.actor!, form, app.mail);
-      return reply.seeOther(`/agent/tickets${here.size ? `?${here}` : ''}`, 'bulk.updated', { params: { count }, target: '#ticket-table' });
+      return reply.seeOther(`/agent/tickets${here.size ? `?${here}` : ''}`, count === 1 ? 'bulk.updatedOne' : 'bulk.updated', { params: { count }, target: '#ticket-table' });
     } catch (error) {
       if (!(error instanceof DomainError) || (error.statusCode !== 403 && error.statusCode !== 422)) throw error;
       const fields = error instanceof Invalid ? Object.values(error.fields).filter((key) => key !== error.message) : [];
