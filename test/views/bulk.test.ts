@@ -139,7 +139,8 @@ t.test('bad input and CSRF', async (t) => {
   const nothing = await bulk(d.ada, { back: '' }, [d.ids[0]!]);
   t.equal(nothing.statusCode, 422);
   t.match(nothing.body, 'Choose at least one change to make.');
-  for (const fields of [{ priority: 'critical' }, { status: 'x' }, { assignee: String(d.customer.id) }, { group: '9999' }]) {
+  const bad: Record<string, string>[] = [{ priority: 'critical' }, { status: 'x' }, { assignee: String(d.customer.id) }, { group: '9999' }];
+  for (const fields of bad) {
     const res = await bulk(d.ada, { back: '', ...fields }, [d.ids[0]!]);
     t.equal(res.statusCode, 422, JSON.stringify(fields));
   }
