@@ -31,7 +31,9 @@ import settingsRoutes from './settings/routes-admin.js';
 import statusRoutes from './statuses/routes-admin.js';
 import textsRoutes from './texts/routes-admin.js';
 import { AUTOCLOSE_JOB, runAutoCloseJob, scheduleAutoClose } from './tickets/autoclose.js';
+import savedViewRoutes from './saved-views/routes.js';
 import agentTicketRoutes from './tickets/routes-agent.js';
+import bulkRoutes from './tickets/routes-bulk.js';
 import cancelRoutes from './tickets/routes-cancel.js';
 import accountRoutes from './users/routes-account.js';
 import customerRoutes from './users/routes-customers.js';
@@ -42,7 +44,7 @@ export const ROUTES: FastifyPluginAsync[] = [
   // everyone: login, passwords, profile
   authRoutes, passwordRoutes, accountRoutes,
   // staff
-  agentTicketRoutes, customerRoutes, teamRoutes, videoRoutes,
+  agentTicketRoutes, bulkRoutes, savedViewRoutes, customerRoutes, teamRoutes, videoRoutes,
   // customers
   portalHomeRoutes, portalSubmitRoutes, portalTicketRoutes, portalDraftRoutes,
   // both, each checking who may see what

@@ -25,6 +25,7 @@ export function parseAssignee(actor: Actor, value: unknown): number | null | und
  */
 export async function applyAssignee(
   trx: Db, actor: Actor, ticket: VisibleTicket, assigneeId: number | null, now: string, mail: MailContext,
+  options: { notify?: boolean } = {},
 ): Promise<boolean> {
   if (assigneeId === ticket.assignee_id) return false;
   const assignee = assigneeId === null ? null : await trx.selectFrom('users').select(['id', 'name', 'email', 'locale'])
@@ -41,7 +42,8 @@ export async function applyAssignee(
   if (assignee && assignmentStatus !== null && ticket.status_category === 'new') {
     await applyStatus(trx, actor, ticket, assignmentStatus, now);
   }
-  if (assignee) await notifyAssigned(trx, mail, actor, ticket.id, assignee.id);
+  // A bulk change (notify: false) sends one mail per assignee for all its tickets instead.
+  if (assignee && options.notify !== false) await notifyAssigned(trx, mail, actor, ticket.id, assignee.id);
   return true;
 }
 

@@ -3,11 +3,9 @@ import type { Translate } from '../i18n.js';
 import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
 import { requireRole, STAFF } from '../plugins/guards.js';
-import { decodeCursor, listTicketPage } from './list.js';
-import { filterParams, parseListQuery, SORTS } from './list-filter.js';
-import { sideMenu } from './menu.js';
+import { renderAgentList } from './list-page.js';
 import { agentTicketDetails, parseTab } from './details.js';
-import { listFilterChoices, listTicketTypes, markSeen } from './queries.js';
+import { listTicketTypes, markSeen } from './queries.js';
 import { changeStatus, noteOpenedByAssignee } from './status.js';
 import { assignTicket } from './assignment.js';
 import { updateTicket } from './edit.js';
@@ -36,15 +34,7 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
 
   app.get('/agent', async (_request, reply) => reply.seeOther('/agent/tickets'));
 
-  app.get<{ Querystring: Form }>('/agent/tickets', async (request, reply) => {
-    const filter = parseListQuery(request.query);
-    const page = await listTicketPage(db, request.actor!, filter, decodeCursor(filter.sort, request.query.after));
-    const params = filterParams(filter).toString();
-    return reply.page('tickets/agent-list', { tickets: page.rows, next: page.next, filter, params, sorts: SORTS }, {
-      fragment: 'tickets/_agent-table',
-      pageOnly: async () => ({ menu: await sideMenu(db, request.actor!), choices: await listFilterChoices(db) }),
-    });
-  });
+  app.get<{ Querystring: Form }>('/agent/tickets', async (request, reply) => renderAgentList(db, request, reply, request.query));
 
   app.get('/agent/tickets/new', async (_request, reply) => {
     const typeId = await getNumberSetting(db, 'default_type_id');
