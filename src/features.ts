@@ -9,6 +9,7 @@ import passwordRoutes from './auth/routes-password.js';
 import adminBrandRoutes from './brands/routes-admin.js';
 import catalogFieldRoutes from './catalog/routes-fields.js';
 import catalogTypeRoutes from './catalog/routes-types.js';
+import chatRoutes from './chat/plugin.js';
 import type { Config } from './config.js';
 import type { Db } from './db/connect.js';
 import { OPTIMIZE_JOB, runOptimize, scheduleOptimize } from './db/optimize.js';
@@ -48,7 +49,7 @@ export const ROUTES: FastifyPluginAsync[] = [
   // customers
   portalHomeRoutes, portalSubmitRoutes, portalTicketRoutes, portalDraftRoutes,
   // both, each checking who may see what
-  attachmentRoutes, cancelRoutes,
+  attachmentRoutes, cancelRoutes, chatRoutes,
   // admins
   adminIndexRoutes, statusRoutes, catalogTypeRoutes, catalogFieldRoutes, peopleRoutes, personRecordRoutes,
   organizationRoutes, adminGroupRoutes, adminBrandRoutes, adminServiceRoutes, settingsRoutes, textsRoutes,

@@ -204,6 +204,14 @@ export interface TicketSeenTable {
   seen_at: string;
 }
 
+/** A person's place in a ticket's messenger: last chat line seen, last one a digest mailed. */
+export interface ChatMarksTable {
+  ticket_id: number;
+  user_id: number;
+  read_through_id: Generated<number>;
+  mailed_through_id: Generated<number>;
+}
+
 export interface MessagesTable {
   id: Generated<number>;
   ticket_id: number;
@@ -315,6 +323,7 @@ export interface Database {
   ticket_ccs: TicketCcsTable;
   ticket_members: TicketMembersTable;
   ticket_seen: TicketSeenTable;
+  chat_marks: ChatMarksTable;
   messages: MessagesTable;
   attachments: AttachmentsTable;
   ticket_events: TicketEventsTable;

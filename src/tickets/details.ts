@@ -3,6 +3,8 @@ import { displayValue } from '../fields/fields.js';
 import { listAttachmentsForMessages } from '../attachments/queries.js';
 import { allowedLabels, loadAttachmentPolicy } from '../attachments/sniff.js';
 import { NotFound } from '../lib/errors.js';
+import { messengerFor } from '../chat/chat.js';
+import { newestPublicMessageId } from '../messages/stale.js';
 import type { Actor } from '../users/actor.js';
 import { listVideoSessions } from '../video/video.js';
 import { isCancellable } from './cancel.js';
@@ -38,5 +40,9 @@ export async function agentTicketDetails(db: Db, actor: Actor, id: number, tab: 
   const files = await listAttachmentsForMessages(db, (content.messages ?? []).map((m) => m.id));
   const policy = await loadAttachmentPolicy(db);
   const cancellable = await isCancellable(db, actor, ticket);
-  return { ticket, workflow, rating, cancellable, tab, tabs: TABS, files, attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes }, ...content };
+  return {
+    ticket, workflow, rating, cancellable, tab, tabs: TABS, files,
+    messenger: await messengerFor(db, actor, ticket), newestPublicId: await newestPublicMessageId(db, id),
+    attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes }, ...content,
+  };
 }
