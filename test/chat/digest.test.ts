@@ -67,5 +67,5 @@ t.test('the quiet period is a setting', async (t) => {
   await client.login(admin.email, PASSWORD);
   const settings = await client.get('/admin/settings');
   t.match(settings.body, 'Chat digest after (minutes)', 'admins find it on the settings page');
-  t.match(settings.body, /name="chat\.digest_minutes"[^>]*value="30"/, 'with the stored value');
+  t.match(settings.body, /name="chat__digest_minutes"[^>]*value="30"/, 'with the stored value');
 });
