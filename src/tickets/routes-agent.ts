@@ -6,6 +6,7 @@ import { requireRole, STAFF } from '../plugins/guards.js';
 import { decodeCursor, listTicketPage } from './list.js';
 import { filterParams, parseListQuery, SORTS } from './list-filter.js';
 import { sideMenu } from './menu.js';
+import { countPendingOffers } from '../fleet/queries.js';
 import { agentTicketDetails, parseTab } from './details.js';
 import { listFilterChoices, listTicketTypes, markSeen } from './queries.js';
 import { changeStatus, noteOpenedByAssignee } from './status.js';
@@ -42,7 +43,9 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
     const params = filterParams(filter).toString();
     return reply.page('tickets/agent-list', { tickets: page.rows, next: page.next, filter, params, sorts: SORTS }, {
       fragment: 'tickets/_agent-table',
-      pageOnly: async () => ({ menu: await sideMenu(db, request.actor!), choices: await listFilterChoices(db) }),
+      pageOnly: async () => ({
+        menu: await sideMenu(db, request.actor!), offerCount: await countPendingOffers(db, request.actor!.id), choices: await listFilterChoices(db),
+      }),
     });
   });
 
