@@ -32,10 +32,12 @@ export async function fleetTab(db: Db, actor: Actor, ticket: { id: number; group
   const staff = await eligibleStaff(db, ticket);
   const inGroup = new Set(staff.filter((p) => p.inGroup).map((p) => p.id));
   const row = (m: MemberRow): FleetRow => ({
-    userId: m.user_id, name: m.name, email: m.email, primary: m.is_primary === 1, seen: seenSince(m),
-    offeredAt: m.offered_at, expiresAt: m.offer_expires_at, lastOffer: null, inGroup: inGroup.has(m.user_id),
+    // Whoever looks at the tab is seeing the ticket now (their view is recorded after the page is drawn).
+    userId: m.user_id, name: m.name, email: m.email, primary: m.is_primary === 1, seen: m.user_id === actor.id || seenSince(m),
+    offeredAt: m.offered_at, expiresAt: m.role === 'requested' ? m.offer_expires_at : null, lastOffer: null, inGroup: inGroup.has(m.user_id),
   });
   const seen = new Set((await db.selectFrom('ticket_seen').select('user_id').where('ticket_id', '=', ticket.id).execute()).map((r) => r.user_id));
+  seen.add(actor.id);
   const assigned = members.filter((m) => m.role === 'assigned').map(row);
   const legacy = staff.find((p) => p.id === ticket.assignee_id && !assigned.some((r) => r.userId === p.id));
   // An assignee from before fleets existed has no fleet row yet: shown as the primary all the same.
