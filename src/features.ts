@@ -13,6 +13,9 @@ import chatRoutes from './chat/plugin.js';
 import type { Config } from './config.js';
 import type { Db } from './db/connect.js';
 import { OPTIMIZE_JOB, runOptimize, scheduleOptimize } from './db/optimize.js';
+import { OFFER_EXPIRY_JOB, runOfferExpiryJob, scheduleOfferExpiry } from './fleet/expiry.js';
+import fleetRoutes from './fleet/routes.js';
+import offerInboxRoutes from './fleet/routes-offers.js';
 import adminGroupRoutes from './groups/routes-admin.js';
 import teamRoutes from './groups/routes-team.js';
 import type { Worker } from './jobs/worker.js';
@@ -45,7 +48,7 @@ export const ROUTES: FastifyPluginAsync[] = [
   // everyone: login, passwords, profile
   authRoutes, passwordRoutes, accountRoutes,
   // staff
-  agentTicketRoutes, bulkRoutes, savedViewRoutes, customerRoutes, teamRoutes, videoRoutes,
+  agentTicketRoutes, bulkRoutes, savedViewRoutes, customerRoutes, teamRoutes, videoRoutes, fleetRoutes, offerInboxRoutes,
   // customers
   portalHomeRoutes, portalSubmitRoutes, portalTicketRoutes, portalDraftRoutes,
   // both, each checking who may see what
@@ -64,6 +67,7 @@ export function registerJobs(worker: Worker, deps: { config: Config; db: Db; mai
   worker.handle(UPLOAD_CLEANUP_JOB, () => runUploadCleanup(db, config.uploadsDir));
   worker.handle(AUTOCLOSE_JOB, () => runAutoCloseJob(db, mail));
   worker.handle(OPTIMIZE_JOB, () => runOptimize(db));
+  worker.handle(OFFER_EXPIRY_JOB, () => runOfferExpiryJob(db));
 }
 
 /** The recurring jobs book their first run when the server starts (each then books its next). */
@@ -72,4 +76,5 @@ export async function scheduleRecurringJobs(db: Db): Promise<void> {
   await scheduleUploadCleanup(db);
   await scheduleAutoClose(db);
   await scheduleOptimize(db);
+  await scheduleOfferExpiry(db);
 }

@@ -198,6 +198,12 @@ export interface TicketMembersTable {
   created_at: string;
 }
 
+/** Where a round-robin rotation stands: `group:<id>` or `staff`, and whom it picked last. */
+export interface DispatchCursorsTable {
+  pool: string;
+  last_user_id: number;
+}
+
 export interface TicketSeenTable {
   ticket_id: number;
   user_id: number;
@@ -324,6 +330,7 @@ export interface Database {
   ticket_members: TicketMembersTable;
   ticket_seen: TicketSeenTable;
   chat_marks: ChatMarksTable;
+  dispatch_cursors: DispatchCursorsTable;
   messages: MessagesTable;
   attachments: AttachmentsTable;
   ticket_events: TicketEventsTable;

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/connect.js';
+import { countPendingOffers } from '../fleet/queries.js';
 import { positiveInt } from '../lib/validate.js';
 import { filterProblems } from '../saved-views/filter-check.js';
 import { savedViewsMenu } from '../saved-views/menu.js';
@@ -45,6 +46,7 @@ export async function renderAgentList(db: Db, request: FastifyRequest, reply: Fa
     fragment: 'tickets/_agent-table',
     pageOnly: async () => ({
       menu: await sideMenu(db, actor),
+      offerCount: await countPendingOffers(db, actor.id),
       choices: await listFilterChoices(db),
       savedViews: await savedViewsMenu(db, actor, { counts: false }),
       problems: savedId ? await filterProblems(db, filter) : [],
