@@ -153,7 +153,7 @@ async function dispatch(argv: string[], io: Io, configure: () => Config): Promis
     case '--version':
     case '-v':
       parse(rest, {});
-      io.out(`deskbell ${VERSION}\n`);
+      io.out(`deskbell ${VERSION} (Node.js ${process.versions.node})\n`);
       return 0;
     case undefined:
     case '--help':

@@ -10,9 +10,15 @@ import type { Database } from './schema.js';
 export type Db = Kysely<Database>;
 
 export interface OpenOptions {
-  /** Path of the native addon, for the single executable (better-sqlite3's `nativeBinding`). */
-  nativeBinding?: string;
   readonly?: boolean;
+}
+
+/** better-sqlite3's addon when it is not found the usual way (the single executable loads it). */
+let nativeAddon: object | undefined;
+
+/** Every database opened from now on uses this loaded addon (better-sqlite3's `nativeBinding`). */
+export function useNativeAddon(addon: object): void {
+  nativeAddon = addon;
 }
 
 /** Open the SQLite file with the pragmas every connection needs. */
@@ -20,7 +26,7 @@ export function openSqlite(path: string, options: OpenOptions = {}): SQLite.Data
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path, {
     readonly: options.readonly ?? false,
-    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    ...(nativeAddon ? { nativeBinding: nativeAddon as never } : {}),
   });
   if (!options.readonly) sqlite.pragma('journal_mode = WAL');
   // NORMAL with WAL is durable against process crashes; FULL cost 5x on inserts (DESIGN.md).

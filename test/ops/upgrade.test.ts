@@ -185,7 +185,7 @@ t.test('deskbell --version prints the version of package.json', async (t) => {
   for (const flag of ['--version', 'version']) {
     const result = await cli(tempDir(t), flag);
     t.equal(result.code, 0);
-    t.equal(result.out, `deskbell ${version}\n`);
+    t.equal(result.out, `deskbell ${version} (Node.js ${process.versions.node})\n`);
   }
 });
 
