@@ -6,6 +6,9 @@ import * as m0004 from './0004_audit_log.js';
 import * as m0013 from './0013_brand_colour.js';
 import * as m0015 from './0015_mail_log.js';
 import * as m0016 from './0016_mailin.js';
+import * as m0017 from './0017_fleet.js';
+import * as m0018 from './0018_chat_marks.js';
+import * as m0020 from './0020_saved_views.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
 export const migrations: Record<string, Migration> = {
@@ -16,4 +19,7 @@ export const migrations: Record<string, Migration> = {
   '0013_brand_colour': m0013,
   '0015_mail_log': m0015,
   '0016_mailin': m0016,
+  '0017_fleet': m0017,
+  '0018_chat_marks': m0018,
+  '0020_saved_views': m0020,
 };

@@ -10,6 +10,7 @@ import { registerJobs, ROUTES, scheduleRecurringJobs } from './features.js';
 import { Catalogue } from './i18n.js';
 import { Worker } from './jobs/worker.js';
 import { createMailContext, type MailContext } from './mail/context.js';
+import livePlugin from './live/plugin.js';
 import notifyPlugin from './notify/plugin.js';
 import csrf from './plugins/csrf.js';
 import errors from './plugins/errors.js';
@@ -76,6 +77,7 @@ export async function buildApp({ config, db, startWorker = false, logger }: AppO
   await app.register(views, { production: !config.development });
   await app.register(errors);
   await app.register(notifyPlugin);
+  await app.register(livePlugin);
 
   app.get('/healthz', async (_request, reply) => {
     try {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seaRoot } from './sea.js';
 
 /**
  * Everything the app reads at run time besides the database (views, public files, the catalogue)
@@ -16,7 +17,7 @@ function findRoot(start: string): string {
   }
 }
 
-const root = findRoot(dirname(fileURLToPath(import.meta.url)));
+const root = seaRoot() ?? findRoot(dirname(fileURLToPath(import.meta.url)));
 
 export const assets = {
   root,

@@ -5,6 +5,8 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/open.js';
 import { DomainError, Invalid } from './lib/errors.js';
 import { backupDatabase } from './ops/backup.js';
+import { RestoreRefused, restoreDatabase, rollbackDatabase } from './ops/restore.js';
+import { VERSION } from './version.js';
 import { buildDemo } from './ops/demo.js';
 import { startServer } from './server.js';
 import { ROLES } from './users/actor.js';
@@ -16,12 +18,17 @@ export const USAGE = `Usage: deskbell <command> [options]
 
 Commands:
   serve                                  run the web server (and the mail worker)
-  migrate                                bring the database schema up to date
+  migrate                                bring the database schema up to date (a snapshot of an existing
+                                         database is kept in DATA_DIR/backups first)
   user add --email E --name N --role R [--password P]
                                          add a person (roles: admin, supervisor, agent, customer);
                                          without --password, print an invitation link
   demo [--tickets N]                     add demo organisations, people and N tickets (default 200)
   backup FILE                            write a consistent copy of the database to FILE (safe while serving)
+  restore FILE                           put FILE in place of the database (the server must be stopped;
+                                         the current database is kept in DATA_DIR/backups first)
+  rollback                               restore the newest pre-upgrade snapshot (server stopped)
+  version, --version                     print Deskbell's version
   mail receive                           store one mail read from stdin (an MTA pipe); exit 0 stored or
                                          ignored, 65 not a mail, 75 try again later
 
@@ -67,8 +74,9 @@ async function dispatch(argv: string[], io: Io, configure: () => Config): Promis
     }
     case 'migrate': {
       parse(rest, {});
-      const { db, applied } = await openDatabase(configure());
+      const { db, applied, snapshot } = await openDatabase(configure());
       await db.destroy();
+      if (snapshot) io.out(`Snapshot of the database before the upgrade: ${snapshot}\n`);
       io.out(applied.length ? `Applied ${applied.join(', ')}\n` : 'The database is up to date.\n');
       return 0;
     }
@@ -122,6 +130,31 @@ async function dispatch(argv: string[], io: Io, configure: () => Config): Promis
       io.out(`Backup written to ${path}\n`);
       return 0;
     }
+    case 'restore':
+    case 'rollback': {
+      const { positionals } = parse(rest, {}, true);
+      if (command === 'restore' && positionals.length !== 1) throw new UsageError('restore needs exactly one FILE');
+      if (command === 'rollback' && positionals.length !== 0) throw new UsageError('rollback takes no arguments');
+      const config = configure();
+      try {
+        const result = command === 'restore'
+          ? restoreDatabase(config.databasePath, config.dataDir, positionals[0]!)
+          : rollbackDatabase(config.databasePath, config.dataDir);
+        if (result.previous) io.out(`The database as it was is kept in ${result.previous}\n`);
+        io.out(`Restored ${result.restored} to ${config.databasePath}\n`);
+      } catch (error) {
+        if (!(error instanceof RestoreRefused)) throw error;
+        io.err(`deskbell: ${error.message}\n`);
+        return 1;
+      }
+      return 0;
+    }
+    case 'version':
+    case '--version':
+    case '-v':
+      parse(rest, {});
+      io.out(`deskbell ${VERSION} (Node.js ${process.versions.node})\n`);
+      return 0;
     case undefined:
     case '--help':
     case 'help':

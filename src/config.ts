@@ -25,6 +25,8 @@ export interface Config {
   development: boolean;
   /** Cookies get `Secure` when the public address is https. */
   secureCookies: boolean;
+  /** How many automatic pre-upgrade snapshots to keep (BACKUP_KEEP). */
+  snapshotKeep: number;
   /** Tunables with sensible defaults; tests shorten them. */
   sessionTtlMs: number;
   jobPollMs: number;
@@ -46,7 +48,7 @@ type Env = Record<string, string | undefined>;
 /** The only reader of process.env: everything else receives a Config. */
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
   const dataDir = resolve(env.DATA_DIR || 'data');
-  const port = parseInteger(env.PORT ?? '3000', 'PORT');
+  const port = parseInteger(env.PORT ?? '3000', 'PORT', 'a port number', 65535);
   const host = env.HOST || '127.0.0.1';
   const baseUrl = (env.BASE_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\//.test(baseUrl)) throw new ConfigError('BASE_URL must start with http:// or https://');
@@ -67,6 +69,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     trustProxy: env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1',
     videoBaseUrl: env.VIDEO_BASE_URL || null,
     logLevel,
+    snapshotKeep: parseInteger(env.BACKUP_KEEP ?? '5', 'BACKUP_KEEP', 'a whole number from 1 to 1000', 1000, 1),
     development: env.NODE_ENV === 'development',
     secureCookies: baseUrl.startsWith('https://'),
     sessionTtlMs: 14 * 24 * 3600_000,
@@ -80,9 +83,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   return config;
 }
 
-function parseInteger(value: string, name: string): number {
+function parseInteger(value: string, name: string, what: string, max: number, min = 0): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be a port number, got "${value}"`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be ${what}, got "${value}"`);
   return n;
 }
 

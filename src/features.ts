@@ -9,9 +9,13 @@ import passwordRoutes from './auth/routes-password.js';
 import adminBrandRoutes from './brands/routes-admin.js';
 import catalogFieldRoutes from './catalog/routes-fields.js';
 import catalogTypeRoutes from './catalog/routes-types.js';
+import chatRoutes from './chat/plugin.js';
 import type { Config } from './config.js';
 import type { Db } from './db/connect.js';
 import { OPTIMIZE_JOB, runOptimize, scheduleOptimize } from './db/optimize.js';
+import { OFFER_EXPIRY_JOB, runOfferExpiryJob, scheduleOfferExpiry } from './fleet/expiry.js';
+import fleetRoutes from './fleet/routes.js';
+import offerInboxRoutes from './fleet/routes-offers.js';
 import adminGroupRoutes from './groups/routes-admin.js';
 import teamRoutes from './groups/routes-team.js';
 import type { Worker } from './jobs/worker.js';
@@ -31,7 +35,9 @@ import settingsRoutes from './settings/routes-admin.js';
 import statusRoutes from './statuses/routes-admin.js';
 import textsRoutes from './texts/routes-admin.js';
 import { AUTOCLOSE_JOB, runAutoCloseJob, scheduleAutoClose } from './tickets/autoclose.js';
+import savedViewRoutes from './saved-views/routes.js';
 import agentTicketRoutes from './tickets/routes-agent.js';
+import bulkRoutes from './tickets/routes-bulk.js';
 import cancelRoutes from './tickets/routes-cancel.js';
 import accountRoutes from './users/routes-account.js';
 import customerRoutes from './users/routes-customers.js';
@@ -42,11 +48,11 @@ export const ROUTES: FastifyPluginAsync[] = [
   // everyone: login, passwords, profile
   authRoutes, passwordRoutes, accountRoutes,
   // staff
-  agentTicketRoutes, customerRoutes, teamRoutes, videoRoutes,
+  agentTicketRoutes, bulkRoutes, savedViewRoutes, customerRoutes, teamRoutes, videoRoutes, fleetRoutes, offerInboxRoutes,
   // customers
   portalHomeRoutes, portalSubmitRoutes, portalTicketRoutes, portalDraftRoutes,
   // both, each checking who may see what
-  attachmentRoutes, cancelRoutes,
+  attachmentRoutes, cancelRoutes, chatRoutes,
   // admins
   adminIndexRoutes, statusRoutes, catalogTypeRoutes, catalogFieldRoutes, peopleRoutes, personRecordRoutes,
   organizationRoutes, adminGroupRoutes, adminBrandRoutes, adminServiceRoutes, settingsRoutes, textsRoutes,
@@ -61,6 +67,7 @@ export function registerJobs(worker: Worker, deps: { config: Config; db: Db; mai
   worker.handle(UPLOAD_CLEANUP_JOB, () => runUploadCleanup(db, config.uploadsDir));
   worker.handle(AUTOCLOSE_JOB, () => runAutoCloseJob(db, mail));
   worker.handle(OPTIMIZE_JOB, () => runOptimize(db));
+  worker.handle(OFFER_EXPIRY_JOB, () => runOfferExpiryJob(db));
 }
 
 /** The recurring jobs book their first run when the server starts (each then books its next). */
@@ -69,4 +76,5 @@ export async function scheduleRecurringJobs(db: Db): Promise<void> {
   await scheduleUploadCleanup(db);
   await scheduleAutoClose(db);
   await scheduleOptimize(db);
+  await scheduleOfferExpiry(db);
 }

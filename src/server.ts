@@ -4,14 +4,17 @@ import { issueSetupToken } from './auth/auth.js';
 import { loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/open.js';
 import { startMailIn } from './mailin/service.js';
+import { writePidFile } from './ops/pidfile.js';
 
 /** Start the process: open the database, build the app, listen, and close gracefully on SIGTERM. */
 export async function startServer(config: Config): Promise<void> {
-  const { db } = await openDatabase(config);
+  const { db, snapshot } = await openDatabase(config);
   const app = await buildApp({ config, db, startWorker: true });
 
   const setupToken = await issueSetupToken(db);
+  if (snapshot) app.log.info({ snapshot }, 'database upgraded; the snapshot taken before is kept');
   await app.listen({ port: config.port, host: config.host });
+  const removePidFile = writePidFile(config.dataDir);
   const mailIn = await startMailIn({ db, config, mail: app.mail }, app.log);
   if (setupToken) {
     const link = `${config.baseUrl}/setup?token=${setupToken}`;
@@ -29,6 +32,7 @@ export async function startServer(config: Config): Promise<void> {
       await mailIn.close();
       await app.close();
       await db.destroy();
+      removePidFile();
       clearTimeout(force);
       process.exit(0);
     } catch (error) {

@@ -1,6 +1,7 @@
 import type { Db } from '../db/connect.js';
 import { NotFound } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
+import { DISPATCH_POLICIES } from '../fleet/dispatch.js';
 import { PRIORITIES } from '../tickets/tickets.js';
 import { CATEGORIES, FIELD_KINDS } from './fields.js';
 import { countFieldValues, findField, findType, typeChoices, typeFieldRows, typesOfField } from './queries.js';
@@ -24,10 +25,11 @@ export async function typePage(db: Db, id: number | null, typed: CatalogInput | 
     name: type.name, description: type.description, customerCanChoose: bit(type.customer_can_choose),
     defaultGroupId: type.default_group_id === null ? '' : String(type.default_group_id), defaultPriority: type.default_priority,
     initialStatusId: type.initial_status_id === null ? '' : String(type.initial_status_id), customerFacing: bit(type.customer_facing),
-  } : { customerCanChoose: '1', customerFacing: '1', defaultPriority: 'normal' });
+    dispatchPolicy: type.dispatch_policy, dispatchCount: String(type.dispatch_count), membersNeeded: String(type.members_needed),
+  } : { customerCanChoose: '1', customerFacing: '1', defaultPriority: 'normal', dispatchPolicy: 'none', dispatchCount: '0', membersNeeded: '1' });
   const attached = new Set(fields.map((f) => f.id));
   // Not `type`: the form component reads `type` from the data it is given.
-  return { ticketType: type, values, fields, addable: choices.fields.filter((f) => !attached.has(f.id)), choices, priorities: PRIORITIES };
+  return { ticketType: type, values, fields, addable: choices.fields.filter((f) => !attached.has(f.id)), choices, priorities: PRIORITIES, policies: DISPATCH_POLICIES };
 }
 
 /** The field page: its form, whether its kind is locked (tickets hold values), and the types using it. */

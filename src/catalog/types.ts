@@ -6,6 +6,7 @@ import { nowIso } from '../lib/time.js';
 import { Checker, positiveInt } from '../lib/validate.js';
 import { PRIORITIES } from '../tickets/tickets.js';
 import type { Actor } from '../users/actor.js';
+import { checkDispatch } from './dispatch-form.js';
 import { defaultTypeIds, findActiveStatus, findGroup, findType, typeNameTaken } from './queries.js';
 
 export type CatalogInput = Record<string, string | undefined>;
@@ -39,10 +40,11 @@ async function checkType(db: Db, input: CatalogInput, exceptId: number | null) {
     if (initialStatusId === null || !(await findActiveStatus(db, initialStatusId))) check.add('initialStatusId', 'errors.choice');
   }
   if (name && await typeNameTaken(db, name, exceptId)) check.add('name', 'admin.types.errors.nameTaken');
+  const dispatch = checkDispatch(input, check);
   check.done();
   return {
     name, description, default_priority: defaultPriority, default_group_id: defaultGroupId, initial_status_id: initialStatusId,
-    customer_can_choose: flag(input.customerCanChoose), customer_facing: flag(input.customerFacing),
+    customer_can_choose: flag(input.customerCanChoose), customer_facing: flag(input.customerFacing), ...dispatch,
   };
 }
 

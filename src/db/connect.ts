@@ -2,17 +2,23 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
-  CompiledQuery, Kysely, SqliteDialect, SqliteDriver,
-  type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteStatement,
+  CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver,
+  type DatabaseConnection, type DialectAdapter, type Driver, type SqliteDatabase, type SqliteStatement,
 } from 'kysely';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
 
 export interface OpenOptions {
-  /** Path of the native addon, for the single executable (better-sqlite3's `nativeBinding`). */
-  nativeBinding?: string;
   readonly?: boolean;
+}
+
+/** better-sqlite3's addon when it is not found the usual way (the single executable loads it). */
+let nativeAddon: object | undefined;
+
+/** Every database opened from now on uses this loaded addon (better-sqlite3's `nativeBinding`). */
+export function useNativeAddon(addon: object): void {
+  nativeAddon = addon;
 }
 
 /** Open the SQLite file with the pragmas every connection needs. */
@@ -20,7 +26,7 @@ export function openSqlite(path: string, options: OpenOptions = {}): SQLite.Data
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path, {
     readonly: options.readonly ?? false,
-    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    ...(nativeAddon ? { nativeBinding: nativeAddon as never } : {}),
   });
   if (!options.readonly) sqlite.pragma('journal_mode = WAL');
   // NORMAL with WAL is durable against process crashes; FULL cost 5x on inserts (DESIGN.md).
@@ -79,5 +85,20 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
   override createDriver(): Driver {
     return new ImmediateSqliteDriver(this.#config);
+  }
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlAdapter();
+  }
+}
+
+/**
+ * SQLite's schema changes ARE transactional; Kysely's adapter says otherwise to be safe. Saying so
+ * makes the Migrator run all pending migrations in one transaction, so a failed upgrade rolls back
+ * completely. (A migration must therefore not rely on `PRAGMA foreign_keys`, which is a no-op
+ * inside a transaction: use `PRAGMA defer_foreign_keys` for table rebuilds.)
+ */
+class TransactionalDdlAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
   }
 }

@@ -1,10 +1,22 @@
-import { Migrator, type MigrationResultSet } from 'kysely';
-import { migrations } from '../../migrations/index.js';
+import { Migrator, type MigrationResultSet, type Migration } from 'kysely';
+import { migrations as shipped } from '../../migrations/index.js';
 import type { Db } from './connect.js';
 
-export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
+const migrator = (db: Db, migrations: Record<string, Migration>) =>
+  new Migrator({ db, provider: { getMigrations: async () => migrations } });
+
+/** Names of the migrations not yet applied, and whether any were applied before (an existing desk). */
+export async function migrationState(db: Db, migrations: Record<string, Migration> = shipped): Promise<{ pending: string[]; applied: number }> {
+  const all = await migrator(db, migrations).getMigrations();
+  return { pending: all.filter((m) => !m.executedAt).map((m) => m.name), applied: all.filter((m) => m.executedAt).length };
+}
+
+/**
+ * Apply every pending migration in ONE transaction (the dialect declares SQLite's DDL
+ * transactional, see connect.ts): a migration that fails leaves the database exactly as it was.
+ */
+export async function migrateToLatest(db: Db, migrations: Record<string, Migration> = shipped): Promise<string[]> {
+  const result: MigrationResultSet = await migrator(db, migrations).migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
     throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${String(result.error)}`, { cause: result.error });

@@ -198,10 +198,24 @@ export interface TicketMembersTable {
   created_at: string;
 }
 
+/** Where a round-robin rotation stands: `group:<id>` or `staff`, and whom it picked last. */
+export interface DispatchCursorsTable {
+  pool: string;
+  last_user_id: number;
+}
+
 export interface TicketSeenTable {
   ticket_id: number;
   user_id: number;
   seen_at: string;
+}
+
+/** A person's place in a ticket's messenger: last chat line seen, last one a digest mailed. */
+export interface ChatMarksTable {
+  ticket_id: number;
+  user_id: number;
+  read_through_id: Generated<number>;
+  mailed_through_id: Generated<number>;
 }
 
 export interface MessagesTable {
@@ -315,6 +329,8 @@ export interface Database {
   ticket_ccs: TicketCcsTable;
   ticket_members: TicketMembersTable;
   ticket_seen: TicketSeenTable;
+  chat_marks: ChatMarksTable;
+  dispatch_cursors: DispatchCursorsTable;
   messages: MessagesTable;
   attachments: AttachmentsTable;
   ticket_events: TicketEventsTable;

@@ -1,6 +1,7 @@
 import type { Db } from '../db/connect.js';
 import type { User } from '../db/schema.js';
 import { attachUploads } from '../attachments/uploads.js';
+import { dispatchTicket } from '../fleet/dispatch.js';
 import { nowIso } from '../lib/time.js';
 import type { MailContext } from '../mail/context.js';
 import { notifyTicketCreated } from '../notify/notify.js';
@@ -60,6 +61,7 @@ export async function openTicketFromMail(db: Db, mail: MailContext, input: MailT
     }).execute();
     await input.within(trx, ticket.id, message.id);
     await notifyTicketCreated(trx, mail, ticket.id, { quiet: !input.confirm });
+    await dispatchTicket(trx, ticket.id, mail);
     return ticket.id;
   });
 }

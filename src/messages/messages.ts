@@ -9,6 +9,7 @@ import { isStaff, type Actor } from '../users/actor.js';
 import { renderMarkdown } from './markdown.js';
 import { attachUploads } from '../attachments/uploads.js';
 import { notifyNewMessage } from '../notify/notify.js';
+import { checkNotStale } from './stale.js';
 
 /** What an agent can write on a ticket: a public reply, a public service-record update, an internal note. */
 export const AGENT_MESSAGE_KINDS = ['reply', 'update', 'note'] as const satisfies readonly MessageKind[];
@@ -21,6 +22,11 @@ export interface PostMessageInput {
   statusId?: unknown;
   /** The actor's pending uploads to attach (from readMultipartForm). */
   uploadIds?: number[];
+  /**
+   * The newest public message id the form was opened with (stale.ts): when others wrote since, the
+   * verb refuses with StaleReply. Absent (mail, API): no check.
+   */
+  seenMessageId?: unknown;
   /** Set when the message did not come from a form (the mail channel). */
   origin?: MessageOrigin;
 }
@@ -47,6 +53,8 @@ export async function postAgentMessage(db: Db, actor: Actor, ticketId: number, i
   const check = new Checker();
   const kind = check.oneOf('kind', input.kind, AGENT_MESSAGE_KINDS);
   const body = check.longText('body', input.body);
+  const seenId = input.seenMessageId === undefined || input.seenMessageId === '' ? null : Number(input.seenMessageId);
+  if (seenId !== null && !(Number.isSafeInteger(seenId) && seenId >= 0)) check.add('body', 'errors.invalid');
   const statusId = input.statusId === undefined || input.statusId === '' ? null : positiveInt(input.statusId);
   if (input.statusId && statusId === null) check.add('statusId', 'errors.choice');
   check.done();
@@ -56,6 +64,7 @@ export async function postAgentMessage(db: Db, actor: Actor, ticketId: number, i
     if (!ticket) throw new NotFound();
     // Seed 000: only some types' comments reach the requester; on the others they stay among staff.
     if (kind === 'reply' && ticket.customer_facing === 0) throw new Invalid({ kind: 'compose.errors.notCustomerFacing' }, 'compose.errors.notCustomerFacing');
+    if (seenId !== null) await checkNotStale(trx, ticket.id, seenId, actor.id);
     const now = nowIso();
     const message = await trx.insertInto('messages').values({
       ticket_id: ticket.id, author_id: actor.id, kind, body_text: body, body_html: input.origin?.bodyHtml ?? renderMarkdown(body),

@@ -66,7 +66,7 @@ async function mailGroupOfNewTicket(trx: Db, ctx: NotifyContext, ticket: TicketF
 }
 
 /** Someone gave a ticket to a staff member (not to themselves), who has not switched these mails off. */
-export async function notifyAssigned(trx: Db, mail: MailContext, actor: Actor, ticketId: number, assigneeId: number): Promise<void> {
+export async function notifyAssigned(trx: Db, mail: MailContext, actor: { id: number | null; name: string }, ticketId: number, assigneeId: number): Promise<void> {
   if (assigneeId === actor.id) return;
   const ctx = notifyContext(mail);
   const ticket = await findTicketForMail(trx, ticketId);

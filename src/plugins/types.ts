@@ -21,7 +21,7 @@ declare module 'fastify' {
     /** Render a page, or only `fragment` when htmx asks for a partial swap. */
     page(view: string, data?: Record<string, unknown>, options?: PageOptions): Promise<FastifyReply>;
     /** POST/redirect/GET that also works for htmx requests (HX-Location instead of a 303 into a panel). */
-    seeOther(url: string, flash?: string): FastifyReply;
+    seeOther(url: string, flash?: string, options?: SeeOtherOptions): FastifyReply;
   }
 }
 
@@ -30,4 +30,11 @@ export interface PageOptions {
   status?: number;
   /** Data only the full page needs (menus, filter choices): not loaded for a fragment. */
   pageOnly?: () => Promise<Record<string, unknown>>;
+}
+
+export interface SeeOtherOptions {
+  /** Numbers for the flash message's {placeholders} ("12 tickets updated"). */
+  params?: Record<string, number>;
+  /** For htmx: swap only this element with the next page's fragment (HX-Location with a target). */
+  target?: string;
 }

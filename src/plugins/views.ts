@@ -5,7 +5,8 @@ import fp from 'fastify-plugin';
 import { assets } from '../assets.js';
 import { formatTime } from '../lib/format.js';
 import { ADMIN_SECTIONS } from '../admin/sections.js';
-import type { PageOptions } from './types.js';
+import { VERSION } from '../version.js';
+import type { PageOptions, SeeOtherOptions } from './types.js';
 
 const FLASH_COOKIE = 'deskbell_flash';
 
@@ -32,6 +33,7 @@ export default fp(async (app, opts: { production: boolean }) => {
       flash,
       time: (iso: string | null) => formatTime(iso, request.actor?.timeZone ?? 'UTC'),
       adminSections: ADMIN_SECTIONS,
+      version: VERSION,
     });
     return this.code(options.status ?? this.statusCode ?? 200)
       .header('Vary', 'HX-Request, HX-Request-Type, Cookie')
@@ -40,20 +42,28 @@ export default fp(async (app, opts: { production: boolean }) => {
       .send(html);
   });
 
-  app.decorateReply('seeOther', function seeOther(this: FastifyReply, url: string, flash?: string) {
-    if (flash) this.setCookie(FLASH_COOKIE, flash, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 60 });
+  app.decorateReply('seeOther', function seeOther(this: FastifyReply, url: string, flash?: string, options: SeeOtherOptions = {}) {
+    if (flash) {
+      const params = new URLSearchParams(Object.fromEntries(Object.entries(options.params ?? {}).map(([k, v]) => [k, String(v)]))).toString();
+      this.setCookie(FLASH_COOKIE, params ? `${flash}?${params}` : flash, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 60 });
+    }
     this.header('Vary', 'HX-Request, HX-Request-Type');
     if (this.request.headers['hx-request-type'] === 'partial') {
-      return this.code(200).header('HX-Location', url).send('');
+      // With a target, htmx fetches the next page as that target's fragment and swaps only it.
+      const location = options.target ? JSON.stringify({ path: url, target: options.target, swap: 'outerHTML' }) : url;
+      return this.code(200).header('HX-Location', location).send('');
     }
     return this.redirect(url, 303);
   });
 }, { name: 'views', dependencies: ['session'] });
 
 function readFlash(request: FastifyRequest, reply: FastifyReply): string | null {
-  const key = request.cookies[FLASH_COOKIE];
-  if (!key) return null;
+  const value = request.cookies[FLASH_COOKIE];
+  if (!value) return null;
   reply.clearCookie(FLASH_COOKIE, { path: '/' });
-  // Only catalogue keys are ever shown, so a forged cookie cannot inject text.
-  return request.server.catalogue.has(key) ? request.t(key) : null;
+  const [key = '', query = ''] = value.split('?', 2);
+  // Only catalogue keys with numbers for their placeholders are shown: a forged cookie cannot inject text.
+  const params = Object.fromEntries(new URLSearchParams(query));
+  if (Object.values(params).some((v) => !/^\d{1,9}$/.test(v))) return null;
+  return request.server.catalogue.has(key) ? request.t(key, params) : null;
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../db/connect.js';
 import { attachUploads } from '../attachments/uploads.js';
+import { dispatchTicket } from '../fleet/dispatch.js';
 import { fieldName, fieldsOfType, readFieldValues, saveFieldValues } from '../fields/fields.js';
 import { Forbidden, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
@@ -82,7 +83,7 @@ export async function draftValues(db: Db, actor: Actor, id: number): Promise<Sub
 /**
  * The customer finishes a draft: checked like a normal submission, then the ticket, its first
  * message and field values are updated, it moves to the default `new` status (a history event),
- * and only then go the "received" confirmation and the group notification.
+ * and only then go the "received" confirmation, the group notification and the dispatch (offers).
  */
 export async function submitDraft(db: Db, actor: Actor, id: number, input: SubmitInput, uploadIds: number[], mail: MailContext): Promise<void> {
   await findOwnDraft(db, actor, id);
@@ -115,5 +116,6 @@ export async function submitDraft(db: Db, actor: Actor, id: number, input: Submi
       ticket_id: id, actor_id: actor.id, kind: 'status', field: null, from_value: current.name, to_value: status.name, created_at: now,
     }).execute();
     await notifyTicketCreated(trx, mail, id);
+    await dispatchTicket(trx, id, mail);
   });
 }

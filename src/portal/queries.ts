@@ -3,7 +3,7 @@ import type { Db } from '../db/connect.js';
 import { renderMarkdown } from '../messages/markdown.js';
 import { getSetting } from '../settings/settings.js';
 import {
-  cappedCount, filteredTickets, OUTER_ORDER, PAGE_SIZE, pageOf, pageSubquery, SEARCH_WINDOW, statusLookup,
+  cappedCounts, filteredTickets, OUTER_ORDER, PAGE_SIZE, pageOf, pageSubquery, SEARCH_WINDOW, statusLookup,
 } from '../tickets/list.js';
 import type { ListFilter } from '../tickets/list-filter.js';
 import type { Actor } from '../users/actor.js';
@@ -36,9 +36,9 @@ export async function myTicketsPage(db: Db, actor: Actor, filter: ListFilter, af
 /** Capped counts (see COUNT_CAP) of each tab, from the same scoped filter as the list. */
 export async function myTicketCounts<K extends string>(db: Db, actor: Actor, filters: Record<K, ListFilter>): Promise<Record<K, number>> {
   const lookup = await statusLookup(db);
-  const counts = {} as Record<K, number>;
-  for (const key of Object.keys(filters) as K[]) counts[key] = await cappedCount(db, actor, filters[key], lookup);
-  return counts;
+  const keys = Object.keys(filters) as K[];
+  const numbers = await cappedCounts(db, actor, keys.map((key) => filters[key]), lookup);
+  return Object.fromEntries(keys.map((key, i) => [key, numbers[i]!])) as Record<K, number>;
 }
 
 /** Whether the scope holds more tickets than a search looks at (SEARCH_WINDOW), so the page can say so. */

@@ -7,6 +7,7 @@ import { addCcByCustomer, removeCcByCustomer } from './ccs.js';
 import { markSolvedByCustomer, postCustomerReply, rateTicket, TicketClosed } from './conversation.js';
 import { openFollowUp } from './follow-up.js';
 import { portalTicketPage } from './ticket-page.js';
+import { markMessengerRead } from '../chat/chat.js';
 
 type Form = Record<string, string | undefined>;
 
@@ -31,7 +32,10 @@ export default async function portalTicketRoutes(app: FastifyInstance) {
 
   // Out-of-scope tickets answer 404, exactly like missing ones: a customer learns nothing by guessing ids.
   app.get<{ Params: { id: string } }>('/portal/tickets/:id', async (request, reply) => {
-    return reply.page('portal/ticket', await portalTicketPage(db, request.actor!, ticketId(request.params.id), request.t));
+    const id = ticketId(request.params.id);
+    const data = await portalTicketPage(db, request.actor!, id, request.t);
+    await markMessengerRead(db, request.actor!, id);
+    return reply.page('portal/ticket', data);
   });
 
   app.post<{ Params: { id: string } }>('/portal/tickets/:id/replies', { config: { multipartCsrf: true } }, async (request, reply) => {
@@ -42,6 +46,7 @@ export default async function portalTicketRoutes(app: FastifyInstance) {
     try {
       if (form.rejected.length > 0) throw new Invalid({ files: 'attachments.errors.rejected' }, 'attachments.errors.rejected');
       await postCustomerReply(db, actor, id, form.fields, uploadIds);
+      app.live.toStaff(id, { type: 'message', kind: 'reply', authorId: actor.id, authorName: actor.name });
       return reply.seeOther(`/portal/tickets/${id}`, 'portal.reply.sent');
     } catch (error) {
       if (error instanceof TicketClosed) {

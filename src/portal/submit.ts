@@ -1,5 +1,6 @@
 import type { Db } from '../db/connect.js';
 import type { StatusCategory } from '../db/schema.js';
+import { dispatchTicket } from '../fleet/dispatch.js';
 import { fieldsOfType, readFieldValues, saveFieldValues } from '../fields/fields.js';
 import { Forbidden } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
@@ -39,6 +40,7 @@ export async function submitTicket(db: Db, actor: Actor, input: SubmitInput, upl
     if (!status) throw new Error('the desk has no "new" status');
     const ticketId = await createPortalTicket(trx, actor, form, { id: statusId!, category: status.category }, uploadIds);
     await notifyTicketCreated(trx, mail, ticketId);
+    await dispatchTicket(trx, ticketId, mail);
     return ticketId;
   });
 }

@@ -8,6 +8,7 @@ import type { Actor } from '../users/actor.js';
 import { listVideoSessions } from '../video/video.js';
 import { isCancellable } from '../tickets/cancel.js';
 import { closedReplyPolicy, customerTicket } from './conversation.js';
+import { messengerFor } from '../chat/chat.js';
 
 /**
  * Everything the customer's ticket page shows: only customer-visible fields, public messages
@@ -38,5 +39,6 @@ export async function portalTicketPage(db: Db, actor: Actor, id: number, t: Tran
     draft: ticket.status_category === 'draft' && ticket.requester_id === actor.id,
     closedPolicy: await closedReplyPolicy(db),
     attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes },
+    messenger: await messengerFor(db, actor, ticket),
   };
 }

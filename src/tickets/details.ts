@@ -2,13 +2,16 @@ import type { Db } from '../db/connect.js';
 import { displayValue } from '../fields/fields.js';
 import { listAttachmentsForMessages } from '../attachments/queries.js';
 import { allowedLabels, loadAttachmentPolicy } from '../attachments/sniff.js';
+import { fleetTab } from '../fleet/tab.js';
 import { NotFound } from '../lib/errors.js';
+import { messengerFor } from '../chat/chat.js';
+import { newestPublicMessageId } from '../messages/stale.js';
 import type { Actor } from '../users/actor.js';
 import { listVideoSessions } from '../video/video.js';
 import { isCancellable } from './cancel.js';
 import { findVisibleTicket, listCcs, listEvents, listFieldValues, listMessages, listWorkflow } from './queries.js';
 
-export const TABS = ['general', 'updates', 'internal', 'history', 'videos'] as const;
+export const TABS = ['general', 'updates', 'internal', 'history', 'videos', 'fleet'] as const;
 export type Tab = (typeof TABS)[number];
 
 export function parseTab(value: unknown): Tab {
@@ -33,10 +36,15 @@ export async function agentTicketDetails(db: Db, actor: Actor, id: number, tab: 
     internal: async () => ({ messages: await listMessages(db, id, ['note']) }),
     history: async () => ({ events: await listEvents(db, id) }),
     videos: async () => ({ videos: await listVideoSessions(db, id) }),
+    fleet: () => fleetTab(db, actor, ticket),
   }[tab];
   const content: { messages?: { id: number }[] } & Record<string, unknown> = await panel();
   const files = await listAttachmentsForMessages(db, (content.messages ?? []).map((m) => m.id));
   const policy = await loadAttachmentPolicy(db);
   const cancellable = await isCancellable(db, actor, ticket);
-  return { ticket, workflow, rating, cancellable, tab, tabs: TABS, files, attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes }, ...content };
+  return {
+    ticket, workflow, rating, cancellable, tab, tabs: TABS, files,
+    messenger: await messengerFor(db, actor, ticket), newestPublicId: await newestPublicMessageId(db, id),
+    attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes }, ...content,
+  };
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../db/connect.js';
 import type { Actor } from '../users/actor.js';
-import { cappedCount, statusLookup } from './list.js';
+import { cappedCounts, statusLookup } from './list.js';
 import { BUILT_IN_VIEWS, EMPTY_FILTER, viewFilter } from './list-filter.js';
 
 export interface MenuView {
@@ -20,8 +20,6 @@ export async function sideMenu(db: Db, actor: Actor): Promise<MenuView[]> {
     ...BUILT_IN_VIEWS.map((view) => ({ view, labelKey: `views.${view}`, count: 0 })),
     ...groups.map((group) => ({ view: `group-${group.id}`, name: group.name, count: 0 })),
   ];
-  for (const item of views) {
-    item.count = await cappedCount(db, actor, { ...EMPTY_FILTER, view: item.view, ...viewFilter(item.view) }, lookup);
-  }
-  return views;
+  const counts = await cappedCounts(db, actor, views.map((item) => ({ ...EMPTY_FILTER, view: item.view, ...viewFilter(item.view) })), lookup);
+  return views.map((item, i) => ({ ...item, count: counts[i]! }));
 }

@@ -3,11 +3,9 @@ import type { Translate } from '../i18n.js';
 import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
 import { requireRole, STAFF } from '../plugins/guards.js';
-import { decodeCursor, listTicketPage } from './list.js';
-import { filterParams, parseListQuery, SORTS } from './list-filter.js';
-import { sideMenu } from './menu.js';
+import { renderAgentList } from './list-page.js';
 import { agentTicketDetails, parseTab } from './details.js';
-import { listFilterChoices, listTicketTypes, markSeen } from './queries.js';
+import { listTicketTypes, markSeen } from './queries.js';
 import { changeStatus, noteOpenedByAssignee } from './status.js';
 import { assignTicket } from './assignment.js';
 import { updateTicket } from './edit.js';
@@ -16,9 +14,11 @@ import { removeStoredFiles } from '../attachments/store.js';
 import { discardUploads, readMultipartForm } from '../attachments/uploads.js';
 import { editFormData } from './edit-form.js';
 import { postAgentMessage } from '../messages/messages.js';
+import { StaleReply } from '../messages/stale.js';
 import { nowIso } from '../lib/time.js';
 import { getNumberSetting } from '../settings/settings.js';
 import { openTicketForCustomer, PRIORITIES } from './tickets.js';
+import { markMessengerRead } from '../chat/chat.js';
 
 type Form = Record<string, string | undefined>;
 
@@ -36,15 +36,7 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
 
   app.get('/agent', async (_request, reply) => reply.seeOther('/agent/tickets'));
 
-  app.get<{ Querystring: Form }>('/agent/tickets', async (request, reply) => {
-    const filter = parseListQuery(request.query);
-    const page = await listTicketPage(db, request.actor!, filter, decodeCursor(filter.sort, request.query.after));
-    const params = filterParams(filter).toString();
-    return reply.page('tickets/agent-list', { tickets: page.rows, next: page.next, filter, params, sorts: SORTS }, {
-      fragment: 'tickets/_agent-table',
-      pageOnly: async () => ({ menu: await sideMenu(db, request.actor!), choices: await listFilterChoices(db) }),
-    });
-  });
+  app.get<{ Querystring: Form }>('/agent/tickets', async (request, reply) => renderAgentList(db, request, reply, request.query));
 
   app.get('/agent/tickets/new', async (_request, reply) => {
     const typeId = await getNumberSetting(db, 'default_type_id');
@@ -68,9 +60,10 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
     await noteOpenedByAssignee(db, request.actor!, id);
     const details = await agentTicketDetails(db, request.actor!, id, parseTab(request.query.tab), yesNo(request.t));
     await markSeen(db, request.actor!.id, id, nowIso());
+    await markMessengerRead(db, request.actor!, id);
     // After a form's redirect, htmx swaps this page in place: keep the address bar on the tab it shows.
     reply.header('HX-Replace-Url', request.url);
-    return reply.page('tickets/agent-show', details);
+    return reply.page('tickets/agent-show', { ...details, present: app.live.presence.list(id, request.actor!.id) });
   });
 
   app.post<{ Params: { id: string }; Body: Form }>('/agent/tickets/:id/status', async (request, reply) => {
@@ -93,14 +86,18 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
     try {
       if (form.rejected.length > 0) throw new Invalid({ files: 'attachments.errors.rejected' }, 'attachments.errors.rejected');
       const message = await postAgentMessage(db, actor, id, { ...form.fields, uploadIds: form.uploads.map((u) => u.id) });
+      if (message.kind !== 'note') app.live.toStaff(id, { type: 'message', kind: message.kind, authorId: actor.id, authorName: actor.name });
       const tab = { reply: 'general', update: 'updates', note: 'internal' }[message.kind];
       return reply.seeOther(`/agent/tickets/${id}?tab=${tab}`, `messages.posted.${message.kind}`);
     } catch (error) {
       await discardUploads(db, app.config.uploadsDir, form.uploads);
-      if (!(error instanceof Invalid)) throw error;
+      if (!(error instanceof Invalid) && !(error instanceof StaleReply)) throw error;
       const details = await agentTicketDetails(db, actor, id, 'general', yesNo(request.t));
-      const compose = { values: form.fields, errors: error.fields, message: request.t(error.message, error.params), rejected: form.rejected };
-      return reply.page('tickets/agent-show', { ...details, compose }, { status: 422 });
+      // Stale: the same text again, now carrying the newest message, so sending it once more is "send anyway".
+      const compose = error instanceof StaleReply
+        ? { values: { ...form.fields, seenMessageId: String(error.newestId) }, errors: {}, stale: true, hadFiles: form.uploads.length > 0, message: request.t(error.message, error.params), rejected: [] }
+        : { values: form.fields, errors: error.fields, message: request.t(error.message, error.params), rejected: form.rejected };
+      return reply.page('tickets/agent-show', { ...details, compose }, { status: error.statusCode });
     }
   });
 

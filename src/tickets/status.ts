@@ -39,9 +39,10 @@ type VisibleTicket = NonNullable<Awaited<ReturnType<typeof findVisibleTicket>>>;
 
 /**
  * Move a ticket (already loaded in this transaction) to a status: checks the fields required before
- * it, stamps solved/closed, and records the change. Returns false when it already had that status.
+ * it, stamps solved/closed, and records the change (by Deskbell itself when actor is null). Returns
+ * false when it already had that status.
  */
-export async function applyStatus(trx: Db, actor: Actor, ticket: VisibleTicket, statusId: number, now: string, eventKind = 'status'): Promise<boolean> {
+export async function applyStatus(trx: Db, actor: Actor | null, ticket: VisibleTicket, statusId: number, now: string, eventKind = 'status'): Promise<boolean> {
   const status = await trx.selectFrom('statuses').selectAll()
     .where('id', '=', statusId).where('retired_at', 'is', null).executeTakeFirst();
   if (!status) throw new Invalid({ statusId: 'errors.choice' });
@@ -55,9 +56,9 @@ export async function applyStatus(trx: Db, actor: Actor, ticket: VisibleTicket, 
     status_id: status.id, updated_at: now, last_activity_at: now, ...statusStamps(status.category, ticket, now),
   }).where('id', '=', ticket.id).execute();
   await trx.insertInto('ticket_events').values({
-    ticket_id: ticket.id, actor_id: actor.id, kind: eventKind, from_value: ticket.status_name, to_value: status.name, created_at: now,
+    ticket_id: ticket.id, actor_id: actor?.id ?? null, kind: eventKind, from_value: ticket.status_name, to_value: status.name, created_at: now,
   }).execute();
-  await notifyStatusChange(trx, actor, ticket.id, status.category);
+  if (actor) await notifyStatusChange(trx, actor, ticket.id, status.category);
   return true;
 }
 

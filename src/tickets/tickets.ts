@@ -1,5 +1,6 @@
 import type { Db } from '../db/connect.js';
 import type { Priority } from '../db/schema.js';
+import { dispatchTicket } from '../fleet/dispatch.js';
 import { Forbidden, Invalid } from '../lib/errors.js';
 import { renderMarkdown } from '../messages/markdown.js';
 import type { MailContext } from '../mail/context.js';
@@ -78,6 +79,7 @@ export async function openTicketForCustomer(db: Db, actor: Actor, input: OpenTic
     }).execute();
     await markSeen(trx, actor.id, ticket.id, now);
     if (newcomer && visibility === 'public' && type.customer_facing === 1) await inviteCustomer(trx, requester, mail);
+    await dispatchTicket(trx, ticket.id, mail);
     return ticket.id;
   });
 }

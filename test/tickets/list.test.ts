@@ -125,7 +125,7 @@ t.test('the side menu shows each view with its count, capped at 999+', async (t)
 
 t.test('tickets with activity since the agent last opened them are bold', async (t) => {
   const d = await deskWithTickets(t);
-  const rowOf = (html: string, id: number) => new RegExp(`<tr class="([^"]*)">\\s*<td>#${id}</td>`).exec(html)?.[1];
+  const rowOf = (html: string, id: number) => new RegExp(`<tr class="([^"]*)">\\s*<td><input type="checkbox" name="ids" value="${id}"`).exec(html)?.[1];
   const id = d.ids[1]!;
   t.equal(rowOf((await d.client.get('/agent/tickets')).body, id), 'unread', 'never opened: bold');
   await d.client.get(`/agent/tickets/${id}`);
