@@ -45,7 +45,7 @@ export async function renderAgentList(db: Db, request: FastifyRequest, reply: Fa
     status,
     fragment: 'tickets/_agent-table',
     pageOnly: async () => ({
-      menu: await sideMenu(db, actor),
+      menu: await sideMenu(db, actor, { counts: false }),
       offerCount: await countPendingOffers(db, actor.id),
       choices: await listFilterChoices(db),
       savedViews: await savedViewsMenu(db, actor, { counts: false }),

@@ -4,6 +4,7 @@ import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
 import { requireRole, STAFF } from '../plugins/guards.js';
 import { renderAgentList } from './list-page.js';
+import { sideMenu } from './menu.js';
 import { agentTicketDetails, parseTab } from './details.js';
 import { listTicketTypes, markSeen } from './queries.js';
 import { changeStatus, noteOpenedByAssignee } from './status.js';
@@ -37,6 +38,12 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
   app.get('/agent', async (_request, reply) => reply.seeOther('/agent/tickets'));
 
   app.get<{ Querystring: Form }>('/agent/tickets', async (request, reply) => renderAgentList(db, request, reply, request.query));
+
+  // The side menu's counts, loaded by the list page after itself (hx-trigger="load"): the list never waits for them.
+  app.get<{ Querystring: Form }>('/agent/tickets/menu', async (request, reply) => {
+    const view = typeof request.query.view === 'string' ? request.query.view.slice(0, 40) : '';
+    return reply.page('tickets/_menu-views', { menu: await sideMenu(db, request.actor!, { counts: true }), filter: { view }, savedId: null });
+  });
 
   app.get('/agent/tickets/new', async (_request, reply) => {
     const typeId = await getNumberSetting(db, 'default_type_id');

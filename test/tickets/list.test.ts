@@ -105,11 +105,18 @@ t.test('with htmx the filter form swaps only the table', async (t) => {
   t.same(ticketIdsIn(partial.body), [d.ids[0]]);
 });
 
-t.test('the side menu shows each view with its count, capped at 999+', async (t) => {
+t.test('the side menu shows each view with its count, capped at 999+, loaded after the page', async (t) => {
   const d = await deskWithTickets(t);
   await d.db.insertInto('group_members').values({ group_id: d.billing.id, user_id: d.me.id }).execute();
-  const page = await d.client.get('/agent/tickets');
-  const count = (label: string) => new RegExp(`<span>${label}</span>\\s*<span class="count">([^<]+)</span>`).exec(page.body)?.[1];
+  const page = await d.client.get('/agent/tickets?view=all_open');
+  t.match(page.body, 'hx-get="/agent/tickets/menu?view=all_open" hx-trigger="load" hx-swap="outerHTML"', 'the list never waits for the counts');
+  t.notMatch(page.body, /<span>All open<\/span>\s*<span class="count">/, 'the page itself carries no count');
+  t.match(page.body, /<span>Billing<\/span>/, "the group's queue is in the menu");
+  const menu = await d.client.get('/agent/tickets/menu?view=all_open', { 'hx-request': 'true', 'hx-request-type': 'partial' });
+  t.equal(menu.statusCode, 200);
+  t.match(menu.body, /^\s*<ul id="menu-views">/, 'the counted menu replaces the uncounted one, without loading itself again');
+  t.match(menu.body, /<a href="\/agent\/tickets\?view=all_open" aria-current="page">/);
+  const count = (label: string) => new RegExp(`<span>${label}</span>\\s*<span class="count">([^<]+)</span>`).exec(menu.body)?.[1];
   t.equal(count('My open tickets'), '1');
   t.equal(count('Unassigned'), '2');
   t.equal(count('All open'), '4');
@@ -118,9 +125,16 @@ t.test('the side menu shows each view with its count, capped at 999+', async (t)
   t.equal(count('All'), '6');
   t.equal(count('Billing'), '2', "a queue for the agent's group");
 
+  const other = new Client(d.app);
+  await other.login(d.other.email, PASSWORD);
+  const theirs = (await other.get('/agent/tickets/menu')).body;
+  t.match(theirs, /<span>My open tickets<\/span>\s*<span class="count">1<\/span>/, 'counted for who asks (cached per person)');
+  t.notMatch(theirs, '<span>Billing</span>', 'only their own groups');
+
   await makeTickets(d.db, 1200, { requesterId: d.dan.id, statusId: 1 });
-  const big = await d.client.get('/agent/tickets');
-  t.match(big.body, /<span>All<\/span>\s*<span class="count">999\+<\/span>/);
+  const big = await d.client.get('/agent/tickets/menu');
+  t.match(big.body, /<span>All<\/span>\s*<span class="count">999\+<\/span>/, 'a write makes the counts fresh again');
+  t.equal((await new Client(d.app).get('/agent/tickets/menu')).statusCode, 303, 'staff only');
 });
 
 t.test('tickets with activity since the agent last opened them are bold', async (t) => {
@@ -145,7 +159,7 @@ t.test('an agent of a restricted group sees only their group\'s tickets, in list
   await client.login(outsider.email, PASSWORD);
   const list = await client.get('/agent/tickets');
   t.same(ticketIdsIn(list.body), [theirs]);
-  t.match(list.body, /<span>All<\/span>\s*<span class="count">1<\/span>/);
+  t.match((await client.get('/agent/tickets/menu')).body, /<span>All<\/span>\s*<span class="count">1<\/span>/);
   t.equal((await client.get(`/agent/tickets/${theirs}`)).statusCode, 200);
   t.equal((await client.get(`/agent/tickets/${d.ids[0]}`)).statusCode, 404);
   const unrestricted = await d.client.get('/agent/tickets');

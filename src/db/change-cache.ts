@@ -1,0 +1,37 @@
+import { sql } from 'kysely';
+import type { Db } from './connect.js';
+
+/**
+ * A marker that changes whenever the database may have changed: this connection's `total_changes()`
+ * (its own writes, committed or not) and `PRAGMA data_version` (commits by any other connection or
+ * process). Two cheap reads, no table touched.
+ */
+export async function changeMarker(db: Db): Promise<string> {
+  const { rows } = await sql<{ c: number; v: number }>`select total_changes() as c, (select data_version from pragma_data_version) as v`.execute(db);
+  return `${rows[0]!.c}:${rows[0]!.v}`;
+}
+
+/**
+ * Results remembered until the database changes at all (any write empties it): correct by
+ * construction, and a read-mostly desk answers repeated lookups without querying. Bounded: the
+ * oldest entry goes when `limit` is reached.
+ */
+export class ChangeCache<T> {
+  /** Per database handle: two desks in one process (tests) may well have equal markers. */
+  readonly #byDb = new WeakMap<Db, Map<string, { marker: string; value: T }>>();
+  constructor(private readonly limit = 1000) {}
+
+  async get(db: Db, key: string, compute: () => Promise<T>): Promise<T> {
+    const marker = await changeMarker(db);
+    let entries = this.#byDb.get(db);
+    if (!entries) this.#byDb.set(db, entries = new Map());
+    const hit = entries.get(key);
+    if (hit && hit.marker === marker) return hit.value;
+    const value = await compute();
+    // Computed after reading the marker: a write in between only makes the next read recompute.
+    entries.delete(key);
+    if (entries.size >= this.limit) entries.delete(entries.keys().next().value as string);
+    entries.set(key, { marker, value });
+    return value;
+  }
+}
