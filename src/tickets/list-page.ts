@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ChangeCache } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 import { countPendingOffers } from '../fleet/queries.js';
 import { positiveInt } from '../lib/validate.js';
@@ -54,8 +55,15 @@ export async function renderAgentList(db: Db, request: FastifyRequest, reply: Fa
   });
 }
 
-/** What the bulk form offers: the workflow's statuses, active staff, groups. */
-async function bulkChoices(db: Db) {
+type BulkChoices = Awaited<ReturnType<typeof readBulkChoices>>;
+const bulkCache = new ChangeCache<BulkChoices>(1);
+
+/** What the bulk form offers: the workflow's statuses, active staff, groups (remembered until the database changes). */
+function bulkChoices(db: Db): Promise<BulkChoices> {
+  return bulkCache.get(db, 'bulk', () => readBulkChoices(db));
+}
+
+async function readBulkChoices(db: Db) {
   const [statuses, agents, groups] = await Promise.all([
     db.selectFrom('statuses').select(['id', 'name']).where('retired_at', 'is', null).orderBy('position').execute(),
     db.selectFrom('users').select(['id', 'name']).where('role', 'in', ['admin', 'supervisor', 'agent'])

@@ -1,3 +1,4 @@
+import { ChangeCache } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 import type { MessageKind, StatusCategory } from '../db/schema.js';
 import type { Actor } from '../users/actor.js';
@@ -45,8 +46,19 @@ export function listTicketTypes(db: Db) {
     .where('retired_at', 'is', null).orderBy('position').orderBy('name').execute();
 }
 
-/** Everything the list's filter form offers, each from a small table. */
-export async function listFilterChoices(db: Db) {
+type FilterChoices = Awaited<ReturnType<typeof readFilterChoices>>;
+const choicesCache = new ChangeCache<FilterChoices>(1);
+
+/**
+ * Everything the list's filter form offers, each from a small table: read on every full list page,
+ * so remembered until the database changes (the 500 organisations alone took ~1.5–2 ms at 1M tickets).
+ * Shared between requests: callers must not modify what they get.
+ */
+export function listFilterChoices(db: Db): Promise<FilterChoices> {
+  return choicesCache.get(db, 'choices', () => readFilterChoices(db));
+}
+
+async function readFilterChoices(db: Db) {
   const [statuses, agents, groups, types, brands, organizations] = await Promise.all([
     db.selectFrom('statuses').select(['id', 'name', 'category']).where('retired_at', 'is', null).orderBy('position').execute(),
     db.selectFrom('users').select(['id', 'name']).where('role', 'in', ['admin', 'supervisor', 'agent'])
