@@ -9,7 +9,7 @@ import { canShareViews } from '../saved-views/saved-views.js';
 import { decodeCursor, listTicketPage } from './list.js';
 import { filterParams, parseListQuery, SORTS, type ListFilter } from './list-filter.js';
 import { sideMenu } from './menu.js';
-import { listFilterChoices } from './queries.js';
+import { listFilterChoices, organizationByName } from './queries.js';
 
 export type ListQuery = Record<string, string | string[] | undefined>;
 
@@ -37,6 +37,14 @@ export function listAddress(query: ListQuery): { filter: ListFilter; params: URL
 export async function renderAgentList(db: Db, request: FastifyRequest, reply: FastifyReply, query: ListQuery,
   bulk: BulkOutcome | null = null, status?: number) {
   const actor = request.actor!;
+  // The organisation filter by name (a desk with more organisations than a select should hold).
+  const typedOrg = typeof query.orgname === 'string' ? query.orgname.trim().slice(0, 200) : '';
+  let orgUnknown: string | null = null;
+  if (typedOrg !== '' && (query.org === undefined || query.org === '')) {
+    const org = await organizationByName(db, typedOrg);
+    if (org) query = { ...query, org: String(org.id) };
+    else orgUnknown = typedOrg;
+  }
   const { filter, params, here, savedId } = listAddress(query);
   const page = await listTicketPage(db, actor, filter, decodeCursor(filter.sort, here.get('after') ?? undefined));
   return reply.page('tickets/agent-list', {
@@ -49,6 +57,8 @@ export async function renderAgentList(db: Db, request: FastifyRequest, reply: Fa
       menu: await sideMenu(db, actor, { counts: false }),
       offerCount: await countPendingOffers(db, actor.id),
       choices: await listFilterChoices(db),
+      orgName: orgUnknown ?? (filter.organizationId === null ? '' : (await organizationName(db, filter.organizationId)) ?? ''),
+      orgUnknown,
       savedViews: await savedViewsMenu(db, actor, { counts: false }),
       problems: savedId ? await filterProblems(db, filter) : [],
     }),
@@ -71,4 +81,8 @@ async function readBulkChoices(db: Db) {
     db.selectFrom('groups').select(['id', 'name']).orderBy('name').execute(),
   ]);
   return { statuses, agents, groups };
+}
+
+async function organizationName(db: Db, id: number): Promise<string | undefined> {
+  return (await db.selectFrom('organizations').select('name').where('id', '=', id).executeTakeFirst())?.name;
 }

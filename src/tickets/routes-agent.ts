@@ -6,7 +6,7 @@ import { requireRole, STAFF } from '../plugins/guards.js';
 import { renderAgentList } from './list-page.js';
 import { sideMenu } from './menu.js';
 import { agentTicketDetails, parseTab } from './details.js';
-import { listTicketTypes, markSeen } from './queries.js';
+import { listTicketTypes, markSeen, organizationsStartingWith } from './queries.js';
 import { changeStatus, noteOpenedByAssignee } from './status.js';
 import { assignTicket } from './assignment.js';
 import { updateTicket } from './edit.js';
@@ -43,6 +43,13 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
   app.get<{ Querystring: Form }>('/agent/tickets/menu', async (request, reply) => {
     const view = typeof request.query.view === 'string' ? request.query.view.slice(0, 40) : '';
     return reply.page('tickets/_menu-views', { menu: await sideMenu(db, request.actor!, { counts: true }), filter: { view }, savedId: null });
+  });
+
+  // Suggestions for the list's organisation name field (a desk with more than ORG_SELECT_MAX organisations).
+  app.get<{ Querystring: Form }>('/agent/organizations/options', async (request, reply) => {
+    const typed = typeof request.query.orgname === 'string' ? request.query.orgname.trim().slice(0, 200) : '';
+    const organizations = typed === '' ? [] : await organizationsStartingWith(db, typed);
+    return reply.page('tickets/_org-options', { organizations });
   });
 
   app.get('/agent/tickets/new', async (_request, reply) => {

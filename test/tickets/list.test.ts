@@ -52,6 +52,33 @@ t.test('filters narrow the list to what was asked for', async (t) => {
   t.same(await ids(`view=my_open&group=${d.billing.id}`), [n2], 'a view and a filter combine');
 });
 
+t.test('with more organisations than a select holds, the organisation filter is a name field that works without JS', async (t) => {
+  const d = await deskWithTickets(t);
+  await d.db.insertInto('organizations').values(Array.from({ length: 120 }, (_, i) => ({ name: `Org ${String(i).padStart(3, '0')}`, created_at: '2026-01-01T00:00:00Z' }))).execute();
+  const page = await d.client.get('/agent/tickets');
+  t.notMatch(page.body, 'id="filter-org" name="org"', 'no select of every organisation');
+  t.match(page.body, /<input id="filter-org" name="orgname" type="text" list="org-options"[^>]*value=""/);
+  t.notMatch(page.body, '<option value="Org 000"', 'the page carries no organisation names');
+
+  const byName = await d.client.get('/agent/tickets?orgname=acme');
+  t.equal(byName.statusCode, 200);
+  t.same(ticketIdsIn(byName.body).sort((a, b) => a - b), [d.ids[0], d.ids[1]], 'the exact name, whatever its case, filters (a plain GET form)');
+  t.match(byName.body, /name="orgname"[^>]*value="Acme"/, 'the field shows the organisation chosen');
+  const byId = await d.client.get(`/agent/tickets?org=${d.org.id}`);
+  t.match(byId.body, /name="orgname"[^>]*value="Acme"/, 'an address with the id (a link, a saved view) shows its name too');
+
+  const unknown = await d.client.get('/agent/tickets?orgname=Nobody%20%26%20Co');
+  t.equal(ticketIdsIn(unknown.body).length, 6, 'an unknown name does not filter');
+  t.match(unknown.body, 'aria-invalid="true" aria-describedby="filter-org-error"');
+  t.match(unknown.body, 'No organisation is called “Nobody &amp; Co”');
+
+  const options = await d.client.get('/agent/organizations/options?orgname=org%2001', { 'hx-request': 'true', 'hx-request-type': 'partial' });
+  t.equal(options.statusCode, 200);
+  t.match(options.body, /^<datalist id="org-options">/);
+  t.same([...options.body.matchAll(/<option value="([^"]+)">/g)].map((m) => m[1]), Array.from({ length: 10 }, (_, i) => `Org 01${i}`), 'names starting with what was typed, ignoring case');
+  t.same([...(await d.client.get('/agent/organizations/options?orgname=%25')).body.matchAll(/<option /g)], [], '% is a character, not a wildcard');
+});
+
 t.test('sorting by created, priority and id', async (t) => {
   const d = await deskWithTickets(t);
   const order = async (sort: string) => ticketIdsIn((await d.client.get(`/agent/tickets?sort=${sort}`)).body);
