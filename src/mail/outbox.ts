@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Db } from '../db/connect.js';
 import { enqueueJob } from '../jobs/queries.js';
 import { PermanentJobError } from '../jobs/worker.js';
@@ -43,7 +43,9 @@ export async function queueMail(db: Db, mail: OutgoingMail): Promise<number> {
  */
 export function smtpSender(smtpUrl: string, options: { timeoutMs?: number } = {}) {
   const timeout = options.timeoutMs ?? 60_000;
-  const transport = nodemailer.createTransport({
+  // nodemailer is loaded with the first mail sent, not at startup.
+  let transport: Transporter | undefined;
+  const createTransport = async () => (await import('nodemailer')).default.createTransport({
     url: smtpUrl,
     connectionTimeout: Math.min(timeout, 30_000),
     greetingTimeout: Math.min(timeout, 30_000),
@@ -51,6 +53,7 @@ export function smtpSender(smtpUrl: string, options: { timeoutMs?: number } = {}
   });
   return async (payload: unknown): Promise<void> => {
     const mail = payload as OutgoingMail;
+    transport ??= await createTransport();
     await transport.sendMail({
       from: mail.from,
       to: mail.to,

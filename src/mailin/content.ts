@@ -1,4 +1,19 @@
-import sanitizeHtml from 'sanitize-html';
+import type SanitizeHtml from 'sanitize-html';
+
+let sanitizeHtml: typeof SanitizeHtml | undefined;
+
+/**
+ * sanitize-html (~0.3 s of module loading) is loaded with the first inbound mail, not at startup:
+ * await this before sanitizeMailHtml, htmlToText or messageBody (receiveMessage does).
+ */
+export async function loadSanitizer(): Promise<void> {
+  sanitizeHtml ??= (await import('sanitize-html')).default;
+}
+
+function sanitizer(): typeof SanitizeHtml {
+  if (!sanitizeHtml) throw new Error('sanitize-html is not loaded: await loadSanitizer() first');
+  return sanitizeHtml;
+}
 
 /**
  * What of a mail is the new message. Mail clients send the whole thread back; only what the person
@@ -64,7 +79,7 @@ const SAFE_LINK = { rel: 'noopener noreferrer nofollow ugc', target: '_blank' };
  * embedded (cid:) images are dropped here and kept as attachments.
  */
 export function sanitizeMailHtml(html: string): string {
-  return sanitizeHtml(html, {
+  return sanitizer()(html, {
     allowedTags: ['p', 'br', 'div', 'span', 'b', 'strong', 'i', 'em', 'u', 's', 'blockquote', 'pre', 'code', 'ul', 'ol', 'li',
       'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'thead', 'tbody', 'tr', 'td', 'th', 'a', 'hr'],
     allowedAttributes: { a: ['href', 'rel', 'target'], td: ['colspan', 'rowspan'], th: ['colspan', 'rowspan'] },
@@ -87,7 +102,7 @@ export function htmlToText(html: string): string {
   const marked = html
     .replace(/<blockquote[^>]*>/gi, '\n[[quote]]').replace(/<\/blockquote>/gi, '[[/quote]]\n')
     .replace(/<br\s*\/?>/gi, '\n').replace(/<\/(p|div|li|tr|h[1-6]|table|pre)>/gi, '\n').replace(/<li[^>]*>/gi, '- ');
-  const text = sanitizeHtml(marked, { allowedTags: [], allowedAttributes: {}, nonTextTags: ['script', 'style', 'title', 'head', 'noscript', 'textarea'] })
+  const text = sanitizer()(marked, { allowedTags: [], allowedAttributes: {}, nonTextTags: ['script', 'style', 'title', 'head', 'noscript', 'textarea'] })
     .replace(/&(#x?[0-9a-f]+|\w+);/gi, (m, name: string) => {
       if (name[0] === '#') return String.fromCodePoint(name[1]?.toLowerCase() === 'x' ? parseInt(name.slice(2), 16) : Number(name.slice(1)));
       return ENTITIES[name.toLowerCase()] ?? m;

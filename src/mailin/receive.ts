@@ -6,7 +6,7 @@ import { getSetting } from '../settings/settings.js';
 import { findUserByEmail } from '../users/queries.js';
 import { looksLikeReplyAddress, ownAddresses } from './addresses.js';
 import { mailRefusal } from './answers.js';
-import { messageBody } from './content.js';
+import { loadSanitizer, messageBody } from './content.js';
 import { addToTicket, newTicket, recordBounce, type Delivery } from './deliver.js';
 import { alreadyReceived, recordInbound } from './files.js';
 import { isAutomatic, isBounce } from './loops.js';
@@ -71,6 +71,7 @@ async function route(deps: MailInDeps, raw: Buffer, mail: Awaited<ReturnType<typ
   const allowNew = (await getSetting(db, ALLOW_NEW_CUSTOMERS)) !== '0';
   const automatic = isAutomatic(mail, config.mailDomain);
   const t = deps.mail.translator(sender?.locale ?? 'en');
+  await loadSanitizer();
   const body = messageBody({ text: mail.text?.slice(0, MAX_BODY), html: mail.html }, t('mailin.noText'));
   body.text = body.text.slice(0, MAX_BODY);
   const others = [...mail.to, ...mail.cc].map((p) => ({ ...p, address: p.address.toLowerCase() })).filter((p) => p.address !== from.address && !own.has(p.address) && !looksLikeReplyAddress(p.address, config.mailDomain));

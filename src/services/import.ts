@@ -1,4 +1,3 @@
-import { parse } from 'csv-parse/sync';
 import { recordAudit } from '../admin/audit.js';
 import type { Db } from '../db/connect.js';
 import { Forbidden, Invalid } from '../lib/errors.js';
@@ -34,7 +33,7 @@ export interface ImportReport {
  */
 export async function importServices(db: Db, actor: Actor, text: unknown): Promise<ImportReport> {
   if (actor.role !== 'admin') throw new Forbidden();
-  const rows = readCsv(typeof text === 'string' ? text : '');
+  const rows = await readCsv(typeof text === 'string' ? text : '');
   const lookups = await serviceChoices(db);
   return db.transaction().execute(async (trx) => {
     const report: ImportReport = { created: [], rejected: [] };
@@ -59,12 +58,14 @@ export async function importServices(db: Db, actor: Actor, text: unknown): Promi
 }
 
 /** The file as rows keyed by our field names; problems with the file as a whole are a 422 on the form. */
-function readCsv(text: string): { line: number; raw: RawService; width?: number }[] {
+async function readCsv(text: string): Promise<{ line: number; raw: RawService; width?: number }[]> {
   if (!text.trim()) throw new Invalid({ csv: 'errors.required' });
   if (text.length > IMPORT_LIMITS.chars) throw new Invalid({ csv: 'admin.services.import.tooLarge' });
   let records: { record: string[]; info: { lines: number } }[];
   try {
     // csv-parse's types do not model `info: true` (each record comes with its line).
+    // Loaded on the first import, not at startup.
+    const { parse } = await import('csv-parse/sync');
     records = parse(text, { info: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }) as unknown as typeof records;
   } catch {
     throw new Invalid({ csv: 'admin.services.import.unreadable' });

@@ -1,5 +1,7 @@
 import t from 'tap';
-import { htmlToText, messageBody, sanitizeMailHtml, stripQuoted } from '../../src/mailin/content.js';
+import { htmlToText, loadSanitizer, messageBody, sanitizeMailHtml, stripQuoted } from '../../src/mailin/content.js';
+
+await loadSanitizer();
 
 t.test('quoted history and signatures are cut in the styles of the common mail clients', async (t) => {
   t.equal(stripQuoted('Works now.\n\nOn Tue, 3 Mar 2026 at 10:02, Help Desk <support@desk.test>\nwrote:\n\n> Try again\n'), 'Works now.', 'Gmail, wrapped attribution');
