@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { buildApp } from './app.js';
 import { issueSetupToken } from './auth/auth.js';
 import { loadConfig, type Config } from './config.js';
+import { startCheckpointer } from './db/checkpointer.js';
 import { openDatabase } from './db/open.js';
 import { startMailIn } from './mailin/service.js';
 import { writePidFile } from './ops/pidfile.js';
@@ -13,6 +14,7 @@ export async function startServer(config: Config): Promise<void> {
 
   const setupToken = await issueSetupToken(db);
   if (snapshot) app.log.info({ snapshot }, 'database upgraded; the snapshot taken before is kept');
+  const checkpointer = await startCheckpointer(db, config.databasePath, app.log);
   await app.listen({ port: config.port, host: config.host });
   const removePidFile = writePidFile(config.dataDir);
   const mailIn = await startMailIn({ db, config, mail: app.mail }, app.log);
@@ -31,6 +33,7 @@ export async function startServer(config: Config): Promise<void> {
     try {
       await mailIn.close();
       await app.close();
+      await checkpointer?.stop();
       await db.destroy();
       removePidFile();
       clearTimeout(force);
