@@ -80,6 +80,12 @@ export async function changeStatus(db: Db, actor: Actor, ticketId: number, input
  */
 export async function noteOpenedByAssignee(db: Db, actor: Actor, ticketId: number): Promise<void> {
   if (!isStaff(actor) || (await getSetting(db, 'open_on_first_view')) === '0') return;
+  // Checked first without the write lock: nearly every view of a ticket changes nothing, and a write
+  // transaction on every details page made reads queue behind writes. Checked again inside.
+  const mine = await db.selectFrom('tickets').innerJoin('statuses', 'statuses.id', 'tickets.status_id').select('tickets.id')
+    .where('tickets.id', '=', ticketId).where('tickets.assignee_id', '=', actor.id).where('statuses.category', '=', 'new')
+    .executeTakeFirst();
+  if (!mine) return;
   await db.transaction().execute(async (trx) => {
     const ticket = await findVisibleTicket(trx, actor, ticketId);
     if (!ticket || ticket.assignee_id !== actor.id || ticket.status_category !== 'new') return;
