@@ -39,7 +39,8 @@ export async function startCheckpointer(db: Db, databasePath: string, log: { war
   } catch {
     return null;
   }
-  const worker = new Worker(WORKER, { eval: true, workerData: { module, path: databasePath, everyMs } });
+  // execArgv: [] so that the script is CommonJS whatever flags started this process (--input-type=module).
+  const worker = new Worker(WORKER, { eval: true, execArgv: [], workerData: { module, path: databasePath, everyMs } });
   worker.unref();
   worker.on('message', (message: unknown) => log.warn({ error: message }, 'background WAL checkpoint failed'));
   worker.on('error', async (error) => {
