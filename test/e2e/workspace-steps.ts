@@ -76,8 +76,19 @@ export function viewLink(page: Page, label: string): Locator {
   return page.locator('nav.side-menu a').filter({ has: page.locator('span:first-child', { hasText: new RegExp(`^${label}$`) }) });
 }
 
+/**
+ * A view's count as the side menu shows it. With JavaScript the menu loads its counts after the page
+ * (hx-trigger="load"); without, the page has none, so this reads what that request would have swapped
+ * in (GET /agent/tickets/menu, with the page's cookies).
+ */
 export async function viewCount(page: Page, label: string): Promise<number> {
-  return Number(await viewLink(page, label).locator('.count').innerText());
+  const link = viewLink(page, label).locator('.count');
+  if (await page.locator('#menu-views[hx-get]').count() > 0 && !(await page.evaluate(() => 'htmx' in window))) {
+    const html = await (await page.request.get(new URL('/agent/tickets/menu', page.url()).toString())).text();
+    const match = new RegExp(`<span>${label}</span>\\s*<span class="count">([^<]+)</span>`).exec(html);
+    return Number(match?.[1]);
+  }
+  return Number(await link.innerText());
 }
 
 /** The status bar's current step, e.g. "Pending" (without the hidden "(current status)"). */
