@@ -107,7 +107,7 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     { ticket_id: tickets.a, user_id: users.agent.id, role: 'requested', offer_state: 'pending', offered_at: now(), offer_expires_at: null, responded_at: null, created_at: now() },
     { ticket_id: tickets.b, user_id: users.restrictedAgent.id, role: 'requested', offer_state: 'pending', offered_at: now(), offer_expires_at: null, responded_at: null, created_at: now() },
   ]).execute();
-  await db.insertInto('video_sessions').values({ ticket_id: tickets.a, created_by_id: users.agent.id, title: `${CANARY} staff call`, url: 'https://video.test/a', starts_at: null, created_at: now() }).execute();
+  await db.insertInto('video_sessions').values({ ticket_id: tickets.a, created_by_id: users.agent.id, title: 'Call with Ann', url: 'https://video.test/a', starts_at: null, created_at: now() }).execute();
   const views = await db.insertInto('saved_views').values([
     { owner_id: users.agent.id, name: 'Kim view', query: 'status=open', shared: 0 },
     { owner_id: users.admin.id, name: 'Ada view', query: 'status=open', shared: 0 },
