@@ -64,6 +64,9 @@ t.test('no customer page, fragment or search result carries the canary; staff pa
   // Searches for parts of the canary (the whole of it would be echoed back in the search box).
   const paths = [...getPaths(world), '/portal/tickets?q=b41d-staffonly', '/portal/tickets?q=CANARY', '/portal?q=b41d-staffonly',
     `/portal/tickets?q=b41d&page=1`,
+    // The internal ticket the customer is the requester of, on every ticket page.
+    ...[...new Set(world.routes.filter((r) => r.method === 'GET' && /^\/(portal|agent)\/tickets\/:id/.test(r.url) && !r.url.endsWith('/live')).map((r) => r.url))]
+      .map((url) => url.replace(':id', String(world.ids.ticket.internal))),
     `/attachments/${world.ids.attachment.noteA}/${CANARY}.txt`];
   const leaked: string[] = [];
   let checked = 0;
@@ -88,6 +91,24 @@ t.test('no customer page, fragment or search result carries the canary; staff pa
   t.match((await agent.get(`/agent/tickets/${world.ids.ticket.internal}`)).body, `${CANARY} internal subject`, 'and the internal ticket');
   t.equal((await agent.get(`/attachments/${world.ids.attachment.noteA}/${CANARY}.txt`)).statusCode, 200, 'and the note\'s file');
   t.equal((await world.clients.customer.get(`/portal/tickets/${a}`)).statusCode, 200, 'while the customer does see the ticket itself');
+  const internal = world.ids.ticket.internal;
+  for (const action of ['replies', 'chat', 'solve', 'ccs']) {
+    const response = await world.clients.customer.post(`/portal/tickets/${internal}/${action}`, { body: 'hello', email: 'x@acme.test' });
+    t.equal(response.statusCode, 404, `the requester cannot post to their internal ticket (${action})`);
+  }
+});
+
+t.test('a restricted agent\'s lists, searches and offers show nothing of tickets outside their groups', async (t) => {
+  const world = await buildWorld(t);
+  const rex = world.clients.restrictedAgent;
+  for (const path of ['/agent', '/agent/tickets', '/agent/tickets?q=Ann', '/agent/tickets?q=printer', '/agent/offers', '/agent/views/menu', '/agent/tickets?status=all']) {
+    for (const headers of Object.values(HTMX_VARIANTS)) {
+      const response = await rex.get(path, headers);
+      t.notMatch(response.body, 'Ann printer jam', `${path} ${JSON.stringify(headers)}: not A's ticket`);
+    }
+  }
+  t.match((await rex.get('/agent/tickets')).body, 'Bea lost badge', 'but B\'s, in their group');
+  t.match((await world.clients.agent.get('/agent/tickets')).body, 'Ann printer jam', 'while an unrestricted agent sees A\'s');
 });
 
 t.test('the live stream of a customer carries no staff-only change', async (t) => {
