@@ -6,6 +6,7 @@ import * as m0004 from './0004_audit_log.js';
 import * as m0013 from './0013_brand_colour.js';
 import * as m0015 from './0015_mail_log.js';
 import * as m0016 from './0016_mailin.js';
+import * as m0019 from './0019_search.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0013_brand_colour': m0013,
   '0015_mail_log': m0015,
   '0016_mailin': m0016,
+  '0019_search': m0019,
 };
