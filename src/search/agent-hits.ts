@@ -4,6 +4,7 @@ import type { MessageKind } from '../db/schema.js';
 import { visibleTickets } from '../tickets/scope.js';
 import type { Actor } from '../users/actor.js';
 import type { TicketConditions } from './filters.js';
+import { CLOSE, OPEN } from './highlight.js';
 
 /**
  * How many of the newest matching rows of each index are ranked. bm25 costs about 1 µs per row it
@@ -47,11 +48,12 @@ export async function messageHits(db: Db, actor: Actor, c: TicketConditions, mat
   return rows;
 }
 
-/** FTS5's own snippets of a few messages, with OPEN/CLOSE marks (see highlight.ts). */
-export async function snippets(db: Db, match: string, messageIds: number[]): Promise<Map<number, string>> {
+/** FTS5's own snippets of a few messages: with OPEN/CLOSE marks (see highlight.ts), and without. */
+export async function snippets(db: Db, match: string, messageIds: number[]): Promise<Map<number, { marked: string; plain: string }>> {
   if (messageIds.length === 0) return new Map();
-  const { rows } = await sql<{ id: number; snippet: string }>`select rowid as id,
-      snippet(search_messages, 0, ${'\uE000'}, ${'\uE001'}, ${'…'}, 24) as snippet
+  const { rows } = await sql<{ id: number; marked: string; plain: string }>`select rowid as id,
+      snippet(search_messages, 0, ${OPEN}, ${CLOSE}, ${'…'}, 24) as marked,
+      snippet(search_messages, 0, '', '', ${'…'}, 24) as plain
     from search_messages where search_messages match ${match} and rowid in (${sql.join(messageIds)})`.execute(db);
-  return new Map(rows.map((r) => [r.id, r.snippet]));
+  return new Map(rows.map((r) => [r.id, { marked: r.marked, plain: r.plain }]));
 }

@@ -4,7 +4,7 @@ import { visibleTickets } from '../tickets/scope.js';
 import type { Actor } from '../users/actor.js';
 import { messageHits, scopedTicket, snippets, ticketHits } from './agent-hits.js';
 import { resolveFilters, type TicketConditions } from './filters.js';
-import { highlightWords, markedToHtml } from './highlight.js';
+import { highlightWords, snippetHtml } from './highlight.js';
 import { matchExpression, parseQuery, type Term } from './parse.js';
 
 export const PAGE_SIZE = 20;
@@ -102,7 +102,7 @@ async function resultRows(db: Db, actor: Actor, shown: { ticketId: number; messa
     .execute();
   const byId = new Map(tickets.map((t) => [t.id, t]));
   const messageIds = shown.flatMap((s) => (s.messageId === null ? [] : [s.messageId]));
-  const excerpts = match === null ? new Map<number, string>() : await snippets(db, match, messageIds);
+  const excerpts = match === null ? new Map<number, { marked: string; plain: string }>() : await snippets(db, match, messageIds);
   return shown.flatMap((s) => {
     const t = byId.get(s.ticketId);
     if (!t) return [];
@@ -110,7 +110,7 @@ async function resultRows(db: Db, actor: Actor, shown: { ticketId: number; messa
     return [{
       id: t.id, subjectHtml: highlightWords(t.subject, terms), statusName: t.status_name, requesterName: t.requester_name,
       assigneeName: t.assignee_name, organizationName: t.organization_name, lastActivityAt: t.last_activity_at,
-      hit: excerpt !== undefined && s.kind !== null ? { kind: s.kind, snippetHtml: markedToHtml(excerpt) } : null,
+      hit: excerpt !== undefined && s.kind !== null ? { kind: s.kind, snippetHtml: snippetHtml(excerpt, terms) } : null,
     }];
   });
 }

@@ -13,11 +13,16 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
-/** A snippet with OPEN/CLOSE marks as safe HTML. Stray marks (typed by someone) are dropped. */
-export function markedToHtml(marked: string): string {
-  return escapeHtml(marked)
-    .replace(new RegExp(`${OPEN}([^${OPEN}${CLOSE}]*)${CLOSE}`, 'g'), '<mark>$1</mark>')
-    .replace(new RegExp(`[${OPEN}${CLOSE}]`, 'g'), '');
+const MARKS = new RegExp(`[${OPEN}${CLOSE}]`, 'g');
+const HAS_MARK = new RegExp(`[${OPEN}${CLOSE}]`);
+
+/**
+ * A snippet as safe HTML: FTS5's marks become <mark>. When the text itself holds a mark character
+ * (someone typed one), FTS5's marks cannot be told apart from it: the words are marked here instead.
+ */
+export function snippetHtml(snippet: { marked: string; plain: string }, terms: Term[]): string {
+  if (HAS_MARK.test(snippet.plain)) return highlightWords(snippet.plain.replace(MARKS, ''), terms);
+  return escapeHtml(snippet.marked).replace(new RegExp(`${OPEN}([^${OPEN}${CLOSE}]*)${CLOSE}`, 'g'), '<mark>$1</mark>');
 }
 
 /** Short text (a subject) with the words of the terms marked, as safe HTML. */
