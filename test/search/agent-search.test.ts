@@ -16,7 +16,8 @@ t.test('a subject match ranks above a passing mention; phrases are exact; the la
   t.same(resultIds((await search(d.client, 'printer')).body), [subject, mention], 'the subject match first');
   t.same(resultIds((await search(d.client, '"paper jam"')).body), [phrase], 'a phrase matches the words in order only');
   t.same(resultIds((await search(d.client, 'paper jam')).body).sort(), [phrase, scattered].sort(), 'loose words match anywhere');
-  t.same(resultIds((await search(d.client, 'print')).body), [subject, mention], 'the word being typed is a prefix');
+  t.same(resultIds((await d.client.get('/agent/search?q=print&live=1')).body), [subject, mention], 'while typing, the last word is a prefix');
+  t.same(resultIds((await search(d.client, 'print')).body), [], 'a submitted search asks for whole words');
   t.same(resultIds((await search(d.client, '"print"')).body), [], 'a quoted word is not');
 });
 
