@@ -30,6 +30,7 @@ import portalDraftRoutes from './portal/routes-drafts.js';
 import portalHomeRoutes from './portal/routes-home.js';
 import portalSubmitRoutes from './portal/routes-submit.js';
 import portalTicketRoutes from './portal/routes-ticket.js';
+import searchRoutes from './search/routes.js';
 import adminServiceRoutes from './services/routes-admin.js';
 import settingsRoutes from './settings/routes-admin.js';
 import statusRoutes from './statuses/routes-admin.js';
@@ -48,7 +49,7 @@ export const ROUTES: FastifyPluginAsync[] = [
   // everyone: login, passwords, profile
   authRoutes, passwordRoutes, accountRoutes,
   // staff
-  agentTicketRoutes, bulkRoutes, savedViewRoutes, customerRoutes, teamRoutes, videoRoutes, fleetRoutes, offerInboxRoutes,
+  agentTicketRoutes, searchRoutes, bulkRoutes, savedViewRoutes, customerRoutes, teamRoutes, videoRoutes, fleetRoutes, offerInboxRoutes,
   // customers
   portalHomeRoutes, portalSubmitRoutes, portalTicketRoutes, portalDraftRoutes,
   // both, each checking who may see what
