@@ -9,6 +9,7 @@ import * as m0016 from './0016_mailin.js';
 import * as m0017 from './0017_fleet.js';
 import * as m0018 from './0018_chat_marks.js';
 import * as m0020 from './0020_saved_views.js';
+import * as m0021 from './0021_dashboard_indexes.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0017_fleet': m0017,
   '0018_chat_marks': m0018,
   '0020_saved_views': m0020,
+  '0021_dashboard_indexes': m0021,
 };
