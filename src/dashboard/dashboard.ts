@@ -1,10 +1,11 @@
 import type { Db } from '../db/connect.js';
 import { getSetting } from '../settings/settings.js';
 import { cappedCounts, statusLookup } from '../tickets/list.js';
-import { EMPTY_FILTER, UNSOLVED, viewFilter } from '../tickets/list-filter.js';
+import { EMPTY_FILTER, viewFilter } from '../tickets/list-filter.js';
+import { resolvedScope } from '../tickets/scope.js';
 import type { Actor } from '../users/actor.js';
 import { isTimeZone, lastDays, type LocalDay } from './days.js';
-import { countsPerDay, durationsSince, oldestUnanswered, ratingCounts, statusIdsIn } from './queries.js';
+import { countsPerDay, durationsSince, oldestUnanswered, ratingCounts } from './queries.js';
 
 export const WINDOW_DAYS = 30;
 const UNANSWERED_SHOWN = 8;
@@ -48,16 +49,17 @@ export async function dashboardFor(db: Db, actor: Actor, now = new Date()): Prom
   const hasPending = lookup(['pending']).length > 0;
   const views = ['my_open', 'unassigned', ...(hasPending ? ['pending'] : [])];
   const counts = await cappedCounts(db, actor, views.map((view) => ({ ...EMPTY_FILTER, view, ...viewFilter(view) })), lookup);
-  const perDay = await countsPerDay(db, actor, days);
-  const ratings = await ratingCounts(db, actor, from, to);
+  const scope = await resolvedScope(db, actor);
+  const perDay = await countsPerDay(db, scope, days);
+  const ratings = await ratingCounts(scope, from, to);
   const rated = ratings.good + ratings.bad;
   return {
     timeZone,
     counts: { myOpen: counts[0]!, unassigned: counts[1]!, pending: hasPending ? counts[2]! : null },
     days: days.map((day, i) => ({ ...day, ...perDay[i]! })),
-    medianFirstResponseMs: median(await durationsSince(db, actor, 'first_response_at', from, to)),
-    medianResolutionMs: median(await durationsSince(db, actor, 'solved_at', from, to)),
+    medianFirstResponseMs: median(await durationsSince(scope, 'first_response_at', from, to)),
+    medianResolutionMs: median(await durationsSince(scope, 'solved_at', from, to)),
     ratings: { ...ratings, percentGood: rated === 0 ? null : Math.round((ratings.good / rated) * 100) },
-    unanswered: await oldestUnanswered(db, actor, await statusIdsIn(db, UNSOLVED), UNANSWERED_SHOWN),
+    unanswered: await oldestUnanswered(scope, lookup(['draft']), UNANSWERED_SHOWN),
   };
 }
