@@ -10,6 +10,7 @@ import * as m0017 from './0017_fleet.js';
 import * as m0018 from './0018_chat_marks.js';
 import * as m0019 from './0019_search.js';
 import * as m0020 from './0020_saved_views.js';
+import * as m0021 from './0021_dashboard_indexes.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0018_chat_marks': m0018,
   '0019_search': m0019,
   '0020_saved_views': m0020,
+  '0021_dashboard_indexes': m0021,
 };

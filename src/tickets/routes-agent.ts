@@ -34,8 +34,6 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
   const { db } = app;
   app.addHook('preHandler', requireRole(...STAFF));
 
-  app.get('/agent', async (_request, reply) => reply.seeOther('/agent/tickets'));
-
   app.get<{ Querystring: Form }>('/agent/tickets', async (request, reply) => renderAgentList(db, request, reply, request.query));
 
   app.get('/agent/tickets/new', async (_request, reply) => {
