@@ -97,8 +97,8 @@ export async function loadWithBackup(t: Test, options: { seconds: number; ticket
   t.equal(serverErrors, 0, 'no 5xx');
   t.equal(unexpected, 0, 'every response has the expected status (200 pages, 303 forms)');
   t.ok(latencies.length > 0);
-  // Seen here on a loaded 2-core machine: the two customer parts completed (almost) no response
-  // within the run although their tickets were committed; not yet understood, so recorded, not hidden.
+  // Seen here on a loaded 2-core machine: in 10 s the customer parts completed (almost) no response
+  // (at 30 s they do, with p99 of 12-25 s): starved, not failing; not yet understood (docs/reliability.md).
   for (const part of parts) t.ok((byPart[part.name]?.requests ?? 0) > 0, `${part.name}: responses measured`, { todo: part.name.startsWith('customer') ? 'customer parts measure no responses under this load: to investigate' : false });
 
   const copy = inspect(target, (db) => ({
