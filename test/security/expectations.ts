@@ -170,7 +170,7 @@ export const AREAS: Record<string, Area> = {
   'administration (admins)': {
     rule: rules.admin,
     routes: [
-      'GET /admin', 'GET /admin/audit', 'GET /admin/settings', 'POST /admin/settings',
+      'GET /admin', 'POST /admin/setup/dismissal', 'GET /admin/audit', 'GET /admin/settings', 'POST /admin/settings',
       'GET /admin/statuses', 'POST /admin/statuses/settings', 'GET /admin/statuses/new', 'POST /admin/statuses',
       'GET /admin/statuses/:id/edit', 'POST /admin/statuses/:id', 'POST /admin/statuses/:id/position',
       'POST /admin/statuses/:id/default', 'GET /admin/statuses/:id/delete', 'POST /admin/statuses/:id/delete',
