@@ -2,6 +2,7 @@
 // the dark colour scheme. Zero serious or critical violations; on failure the rule ids and targets.
 import t from 'tap';
 import type { Page } from 'playwright-core';
+import type { Test } from 'tap';
 import { launchBrowser } from './browser.js';
 import { accessible, submitPortalTicket } from './a11y-steps.js';
 import { finish, landsOn, logIn, openSession, sees, type Session } from './steps.js';
@@ -18,7 +19,6 @@ async function visit(t: Test, page: Page, url: string, path: string): Promise<vo
   await page.goto(url + path);
   await landsOn(t, page, path);
 }
-type Test = Parameters<Parameters<typeof t.test>[1]>[0];
 
 /** The first ticket of the agent list, opened; resolves to its path. */
 async function firstTicket(t: Test, session: Session): Promise<string> {
