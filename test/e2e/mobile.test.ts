@@ -18,7 +18,7 @@ async function fits(t: Test, page: Page, what: string): Promise<void> {
   const { scrollWidth, wide } = await page.evaluate(() => ({
     scrollWidth: document.documentElement.scrollWidth,
     // What sticks out, for the failure message.
-    wide: [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+    wide: Array.from(document.querySelectorAll('body *')).filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
       .slice(0, 5).map((e) => `${e.localName}${e.id ? '#' + e.id : ''}${e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : ''}`),
   }));
   t.ok(scrollWidth <= WIDTH, `${what}: no horizontal scrolling at ${WIDTH} px (scrollWidth ${scrollWidth})`, scrollWidth <= WIDTH ? {} : { wide });
