@@ -1,6 +1,6 @@
-// Small screens and the dark colour scheme: at 375 px the portal and the agent pages never scroll
-// sideways, ticket lists are cards and the messenger sits below the thread; in dark mode the colours
-// change and keep their contrast.
+// Small screens, the dark colour scheme and print: at 375 px the portal and the agent pages never
+// scroll sideways, ticket lists are cards and the messenger sits below the thread; in dark mode the
+// colours change and keep their contrast; a printed ticket is its content without the controls.
 import t from 'tap';
 import type { Locator, Page } from 'playwright-core';
 import type { Test } from 'tap';
@@ -39,6 +39,12 @@ const colours = (page: Page) => page.evaluate(() => {
 const cardLines = (card: Locator) => card.locator('td[data-label]').evaluateAll((cells) => cells
   .filter((td) => getComputedStyle(td).display !== 'none')
   .map((td) => `${getComputedStyle(td, '::before').content.replace(/^"|"$/g, '')}: ${(td as HTMLElement).innerText.trim()}`));
+
+/** Whether the first element matching each selector is rendered (has a box). */
+const shown = (page: Page, selectors: string[]) => page.evaluate((sels) => Object.fromEntries(sels.map((sel) => {
+  const el = document.querySelector(sel) as HTMLElement | null;
+  return [sel, !!el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden'];
+})), selectors);
 
 if (browser) {
   t.test(`portal and agent pages at ${WIDTH} px (JS on)`, async (t) => {
@@ -129,6 +135,34 @@ if (browser) {
     await landsOn(t, page, /^\/portal/);
     await submitPortalTicket(t, page, 'Dark screen flickers', 'The monitor flickers in the evening.');
     await accessible(t, page, 'a portal ticket, dark', ['color-contrast']);
+    await finish(t, session);
+  });
+
+  t.test('print: a ticket prints its content, not the navigation, menus or forms (JS on)', async (t) => {
+    const session = await openSession(t, browser, true);
+    const { page, desk } = session;
+    const password = await loadDemo(t, desk);
+    await logIn(page, desk, 'customer@acme.test', password);
+    await landsOn(t, page, /^\/portal/);
+    await submitPortalTicket(t, page, 'Scanner saves blank pages', 'Every scan from tray 2 comes out blank.');
+    await page.emulateMedia({ media: 'print' });
+    t.same(await shown(page, ['.topbar', '#ticket-main h1', '.message', '.compose', '.compose form', '.solve']),
+      { '.topbar': false, '#ticket-main h1': true, '.message': true, '.compose': false, '.compose form': false, '.solve': false },
+      'the portal print: the ticket and its conversation; no navigation, no reply form, no buttons');
+    await page.emulateMedia({ media: 'screen' });
+    const ticketPath = new URL(page.url()).pathname.replace('/portal/', '/agent/');
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await landsOn(t, page, '/login');
+    await logInAs(t, session, 'agent@demo.test', password, 'Robin Agent');
+    await page.goto(desk.baseUrl + ticketPath);
+    await page.emulateMedia({ media: 'print' });
+    t.same(await shown(page, ['.topbar', '#ticket-main h1', '.message', '.status-step.current', '.status-step:not(.current)',
+      '.ticket-actions', 'nav.tabs', '.compose', '.chat-form']), {
+      '.topbar': false, '#ticket-main h1': true, '.message': true, '.status-step.current': true, '.status-step:not(.current)': false,
+      '.ticket-actions': false, 'nav.tabs': false, '.compose': false, '.chat-form': false,
+    }, 'the agent print: subject, current status and thread; no navigation, actions, tabs, reply box or messenger input');
+    t.match(await page.locator('.status-step.current').innerText(), /New/, 'the printed status is the current one');
     await finish(t, session);
   });
 }
