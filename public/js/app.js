@@ -18,7 +18,7 @@ const selectorFor = (el) => (el.id ? '#' + CSS.escape(el.id) : el.getAttribute('
 let focusedBeforeSwap = null;
 document.addEventListener('htmx:before:swap', () => {
   const active = document.activeElement;
-  focusedBeforeSwap = active && active !== document.body ? { id: active.id } : null;
+  focusedBeforeSwap = active && active !== document.body ? selectorFor(active) || '' : null;
 });
 
 document.addEventListener('htmx:after:swap', (event) => {
@@ -47,12 +47,12 @@ document.addEventListener('htmx:after:swap', (event) => {
     restoreFocus();
     return;
   }
-  // The swap took the focused element away (a bulk change re-renders the table): focus its
-  // successor with the same id, else the swapped region itself, never leave it on <body>.
-  if (!focusedBeforeSwap || (document.activeElement && document.activeElement !== document.body)) return;
+  // The swap took the focused element away (a tab re-renders the ticket, a bulk change the table):
+  // focus its successor (same id or link), else the swapped region itself, never leave it on <body>.
+  if (focusedBeforeSwap === null || (document.activeElement && document.activeElement !== document.body)) return;
   const region = target instanceof Element && target.id ? document.getElementById(target.id) : successor;
   if (!region || region === document.body) return;
-  const same = focusedBeforeSwap.id ? document.getElementById(focusedBeforeSwap.id) : null;
+  const same = focusedBeforeSwap ? region.querySelector(focusedBeforeSwap) : null;
   const next = same || region;
   if (next === region && !region.hasAttribute('tabindex')) region.setAttribute('tabindex', '-1');
   next.focus();

@@ -40,6 +40,16 @@ async function everyPage(t: Test, session: Session, password: string, scheme: st
     await accessible(t, page, `${path} (${scheme})`);
   }
 
+  // The agent's new-ticket form sent empty: errors tied to their fields, announced, and axe-clean.
+  await visit(t, page, desk.baseUrl, '/agent/tickets/new');
+  session.problems.expectStatus(422);
+  await page.locator('form:has(#f-subject)').evaluate((form: HTMLFormElement) => { form.noValidate = true; });
+  await page.getByRole('button', { name: 'Create ticket' }).click();
+  await page.locator('#f-subject[aria-invalid="true"]').waitFor();
+  t.match(await page.locator('#f-subject').getAttribute('aria-describedby') ?? '', /f-subject-error/, 'the agent form\'s Subject is described by its error');
+  await accessible(t, page, `the agent's new-ticket form with errors (${scheme})`);
+  session.problems.clearExpected();
+
   const ticket = await firstTicket(t, session);
   for (const tab of TABS) {
     await page.locator('nav.tabs').getByRole('link', { name: tab, exact: true }).click();

@@ -127,11 +127,21 @@ if (browser) {
     await finish(t, session);
   });
 
-  t.test('focus after a table swap: the bulk change keeps the focus in the table (JS on)', async (t) => {
+  t.test('focus after swaps: a tab keeps it on the tab, a bulk change in the table (JS on)', async (t) => {
     const session = await openSession(t, browser, true);
     const { page, desk } = session;
     const password = await loadDemo(t, desk);
     await logInAs(t, session, 'supervisor@demo.test', password, 'Sam Supervisor');
+    const first = (await rowLinks(page))[0]!;
+    await page.locator(`#ticket-table a[href="${first}"]`).click();
+    await landsOn(t, page, first);
+    await page.locator('nav.tabs').getByRole('link', { name: 'History', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('nav.tabs [aria-current="page"]', { hasText: 'History' }).waitFor();
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    t.same(await focused(page), { tag: 'a', id: '', href: `${first}?tab=history`, text: 'History' },
+      'after the tab swap the focus is on the History tab, now current');
+    await page.goto(`${desk.baseUrl}/agent/tickets`);
     await page.locator('#ticket-table tbody input[name="ids"]').first().check();
     await page.locator('#bulk-priority').selectOption('urgent');
     await page.locator('#ticket-table').getByRole('button', { name: 'Apply' }).click();
