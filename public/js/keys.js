@@ -71,6 +71,11 @@
     '?': help,
   };
 
+  // The "Keyboard shortcuts" button under the page (shown only with JavaScript) opens the same help.
+  document.addEventListener('click', (event) => {
+    if (event.target instanceof Element && event.target.closest('[data-keys-help]')) help();
+  });
+
   document.addEventListener('keydown', (event) => {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
     if (typing(event.target) || document.querySelector('dialog[open]')) return;

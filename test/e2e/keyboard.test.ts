@@ -113,8 +113,11 @@ if (browser) {
       n: 'Write an internal note', e: 'Edit the ticket', a: 'Assign the ticket to me', '/': 'Search', '?': 'Show these shortcuts',
     }, 'the help lists every shortcut with what it does');
     await page.keyboard.press('Escape');
-    await help.waitFor({ state: 'detached' }).catch(() => undefined);
     t.equal(await page.locator('dialog#keys-help[open]').count(), 0, 'Escape closes the help');
+    await page.getByRole('button', { name: 'Keyboard shortcuts (press ?)' }).click();
+    await help.waitFor();
+    t.pass('the "Keyboard shortcuts" button under the page opens the same help');
+    await page.keyboard.press('Escape');
 
     // /: the search box (when the layout has one) or the search page.
     problems.expectStatus(404);
@@ -157,6 +160,8 @@ if (browser) {
     const password = await loadDemo(t, desk);
     await logInAs(t, session, 'agent@demo.test', password, 'Robin Agent');
     t.equal(await page.locator('#keys-help').isVisible(), false, 'the help dialog is not shown');
+    t.equal(await page.getByRole('button', { name: 'Keyboard shortcuts (press ?)' }).isVisible(), false,
+      'nor the button that would open it (it needs JavaScript)');
     await page.keyboard.press('j');
     await page.keyboard.press('?');
     t.equal(new URL(page.url()).pathname, '/agent/tickets', 'keys do nothing: still on the list');
