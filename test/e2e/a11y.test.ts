@@ -61,6 +61,12 @@ async function everyPage(t: Test, session: Session, password: string, scheme: st
   await page.locator('dialog#edit-dialog[open]').waitFor();
   await accessible(t, page, `the "Updating Ticket" dialog (${scheme})`);
   await page.keyboard.press('Escape');
+  await page.locator('dialog#edit-dialog').waitFor({ state: 'detached' });
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.keyboard.press('?');
+  await page.locator('dialog#keys-help[open]').waitFor();
+  await accessible(t, page, `the keyboard shortcuts help (${scheme})`);
+  await page.keyboard.press('Escape');
 
   await page.getByRole('button', { name: 'Log out' }).click();
   await landsOn(t, page, '/login');
