@@ -2,9 +2,9 @@ import type { Db } from '../db/connect.js';
 import type { MessageKind } from '../db/schema.js';
 import { visibleTickets } from '../tickets/scope.js';
 import type { Actor } from '../users/actor.js';
-import { messageHits, scopedTicket, snippets, ticketHits } from './agent-hits.js';
+import { messageHits, messageTexts, scopedTicket, ticketHits } from './agent-hits.js';
 import { resolveFilters, type TicketConditions } from './filters.js';
-import { highlightWords, snippetHtml } from './highlight.js';
+import { excerptHtml, highlightWords } from './highlight.js';
 import { matchExpression, parseQuery, type Term } from './parse.js';
 
 export const PAGE_SIZE = 20;
@@ -105,7 +105,7 @@ async function resultRows(db: Db, actor: Actor, shown: { ticketId: number; messa
     .execute();
   const byId = new Map(tickets.map((t) => [t.id, t]));
   const messageIds = shown.flatMap((s) => (s.messageId === null ? [] : [s.messageId]));
-  const excerpts = match === null ? new Map<number, { marked: string; plain: string }>() : await snippets(db, match, messageIds);
+  const excerpts = match === null ? new Map<number, string>() : await messageTexts(db, messageIds);
   return shown.flatMap((s) => {
     const t = byId.get(s.ticketId);
     if (!t) return [];
@@ -113,7 +113,7 @@ async function resultRows(db: Db, actor: Actor, shown: { ticketId: number; messa
     return [{
       id: t.id, subjectHtml: highlightWords(t.subject, terms), statusName: t.status_name, requesterName: t.requester_name,
       assigneeName: t.assignee_name, organizationName: t.organization_name, lastActivityAt: t.last_activity_at,
-      hit: excerpt !== undefined && s.kind !== null ? { kind: s.kind, snippetHtml: snippetHtml(excerpt, terms) } : null,
+      hit: excerpt !== undefined && s.kind !== null ? { kind: s.kind, snippetHtml: excerptHtml(excerpt, terms) } : null,
     }];
   });
 }
