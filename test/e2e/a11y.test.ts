@@ -17,7 +17,7 @@ const TABS = ['General', 'Updates', 'Internal Updates', 'History', 'Video Sessio
 
 async function visit(t: Test, page: Page, url: string, path: string): Promise<void> {
   await page.goto(url + path);
-  await landsOn(t, page, path);
+  await landsOn(t, page, path.split('?')[0]!);
 }
 
 /** The first ticket of the agent list, opened; resolves to its path. */

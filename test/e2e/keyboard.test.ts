@@ -26,6 +26,7 @@ if (browser) {
     const { page, desk, problems } = session;
     const password = await loadDemo(t, desk);
     await logInAs(t, session, 'agent@demo.test', password, 'Robin Agent');
+    await page.goto(`${desk.baseUrl}/agent/tickets`); // staff land on the dashboard
 
     // The list: j selects the first row, j the second, k back; the selection is visible and focused.
     await viewLink(page, 'Unassigned').click();

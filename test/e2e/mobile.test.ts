@@ -74,6 +74,8 @@ if (browser) {
     await page.getByRole('button', { name: 'Log out' }).click();
     await landsOn(t, page, '/login');
     await logInAs(t, session, 'agent@demo.test', password, 'Robin Agent');
+    await fits(t, page, 'agent dashboard');
+    await go(t, page, desk.baseUrl, '/agent/tickets');
     await fits(t, page, 'agent ticket list');
     t.equal(await page.locator('#ticket-table thead').isVisible(), false, 'the agent list has no header row on a phone');
     const agentCard = await cardLines(page.locator('#ticket-table tbody tr').first());
@@ -125,6 +127,8 @@ if (browser) {
     await accessible(t, page, 'login, dark', ['color-contrast']);
 
     await logInAs(t, session, 'agent@demo.test', password, 'Robin Agent');
+    await accessible(t, page, 'agent dashboard, dark', ['color-contrast']);
+    await page.goto(`${desk.baseUrl}/agent/tickets`);
     await accessible(t, page, 'agent list, dark', ['color-contrast']);
     await page.locator('#ticket-table tbody td[data-label="Subject"] a').first().click();
     await landsOn(t, page, /^\/agent\/tickets\/\d+$/);
