@@ -8,7 +8,9 @@ import * as m0015 from './0015_mail_log.js';
 import * as m0016 from './0016_mailin.js';
 import * as m0017 from './0017_fleet.js';
 import * as m0018 from './0018_chat_marks.js';
+import * as m0019 from './0019_search.js';
 import * as m0020 from './0020_saved_views.js';
+import * as m0021 from './0021_dashboard_indexes.js';
 import * as m0022 from './0022_requester_status_index.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
@@ -22,6 +24,8 @@ export const migrations: Record<string, Migration> = {
   '0016_mailin': m0016,
   '0017_fleet': m0017,
   '0018_chat_marks': m0018,
+  '0019_search': m0019,
   '0020_saved_views': m0020,
+  '0021_dashboard_indexes': m0021,
   '0022_requester_status_index': m0022,
 };

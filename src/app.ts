@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { sql } from 'kysely';
 import { assets } from './assets.js';
 import type { Config } from './config.js';
@@ -35,10 +35,12 @@ export interface AppOptions {
   startWorker?: boolean;
   /** Pino logger options, or false for none (tests). */
   logger?: boolean | object;
+  /** Told of every route as it is registered (the authorisation matrix test lists them this way). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /** The whole app as one plugin tree: the server listens to it, tests `inject` into it. */
-export async function buildApp({ config, db, startWorker = false, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, startWorker = false, logger, onRoute }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? { level: config.logLevel },
     trustProxy: config.trustProxy,
@@ -49,6 +51,7 @@ export async function buildApp({ config, db, startWorker = false, logger }: AppO
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
   });
+  if (onRoute) app.addHook('onRoute', onRoute);
 
   const catalogue = new Catalogue();
   catalogue.setOverrides(await db.selectFrom('texts').selectAll().execute());

@@ -138,8 +138,8 @@ async function dispatch(argv: string[], io: Io, configure: () => Config): Promis
       const config = configure();
       try {
         const result = command === 'restore'
-          ? restoreDatabase(config.databasePath, config.dataDir, positionals[0]!)
-          : rollbackDatabase(config.databasePath, config.dataDir);
+          ? restoreDatabase(config.databasePath, config.dataDir, positionals[0]!, config.snapshotKeep)
+          : rollbackDatabase(config.databasePath, config.dataDir, config.snapshotKeep);
         if (result.previous) io.out(`The database as it was is kept in ${result.previous}\n`);
         io.out(`Restored ${result.restored} to ${config.databasePath}\n`);
       } catch (error) {

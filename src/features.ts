@@ -11,6 +11,7 @@ import catalogFieldRoutes from './catalog/routes-fields.js';
 import catalogTypeRoutes from './catalog/routes-types.js';
 import chatRoutes from './chat/plugin.js';
 import type { Config } from './config.js';
+import dashboardRoutes from './dashboard/routes.js';
 import type { Db } from './db/connect.js';
 import { OPTIMIZE_JOB, runOptimize, scheduleOptimize } from './db/optimize.js';
 import { OFFER_EXPIRY_JOB, runOfferExpiryJob, scheduleOfferExpiry } from './fleet/expiry.js';
@@ -30,6 +31,7 @@ import portalDraftRoutes from './portal/routes-drafts.js';
 import portalHomeRoutes from './portal/routes-home.js';
 import portalSubmitRoutes from './portal/routes-submit.js';
 import portalTicketRoutes from './portal/routes-ticket.js';
+import searchRoutes from './search/routes.js';
 import adminServiceRoutes from './services/routes-admin.js';
 import settingsRoutes from './settings/routes-admin.js';
 import statusRoutes from './statuses/routes-admin.js';
@@ -48,7 +50,7 @@ export const ROUTES: FastifyPluginAsync[] = [
   // everyone: login, passwords, profile
   authRoutes, passwordRoutes, accountRoutes,
   // staff
-  agentTicketRoutes, bulkRoutes, savedViewRoutes, customerRoutes, teamRoutes, videoRoutes, fleetRoutes, offerInboxRoutes,
+  dashboardRoutes, agentTicketRoutes, searchRoutes, bulkRoutes, savedViewRoutes, customerRoutes, teamRoutes, videoRoutes, fleetRoutes, offerInboxRoutes,
   // customers
   portalHomeRoutes, portalSubmitRoutes, portalTicketRoutes, portalDraftRoutes,
   // both, each checking who may see what

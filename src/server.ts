@@ -5,14 +5,18 @@ import { loadConfig, type Config } from './config.js';
 import { startCheckpointer } from './db/checkpointer.js';
 import { openDatabase } from './db/open.js';
 import { startMailIn } from './mailin/service.js';
-import { writePidFile } from './ops/pidfile.js';
+import { expireLeases } from './jobs/queries.js';
+import { runningServerPid, writePidFile } from './ops/pidfile.js';
 
 /** Start the process: open the database, build the app, listen, and close gracefully on SIGTERM. */
 export async function startServer(config: Config): Promise<void> {
   const { db, snapshot } = await openDatabase(config);
+  // Leases left by a process that died mid-job; another live server's leases are its own.
+  const orphaned = runningServerPid(config.dataDir) === null ? await expireLeases(db) : 0;
   const app = await buildApp({ config, db, startWorker: true });
 
   const setupToken = await issueSetupToken(db);
+  if (orphaned) app.log.warn({ jobs: orphaned }, 'jobs in hand when the last process stopped are due again');
   if (snapshot) app.log.info({ snapshot }, 'database upgraded; the snapshot taken before is kept');
   const checkpointer = await startCheckpointer(db, config.databasePath, app.log);
   await app.listen({ port: config.port, host: config.host });

@@ -158,3 +158,36 @@ export async function sweepTempFiles(uploadsDir: string, olderThanMs: number, no
   }
   return removed;
 }
+
+/**
+ * Stored files that no attachments row names: a crash after the file was renamed into place and
+ * before its row was committed. Only files older than `olderThanMs` go: a younger one may belong to
+ * a request (or a `mail receive`) that is about to commit its row.
+ */
+export async function sweepUnreferencedFiles(uploadsDir: string, isReferenced: (keys: string[]) => Promise<Set<string>>, olderThanMs: number, now = Date.now()): Promise<number> {
+  const candidates: { key: string; path: string }[] = [];
+  const list = async (dir: string) => readdir(dir).catch(() => [] as string[]);
+  for (const a of await list(uploadsDir)) {
+    if (!/^[0-9a-f]{2}$/.test(a)) continue;
+    for (const b of await list(join(uploadsDir, a))) {
+      for (const key of await list(join(uploadsDir, a, b))) {
+        if (!KEY.test(key)) continue;
+        const path = storagePath(uploadsDir, key);
+        try {
+          if ((await stat(path)).mtimeMs < now - olderThanMs) candidates.push({ key, path });
+        } catch { /* removed meanwhile */ }
+      }
+    }
+  }
+  let removed = 0;
+  for (let i = 0; i < candidates.length; i += 500) {
+    const batch = candidates.slice(i, i + 500);
+    const known = await isReferenced(batch.map((c) => c.key));
+    for (const file of batch) {
+      if (known.has(file.key)) continue;
+      await rm(file.path, { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}

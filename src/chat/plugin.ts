@@ -8,7 +8,7 @@ import portalChatRoutes from './routes-portal.js';
 /** The messenger: its routes for both sides, and the worker's digest mails (which ask the live hub who watches). */
 export default async function chat(app: FastifyInstance) {
   const ctx = notifyContext(app.mail);
-  app.worker.handle(CHAT_DIGEST_JOB, (payload) => app.db.transaction().execute((trx) => runChatDigest(trx, ctx, app.live, payload as DigestJob)));
+  app.worker.handleInTransaction(CHAT_DIGEST_JOB, (trx, payload) => runChatDigest(trx, ctx, app.live, payload as DigestJob));
   await app.register(agentChatRoutes);
   await app.register(portalChatRoutes);
 }

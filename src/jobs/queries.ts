@@ -85,3 +85,15 @@ export function listJobs(db: Db, kind: string, options: { state?: JobState; befo
   if (options.beforeId) query = query.where('id', '<', options.beforeId);
   return query.orderBy('id', 'desc').limit(options.limit).execute();
 }
+
+/**
+ * At start-up, when no other server runs over the data: the leases still held were the jobs in hand
+ * when the last process died (a crash, a kill -9). Ending them now makes those jobs due at once,
+ * instead of after the lease (5 minutes), and a job already on its last attempt becomes dead.
+ */
+export async function expireLeases(db: Db): Promise<number> {
+  const now = nowIso();
+  const result = await db.updateTable('jobs').set({ locked_until: now })
+    .where('state', '=', 'queued').where('locked_until', '>', now).executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

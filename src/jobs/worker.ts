@@ -8,6 +8,9 @@ export class PermanentJobError extends Error {}
 
 export type JobHandler = (payload: unknown, job: Job) => Promise<void>;
 
+/** A handler whose writes commit together with the job's completion (see `handleInTransaction`). */
+export type TransactionalJobHandler = (trx: Db, payload: unknown, job: Job) => Promise<void>;
+
 export interface WorkerOptions {
   pollMs: number;
   retryBaseMs: number;
@@ -21,6 +24,8 @@ export interface WorkerOptions {
  */
 export class Worker {
   readonly #handlers = new Map<string, JobHandler>();
+  /** Kinds whose handler marks the job done itself, inside its own transaction. */
+  readonly #selfCompleting = new Set<string>();
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   #stopped = true;
@@ -30,6 +35,21 @@ export class Worker {
 
   handle(kind: string, handler: JobHandler): this {
     this.#handlers.set(kind, handler);
+    this.#selfCompleting.delete(kind);
+    return this;
+  }
+
+  /**
+   * A job whose whole effect is database writes (e.g. queueing mails): the writes and the job's
+   * `done` commit in ONE transaction. Otherwise a crash between the two would run the job again
+   * after a restart and queue its mails twice, under new Message-IDs that no mail client folds.
+   */
+  handleInTransaction(kind: string, handler: TransactionalJobHandler): this {
+    this.#handlers.set(kind, (payload, job) => this.db.transaction().execute(async (trx) => {
+      await handler(trx, payload, job);
+      await completeJob(trx, job.id);
+    }));
+    this.#selfCompleting.add(kind);
     return this;
   }
 
@@ -63,7 +83,7 @@ export class Worker {
     const handler = this.#handlers.get(job.kind)!;
     try {
       await handler(JSON.parse(job.payload), job);
-      await completeJob(this.db, job.id);
+      if (!this.#selfCompleting.has(job.kind)) await completeJob(this.db, job.id);
       this.options.log.info({ job: job.id, kind: job.kind }, 'job done');
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

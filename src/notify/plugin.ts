@@ -8,6 +8,6 @@ import rateRoutes from './routes-rate.js';
 /** Ticket mail: what it signs with, the worker's handler for deferred notifications, the rating pages. */
 export default fp(async (app: FastifyInstance) => {
   const ctx = notifyContext(app.mail);
-  app.worker.handle(NOTIFY_JOB, (payload) => app.db.transaction().execute((trx) => deliverNotification(trx, ctx, payload as NotifyEvent)));
+  app.worker.handleInTransaction(NOTIFY_JOB, (trx, payload) => deliverNotification(trx, ctx, payload as NotifyEvent));
   await app.register(rateRoutes);
 }, { name: 'notify', dependencies: ['views', 'session'] });

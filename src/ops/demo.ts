@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { openSqlite, type Db } from '../db/connect.js';
 import type { Role } from '../db/schema.js';
 import { hashPassword } from '../lib/crypto.js';
+import { withSearchIndexPaused } from '../search/index.js';
 import { getNumberSetting } from '../settings/settings.js';
 import { ensurePeople } from './demo-people.js';
 import { seededRandom } from './demo-text.js';
@@ -11,7 +12,7 @@ import { insertTickets } from './demo-tickets.js';
 import { ensureSeedTypes } from './demo-types.js';
 
 /** Bump when the generated data changes shape, so cached benchmark databases are rebuilt. */
-export const DEMO_VERSION = 2;
+export const DEMO_VERSION = 3;
 
 export interface DemoLogin { role: Role; email: string }
 export interface DemoOptions {
@@ -47,19 +48,22 @@ export async function buildDemo(db: Db, options: DemoOptions): Promise<{ passwor
     sqlite.pragma('cache_size = -400000');
     sqlite.pragma('temp_store = memory');
     sqlite.pragma('wal_autocheckpoint = 20000');
-    const people = sqlite.transaction(() => ensurePeople(sqlite, random, options.tickets, passwordHash, defaultGroupId, new Date(now).toISOString()))();
-    const started = Date.now();
-    let reported = started;
-    const { messages } = insertTickets(sqlite, random, {
-      tickets: options.tickets, now, brandId, generalTypeId, types, statuses, people,
-      progress: (done) => {
-        if (!options.progress || (Date.now() - reported < 2000 && done < options.tickets)) return;
-        reported = Date.now();
-        const seconds = (reported - started) / 1000;
-        options.progress(`demo: ${done.toLocaleString('en')} / ${options.tickets.toLocaleString('en')} tickets, ${seconds.toFixed(0)} s`
-          + ` (${Math.round(done / Math.max(seconds, 0.001)).toLocaleString('en')} tickets/s)`);
-      },
-    });
+    // The rows go in past the search triggers (3x faster), and the index is built once afterwards.
+    const { messages } = await withSearchIndexPaused(db, async () => {
+      const people = sqlite.transaction(() => ensurePeople(sqlite, random, options.tickets, passwordHash, defaultGroupId, new Date(now).toISOString()))();
+      const started = Date.now();
+      let reported = started;
+      return insertTickets(sqlite, random, {
+        tickets: options.tickets, now, brandId, generalTypeId, types, statuses, people,
+        progress: (done) => {
+          if (!options.progress || (Date.now() - reported < 2000 && done < options.tickets)) return;
+          reported = Date.now();
+          const seconds = (reported - started) / 1000;
+          options.progress(`demo: ${done.toLocaleString('en')} / ${options.tickets.toLocaleString('en')} tickets, ${seconds.toFixed(0)} s`
+            + ` (${Math.round(done / Math.max(seconds, 0.001)).toLocaleString('en')} tickets/s)`);
+        },
+      });
+    }, () => options.progress?.('demo: building the search index'));
     options.progress?.('demo: updating statistics');
     await afterBulkInsert(db, sqlite);
     return {
@@ -79,8 +83,6 @@ export async function buildDemo(db: Db, options: DemoOptions): Promise<{ passwor
  * the planner's statistics, and the WAL folded back into the database file.
  */
 export async function afterBulkInsert(db: Db, sqlite: SQLite.Database): Promise<void> {
-  // TODO(search): `await rebuildSearchIndex(db)` from src/search/ here once full-text search is
-  // merged: the rows above bypassed the verbs that keep the FTS5 index. Then bump DEMO_VERSION.
   await sql`pragma analysis_limit = 2000`.execute(db);
   await sql`analyze`.execute(db);
   await sql`pragma optimize`.execute(db);

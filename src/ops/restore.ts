@@ -2,16 +2,17 @@ import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs
 import { join, resolve } from 'node:path';
 import { openSqlite } from '../db/connect.js';
 import { runningServerPid } from './pidfile.js';
-import { listSnapshots, snapshotDir } from './snapshots.js';
+import { listSnapshots, pruneSnapshots, snapshotDir } from './snapshots.js';
 
 export class RestoreRefused extends Error {}
 
 /**
  * Put FILE in place of the desk's database. Refuses while a server runs over the data directory,
  * and refuses a file that is not a sound Deskbell database. The current database is first copied to
- * DATA_DIR/backups/before-restore-<time>.db, so a restore can itself be undone.
+ * DATA_DIR/backups/before-restore-<time>.db, so a restore can itself be undone (the newest `keep`
+ * of those are kept).
  */
-export function restoreDatabase(databasePath: string, dataDir: string, file: string, now = new Date()): { restored: string; previous: string | null } {
+export function restoreDatabase(databasePath: string, dataDir: string, file: string, keep: number, now = new Date()): { restored: string; previous: string | null } {
   const source = resolve(file);
   const pid = runningServerPid(dataDir);
   if (pid !== null && pid !== process.pid) {
@@ -30,6 +31,7 @@ export function restoreDatabase(databasePath: string, dataDir: string, file: str
     } finally {
       current.close(); // the last connection: checkpoints and removes the WAL
     }
+    pruneSnapshots(dataDir, 'before-restore', keep);
   }
   const temporary = `${databasePath}.restoring-${process.pid}`;
   try {
@@ -44,10 +46,10 @@ export function restoreDatabase(databasePath: string, dataDir: string, file: str
 }
 
 /** `deskbell rollback`: restore the newest snapshot taken before an upgrade. */
-export function rollbackDatabase(databasePath: string, dataDir: string): { restored: string; previous: string | null } {
+export function rollbackDatabase(databasePath: string, dataDir: string, keep: number): { restored: string; previous: string | null } {
   const newest = listSnapshots(dataDir)[0];
   if (!newest) throw new RestoreRefused(`no snapshot in ${snapshotDir(dataDir)}: nothing to roll back to`);
-  return restoreDatabase(databasePath, dataDir, newest);
+  return restoreDatabase(databasePath, dataDir, newest, keep);
 }
 
 function checkRestorable(path: string): void {

@@ -1,10 +1,10 @@
-import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/connect.js';
-import type { Database } from '../db/schema.js';
 import { DomainError } from '../lib/errors.js';
 import type { Actor } from '../users/actor.js';
 import type { ListFilter, SortKey } from './list-filter.js';
 import { visibleTickets } from './scope.js';
+import { customerMatches } from '../search/index.js';
 
 export const PAGE_SIZE = 50;
 /** Side-menu counts stop counting here and show "999+": a count never scans a large set. */
@@ -65,39 +65,19 @@ export function filteredTickets(db: Db, actor: Actor, filter: ListFilter, status
     const window = filteredTickets(db, actor, { ...filter, search: null }, statusIdsByCategory).select('tickets.id')
       .orderBy('tickets.last_activity_at', 'desc').orderBy('tickets.id', 'desc').limit(SEARCH_WINDOW);
     const term = filter.search;
-    query = query.where('tickets.id', 'in', window).where((eb) => matchesSearch(eb, term));
+    query = query.where('tickets.id', 'in', window)
+      // Subjects, customer-visible fields and public messages: never notes (src/search/customer.ts).
+      .where(customerMatches(term));
   }
   return query;
 }
 
 /**
  * A text search over a scoped ticket set looks at no more than this many tickets (the newest by
- * last activity): LIKE reads every candidate row and its messages, so its cost must stay bounded
- * whatever the size of the scope.
+ * last activity): the index is consulted ticket by ticket (customerMatches), so its cost must stay
+ * bounded whatever the size of the scope.
  */
 export const SEARCH_WINDOW = 5000;
-
-/**
- * "The ticket matches the term": in its subject or in one of its PUBLIC messages (reply, update).
- * Internal notes are never searched: customers see the result.
- *
- * Issue 8 plugs FTS5 in HERE, keeping this signature: the predicate becomes
- * `tickets.id in (select ticket_id from ticket_fts where ticket_fts match ? order by rowid desc limit N)`
- * over an index of subjects and public message bodies only (notes never go into that index, so a
- * customer's search cannot reach them), and the window in filteredTickets goes away.
- * lower() on both sides keeps it portable (PostgreSQL's LIKE is case-sensitive); `%`, `_` and `\`
- * in the term are literal.
- */
-export function matchesSearch(eb: ExpressionBuilder<Database, 'tickets'>, term: string): Expression<SqlBool> {
-  const pattern = `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return eb.or([
-    sql<SqlBool>`lower(tickets.subject) like ${pattern} escape '\\'`,
-    eb.exists(eb.selectFrom('messages').select('messages.id')
-      .whereRef('messages.ticket_id', '=', 'tickets.id')
-      .where('messages.kind', 'in', ['reply', 'update'])
-      .where(sql<SqlBool>`lower(messages.body_text) like ${pattern} escape '\\'`)),
-  ]);
-}
 
 export type StatusLookup = Awaited<ReturnType<typeof statusLookup>>;
 

@@ -35,8 +35,6 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
   const { db } = app;
   app.addHook('preHandler', requireRole(...STAFF));
 
-  app.get('/agent', async (_request, reply) => reply.seeOther('/agent/tickets'));
-
   app.get<{ Querystring: Form }>('/agent/tickets', async (request, reply) => renderAgentList(db, request, reply, request.query));
 
   // The side menu's counts, loaded by the list page after itself (hx-trigger="load"): the list never waits for them.

@@ -41,3 +41,18 @@ function restrictedOnly(db: Db, userId: number) {
         .select('gm2.user_id').where('gm2.user_id', '=', userId).where('g2.is_restricted', '=', 0),
     )));
 }
+
+export type TicketScope = () => ReturnType<typeof visibleTickets>;
+
+/**
+ * The same scope with an agent's group rule worked out first (one small lookup), for statistics that
+ * read thousands of rows: an unrestricted agent's figures then come from an index alone instead of
+ * a per-row group check. Agrees with visibleTickets by construction.
+ */
+export async function resolvedScope(db: Db, actor: Actor): Promise<TicketScope> {
+  if (actor.role !== 'agent') return () => visibleTickets(db, actor);
+  if (!(await restrictedOnly(db, actor.id).executeTakeFirst())) return () => db.selectFrom('tickets');
+  const groups = await db.selectFrom('group_members').select('group_id').where('user_id', '=', actor.id).execute();
+  const ids = groups.map((row) => row.group_id);
+  return () => db.selectFrom('tickets').where('tickets.group_id', 'in', ids);
+}

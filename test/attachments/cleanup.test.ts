@@ -43,3 +43,29 @@ t.test('the hourly job removes day-old pending uploads and their files, keeps bo
   const next = await db.selectFrom('jobs').selectAll().where('kind', '=', UPLOAD_CLEANUP_JOB).where('state', '=', 'queued').executeTakeFirstOrThrow();
   t.ok(Date.parse(next.run_at) > Date.now() + 50 * 60_000, 'the next run is about an hour away');
 });
+
+t.test('files no row names (a crash between storing a file and inserting its row) are removed once a day old', async (t) => {
+  const { app, db, config } = await buildTestDesk(t);
+  const user = await makeUser(db, 'agent');
+  const client = new Client(app);
+  await client.login(user.email, PASSWORD);
+  const [kept] = (await upload(app, client, [{ filename: 'kept.png', content: BYTES.png }])).json.uploads;
+  const keptKey = (await db.selectFrom('attachments').select('storage_key').where('id', '=', kept!.id).executeTakeFirstOrThrow()).storage_key;
+  const old = new Date(Date.now() - 48 * 3600_000);
+  utimesSync(storagePath(config.uploadsDir, keptKey), old, old);
+  const orphan = (key: string, age: Date) => {
+    const path = storagePath(config.uploadsDir, key);
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, BYTES.png);
+    utimesSync(path, age, age);
+    return path;
+  };
+  const crashed = orphan('ab'.repeat(16), old);
+  const young = orphan('cd'.repeat(16), new Date());
+
+  await scheduleUploadCleanup(db);
+  t.equal(await app.worker.drain(), 1);
+  t.notOk(existsSync(crashed), 'the day-old file nobody names is gone');
+  t.ok(existsSync(young), 'a fresh one stays: its row may be about to be committed');
+  t.ok(existsSync(storagePath(config.uploadsDir, keptKey)), 'a file with a row stays, however old');
+});

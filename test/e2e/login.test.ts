@@ -54,7 +54,7 @@ if (browser) {
       const post = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/login');
       await logIn(page, desk, ADMIN.email, ADMIN.password);
       t.equal((await post).headers()['hx-request'], js ? 'true' : undefined, js ? 'htmx sent the login form' : 'a plain form post');
-      await landsOn(t, page, '/agent/tickets');
+      await landsOn(t, page, '/agent');
       await sees(t, page, `Signed in as ${ADMIN.name}`);
       await checkHtmx(t, session);
 

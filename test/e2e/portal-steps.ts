@@ -44,7 +44,7 @@ export async function openStaff(t: Test, browser: Browser, session: Session) {
   const page = await context.newPage();
   const problems = new PageProblems(page);
   await logIn(page, session.desk, STAFF.email, STAFF.password);
-  await landsOn(t, page, '/agent/tickets');
+  await landsOn(t, page, '/agent');
   await sees(t, page, `Signed in as ${STAFF.name}`);
   return { context, page, problems };
 }

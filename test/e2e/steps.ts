@@ -67,7 +67,7 @@ export async function createFirstAdmin(t: Test, session: Session, admin = ADMIN)
   await page.getByLabel('Email').fill(admin.email);
   await page.getByLabel('Password').fill(admin.password);
   await page.getByRole('button', { name: 'Create admin and log in' }).click();
-  await landsOn(t, page, '/agent/tickets');
+  await landsOn(t, page, '/agent');
   await sees(t, page, `Signed in as ${admin.name}`);
 }
 

@@ -36,7 +36,7 @@ export async function loadDemo(t: Test, desk: RunningDesk): Promise<string> {
 
 export async function logInAs(t: Test, session: Session, email: string, password: string, name: string): Promise<void> {
   await logIn(session.page, session.desk, email, password);
-  await landsOn(t, session.page, '/agent/tickets');
+  await landsOn(t, session.page, '/agent');
   await sees(t, session.page, `Signed in as ${name}`);
 }
 

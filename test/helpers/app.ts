@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Test } from 'tap';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type AppOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Db } from '../../src/db/connect.js';
 import { openDatabase } from '../../src/db/open.js';
@@ -23,8 +23,8 @@ export function tempDir(t: Test, prefix = 'deskbell-test-'): string {
 }
 
 /** The whole app on a fresh SQLite file of its own, closed when the test ends. */
-export async function buildTestDesk(t: Test, overrides: Partial<Config> = {}, env: Record<string, string> = {}): Promise<TestDesk> {
-  const { app, db, config, dir } = await openTestDesk(t, tempDir(t), overrides, env);
+export async function buildTestDesk(t: Test, overrides: Partial<Config> = {}, env: Record<string, string> = {}, options: Pick<AppOptions, 'onRoute'> = {}): Promise<TestDesk> {
+  const { app, db, config, dir } = await openTestDesk(t, tempDir(t), overrides, env, options);
   return { app, db, config, dir };
 }
 
@@ -37,13 +37,13 @@ export interface ReopenedTestDesk extends TestDesk {
  * The app over an existing data directory, as the process finds it after a restart (or after the
  * CLI wrote to it); closed when the test ends. The directory is not removed here.
  */
-export async function openTestDesk(t: Test, dir: string, overrides: Partial<Config> = {}, env: Record<string, string> = {}): Promise<ReopenedTestDesk> {
+export async function openTestDesk(t: Test, dir: string, overrides: Partial<Config> = {}, env: Record<string, string> = {}, options: Pick<AppOptions, 'onRoute'> = {}): Promise<ReopenedTestDesk> {
   const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', ...env }, {
     jobRetryBaseMs: 10,
     ...overrides,
   });
   const { db } = await openDatabase(config);
-  const app = await buildApp({ config, db, logger: false });
+  const app = await buildApp({ config, db, logger: false, ...options });
   await app.ready();
   let closed = false;
   const close = async () => {

@@ -47,6 +47,8 @@ export class TestSmtpServer {
         });
       },
     });
+    // A client killed mid-session (the crash tests SIGKILL the desk) resets its connection: not our failure.
+    server.on('error', (error: NodeJS.ErrnoException) => { if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') throw error; });
     server.listen(port, '127.0.0.1');
     await once(server.server, 'listening');
     this.#server = server;

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { enqueueJob, LEASE_LOST } from '../../src/jobs/queries.js';
+import { enqueueJob, expireLeases, LEASE_LOST } from '../../src/jobs/queries.js';
 import { Worker } from '../../src/jobs/worker.js';
 import { isoIn, nowIso } from '../../src/lib/time.js';
 import { buildTestDesk } from '../helpers/app.js';
@@ -144,4 +144,21 @@ t.test('a job whose last attempt never finished is dead, not retried forever', a
   t.equal(row.last_error, `out of memory; ${LEASE_LOST}`, 'the reason is recorded');
   t.ok(row.finished_at);
   t.equal(row.locked_until, null);
+});
+
+t.test('expireLeases: a job in hand when the process died is due at once, on its last attempt it is dead', async (t) => {
+  const { app, db } = await buildTestDesk(t);
+  const worker = new Worker(db, { pollMs: 1000, retryBaseMs: MINUTE, log: app.log });
+  let calls = 0;
+  worker.handle('send', async () => { calls++; });
+  const again = await enqueueJob(db, 'send', {}, { maxAttempts: 3 });
+  const last = await enqueueJob(db, 'send', {}, { maxAttempts: 1 });
+  // Both leased for 5 minutes by a process that then died.
+  await db.updateTable('jobs').set({ attempts: 1, locked_until: isoIn(5 * MINUTE) }).where('id', 'in', [again, last]).execute();
+  t.equal(await worker.drain(), 0, 'without recovery they wait out the lease');
+  t.equal(await expireLeases(db), 2);
+  t.equal(await worker.drain(), 1);
+  t.equal(calls, 1);
+  t.equal((await jobRow(db, again)).state, 'done', 'the interrupted job ran again');
+  t.equal((await jobRow(db, last)).state, 'dead', 'a job that had used its last attempt is not retried forever');
 });

@@ -44,6 +44,13 @@ t.test('demo --tickets 30 fills every status, gives each ticket messages and pri
   const list = await admin.get('/agent/tickets');
   t.equal(list.statusCode, 200);
 
+  // The rows went in past the search triggers; the index was built afterwards.
+  const first = await db.selectFrom('tickets').select(['id', 'subject']).orderBy('id').limit(1).executeTakeFirstOrThrow();
+  const word = first.subject.split(/\W+/).find((w) => w.length >= 4)!;
+  const found = await admin.get(`/agent/search?q=${encodeURIComponent(`"${first.subject}"`)}`);
+  t.equal(found.statusCode, 200);
+  t.match(found.body, `href="/agent/tickets/${first.id}"`, `searching the subject of #${first.id} ("${word}"...) finds it`);
+
   const customer = new Client(app);
   t.equal((await customer.login('customer@acme.test', password!)).headers.location, '/portal', 'and for the demo customer');
 });

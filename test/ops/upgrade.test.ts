@@ -204,3 +204,14 @@ t.test('admins see the version in the footer; agents and customers do not', asyn
     t.equal(response.body.includes(footer), shown, `${role}: version ${shown ? 'shown' : 'hidden'}`);
   }
 });
+
+t.test('restore keeps only the newest BACKUP_KEEP copies of the databases it replaced', async (t) => {
+  const dir = tempDir(t);
+  t.equal((await cli(dir, 'migrate')).code, 0);
+  t.equal((await cli(dir, 'backup', join(dir, 'good.db'))).code, 0);
+  const { restoreDatabase } = await import('../../src/ops/restore.js');
+  const db = join(dir, 'deskbell.db');
+  for (const day of [1, 2, 3, 4]) restoreDatabase(db, dir, join(dir, 'good.db'), 2, new Date(Date.UTC(2026, 0, day)));
+  const left = readdirSync(join(dir, 'backups')).sort();
+  t.same(left, ['before-restore-20260103T000000000Z.db', 'before-restore-20260104T000000000Z.db'], 'the two newest copies remain');
+});

@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+import { requireRole, STAFF } from '../plugins/guards.js';
+import { dismissChecklist, setupChecklist } from './checklist.js';
+import { dashboardFor } from './dashboard.js';
+import { dashboardView } from './view.js';
+
+/** `/agent`: the agents' home. Admins also see the set-up checklist until it is done or dismissed. */
+export default async function dashboardRoutes(app: FastifyInstance) {
+  const { db, config } = app;
+  const staff = { preHandler: requireRole(...STAFF) };
+  const admin = { preHandler: requireRole('admin') };
+
+  app.get('/agent', staff, async (request, reply) => {
+    const actor = request.actor!;
+    const figures = dashboardView(await dashboardFor(db, actor), request.t);
+    const checklist = actor.role === 'admin' ? await setupChecklist(db, config) : null;
+    return reply.page('dashboard/index', { figures, checklist, back: '/agent' });
+  });
+
+  app.post<{ Body: { back?: string } }>('/admin/setup/dismissal', admin, async (request, reply) => {
+    await dismissChecklist(db);
+    return reply.seeOther(request.body?.back === '/admin' ? '/admin' : '/agent', 'dashboard.checklist.dismissed');
+  });
+}

@@ -1,0 +1,66 @@
+import t from 'tap';
+import { postAgentMessage } from '../../src/messages/messages.js';
+import { mergePeople } from '../../src/people/merge.js';
+import { rebuildSearchIndex, withSearchIndexPaused } from '../../src/search/index.js';
+import { deleteTicket } from '../../src/tickets/delete.js';
+import { makeUser } from '../helpers/factories.js';
+import { message, resultIds, search, searchDesk, ticket } from './helpers.js';
+
+// Triggers keep the index in the write's own transaction, whatever path writes: each step is
+// followed by what an agent then finds.
+t.test('the index follows subject edits, replies, field values, renames, merges and deletes', async (t) => {
+  const d = await searchDesk(t);
+  const found = async (q: string) => resultIds((await search(d.client, q)).body);
+  const id = await ticket(d.db, { requesterId: d.customer.id, subject: 'Keyboard sticky' });
+  t.same(await found('keyboard'), [id]);
+
+  await d.db.updateTable('tickets').set({ subject: 'Mouse sticky' }).where('id', '=', id).execute();
+  t.same(await found('keyboard'), [], 'the old subject word no longer finds it');
+  t.same(await found('mouse'), [id], 'the new one does');
+
+  await postAgentMessage(d.db, d.adminActor, id, { kind: 'reply', body: 'Try the turboencabulator reset.' });
+  t.same(await found('turboencabulator'), [id], 'a new reply is found at once');
+
+  const field = (await d.db.insertInto('fields').values({ key: 'serial', label: 'Serial', kind: 'text', created_at: '2026-01-01T00:00:00Z', retired_at: null, required_before_category: null })
+    .returning('id').executeTakeFirstOrThrow()).id;
+  await d.db.insertInto('ticket_field_values').values({ ticket_id: id, field_id: field, value: 'SN-ALPHA7' }).execute();
+  t.same(await found('alpha7'), [id], 'a field value');
+  await d.db.updateTable('ticket_field_values').set({ value: 'SN-BRAVO8' }).where('ticket_id', '=', id).execute();
+  t.same(await found('alpha7'), [], 'an edited field value drops the old one');
+  t.same(await found('bravo8'), [id]);
+
+  await d.db.updateTable('users').set({ name: 'Quentin Quux' }).where('id', '=', d.customer.id).execute();
+  t.same(await found('quux'), [id], 'the requester\'s new name');
+  const org = (await d.db.insertInto('organizations').values({ name: 'Zyxel Works', created_at: '2026-01-01T00:00:00Z' }).returning('id').executeTakeFirstOrThrow()).id;
+  await d.db.updateTable('tickets').set({ organization_id: org }).where('id', '=', id).execute();
+  await d.db.updateTable('organizations').set({ name: 'Yoyodyne' }).where('id', '=', org).execute();
+  t.same(await found('zyxel'), []);
+  t.same(await found('yoyodyne'), [id], 'the organisation\'s new name');
+
+  const duplicate = await makeUser(d.db, 'customer', { name: 'Dup Licate' });
+  const other = await ticket(d.db, { requesterId: duplicate.id, subject: 'Dup question' });
+  t.same(await found('licate'), [other]);
+  await mergePeople(d.db, d.adminActor, d.customer.id, { removedId: String(duplicate.id) });
+  t.same(await found('licate'), [], 'after a merge the removed person\'s name is gone');
+  t.same((await found('quux')).sort(), [id, other].sort(), 'and the kept person\'s name finds both');
+
+  await deleteTicket(d.db, d.adminActor, id);
+  t.same(await found('mouse'), [], 'a deleted ticket is gone');
+  t.same(await found('turboencabulator'), [], 'with its messages');
+});
+
+t.test('a bulk load with the index paused is searchable after the rebuild', async (t) => {
+  const d = await searchDesk(t);
+  let id = 0;
+  await withSearchIndexPaused(d.db, async () => {
+    id = await ticket(d.db, { requesterId: d.customer.id, subject: 'Bulk loaded' });
+    await message(d.db, id, d.customer.id, 'reply', 'hyperdrive');
+    t.same((await d.db.selectFrom('messages').select('id').execute()).length, 1);
+  });
+  t.same(resultIds((await search(d.client, 'hyperdrive')).body), [id]);
+  t.same(resultIds((await search(d.client, 'bulk')).body), [id]);
+  const later = await ticket(d.db, { requesterId: d.customer.id, subject: 'After the load' });
+  t.same(resultIds((await search(d.client, 'after')).body), [later], 'the triggers are back');
+  await rebuildSearchIndex(d.db);
+  t.same(resultIds((await search(d.client, 'hyperdrive')).body), [id], 'a second rebuild changes nothing');
+});

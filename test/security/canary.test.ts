@@ -1,0 +1,161 @@
+// The canary: a string written into every staff-only thing (notes and their files, internal field
+// values, an internal ticket, restricted groups' names, organisation notes, video calls) must reach no
+// customer: no page, no fragment, no search result, no live stream, no email. Staff do see it, so
+// this test can fail.
+import t, { type Test } from 'tap';
+import { simpleParser } from 'mailparser';
+import type { LightMyRequestResponse } from 'fastify';
+import { openStream } from '../chat/helpers.js';
+import { TestSmtpServer } from '../helpers/smtp.js';
+import type { Client } from '../helpers/client.js';
+import { paramKind } from './expectations.js';
+import { buildWorld, CANARY, CUSTOMERS, VARIANTS, type World } from './world.js';
+
+const HTMX_VARIANTS: Record<string, Record<string, string>> = {
+  'plain': {},
+  'boosted': { 'HX-Request': 'true', 'HX-Request-Type': 'full' },
+  'partial': { 'HX-Request': 'true', 'HX-Request-Type': 'partial' },
+};
+
+function leaks(response: LightMyRequestResponse): boolean {
+  return response.body.includes(CANARY) || JSON.stringify(response.headers).includes(CANARY);
+}
+
+/** Every GET path of the app, its id filled with A's, B's and a missing id (the streams are read on a real server below). */
+function getPaths(world: World): string[] {
+  const urls = [...new Set(world.routes.filter((r) => r.method === 'GET' && !r.url.endsWith('/live')).map((r) => r.url))];
+  const ids = world.ids as unknown as Record<string, Record<string, number>>;
+  const missing = world.missing as Record<string, number>;
+  return [...new Set(urls.flatMap((url) => VARIANTS.map((variant) => url.replace(/:(\w+)|\*/g, (_m, name: string | undefined) => {
+    const kind = paramKind(url, name ?? '*');
+    if (kind === 'filename') return `${variant === 'b' ? 'b' : 'a'}.txt`;
+    if (!ids[kind]) return kind;
+    return String(variant === 'missing' ? missing[kind] : ids[kind]![variant]);
+  }))))];
+}
+
+/** The values the edit form would send as it stands. */
+function formValues(html: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const m of html.matchAll(/<input [^>]*>/g)) {
+    const name = /name="([^"]+)"/.exec(m[0])?.[1];
+    if (!name || (/type="(checkbox|radio|file)"/.test(m[0]) && !/ checked/.test(m[0]))) continue;
+    values[name] = /value="([^"]*)"/.exec(m[0])?.[1] ?? '';
+  }
+  for (const m of html.matchAll(/<select [^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) {
+    values[m[1]!] = /<option value="([^"]*)"[^>]*selected/.exec(m[2]!)?.[1] ?? '';
+  }
+  for (const m of html.matchAll(/<textarea [^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/textarea>/g)) values[m[1]!] = m[2]!;
+  return values;
+}
+
+/** Staff write more canaries on A's ticket: a note, and a change of the internal field. */
+async function staffWriteCanaries(t: Test, world: World, agent: Client, round: string) {
+  const a = world.ids.ticket.a;
+  t.equal((await agent.post(`/agent/tickets/${a}/messages`, { kind: 'note', body: `${CANARY} ${round} note` })).statusCode, 303, 'the agent adds a note');
+  const form = formValues((await agent.get(`/agent/tickets/${a}/edit`)).body);
+  t.ok('field_internal_code' in form, 'the edit form has the internal field');
+  const changed = await agent.post(`/agent/tickets/${a}/edit`, { ...form, priority: 'high', field_internal_code: `${CANARY} ${round} field` });
+  t.equal(changed.statusCode, 303, 'and changes the internal field');
+}
+
+t.test('no customer page, fragment or search result carries the canary; staff pages do', async (t) => {
+  const world = await buildWorld(t);
+  // Searches for parts of the canary (the whole of it would be echoed back in the search box).
+  const paths = [...getPaths(world), '/portal/tickets?q=b41d-staffonly', '/portal/tickets?q=CANARY', '/portal?q=b41d-staffonly',
+    `/portal/tickets?q=b41d&page=1`,
+    // The internal ticket the customer is the requester of, on every ticket page.
+    ...[...new Set(world.routes.filter((r) => r.method === 'GET' && /^\/(portal|agent)\/tickets\/:id/.test(r.url) && !r.url.endsWith('/live')).map((r) => r.url))]
+      .map((url) => url.replace(':id', String(world.ids.ticket.internal))),
+    `/attachments/${world.ids.attachment.noteA}/${CANARY}.txt`];
+  const leaked: string[] = [];
+  let checked = 0;
+  for (const actor of CUSTOMERS) {
+    for (const path of paths) {
+      for (const [variant, headers] of Object.entries(HTMX_VARIANTS)) {
+        if (actor === 'colleagueUnshared') await world.setSharing(false);
+        const response = await world.clients[actor].get(path, headers);
+        if (actor === 'colleagueUnshared') await world.setSharing(true);
+        checked++;
+        if (leaks(response)) leaked.push(`${actor} ${variant} ${path} (${response.statusCode})`);
+      }
+    }
+  }
+  for (const line of leaked) t.comment(line);
+  t.equal(leaked.length, 0, `${checked} customer responses, none with the canary`);
+
+  const agent = world.clients.agent;
+  const a = world.ids.ticket.a;
+  t.match((await agent.get(`/agent/tickets/${a}?tab=internal`)).body, `${CANARY} note on A`, 'the agent sees the note');
+  t.match((await agent.get(`/agent/tickets/${a}`)).body, `${CANARY} internal field`, 'and the internal field');
+  t.match((await agent.get(`/agent/tickets/${world.ids.ticket.internal}`)).body, `${CANARY} internal subject`, 'and the internal ticket');
+  t.equal((await agent.get(`/attachments/${world.ids.attachment.noteA}/${CANARY}.txt`)).statusCode, 200, 'and the note\'s file');
+  t.equal((await world.clients.customer.get(`/portal/tickets/${a}`)).statusCode, 200, 'while the customer does see the ticket itself');
+  const internal = world.ids.ticket.internal;
+  for (const action of ['replies', 'chat', 'solve', 'ccs']) {
+    const response = await world.clients.customer.post(`/portal/tickets/${internal}/${action}`, { body: 'hello', email: 'x@acme.test' });
+    t.equal(response.statusCode, 404, `the requester cannot post to their internal ticket (${action})`);
+  }
+});
+
+t.test('a restricted agent\'s lists, searches and offers show nothing of tickets outside their groups', async (t) => {
+  const world = await buildWorld(t);
+  const rex = world.clients.restrictedAgent;
+  for (const path of ['/agent', '/agent/tickets', '/agent/tickets?q=Ann', '/agent/tickets?q=printer', '/agent/offers', '/agent/views/menu', '/agent/tickets?status=all']) {
+    for (const headers of Object.values(HTMX_VARIANTS)) {
+      const response = await rex.get(path, headers);
+      t.notMatch(response.body, 'Ann printer jam', `${path} ${JSON.stringify(headers)}: not A's ticket`);
+    }
+  }
+  t.match((await rex.get('/agent/tickets')).body, 'Bea lost badge', 'but B\'s, in their group');
+  t.match((await world.clients.agent.get('/agent/tickets')).body, 'Ann printer jam', 'while an unrestricted agent sees A\'s');
+});
+
+t.test('the live stream of a customer carries no staff-only change', async (t) => {
+  const world = await buildWorld(t);
+  await world.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = world.app.server.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const a = world.ids.ticket.a;
+  const streams = { customer: await openStream(t, base, `/portal/tickets/${a}/live`, world.clients.customer),
+    colleague: await openStream(t, base, `/portal/tickets/${a}/live`, world.clients.colleague) };
+  const staffStream = await openStream(t, base, `/agent/tickets/${a}/live`, world.clients.agent);
+  for (const stream of Object.values(streams)) t.equal(stream.status, 200);
+
+  await staffWriteCanaries(t, world, world.clients.agent, 'live');
+  t.equal((await world.clients.agent.post(`/agent/tickets/${a}/chat`, { body: 'Chat line after the notes' })).statusCode, 303);
+  for (const [who, stream] of Object.entries(streams)) {
+    t.ok(await stream.waitFor(/Chat line after the notes/), `${who}'s stream is alive (the chat line arrived)`);
+  }
+  t.ok(await staffStream.waitFor(/Chat line after the notes/), 'the staff stream too');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  for (const [who, stream] of Object.entries(streams)) t.notMatch(stream.text(), CANARY, `${who}'s stream never carries the canary`);
+});
+
+t.test('no email a customer receives carries the canary', async (t) => {
+  const smtp = new TestSmtpServer();
+  await smtp.start(0);
+  t.teardown(() => smtp.stop());
+  const world = await buildWorld(t, { smtpUrl: `smtp://127.0.0.1:${smtp.port}`, mailDomain: 'mail.desk.test' });
+  const agent = world.clients.agent;
+  const a = world.ids.ticket.a;
+  await world.db.insertInto('ticket_ccs').values({ ticket_id: a, user_id: world.users.otherCustomer.id }).execute();
+
+  await staffWriteCanaries(t, world, agent, 'mail');
+  t.equal((await agent.post(`/agent/tickets/${a}/messages`, { kind: 'reply', body: 'A public answer' })).statusCode, 303, 'a public reply');
+  t.equal((await agent.post(`/agent/tickets/${a}/chat`, { body: 'A chat line' })).statusCode, 303, 'a chat line');
+  t.equal((await agent.post(`/agent/tickets/${a}/status`, { statusId: '4' })).statusCode, 303, 'the ticket is solved');
+  t.equal((await world.clients.customer.post(`/portal/tickets/${a}/replies`, { body: 'Thanks' })).statusCode, 303, 'the customer answers');
+  // The chat digest waits for a quiet period: bring its jobs forward, then run everything.
+  await world.db.updateTable('jobs').set({ run_at: new Date(0).toISOString() }).where('state', '=', 'queued').execute();
+  await world.app.worker.drain();
+
+  const customers = new Set([world.users.customer.email, world.users.colleague.email, world.users.otherCustomer.email]);
+  const toCustomers = smtp.received.filter((mail) => mail.to.some((address) => customers.has(address)));
+  t.ok(toCustomers.length >= 2, `${toCustomers.length} mails reached customers`);
+  for (const mail of toCustomers) {
+    const parsed = await simpleParser(mail.raw);
+    const text = [mail.raw, parsed.subject, parsed.text, parsed.html].join('\n');
+    t.notMatch(text, CANARY, `the mail "${parsed.subject}" to ${mail.to.join(', ')} has no canary`);
+  }
+});

@@ -1,0 +1,251 @@
+// Who may use which route: every route the app registers must be listed here, in an area whose
+// default rule says what each actor gets, with exceptions spelled out. A route missing from this
+// table fails the matrix test, so a new route forces its author to decide who may use it.
+import type { ActorName, Variant } from './world.js';
+import { CUSTOMERS } from './world.js';
+
+/**
+ * What a request should get: `ok` (any answer below 500 that is not 401/403/404 nor a trip to the
+ * login page), `login` (303 to /login: anonymous GETs), a status, or `public` (anything below 500).
+ */
+export type Outcome = 'ok' | 'login' | 'public' | number;
+export type Rule = (actor: ActorName, variant: Variant | null, method: string) => Outcome;
+
+const isCustomer = (actor: ActorName) => CUSTOMERS.includes(actor);
+const STAFF_NOT_ADMIN: readonly ActorName[] = ['agent', 'restrictedAgent', 'supervisor'];
+/** Anonymous visitors: pages send them to log in; a POST is refused (403, errors.loginRequired). */
+const visitor = (method: string): Outcome => (method === 'GET' ? 'login' : 403);
+
+/** Whose ticket (or thing of a ticket) a variant points at, and which customers may see it. */
+const customerSees = (actor: ActorName, variant: Variant | null): boolean =>
+  variant === 'a' ? actor === 'customer' || actor === 'colleague' : variant === 'b' ? actor === 'otherCustomer' : false;
+/** A's ticket is in a restricted group the restricted agent is not in; B's is in theirs. */
+const staffSees = (actor: ActorName, variant: Variant | null): boolean =>
+  variant === 'missing' ? false : actor === 'restrictedAgent' ? variant === 'b' : true;
+
+const rules = {
+  public: (() => 'public') as Rule,
+  signedIn: ((actor, _v, method) => (actor === 'anonymous' ? visitor(method) : 'ok')) as Rule,
+  staff: ((actor, variant, method) => {
+    if (actor === 'anonymous') return visitor(method);
+    if (isCustomer(actor)) return 403;
+    return variant === 'missing' ? 404 : 'ok';
+  }) as Rule,
+  staffTicket: ((actor, variant, method) => {
+    if (actor === 'anonymous') return visitor(method);
+    if (isCustomer(actor)) return 403;
+    return staffSees(actor, variant) ? 'ok' : 404;
+  }) as Rule,
+  customer: ((actor, _v, method) => {
+    if (actor === 'anonymous') return visitor(method);
+    return isCustomer(actor) ? 'ok' : 403;
+  }) as Rule,
+  customerTicket: ((actor, variant, method) => {
+    if (actor === 'anonymous') return visitor(method);
+    if (!isCustomer(actor)) return 403;
+    return customerSees(actor, variant) ? 'ok' : 404;
+  }) as Rule,
+  admin: ((actor, variant, method) => {
+    if (actor === 'anonymous') return visitor(method);
+    if (actor !== 'admin') return 403;
+    return variant === 'missing' ? 404 : 'ok';
+  }) as Rule,
+};
+
+/** Staff-side rules for what only supervisors and admins (managers) may do; agents get 403 before any lookup. */
+const managerTicket: Rule = (actor, variant, method) => {
+  if (actor === 'agent' || actor === 'restrictedAgent') return 403;
+  return rules.staffTicket(actor, variant, method);
+};
+/** The form is checked before the object is looked up: an empty form gets `status` even for an id nobody can see. */
+const validatesFirst = (rule: Rule, status: number): Rule => (actor, variant, method) => {
+  const outcome = rule(actor, variant, method);
+  return outcome === 404 && !isCustomer(actor) && actor !== 'anonymous' ? status : outcome;
+};
+/** Saved views are their owner's: A's view is the agent's, B's the admin's; anyone else's is 404. */
+const ownView: Rule = (actor, variant, method) => {
+  const outcome = rules.staff(actor, variant, method);
+  if (outcome !== 'ok') return outcome;
+  return (variant === 'a' && actor === 'agent') || (variant === 'b' && actor === 'admin') ? 'ok' : 404;
+};
+/** Nobody in the fixtures has a draft (the Simple preset has no draft status): the draft pages are 404 for all who see the ticket. */
+const draftOnly: Rule = (actor, variant, method) => {
+  const outcome = rules.customerTicket(actor, variant, method);
+  return outcome === 'ok' ? 404 : outcome;
+};
+/** Supervisors manage the members of their own groups only (the fixtures' supervisor is in none: 404); admins of any. */
+const teamMembers: Rule = (actor, variant, method) => {
+  if (actor === 'supervisor') return 404;
+  if (actor === 'agent' || actor === 'restrictedAgent') return 403;
+  return rules.admin(actor, variant, method);
+};
+const adminAnswers = (answers: Partial<Record<Variant, Outcome>>): Rule => (actor, variant, method) =>
+  (actor === 'admin' && variant && answers[variant]) || rules.admin(actor, variant, method);
+
+export interface Area {
+  rule: Rule;
+  routes: string[];
+  /** Routes of the area whose answer differs from the area's rule. */
+  except?: Record<string, Rule>;
+}
+
+export const AREAS: Record<string, Area> = {
+  'visitor pages and static files (anyone)': {
+    rule: rules.public,
+    routes: [
+      'GET /public/*', 'GET /healthz', 'GET /favicon.ico', 'GET /', 'GET /login', 'POST /login', 'GET /setup', 'POST /setup',
+      'GET /welcome', 'POST /welcome', 'GET /password/forgot', 'POST /password/forgot', 'GET /password/forgot/sent',
+      'GET /password/reset', 'POST /password/reset', 'GET /rate/:token', 'POST /rate/:token',
+    ],
+  },
+  'own account (anyone signed in)': {
+    rule: rules.signedIn,
+    routes: ['GET /account', 'POST /account', 'POST /account/password', 'POST /logout'],
+    except: { 'POST /logout': rules.public },
+  },
+  'agent workspace (staff)': {
+    rule: rules.staff,
+    routes: [
+      'GET /agent', 'GET /agent/search', 'GET /agent/tickets', 'GET /agent/tickets/new', 'POST /agent/tickets', 'POST /agent/tickets/bulk',
+      'GET /agent/views', 'GET /agent/views/menu', 'GET /agent/views/new', 'POST /agent/views',
+      'GET /agent/views/:id/edit', 'POST /agent/views/:id', 'POST /agent/views/:id/delete',
+      'GET /agent/customers/invite', 'POST /agent/customers/invite', 'GET /agent/team',
+      'POST /agent/team/:id/members', 'POST /agent/team/:id/members/:userId/delete', 'GET /agent/offers',
+    ],
+    except: {
+      'GET /agent/views/:id/edit': ownView, 'POST /agent/views/:id': ownView, 'POST /agent/views/:id/delete': ownView,
+      'GET /agent/team': (actor, variant, method) => (actor === 'agent' || actor === 'restrictedAgent' ? 403 : rules.staff(actor, variant, method)),
+      'POST /agent/team/:id/members': teamMembers, 'POST /agent/team/:id/members/:userId/delete': teamMembers,
+    },
+  },
+  'a ticket in the agent workspace (staff who can see the ticket)': {
+    rule: rules.staffTicket,
+    routes: [
+      'GET /agent/tickets/:id', 'POST /agent/tickets/:id/status', 'POST /agent/tickets/:id/messages',
+      'POST /agent/tickets/:id/assignment', 'GET /agent/tickets/:id/edit', 'POST /agent/tickets/:id/edit',
+      'GET /agent/tickets/:id/delete', 'POST /agent/tickets/:id/delete', 'POST /agent/tickets/:id/videos',
+      'POST /agent/tickets/:id/fleet/offers', 'POST /agent/tickets/:id/fleet/offers/:userId/withdrawal',
+      'POST /agent/tickets/:id/fleet/assignees', 'POST /agent/tickets/:id/fleet/assignees/:userId/removal',
+      'POST /agent/offers/:id/acceptance', 'POST /agent/offers/:id/decline',
+      'GET /agent/tickets/:id/cancel', 'POST /agent/tickets/:id/cancel', 'POST /agent/tickets/:id/chat',
+      'GET /agent/tickets/:id/live', 'POST /agent/tickets/:id/presence', 'GET /agent/tickets/:id/spam', 'POST /agent/tickets/:id/spam',
+    ],
+    except: {
+      // Deleting a ticket is for admins alone: 403 for other staff, whatever the id.
+      'GET /agent/tickets/:id/delete': (actor, variant, method) => (STAFF_NOT_ADMIN.includes(actor) ? 403 : rules.staffTicket(actor, variant, method)),
+      'POST /agent/tickets/:id/delete': (actor, variant, method) => (STAFF_NOT_ADMIN.includes(actor) ? 403 : rules.staffTicket(actor, variant, method)),
+      'POST /agent/tickets/:id/fleet/offers': managerTicket, 'POST /agent/tickets/:id/fleet/assignees': managerTicket,
+      'POST /agent/tickets/:id/fleet/offers/:userId/withdrawal': managerTicket,
+      'POST /agent/tickets/:id/fleet/assignees/:userId/removal': managerTicket,
+      'POST /agent/tickets/:id/assignment': validatesFirst(rules.staffTicket, 422),
+    },
+  },
+  'customer portal (customers)': {
+    rule: rules.customer,
+    routes: ['GET /portal', 'GET /portal/tickets', 'GET /portal/tickets/new', 'POST /portal/tickets'],
+  },
+  'a ticket in the portal (customers who can see the ticket)': {
+    rule: rules.customerTicket,
+    routes: [
+      'GET /portal/tickets/:id', 'GET /portal/tickets/:id/submitted', 'POST /portal/tickets/:id/replies',
+      'POST /portal/tickets/:id/solve', 'POST /portal/tickets/:id/rating', 'POST /portal/tickets/:id/ccs',
+      'GET /portal/tickets/:id/edit-draft', 'POST /portal/tickets/:id/submit-draft',
+      'GET /portal/tickets/:id/cancel', 'POST /portal/tickets/:id/cancel', 'POST /portal/tickets/:id/chat',
+      'GET /portal/tickets/:id/live',
+    ],
+    except: {
+      'GET /portal/tickets/:id/edit-draft': draftOnly, 'POST /portal/tickets/:id/submit-draft': draftOnly,
+      // Only the requester cancels: a colleague who sees the ticket through the organisation gets 403.
+      'GET /portal/tickets/:id/cancel': (actor, variant, method) => (actor === 'colleague' && variant === 'a' ? 403 : rules.customerTicket(actor, variant, method)),
+    },
+  },
+  'attachments (whoever may see the message)': {
+    rule: ((actor, variant, method) => {
+      if (actor === 'anonymous') return visitor(method);
+      return (isCustomer(actor) ? customerSees(actor, variant) : staffSees(actor, variant)) ? 'ok' : 404;
+    }),
+    routes: ['GET /attachments/:id/:filename', 'POST /attachments'],
+    except: { 'POST /attachments': rules.signedIn },
+  },
+  'administration (admins)': {
+    rule: rules.admin,
+    routes: [
+      'GET /admin', 'POST /admin/setup/dismissal', 'GET /admin/audit', 'GET /admin/settings', 'POST /admin/settings',
+      'GET /admin/statuses', 'POST /admin/statuses/settings', 'GET /admin/statuses/new', 'POST /admin/statuses',
+      'GET /admin/statuses/:id/edit', 'POST /admin/statuses/:id', 'POST /admin/statuses/:id/position',
+      'POST /admin/statuses/:id/default', 'GET /admin/statuses/:id/delete', 'POST /admin/statuses/:id/delete',
+      'GET /admin/statuses/presets/:key', 'POST /admin/statuses/presets/:key',
+      'GET /admin/types', 'GET /admin/types/new', 'POST /admin/types', 'GET /admin/types/:id', 'POST /admin/types/:id',
+      'POST /admin/types/:id/retirement', 'POST /admin/types/:id/fields', 'POST /admin/types/:id/fields/:fieldId/position',
+      'POST /admin/types/:id/fields/:fieldId/removal',
+      'GET /admin/fields', 'GET /admin/fields/new', 'POST /admin/fields', 'GET /admin/fields/:id', 'POST /admin/fields/:id',
+      'POST /admin/fields/:id/retirement',
+      'GET /admin/users', 'GET /admin/users/new', 'POST /admin/users', 'GET /admin/users/:id', 'POST /admin/users/:id/role',
+      'POST /admin/users/:id/state', 'POST /admin/users/:id/password-link', 'GET /admin/users/:id/merge',
+      'POST /admin/users/:id/merge', 'GET /admin/users/:id/export', 'GET /admin/users/:id/erase', 'POST /admin/users/:id/erase',
+      'GET /admin/organizations', 'GET /admin/organizations/new', 'POST /admin/organizations', 'GET /admin/organizations/:id',
+      'POST /admin/organizations/:id', 'POST /admin/organizations/:id/members',
+      'POST /admin/organizations/:id/members/:userId/manager', 'POST /admin/organizations/:id/members/:userId/remove',
+      'GET /admin/groups', 'GET /admin/groups/new', 'POST /admin/groups', 'GET /admin/groups/:id', 'POST /admin/groups/:id',
+      'POST /admin/groups/:id/members', 'POST /admin/groups/:id/members/:userId/delete', 'GET /admin/groups/:id/delete',
+      'POST /admin/groups/:id/delete',
+      'GET /admin/brands', 'GET /admin/brands/new', 'POST /admin/brands', 'GET /admin/brands/:id', 'POST /admin/brands/:id',
+      'POST /admin/brands/:id/delete',
+      'GET /admin/services', 'GET /admin/services/new', 'POST /admin/services', 'GET /admin/services/import',
+      'POST /admin/services/import', 'GET /admin/services/:id', 'POST /admin/services/:id',
+      'GET /admin/texts', 'GET /admin/texts/:locale/:key', 'POST /admin/texts/:locale/:key', 'POST /admin/texts/:locale/:key/reset',
+      'GET /admin/outbox', 'POST /admin/outbox/:id/retry',
+      'GET /admin/mail', 'POST /admin/mail/addresses', 'POST /admin/mail/addresses/:id/delete', 'POST /admin/mail/settings',
+      'POST /admin/mail/spam/delete',
+    ],
+    except: {
+      'POST /admin/statuses/:id/position': validatesFirst(rules.admin, 422),
+      'POST /admin/users/:id/role': validatesFirst(rules.admin, 422),
+      'POST /admin/users/:id/state': validatesFirst(rules.admin, 422),
+      // Retrying a job that does not exist is a no-op that redirects back to the outbox.
+      'POST /admin/outbox/:id/retry': adminAnswers({ missing: 'ok' }),
+      // The member (A's customer) is not in B's organisation.
+      'POST /admin/organizations/:id/members/:userId/manager': adminAnswers({ b: 404 }),
+      // An empty form names no sender to take off the spam list.
+      'POST /admin/mail/spam/delete': (actor, variant, method) => (actor === 'admin' ? 404 : rules.admin(actor, variant, method)),
+    },
+  },
+};
+
+/** POSTs that do not take the CSRF token: the rating link authenticates with its signed token instead. */
+export const CSRF_EXEMPT = ['POST /rate/:token'];
+
+/** The rule for a route, or undefined when nobody declared one. */
+export function ruleFor(key: string): Rule | undefined {
+  for (const area of Object.values(AREAS)) {
+    if (area.routes.includes(key)) return area.except?.[key] ?? area.rule;
+  }
+  return undefined;
+}
+
+/**
+ * Which fixture each parameter names. The first id parameter is the one varied (A's, B's, missing);
+ * the others stay on A's.
+ */
+export type IdKind = 'ticket' | 'attachment' | 'user' | 'staffUser' | 'org' | 'group' | 'status' | 'type' | 'field'
+  | 'brand' | 'service' | 'view' | 'address' | 'job';
+
+export function paramKind(url: string, param: string): IdKind | string {
+  if (param === 'userId') return url.startsWith('/admin/organizations') ? 'user' : 'staffUser';
+  if (param === 'fieldId') return 'field';
+  if (param === 'filename') return 'filename';
+  if (param === 'token') return 'not-a-token';
+  if (param === 'locale') return 'en';
+  if (param === 'key') return url.startsWith('/admin/statuses') ? 'simple' : 'portal.home.title';
+  if (param === '*') return 'app.css';
+  const kinds: [RegExp, IdKind][] = [
+    [/^\/(agent|portal)\/tickets\/|^\/agent\/offers\//, 'ticket'], [/^\/attachments\//, 'attachment'],
+    [/^\/agent\/views\//, 'view'], [/^\/agent\/team\//, 'group'], [/^\/admin\/statuses\//, 'status'],
+    [/^\/admin\/types\//, 'type'], [/^\/admin\/fields\//, 'field'], [/^\/admin\/users\//, 'user'],
+    [/^\/admin\/organizations\//, 'org'], [/^\/admin\/groups\//, 'group'], [/^\/admin\/brands\//, 'brand'],
+    [/^\/admin\/services\//, 'service'], [/^\/admin\/outbox\//, 'job'], [/^\/admin\/mail\/addresses\//, 'address'],
+  ];
+  const found = kinds.find(([pattern]) => pattern.test(url));
+  if (!found) throw new Error(`no fixture for :${param} of ${url}`);
+  return found[1];
+}

@@ -1,0 +1,168 @@
+// A small desk with one of everything, twice (A's and B's), for the authorisation matrix and the
+// canary walk. Customer A's things sit in a restricted group the restricted agent is NOT in; customer
+// B's things (another organisation) sit in the restricted agent's own group.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Test } from 'tap';
+import type { RouteOptions } from 'fastify';
+import { storagePath } from '../../src/attachments/store.js';
+import type { Config } from '../../src/config.js';
+import { buildTestDesk } from '../helpers/app.js';
+import { Client } from '../helpers/client.js';
+import { makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
+
+/** Written into everything a customer must never see. */
+export const CANARY = 'CANARY-b41d-staffonly';
+
+export const ACTORS = ['anonymous', 'customer', 'colleague', 'colleagueUnshared', 'otherCustomer', 'agent', 'restrictedAgent', 'supervisor', 'admin'] as const;
+export type ActorName = typeof ACTORS[number];
+export const CUSTOMERS: readonly ActorName[] = ['customer', 'colleague', 'colleagueUnshared', 'otherCustomer'];
+export const STAFF: readonly ActorName[] = ['agent', 'restrictedAgent', 'supervisor', 'admin'];
+
+/** Which object a route's parameters point at: A's, B's, or an id next to them that does not exist. */
+export const VARIANTS = ['a', 'b', 'missing'] as const;
+export type Variant = typeof VARIANTS[number];
+
+const now = () => new Date().toISOString();
+
+export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
+  const routes: { method: string; url: string }[] = [];
+  const onRoute = (route: RouteOptions) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  };
+  const desk = await buildTestDesk(t, overrides, {}, { onRoute });
+  const { db, app, config } = desk;
+
+  const [orgA, orgB] = await db.insertInto('organizations').values([
+    { name: 'Acme', domains: 'acme.test', members_see_all_tickets: 1, notes: `${CANARY} org notes`, created_at: now() },
+    { name: 'Bolt', domains: 'bolt.test', members_see_all_tickets: 0, notes: `${CANARY} org notes`, created_at: now() },
+  ]).returning('id').execute();
+  const [groupMine, groupOther] = await db.insertInto('groups').values([
+    { name: `Provider East ${CANARY}`, description: `${CANARY} group`, is_restricted: 1, created_at: now() },
+    { name: `Provider West ${CANARY}`, description: `${CANARY} group`, is_restricted: 1, created_at: now() },
+  ]).returning('id').execute();
+
+  const users = {
+    customer: await makeUser(db, 'customer', { email: 'ann@acme.test', name: 'Ann Acme', organizationId: orgA!.id }),
+    colleague: await makeUser(db, 'customer', { email: 'carl@acme.test', name: 'Carl Acme', organizationId: orgA!.id }),
+    otherCustomer: await makeUser(db, 'customer', { email: 'bea@bolt.test', name: 'Bea Bolt', organizationId: orgB!.id }),
+    agent: await makeUser(db, 'agent', { email: 'kim@desk.test', name: 'Kim Agent' }),
+    restrictedAgent: await makeUser(db, 'agent', { email: 'rex@east.test', name: 'Rex Provider' }),
+    supervisor: await makeUser(db, 'supervisor', { email: 'sue@desk.test', name: 'Sue Supervisor' }),
+    admin: await makeUser(db, 'admin', { email: 'ada@desk.test', name: 'Ada Admin' }),
+  };
+  await db.insertInto('group_members').values([
+    { group_id: 1, user_id: users.agent.id },
+    { group_id: groupMine!.id, user_id: users.restrictedAgent.id },
+  ]).execute();
+
+  const field = await db.insertInto('fields').values([
+    { key: 'internal_code', label: 'Internal code', kind: 'text', customer_visible: 0, required_before_category: null, retired_at: null, created_at: now() },
+    { key: 'order_ref', label: 'Order reference', kind: 'text', customer_visible: 1, required_before_category: null, retired_at: null, created_at: now() },
+  ]).returning('id').execute();
+  await db.insertInto('ticket_type_fields').values(field.map((f, i) => ({ type_id: 1, field_id: f.id, position: i }))).execute();
+  const [typeB] = await db.insertInto('ticket_types').values({ name: 'Repair', description: '', default_group_id: 1, retired_at: null, created_at: now() }).returning('id').execute();
+  const [brandB] = await db.insertInto('brands').values({ name: 'Second', from_name: 'Second', from_address: 'second@desk.test', portal_title: 'Second', colour: null, created_at: now() }).returning('id').execute();
+
+  // A cancelled category, so the cancel pages exist (the Simple preset has none).
+  await db.insertInto('statuses').values({ name: 'Cancelled', customer_label: 'Cancelled', category: 'cancelled', position: 5, is_default_for_category: 1, retired_at: null }).execute();
+  const [ticketA] = await makeTickets(db, 1, { requesterId: users.customer.id, organizationId: orgA!.id, groupId: groupOther!.id, subject: 'Ann printer jam' });
+  const [ticketB] = await makeTickets(db, 1, { requesterId: users.otherCustomer.id, organizationId: orgB!.id, groupId: groupMine!.id, subject: 'Bea lost badge' });
+  // An internal ticket with the customer as requester: staff-only, subject and all.
+  const [internal] = await makeTickets(db, 1, { requesterId: users.customer.id, organizationId: orgA!.id, visibility: 'internal', subject: `${CANARY} internal subject` });
+  const tickets = { a: ticketA!, b: ticketB!, internal: internal! };
+
+  const attachments: Record<'a' | 'b' | 'noteA', number> = { a: 0, b: 0, noteA: 0 };
+  for (const [key, ticketId, author, kind, body] of [
+    ['a', tickets.a, users.customer.id, 'reply', 'Ann: the printer jams'],
+    ['noteA', tickets.a, users.agent.id, 'note', `${CANARY} note on A`],
+    ['b', tickets.b, users.otherCustomer.id, 'reply', 'Bea: badge gone'],
+    [null, tickets.b, users.agent.id, 'note', `${CANARY} note on B`],
+    [null, tickets.internal, users.agent.id, 'reply', `${CANARY} reply on an internal ticket`],
+  ] as const) {
+    const message = await db.insertInto('messages').values({
+      ticket_id: ticketId, author_id: author, kind, body_text: body, body_html: `<p>${body}</p>`, via: 'web',
+      email_message_id: null, match_reason: null, created_at: now(),
+    }).returning('id').executeTakeFirstOrThrow();
+    if (!key) continue;
+    const storageKey = (key === 'a' ? 'aa' : key === 'b' ? 'bb' : 'cc').repeat(16);
+    const path = storagePath(config.uploadsDir, storageKey);
+    mkdirSync(dirname(path), { recursive: true });
+    const content = key === 'noteA' ? `${CANARY} file` : `file of ${key}`;
+    writeFileSync(path, content);
+    const row = await db.insertInto('attachments').values({
+      message_id: message.id, uploader_id: author, filename: key === 'noteA' ? `${CANARY}.txt` : `${key}.txt`, content_type: 'text/plain',
+      size: content.length, sha256: '0'.repeat(64), storage_key: storageKey, created_at: now(),
+    }).returning('id').executeTakeFirstOrThrow();
+    attachments[key] = row.id;
+  }
+  await db.insertInto('ticket_field_values').values([
+    { ticket_id: tickets.a, field_id: field[0]!.id, value: `${CANARY} internal field` },
+    { ticket_id: tickets.a, field_id: field[1]!.id, value: 'PO-1234' },
+    { ticket_id: tickets.b, field_id: field[0]!.id, value: `${CANARY} internal field` },
+  ]).execute();
+
+  // Fleet: a pending offer of A's ticket to the agent, of B's to the restricted agent.
+  await db.insertInto('ticket_members').values([
+    { ticket_id: tickets.a, user_id: users.agent.id, role: 'requested', offer_state: 'pending', offered_at: now(), offer_expires_at: null, responded_at: null, created_at: now() },
+    { ticket_id: tickets.b, user_id: users.restrictedAgent.id, role: 'requested', offer_state: 'pending', offered_at: now(), offer_expires_at: null, responded_at: null, created_at: now() },
+  ]).execute();
+  await db.insertInto('video_sessions').values({ ticket_id: tickets.a, created_by_id: users.agent.id, title: 'Call with Ann', url: 'https://video.test/a', starts_at: null, created_at: now() }).execute();
+  const views = await db.insertInto('saved_views').values([
+    { owner_id: users.agent.id, name: 'Kim view', query: 'status=open', shared: 0 },
+    { owner_id: users.admin.id, name: 'Ada view', query: 'status=open', shared: 0 },
+  ]).returning('id').execute();
+  const services = await db.insertInto('services').values([
+    { name: 'Acme care', customer_id: null, organization_id: orgA!.id, provider_group_id: groupOther!.id, starts_on: null, ends_on: null, created_at: now() },
+    { name: 'Bolt care', customer_id: null, organization_id: orgB!.id, provider_group_id: groupMine!.id, starts_on: null, ends_on: null, created_at: now() },
+  ]).returning('id').execute();
+  const addresses = await db.insertInto('support_addresses').values([
+    { address: 'help@desk.test', brand_id: 1, group_id: null },
+    { address: 'east@desk.test', brand_id: 1, group_id: groupMine!.id },
+  ]).returning('id').execute();
+  const jobs = await db.insertInto('jobs').values([
+    { kind: 'mail', payload: JSON.stringify({ from: 'support@desk.test', to: ['ann@acme.test'], subject: 'Hello', text: 'Hello' }), state: 'dead', run_at: now(), max_attempts: 1, locked_until: null, last_error: 'x', created_at: now(), finished_at: now() },
+    { kind: 'mail', payload: JSON.stringify({ from: 'support@desk.test', to: ['ann@acme.test'], subject: 'Hello', text: 'Hello' }), state: 'dead', run_at: now(), max_attempts: 1, locked_until: null, last_error: 'x', created_at: now(), finished_at: now() },
+  ]).returning('id').execute();
+
+  const ids = {
+    ticket: tickets, attachment: attachments,
+    user: { a: users.customer.id, b: users.otherCustomer.id },
+    staffUser: { a: users.agent.id, b: users.restrictedAgent.id },
+    org: { a: orgA!.id, b: orgB!.id },
+    group: { a: groupOther!.id, b: groupMine!.id },
+    status: { a: 2, b: 3 }, type: { a: 1, b: typeB!.id }, field: { a: field[0]!.id, b: field[1]!.id },
+    brand: { a: 1, b: brandB!.id }, service: { a: services[0]!.id, b: services[1]!.id },
+    view: { a: views[0]!.id, b: views[1]!.id }, address: { a: addresses[0]!.id, b: addresses[1]!.id },
+    job: { a: jobs[0]!.id, b: jobs[1]!.id },
+  };
+  // The neighbour id that does not exist: one past the table's last row.
+  const tables = {
+    ticket: 'tickets', attachment: 'attachments', user: 'users', staffUser: 'users', org: 'organizations', group: 'groups',
+    status: 'statuses', type: 'ticket_types', field: 'fields', brand: 'brands', service: 'services', view: 'saved_views',
+    address: 'support_addresses', job: 'jobs',
+  } as const;
+  const missing = {} as Record<keyof typeof tables, number>;
+  for (const [kind, table] of Object.entries(tables) as [keyof typeof tables, typeof tables[keyof typeof tables]][]) {
+    const last = await db.selectFrom(table).select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow();
+    missing[kind] = Number(last.id ?? 0) + 1;
+  }
+
+  const clients = {} as Record<ActorName, Client>;
+  clients.anonymous = new Client(app);
+  await clients.anonymous.get('/login');
+  for (const name of ACTORS) {
+    if (name === 'anonymous') continue;
+    const client = new Client(app);
+    const user = name === 'colleagueUnshared' ? users.colleague : users[name];
+    await client.login(user.email, PASSWORD);
+    if (!client.csrf) throw new Error(`no CSRF token for ${name}`);
+    clients[name] = client;
+  }
+  /** The colleague with sharing off is the same person, with the organisation's sharing switched off. */
+  const setSharing = (on: boolean) => db.updateTable('organizations').set({ members_see_all_tickets: on ? 1 : 0 }).where('id', '=', orgA!.id).execute();
+
+  return { ...desk, routes, users, ids, missing, clients, setSharing, orgA: orgA!.id };
+}
+
+export type World = Awaited<ReturnType<typeof buildWorld>>;
