@@ -106,7 +106,7 @@ export const AREAS: Record<string, Area> = {
   'agent workspace (staff)': {
     rule: rules.staff,
     routes: [
-      'GET /agent', 'GET /agent/search', 'GET /agent/tickets', 'GET /agent/tickets/new', 'POST /agent/tickets', 'POST /agent/tickets/bulk',
+      'GET /agent', 'GET /agent/search', 'GET /agent/tickets', 'GET /agent/tickets/menu', 'GET /agent/organizations/options', 'GET /agent/tickets/new', 'POST /agent/tickets', 'POST /agent/tickets/bulk',
       'GET /agent/views', 'GET /agent/views/menu', 'GET /agent/views/new', 'POST /agent/views',
       'GET /agent/views/:id/edit', 'POST /agent/views/:id', 'POST /agent/views/:id/delete',
       'GET /agent/customers/invite', 'POST /agent/customers/invite', 'GET /agent/team',
