@@ -136,6 +136,7 @@ if (browser) {
     const { page, desk } = session;
     const password = await loadDemo(t, desk);
     await logInAs(t, session, 'supervisor@demo.test', password, 'Sam Supervisor');
+    await page.goto(`${desk.baseUrl}/agent/tickets`);
     const first = (await rowLinks(page))[0]!;
     await page.locator(`#ticket-table a[href="${first}"]`).click();
     await landsOn(t, page, first);
@@ -160,6 +161,7 @@ if (browser) {
     const { page, desk } = session;
     const password = await loadDemo(t, desk);
     await logInAs(t, session, 'agent@demo.test', password, 'Robin Agent');
+    await page.goto(`${desk.baseUrl}/agent/tickets`);
     t.equal(await page.locator('#keys-help').isVisible(), false, 'the help dialog is not shown');
     t.equal(await page.getByRole('button', { name: 'Keyboard shortcuts (press ?)' }).isVisible(), false,
       'nor the button that would open it (it needs JavaScript)');
