@@ -52,6 +52,7 @@ export function isEmail(value: string): boolean {
 }
 
 export function positiveInt(value: unknown): number | null {
-  const n = typeof value === 'string' ? Number(value) : typeof value === 'number' ? value : NaN;
+  // Digits only: Number() alone would take '0x10', '1e3' and ' 7 ' as ids.
+  const n = typeof value === 'string' ? (/^\d{1,16}$/.test(value) ? Number(value) : NaN) : typeof value === 'number' ? value : NaN;
   return Number.isSafeInteger(n) && n > 0 ? n : null;
 }

@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/connect.js';
 import type { User } from '../db/schema.js';
 import type { MailContext } from '../mail/context.js';
+import { LIMITS, throttle } from '../auth/throttle.js';
 import { getSetting } from '../settings/settings.js';
 import { findUserByEmail } from '../users/queries.js';
 import { looksLikeReplyAddress, ownAddresses } from './addresses.js';
@@ -67,6 +68,8 @@ async function route(deps: MailInDeps, raw: Buffer, mail: Awaited<ReturnType<typ
   if (await isSpamSender(db, from.address)) return drop('spam');
   let sender: User | undefined = await findUserByEmail(db, from.address);
   if (sender?.state === 'disabled') return drop('disabled');
+  // A flood from one address (a script, a loop we did not recognise) waits at the sender's MTA.
+  await throttle(db, `mail:${from.address}`, LIMITS.mailPerSender, 'mailin.tooMany');
 
   const allowNew = (await getSetting(db, ALLOW_NEW_CUSTOMERS)) !== '0';
   const automatic = isAutomatic(mail, config.mailDomain);

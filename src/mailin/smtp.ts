@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { SMTPServer } from 'smtp-server';
+import { TooManyRequests } from '../lib/errors.js';
 import { acceptsRecipient } from './addresses.js';
 import { receiveMessage, UnparseableMail, type MailInDeps, type Outcome } from './receive.js';
 
@@ -64,6 +65,10 @@ export async function startSmtpReceiver(deps: MailInDeps, listen: string, log: L
           callback();
         }, (error: unknown) => {
           const permanent = error instanceof UnparseableMail;
+          if (error instanceof TooManyRequests) {
+            log.warn({ err: error }, 'inbound mail deferred: too many from this sender');
+            return callback(Object.assign(new Error('Too many messages from this sender, try again later'), { responseCode: 451 }));
+          }
           log[permanent ? 'warn' : 'error']({ err: error }, 'inbound mail not stored');
           callback(Object.assign(new Error(permanent ? 'Not a mail message' : 'Try again later'), { responseCode: permanent ? 554 : 451 }));
         });

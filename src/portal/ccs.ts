@@ -3,6 +3,7 @@ import { Forbidden, Invalid } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
 import { Checker, positiveInt } from '../lib/validate.js';
 import type { MailContext } from '../mail/context.js';
+import { throttleInvitation } from '../users/invite-customer.js';
 import { inviteCustomer } from '../users/invitations.js';
 import { createCustomer } from '../users/customers.js';
 import { findUserByEmail } from '../users/queries.js';
@@ -25,6 +26,7 @@ export async function addCcByCustomer(db: Db, actor: Actor, ticketId: number, in
     if (person?.id === actor.id) throw new Invalid({ email: 'portal.ccs.notYourself' });
     const now = nowIso();
     if (!person) {
+      await throttleInvitation(trx, actor, email);
       person = await createCustomer(trx, { email, name: email.split('@')[0]!, state: 'invited', now });
       await inviteCustomer(trx, person, mail);
     }

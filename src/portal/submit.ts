@@ -1,5 +1,6 @@
 import type { Db } from '../db/connect.js';
 import type { StatusCategory } from '../db/schema.js';
+import { LIMITS, throttle } from '../auth/throttle.js';
 import { dispatchTicket } from '../fleet/dispatch.js';
 import { fieldsOfType, readFieldValues, saveFieldValues } from '../fields/fields.js';
 import { Forbidden } from '../lib/errors.js';
@@ -35,6 +36,8 @@ export async function defaultTopicId(db: Db): Promise<number | null> {
 export async function submitTicket(db: Db, actor: Actor, input: SubmitInput, uploadIds: number[], mail: MailContext): Promise<number> {
   const form = await checkSubmission(db, actor, input);
   return db.transaction().execute(async (trx) => {
+    // Counted in the transaction: a submission that fails does not use up the customer's allowance.
+    await throttle(trx, `submit:${actor.id}`, LIMITS.portalTickets, 'portal.submit.tooMany');
     const statusId = form.topic.initial_status_id ?? await defaultStatusId(trx, 'new');
     const status = await trx.selectFrom('statuses').select('category').where('id', '=', statusId ?? -1).executeTakeFirst();
     if (!status) throw new Error('the desk has no "new" status');

@@ -1,4 +1,5 @@
 import { revokeTokens } from '../auth/auth.js';
+import { LIMITS, throttle } from '../auth/throttle.js';
 import type { Db } from '../db/connect.js';
 import { readOrganizationChoice } from '../organizations/choice.js';
 import { Forbidden, Invalid } from '../lib/errors.js';
@@ -36,6 +37,7 @@ export async function inviteNewCustomer(
   check.done();
 
   return db.transaction().execute(async (trx) => {
+    await throttleInvitation(trx, actor, email);
     const existing = await findUserByEmail(trx, email);
     if (existing && (existing.state !== 'invited' || existing.role !== 'customer')) {
       throw new Invalid({ email: 'customers.invite.hasAccount' }, 'customers.invite.hasAccount');
@@ -51,4 +53,10 @@ export async function inviteNewCustomer(
     await inviteCustomer(trx, { id: person.id, name, email, locale: 'en' }, mail);
     return { id: person.id, resent: false };
   });
+}
+
+/** Invitations are mail to addresses nobody has confirmed: capped per inviter and per address. */
+export async function throttleInvitation(db: Db, actor: Actor, email: string): Promise<void> {
+  await throttle(db, `invite-by:${actor.id}`, LIMITS.invitesPerInviter, 'customers.invite.tooMany');
+  await throttle(db, `invite-to:${email.toLowerCase()}`, LIMITS.invitesPerAddress, 'customers.invite.tooMany');
 }

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Invalid } from '../lib/errors.js';
 import { requireRole } from '../plugins/guards.js';
-import { setSessionCookie } from '../plugins/session.js';
+import { endAllSessions } from '../auth/sessions.js';
+import { clearSessionCookie, setSessionCookie } from '../plugins/session.js';
 import { ROLES } from './actor.js';
 import { changePassword } from './passwords.js';
 import { availableLocales, availableTimeZones, profileValues, updateProfile } from './profile.js';
@@ -47,5 +48,12 @@ export default async function accountRoutes(app: FastifyInstance) {
         values, errors: {}, passwordErrors: error.fields, passwordMessage: request.t(error.message), ...choices(),
       }, { status: 422, fragment: 'account/_password_form' });
     }
+  });
+
+  // A lost phone or a shared computer: every session of the person ends, this browser's too.
+  app.post('/account/sessions/end', async (request, reply) => {
+    await endAllSessions(db, request.actor!.id);
+    clearSessionCookie(reply);
+    return reply.seeOther('/login', 'account.sessions.ended');
   });
 }

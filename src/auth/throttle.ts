@@ -1,0 +1,42 @@
+import type { Db } from '../db/connect.js';
+import { TooManyRequests } from '../lib/errors.js';
+import { HOUR, isoIn, nowIso } from '../lib/time.js';
+
+export interface Limit {
+  max: number;
+  windowMs: number;
+}
+
+/**
+ * How often people may do the things that send mail or create work for others. Constants, not
+ * settings: they only stop floods and scripts, a person at a keyboard never meets them.
+ */
+export const LIMITS = {
+  /** Invitations one staff member or customer sends (to new addresses). */
+  invitesPerInviter: { max: 30, windowMs: HOUR },
+  /** Invitation mails to one address, however many people invite it. */
+  invitesPerAddress: { max: 3, windowMs: HOUR },
+  /** Tickets one customer submits in the portal. */
+  portalTickets: { max: 20, windowMs: HOUR },
+  /** Inbound mails stored from one sender address; more are refused for now (SMTP 451, pipe exit 75). */
+  mailPerSender: { max: 60, windowMs: HOUR },
+} satisfies Record<string, Limit>;
+
+/**
+ * Count one action under `key`, or refuse it with 429 when `limit` is reached. Actions are counted
+ * in login_attempts (under a prefixed key in both columns), which shares its indexes and its daily
+ * clean-up, and whose counts of failed logins never see these keys.
+ */
+export async function throttle(db: Db, key: string, limit: Limit, message = 'errors.tooMany'): Promise<void> {
+  const mark = `limit:${key}`;
+  const since = isoIn(-limit.windowMs);
+  const hits = await db.selectFrom('login_attempts').select('created_at')
+    .where('email', '=', mark).where('created_at', '>', since).orderBy('created_at').execute();
+  if (hits.length >= limit.max) throw new TooManyRequests(message, retryAfter(hits[0]!.created_at, limit));
+  await db.insertInto('login_attempts').values({ email: mark, ip: mark, created_at: nowIso() }).execute();
+}
+
+/** Seconds until the oldest counted action leaves the window, at least one. */
+export function retryAfter(oldest: string, limit: Limit): number {
+  return Math.max(1, Math.ceil((Date.parse(oldest) + limit.windowMs - Date.now()) / 1000));
+}

@@ -1,0 +1,116 @@
+import t from 'tap';
+import { LIMITS } from '../../src/auth/throttle.js';
+import { nowIso } from '../../src/lib/time.js';
+import { receiveFromStdin } from '../../src/mailin/pipe.js';
+import { receiveMessage } from '../../src/mailin/receive.js';
+import { startSmtpReceiver } from '../../src/mailin/smtp.js';
+import { postMultipart } from '../attachments/helpers.js';
+import { buildTestDesk } from '../helpers/app.js';
+import { Client } from '../helpers/client.js';
+import { makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
+import { deskWithTicket, depsOf, sendRaw } from '../mailin/helpers.js';
+
+const quiet = { info() {}, warn() {}, error() {} };
+
+function plainMail(from: string, n: number): Buffer {
+  return Buffer.from([
+    `From: Flood <${from}>`, 'To: support@desk.test', `Subject: Message ${n}`, `Message-ID: <flood-${n}-${from}>`,
+    'Date: Tue, 03 Mar 2026 10:00:00 +0000', 'Content-Type: text/plain; charset=utf-8', '', `Body ${n}`, '',
+  ].join('\r\n'));
+}
+
+t.test('a customer submitting ticket after ticket gets a 429 page with Retry-After, and no ticket', async (t) => {
+  const { app, db } = await buildTestDesk(t);
+  const type = await db.insertInto('ticket_types').values({ name: 'IT support', created_at: nowIso(), position: 1 }).returning('id').executeTakeFirstOrThrow();
+  await db.insertInto('settings').values({ key: 'portal.default_type_id', value: String(type.id) }).execute();
+  const cora = await makeUser(db, 'customer');
+  const client = new Client(app);
+  await client.login(cora.email, PASSWORD);
+  await client.get('/portal/tickets/new');
+  const submit = (n: number) => postMultipart(app, client, '/portal/tickets', [
+    { name: '_csrf', value: client.csrf }, { name: 'typeId', value: String(type.id) },
+    { name: 'subject', value: `Problem ${n}` }, { name: 'message', value: 'It broke.' },
+  ]);
+  for (let n = 1; n <= LIMITS.portalTickets.max; n++) {
+    const res = await submit(n);
+    if (res.statusCode !== 303) t.fail(`submission ${n}: ${res.statusCode}`);
+  }
+  const refused = await submit(99);
+  t.equal(refused.statusCode, 429);
+  t.ok(Number(refused.headers['retry-after']) > 0 && Number(refused.headers['retry-after']) <= 3600, 'Retry-After in seconds');
+  t.match(refused.body, 'You have submitted many tickets in a short time.');
+  const count = await db.selectFrom('tickets').select(db.fn.countAll<number>().as('n')).where('requester_id', '=', cora.id).executeTakeFirstOrThrow();
+  t.equal(Number(count.n), LIMITS.portalTickets.max, 'the refused ticket was not stored');
+
+  const other = await makeUser(db, 'customer');
+  const second = new Client(app);
+  await second.login(other.email, PASSWORD);
+  await second.get('/portal/tickets/new');
+  const res = await postMultipart(app, second, '/portal/tickets', [
+    { name: '_csrf', value: second.csrf }, { name: 'typeId', value: String(type.id) }, { name: 'subject', value: 'Mine' }, { name: 'message', value: 'Hello' },
+  ]);
+  t.equal(res.statusCode, 303, 'the limit is per customer');
+});
+
+t.test('invitations: one address is invited at most a few times an hour, then 429 and no mail', async (t) => {
+  const { app, db } = await buildTestDesk(t);
+  const agent = await makeUser(db, 'agent');
+  const client = new Client(app);
+  await client.login(agent.email, PASSWORD);
+  await client.get('/agent/customers/invite');
+  for (let n = 0; n < LIMITS.invitesPerAddress.max; n++) {
+    t.equal((await client.post('/agent/customers/invite', { name: 'Vic', email: 'victim@example.test' })).statusCode, 303);
+  }
+  const outbox = () => db.selectFrom('jobs').select('id').where('kind', '=', 'mail').execute().then((rows) => rows.length);
+  const sent = await outbox();
+  const refused = await client.post('/agent/customers/invite', { name: 'Vic', email: 'Victim@Example.test' });
+  t.equal(refused.statusCode, 429);
+  t.ok(Number(refused.headers['retry-after']) > 0);
+  t.match(refused.body, 'Too many invitations in a short time.');
+  t.equal(await outbox(), sent, 'no further invitation mail was queued');
+  t.equal((await client.post('/agent/customers/invite', { name: 'Other', email: 'other@example.test' })).statusCode, 303, 'another address is fine');
+});
+
+t.test('a customer adding CC after CC (each a new address, each an invitation) is capped', async (t) => {
+  const { app, db } = await buildTestDesk(t);
+  const cora = await makeUser(db, 'customer');
+  const [ticketId] = await makeTickets(db, 1, { requesterId: cora.id });
+  const client = new Client(app);
+  await client.login(cora.email, PASSWORD);
+  await client.get(`/portal/tickets/${ticketId}`);
+  let status = 0;
+  let n = 0;
+  for (; n <= LIMITS.invitesPerInviter.max && status !== 429; n++) {
+    status = (await client.post(`/portal/tickets/${ticketId}/ccs`, { email: `stranger${n}@example.test` })).statusCode;
+  }
+  t.equal(status, 429, 'refused once the cap is reached');
+  t.equal(n, LIMITS.invitesPerInviter.max + 1);
+  const invited = await db.selectFrom('users').select('id').where('email', 'like', 'stranger%').execute();
+  t.equal(invited.length, LIMITS.invitesPerInviter.max, 'the refused address was not added');
+});
+
+t.test('inbound mail: a flooding sender is told to try later (SMTP 451, pipe exit 75), others are not', async (t) => {
+  const desk = await deskWithTicket(t);
+  const deps = depsOf(desk);
+  const flooder = 'flood@customer.test';
+  for (let n = 0; n < LIMITS.mailPerSender.max; n++) {
+    const outcome = await receiveMessage(deps, plainMail(flooder, n));
+    if (outcome.status !== 'stored') t.fail(`mail ${n}: ${outcome.status}`);
+  }
+  const before = await desk.db.selectFrom('messages').select('id').execute();
+
+  const receiver = await startSmtpReceiver(deps, '127.0.0.1:0', quiet);
+  t.teardown(() => receiver.close());
+  const smtp = await sendRaw(receiver.port, plainMail(flooder, 1000), { from: flooder, to: ['support@desk.test'] })
+    .then(() => null, (error: { responseCode?: number; response?: string }) => error);
+  t.equal(smtp?.responseCode, 451, 'a temporary failure: the sending MTA keeps the mail and retries');
+  t.match(String(smtp?.response), /try again later/i);
+
+  const err: string[] = [];
+  const code = await receiveFromStdin(() => desk.config, { out: () => {}, err: (s) => err.push(s), stdin: async () => plainMail(flooder, 1001) });
+  t.equal(code, 75, 'EX_TEMPFAIL for an MTA pipe');
+  t.equal((await desk.db.selectFrom('messages').select('id').execute()).length, before.length, 'nothing stored');
+
+  const other = await receiveMessage(deps, plainMail('someone@customer.test', 1));
+  t.equal(other.status, 'stored', 'other senders are not affected');
+});
