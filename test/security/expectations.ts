@@ -100,8 +100,13 @@ export const AREAS: Record<string, Area> = {
   },
   'own account (anyone signed in)': {
     rule: rules.signedIn,
-    routes: ['GET /account', 'POST /account', 'POST /account/password', 'POST /logout'],
-    except: { 'POST /logout': rules.public },
+    routes: ['GET /account', 'POST /account', 'POST /account/password', 'POST /account/sessions/end', 'POST /logout'],
+    except: {
+      'POST /logout': rules.public,
+      // Ends every session of the person and sends them to log in again. The unshared colleague is
+      // the colleague's own account (sharing switched off), whose sessions the colleague's run ended.
+      'POST /account/sessions/end': (actor) => (actor === 'anonymous' || actor === 'colleagueUnshared' ? 403 : 'login'),
+    },
   },
   'agent workspace (staff)': {
     rule: rules.staff,

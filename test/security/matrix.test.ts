@@ -123,10 +123,11 @@ t.test('every POST without a CSRF token is refused, even from someone allowed to
   t.equal(failures.length, 0, `${posts.length} POST routes refuse a form without its token`);
 });
 
-/** GETs first, then POSTs that change little, then those that destroy; logging out last of all. */
+/** GETs first, then POSTs that change little, then those that destroy; ending sessions and logging out last of all. */
 function rank(key: string): number {
   const [method, url] = key.split(' ') as [string, string];
-  if (url === '/logout') return 3;
+  if (url === '/logout') return 4;
+  if (url === '/account/sessions/end') return 3;
   if (method === 'GET') return 0;
   return DESTRUCTIVE.test(url) ? 2 : 1;
 }
