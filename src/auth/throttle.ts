@@ -8,15 +8,16 @@ export interface Limit {
 }
 
 /**
- * How often people may do the things that send mail or create work for others. Constants, not
- * settings: they only stop floods and scripts, a person at a keyboard never meets them.
+ * How often people may do the things that send mail or create work for others. They only stop
+ * floods and scripts: a person at a keyboard never meets them. The portal's allowance is also an
+ * admin setting (a desk whose customers file in bulk, or a load test, raises it).
  */
 export const LIMITS = {
   /** Invitations one staff member or customer sends (to new addresses). */
   invitesPerInviter: { max: 30, windowMs: HOUR },
   /** Invitation mails to one address, however many people invite it. */
   invitesPerAddress: { max: 3, windowMs: HOUR },
-  /** Tickets one customer submits in the portal. */
+  /** Tickets one customer submits in the portal (the admin setting portal.tickets_per_hour, when set). */
   portalTickets: { max: 20, windowMs: HOUR },
   /** Inbound mails stored from one sender address; more are refused for now (SMTP 451, pipe exit 75). */
   mailPerSender: { max: 60, windowMs: HOUR },

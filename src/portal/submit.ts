@@ -37,7 +37,8 @@ export async function submitTicket(db: Db, actor: Actor, input: SubmitInput, upl
   const form = await checkSubmission(db, actor, input);
   return db.transaction().execute(async (trx) => {
     // Counted in the transaction: a submission that fails does not use up the customer's allowance.
-    await throttle(trx, `submit:${actor.id}`, LIMITS.portalTickets, 'portal.submit.tooMany');
+    const perHour = await getNumberSetting(trx, 'portal.tickets_per_hour') ?? LIMITS.portalTickets.max;
+    await throttle(trx, `submit:${actor.id}`, { ...LIMITS.portalTickets, max: perHour }, 'portal.submit.tooMany');
     const statusId = form.topic.initial_status_id ?? await defaultStatusId(trx, 'new');
     const status = await trx.selectFrom('statuses').select('category').where('id', '=', statusId ?? -1).executeTakeFirst();
     if (!status) throw new Error('the desk has no "new" status');

@@ -47,7 +47,7 @@ for (const js of [true, false]) {
       t.equal(added.code, 0, `deskbell user add ${who.name}`, { output: added.out });
     }
     await logIn(session.page, session.desk, ROBIN.email, ROBIN.password);
-    await landsOn(t, session.page, '/agent/tickets');
+    await landsOn(t, session.page, '/agent'); // staff land on the dashboard
     const path = await createTicket(t, session, { requesterEmail: CORA.email, subject: 'Scanner jams', message: 'It jams on every page.' });
     const id = path.split('/').pop()!;
     const robin = session.page;
@@ -68,7 +68,7 @@ for (const js of [true, false]) {
       t.equal(await chatLine(robin, 'Hi Cora, Robin here').count(), 1, 'the sender sees their line once');
       t.equal(await robin.locator('#chat-body').inputValue(), '', 'and an empty box for the next one');
 
-      const dana = await person(t, browser, session, DANA, '/agent/tickets');
+      const dana = await person(t, browser, session, DANA, '/agent');
       await dana.page.goto(`${session.desk.baseUrl}${path}`);
       await sees(t, robin, 'Dana Agent is viewing', 'Robin sees that Dana opened the ticket');
       await dana.page.locator('.compose textarea[name="body"]').pressSequentially('Working on it', { delay: 20 });

@@ -50,6 +50,15 @@ t.test('a customer submitting ticket after ticket gets a 429 page with Retry-Aft
     { name: '_csrf', value: second.csrf }, { name: 'typeId', value: String(type.id) }, { name: 'subject', value: 'Mine' }, { name: 'message', value: 'Hello' },
   ]);
   t.equal(res.statusCode, 303, 'the limit is per customer');
+
+  // The allowance is the admin setting portal.tickets_per_hour: lowered to 2, the customer who has
+  // submitted one more ticket gets one more, then the 429.
+  await db.insertInto('settings').values({ key: 'portal.tickets_per_hour', value: '2' }).execute();
+  const again = (subject: string) => postMultipart(app, second, '/portal/tickets', [
+    { name: '_csrf', value: second.csrf }, { name: 'typeId', value: String(type.id) }, { name: 'subject', value: subject }, { name: 'message', value: 'Hello' },
+  ]);
+  t.equal((await again('Second')).statusCode, 303, 'the second of two allowed');
+  t.equal((await again('Third')).statusCode, 429, 'the third over the setting');
 });
 
 t.test('invitations: one address is invited at most a few times an hour, then 429 and no mail', async (t) => {

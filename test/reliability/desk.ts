@@ -30,6 +30,11 @@ export interface ServerDesk {
 export async function demoData(dir: string, tickets: number): Promise<string> {
   const demo = await spawnCli(dir, ['demo', '--tickets', String(tickets)]);
   if (demo.code !== 0) throw new Error(`deskbell demo failed: ${demo.err}`);
+  // Its customers submit far more than a person would: lift the portal's flood guard (20 an hour).
+  const sqlite = new SQLite(join(dir, 'deskbell.db'));
+  sqlite.prepare(`insert into settings (key, value) values ('portal.tickets_per_hour', '1000000')
+    on conflict (key) do update set value = excluded.value`).run();
+  sqlite.close();
   return /with password (\S+) as:/.exec(demo.out)![1]!;
 }
 
