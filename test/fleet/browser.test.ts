@@ -37,6 +37,7 @@ if (browser) {
 
     await logOut(t, page);
     await logInAs(t, session, ASSIGNEE.email, ASSIGNEE.password, ASSIGNEE.name);
+    await page.goto(`${session.desk.baseUrl}/agent/tickets`); // staff land on the dashboard
     await page.locator('nav.side-menu').getByRole('link', { name: /Offers\s*1/ }).click();
     await sees(t, page, `#${id} ${subject}`);
     await markPage(page, '#offers');
