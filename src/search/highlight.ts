@@ -1,11 +1,7 @@
+import { escapeHtml } from '../lib/text.js';
 import { words as tokenize, type Term } from './parse.js';
 
-/** Search results are built from escaped text only: user text never becomes markup. */
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
+// Search results are built from escaped text only: user text never becomes markup.
 
 function matcher(terms: Term[]): (word: string) => boolean {
   const wanted = terms.flatMap((term) => term.words.map((word, i) => ({ word, prefix: term.prefix && i === term.words.length - 1 })));
