@@ -1,17 +1,16 @@
 # Deskbell container image. Build: docker build -t deskbell .   Run: see README.md.
 # Every build step is an npm command that `npm test` also exercises (test/container/dockerfile.test.ts).
 
-FROM node:22-bookworm-slim AS build
+FROM node:26-bookworm-slim AS build
 WORKDIR /app
-# better-sqlite3 compiles from source: the toolchain stays in this stage only.
-RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+# No compiler: better-sqlite3 13 ships its SQLite addon prebuilt inside the npm package.
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
 RUN npm run build
 RUN npm prune --omit=dev
 
-FROM node:22-bookworm-slim AS runtime
+FROM node:26-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     DATA_DIR=/data \
     HOST=0.0.0.0 \

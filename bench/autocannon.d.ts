@@ -23,7 +23,7 @@ declare module 'autocannon' {
     errors: number;
     timeouts: number;
     duration: number;
-    requests: { total: number; average: number };
+    requests: { total: number; average: number; sent: number };
   }
   interface Instance extends EventEmitter, PromiseLike<Result> {
     on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): this;

@@ -1,15 +1,20 @@
 // The whole benchmark as a function: data set, real server, logins, every case at every number of
-// connections, and the bare-Fastify floor. bench/run.ts prints it; a test runs it on a tiny desk.
+// connections, and the bare-Fastify floor; on PostgreSQL, the desk moved there first, and with two
+// instances the same cases through nginx. bench/run.ts prints it; tests run it on a tiny desk.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMON_TERM, RARE_TERM } from '../src/ops/demo-text.js';
 import { buildCases, SEARCH_PATH, type BenchCase } from './cases.js';
-import { copyDataset, ensureDataset, type Dataset } from './dataset.js';
+import { copyDataset, ensureDataset, runDeskbell, type Dataset } from './dataset.js';
 import { readFacts } from './facts.js';
-import { measure, type Measurement } from './load.js';
+import { compareInstances, type InstancesReport } from './instances.js';
+import { measure, measureCases, type CaseReport, type Measurement } from './load.js';
 import { FLOOR_SERVER, SERVER } from './paths.js';
+import { databaseIdle, DEFAULT_BENCH_PG, dropBenchDatabase, movedDesk, type PostgresDesk } from './postgres.js';
 import { memoryOf, serve, type Served } from './process.js';
-import { logIn, type Session } from './session.js';
+import { get, logIn, type Session } from './session.js';
+
+export type { CaseReport } from './load.js';
 
 export interface BenchOptions {
   tickets: number;
@@ -19,33 +24,52 @@ export interface BenchOptions {
   /** Requests sent to each page before it is measured (default 20). */
   warmup?: number;
   log: (line: string) => void;
+  /** Where the desk lives while it is measured (default SQLite, a copy of the cached file). */
+  db?: 'sqlite' | 'postgres';
+  /** PostgreSQL: the bench's own database (made, filled and dropped by the run); default DEFAULT_BENCH_PG. */
+  postgresUrl?: string;
+  /** PostgreSQL: leave the bench database in place after the run (to look into its queries; drop it yourself). */
+  keepDatabase?: boolean;
+  /** 2: then the same cases through nginx, in front of one instance and of two (PostgreSQL only). */
+  instances?: 1 | 2;
+  /** The nginx binary (default: found on the PATH or in /usr/sbin). */
+  nginx?: string;
 }
 
-export interface CaseReport {
-  name: string;
-  kind: BenchCase['kind'];
-  skipped?: string;
-  results: Measurement[];
-}
+export type DatabaseReport = { kind: 'sqlite' } | ({ kind: 'postgres' } & PostgresDesk);
 
 export interface BenchReport {
   dataset: Dataset;
+  database: DatabaseReport;
   startupMs: number;
   /** VmHWM of the server at the end of the run, in bytes. */
   serverPeakRss: number;
   listPageBytes: number;
   floor: Measurement[];
   cases: CaseReport[];
+  /** With `instances: 2`: one instance against two, behind nginx. */
+  instances?: InstancesReport;
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
+  if (options.instances === 2 && options.db !== 'postgres') throw new Error('two instances need one database they share: use them with PostgreSQL');
   const dataset = await ensureDataset(options.cacheDir, options.tickets, options.log);
   const runDir = mkdtempSync(join(options.cacheDir, 'run-'));
   const stops: Served[] = [];
+  const postgresUrl = options.db === 'postgres' ? options.postgresUrl ?? DEFAULT_BENCH_PG : null;
   try {
     copyDataset(dataset, runDir);
+    // The copy at this version's schema before anything starts on it: a server's startup is then
+    // not a migration's (nor the snapshot SQLite takes before one), and move-data wants it so.
+    await runDeskbell(['migrate'], runDir, options.log);
     const facts = readFacts(join(runDir, 'deskbell.db'));
-    const server = await serve(SERVER, [], { DATA_DIR: runDir, LOG_LEVEL: 'warn' }, '/healthz');
+    const env: Record<string, string> = { DATA_DIR: runDir, LOG_LEVEL: 'warn' };
+    let database: DatabaseReport = { kind: 'sqlite' };
+    if (postgresUrl) {
+      database = { kind: 'postgres', ...await movedDesk(postgresUrl, runDir, options.log) };
+      env.DATABASE_URL = postgresUrl;
+    }
+    const server = await serve(SERVER, [], env, '/healthz');
     stops.push(server);
     options.log(`server up in ${server.startupMs.toFixed(0)} ms on ${server.url}`);
     const [agent, customer] = [await logIn(server.url, 'agent@demo.test', dataset.password), await logIn(server.url, 'customer@acme.test', dataset.password)];
@@ -59,31 +83,23 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     stops.push(floor);
     const floorCase: BenchCase = { name: 'floor', kind: 'read', session: { cookie: '', csrf: '' }, path: '/', expect: 2 };
     const floorResults: Measurement[] = [];
-    for (const connections of options.connections) floorResults.push(await measure(floor.url, floor.pid, floorCase, connections, options.seconds));
+    for (const connections of options.connections) floorResults.push(await measure(floor.url, [floor.pid], floorCase, connections, options.seconds));
     await floor.stop();
 
-    const reports: CaseReport[] = [];
-    for (const testCase of cases) {
-      const report: CaseReport = { name: testCase.name, kind: testCase.kind, results: [], ...(testCase.skipped ? { skipped: testCase.skipped } : {}) };
-      reports.push(report);
-      if (testCase.skipped) continue;
-      options.log(`measuring: ${testCase.name}`);
-      if (!testCase.form) for (let i = 0; i < (options.warmup ?? 20); i++) await get(server.url, testCase.path, testCase.session);
-      for (const connections of options.connections) {
-        report.results.push(await measure(server.url, server.pid, testCase, connections, options.seconds));
-      }
-    }
+    const caseOptions = { ...options, ...(postgresUrl ? { databaseIdle: () => databaseIdle(postgresUrl) } : {}) };
+    const reports = await measureCases(server.url, [server.pid], cases, caseOptions);
     const serverPeakRss = memoryOf(server.pid).peak;
-    return { dataset, startupMs: server.startupMs, serverPeakRss, listPageBytes, floor: floorResults, cases: reports };
+    const instances = options.instances === 2 ? await compareInstances(server, env, cases, caseOptions, stops) : undefined;
+    return {
+      dataset, database, startupMs: server.startupMs, serverPeakRss, listPageBytes, floor: floorResults, cases: reports,
+      ...(instances ? { instances } : {}),
+    };
   } finally {
     for (const served of stops) await served.stop();
+    if (postgresUrl && options.keepDatabase) options.log(`the bench database is kept: drop it with  dropdb ${new URL(postgresUrl).pathname.slice(1)}  when done`);
+    else if (postgresUrl) await dropBenchDatabase(postgresUrl);
     rmSync(runDir, { recursive: true, force: true });
   }
-}
-
-async function get(baseUrl: string, path: string, session: Session): Promise<{ status: number; body: string }> {
-  const res = await fetch(baseUrl + path, { headers: { cookie: session.cookie }, redirect: 'manual' });
-  return { status: res.status, body: await res.text() };
 }
 
 /** Follow the list's "older tickets" link up to `pages` times, as an agent paging back would. */

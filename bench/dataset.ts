@@ -26,7 +26,7 @@ export async function ensureDataset(cacheDir: string, tickets: number, log: (lin
   mkdirSync(partial, { recursive: true });
   log(`building a ${tickets.toLocaleString('en')}-ticket database in ${dir} (once; later runs reuse it)`);
   const started = Date.now();
-  const out = await runDemo(partial, tickets, log);
+  const out = await runDeskbell(['demo', '--tickets', String(tickets)], partial, log);
   const password = /with password (\S+) as:/.exec(out)?.[1];
   if (!password) throw new Error(`deskbell demo printed no password:\n${out}`);
   const dataset = { tickets, password, buildSeconds: (Date.now() - started) / 1000, bytes: statSync(join(partial, 'deskbell.db')).size };
@@ -58,15 +58,16 @@ export function allowBulkSubmissions(databasePath: string): void {
   }
 }
 
-function runDemo(dataDir: string, tickets: number, log: (line: string) => void): Promise<string> {
+/** `deskbell ARGS` over `dataDir` as a child process: its stdout; its stderr lines go to `log`. */
+export function runDeskbell(args: string[], dataDir: string, log: (line: string) => void): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'deskbell.js'), 'demo', '--tickets', String(tickets)], {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'deskbell.js'), ...args], {
       env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { for (const line of chunk.toString().trim().split('\n')) log(line); });
+    child.stderr.on('data', (chunk: Buffer) => { for (const line of chunk.toString().trim().split('\n')) if (line) log(line); });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`deskbell demo exited with ${code}`))));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`deskbell ${args[0]} exited with ${code}:\n${out}`))));
   });
 }

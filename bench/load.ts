@@ -2,7 +2,8 @@
 // every response (status and latency), so percentiles and failures are exact.
 import autocannon from 'autocannon';
 import type { BenchCase } from './cases.js';
-import { sampleMemory } from './process.js';
+import { sampleMemory, settle } from './process.js';
+import { get } from './session.js';
 
 export interface Measurement {
   connections: number;
@@ -13,12 +14,60 @@ export interface Measurement {
   responses: number;
   /** Responses outside the expected status class, plus connection errors and timeouts. */
   failures: number;
+  /**
+   * Requests sent but not answered when the measurement ended (up to one per connection normally;
+   * all of them when every answer takes longer than the measurement).
+   */
+  unanswered: number;
+  seconds: number;
   statuses: Record<number, number>;
-  /** Highest resident memory of the server during the measurement, in bytes. */
+  /** Highest resident memory of the server (of any one instance) during the measurement, in bytes. */
   peakRss: number;
 }
 
-export async function measure(baseUrl: string, pid: number, testCase: BenchCase, connections: number, seconds: number): Promise<Measurement> {
+export interface CaseReport {
+  name: string;
+  kind: BenchCase['kind'];
+  skipped?: string;
+  results: Measurement[];
+}
+
+export interface CaseOptions {
+  connections: number[];
+  seconds: number;
+  warmup?: number;
+  log: (line: string) => void;
+  /** Whether the database is idle too (PostgreSQL: no query running), for `settle`. */
+  databaseIdle?: () => Promise<boolean>;
+}
+
+/**
+ * Every case at every number of connections against `baseUrl`, pages after `warmup` requests each,
+ * each measurement once the server and the database are idle; `pids` are the server processes
+ * (their memory is sampled).
+ */
+export async function measureCases(baseUrl: string, pids: number[], cases: BenchCase[], options: CaseOptions): Promise<CaseReport[]> {
+  const reports: CaseReport[] = [];
+  for (const testCase of cases) {
+    const report: CaseReport = { name: testCase.name, kind: testCase.kind, results: [], ...(testCase.skipped ? { skipped: testCase.skipped } : {}) };
+    reports.push(report);
+    if (testCase.skipped) continue;
+    options.log(`measuring: ${testCase.name}`);
+    const idle = async () => {
+      const waited = await settle(pids, options.databaseIdle);
+      if (waited > 1000) options.log(`waited ${(waited / 1000).toFixed(1)} s for the server and the database to be idle (requests left running by the measurement before)`);
+    };
+    await idle();
+    if (!testCase.form) for (let i = 0; i < (options.warmup ?? 20); i++) await get(baseUrl, testCase.path, testCase.session);
+    for (const connections of options.connections) {
+      await idle();
+      report.results.push(await measure(baseUrl, pids, testCase, connections, options.seconds));
+    }
+  }
+  return reports;
+}
+
+export async function measure(baseUrl: string, pids: number[], testCase: BenchCase, connections: number, seconds: number): Promise<Measurement> {
   const headers: Record<string, string> = { cookie: testCase.session.cookie };
   let n = 0;
   const request = testCase.form
@@ -32,7 +81,7 @@ export async function measure(baseUrl: string, pid: number, testCase: BenchCase,
     : { method: 'GET', path: testCase.path, headers };
   const latencies: number[] = [];
   const statuses: Record<number, number> = {};
-  const memory = sampleMemory(pid);
+  const memory = sampleMemory(pids);
   const instance = autocannon({ url: baseUrl, connections, duration: seconds, timeout: 10, requests: [request] });
   instance.on('response', (_client, status, _bytes, ms) => {
     latencies.push(ms);
@@ -49,6 +98,8 @@ export async function measure(baseUrl: string, pid: number, testCase: BenchCase,
     p50: at(0.5), p95: at(0.95), p99: at(0.99),
     responses: latencies.length,
     failures: latencies.length - expected + result.errors,
+    unanswered: Math.max(0, result.requests.sent - latencies.length - result.errors),
+    seconds,
     statuses,
     peakRss,
   };

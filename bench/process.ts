@@ -39,7 +39,7 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.on('error', reject);
@@ -57,9 +57,39 @@ export function memoryOf(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
-/** Samples a process's RSS while a measurement runs; `stop` returns the highest value seen. */
-export function sampleMemory(pid: number, everyMs = 50): { stop: () => number } {
-  let max = memoryOf(pid).rss;
-  const timer = setInterval(() => { max = Math.max(max, memoryOf(pid).rss); }, everyMs);
-  return { stop: () => { clearInterval(timer); return Math.max(max, memoryOf(pid).rss); } };
+/**
+ * Samples the RSS of the processes while a measurement runs; `stop` returns the highest value seen
+ * of any one of them (each instance is one server process with its own memory).
+ */
+export function sampleMemory(pids: number[], everyMs = 50): { stop: () => number } {
+  const highest = () => Math.max(...pids.map((pid) => memoryOf(pid).rss));
+  let max = highest();
+  const timer = setInterval(() => { max = Math.max(max, highest()); }, everyMs);
+  return { stop: () => { clearInterval(timer); return Math.max(max, highest()); } };
+}
+
+/** CPU time of a process so far (user + system), in clock ticks (1/100 s on Linux), from /proc. */
+function cpuTicks(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Wait until the processes are idle (under 15 % of a core over 200 ms) and `alsoIdle` agrees (the
+ * database: no query running), at most `maxMs`; resolves to the time waited. Requests the load
+ * generator stopped waiting for at the end of a measurement still run on the server (a slow search
+ * for many seconds): the next measurement must not start under them.
+ */
+export async function settle(pids: number[], alsoIdle: () => Promise<boolean> = async () => true, maxMs = 60_000): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const before = pids.map(cpuTicks);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const busy = pids.some((pid, i) => cpuTicks(pid) - before[i]! >= 3);
+    if ((!busy && await alsoIdle()) || performance.now() - started > maxMs) return performance.now() - started;
+  }
 }

@@ -32,6 +32,12 @@ export async function logIn(baseUrl: string, email: string, password: string): P
   return { cookie: cookie(), csrf: csrfIn(page.body) };
 }
 
+/** A page as the logged-in browser gets it (redirects not followed). */
+export async function get(baseUrl: string, path: string, session: Session): Promise<{ status: number; body: string }> {
+  const res = await fetch(baseUrl + path, { headers: { cookie: session.cookie }, redirect: 'manual' });
+  return { status: res.status, body: await res.text() };
+}
+
 function csrfIn(html: string): string {
   const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? /"X-CSRF-Token":"([^"]+)"/.exec(html)?.[1];
   if (!token) throw new Error('no CSRF token in the page');

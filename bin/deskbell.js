@@ -10,5 +10,5 @@ if (!existsSync(cli)) {
   process.exit(1);
 }
 const { runCli } = await import(pathToFileURL(cli).href);
-const code = await runCli(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+const code = await runCli(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), errTerminal: process.stderr.isTTY ? { columns: process.stderr.columns } : undefined });
 if (code >= 0) process.exitCode = code;

@@ -1,13 +1,16 @@
 import { sql, type Kysely } from 'kysely';
+import { createNocaseCollation, nowText, serialKey } from './dialect.js';
 
 // Frozen in time: this file never imports application code and is never edited once landed.
 // The whole first-cut data model of DESIGN.md; later issues add screens on top of it.
 
 export async function up(db: Kysely<any>): Promise<void> {
-  const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
+  const now = nowText(db);
+  const id = serialKey(db);
+  await createNocaseCollation(db);
 
   await db.schema.createTable('organizations')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', id)
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('domains', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('members_see_all_tickets', 'integer', (c) => c.notNull().defaultTo(0))
@@ -17,7 +20,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create unique index organizations_name on organizations (name collate nocase)`.execute(db);
 
   await db.schema.createTable('users')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', id)
     .addColumn('email', 'text', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('admin','supervisor','agent','customer')`))
@@ -49,7 +52,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('sessions_expiry').on('sessions').column('expires_at').execute();
 
   await db.schema.createTable('user_tokens')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', id)
     .addColumn('user_id', 'integer', (c) => c.references('users.id').onDelete('cascade'))
     .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('setup','invite','reset')`))
     .addColumn('token_hash', 'text', (c) => c.notNull().unique())
@@ -60,7 +63,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('user_tokens_user').on('user_tokens').columns(['user_id', 'kind']).execute();
 
   await db.schema.createTable('login_attempts')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', id)
     .addColumn('email', 'text', (c) => c.notNull())
     .addColumn('ip', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
@@ -69,7 +72,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('login_attempts_ip').on('login_attempts').columns(['ip', 'created_at']).execute();
 
   await db.schema.createTable('groups')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', id)
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('is_restricted', 'integer', (c) => c.notNull().defaultTo(0))
@@ -85,7 +88,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('group_members_user').on('group_members').column('user_id').execute();
 
   await db.schema.createTable('brands')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', id)
     .addColumn('name', 'text', (c) => c.notNull().unique())
     .addColumn('from_name', 'text', (c) => c.notNull())
     .addColumn('from_address', 'text', (c) => c.notNull())
@@ -95,7 +98,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 
   await db.schema.createTable('statuses')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', id)
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('customer_label', 'text', (c) => c.notNull())
     .addColumn('category', 'text', (c) => c.notNull().check(
@@ -106,7 +109,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 
   await db.schema.createTable('ticket_types')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', id)
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('default_group_id', 'integer', (c) => c.references('groups.id').onDelete('set null'))
@@ -124,7 +127,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create unique index ticket_types_name on ticket_types (name collate nocase)`.execute(db);
 
   await db.schema.createTable('fields')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', id)
     .addColumn('key', 'text', (c) => c.notNull().unique())
     .addColumn('label', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull().check(
@@ -146,7 +149,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 
   await db.schema.createTable('services')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', id)
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('customer_id', 'integer', (c) => c.references('users.id').onDelete('cascade'))
     .addColumn('organization_id', 'integer', (c) => c.references('organizations.id').onDelete('cascade'))
@@ -160,7 +163,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('services_organization').on('services').column('organization_id').execute();
 
   await db.schema.createTable('tickets')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', id)
     .addColumn('subject', 'text', (c) => c.notNull())
     .addColumn('type_id', 'integer', (c) => c.notNull().references('ticket_types.id'))
     .addColumn('brand_id', 'integer', (c) => c.notNull().references('brands.id'))
@@ -228,7 +231,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 
   await db.schema.createTable('messages')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', id)
     .addColumn('ticket_id', 'integer', (c) => c.notNull().references('tickets.id').onDelete('cascade'))
     .addColumn('author_id', 'integer', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('reply','chat','note','update')`))
@@ -243,7 +246,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('messages_email_id').on('messages').column('email_message_id').execute();
 
   await db.schema.createTable('attachments')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', id)
     .addColumn('message_id', 'integer', (c) => c.references('messages.id').onDelete('cascade'))
     .addColumn('uploader_id', 'integer', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('filename', 'text', (c) => c.notNull())
@@ -256,7 +259,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('attachments_message').on('attachments').column('message_id').execute();
 
   await db.schema.createTable('ticket_events')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', id)
     .addColumn('ticket_id', 'integer', (c) => c.notNull().references('tickets.id').onDelete('cascade'))
     .addColumn('actor_id', 'integer', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('kind', 'text', (c) => c.notNull())
@@ -267,7 +270,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('ticket_events_ticket').on('ticket_events').columns(['ticket_id', 'id']).execute();
 
   await db.schema.createTable('ratings')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', id)
     .addColumn('ticket_id', 'integer', (c) => c.notNull().references('tickets.id').onDelete('cascade'))
     .addColumn('user_id', 'integer', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('score', 'text', (c) => c.notNull().check(sql`score in ('good','bad')`))
@@ -277,7 +280,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('ratings_ticket').on('ratings').column('ticket_id').execute();
 
   await db.schema.createTable('jobs')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', id)
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('payload', 'text', (c) => c.notNull())
     .addColumn('state', 'text', (c) => c.notNull().defaultTo('queued').check(sql`state in ('queued','done','dead')`))
@@ -305,7 +308,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 
   await db.schema.createTable('video_sessions')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', id)
     .addColumn('ticket_id', 'integer', (c) => c.notNull().references('tickets.id').onDelete('cascade'))
     .addColumn('created_by_id', 'integer', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('title', 'text', (c) => c.notNull())

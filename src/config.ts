@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** `pretty`: one readable line per entry (a person at a terminal); `json`: pino's JSON lines. */
+export type LogFormat = 'json' | 'pretty';
 
 export interface Config {
   port: number;
@@ -10,7 +12,12 @@ export interface Config {
   dataDir: string;
   /** Where uploaded files live (DATA_DIR/uploads), under generated names only. */
   uploadsDir: string;
-  /** Path of the SQLite file (DATABASE_URL `sqlite:` form, or DATA_DIR/deskbell.db). */
+  /** Which database, from DATABASE_URL: the SQLite file (the default) or a PostgreSQL server. */
+  database: DatabaseConfig;
+  /**
+   * Path of the SQLite file (DATABASE_URL `sqlite:` form, or DATA_DIR/deskbell.db); the empty string
+   * on PostgreSQL. What only works on a SQLite file asks `sqliteOnly(config, what)` instead.
+   */
   databasePath: string;
   baseUrl: string;
   smtpUrl: string | null;
@@ -21,6 +28,8 @@ export interface Config {
   trustProxy: boolean;
   videoBaseUrl: string | null;
   logLevel: LogLevel;
+  /** LOG_FORMAT, or when unset: pretty if stdout is a terminal, JSON otherwise (files, journald, pipes). */
+  logFormat: LogFormat;
   /** NODE_ENV=development: templates are re-read on every render. */
   development: boolean;
   /** Cookies get `Secure` when the public address is https. */
@@ -31,10 +40,40 @@ export interface Config {
   sessionTtlMs: number;
   jobPollMs: number;
   jobRetryBaseMs: number;
-  loginLimit: { perAccount: number; perIp: number; windowMs: number };
+  /** How wrong passwords are slowed down (docs/security.md). */
+  loginLimit: LoginPolicy;
   /** Variables set in the environment that also have an admin setting: the environment wins. */
   envOverrides: string[];
 }
+
+export type DatabaseConfig =
+  | { kind: 'sqlite'; path: string }
+  /** `url` as given (it may hold a password: never log it); `poolSize` connections at most per process. */
+  | { kind: 'postgres'; url: string; poolSize: number };
+
+export interface LoginPolicy {
+  /** Wrong passwords for one account from one address before each further try has to wait. */
+  freeFailures: number;
+  /** That wait doubles from 2 s up to this. */
+  maxDelayMs: number;
+  /** How long one address's failures for an account are remembered (a correct password forgets them). */
+  pairWindowMs: number;
+  /** Wrong passwords for one account from anywhere, per `windowMs`, that pause its sign-in for `lockMs`. */
+  perAccount: number;
+  /** Wrong passwords from one address, per `windowMs`: high, since a whole office may share one address. */
+  perIp: number;
+  windowMs: number;
+  lockMs: number;
+}
+
+/**
+ * Nobody can lock a person out from one address; a guesser gets a few tries an hour per address,
+ * and an account under attack from many addresses is paused for an hour, its holder told by mail.
+ */
+export const LOGIN_POLICY: LoginPolicy = {
+  freeFailures: 5, maxDelayMs: 15 * 60_000, pairWindowMs: 24 * 3600_000,
+  perAccount: 50, perIp: 200, windowMs: 3600_000, lockMs: 3600_000,
+};
 
 /** Environment variables that an admin screen could otherwise change. */
 const SETTABLE_ENV = ['BASE_URL'];
@@ -42,11 +81,15 @@ const SETTABLE_ENV = ['BASE_URL'];
 export class ConfigError extends Error {}
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_FORMATS: LogFormat[] = ['json', 'pretty'];
 
 type Env = Record<string, string | undefined>;
 
-/** The only reader of process.env: everything else receives a Config. */
-export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+/**
+ * The only reader of process.env: everything else receives a Config. `terminal` says whether
+ * stdout is a terminal (it picks the log format when LOG_FORMAT is unset).
+ */
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}, terminal = process.stdout.isTTY === true): Config {
   const dataDir = resolve(env.DATA_DIR || 'data');
   const port = parseInteger(env.PORT ?? '3000', 'PORT', 'a port number', 65535);
   const host = env.HOST || '127.0.0.1';
@@ -54,12 +97,16 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (!/^https?:\/\//.test(baseUrl)) throw new ConfigError('BASE_URL must start with http:// or https://');
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const logFormat = (env.LOG_FORMAT || (terminal ? 'pretty' : 'json')) as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) throw new ConfigError(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}, got "${env.LOG_FORMAT}"`);
+  const database = databaseConfig(env.DATABASE_URL, env.DATABASE_POOL_SIZE, dataDir);
   const config: Config = {
     port,
     host,
     dataDir,
     uploadsDir: join(dataDir, 'uploads'),
-    databasePath: databasePath(env.DATABASE_URL, dataDir),
+    database,
+    databasePath: database.kind === 'sqlite' ? database.path : '',
     baseUrl,
     smtpUrl: env.SMTP_URL || null,
     smtpListen: env.SMTP_LISTEN || null,
@@ -69,17 +116,19 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     trustProxy: env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1',
     videoBaseUrl: env.VIDEO_BASE_URL || null,
     logLevel,
+    logFormat,
     snapshotKeep: parseInteger(env.BACKUP_KEEP ?? '5', 'BACKUP_KEEP', 'a whole number from 1 to 1000', 1000, 1),
     development: env.NODE_ENV === 'development',
     secureCookies: baseUrl.startsWith('https://'),
     sessionTtlMs: 14 * 24 * 3600_000,
-    jobPollMs: 1000,
+    jobPollMs: parseInteger(env.JOB_POLL_MS ?? '1000', 'JOB_POLL_MS', 'milliseconds from 50 to 3600000', 3_600_000, 50),
     jobRetryBaseMs: 30_000,
-    loginLimit: { perAccount: 5, perIp: 20, windowMs: 15 * 60_000 },
+    loginLimit: LOGIN_POLICY,
     envOverrides: SETTABLE_ENV.filter((name) => Boolean(env[name])),
     ...overrides,
   };
-  if (!config.secretKey) config.secretKey = persistentSecret(config.dataDir);
+  // On PostgreSQL the instances share one key, kept in the database (db/open.ts), unless SECRET_KEY is set.
+  if (!config.secretKey && config.database.kind === 'sqlite') config.secretKey = persistentSecret(config.dataDir);
   return config;
 }
 
@@ -89,10 +138,33 @@ function parseInteger(value: string, name: string, what: string, max: number, mi
   return n;
 }
 
-function databasePath(url: string | undefined, dataDir: string): string {
-  if (!url) return join(dataDir, 'deskbell.db');
-  if (url.startsWith('sqlite:')) return resolve(url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, ''));
-  throw new ConfigError('DATABASE_URL: only sqlite:PATH is supported in this version (PostgreSQL is planned)');
+/** DATABASE_URL: `sqlite:PATH` (the default: DATA_DIR/deskbell.db) or `postgres://` / `postgresql://`. */
+function databaseConfig(url: string | undefined, poolSize: string | undefined, dataDir: string): DatabaseConfig {
+  // Checked whatever the database, so that a typo never waits for the day the desk moves.
+  const pool = parseInteger(poolSize ?? '10', 'DATABASE_POOL_SIZE', 'a whole number from 1 to 1000', 1000, 1);
+  if (!url) return { kind: 'sqlite', path: join(dataDir, 'deskbell.db') };
+  if (url.startsWith('sqlite:')) return { kind: 'sqlite', path: resolve(url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '')) };
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigError('DATABASE_URL is not a valid postgres:// address');
+    }
+    if (!parsed.hostname && !parsed.searchParams.get('host')) throw new ConfigError('DATABASE_URL: postgres:// needs a host (postgres://user@host:5432/database)');
+    return { kind: 'postgres', url, poolSize: pool };
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
+  throw new ConfigError(`DATABASE_URL must start with sqlite: (a file) or postgres:// (a PostgreSQL server)${scheme ? `, got "${scheme}:"` : ''}`);
+}
+
+/**
+ * The SQLite file's path, for what works on a file only (backup, restore, snapshots, demo data);
+ * on PostgreSQL a clear refusal instead. `what` names the command, `instead` what to do there.
+ */
+export function sqliteOnly(config: Pick<Config, 'database'>, what: string, instead = 'use the tools of PostgreSQL itself'): string {
+  if (config.database.kind === 'sqlite') return config.database.path;
+  throw new ConfigError(`${what} works on a SQLite database only; this desk runs on PostgreSQL: ${instead}`);
 }
 
 /** SECRET_KEY unset: generate one on first start and keep it beside the data, never regenerate it. */

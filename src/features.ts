@@ -1,6 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import auditRoutes from './admin/routes-audit.js';
 import adminIndexRoutes from './admin/routes-index.js';
+import bulkRoutes from './agent/routes-bulk.js';
+import listSettingsRoutes from './agent/routes-list-settings.js';
+import agentChatRoutes from './agent/routes-chat.js';
+import agentPanelRoutes from './agent/routes-panel.js';
+import fleetRoutes from './agent/routes-fleet.js';
+import agentTicketRoutes from './agent/routes-tickets.js';
+import videoRoutes from './agent/routes-video.js';
 import { runUploadCleanup, scheduleUploadCleanup, UPLOAD_CLEANUP_JOB } from './attachments/cleanup.js';
 import attachmentRoutes from './attachments/routes.js';
 import { MAINTENANCE_JOB, runAuthMaintenance, scheduleAuthMaintenance } from './auth/maintenance.js';
@@ -15,18 +22,17 @@ import dashboardRoutes from './dashboard/routes.js';
 import type { Db } from './db/connect.js';
 import { OPTIMIZE_JOB, runOptimize, scheduleOptimize } from './db/optimize.js';
 import { OFFER_EXPIRY_JOB, runOfferExpiryJob, scheduleOfferExpiry } from './fleet/expiry.js';
-import fleetRoutes from './fleet/routes.js';
 import offerInboxRoutes from './fleet/routes-offers.js';
 import adminGroupRoutes from './groups/routes-admin.js';
 import teamRoutes from './groups/routes-team.js';
 import type { Worker } from './jobs/worker.js';
-import type { MailContext } from './mail/context.js';
 import { MAIL_JOB, smtpSender } from './mail/outbox.js';
 import outboxRoutes from './mail/routes-admin.js';
 import mailInRoutes from './mailin/routes.js';
 import organizationRoutes from './organizations/routes.js';
 import peopleRoutes from './people/routes.js';
 import personRecordRoutes from './people/routes-records.js';
+import portalChatRoutes from './portal/routes-chat.js';
 import portalDraftRoutes from './portal/routes-drafts.js';
 import portalHomeRoutes from './portal/routes-home.js';
 import portalSubmitRoutes from './portal/routes-submit.js';
@@ -38,23 +44,20 @@ import statusRoutes from './statuses/routes-admin.js';
 import textsRoutes from './texts/routes-admin.js';
 import { AUTOCLOSE_JOB, runAutoCloseJob, scheduleAutoClose } from './tickets/autoclose.js';
 import savedViewRoutes from './saved-views/routes.js';
-import agentTicketRoutes from './tickets/routes-agent.js';
-import bulkRoutes from './tickets/routes-bulk.js';
 import cancelRoutes from './tickets/routes-cancel.js';
 import accountRoutes from './users/routes-account.js';
 import customerRoutes from './users/routes-customers.js';
-import videoRoutes from './video/routes.js';
 
 /** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
 export const ROUTES: FastifyPluginAsync[] = [
   // everyone: login, passwords, profile
   authRoutes, passwordRoutes, accountRoutes,
   // staff
-  dashboardRoutes, agentTicketRoutes, searchRoutes, bulkRoutes, savedViewRoutes, customerRoutes, teamRoutes, videoRoutes, fleetRoutes, offerInboxRoutes,
+  dashboardRoutes, agentTicketRoutes, agentPanelRoutes, searchRoutes, bulkRoutes, listSettingsRoutes, savedViewRoutes, customerRoutes, teamRoutes, videoRoutes, fleetRoutes, offerInboxRoutes, chatRoutes, agentChatRoutes,
   // customers
-  portalHomeRoutes, portalSubmitRoutes, portalTicketRoutes, portalDraftRoutes,
+  portalHomeRoutes, portalSubmitRoutes, portalTicketRoutes, portalDraftRoutes, portalChatRoutes,
   // both, each checking who may see what
-  attachmentRoutes, cancelRoutes, chatRoutes,
+  attachmentRoutes, cancelRoutes,
   // admins
   adminIndexRoutes, statusRoutes, catalogTypeRoutes, catalogFieldRoutes, peopleRoutes, personRecordRoutes,
   organizationRoutes, adminGroupRoutes, adminBrandRoutes, adminServiceRoutes, settingsRoutes, textsRoutes,
@@ -62,21 +65,28 @@ export const ROUTES: FastifyPluginAsync[] = [
 ];
 
 /** The worker's job kinds. Mail is sent only when SMTP_URL is set; otherwise it waits in the outbox. */
-export function registerJobs(worker: Worker, deps: { config: Config; db: Db; mail: MailContext }): void {
-  const { config, db, mail } = deps;
+export function registerJobs(worker: Worker, deps: { config: Config; db: Db }): void {
+  const { config, db } = deps;
   if (config.smtpUrl) worker.handle(MAIL_JOB, smtpSender(config.smtpUrl));
   worker.handle(MAINTENANCE_JOB, () => runAuthMaintenance(db));
   worker.handle(UPLOAD_CLEANUP_JOB, () => runUploadCleanup(db, config.uploadsDir));
-  worker.handle(AUTOCLOSE_JOB, () => runAutoCloseJob(db, mail));
+  worker.handle(AUTOCLOSE_JOB, () => runAutoCloseJob(db));
   worker.handle(OPTIMIZE_JOB, () => runOptimize(db));
   worker.handle(OFFER_EXPIRY_JOB, () => runOfferExpiryJob(db));
 }
 
-/** The recurring jobs book their first run when the server starts (each then books its next). */
+/**
+ * The recurring jobs book their first run when the server starts (each then books its next). Each
+ * books only when none is queued: in one write transaction, so instances starting together (one
+ * writer at a time on PostgreSQL too, db/postgres.ts) book one job of each kind between them, and
+ * each job, leased by one worker, runs once whatever the number of instances.
+ */
 export async function scheduleRecurringJobs(db: Db): Promise<void> {
-  await scheduleAuthMaintenance(db);
-  await scheduleUploadCleanup(db);
-  await scheduleAutoClose(db);
-  await scheduleOptimize(db);
-  await scheduleOfferExpiry(db);
+  await db.transaction().execute(async (trx) => {
+    await scheduleAuthMaintenance(trx);
+    await scheduleUploadCleanup(trx);
+    await scheduleAutoClose(trx);
+    await scheduleOptimize(trx);
+    await scheduleOfferExpiry(trx);
+  });
 }

@@ -1,8 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { assets } from './assets.js';
+import { compileMessage, type CompiledMessage, type MessageParams } from './lib/icu.js';
 
 /** A translator for one language; `locale` says which (the layout's `<html lang>`). */
-export type Translate = ((key: string, params?: Record<string, string | number>) => string) & { locale?: string };
+export type Translate = ((key: string, params?: MessageParams) => string) & { locale?: string };
 
 type Messages = Record<string, string>;
 
@@ -12,15 +13,22 @@ export function shippedLocales(): string[] {
   return ['en', ...found.filter((l) => l !== 'en').sort()];
 }
 
+/** One place a text can come from, with the language whose plural rules and number formats it uses. */
+interface Layer { messages: Messages; locale: string; literal?: boolean }
+
 /**
  * The message catalogue: English first, from locales/<locale>.json; operator overrides (the `texts`
  * table) are laid over it. A missing key shows the key itself, so a gap is visible, never blank.
- * Between the two sit the site's own values (the site name from the settings), for every language.
+ * Between the two sit the site's own values (the site name from the settings), for every language,
+ * shown as they are. Texts are ICU messages (src/lib/icu.ts), compiled once per language and text;
+ * an override that does not parse is passed over for the shipped text, so it cannot break a page.
  */
 export class Catalogue {
   readonly #base = new Map<string, Messages>();
   #overrides = new Map<string, Messages>();
   #site: Messages = {};
+  /** Compiled messages by language and text; null marks a text that does not parse. */
+  #compiled = new Map<string, CompiledMessage | null>();
 
   constructor(locales: string[] = shippedLocales()) {
     for (const locale of locales) this.#base.set(locale, assets.readJson<Messages>('locales', `${locale}.json`));
@@ -44,6 +52,7 @@ export class Catalogue {
       next.set(row.locale, messages);
     }
     this.#overrides = next;
+    this.#compiled.clear();
   }
 
   /** Values the settings decide (e.g. `app.name`); a text override of the same key still wins. */
@@ -83,16 +92,42 @@ export class Catalogue {
     return null;
   }
 
-  translator(locale = 'en'): Translate {
-    const chain = [this.#overrides.get(locale), this.#site, this.#base.get(locale), this.#overrides.get('en'), this.#base.get('en')]
-      .filter((m): m is Messages => Boolean(m));
-    const t: Translate = (key, params) => {
-      let text = key;
-      for (const messages of chain) {
-        const found = messages[key];
-        if (found !== undefined) { text = found; break; }
+  /** The text compiled for a language, from the cache; null when it is not a valid message. */
+  #compile(text: string, locale: string): CompiledMessage | null {
+    const id = `${locale}\u0000${text}`;
+    let compiled = this.#compiled.get(id);
+    if (compiled === undefined) {
+      try {
+        compiled = compileMessage(text, locale);
+      } catch {
+        compiled = null;
       }
-      return params ? text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m)) : text;
+      this.#compiled.set(id, compiled);
+    }
+    return compiled;
+  }
+
+  translator(locale = 'en'): Translate {
+    const layer = (messages: Messages | undefined, from: string, literal = false): Layer[] => (messages ? [{ messages, locale: from, literal }] : []);
+    const chain = [
+      ...layer(this.#overrides.get(locale), locale), ...layer(this.#site, locale, true), ...layer(this.#base.get(locale), locale),
+      ...layer(this.#overrides.get('en'), 'en'), ...layer(this.#base.get('en'), 'en'),
+    ];
+    const t: Translate = (key, params) => {
+      for (const { messages, locale: from, literal } of chain) {
+        const text = messages[key];
+        if (text === undefined) continue;
+        // Most texts have nothing to fill in or quote: no need to compile them.
+        if (literal || (!text.includes('{') && !text.includes("'"))) return text;
+        const compiled = this.#compile(text, from);
+        if (!compiled) continue;
+        try {
+          return compiled.format(params);
+        } catch {
+          continue;
+        }
+      }
+      return key;
     };
     t.locale = this.#base.has(locale) ? locale : 'en';
     return t;

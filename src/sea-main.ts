@@ -10,5 +10,5 @@ if (!root) {
   process.exit(1);
 }
 useNativeAddon(loadSeaAddon(root));
-void runCli(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) })
+void runCli(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), errTerminal: process.stderr.isTTY ? { columns: process.stderr.columns } : undefined })
   .then((code) => { if (code >= 0) process.exitCode = code; });

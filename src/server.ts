@@ -18,7 +18,8 @@ export async function startServer(config: Config): Promise<void> {
   const setupToken = await issueSetupToken(db);
   if (orphaned) app.log.warn({ jobs: orphaned }, 'jobs in hand when the last process stopped are due again');
   if (snapshot) app.log.info({ snapshot }, 'database upgraded; the snapshot taken before is kept');
-  const checkpointer = await startCheckpointer(db, config.databasePath, app.log);
+  // SQLite's WAL is copied back off the request path; PostgreSQL checkpoints by itself.
+  const checkpointer = config.database.kind === 'sqlite' ? await startCheckpointer(db, config.database.path, app.log) : null;
   await app.listen({ port: config.port, host: config.host });
   const removePidFile = writePidFile(config.dataDir);
   const mailIn = await startMailIn({ db, config, mail: app.mail }, app.log);

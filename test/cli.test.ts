@@ -1,10 +1,13 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
 import t from 'tap';
 import { openTestDesk, tempDir } from './helpers/app.js';
 import { built, cli, spawnCli } from './helpers/cli.js';
 import { Client } from './helpers/client.js';
+import { loadConfig } from '../src/config.js';
+import { connectDatabase } from '../src/db/connect.js';
+import { databaseEnv, onPostgres } from './helpers/database.js';
 
 const USAGE = /Usage: deskbell <command> \[options\]/;
 
@@ -28,6 +31,9 @@ t.test('wrong arguments print the usage and exit 2, touching no data', async (t)
     [['demo', '--tickets', 'abc'], /--tickets must be a whole number/],
     [['demo', '--tickets', '-5'], /--tickets must be a whole number|--tickets/],
     [['demo', '--tickets', '2.5'], /--tickets must be a whole number/],
+    [['move-data'], /move-data needs --to postgres:\/\/user@host:port\/database/],
+    [['move-data', '--to', 'sqlite:other.db'], /--to must be a postgres:\/\/ address/],
+    [['move-data', '--to', 'postgres://x@y/z', '--force'], /Unknown option '--force'/],
   ];
   for (const [argv, message] of cases) {
     const result = await cli(dir, ...argv);
@@ -46,6 +52,7 @@ t.test('help prints the usage on stdout and exits 0', async (t) => {
   t.match(result.out, USAGE);
   t.match(result.out, /user add --email E --name N --role R \[--password P\]/);
   t.match(result.out, /backup FILE/);
+  t.match(result.out, /move-data --to postgres:\/\/… \[--dry-run\]/);
 });
 
 t.test('migrate creates the schema on an empty data dir, then says it is up to date', async (t) => {
@@ -54,11 +61,12 @@ t.test('migrate creates the schema on an empty data dir, then says it is up to d
   t.equal(first.code, 0, first.err);
   t.match(first.out, /^Applied \S+/, 'prints the migrations it applied');
 
-  const sqlite = new SQLite(join(dir, 'deskbell.db'), { readonly: true });
-  t.teardown(() => sqlite.close());
-  const tables = (sqlite.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]).map((r) => r.name);
+  if (!onPostgres) t.ok(existsSync(join(dir, 'deskbell.db')), 'the SQLite file is in the data dir');
+  const { db } = connectDatabase(loadConfig({ DATA_DIR: dir, ...await databaseEnv(dir, t) }).database);
+  t.teardown(() => db.destroy());
+  const tables = (await db.introspection.getTables()).map((table) => table.name);
   for (const table of ['users', 'tickets', 'messages', 'jobs', 'statuses', 'sessions']) t.ok(tables.includes(table), `table ${table} exists`);
-  const applied = sqlite.prepare('select name from kysely_migration order by name').all() as { name: string }[];
+  const applied = (await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db)).rows;
   t.equal(first.out, `Applied ${applied.map((r) => r.name).join(', ')}\n`, 'the printed list is what was recorded');
 
   const second = await cli(dir, 'migrate');
@@ -175,8 +183,13 @@ t.test('the real `deskbell` command: exit codes and output', async (t) => {
   const target = join(dir, 'taken.db');
   writeFileSync(target, 'keep me');
   const backup = await spawnCli(dir, ['backup', target]);
-  t.equal(backup.code, 1, 'backup onto an existing file: exit 1');
-  t.match(backup.err, /already exists/);
+  if (onPostgres) {
+    t.equal(backup.code, 2, 'backup of a PostgreSQL desk: exit 2');
+    t.match(backup.err, /pg_dump/);
+  } else {
+    t.equal(backup.code, 1, 'backup onto an existing file: exit 1');
+    t.match(backup.err, /already exists/);
+  }
 
   const config = await spawnCli(dir, ['migrate'], { LOG_LEVEL: 'loud' });
   t.equal(config.code, 2, 'a bad environment setting: exit 2');

@@ -1,21 +1,85 @@
 import t from 'tap';
 import { Catalogue } from '../src/i18n.js';
+import { formatDate, formatTime } from '../src/lib/format.js';
+import { messageArguments } from '../src/lib/icu.js';
 import { buildTestDesk } from './helpers/app.js';
 import { Client } from './helpers/client.js';
-import { makeUser, PASSWORD } from './helpers/factories.js';
+import { makeTickets, makeUser, PASSWORD } from './helpers/factories.js';
 
 t.test('the catalogue ships English and German, and German keeps every placeholder of the English text', async (t) => {
   const catalogue = new Catalogue();
   t.same(catalogue.locales(), ['en', 'de']);
-  const en = catalogue.translator('en');
   const de = catalogue.translator('de');
   t.equal(de('portal.submit.title'), 'Ticket einreichen');
-  t.equal(de('admin.texts.title'), en('admin.texts.title'), 'a key German lacks falls back to English');
-  const names = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
-  for (const key of catalogue.keys()) {
-    const german = catalogue.defaultText(key, 'de');
-    if (german !== undefined) t.same(names(german), names(catalogue.defaultText(key, 'en')!), key);
+  t.equal(de('admin.texts.title'), 'Texte');
+});
+
+t.test('every shipped language has every English key, each a valid message with the same arguments', async (t) => {
+  const catalogue = new Catalogue();
+  const keys = catalogue.keys();
+  t.ok(keys.length > 1000, 'the whole catalogue is checked');
+  const names = (text: string) => [...messageArguments(text).keys()].sort();
+  for (const locale of catalogue.locales()) {
+    const missing = keys.filter((key) => catalogue.defaultText(key, locale) === undefined);
+    t.same(missing, [], `${locale} lacks no key`);
+    const wrong = keys.filter((key) => {
+      try {
+        return names(catalogue.defaultText(key, locale)!).join() !== names(catalogue.defaultText(key, 'en')!).join();
+      } catch {
+        return true;
+      }
+    });
+    t.same(wrong, [], `${locale}: every text parses and reads the same arguments as the English one`);
   }
+});
+
+t.test('counts pick the plural form of the language, for 0, 1 and 2', async (t) => {
+  const catalogue = new Catalogue();
+  const en = catalogue.translator('en');
+  const de = catalogue.translator('de');
+  t.same([0, 1, 2].map((count) => en('bulk.updated', { count })), ['0 tickets updated.', '1 ticket updated.', '2 tickets updated.']);
+  t.same([0, 1, 2].map((count) => de('bulk.updated', { count })), ['0 Tickets geändert.', '1 Ticket geändert.', '2 Tickets geändert.']);
+  t.equal(en('admin.users.counts', { tickets: 1, messages: 0, ccs: 2 }), '1 ticket requested, 0 messages written, copied on 2 tickets');
+  t.equal(de('admin.users.counts', { tickets: 1, messages: 0, ccs: 2 }), '1 Ticket angefragt, 0 Nachrichten geschrieben, in Kopie bei 2 Tickets');
+  t.equal(en('attachments.size.bytes', { n: 1 }), '1 byte');
+  t.equal(de('attachments.size.bytes', { n: 1000 }), '1.000 Bytes', 'the number as the language writes it');
+  t.equal(en('attachments.size.bytes', { n: 1000 }), '1,000 bytes');
+  t.equal(en('mail.reply.wrote'), '{name} wrote:', 'a value not given shows as its placeholder, as before');
+});
+
+t.test('an operator\'s override that is not a valid message gives way to the shipped text', async (t) => {
+  const catalogue = new Catalogue();
+  catalogue.setOverrides([
+    { key: 'bulk.updated', locale: 'en', value: '{count, plural, one {# case done.}' },
+    { key: 'portal.home.title', locale: 'en', value: 'Our corner' },
+  ]);
+  const en = catalogue.translator('en');
+  t.equal(en('bulk.updated', { count: 2 }), '2 tickets updated.');
+  t.equal(en('portal.home.title'), 'Our corner', 'a good override is used');
+  t.equal(catalogue.translator('de')('portal.home.title'), 'Meine Seite', 'in its language only');
+});
+
+t.test('dates and times are written in the viewer\'s language, in their own time zone', async (t) => {
+  t.equal(formatTime('2026-03-02T14:30:00Z', 'Europe/Berlin', 'en'), '2 Mar 2026, 15:30 CET', 'English as before');
+  t.equal(formatTime('2026-03-02T14:30:00Z', 'Europe/Berlin', 'de'), '2. März 2026, 15:30 MEZ');
+  t.equal(formatDate('2025-03-01', 'de'), '1. März 2025');
+
+  const { app, db } = await buildTestDesk(t);
+  const customer = await makeUser(db, 'customer', { name: 'Dora' });
+  await db.updateTable('users').set({ locale: 'de', time_zone: 'Europe/Berlin' }).where('id', '=', customer.id).execute();
+  const [id] = await makeTickets(db, 1, { requesterId: customer.id, subject: 'Drucker', at: '2026-03-02T14:30:00.000Z' });
+  const client = new Client(app);
+  await client.login(customer.email, PASSWORD);
+  const page = await client.get(`/portal/tickets/${id}`);
+  t.equal(page.statusCode, 200);
+  t.match(page.body, /<time datetime="2026-03-02T14:30:00.000Z" title="2. März 2026, 15:30 MEZ">2. März( 2026)?<\/time>/, 'relative, with the exact time in the title');
+  const mail = await app.mail.render('emails/offer-text', {
+    t: app.catalogue.translator('de'), person: { name: 'Dora' }, ticket: { id: 7, subject: 'Drucker' }, expiresAt: '2026-03-02T14:30:00.000Z', inbox: '', link: '',
+  });
+  t.match(mail, 'Das Angebot läuft am 2. März 2026, 14:30 UTC ab.', 'a mail writes times in the recipient\'s language');
+  await db.updateTable('users').set({ locale: 'en' }).where('id', '=', customer.id).execute();
+  const english = await client.get(`/portal/tickets/${id}`);
+  t.match(english.body, /<time datetime="2026-03-02T14:30:00.000Z" title="2 Mar 2026, 15:30 CET">2 Mar( 2026)?<\/time>/);
 });
 
 t.test('Accept-Language picks the best shipped language', async (t) => {

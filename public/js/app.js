@@ -57,16 +57,3 @@ document.addEventListener('htmx:after:swap', (event) => {
   if (next === region && !region.hasAttribute('tabindex')) region.setAttribute('tabindex', '-1');
   next.focus();
 });
-
-// The bulk form's "select all on this page" ticks every row; unticking a row unticks it again, so
-// what is sent is what is shown (without JS the server takes the page's ids when it is ticked).
-document.addEventListener('change', (event) => {
-  const box = event.target;
-  if (!(box instanceof HTMLInputElement) || box.type !== 'checkbox' || !box.form || box.form.id !== 'bulk-form') return;
-  const all = box.form.querySelector('[data-select-all]');
-  if (box === all) {
-    box.form.querySelectorAll('input[name="ids"]').forEach((row) => { row.checked = box.checked; });
-  } else if (all && !box.checked) {
-    all.checked = false;
-  }
-});

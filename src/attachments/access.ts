@@ -1,12 +1,9 @@
 import type { Db } from '../db/connect.js';
-import type { MessageKind } from '../db/schema.js';
 import { NotFound } from '../lib/errors.js';
 import { findVisibleTicket } from '../tickets/queries.js';
-import { isStaff, type Actor } from '../users/actor.js';
+import { can } from '../policy/can.js';
+import type { Actor } from '../users/actor.js';
 import { findAttachment } from './queries.js';
-
-/** The kinds of message a customer reads; a note's files are staff-only, like the note. */
-export const CUSTOMER_MESSAGE_KINDS: readonly MessageKind[] = ['reply', 'update', 'chat'];
 
 /**
  * The attachment if this person may download it: a pending upload only by whoever uploaded it; a
@@ -20,7 +17,7 @@ export async function findDownloadableAttachment(db: Db, actor: Actor, id: numbe
     if (attachment.uploader_id !== actor.id) throw new NotFound();
     return attachment;
   }
-  if (!isStaff(actor) && !CUSTOMER_MESSAGE_KINDS.includes(attachment.message_kind!)) throw new NotFound();
+  if (!can(actor, 'message.see', { kind: attachment.message_kind! })) throw new NotFound();
   const ticket = await findVisibleTicket(db, actor, attachment.ticket_id!);
   if (!ticket) throw new NotFound();
   return attachment;

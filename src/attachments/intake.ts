@@ -3,7 +3,7 @@ import type { Translate } from '../i18n.js';
 import { nowIso } from '../lib/time.js';
 import { formatBytes, safeFilename } from './names.js';
 import { insertUploads } from './queries.js';
-import { allowedLabels, isFileKind, KINDS, sniff, SNIFF_BYTES, type AttachmentPolicy, type FileKind } from './sniff.js';
+import { allowedLabels, claimedKind, isFileKind, KINDS, sniff, sniffedLabel, SNIFF_BYTES, type AttachmentPolicy, type FileKind, type Sniffed } from './sniff.js';
 import { removeStoredFiles, storeStream, type Refusal, type StoredFile } from './store.js';
 
 /** An upload on disk with its `attachments` row, pending (message_id NULL) until a verb binds it. */
@@ -24,8 +24,10 @@ export interface Rejection {
   message: string;
 }
 
-const REASONS: Record<Refusal | 'fileSize', string> = {
+const REASONS: Record<Refusal | 'fileSize' | 'mismatch' | 'unrecognised', string> = {
   type: 'attachments.errors.type',
+  mismatch: 'attachments.errors.mismatch',
+  unrecognised: 'attachments.errors.unrecognised',
   size: 'attachments.errors.size',
   fileSize: 'attachments.errors.fileSize',
   empty: 'attachments.errors.empty',
@@ -52,11 +54,12 @@ export class Intake {
   /** Store one file. `truncated` tells whether the parser cut it at its per-file cap. */
   async take(rawName: string | undefined, source: AsyncIterable<Buffer>, truncated: () => boolean = () => false): Promise<void> {
     const filename = safeFilename(rawName);
+    let sniffed: Sniffed = 'unknown';
     const outcome = await storeStream(this.uploadsDir, source, {
       maxBytes: this.policy.maxTotalBytes - this.#used,
       headBytes: SNIFF_BYTES,
       accept: (head) => {
-        const kind = sniff(head);
+        const kind = (sniffed = sniff(head));
         return isFileKind(kind) && this.policy.allowed.includes(kind) ? kind : null;
       },
     });
@@ -66,16 +69,31 @@ export class Intake {
     } else if (outcome.ok) {
       this.#kept.push({ filename, file: outcome.file });
       this.#used += outcome.file.size;
+    } else if (outcome.reason === 'type') {
+      this.#refuseType(filename, sniffed);
     } else {
       this.#reject(filename, outcome.reason);
     }
   }
 
-  #reject(filename: string, why: Refusal | 'fileSize'): void {
+  /**
+   * A file of a type not accepted. When its name claims an accepted type, say that the content is
+   * something else ("report.pdf: its name says PDF, but the content is HTML"): the person then knows
+   * it is the file, not the name, that is wrong.
+   */
+  #refuseType(filename: string, sniffed: Sniffed): void {
+    const claimed = claimedKind(filename);
+    if (!claimed || !this.policy.allowed.includes(claimed)) return this.#reject(filename, 'type');
+    const actual = sniffedLabel(sniffed);
+    this.#reject(filename, actual ? 'mismatch' : 'unrecognised', { claimed: KINDS[claimed].label, actual: actual ?? '' });
+  }
+
+  #reject(filename: string, why: Refusal | 'fileSize' | 'mismatch' | 'unrecognised', more: Record<string, string> = {}): void {
     const params = {
       file: filename,
       types: allowedLabels(this.policy),
       max: formatBytes(this.t, why === 'fileSize' ? this.fileCap : this.policy.maxTotalBytes),
+      ...more,
     };
     this.rejected.push({ filename, reason: REASONS[why], params, message: this.t(REASONS[why], params) });
   }

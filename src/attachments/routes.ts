@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { NotFound } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
-import { requireRole } from '../plugins/guards.js';
-import { ROLES } from '../users/actor.js';
+import { allow } from '../plugins/guards.js';
 import { findDownloadableAttachment } from './access.js';
 import { attachmentHref, contentDisposition } from './names.js';
 import { isInlineImage } from './sniff.js';
@@ -11,7 +10,7 @@ import { readMultipartForm } from './uploads.js';
 
 export default async function attachmentRoutes(app: FastifyInstance) {
   const { db, config } = app;
-  const anyone = requireRole(...ROLES);
+  const anyone = allow('account.use');
 
   // A download, never a page: the type we sniffed, no sniffing by the browser, and inline only for raster images.
   app.get<{ Params: { id: string; filename: string }; Querystring: { inline?: string } }>(

@@ -80,6 +80,19 @@ function utf8Boundary(head: Buffer): number {
   return needs > continuation ? i : head.length;
 }
 
+/** The kind a file's name claims by its extension (`report.PDF` → pdf), or null. */
+export function claimedKind(filename: string): FileKind | null {
+  const extension = /\.([a-z0-9]{1,5})$/i.exec(filename)?.[1]?.toLowerCase() ?? '';
+  const kind = ALIASES[extension] ?? extension;
+  return isFileKind(kind) ? kind : null;
+}
+
+/** How a sniffed kind is named to a person: PDF, HTML, or null for a format not recognised. */
+export function sniffedLabel(kind: Sniffed): string | null {
+  if (isFileKind(kind)) return KINDS[kind].label;
+  return kind === 'unknown' ? null : kind.toUpperCase();
+}
+
 export function isFileKind(value: string): value is FileKind {
   return Object.hasOwn(KINDS, value);
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 
@@ -9,7 +9,27 @@ import { finished } from 'node:stream/promises';
  * Files on disk. A file lives at `uploadsDir/ab/cd/<key>` where the key is 128 random bits: never
  * anything the user chose, so a filename cannot climb out of the directory or collide. It is written
  * under a temporary name first and renamed once complete, so a half-written file is never served.
+ * The file and its directory are flushed to the disk before the store returns: the caller then
+ * commits a row naming the file, and that commit is durable, so the file must be too.
  */
+
+/**
+ * How the store flushes to the disk. An object rather than bare functions so that a test can watch
+ * the calls go by (and still let them do the real work): fsync cannot be observed any other way.
+ */
+export const disk = {
+  /** The file's bytes on the disk, not only in the page cache. */
+  async syncFile(path: string): Promise<void> {
+    const handle = await open(path, 'r+');
+    try { await handle.sync(); } finally { await handle.close(); }
+  },
+  /** A directory's entries (a name renamed or made in it) on the disk. Windows has no such call. */
+  async syncDir(path: string): Promise<void> {
+    if (process.platform === 'win32') return;
+    const handle = await open(path, 'r');
+    try { await handle.sync(); } finally { await handle.close(); }
+  },
+};
 
 export interface StoredFile<K> {
   storageKey: string;
@@ -84,13 +104,24 @@ export async function storeStream<K>(uploadsDir: string, source: AsyncIterable<B
     await out!.close();
     const storageKey = randomBytes(16).toString('hex');
     const path = storagePath(uploadsDir, storageKey);
-    await mkdir(dirname(path), { recursive: true });
+    const made = await mkdir(dirname(path), { recursive: true });
+    await disk.syncFile(tmp);
     await rename(tmp, path);
+    // Without this a power cut can lose the new name (or a directory made for it) while the row stays.
+    for (const dir of dirsToSync(dirname(path), made)) await disk.syncDir(dir);
     return { ok: true, file: { storageKey, size, sha256: hash.digest('hex'), kind: kind! } };
   } finally {
     (out as TempFile | null)?.destroy();
     await rm(tmp, { force: true });
   }
+}
+
+/** The file's directory, and the parent of every directory `mkdir` just made (`made`: the first one). */
+function dirsToSync(dir: string, made: string | undefined): string[] {
+  const dirs = [dir];
+  if (made === undefined) return dirs;
+  for (let d = dir; d !== dirname(made) && d !== dirname(d);) dirs.push(d = dirname(d));
+  return dirs;
 }
 
 /** A write stream that is open before it is used (so a delete cannot race its creation) and never throws unheard. */

@@ -2,8 +2,8 @@ import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../db/connect.js';
 import type { Translate } from '../i18n.js';
-import { safeEqual } from '../lib/crypto.js';
-import { DomainError, Forbidden, Invalid } from '../lib/errors.js';
+import { DomainError, Invalid, Malformed, TooLarge } from '../lib/errors.js';
+import { checkCsrf } from '../plugins/csrf.js';
 import { FORM_LIMITS } from '../plugins/forms.js';
 import type { Actor } from '../users/actor.js';
 import { Intake, type Rejection, type StoredUpload } from './intake.js';
@@ -52,10 +52,10 @@ export async function readMultipartForm(request: FastifyRequest, actor: Actor, l
     for await (const part of request.parts({ limits: { fileSize: fileCap }, throwFileSizeLimit: false } as PartsOptions)) {
       if (!checked) {
         checked = true;
-        checkCsrf(request, part.type === 'field' && part.fieldname === '_csrf' ? String(part.value) : undefined);
+        checkCsrf(request, part.type === 'field' && part.fieldname === '_csrf' ? part.value : undefined);
       }
       if (part.type === 'field') {
-        if (part.valueTruncated || part.fieldnameTruncated) throw new DomainError('errors.tooLarge', 413);
+        if (part.valueTruncated || part.fieldnameTruncated) throw new TooLarge();
         if (part.fieldname !== '_csrf') addField(form, part.fieldname, String(part.value));
       } else if (!part.filename) {
         // A file input left empty still sends a nameless, empty part.
@@ -79,24 +79,17 @@ function addField(form: MultipartForm, name: string, value: string): void {
   (form.lists[name] ??= []).push(value);
 }
 
-function checkCsrf(request: FastifyRequest, field: string | undefined): void {
-  const sent = field !== undefined && field !== '' ? field : request.headers['x-csrf-token'];
-  if (typeof sent !== 'string' || !safeEqual(sent, request.csrfToken)) throw new Forbidden('errors.csrf');
-}
-
 /** Parser limits become a clear 413; a malformed or cut-off body a 400; disk trouble stays a 500. */
 function asRequestError(error: unknown): unknown {
   if (error instanceof DomainError) return error;
   const e = error as { code?: string; statusCode?: number; syscall?: string };
   if (e.code === 'FST_FILES_LIMIT') {
-    const tooMany = new DomainError('attachments.errors.tooManyFiles', 413);
-    tooMany.params = { max: String(FORM_LIMITS.files) };
-    return tooMany;
+    return new TooLarge('attachments.errors.tooManyFiles', { max: String(FORM_LIMITS.files) });
   }
-  if (e.code === 'FST_PARTS_LIMIT' || e.code === 'FST_FIELDS_LIMIT') return new DomainError('errors.tooLarge', 413);
+  if (e.code === 'FST_PARTS_LIMIT' || e.code === 'FST_FIELDS_LIMIT') return new TooLarge();
   if (e.syscall) return error;
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return error;
-  return new DomainError('errors.badRequest', 400);
+  return new Malformed();
 }
 
 export interface IncomingFile {

@@ -1,11 +1,14 @@
-import type { Config } from '../config.js';
+import type { LoginPolicy } from '../config.js';
 import type { Db } from '../db/connect.js';
-import { Invalid, TooManyRequests } from '../lib/errors.js';
+import { Conflict, Invalid } from '../lib/errors.js';
 import { hashPassword, verifyPassword } from '../lib/crypto.js';
-import { DAY, HOUR, isoIn, nowIso } from '../lib/time.js';
-import { Checker } from '../lib/validate.js';
+import { DAY, HOUR, nowIso } from '../lib/time.js';
+import { refuse, type Checked } from '../lib/form.js';
 import { toActor, type Actor } from '../users/actor.js';
+import type { NewPasswordInput } from '../users/schemas.js';
 import { findUserByEmail, hasActiveAdmin } from '../users/queries.js';
+import { attemptFailed, attemptSucceeded, beginAttempt } from './attempts.js';
+import type { LoginInput, SetupInput } from './schemas.js';
 import { endAllSessions } from './sessions.js';
 import { consumeToken, findUsableToken, issueToken } from './tokens.js';
 
@@ -14,37 +17,21 @@ export const RESET_TTL = HOUR;
 export const SETUP_TTL = 7 * DAY;
 
 /**
- * Check an email and password. Failures are recorded and limited per account and per address,
- * before the password is even looked at, so a locked-out attacker learns nothing more.
+ * Check an email and password. Each try is counted before the password is even looked at (see
+ * attempts.ts), so a paused or waiting guesser learns nothing more, however many tries run at once.
  */
 export async function logIn(
-  db: Db, limits: Config['loginLimit'], input: { email: unknown; password: unknown; ip: string },
+  db: Db, policy: LoginPolicy, { email, password }: LoginInput, ip: string,
 ): Promise<Actor> {
-  const email = typeof input.email === 'string' ? input.email.trim().toLowerCase().slice(0, 254) : '';
-  const password = typeof input.password === 'string' ? input.password : '';
-  const missing = new Checker();
-  if (!email) missing.add('email', 'errors.required');
-  if (!password) missing.add('password', 'errors.required');
-  missing.done();
-
-  const since = isoIn(-limits.windowMs);
-  const [byAccount, byIp] = await Promise.all([
-    db.selectFrom('login_attempts').select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('email', '=', email).where('created_at', '>', since).executeTakeFirstOrThrow(),
-    db.selectFrom('login_attempts').select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('ip', '=', input.ip).where('created_at', '>', since).executeTakeFirstOrThrow(),
-  ]);
-  if (byAccount.n >= limits.perAccount || byIp.n >= limits.perIp) {
-    throw new TooManyRequests('login.tooMany', Math.ceil(limits.windowMs / 1000));
-  }
-
+  const who = { email, ip };
+  await beginAttempt(db, policy, who);
   const user = await findUserByEmail(db, email);
   const ok = await verifyPassword(password, user?.password_hash ?? null);
   if (!user || !ok || user.state !== 'active') {
-    await db.insertInto('login_attempts').values({ email, ip: input.ip, created_at: nowIso() }).execute();
+    await attemptFailed(db, policy, who);
     throw new Invalid({}, 'login.failed');
   }
-  await db.deleteFrom('login_attempts').where('email', '=', email).execute();
+  await attemptSucceeded(db, who);
   return toActor(user);
 }
 
@@ -54,22 +41,24 @@ export async function issueSetupToken(db: Db): Promise<string | null> {
   return issueToken(db, 'setup', null, SETUP_TTL);
 }
 
-export async function checkSetupToken(db: Db, token: unknown): Promise<void> {
+/** The setup link is for a desk without an admin: once one exists (however made), it is refused. */
+export class SetupDone extends Conflict {
+  constructor() { super('setup.alreadyDone'); }
+}
+
+export async function checkSetupToken(db: Db, token: string): Promise<void> {
+  if (await hasActiveAdmin(db)) throw new SetupDone();
   await findUsableToken(db, 'setup', token);
 }
 
-/** The first admin, created through the setup link, which then stops working. */
-export async function createFirstAdmin(
-  db: Db, token: unknown, input: { email?: unknown; name?: unknown; password?: unknown },
-): Promise<number> {
-  await findUsableToken(db, 'setup', token);
-  const check = new Checker();
-  const email = check.email('email', input.email);
-  const name = check.text('name', input.name, { max: 120 });
-  const password = check.password('password', input.password);
-  check.done();
+/** The first admin, created through the setup link, which then stops working. The link is judged before the form. */
+export async function createFirstAdmin(db: Db, token: string, { value, errors }: Checked<SetupInput>): Promise<number> {
+  await checkSetupToken(db, token);
+  refuse(errors);
+  const { email, name, password } = value;
   const passwordHash = await hashPassword(password);
   return db.transaction().execute(async (trx) => {
+    if (await hasActiveAdmin(trx)) throw new SetupDone();
     const row = await findUsableToken(trx, 'setup', token);
     await consumeToken(trx, row.id);
     const now = nowIso();
@@ -90,7 +79,7 @@ export function issueInvitation(db: Db, userId: number): Promise<string> {
 }
 
 /** The person behind an invitation or reset link, for the "Create password" page. */
-export async function personForToken(db: Db, kind: 'invite' | 'reset', token: unknown) {
+export async function personForToken(db: Db, kind: 'invite' | 'reset', token: string) {
   const row = await findUsableToken(db, kind, token);
   const user = await db.selectFrom('users').select(['id', 'email', 'name', 'state'])
     .where('id', '=', row.user_id ?? -1).executeTakeFirst();
@@ -100,13 +89,9 @@ export async function personForToken(db: Db, kind: 'invite' | 'reset', token: un
 
 /** Set a password from an invitation or reset link; every other session of the person ends. */
 export async function setPasswordWithToken(
-  db: Db, kind: 'invite' | 'reset', token: unknown, input: { password: unknown; confirm: unknown },
+  db: Db, kind: 'invite' | 'reset', token: string, { password }: NewPasswordInput,
 ): Promise<Actor> {
   await personForToken(db, kind, token);
-  const check = new Checker();
-  const password = check.password('password', input.password);
-  if (!check.errors.password && input.confirm !== input.password) check.add('confirm', 'errors.passwordMismatch');
-  check.done();
   const passwordHash = await hashPassword(password);
   return db.transaction().execute(async (trx) => {
     const row = await findUsableToken(trx, kind, token);

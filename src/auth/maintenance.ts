@@ -5,13 +5,14 @@ import { deleteExpiredSessions } from './sessions.js';
 
 export const MAINTENANCE_JOB = 'auth.maintenance';
 
-/** Expired sessions, spent or expired tokens and old failed-login records are removed hourly. */
+/** Expired sessions, spent or expired tokens, old failed-login records and ended pauses are removed hourly. */
 export async function cleanUpAuth(db: Db): Promise<{ sessions: number; tokens: number; attempts: number }> {
   const sessions = await deleteExpiredSessions(db);
   const tokens = await db.deleteFrom('user_tokens')
     .where((eb) => eb.or([eb('expires_at', '<=', nowIso()), eb('used_at', '<=', isoIn(-24 * HOUR))]))
     .executeTakeFirst();
   const attempts = await db.deleteFrom('login_attempts').where('created_at', '<=', isoIn(-24 * HOUR)).executeTakeFirst();
+  await db.deleteFrom('login_locks').where('locked_until', '<=', nowIso()).execute();
   return { sessions, tokens: Number(tokens.numDeletedRows), attempts: Number(attempts.numDeletedRows) };
 }
 

@@ -1,9 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Invalid } from '../lib/errors.js';
+import { parseForm } from '../lib/form.js';
 import { SESSION_COOKIE, setSessionCookie } from '../plugins/session.js';
 import { homeFor, type Actor } from '../users/actor.js';
+import { newPasswordSchema } from '../users/schemas.js';
 import { personForToken } from './auth.js';
 import { requestPasswordReset, resetPassword } from './reset.js';
+import { forgotSchema, readToken } from './schemas.js';
 import { endSession, startSession } from './sessions.js';
 
 type Form = Record<string, string | undefined>;
@@ -32,7 +35,7 @@ export default async function passwordRoutes(app: FastifyInstance) {
   app.post<{ Body: Form }>('/password/forgot', async (request, reply) => {
     const form = request.body ?? {};
     try {
-      await requestPasswordReset(db, { email: form.email, ip: request.ip }, app.mail);
+      await requestPasswordReset(db, parseForm(forgotSchema, form), request.ip);
       return reply.seeOther('/password/forgot/sent');
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
@@ -44,15 +47,15 @@ export default async function passwordRoutes(app: FastifyInstance) {
   app.get('/password/forgot/sent', async (_request, reply) => reply.page('auth/forgot-sent'));
 
   app.get<{ Querystring: Form }>('/password/reset', async (request, reply) => {
-    const person = await personForToken(db, 'reset', request.query.token);
+    const person = await personForToken(db, 'reset', readToken(request.query.token));
     return reply.page('auth/password', { person, values: { token: request.query.token }, errors: {}, ...RESET_FORM });
   });
 
   app.post<{ Body: Form }>('/password/reset', async (request, reply) => {
     const form = request.body ?? {};
-    const person = await personForToken(db, 'reset', form.token);
+    const person = await personForToken(db, 'reset', readToken(form.token));
     try {
-      const actor = await resetPassword(db, form.token, form);
+      const actor = await resetPassword(db, readToken(form.token), parseForm(newPasswordSchema, form));
       await beginSession(reply, actor);
       return reply.seeOther(homeFor(actor), 'password.reset.done');
     } catch (error) {

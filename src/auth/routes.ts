@@ -1,9 +1,13 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Invalid, TooManyRequests } from '../lib/errors.js';
+import { parseForm, readForm } from '../lib/form.js';
+import { statusOf } from '../plugins/errors.js';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from '../plugins/session.js';
 import { safeNext } from '../plugins/guards.js';
 import { homeFor, type Actor } from '../users/actor.js';
-import { checkSetupToken, createFirstAdmin, logIn, personForToken, setPasswordWithToken } from './auth.js';
+import { newPasswordSchema } from '../users/schemas.js';
+import { checkSetupToken, createFirstAdmin, logIn, personForToken, SetupDone, setPasswordWithToken } from './auth.js';
+import { loginSchema, readToken, setupSchema } from './schemas.js';
 import { endSession, startSession } from './sessions.js';
 
 type Form = Record<string, string | undefined>;
@@ -26,7 +30,7 @@ export default async function authRoutes(app: FastifyInstance) {
   app.post<{ Body: Form }>('/login', async (request, reply) => {
     const form = request.body ?? {};
     try {
-      const actor = await logIn(db, config.loginLimit, { email: form.email, password: form.password, ip: request.ip });
+      const actor = await logIn(db, config.loginLimit, parseForm(loginSchema, form), request.ip);
       await beginSession(reply, actor, request.ip, request.headers['user-agent']);
       return reply.seeOther(safeNext(form.next) ?? homeFor(actor));
     } catch (error) {
@@ -35,31 +39,39 @@ export default async function authRoutes(app: FastifyInstance) {
       return reply.page('auth/login', {
         values: { email: form.email ?? '', next: safeNext(form.next) ?? '' },
         errors: error instanceof Invalid ? error.fields : {},
-        message: request.t(error.message),
-      }, { status: error.statusCode, fragment: 'auth/_login_form' });
+        message: request.t(error.message, error.params),
+      }, { status: statusOf(error), fragment: 'auth/_login_form' });
     }
   });
 
   app.post('/logout', async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
     if (token) await endSession(db, token);
+    if (request.sessionId) app.live.endSessionStreams(request.sessionId);
     clearSessionCookie(reply);
     return reply.seeOther('/login', 'auth.loggedOut');
   });
 
+  // Once the desk has an admin (made here or with `deskbell user add`), setup links lead to login.
   app.get<{ Querystring: Form }>('/setup', async (request, reply) => {
-    await checkSetupToken(db, request.query.token);
+    try {
+      await checkSetupToken(db, readToken(request.query.token));
+    } catch (error) {
+      if (error instanceof SetupDone) return reply.seeOther('/login', error.message);
+      throw error;
+    }
     return reply.page('auth/setup', { values: { token: request.query.token }, errors: {} });
   });
 
   app.post<{ Body: Form }>('/setup', async (request, reply) => {
     const form = request.body ?? {};
     try {
-      const userId = await createFirstAdmin(db, form.token, form);
+      const userId = await createFirstAdmin(db, readToken(form.token), readForm(setupSchema, form));
       const token = await startSession(db, userId, config.sessionTtlMs, { ip: request.ip });
       setSessionCookie(reply, config, token);
       return reply.seeOther('/agent', 'setup.done');
     } catch (error) {
+      if (error instanceof SetupDone) return reply.seeOther('/login', error.message);
       if (!(error instanceof Invalid)) throw error;
       return reply.page('auth/setup', { values: { ...form, password: '' }, errors: error.fields },
         { status: 422, fragment: 'auth/_setup_form' });
@@ -68,15 +80,15 @@ export default async function authRoutes(app: FastifyInstance) {
 
   // The invitation link: the invited person sets a password and is logged in.
   app.get<{ Querystring: Form }>('/welcome', async (request, reply) => {
-    const person = await personForToken(db, 'invite', request.query.token);
+    const person = await personForToken(db, 'invite', readToken(request.query.token));
     return reply.page('auth/password', { person, values: { token: request.query.token }, errors: {}, action: '/welcome' });
   });
 
   app.post<{ Body: Form }>('/welcome', async (request, reply) => {
     const form = request.body ?? {};
-    const person = await personForToken(db, 'invite', form.token);
+    const person = await personForToken(db, 'invite', readToken(form.token));
     try {
-      const actor = await setPasswordWithToken(db, 'invite', form.token, { password: form.password, confirm: form.confirm });
+      const actor = await setPasswordWithToken(db, 'invite', readToken(form.token), parseForm(newPasswordSchema, form));
       await beginSession(reply, actor, request.ip, request.headers['user-agent']);
       return reply.seeOther(homeFor(actor), 'auth.passwordSet');
     } catch (error) {

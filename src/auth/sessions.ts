@@ -4,6 +4,8 @@ import { isoIn, nowIso } from '../lib/time.js';
 import { toActor, type Actor } from '../users/actor.js';
 
 export interface SessionInfo {
+  /** The stored id (the hash of the cookie's token): names the session without revealing the token. */
+  id: string;
   actor: Actor;
   csrfSecret: string;
 }
@@ -28,16 +30,21 @@ export async function startSession(
 
 /** The actor behind a session cookie, or null when it is unknown, expired or its user is not active. */
 export async function findSession(db: Db, token: string): Promise<SessionInfo | null> {
+  return findSessionById(db, sha256(token));
+}
+
+/** The same by the stored id: a long-lived stream checks that its session still holds. */
+export async function findSessionById(db: Db, id: string): Promise<SessionInfo & { expiresAt: string } | null> {
   const row = await db.selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .selectAll('users')
     .select(['sessions.csrf_secret', 'sessions.expires_at'])
-    .where('sessions.id', '=', sha256(token))
+    .where('sessions.id', '=', id)
     .where('sessions.expires_at', '>', nowIso())
     .where('users.state', '=', 'active')
     .executeTakeFirst();
   if (!row) return null;
-  return { actor: toActor(row), csrfSecret: row.csrf_secret };
+  return { id, actor: toActor(row), csrfSecret: row.csrf_secret, expiresAt: row.expires_at };
 }
 
 export async function endSession(db: Db, token: string): Promise<void> {

@@ -2,39 +2,34 @@ import { changedFields, recordAudit } from '../admin/audit.js';
 import type { Db } from '../db/connect.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
-import { Checker } from '../lib/validate.js';
+import { refuse, type Checked } from '../lib/form.js';
+import { can } from '../policy/can.js';
 import type { Actor } from '../users/actor.js';
 import { countBrandTickets, findBrand, findBrandByName, makeDefaultBrand } from './queries.js';
+import type { BrandInput } from './schemas.js';
 
-export type BrandInput = Record<string, string | undefined>;
-
-async function checkBrand(db: Db, input: BrandInput, exceptId?: number) {
-  const check = new Checker();
-  const name = check.text('name', input.name, { max: 100 });
-  const from_name = check.text('fromName', input.fromName, { max: 100 });
-  const from_address = check.email('fromAddress', input.fromAddress);
-  const portal_title = check.text('portalTitle', input.portalTitle, { max: 100 });
-  const colourText = check.text('colour', input.colour, { required: false, max: 7 }).toLowerCase();
-  if (colourText && !/^#[0-9a-f]{6}$/.test(colourText)) check.add('colour', 'admin.brands.colourFormat');
+/** The brand's columns from the form, once its name is free; one answer names every mistake. */
+async function checkBrand(db: Db, { value, errors }: Checked<BrandInput>, exceptId?: number) {
+  const { name, fromName: from_name, fromAddress: from_address, portalTitle: portal_title, colour } = value;
   const taken = name ? await findBrandByName(db, name) : undefined;
-  if (taken && taken.id !== exceptId) check.add('name', 'admin.brands.nameTaken');
-  check.done();
-  return { name, from_name, from_address, portal_title, colour: colourText || null };
+  if (taken && taken.id !== exceptId) errors.name ??= 'admin.brands.nameTaken';
+  refuse(errors);
+  return { name, from_name, from_address, portal_title, colour };
 }
 
 function requireAdmin(actor: Actor): void {
-  if (actor.role !== 'admin') throw new Forbidden();
+  if (!can(actor, 'brands.manage')) throw new Forbidden();
 }
 
-export async function createBrand(db: Db, actor: Actor, input: BrandInput): Promise<number> {
+export async function createBrand(db: Db, actor: Actor, input: Checked<BrandInput>): Promise<number> {
   requireAdmin(actor);
   const values = await checkBrand(db, input);
   return db.transaction().execute(async (trx) => {
     const row = await trx.insertInto('brands').values({ ...values, is_default: 0, created_at: nowIso() })
       .returning('id').executeTakeFirstOrThrow();
-    if (input.isDefault === '1') await makeDefaultBrand(trx, row.id);
+    if (input.value.isDefault) await makeDefaultBrand(trx, row.id);
     await recordAudit(trx, actor, {
-      action: 'brand.created', subjectType: 'brand', subjectId: row.id, after: { ...values, is_default: input.isDefault === '1' ? 1 : 0 },
+      action: 'brand.created', subjectType: 'brand', subjectId: row.id, after: { ...values, is_default: input.value.isDefault ? 1 : 0 },
     });
     return row.id;
   });
@@ -44,13 +39,13 @@ export async function createBrand(db: Db, actor: Actor, input: BrandInput): Prom
  * Exactly one brand is the default: making one the default takes the flag from the other, and the
  * default cannot simply be unticked (another brand has to be made the default instead).
  */
-export async function updateBrand(db: Db, actor: Actor, id: number, input: BrandInput): Promise<void> {
+export async function updateBrand(db: Db, actor: Actor, id: number, input: Checked<BrandInput>): Promise<void> {
   requireAdmin(actor);
   const values = await checkBrand(db, input, id);
   await db.transaction().execute(async (trx) => {
     const before = await findBrand(trx, id);
     if (!before) throw new NotFound();
-    const isDefault = input.isDefault === '1' ? 1 : 0;
+    const isDefault = input.value.isDefault ? 1 : 0;
     if (before.is_default === 1 && isDefault === 0) throw new Invalid({ isDefault: 'admin.brands.defaultRequired' });
     const diff = changedFields(before, { ...values, is_default: isDefault });
     if (Object.keys(diff.after).length === 0) return;

@@ -1,18 +1,21 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Invalid, NotFound } from '../lib/errors.js';
+import { readForm } from '../lib/form.js';
 import { positiveInt } from '../lib/validate.js';
-import { requireRole } from '../plugins/guards.js';
-import { createBrand, deleteBrand, updateBrand, type BrandInput } from './brands.js';
+import { allow } from '../plugins/guards.js';
+import { createBrand, deleteBrand, updateBrand } from './brands.js';
 import { findBrand, listBrands } from './queries.js';
+import { brandSchema } from './schemas.js';
 
+type Form = Record<string, string | undefined>;
 type Id = { Params: { id: string } };
 
 /** `/admin/brands`: sender name and address, portal title and colour of each brand; one is the default. */
 export default async function adminBrandRoutes(app: FastifyInstance) {
   const { db } = app;
-  app.addHook('preHandler', requireRole('admin'));
+  app.addHook('preHandler', allow('admin.access'));
 
-  async function editPage(reply: FastifyReply, id: number, values?: BrandInput, errors = {}, status = 200) {
+  async function editPage(reply: FastifyReply, id: number, values?: Form, errors = {}, status = 200) {
     const brand = await findBrand(db, id);
     if (!brand) throw new NotFound();
     const stored = {
@@ -25,9 +28,9 @@ export default async function adminBrandRoutes(app: FastifyInstance) {
   app.get('/admin/brands', async (_request, reply) => reply.page('admin/brands', { brands: await listBrands(db) }));
   app.get('/admin/brands/new', async (_request, reply) => reply.page('admin/brands-new', { values: {}, errors: {} }));
 
-  app.post<{ Body: BrandInput }>('/admin/brands', async (request, reply) => {
+  app.post<{ Body: Form }>('/admin/brands', async (request, reply) => {
     try {
-      await createBrand(db, request.actor!, request.body ?? {});
+      await createBrand(db, request.actor!, readForm(brandSchema, request.body));
       return reply.seeOther('/admin/brands', 'admin.brands.created');
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
@@ -37,10 +40,10 @@ export default async function adminBrandRoutes(app: FastifyInstance) {
 
   app.get<Id>('/admin/brands/:id', async (request, reply) => editPage(reply, positiveInt(request.params.id) ?? -1));
 
-  app.post<Id & { Body: BrandInput }>('/admin/brands/:id', async (request, reply) => {
+  app.post<Id & { Body: Form }>('/admin/brands/:id', async (request, reply) => {
     const id = positiveInt(request.params.id) ?? -1;
     try {
-      await updateBrand(db, request.actor!, id, request.body ?? {});
+      await updateBrand(db, request.actor!, id, readForm(brandSchema, request.body));
       return reply.seeOther('/admin/brands', 'admin.brands.saved');
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;

@@ -2,46 +2,41 @@ import { changedFields, recordAudit } from '../admin/audit.js';
 import type { Db } from '../db/connect.js';
 import type { FieldsTable, StatusCategory } from '../db/schema.js';
 import type { FieldOption } from '../fields/fields.js';
-import { Invalid, NotFound } from '../lib/errors.js';
+import { Invalid, NotFound, type FieldErrors } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
-import { Checker } from '../lib/validate.js';
+import { refuse, type Checked } from '../lib/form.js';
 import type { Actor } from '../users/actor.js';
-import { readOptions } from './options.js';
+import { mergeOptions } from './options.js';
 import { countFieldValues, fieldKeyTaken, findField } from './queries.js';
-import { assertAdmin, isUniqueViolation, type CatalogInput } from './types.js';
+import type { EditFieldInput, NewFieldInput } from './schemas.js';
+import { assertAdmin, isUniqueViolation } from './types.js';
 
 export type FieldKind = FieldsTable['kind'];
 export const FIELD_KINDS: readonly FieldKind[] = ['text', 'textarea', 'number', 'date', 'dropdown', 'checkbox', 'email', 'url'];
 export const CATEGORIES: readonly StatusCategory[] = ['draft', 'new', 'open', 'pending', 'on_hold', 'solved', 'closed', 'cancelled'];
-const KEY = /^[a-z0-9_]{1,40}$/;
 
-const flag = (value: string | undefined): 0 | 1 => (value === '1' || value === 'on' ? 1 : 0);
+const bit = (value: boolean): 0 | 1 => (value ? 1 : 0);
 
-/** The field form, checked all at once; `existing` are the stored options when editing. */
-function checkField(input: CatalogInput, kind: FieldKind, existing: FieldOption[], check: Checker) {
-  const label = check.text('label', input.label, { max: 120 });
-  let requiredBefore: StatusCategory | null = null;
-  if (input.requiredBeforeCategory) requiredBefore = check.oneOf('requiredBeforeCategory', input.requiredBeforeCategory, CATEGORIES);
-  const options = kind === 'dropdown' ? readOptions(existing, input, check, true) : [];
+/** The field form's values, its options merged into `existing` (the stored ones when editing); mistakes go to `errors`. */
+function checkField(input: NewFieldInput | EditFieldInput, kind: FieldKind, existing: FieldOption[], errors: FieldErrors) {
+  const options = kind === 'dropdown' ? mergeOptions(existing, input.options, errors, true) : [];
   const values = {
-    label, kind, options, required_for_customer: flag(input.requiredForCustomer), required_for_agent: flag(input.requiredForAgent),
-    required_before_category: requiredBefore, customer_visible: flag(input.customerVisible),
+    label: input.label, kind, options, required_for_customer: bit(input.requiredForCustomer), required_for_agent: bit(input.requiredForAgent),
+    required_before_category: input.requiredBeforeCategory, customer_visible: bit(input.customerVisible),
   };
-  if (values.required_for_customer === 1 && values.customer_visible === 0) check.add('requiredForCustomer', 'admin.fields.errors.requiredHidden');
+  // Customers cannot fill in a field they do not see.
+  if (values.required_for_customer === 1 && values.customer_visible === 0) errors.requiredForCustomer ??= 'admin.fields.errors.requiredHidden';
   return values;
 }
 
 const stored = <T extends { options: FieldOption[] }>(values: T) => ({ ...values, options: JSON.stringify(values.options) });
 
-export async function createField(db: Db, actor: Actor, input: CatalogInput): Promise<number> {
+export async function createField(db: Db, actor: Actor, { value, errors }: Checked<NewFieldInput>): Promise<number> {
   assertAdmin(actor);
-  const check = new Checker();
-  const key = check.text('key', input.key, { max: 40 });
-  if (key && !KEY.test(key)) check.add('key', 'admin.fields.errors.keyFormat');
-  else if (key && await fieldKeyTaken(db, key)) check.add('key', 'admin.fields.errors.keyTaken');
-  const kind = check.oneOf('kind', input.kind, FIELD_KINDS);
-  const values = checkField(input, kind, [], check);
-  check.done();
+  const { key, kind } = value;
+  if (key && await fieldKeyTaken(db, key)) errors.key ??= 'admin.fields.errors.keyTaken';
+  const values = checkField(value, kind, [], errors);
+  refuse(errors);
   try {
     return await db.transaction().execute(async (trx) => {
       const row = await trx.insertInto('fields').values({ key, ...stored(values), created_at: nowIso() }).returning('id').executeTakeFirstOrThrow();
@@ -59,18 +54,17 @@ export async function createField(db: Db, actor: Actor, input: CatalogInput): Pr
  * only while no ticket holds a value: a date stored as text, or a value of a former dropdown, would
  * no longer read right.
  */
-export async function updateField(db: Db, actor: Actor, id: number, input: CatalogInput): Promise<void> {
+export async function updateField(db: Db, actor: Actor, id: number, { value, errors }: Checked<EditFieldInput>): Promise<void> {
   assertAdmin(actor);
   const current = await findField(db, id);
   if (!current) throw new NotFound();
-  const check = new Checker();
   let kind = current.kind;
-  if (input.kind !== undefined && input.kind !== current.kind) {
-    kind = check.oneOf('kind', input.kind, FIELD_KINDS);
-    if (await countFieldValues(db, id) > 0) check.add('kind', 'admin.fields.errors.kindLocked');
+  if (value.kind !== undefined && value.kind !== current.kind) {
+    kind = value.kind;
+    if (await countFieldValues(db, id) > 0) errors.kind ??= 'admin.fields.errors.kindLocked';
   }
-  const values = checkField(input, kind, current.options, check);
-  check.done();
+  const values = checkField(value, kind, current.options, errors);
+  refuse(errors);
   await db.transaction().execute(async (trx) => {
     const before = await findField(trx, id);
     if (!before) throw new NotFound();

@@ -1,8 +1,8 @@
 import type { FieldOption } from '../fields/fields.js';
-import type { Checker } from '../lib/validate.js';
-import type { CatalogInput } from './types.js';
+import type { FieldErrors } from '../lib/errors.js';
+import type { OptionsInput } from './schemas.js';
 
-const MAX_OPTIONS = 500;
+export const MAX_OPTIONS = 500;
 
 /** A stored value from a label: lower case letters, digits and underscores ("Cleared (manual)" → cleared_manual). */
 export function valueFromLabel(label: string): string {
@@ -23,28 +23,25 @@ function uniqueValue(base: string, used: Set<string>): string {
  * a new label renames an option without touching what tickets hold; a ticked "retired" takes it out
  * of forms; "order" sorts them. New options come one per line and get a value of their own.
  */
-export function readOptions(existing: FieldOption[], input: CatalogInput, check: Checker, required: boolean): FieldOption[] {
-  const rows = new Map<string, number>();
-  for (let i = 0; i < MAX_OPTIONS && input[`option_${i}_value`] !== undefined; i++) rows.set(input[`option_${i}_value`]!, i);
+export function mergeOptions(existing: FieldOption[], { rows, newOptions }: OptionsInput, errors: FieldErrors, required: boolean): FieldOption[] {
+  const byValue = new Map(rows.flatMap((row) => (row.value === null ? [] : [[row.value, row] as const])));
 
   const sorted = existing.map((option, index) => {
-    const i = rows.get(option.value);
-    if (i === undefined) return { option, order: MAX_OPTIONS + index, index };
-    const label = check.text(`option_${i}_label`, input[`option_${i}_label`], { max: 200 });
-    const order = Number(input[`option_${i}_order`]);
+    const row = byValue.get(option.value);
+    if (row === undefined) return { option, order: MAX_OPTIONS + index, index };
+    if (row.labelError) errors[`option_${row.index}_label`] ??= row.labelError;
     return {
-      option: { value: option.value, label: label || option.label, retired: input[`option_${i}_retired`] === '1' },
-      order: Number.isFinite(order) ? order : index, index,
+      option: { value: option.value, label: row.label || option.label, retired: row.retired },
+      order: row.order ?? index, index,
     };
   }).sort((a, b) => a.order - b.order || a.index - b.index).map((s) => s.option);
 
   const used = new Set(sorted.map((o) => o.value));
-  const lines = (input.newOptions ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  if (lines.some((l) => l.length > 200) || sorted.length + lines.length > MAX_OPTIONS) check.add('newOptions', 'errors.tooLong');
-  const options = [...sorted, ...lines.map((label) => ({ value: uniqueValue(valueFromLabel(label), used), label, retired: false }))];
+  if (newOptions.some((l) => l.length > 200) || sorted.length + newOptions.length > MAX_OPTIONS) errors.newOptions ??= 'errors.tooLong';
+  const options = [...sorted, ...newOptions.map((label) => ({ value: uniqueValue(valueFromLabel(label), used), label, retired: false }))];
 
   const labels = options.map((o) => o.label.toLowerCase());
-  if (new Set(labels).size !== labels.length) check.add('newOptions', 'admin.fields.errors.duplicateOption');
-  if (required && !options.some((o) => !o.retired)) check.add('newOptions', 'admin.fields.errors.noOptions');
+  if (new Set(labels).size !== labels.length) errors.newOptions ??= 'admin.fields.errors.duplicateOption';
+  if (required && !options.some((o) => !o.retired)) errors.newOptions ??= 'admin.fields.errors.noOptions';
   return options;
 }

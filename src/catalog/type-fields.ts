@@ -1,9 +1,9 @@
 import { recordAudit } from '../admin/audit.js';
 import type { Db } from '../db/connect.js';
 import { Invalid, NotFound } from '../lib/errors.js';
-import { positiveInt } from '../lib/validate.js';
 import type { Actor } from '../users/actor.js';
 import { findType, typeFieldRows } from './queries.js';
+import type { TypeFieldInput } from './schemas.js';
 import { assertAdmin } from './types.js';
 
 export type Direction = 'up' | 'down';
@@ -35,9 +35,8 @@ async function changeTypeFields(db: Db, actor: Actor, typeId: number, change: st
   });
 }
 
-export async function addTypeField(db: Db, actor: Actor, typeId: number, fieldIdInput: unknown): Promise<void> {
+export async function addTypeField(db: Db, actor: Actor, typeId: number, { fieldId }: TypeFieldInput): Promise<void> {
   assertAdmin(actor);
-  const fieldId = positiveInt(fieldIdInput);
   const field = fieldId === null ? undefined
     : await db.selectFrom('fields').select(['id', 'key']).where('id', '=', fieldId).where('retired_at', 'is', null).executeTakeFirst();
   if (!field) throw new Invalid({ fieldId: 'errors.choice' }, 'admin.types.errors.fieldChoice');

@@ -1,18 +1,15 @@
 import { changedFields, recordAudit } from '../admin/audit.js';
 import type { Db } from '../db/connect.js';
-import type { Priority } from '../db/schema.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
-import { Checker, positiveInt } from '../lib/validate.js';
-import { PRIORITIES } from '../tickets/tickets.js';
+import { refuse, type Checked } from '../lib/form.js';
+import { can } from '../policy/can.js';
 import type { Actor } from '../users/actor.js';
-import { checkDispatch } from './dispatch-form.js';
 import { defaultTypeIds, findActiveStatus, findGroup, findType, typeNameTaken } from './queries.js';
-
-export type CatalogInput = Record<string, string | undefined>;
+import type { TypeInput } from './schemas.js';
 
 export function assertAdmin(actor: Actor): void {
-  if (actor.role !== 'admin') throw new Forbidden();
+  if (!can(actor, 'catalog.manage')) throw new Forbidden();
 }
 
 /** A unique index refused the row (SQLite or PostgreSQL): someone else took the name meanwhile. */
@@ -21,34 +18,23 @@ export function isUniqueViolation(error: unknown): boolean {
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }
 
-const flag = (value: string | undefined): 0 | 1 => (value === '1' || value === 'on' ? 1 : 0);
+const bit = (value: boolean): 0 | 1 => (value ? 1 : 0);
 
-/** The type form, checked all at once; the name is unique whatever its case. */
-async function checkType(db: Db, input: CatalogInput, exceptId: number | null) {
-  const check = new Checker();
-  const name = check.text('name', input.name, { max: 120 });
-  const description = check.longText('description', input.description, { required: false, max: 2000 });
-  const defaultPriority = check.oneOf<Priority>('defaultPriority', input.defaultPriority, PRIORITIES);
-  let defaultGroupId: number | null = null;
-  if (input.defaultGroupId) {
-    defaultGroupId = positiveInt(input.defaultGroupId);
-    if (defaultGroupId === null || !(await findGroup(db, defaultGroupId))) check.add('defaultGroupId', 'errors.choice');
-  }
-  let initialStatusId: number | null = null;
-  if (input.initialStatusId) {
-    initialStatusId = positiveInt(input.initialStatusId);
-    if (initialStatusId === null || !(await findActiveStatus(db, initialStatusId))) check.add('initialStatusId', 'errors.choice');
-  }
-  if (name && await typeNameTaken(db, name, exceptId)) check.add('name', 'admin.types.errors.nameTaken');
-  const dispatch = checkDispatch(input, check);
-  check.done();
+/** The type form's values, once its group and status exist and its name is free (whatever its case); one answer names every mistake. */
+async function checkType(db: Db, { value, errors }: Checked<TypeInput>, exceptId: number | null) {
+  const { name, description, defaultPriority, defaultGroupId, initialStatusId } = value;
+  if (defaultGroupId !== null && !(await findGroup(db, defaultGroupId))) errors.defaultGroupId ??= 'errors.choice';
+  if (initialStatusId !== null && !(await findActiveStatus(db, initialStatusId))) errors.initialStatusId ??= 'errors.choice';
+  if (name && await typeNameTaken(db, name, exceptId)) errors.name ??= 'admin.types.errors.nameTaken';
+  refuse(errors);
   return {
     name, description, default_priority: defaultPriority, default_group_id: defaultGroupId, initial_status_id: initialStatusId,
-    customer_can_choose: flag(input.customerCanChoose), customer_facing: flag(input.customerFacing), ...dispatch,
+    customer_can_choose: bit(value.customerCanChoose), customer_facing: bit(value.customerFacing),
+    dispatch_policy: value.dispatchPolicy, dispatch_count: value.dispatchCount, members_needed: value.membersNeeded,
   };
 }
 
-export async function createType(db: Db, actor: Actor, input: CatalogInput): Promise<number> {
+export async function createType(db: Db, actor: Actor, input: Checked<TypeInput>): Promise<number> {
   assertAdmin(actor);
   const values = await checkType(db, input, null);
   try {
@@ -63,7 +49,7 @@ export async function createType(db: Db, actor: Actor, input: CatalogInput): Pro
   }
 }
 
-export async function updateType(db: Db, actor: Actor, id: number, input: CatalogInput): Promise<void> {
+export async function updateType(db: Db, actor: Actor, id: number, input: Checked<TypeInput>): Promise<void> {
   assertAdmin(actor);
   if (!(await findType(db, id))) throw new NotFound();
   const values = await checkType(db, input, id);

@@ -1,20 +1,23 @@
+import { addMessage } from '../kernel/index.js';
+import { throttle, type Limit } from '../auth/throttle.js';
 import type { Db } from '../db/connect.js';
 import { enqueueJob } from '../jobs/queries.js';
 import { Conflict, NotFound } from '../lib/errors.js';
-import { isoIn, nowIso } from '../lib/time.js';
-import { Checker } from '../lib/validate.js';
-import type { LiveHub } from '../live/hub.js';
-import { renderMarkdown } from '../messages/markdown.js';
+import { isoIn } from '../lib/time.js';
 import { getNumberSetting } from '../settings/settings.js';
 import { findVisibleTicket } from '../tickets/queries.js';
-import { isStaff, type Actor } from '../users/actor.js';
+import { sideOf } from '../policy/can.js';
+import type { Actor } from '../users/actor.js';
 import { publicChatLine } from './lines.js';
-import { countUnread, findChatRow, listChatRows, markChatRead, newestChatId } from './queries.js';
+import { countUnread, listChatRows, markChatRead, newestChatId } from './queries.js';
+import type { ChatLineInput } from './schemas.js';
 
 export const CHAT_DIGEST_JOB = 'chat_digest';
 export const DIGEST_DEFAULT_MINUTES = 5;
 /** A chat line is a short message, not a letter. */
 export const CHAT_MAX_LENGTH = 4000;
+/** Lines one person may send a minute: a fast typist sends a few; a script floods every open stream. */
+export const CHAT_LINES_PER_MINUTE: Limit = { max: 30, windowMs: 60_000 };
 
 type VisibleTicket = NonNullable<Awaited<ReturnType<typeof findVisibleTicket>>>;
 
@@ -42,32 +45,24 @@ export async function chatTicket(db: Db, actor: Actor, ticketId: number): Promis
 
 /**
  * Someone writes a chat line. It is stored as a public `chat` message (never mailed line by line),
- * shown at once to everyone who has the ticket open, and a line by staff books the customer's
+ * shown at once to everyone who has the ticket open (the live consumer, after the commit), and a line by staff books the customer's
  * digest mail after the quiet period (digest.ts decides then whether one is needed).
  */
-export async function postChatLine(db: Db, live: LiveHub, actor: Actor, ticketId: number, input: { body?: unknown }): Promise<number> {
-  const check = new Checker();
-  const body = check.longText('body', input.body, { max: CHAT_MAX_LENGTH });
-  check.done();
+export async function postChatLine(db: Db, actor: Actor, ticketId: number, { body }: ChatLineInput): Promise<number> {
   const id = await db.transaction().execute(async (trx) => {
     const ticket = await chatTicket(trx, actor, ticketId);
     if (chatState(ticket) !== 'open') throw new ChatClosed();
-    const now = nowIso();
-    const message = await trx.insertInto('messages').values({
-      ticket_id: ticket.id, author_id: actor.id, kind: 'chat', body_text: body, body_html: renderMarkdown(body),
-      via: 'web', email_message_id: null, match_reason: null, created_at: now,
-    }).returning('id').executeTakeFirstOrThrow();
-    await trx.updateTable('tickets').set({ updated_at: now, last_activity_at: now }).where('id', '=', ticket.id).execute();
+    // Counted in this transaction: a refused or rolled-back line is not counted.
+    await throttle(trx, `chat:${actor.id}`, CHAT_LINES_PER_MINUTE, 'chat.errors.tooMany');
+    const message = { id: await addMessage(trx, actor, ticket.id, { kind: 'chat', bodyText: body }) };
     await markChatRead(trx, ticket.id, actor.id, message.id);
-    if (isStaff(actor)) {
+    if (sideOf(actor) === 'staff') {
       const minutes = (await getNumberSetting(trx, 'chat.digest_minutes')) ?? DIGEST_DEFAULT_MINUTES;
       await enqueueJob(trx, CHAT_DIGEST_JOB, { ticketId: ticket.id, messageId: message.id }, { runAt: isoIn(minutes * 60_000), maxAttempts: 5 });
     }
     return message.id;
   });
-  // Only after the commit: nobody may see a line that was rolled back.
-  const row = await findChatRow(db, id);
-  if (row) live.chat(ticketId, publicChatLine(row));
+  // The live consumer shows it to the open pages once committed (live/consumer.ts).
   return id;
 }
 

@@ -3,7 +3,7 @@ import type { LiveHub } from '../live/hub.js';
 import type { NotifyContext } from '../notify/context.js';
 import { customersTakePart, findTicketForMail } from '../notify/queries.js';
 import { sendTicketMail } from '../notify/send.js';
-import { STAFF_ROLES } from '../users/actor.js';
+import { can, rolesOn } from '../policy/can.js';
 import { chatMark, markChatMailed, staffChatRowsAfter } from './queries.js';
 
 export interface DigestJob {
@@ -21,10 +21,10 @@ export interface DigestJob {
 export async function runChatDigest(trx: Db, ctx: NotifyContext, live: LiveHub, job: DigestJob): Promise<void> {
   const later = await trx.selectFrom('messages').innerJoin('users', 'users.id', 'messages.author_id').select('messages.id')
     .where('messages.ticket_id', '=', job.ticketId).where('messages.kind', '=', 'chat').where('messages.id', '>', job.messageId)
-    .where('users.role', 'in', STAFF_ROLES).limit(1).executeTakeFirst();
+    .where('users.role', 'in', rolesOn('staff')).limit(1).executeTakeFirst();
   if (later) return;
   const ticket = await findTicketForMail(trx, job.ticketId);
-  if (!ticket || !customersTakePart(ticket) || ticket.requester_role !== 'customer' || ticket.requester_state === 'disabled') return;
+  if (!ticket || !customersTakePart(ticket) || !can({ id: ticket.requester_id, role: ticket.requester_role, state: ticket.requester_state }, 'portal.use')) return;
   if (live.customerWatching(ticket.id, ticket.requester_id)) return;
   const mark = await chatMark(trx, ticket.id, ticket.requester_id);
   const lines = await staffChatRowsAfter(trx, ticket.id, Math.max(mark.read_through_id, mark.mailed_through_id));

@@ -1,5 +1,5 @@
 import type { PublicChatLine } from '../live/hub.js';
-import { STAFF_ROLES } from '../users/actor.js';
+import { sideOf } from '../policy/can.js';
 import type { ChatRow } from './queries.js';
 
 /**
@@ -12,7 +12,7 @@ export function publicChatLine(row: ChatRow): PublicChatLine {
     id: row.id,
     authorId: row.author_id,
     authorName: row.author_name ?? '',
-    fromStaff: row.author_role !== null && STAFF_ROLES.includes(row.author_role),
+    fromStaff: row.author_role !== null && sideOf({ role: row.author_role }) === 'staff',
     bodyHtml: row.body_html,
     createdAt: row.created_at,
   } as PublicChatLine;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
-import { STAFF_ROLES } from '../users/actor.js';
+import { rolesOn } from '../policy/can.js';
 
 /** How many chat lines the messenger shows (the newest); older ones stay in the ticket. */
 export const CHAT_LIMIT = 200;
@@ -20,13 +20,23 @@ export async function listChatRows(db: Db, ticketId: number): Promise<ChatRow[]>
   return rows.reverse();
 }
 
+/**
+ * The chat lines of a ticket after `afterId` (what a reconnecting stream missed), oldest first: at
+ * most CHAT_LIMIT, the newest ones, as the messenger itself shows the newest.
+ */
+export async function chatRowsAfter(db: Db, ticketId: number, afterId: number): Promise<ChatRow[]> {
+  const rows = await chatRows(db).where('messages.ticket_id', '=', ticketId).where('messages.id', '>', afterId)
+    .orderBy('messages.id', 'desc').limit(CHAT_LIMIT).execute();
+  return rows.reverse();
+}
+
 export function findChatRow(db: Db, messageId: number) {
   return chatRows(db).where('messages.id', '=', messageId).executeTakeFirst();
 }
 
 /** Chat lines written by staff after `afterId`: what a customer's digest tells of. */
 export function staffChatRowsAfter(db: Db, ticketId: number, afterId: number) {
-  return chatRows(db).where('messages.ticket_id', '=', ticketId).where('messages.id', '>', afterId).where('users.role', 'in', STAFF_ROLES)
+  return chatRows(db).where('messages.ticket_id', '=', ticketId).where('messages.id', '>', afterId).where('users.role', 'in', rolesOn('staff'))
     .orderBy('messages.id').limit(CHAT_LIMIT).execute();
 }
 

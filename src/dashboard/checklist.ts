@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/connect.js';
+import { rolesOn } from '../policy/can.js';
 import { getSetting, putSetting } from '../settings/settings.js';
 
 /** Stored once an admin hides the checklist; absent means it is still shown. */
@@ -13,7 +14,7 @@ export interface SetupStep { key: string; href: string; done: boolean }
  */
 export async function setupSteps(db: Db, config: Config): Promise<SetupStep[]> {
   const types = await db.selectFrom('ticket_types').select('id').limit(2).execute();
-  const staff = await db.selectFrom('users').select('id').where('role', 'in', ['admin', 'supervisor', 'agent']).limit(2).execute();
+  const staff = await db.selectFrom('users').select('id').where('role', 'in', rolesOn('staff')).limit(2).execute();
   const address = await db.selectFrom('support_addresses').select('id').limit(1).executeTakeFirst();
   const helpText = await getSetting(db, 'portal.help_text');
   const portalText = await db.selectFrom('texts').select('key').where('key', 'like', 'portal.%').limit(1).executeTakeFirst();

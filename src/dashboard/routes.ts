@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { requireRole, STAFF } from '../plugins/guards.js';
+import { allow } from '../plugins/guards.js';
+import { can } from '../policy/can.js';
 import { dismissChecklist, setupChecklist } from './checklist.js';
 import { dashboardFor } from './dashboard.js';
 import { dashboardView } from './view.js';
@@ -7,13 +8,13 @@ import { dashboardView } from './view.js';
 /** `/agent`: the agents' home. Admins also see the set-up checklist until it is done or dismissed. */
 export default async function dashboardRoutes(app: FastifyInstance) {
   const { db, config } = app;
-  const staff = { preHandler: requireRole(...STAFF) };
-  const admin = { preHandler: requireRole('admin') };
+  const staff = { preHandler: allow('desk.use') };
+  const admin = { preHandler: allow('admin.access') };
 
   app.get('/agent', staff, async (request, reply) => {
     const actor = request.actor!;
     const figures = dashboardView(await dashboardFor(db, actor), request.t);
-    const checklist = actor.role === 'admin' ? await setupChecklist(db, config) : null;
+    const checklist = can(actor, 'setup.checklist') ? await setupChecklist(db, config) : null;
     return reply.page('dashboard/index', { figures, checklist, back: '/agent' });
   });
 

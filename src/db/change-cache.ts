@@ -1,12 +1,21 @@
 import { sql } from 'kysely';
 import type { Db } from './connect.js';
+import { isPostgres } from './dialect.js';
 
 /**
  * A marker that changes whenever the database may have changed: this connection's `total_changes()`
  * (its own writes, committed or not) and `PRAGMA data_version` (commits by any other connection or
  * process). Two cheap reads, no table touched.
+ *
+ * PostgreSQL: the write-ahead log's insert position, which moves with every write of every
+ * connection and instance (committed or not, and with the server's own upkeep: that only costs a
+ * recomputation). It cannot be read on a read-only standby, which Deskbell never talks to.
  */
 export async function changeMarker(db: Db): Promise<string> {
+  if (isPostgres(db)) {
+    const { rows } = await sql<{ lsn: string }>`select pg_current_wal_insert_lsn()::text as lsn`.execute(db);
+    return rows[0]!.lsn;
+  }
   const { rows } = await sql<{ c: number; v: number }>`select total_changes() as c, (select data_version from pragma_data_version) as v`.execute(db);
   return `${rows[0]!.c}:${rows[0]!.v}`;
 }

@@ -5,8 +5,11 @@ import {
   CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver,
   type DatabaseConnection, type DialectAdapter, type Driver, type SqliteDatabase, type SqliteStatement,
 } from 'kysely';
+import type { DatabaseConfig } from '../config.js';
+import { connectPostgres } from './postgres.js';
 import type { Database } from './schema.js';
 
+/** The desk's database, SQLite or PostgreSQL alike (src/db/dialect.ts tells them apart where needed). */
 export type Db = Kysely<Database>;
 
 export interface OpenOptions {
@@ -42,6 +45,15 @@ export function connect(path: string, options: OpenOptions = {}): { db: Db; sqli
     dialect: new ImmediateSqliteDialect({ database: cachedStatements(sqlite) }),
   });
   return { db, sqlite };
+}
+
+/**
+ * Open the configured database: the SQLite file (its better-sqlite3 handle too, for snapshots and
+ * pragmas) or a pool of connections to PostgreSQL (`sqlite` is then null).
+ */
+export function connectDatabase(database: DatabaseConfig, options: OpenOptions = {}): { db: Db; sqlite: SQLite.Database | null } {
+  if (database.kind === 'postgres') return { db: connectPostgres(database.url, database.poolSize).db, sqlite: null };
+  return connect(database.path, options);
 }
 
 /**

@@ -10,6 +10,8 @@ export type UserState = 'invited' | 'active' | 'disabled';
 export type StatusCategory = 'draft' | 'new' | 'open' | 'pending' | 'on_hold' | 'solved' | 'closed' | 'cancelled';
 export type Priority = 'low' | 'normal' | 'high' | 'urgent';
 export type MessageKind = 'reply' | 'chat' | 'note' | 'update';
+/** Which end of a ticket's conversation an agent reads first (their profile). */
+export type ConversationOrder = 'oldest' | 'newest';
 export type TokenKind = 'setup' | 'invite' | 'reset';
 export type JobState = 'queued' | 'done' | 'dead';
 type Bool = 0 | 1;
@@ -26,6 +28,9 @@ export interface UsersTable {
   locale: Generated<string>;
   time_zone: string | null;
   notify_prefs: Generated<string>;
+  /** How screens look to this person (JSON, src/agent/list-prefs.ts): list columns, landing view. */
+  ui_prefs: Generated<string>;
+  conversation_order: Generated<ConversationOrder>;
   created_at: string;
   updated_at: string;
   last_login_at: string | null;

@@ -1,7 +1,13 @@
 import type { Db } from '../db/connect.js';
+import type { HistoryEntry } from '../kernel/history.js';
 import type { Selectable } from 'kysely';
 import type { FieldsTable } from '../db/schema.js';
-import { isEmail, type Checker } from '../lib/validate.js';
+import { isEmail } from '../lib/validate.js';
+
+/** Where field errors go: a verb's collection of its form's mistakes (src/lib/form.ts, `collect`). */
+export interface ErrorSink {
+  add(field: string, key: string): void;
+}
 
 /** A dropdown option: `value` is what is stored (stable), `label` what is shown (renamable). */
 export interface FieldOption {
@@ -55,14 +61,21 @@ export function displayValue(field: { kind: string; options: string | FieldOptio
   return value;
 }
 
+/** The raw values of custom fields in a form body (`field_<key>`), for readFieldValues. */
+export function fieldInputs(body: unknown): Record<string, string> {
+  const raw = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => e[0].startsWith('field_') && typeof e[1] === 'string'));
+}
+
 /**
  * Read and check the submitted values of these fields (form names `field_<key>`), per kind and
- * per audience's required marks. Errors go into the checker; the result maps field id → value
+ * per audience's required marks. Custom fields are defined in the database, so they are read where
+ * their definitions are (the verb), not by a feature's schemas. Errors go into the sink; the result maps field id → value
  * ('' for empty, which removes a stored value). `stored` are the ticket's current values: an option
  * retired since it was chosen may stay as it is (it is no longer offered to anyone else).
  */
 export function readFieldValues(
-  defs: FieldDef[], input: Record<string, unknown>, audience: Audience, check: Checker, stored: ReadonlyMap<number, string> = new Map(),
+  defs: FieldDef[], input: Record<string, unknown>, audience: Audience, check: ErrorSink, stored: ReadonlyMap<number, string> = new Map(),
 ): Map<number, string> {
   const values = new Map<number, string>();
   for (const field of defs) {
@@ -107,16 +120,22 @@ function kindError(field: FieldDef, value: string, storedValue: string | undefin
   }
 }
 
+/** A ticket's stored field values, by field id. */
+export async function storedFieldValues(db: Db, ticketId: number): Promise<Map<number, string>> {
+  const rows = await db.selectFrom('ticket_field_values').select(['field_id', 'value']).where('ticket_id', '=', ticketId).execute();
+  return new Map(rows.map((r) => [r.field_id, r.value]));
+}
+
 /**
- * Store the values of one ticket and record one history event per changed field (label and the
- * shown values, as they read at the time). An empty value removes the stored one.
+ * Store the values of one ticket and return one history line per changed field (label and the
+ * shown values, as they read at the time) for the caller's changeTicket. An empty value removes
+ * the stored one.
  */
 export async function saveFieldValues(
-  trx: Db, ticketId: number, defs: FieldDef[], values: Map<number, string>, actorId: number, now: string, yesNo: [string, string],
-): Promise<number> {
-  const current = new Map((await trx.selectFrom('ticket_field_values').select(['field_id', 'value'])
-    .where('ticket_id', '=', ticketId).execute()).map((r) => [r.field_id, r.value]));
-  let changed = 0;
+  trx: Db, ticketId: number, defs: FieldDef[], values: Map<number, string>, yesNo: [string, string],
+): Promise<HistoryEntry[]> {
+  const current = await storedFieldValues(trx, ticketId);
+  const changed: HistoryEntry[] = [];
   for (const field of defs) {
     if (!values.has(field.id)) continue;
     const next = values.get(field.id)!;
@@ -129,12 +148,11 @@ export async function saveFieldValues(
       await trx.insertInto('ticket_field_values').values({ ticket_id: ticketId, field_id: field.id, value: next })
         .onConflict((oc) => oc.columns(['ticket_id', 'field_id']).doUpdateSet({ value: next })).execute();
     }
-    await trx.insertInto('ticket_events').values({
-      ticket_id: ticketId, actor_id: actorId, kind: 'field', field: field.label,
-      from_value: before === '' ? null : displayValue(field, before, yesNo),
-      to_value: next === '' ? null : displayValue(field, next, yesNo), created_at: now,
-    }).execute();
-    changed++;
+    changed.push({
+      kind: 'field', field: field.label,
+      from: before === '' ? null : displayValue(field, before, yesNo),
+      to: next === '' ? null : displayValue(field, next, yesNo),
+    });
   }
   return changed;
 }

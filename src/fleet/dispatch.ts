@@ -1,6 +1,5 @@
 import type { Db } from '../db/connect.js';
 import { nowIso } from '../lib/time.js';
-import type { MailContext } from '../mail/context.js';
 import { applyAssignee } from '../tickets/assignment.js';
 import { findVisibleTicket } from '../tickets/queries.js';
 import type { Actor } from '../users/actor.js';
@@ -22,7 +21,7 @@ const READER: Actor = { id: 0, email: '', name: 'Deskbell', role: 'admin', organ
  * or to the next N of the rotation (offer_n, N = the type's count, else the members needed);
  * round_robin and load_balanced assign as many people as the type needs, the first as assignee.
  */
-export async function dispatchTicket(trx: Db, ticketId: number, mail: MailContext): Promise<void> {
+export async function dispatchTicket(trx: Db, ticketId: number): Promise<void> {
   const ticket = await findVisibleTicket(trx, READER, ticketId);
   if (!ticket || ticket.status_category === 'draft' || (DONE_CATEGORIES as readonly string[]).includes(ticket.status_category)) return;
   const type = await trx.selectFrom('ticket_types').select(['dispatch_policy', 'dispatch_count', 'members_needed'])
@@ -38,12 +37,12 @@ export async function dispatchTicket(trx: Db, ticketId: number, mail: MailContex
 
   if (policy === 'offer_all' || policy === 'offer_n') {
     const people = policy === 'offer_all' ? pool : await rotate(trx, poolKey, pool, type.dispatch_count || needed);
-    for (const person of people) await sendOffer(trx, null, ticket, person, now, mail);
+    for (const person of people) await sendOffer(trx, null, ticket, person, now);
     return;
   }
   const people = policy === 'round_robin' ? await rotate(trx, poolKey, pool, needed) : await leastLoaded(trx, pool, needed);
   const [first, ...others] = people;
-  await applyAssignee(trx, null, ticket, first!.id, now, mail);
+  await applyAssignee(trx, null, ticket, first!.id, now);
   for (const person of others) {
     await putAssignedMember(trx, ticket.id, person.id, now, false);
     await fleetEvent(trx, ticket.id, null, 'member_added', person.name, now);

@@ -1,19 +1,16 @@
 import type { Db } from '../db/connect.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../lib/errors.js';
-import { formatTime } from '../lib/format.js';
 import { HOUR, isoIn, nowIso } from '../lib/time.js';
-import { positiveInt } from '../lib/validate.js';
-import { composeMail } from '../mail/compose.js';
-import type { MailContext } from '../mail/context.js';
-import { queueMail } from '../mail/outbox.js';
 import { getNumberSetting } from '../settings/settings.js';
 import { STATUS_SETTINGS } from '../statuses/queries.js';
 import { applyAssignee } from '../tickets/assignment.js';
 import { findVisibleTicket } from '../tickets/queries.js';
 import { applyStatus } from '../tickets/status.js';
-import { isManager, isStaff, type Actor } from '../users/actor.js';
+import { can } from '../policy/can.js';
+import type { Actor } from '../users/actor.js';
 import { fleetEvent, putAssignedMember } from './members.js';
 import { assignedMembers, DONE_CATEGORIES, eligibleStaff, findMember, type StaffMember } from './queries.js';
+import type { FleetPersonInput } from './schemas.js';
 
 export type FleetTicket = NonNullable<Awaited<ReturnType<typeof findVisibleTicket>>>;
 
@@ -21,7 +18,7 @@ export const DEFAULT_OFFER_HOURS = 24;
 
 /** Supervisors and admins manage the fleet; agents only look (and answer their own offers). */
 export function assertFleetManager(actor: Actor): void {
-  if (!isManager(actor)) throw new Forbidden();
+  if (!can(actor, 'fleet.manage')) throw new Forbidden();
 }
 
 /** The ticket, in the actor's scope, still open to new people: not a draft and not finished. */
@@ -33,9 +30,8 @@ export async function openTicketFor(trx: Db, actor: Actor, ticketId: number): Pr
   return ticket;
 }
 
-/** The person a form names, if they could work the ticket. */
-export async function eligiblePerson(trx: Db, ticket: FleetTicket, userId: unknown): Promise<StaffMember> {
-  const id = positiveInt(userId);
+/** The person a form names (null: no id), if they could work the ticket. */
+export async function eligiblePerson(trx: Db, ticket: FleetTicket, id: number | null): Promise<StaffMember> {
   const person = id === null ? undefined : (await eligibleStaff(trx, ticket)).find((p) => p.id === id);
   if (!person) throw new Invalid({ userId: 'offers.errors.notEligible' }, 'offers.errors.notEligible');
   return person;
@@ -47,22 +43,18 @@ export async function eligiblePerson(trx: Db, ticket: FleetTicket, userId: unkno
  * the history says so. A declined, withdrawn or expired offer can be made again.
  */
 export async function sendOffer(trx: Db, actorId: number | null, ticket: { id: number; subject: string; brand_id: number },
-  person: StaffMember, now: string, mail: MailContext): Promise<void> {
+  person: StaffMember, now: string): Promise<void> {
   const hours = (await getNumberSetting(trx, 'offers.expiry_hours')) ?? DEFAULT_OFFER_HOURS;
   const expiresAt = isoIn(hours * HOUR, Date.parse(now));
   const offer = { role: 'requested' as const, offer_state: 'pending' as const, offered_at: now, offer_expires_at: expiresAt, responded_at: null, is_primary: 0 as const, created_at: now };
   await trx.insertInto('ticket_members').values({ ticket_id: ticket.id, user_id: person.id, ...offer })
     .onConflict((oc) => oc.columns(['ticket_id', 'user_id']).doUpdateSet(offer)).execute();
-  await queueMail(trx, await composeMail(trx, mail, {
-    to: person, brandId: ticket.brand_id, template: 'emails/offer',
-    subject: (t) => t('offers.mail.subject', { id: ticket.id, subject: ticket.subject }),
-    data: { ticket, person, expiresAt: formatTime(expiresAt, 'UTC'), inbox: `${mail.baseUrl}/agent/offers`, link: `${mail.baseUrl}/agent/tickets/${ticket.id}` },
-  }));
-  await fleetEvent(trx, ticket.id, actorId, 'offer', person.name, now);
+  // The mail is the notifications consumer's (src/notify/offers.ts), from this change's event.
+  await fleetEvent(trx, ticket.id, actorId, 'offer', person.name, now, { offered: [person.id] });
 }
 
 /** A supervisor or admin offers the ticket to someone from the Fleet Management tab. */
-export async function offerTicket(db: Db, actor: Actor, ticketId: number, input: { userId?: unknown }, mail: MailContext): Promise<void> {
+export async function offerTicket(db: Db, actor: Actor, ticketId: number, input: FleetPersonInput): Promise<void> {
   assertFleetManager(actor);
   await db.transaction().execute(async (trx) => {
     const ticket = await openTicketFor(trx, actor, ticketId);
@@ -70,7 +62,7 @@ export async function offerTicket(db: Db, actor: Actor, ticketId: number, input:
     const member = await findMember(trx, ticket.id, person.id);
     if (member?.role === 'assigned') throw new Conflict('offers.errors.alreadyAssigned');
     if (member?.offer_state === 'pending') throw new Conflict('offers.errors.alreadyOffered');
-    await sendOffer(trx, actor.id, ticket, person, nowIso(), mail);
+    await sendOffer(trx, actor.id, ticket, person, nowIso());
   });
 }
 
@@ -97,7 +89,7 @@ export async function closeOffer(trx: Db, ticketId: number, userId: number, stat
 
 /** The person's own open offer on the ticket, or why it cannot be answered any more (409). */
 async function ownOpenOffer(trx: Db, actor: Actor, ticketId: number, now: string) {
-  if (!isStaff(actor)) throw new Forbidden();
+  if (!can(actor, 'offers.answer')) throw new Forbidden();
   const member = await findMember(trx, ticketId, actor.id);
   if (!member || member.offered_at === null) throw new NotFound();
   if (member.role === 'assigned') throw new Conflict('offers.errors.alreadyAssigned');
@@ -113,7 +105,7 @@ async function ownOpenOffer(trx: Db, actor: Actor, ticketId: number, now: string
  * status). Once the ticket has as many assigned employees as its type needs, acceptances beyond
  * that are refused and the remaining open offers are withdrawn.
  */
-export async function acceptOffer(db: Db, actor: Actor, ticketId: number, mail: MailContext): Promise<void> {
+export async function acceptOffer(db: Db, actor: Actor, ticketId: number): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const now = nowIso();
     await ownOpenOffer(trx, actor, ticketId, now);
@@ -129,7 +121,7 @@ export async function acceptOffer(db: Db, actor: Actor, ticketId: number, mail: 
     }
     if (ticket.assignee_id === null) {
       ticket = (await findVisibleTicket(trx, actor, ticket.id))!;
-      await applyAssignee(trx, actor, ticket, actor.id, now, mail).catch(skipInvalid);
+      await applyAssignee(trx, actor, ticket, actor.id, now).catch(skipInvalid);
     }
     await settleOffers(trx, ticket.id, needed, now);
   });

@@ -1,5 +1,7 @@
 import type { Db } from '../db/connect.js';
-import { STAFF_ROLES } from '../users/actor.js';
+import type { Role } from '../db/schema.js';
+import { can, rolesOn } from '../policy/can.js';
+import { teamsFrom } from '../policy/tickets.js';
 
 /** Categories whose tickets no longer need anyone: they do not count as someone's open work. */
 export const DONE_CATEGORIES = ['solved', 'closed', 'cancelled'] as const;
@@ -9,7 +11,7 @@ export interface StaffMember {
   name: string;
   email: string;
   locale: string;
-  role: string;
+  role: Role;
   inGroup: boolean;
 }
 
@@ -20,17 +22,16 @@ export interface StaffMember {
  */
 export async function eligibleStaff(db: Db, ticket: { group_id: number | null }): Promise<StaffMember[]> {
   const people = await db.selectFrom('users').select(['id', 'name', 'email', 'locale', 'role'])
-    .where('role', 'in', [...STAFF_ROLES]).where('state', '=', 'active').orderBy('name').orderBy('id').limit(1000).execute();
+    .where('role', 'in', rolesOn('staff')).where('state', '=', 'active').orderBy('name').orderBy('id').limit(1000).execute();
   const memberships = await db.selectFrom('group_members').innerJoin('groups', 'groups.id', 'group_members.group_id')
     .select(['group_members.user_id', 'group_members.group_id', 'groups.is_restricted'])
-    .where('group_members.user_id', 'in', db.selectFrom('users').select('id').where('role', 'in', [...STAFF_ROLES])).execute();
+    .where('group_members.user_id', 'in', db.selectFrom('users').select('id').where('role', 'in', rolesOn('staff'))).execute();
   const groupsOf = new Map<number, { group_id: number; is_restricted: number }[]>();
   for (const m of memberships) groupsOf.set(m.user_id, [...(groupsOf.get(m.user_id) ?? []), m]);
   const staff = people.map((p) => {
     const groups = groupsOf.get(p.id) ?? [];
     const inGroup = ticket.group_id !== null && groups.some((g) => g.group_id === ticket.group_id);
-    const restrictedOnly = groups.length > 0 && groups.every((g) => g.is_restricted === 1);
-    return { ...p, inGroup, visible: p.role !== 'agent' || !restrictedOnly || inGroup };
+    return { ...p, inGroup, visible: can({ id: p.id, role: p.role, teams: teamsFrom(groups) }, 'ticket.see', ticket) };
   }).filter((p) => p.visible).map(({ visible: _, ...p }) => p);
   return [...staff.filter((p) => p.inGroup), ...staff.filter((p) => !p.inGroup)];
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Conflict, NotFound } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
-import { requireRole, STAFF } from '../plugins/guards.js';
+import { allow } from '../plugins/guards.js';
 import { acceptOffer, declineOffer } from './offers.js';
 import { pendingOffersFor } from './queries.js';
 
@@ -10,7 +10,7 @@ type Params = { id: string };
 /** The Offers inbox: a staff member's open ticket offers, each with Accept and Decline. */
 export default async function offerInboxRoutes(app: FastifyInstance) {
   const { db } = app;
-  app.addHook('preHandler', requireRole(...STAFF));
+  app.addHook('preHandler', allow('desk.use'));
 
   async function inbox(request: FastifyRequest, reply: FastifyReply, extra: { status?: number; offerError?: string } = {}) {
     const offers = await pendingOffersFor(db, request.actor!.id);
@@ -33,7 +33,7 @@ export default async function offerInboxRoutes(app: FastifyInstance) {
   }
 
   app.post<{ Params: Params }>('/agent/offers/:id/acceptance', (request, reply) =>
-    answer(request, reply, 'offers.flash.accepted', (id) => acceptOffer(db, request.actor!, id, app.mail)));
+    answer(request, reply, 'offers.flash.accepted', (id) => acceptOffer(db, request.actor!, id)));
 
   app.post<{ Params: Params }>('/agent/offers/:id/decline', (request, reply) =>
     answer(request, reply, 'offers.flash.declined', (id) => declineOffer(db, request.actor!, id)));

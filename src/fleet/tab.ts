@@ -1,5 +1,6 @@
 import type { Db } from '../db/connect.js';
-import { isManager, type Actor } from '../users/actor.js';
+import { can } from '../policy/can.js';
+import type { Actor } from '../users/actor.js';
 import { eligibleStaff, listTicketMembers, type MemberRow, type StaffMember } from './queries.js';
 
 export interface FleetRow {
@@ -46,7 +47,7 @@ export async function fleetTab(db: Db, actor: Actor, ticket: { id: number; group
   const taken = new Set([...assigned, ...requested].map((r) => r.userId));
   const pastOffers = new Map(members.filter((m) => m.role === 'requested').map((m) => [m.user_id, m.offer_state]));
   const available = staff.filter((p) => !taken.has(p.id)).map((p) => toRow(p, seen.has(p.id), pastOffers.get(p.id) ?? null));
-  return { fleet: { assigned, requested, available, canManage: isManager(actor) } };
+  return { fleet: { assigned, requested, available, canManage: can(actor, 'fleet.manage') } };
 }
 
 function toRow(p: StaffMember, seen: boolean, lastOffer: string | null): FleetRow {

@@ -1,30 +1,28 @@
 import { changedFields, recordAudit } from '../admin/audit.js';
 import type { Db } from '../db/connect.js';
 import { Conflict, Forbidden, NotFound } from '../lib/errors.js';
+import { refuse, type Checked } from '../lib/form.js';
 import { nowIso } from '../lib/time.js';
-import { Checker } from '../lib/validate.js';
+import { can } from '../policy/can.js';
 import { getNumberSetting } from '../settings/settings.js';
 import type { Actor } from '../users/actor.js';
 import { countGroupTickets, findGroup, findGroupByName } from './queries.js';
-
-export type GroupInput = Record<string, string | undefined>;
+import type { GroupInput } from './schemas.js';
 
 /** Name, description and the restricted flag: only admins shape groups (supervisors manage members). */
-async function checkGroup(db: Db, input: GroupInput, exceptId?: number) {
-  const check = new Checker();
-  const name = check.text('name', input.name, { max: 100 });
-  const description = check.longText('description', input.description, { required: false, max: 2000 });
+async function checkGroup(db: Db, { value, errors }: Checked<GroupInput>, exceptId?: number) {
+  const { name, description, isRestricted } = value;
   const taken = name ? await findGroupByName(db, name) : undefined;
-  if (taken && taken.id !== exceptId) check.add('name', 'admin.groups.nameTaken');
-  check.done();
-  return { name, description, is_restricted: input.isRestricted === '1' ? 1 as const : 0 as const };
+  if (taken && taken.id !== exceptId) errors.name ??= 'admin.groups.nameTaken';
+  refuse(errors);
+  return { name, description, is_restricted: isRestricted ? 1 as const : 0 as const };
 }
 
 function requireAdmin(actor: Actor): void {
-  if (actor.role !== 'admin') throw new Forbidden();
+  if (!can(actor, 'groups.manage')) throw new Forbidden();
 }
 
-export async function createGroup(db: Db, actor: Actor, input: GroupInput): Promise<number> {
+export async function createGroup(db: Db, actor: Actor, input: Checked<GroupInput>): Promise<number> {
   requireAdmin(actor);
   const values = await checkGroup(db, input);
   return db.transaction().execute(async (trx) => {
@@ -34,7 +32,7 @@ export async function createGroup(db: Db, actor: Actor, input: GroupInput): Prom
   });
 }
 
-export async function updateGroup(db: Db, actor: Actor, id: number, input: GroupInput): Promise<void> {
+export async function updateGroup(db: Db, actor: Actor, id: number, input: Checked<GroupInput>): Promise<void> {
   requireAdmin(actor);
   const values = await checkGroup(db, input, id);
   await db.transaction().execute(async (trx) => {

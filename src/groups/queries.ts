@@ -1,5 +1,5 @@
 import type { Db } from '../db/connect.js';
-import { STAFF_ROLES } from '../users/actor.js';
+import { rolesOn } from '../policy/can.js';
 
 /** Every group with its member count, by name (a desk has tens of groups, not thousands). */
 export function listGroups(db: Db, onlyOfUserId?: number) {
@@ -31,7 +31,7 @@ export function listMembers(db: Db, groupId: number) {
 /** Staff who could join the group: active or invited staff not in it yet. */
 export function listCandidates(db: Db, groupId: number) {
   return db.selectFrom('users').select(['id', 'name', 'email', 'role'])
-    .where('role', 'in', [...STAFF_ROLES]).where('state', '!=', 'disabled')
+    .where('role', 'in', rolesOn('staff')).where('state', '!=', 'disabled')
     .where('id', 'not in', db.selectFrom('group_members').select('user_id').where('group_id', '=', groupId))
     .orderBy('name').limit(500).execute();
 }

@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Actor } from '../users/actor.js';
 import { Invalid } from '../lib/errors.js';
+import { parseForm } from '../lib/form.js';
 import { positiveInt } from '../lib/validate.js';
-import { requireRole } from '../plugins/guards.js';
+import { allow } from '../plugins/guards.js';
 import { addMember, removeMember } from './members.js';
 import { listCandidates, listGroups, listMembers } from './queries.js';
+import { memberSchema } from './schemas.js';
 
 type Params = { Params: { id: string } };
 
@@ -14,7 +16,7 @@ type Params = { Params: { id: string } };
  */
 export default async function teamRoutes(app: FastifyInstance) {
   const { db } = app;
-  app.addHook('preHandler', requireRole('admin', 'supervisor'));
+  app.addHook('preHandler', allow('team.manage'));
 
   async function teamPage(reply: FastifyReply, actor: Actor, extra: Record<string, unknown> = {}, status = 200) {
     const groups = await listGroups(db, actor.id);
@@ -29,7 +31,8 @@ export default async function teamRoutes(app: FastifyInstance) {
   app.post<Params & { Body: { userId?: string } }>('/agent/team/:id/members', async (request, reply) => {
     const id = positiveInt(request.params.id) ?? -1;
     try {
-      await addMember(db, request.actor!, id, request.body?.userId);
+      // Joining a group can narrow an agent's view too (only restricted groups): their streams are checked afresh.
+      app.live.endStreamsOf(await addMember(db, request.actor!, id, parseForm(memberSchema, request.body)));
       return reply.seeOther('/agent/team', 'team.added');
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
@@ -39,6 +42,7 @@ export default async function teamRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string; userId: string } }>('/agent/team/:id/members/:userId/delete', async (request, reply) => {
     await removeMember(db, request.actor!, positiveInt(request.params.id) ?? -1, positiveInt(request.params.userId) ?? -1);
+    app.live.endStreamsOf(positiveInt(request.params.userId) ?? -1);
     return reply.seeOther('/agent/team', 'team.removed');
   });
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
+import { skipLocked } from '../db/dialect.js';
 import type { Job, JobState } from '../db/schema.js';
 import { isoIn, nowIso } from '../lib/time.js';
 
@@ -24,7 +25,8 @@ export const LEASE_LOST = 'the worker stopped during the attempt (its lease ran 
 
 /**
  * Take the next due job of the given kinds and hold it for `leaseMs`. A lease that runs out (the
- * process died mid-job) makes the job due again. One statement, so two workers never take the same job.
+ * process died mid-job) makes the job due again. One statement, so two workers never take the same
+ * job; on PostgreSQL the row is taken FOR UPDATE SKIP LOCKED, so instances leasing at once each get another.
  */
 export async function leaseNextJob(db: Db, kinds: string[], leaseMs: number): Promise<Job | undefined> {
   if (kinds.length === 0) return undefined;
@@ -41,12 +43,12 @@ export async function leaseNextJob(db: Db, kinds: string[], leaseMs: number): Pr
     .execute();
   return db.updateTable('jobs')
     .set({ attempts: sql`attempts + 1`, locked_until: isoIn(leaseMs) })
-    .where('id', '=', (eb) => eb.selectFrom('jobs').select('id')
+    .where('id', '=', (eb) => skipLocked(db, eb.selectFrom('jobs').select('id')
       .where('state', '=', 'queued')
       .where('run_at', '<=', now)
       .where('kind', 'in', kinds)
       .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<=', now)]))
-      .orderBy('run_at').orderBy('id').limit(1))
+      .orderBy('run_at').orderBy('id').limit(1)))
     .returningAll()
     .executeTakeFirst();
 }

@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/connect.js';
 import type { Job } from '../db/schema.js';
+import type { Consumer, ConsumerContext } from '../events/consumer.js';
+import { runConsumers, type RunOptions } from '../events/runner.js';
 import { completeJob, failJob, leaseNextJob } from './queries.js';
 
 /** A failure that no retry can mend (e.g. the mail server refused the recipient for good): the job dies at once. */
@@ -16,6 +18,10 @@ export interface WorkerOptions {
   retryBaseMs: number;
   leaseMs?: number;
   log: FastifyBaseLogger;
+  /** The event stream's consumers (src/events/consumers.ts), run on every round after the jobs. */
+  consumers?: readonly Consumer[];
+  /** What the consumers get besides the database. */
+  context?: ConsumerContext;
 }
 
 /**
@@ -30,6 +36,10 @@ export class Worker {
   #running: Promise<void> | null = null;
   #stopped = true;
   #closing = false;
+  /** Positions of the ephemeral consumers (the live hub), in this process's memory. */
+  readonly #ephemeral = new Map<string, number>();
+  #nudging: Promise<void> | null = null;
+  #nudgeAgain = false;
 
   constructor(private readonly db: Db, private readonly options: WorkerOptions) {}
 
@@ -65,18 +75,71 @@ export class Worker {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     await this.#running;
+    await this.#nudging;
   }
 
-  /** Run every due job once; returns how many ran. Tests call this directly. */
+  /**
+   * Run every due job once and hand the consumers every new event, until neither has anything
+   * left (a consumer may queue jobs, a job may write events); returns how many jobs ran. Tests call
+   * this directly to see the effects of a request (the mail it queued, the lines it pushed).
+   */
   async drain(max = 100): Promise<number> {
     let ran = 0;
-    while (ran < max && !this.#closing) {
-      const job = await leaseNextJob(this.db, [...this.#handlers.keys()], this.options.leaseMs ?? 5 * 60_000);
-      if (!job) break;
-      await this.#run(job);
-      ran++;
+    for (let round = 0; round < 10 && !this.#closing; round++) {
+      const consumed = await this.consume();
+      const before = ran;
+      while (ran < max && !this.#closing) {
+        const job = await leaseNextJob(this.db, [...this.#handlers.keys()], this.options.leaseMs ?? 5 * 60_000);
+        if (!job) break;
+        await this.#run(job);
+        ran++;
+      }
+      if (consumed === 0 && ran === before) break;
     }
     return ran;
+  }
+
+  /** Hand each consumer the events after its position; returns how many events the durable ones handled. */
+  async consume(): Promise<number> {
+    const consumers = this.options.consumers ?? [];
+    if (consumers.length === 0) return 0;
+    // The ephemeral ones (the live hub) run too, but are not counted: a write request's nudge may
+    // have handed them the event already, and they write nothing that another round could follow.
+    await runConsumers(this.db, consumers.filter((c) => c.ephemeral), this.#runOptions());
+    return runConsumers(this.db, consumers.filter((c) => !c.ephemeral), this.#runOptions());
+  }
+
+  /** What every round of the consumers gets: the app's context, the in-memory positions, a warning on failure. */
+  #runOptions(): RunOptions {
+    return {
+      ...(this.options.context ? { context: this.options.context } : {}),
+      ephemeral: this.#ephemeral,
+      onError: (consumer, event, error) => this.options.log.warn(
+        { consumer, event: event.id, kind: event.kind, error: error instanceof Error ? error.message : String(error) },
+        'event consumer failed; retrying on the next round'),
+    };
+  }
+
+  /**
+   * A write was just committed: hand it to the ephemeral consumers (the live hub) now rather than at
+   * the next poll, so a chat line shows at once. Nudges while one runs fold into one more run.
+   * Works whether or not the polling loop was started (tests see their lines without draining).
+   */
+  nudge(): void {
+    if (this.#closing) return;
+    if (this.#nudging) {
+      this.#nudgeAgain = true;
+      return;
+    }
+    const live = (this.options.consumers ?? []).filter((c) => c.ephemeral);
+    if (live.length === 0) return;
+    this.#nudging = (async () => {
+      do {
+        this.#nudgeAgain = false;
+        await runConsumers(this.db, live, this.#runOptions());
+      } while (this.#nudgeAgain && !this.#closing);
+    })().catch((error: unknown) => this.options.log.error({ err: error }, 'live consumer failed'))
+      .finally(() => { this.#nudging = null; });
   }
 
   async #run(job: Job): Promise<void> {

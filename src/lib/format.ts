@@ -1,14 +1,126 @@
+import { escapeHtml } from './text.js';
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** A stored UTC time as the viewer reads it, in their time zone. */
-export function formatTime(iso: string | null | undefined, timeZone = 'UTC'): string {
+/**
+ * The Intl locale for a catalogue language. The desk's English is British in its dates
+ * ("2 Mar 2026, 14:30"), whatever the browser's region; other languages are taken as they are.
+ */
+export function intlLocale(locale: string | undefined): string {
+  return !locale || locale === 'en' ? 'en-GB' : locale;
+}
+
+/** A stored UTC time as the viewer reads it: in their time zone, written the way their language writes dates. */
+export function formatTime(iso: string | null | undefined, timeZone = 'UTC', locale = 'en'): string {
   if (!iso) return '';
-  let formatter = formatters.get(timeZone);
+  const id = `${locale}|${timeZone}`;
+  let formatter = formatters.get(id);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-GB', {
+    formatter = new Intl.DateTimeFormat(intlLocale(locale), {
       timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short',
     });
-    formatters.set(timeZone, formatter);
+    formatters.set(id, formatter);
   }
   return formatter.format(new Date(iso));
+}
+
+/** A calendar date (YYYY-MM-DD, no time zone) as the viewer's language writes it: "1 Mar 2026", "1. März 2026". */
+export function formatDate(date: string | null | undefined, locale = 'en'): string {
+  if (!date) return '';
+  const at = new Date(`${date}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(at.getTime())) return date;
+  const id = `date|${locale}`;
+  let formatter = formatters.get(id);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(intlLocale(locale), { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric' });
+    formatters.set(id, formatter);
+  }
+  return formatter.format(at);
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const relativeFormatters = new Map<string, Intl.RelativeTimeFormat>();
+const partFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function relativeFormatter(locale: string): Intl.RelativeTimeFormat {
+  let formatter = relativeFormatters.get(locale);
+  if (!formatter) relativeFormatters.set(locale, (formatter = new Intl.RelativeTimeFormat(intlLocale(locale), { style: 'short', numeric: 'auto' })));
+  return formatter;
+}
+
+function partFormatter(locale: string, timeZone: string, kind: 'day' | 'clock' | 'weekday' | 'month' | 'year'): Intl.DateTimeFormat {
+  const id = `${kind}|${locale}|${timeZone}`;
+  let formatter = partFormatters.get(id);
+  if (!formatter) {
+    const options: Intl.DateTimeFormatOptions = {
+      day: { year: 'numeric', month: '2-digit', day: '2-digit' },
+      clock: { hour: '2-digit', minute: '2-digit' },
+      weekday: { weekday: 'short' },
+      month: { month: 'short', day: 'numeric' },
+      year: { year: 'numeric', month: 'short', day: 'numeric' },
+    }[kind] as Intl.DateTimeFormatOptions;
+    partFormatters.set(id, (formatter = new Intl.DateTimeFormat(kind === 'day' ? 'en-CA' : intlLocale(locale), { ...options, timeZone })));
+  }
+  return formatter;
+}
+
+/** A time's calendar day on the viewer's wall (YYYY-MM-DD). */
+function wallDay(at: Date, timeZone: string): string {
+  return partFormatter('en', timeZone, 'day').format(at);
+}
+
+// Today's date in the zone, kept for the minute: a list of fifty times asks for it fifty times.
+// (Zone offsets are whole minutes, so within one minute the day cannot change.)
+let today: { timeZone: string; minute: number; day: string } | null = null;
+function wallToday(now: number, timeZone: string): string {
+  const minute = Math.floor(now / MINUTE);
+  if (today?.timeZone !== timeZone || today.minute !== minute) today = { timeZone, minute, day: wallDay(new Date(now), timeZone) };
+  return today.day;
+}
+
+/** Whole calendar days between two wall days (YYYY-MM-DD). */
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(to) - Date.parse(from)) / (24 * HOUR));
+}
+
+export interface RelativeOptions {
+  timeZone: string;
+  locale: string;
+  /** "just now" in the viewer's language. */
+  justNow: string;
+  now?: number;
+}
+
+/**
+ * A time as people say it, relative to now in the viewer's zone: "just now", "5 min ago", "3 hr ago"
+ * (today), "yesterday 14:05", "Mon 14:05" (this week), "2 Mar" (this year), "2 Mar 2025"; and the
+ * same forwards for times to come ("in 2 hr", "tomorrow 09:00").
+ */
+export function relativeTime(iso: string, options: RelativeOptions): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const now = options.now ?? Date.now();
+  const { timeZone, locale } = options;
+  const ago = now - at.getTime();
+  const distance = Math.abs(ago);
+  const sign = ago >= 0 ? -1 : 1;
+  const atDay = wallDay(at, timeZone);
+  const nowDay = wallToday(now, timeZone);
+  const days = daysBetween(nowDay, atDay);
+  const clock = () => partFormatter(locale, timeZone, 'clock').format(at);
+  if (distance < MINUTE) return options.justNow;
+  if (distance < HOUR) return relativeFormatter(locale).format(sign * Math.floor(distance / MINUTE), 'minute');
+  if (days === 0) return relativeFormatter(locale).format(sign * Math.floor(distance / HOUR), 'hour');
+  if (Math.abs(days) === 1) return `${relativeFormatter(locale).format(days, 'day')} ${clock()}`;
+  if (Math.abs(days) < 7) return `${partFormatter(locale, timeZone, 'weekday').format(at)} ${clock()}`;
+  const sameYear = atDay.slice(0, 4) === nowDay.slice(0, 4);
+  return partFormatter(locale, timeZone, sameYear ? 'month' : 'year').format(at);
+}
+
+/** `<time datetime title>` with the relative time to read and the exact one (with its zone) on hover and focus. */
+export function timeElement(iso: string | null | undefined, options: RelativeOptions): string {
+  if (!iso) return '';
+  const exact = formatTime(iso, options.timeZone, options.locale);
+  return `<time datetime="${escapeHtml(iso)}" title="${escapeHtml(exact)}">${escapeHtml(relativeTime(iso, options))}</time>`;
 }

@@ -1,51 +1,6 @@
-import { Invalid, type FieldErrors } from './errors.js';
+/** Checks the form schemas (form.ts) and a few readers of ids and addresses share. */
 
-/** Collects field errors (message keys) and throws them all at once. */
-export class Checker {
-  readonly errors: FieldErrors = {};
-
-  text(field: string, value: unknown, { required = true, max = 200 } = {}): string {
-    const text = typeof value === 'string' ? value.trim() : '';
-    if (required && !text) this.errors[field] ??= 'errors.required';
-    else if (text.length > max) this.errors[field] ??= 'errors.tooLong';
-    else if (/[\r\n]/.test(text) && max <= 1000) this.errors[field] ??= 'errors.singleLine';
-    return text;
-  }
-
-  longText(field: string, value: unknown, { required = true, max = 100_000 } = {}): string {
-    const text = typeof value === 'string' ? value.replace(/\r\n/g, '\n').trim() : '';
-    if (required && !text) this.errors[field] ??= 'errors.required';
-    else if (text.length > max) this.errors[field] ??= 'errors.tooLong';
-    return text;
-  }
-
-  email(field: string, value: unknown): string {
-    const email = this.text(field, value, { max: 254 }).toLowerCase();
-    if (email && !isEmail(email)) this.errors[field] ??= 'errors.email';
-    return email;
-  }
-
-  oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
-    if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-    this.errors[field] ??= 'errors.choice';
-    return allowed[0] as T;
-  }
-
-  password(field: string, value: unknown): string {
-    const password = typeof value === 'string' ? value : '';
-    if (password.length < 10) this.errors[field] ??= 'errors.passwordShort';
-    else if (password.length > 200) this.errors[field] ??= 'errors.tooLong';
-    return password;
-  }
-
-  add(field: string, key: string): void {
-    this.errors[field] ??= key;
-  }
-
-  done(): void {
-    if (Object.keys(this.errors).length > 0) throw new Invalid({ ...this.errors });
-  }
-}
+import { NotFound } from './errors.js';
 
 export function isEmail(value: string): boolean {
   return /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/.test(value);
@@ -55,4 +10,11 @@ export function positiveInt(value: unknown): number | null {
   // Digits only: Number() alone would take '0x10', '1e3' and ' 7 ' as ids.
   const n = typeof value === 'string' ? (/^\d{1,16}$/.test(value) ? Number(value) : NaN) : typeof value === 'number' ? value : NaN;
   return Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
+/** An id in a URL path: digits only (as positiveInt), else the page does not exist (404). */
+export function idParam(value: unknown): number {
+  const id = positiveInt(value);
+  if (id === null) throw new NotFound();
+  return id;
 }

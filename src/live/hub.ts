@@ -1,5 +1,7 @@
 import type { MessageKind } from '../db/schema.js';
+import { TooManyRequests } from '../lib/errors.js';
 import { Presence } from './presence.js';
+import { MAX_STREAMS_PER_SESSION, StreamIndex, type StreamOwner } from './streams.js';
 
 declare const PUBLIC: unique symbol;
 
@@ -26,10 +28,9 @@ export type StaffEvent =
   | { type: 'message'; kind: Exclude<MessageKind, 'note' | 'chat'>; authorId: number; authorName: string }
   | { type: 'presence' };
 
-export interface Subscriber<E> {
-  userId: number;
+export interface Subscriber<E> extends StreamOwner {
   send(event: E): void;
-  /** End the stream (the server is shutting down). */
+  /** End the stream (the server is shutting down, the session ended, the person's access changed). */
   close(): void;
 }
 
@@ -61,22 +62,48 @@ class Audience<E> {
 
 /**
  * The in-process event hub behind the messenger and presence: per ticket, two audiences that never
- * mix. One process serves the desk (DESIGN: one process over one file), so memory is the right place;
- * a second process would need a shared bus (PostgreSQL LISTEN/NOTIFY) here, and nowhere else.
+ * mix. Its streams are this process's, so memory is the right place. With several instances
+ * (PostgreSQL) what it carries comes from the shared event stream (live/consumer.ts, nudged by
+ * LISTEN/NOTIFY), and presence is announced between instances (live/presence-share.ts).
  */
 export class LiveHub {
   readonly #staff = new Audience<StaffEvent>();
   readonly #customers = new Audience<CustomerEvent>();
-  readonly presence = new Presence((ticketId) => this.toStaff(ticketId, { type: 'presence' }));
+  readonly #streams = new StreamIndex();
+  readonly presence = new Presence({ changed: (ticketId) => this.toStaff(ticketId, { type: 'presence' }) });
+
+  /**
+   * Refuse one more stream beyond the session's share. Called before the response is taken over (so
+   * the browser gets a plain 429 page), with nothing awaited between it and the subscribe.
+   */
+  assertRoomFor(sessionId: string): void {
+    if (this.#streams.countForSession(sessionId) >= MAX_STREAMS_PER_SESSION) throw new TooManyRequests('live.tooManyStreams', 30);
+  }
 
   subscribeStaff(ticketId: number, subscriber: Subscriber<StaffEvent>, name: string): () => void {
     const remove = this.#staff.add(ticketId, subscriber);
+    const unindex = this.#streams.add(subscriber);
     const leave = this.presence.join(ticketId, subscriber.userId, name);
-    return () => { remove(); leave(); };
+    return () => { remove(); unindex(); leave(); };
   }
 
   subscribeCustomer(ticketId: number, subscriber: Subscriber<CustomerEvent>): () => void {
-    return this.#customers.add(ticketId, subscriber);
+    const remove = this.#customers.add(ticketId, subscriber);
+    const unindex = this.#streams.add(subscriber);
+    return () => { remove(); unindex(); };
+  }
+
+  /**
+   * End every open stream of a person: their sessions ended, or their role, state or memberships
+   * changed. A browser that may still watch reconnects and is checked afresh on the way in.
+   */
+  endStreamsOf(userId: number): void {
+    this.#streams.closeUser(userId);
+  }
+
+  /** End the streams opened with one session (that session logged out). */
+  endSessionStreams(sessionId: string): void {
+    this.#streams.closeSession(sessionId);
   }
 
   toStaff(ticketId: number, event: StaffEvent): void {

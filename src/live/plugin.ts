@@ -8,11 +8,14 @@ declare module 'fastify' {
 }
 
 /**
- * The live hub, one per app. Open event streams would keep `app.close()` (and so a SIGTERM) waiting
- * forever: they are ended in preClose, before the server stops listening.
+ * The live hub, one per app (made with the worker, whose live consumer feeds it: live/consumer.ts).
+ * Open event streams would keep `app.close()` (and so a SIGTERM) waiting forever: they are ended in
+ * preClose, before the server stops listening. After every write request the worker is nudged, so
+ * what it committed reaches the open pages at once rather than at the next poll.
  */
 export default fp(async (app) => {
-  const hub = new LiveHub();
-  app.decorate('live', hub);
-  app.addHook('preClose', async () => hub.closeAll());
+  app.addHook('preClose', async () => app.live.closeAll());
+  app.addHook('onResponse', async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') app.worker.nudge();
+  });
 }, { name: 'live' });

@@ -4,8 +4,13 @@ import type { FastifyReply } from 'fastify';
 export const HEARTBEAT_MS = 20_000;
 
 export interface EventStream {
-  /** One unnamed message: htmx's SSE extension swaps its HTML (here: <hx-partial> elements). */
-  send(html: string): void;
+  /**
+   * One unnamed message: htmx's SSE extension swaps its HTML (here: <hx-partial> elements). With an
+   * `id`, the browser sends it back as Last-Event-ID when it reconnects.
+   */
+  send(html: string, id?: number): void;
+  /** Only an id: where the browser stands, should it reconnect before the next message with one. */
+  mark(id: number): void;
   close(): void;
   readonly closed: boolean;
 }
@@ -45,8 +50,11 @@ export function openEventStream(reply: FastifyReply, onClose: () => void, heartb
   raw.on('close', finish);
   raw.on('error', finish);
   return {
-    send(html) {
-      write(`${html.split(/\r\n|\r|\n/).map((line) => `data: ${line}`).join('\n')}\n\n`);
+    send(html, id) {
+      write(`${id === undefined ? '' : `id: ${id}\n`}${html.split(/\r\n|\r|\n/).map((line) => `data: ${line}`).join('\n')}\n\n`);
+    },
+    mark(id) {
+      write(`id: ${id}\n\n`);
     },
     close() {
       finish();

@@ -2,6 +2,7 @@ import { Eta } from 'eta';
 import { assets } from '../assets.js';
 import type { Config } from '../config.js';
 import type { Catalogue, Translate } from '../i18n.js';
+import { formatTime } from '../lib/format.js';
 
 /**
  * What a verb needs to write a mail: links point at BASE_URL, texts come from the catalogue in the
@@ -35,6 +36,9 @@ export function createMailContext(config: Config, catalogue: Catalogue): MailCon
     baseUrl: config.baseUrl,
     notify: { secretKey: config.secretKey, mailDomain: config.mailDomain, uploadsDir: config.uploadsDir },
     translator: (locale) => catalogue.translator(locale),
-    render: async (view, data) => (view.endsWith('-text') ? text : html).renderAsync(`/${view}`, data),
+    // Times in a mail are in UTC (mail has no viewer's zone), written the way the recipient's language writes them.
+    render: async (view, data) => (view.endsWith('-text') ? text : html).renderAsync(`/${view}`, {
+      time: (iso: string | null) => formatTime(iso, 'UTC', (data.t as Translate | undefined)?.locale), ...data,
+    }),
   };
 }

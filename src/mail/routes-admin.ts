@@ -1,22 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { JobState } from '../db/schema.js';
-import { DomainError, NotFound } from '../lib/errors.js';
+import { Malformed, NotFound } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
 import { listJobs, retryJob } from '../jobs/queries.js';
-import { requireRole } from '../plugins/guards.js';
+import { allow } from '../plugins/guards.js';
 import { MAIL_JOB, type OutgoingMail } from './outbox.js';
 
 const STATES: JobState[] = ['queued', 'done', 'dead'];
 
 export default async function outboxRoutes(app: FastifyInstance) {
   const { db, config } = app;
-  app.addHook('preHandler', requireRole('admin'));
+  app.addHook('preHandler', allow('admin.access'));
 
   app.get<{ Querystring: { state?: string; before?: string } }>('/admin/outbox', async (request, reply) => {
     const { state, before } = request.query;
-    if (state !== undefined && state !== '' && !STATES.includes(state as JobState)) throw new DomainError('errors.badFilter', 400);
+    if (state !== undefined && state !== '' && !STATES.includes(state as JobState)) throw new Malformed('errors.badFilter');
     const beforeId = before ? positiveInt(before) : undefined;
-    if (beforeId === null) throw new DomainError('errors.badCursor', 400);
+    if (beforeId === null) throw new Malformed('errors.badCursor');
     const jobs = await listJobs(db, MAIL_JOB, { state: (state || undefined) as JobState | undefined, beforeId, limit: 50 });
     const mails = jobs.map((job) => ({ ...job, mail: JSON.parse(job.payload) as OutgoingMail }));
     const last = jobs.length === 50 ? jobs[jobs.length - 1]?.id : undefined;

@@ -1,11 +1,10 @@
 import type { Db } from '../db/connect.js';
 import { recordAudit } from '../admin/audit.js';
 import { Invalid, NotFound } from '../lib/errors.js';
-import { Checker, positiveInt } from '../lib/validate.js';
-import { getNumberSetting, getSetting, putSetting } from '../settings/settings.js';
-import { ALLOW_NEW_CUSTOMERS } from './receive.js';
+import { getNumberSetting } from '../settings/settings.js';
 import type { Actor } from '../users/actor.js';
 import './schema.js';
+import type { SupportAddressInput } from './schemas.js';
 
 /** Where a new ticket from a mail goes: the brand and group of the address it was sent to. */
 export interface Destination {
@@ -62,16 +61,13 @@ export async function acceptsRecipient(db: Db, mailDomain: string, address: stri
   return looksLikeReplyAddress(address, mailDomain) || (await ownAddresses(db)).has(address.trim().toLowerCase());
 }
 
-export async function addSupportAddress(db: Db, actor: Actor, input: { address?: unknown; brandId?: unknown; groupId?: unknown }): Promise<void> {
-  const check = new Checker();
-  const address = check.email('address', input.address);
-  const brandId = positiveInt(input.brandId);
-  const groupId = input.groupId ? positiveInt(input.groupId) : null;
-  check.done();
+/** A support address: its brand must exist, and its group when one is chosen; an address is configured once. */
+export async function addSupportAddress(db: Db, actor: Actor, { address, brandId, groupId: chosenGroup }: SupportAddressInput): Promise<void> {
+  const groupId = chosenGroup ?? null;
   await db.transaction().execute(async (trx) => {
     const errors: Record<string, string> = {};
-    if (!brandId || !(await trx.selectFrom('brands').select('id').where('id', '=', brandId).executeTakeFirst())) errors.brandId = 'errors.choice';
-    if (input.groupId && (!groupId || !(await trx.selectFrom('groups').select('id').where('id', '=', groupId).executeTakeFirst()))) errors.groupId = 'errors.choice';
+    if (brandId === null || !(await trx.selectFrom('brands').select('id').where('id', '=', brandId).executeTakeFirst())) errors.brandId = 'errors.choice';
+    if (chosenGroup !== undefined && (groupId === null || !(await trx.selectFrom('groups').select('id').where('id', '=', groupId).executeTakeFirst()))) errors.groupId = 'errors.choice';
     if (await trx.selectFrom('support_addresses').select('id').where('address', '=', address).executeTakeFirst()) errors.address = 'mailin.admin.errors.taken';
     if (Object.keys(errors).length > 0) throw new Invalid(errors);
     const row = await trx.insertInto('support_addresses').values({ address, brand_id: brandId!, group_id: groupId })
@@ -86,16 +82,6 @@ export async function removeSupportAddress(db: Db, actor: Actor, id: number): Pr
     if (!row) throw new NotFound();
     await trx.deleteFrom('support_addresses').where('id', '=', id).execute();
     await recordAudit(trx, actor, { action: 'support_address.deleted', subjectType: 'support_address', subjectId: id, before: { address: row.address } });
-  });
-}
-
-/** Whether mail from unknown senders opens tickets (setting `mailin.allow_new_customers`, on by default). */
-export async function setAllowNewCustomers(db: Db, actor: Actor, allow: boolean): Promise<void> {
-  const value = allow ? '1' : '0';
-  await db.transaction().execute(async (trx) => {
-    const before = await getSetting(trx, ALLOW_NEW_CUSTOMERS);
-    await putSetting(trx, ALLOW_NEW_CUSTOMERS, value);
-    await recordAudit(trx, actor, { action: 'setting.changed', subjectType: 'setting', subjectId: 0, before, after: value, details: { key: ALLOW_NEW_CUSTOMERS } });
   });
 }
 

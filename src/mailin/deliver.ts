@@ -1,11 +1,15 @@
+import { addMessage } from '../kernel/index.js';
+import { changeTicket } from '../kernel/index.js';
 import type { Db } from '../db/connect.js';
-import type { User } from '../db/schema.js';
-import { attachUploads, discardUploads, type StoredUpload } from '../attachments/uploads.js';
+import { discardUploads, type StoredUpload } from '../attachments/uploads.js';
 import { removeStoredFiles, type StoredFile } from '../attachments/store.js';
 import { DomainError, Invalid, NotFound } from '../lib/errors.js';
-import { nowIso } from '../lib/time.js';
 import { postAgentMessage, type MessageOrigin } from '../messages/messages.js';
-import { closedReplyPolicy, postCustomerReply, TicketClosed } from '../portal/conversation.js';
+import { parseAgentMessage } from '../messages/schemas.js';
+import { parseForm } from '../lib/form.js';
+import { customerReplySchema } from '../tickets/schemas.js';
+import { sideOf } from '../policy/can.js';
+import { closedReplyPolicy, postCustomerReply, TicketClosed } from '../tickets/customer.js';
 import { toActor } from '../users/actor.js';
 import { destinationFor, type Destination } from './addresses.js';
 import { mailRefusal } from './answers.js';
@@ -13,23 +17,11 @@ import { textToHtml, type MessageBody } from './content.js';
 import { bindOriginal, recordInbound, storeMailFiles, storeOriginal, withRejections } from './files.js';
 import { readBounce } from './loops.js';
 import type { Match, MatchReason } from './match.js';
-import type { InboundMail, Person } from './parse.js';
-import type { MailInDeps, Outcome } from './receive.js';
-import { addMailCcs, openTicketFromMail } from './tickets.js';
-
-/** One mail on its way to a ticket, with everything the pipeline learnt about it. */
-export interface Delivery {
-  deps: MailInDeps;
-  raw: Buffer;
-  mail: InboundMail;
-  body: MessageBody;
-  automatic: boolean;
-  allowNew: boolean;
-  own: Set<string>;
-  /** The other people in To and Cc (not us, not the sender). */
-  others: Person[];
-  sender: User;
-}
+import type { InboundMail } from './parse.js';
+import { openTicketFromMail } from './tickets.js';
+import { powersOf } from './trust.js';
+import type { Delivery, MailInDeps, Outcome } from './types.js';
+import { addCcsFromMail, refuseStaffMail } from './untrusted.js';
 
 interface Files {
   uploads: StoredUpload[];
@@ -55,11 +47,14 @@ async function discard(d: Delivery, files: Files): Promise<void> {
 
 /**
  * Add the mail to the ticket it matched, as its sender would in the browser: staff write a public
- * reply (or a note, with `#note`), customers a reply that reopens a solved ticket. Returns null when
- * the ticket cannot take it from this sender (the caller opens a new ticket instead).
+ * reply (or a note, with `#note`), customers a reply that reopens a solved ticket, both only as far
+ * as the mail's powers go (trust.ts). Returns null when the ticket cannot take it from this sender
+ * (the caller opens a new ticket instead).
  */
 export async function addToTicket(d: Delivery, match: Match): Promise<Outcome | null> {
   const { db } = d.deps;
+  const powers = powersOf(d.proof, d.settings, false);
+  if (sideOf(d.sender) === 'staff' && !powers.staff) return refuseStaffMail(d, match);
   const files = await storeFilesOf(d);
   const uploadIds = files.uploads.map((u) => u.id);
   const origin: MessageOrigin = {
@@ -67,22 +62,22 @@ export async function addToTicket(d: Delivery, match: Match): Promise<Outcome | 
     within: async (trx, messageId) => {
       await bindOriginal(trx, messageId, d.sender.id, files.original);
       await recordInbound(trx, d.mail, match.ticketId, 'stored');
-      if (d.sender.role === 'customer') await addMailCcs(trx, match.ticketId, d.others, d.sender.id, d.own, d.allowNew);
+      if (sideOf(d.sender) === 'customer') await addCcsFromMail(trx, d, match.ticketId, powers, match.reason);
     },
   };
   const stored: Outcome = { status: 'stored', ticketId: match.ticketId, reason: match.reason, created: false };
   try {
     if (d.automatic) {
       await recordAutomatic(d, match.ticketId, uploadIds, origin);
-    } else if (d.sender.role !== 'customer') {
+    } else if (sideOf(d.sender) === 'staff') {
       await postStaffMail(d, match.ticketId, files.body, uploadIds, origin);
     } else {
-      await postCustomerReply(db, toActor(d.sender), match.ticketId, { body: files.body.text }, uploadIds, origin);
+      await postCustomerReply(db, toActor(d.sender), match.ticketId, parseForm(customerReplySchema, { body: files.body.text }), uploadIds, origin);
     }
     return stored;
   } catch (error) {
     await discard(d, files);
-    if (error instanceof TicketClosed) return closedTicket(d, match.ticketId);
+    if (error instanceof TicketClosed) return closedTicket(d, match);
     if (error instanceof NotFound || error instanceof Invalid) return null;
     throw error;
   }
@@ -96,7 +91,7 @@ async function postStaffMail(d: Delivery, ticketId: number, body: MessageBody, u
   const kind = note || ticket?.customer_facing === 0 ? 'note' : 'reply';
   const text = note ? body.text.slice(note[0].length).trim() || d.deps.mail.translator(d.sender.locale)('mailin.noText') : body.text;
   const html = note ? textToHtml(text) : body.html;
-  await postAgentMessage(d.deps.db, toActor(d.sender), ticketId, { kind, body: text, uploadIds, origin: { ...origin, bodyHtml: html } });
+  await postAgentMessage(d.deps.db, toActor(d.sender), ticketId, { ...parseAgentMessage({ kind, body: text }), uploadIds, origin: { ...origin, bodyHtml: html } });
 }
 
 /**
@@ -105,27 +100,29 @@ async function postStaffMail(d: Delivery, ticketId: number, body: MessageBody, u
  */
 async function recordAutomatic(d: Delivery, ticketId: number, uploadIds: number[], origin: MessageOrigin): Promise<void> {
   await d.deps.db.transaction().execute(async (trx) => {
-    const message = await trx.insertInto('messages').values({
-      ticket_id: ticketId, author_id: d.sender.id, kind: 'note', body_text: d.body.text, body_html: origin.bodyHtml,
-      via: 'email', email_message_id: d.mail.messageId, match_reason: origin.matchReason, created_at: nowIso(),
-    }).returning('id').executeTakeFirstOrThrow();
-    if (uploadIds.length > 0) await attachUploads(trx, toActor(d.sender), message.id, uploadIds);
-    await origin.within!(trx, message.id);
+    const messageId = await addMessage(trx, toActor(d.sender), ticketId, {
+      kind: 'note', bodyText: d.body.text, bodyHtml: origin.bodyHtml, via: 'email', emailMessageId: d.mail.messageId,
+      matchReason: origin.matchReason, uploadIds, stamps: 'none',
+    });
+    await origin.within!(trx, messageId);
   });
 }
 
 /** A reply to a closed ticket: a follow-up ticket, or a polite refusal (setting `portal.closed_reply`). */
-async function closedTicket(d: Delivery, ticketId: number): Promise<Outcome> {
+async function closedTicket(d: Delivery, match: Match): Promise<Outcome> {
   const { db } = d.deps;
-  const original = await db.selectFrom('tickets').select(['id', 'subject', 'brand_id', 'group_id']).where('id', '=', ticketId).executeTakeFirstOrThrow();
-  if ((await closedReplyPolicy(db)) === 'followup') return newTicket(d, original);
+  const original = await db.selectFrom('tickets').select(['id', 'subject', 'brand_id', 'group_id']).where('id', '=', match.ticketId).executeTakeFirstOrThrow();
+  if ((await closedReplyPolicy(db)) === 'followup') return newTicket(d, { ...original, matched: match.reason });
   if (!d.automatic) await mailRefusal(db, d.deps.mail, d.mail, 'closed', original.brand_id, original.id, d.sender.locale);
   await recordInbound(db, d.mail, original.id, 'refused:closed');
   return { status: 'refused', why: 'closed', ticketId: original.id };
 }
 
-/** A new ticket from the mail (or a follow-up to a closed one, in its brand and group). */
-export async function newTicket(d: Delivery, followUpOf: { id: number; subject: string; brand_id: number; group_id: number | null } | null): Promise<Outcome> {
+/**
+ * A new ticket from the mail (or a follow-up to a closed one, in its brand and group: that came of a
+ * match, so an unverified sender adds no CCs to it either).
+ */
+export async function newTicket(d: Delivery, followUpOf: { id: number; subject: string; brand_id: number; group_id: number | null; matched: MatchReason } | null): Promise<Outcome> {
   const { db, mail } = d.deps;
   const t = mail.translator(d.sender.locale);
   const destination: Destination = followUpOf
@@ -135,14 +132,15 @@ export async function newTicket(d: Delivery, followUpOf: { id: number; subject: 
   const subject = (followUpOf ? t('portal.submit.followupSubject', { id: followUpOf.id, subject: followUpOf.subject }) : plain).slice(0, 200);
   const files = await storeFilesOf(d);
   const reason: MatchReason = 'new-ticket';
+  const powers = powersOf(d.proof, d.settings, followUpOf === null);
   try {
-    const ticketId = await openTicketFromMail(db, mail, {
+    const ticketId = await openTicketFromMail(db, {
       requester: d.sender, subject, body: files.body, destination, emailMessageId: d.mail.messageId,
       uploadIds: files.uploads.map((u) => u.id), confirm: !d.automatic, reason,
       within: async (trx, id, messageId) => {
         await bindOriginal(trx, messageId, d.sender.id, files.original);
         await recordInbound(trx, d.mail, id, 'stored');
-        if (d.sender.role === 'customer') await addMailCcs(trx, id, d.others, d.sender.id, d.own, d.allowNew);
+        if (sideOf(d.sender) === 'customer') await addCcsFromMail(trx, d, id, powers, followUpOf?.matched ?? null);
         if (followUpOf) await linkFollowUp(trx, followUpOf.id, id, d.sender.id);
       },
     });
@@ -155,7 +153,7 @@ export async function newTicket(d: Delivery, followUpOf: { id: number; subject: 
 }
 
 async function linkFollowUp(trx: Db, originalId: number, followUpId: number, actorId: number): Promise<void> {
-  await trx.insertInto('ticket_events').values({ ticket_id: originalId, actor_id: actorId, kind: 'followup', from_value: null, to_value: `#${followUpId}`, created_at: nowIso() }).execute();
+  await changeTicket(trx, { id: actorId }, originalId, { history: [{ kind: 'followup', from: null, to: `#${followUpId}` }] });
 }
 
 /** A bounce is recorded on the ticket whose mail it returns (an internal note with the DSN attached), never answered. */
@@ -172,11 +170,10 @@ export async function recordBounce(deps: MailInDeps, raw: Buffer, mail: InboundM
   const text = t('mailin.bounce.note', { recipient: report.recipient || '?', status: report.status || '?' });
   const original = await storeOriginal(config.uploadsDir, raw);
   await db.transaction().execute(async (trx) => {
-    const message = await trx.insertInto('messages').values({
-      ticket_id: ticket.id, author_id: null, kind: 'note', body_text: text, body_html: textToHtml(text),
-      via: 'email', email_message_id: mail.messageId, match_reason: 'bounce', created_at: nowIso(),
-    }).returning('id').executeTakeFirstOrThrow();
-    await bindOriginal(trx, message.id, null, original);
+    const messageId = await addMessage(trx, null, ticket.id, {
+      kind: 'note', bodyText: text, bodyHtml: textToHtml(text), via: 'email', emailMessageId: mail.messageId, matchReason: 'bounce', stamps: 'none',
+    });
+    await bindOriginal(trx, messageId, null, original);
     await recordInbound(trx, mail, ticket.id, 'bounce');
   });
   return { status: 'bounce', ticketId: ticket.id };

@@ -1,3 +1,4 @@
+import { asSingleton } from '../db/singleton.js';
 import type { Log } from './smtp.js';
 import { receiveMessage, UnparseableMail, type MailInDeps } from './receive.js';
 
@@ -28,7 +29,12 @@ export function parseImapUrl(url: string): ImapSettings {
 export interface PollResult {
   stored: number;
   failed: number;
+  /** Another instance was polling the mailbox at that moment (PostgreSQL): this one left it alone. */
+  skipped?: true;
 }
+
+/** The singleton (db/singleton.ts) every instance's poller takes: one mailbox, one reader at a time. */
+export const IMAP_POLL_SINGLETON = 'mailin.imap-poll';
 
 /**
  * Polls a mailbox (IMAP_URL) for unseen mail. A message is marked \Seen only once the pipeline has
@@ -69,8 +75,13 @@ export class ImapPoller {
     this.#timer.unref();
   }
 
-  /** One poll: every unseen message, oldest first. */
+  /** One poll: every unseen message, oldest first; skipped while another instance polls. */
   async pollOnce(): Promise<PollResult> {
+    const outcome = await asSingleton(this.deps.db, IMAP_POLL_SINGLETON, () => this.#fetchUnseen());
+    return outcome.ran ? outcome.value : { stored: 0, failed: 0, skipped: true };
+  }
+
+  async #fetchUnseen(): Promise<PollResult> {
     const s = this.settings;
     // Loaded on the first poll: imapflow is ~0.7 s of module loading a server without IMAP never needs.
     const { ImapFlow } = await import('imapflow');

@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/connect.js';
 import type { User } from '../db/schema.js';
 import { ticketFromMessageId, ticketFromReplyAddress } from '../mail/threading.js';
+import { sideOf } from '../policy/can.js';
 import { findVisibleTicket } from '../tickets/queries.js';
 import { toActor } from '../users/actor.js';
 import type { InboundMail } from './parse.js';
@@ -57,7 +58,7 @@ async function ticketOfInboundMessage(db: Db, messageId: string): Promise<number
 /** The requester, a CC, or staff who can see the ticket. */
 export async function takesPart(db: Db, ticketId: number, user: User): Promise<boolean> {
   if (user.state === 'disabled') return false;
-  if (user.role !== 'customer') return (await findVisibleTicket(db, toActor(user), ticketId)) !== undefined;
+  if (sideOf(user) === 'staff') return (await findVisibleTicket(db, toActor(user), ticketId)) !== undefined;
   const ticket = await db.selectFrom('tickets').select('requester_id').where('id', '=', ticketId).executeTakeFirst();
   if (!ticket) return false;
   if (ticket.requester_id === user.id) return true;

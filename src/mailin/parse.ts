@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AddressObject, Attachment } from 'mailparser';
+import { topAuthResults } from './authres.js';
 
 /** One inbound mail, decoded (charsets, encodings) and reduced to what the pipeline reads. */
 export interface InboundMail {
@@ -20,6 +21,8 @@ export interface InboundMail {
   /** The envelope sender: null when unknown, '' for the null sender `<>` of bounces and auto-replies. */
   returnPath: string | null;
   contentType: string;
+  /** The Authentication-Results headers at the top, where the MTA that handed the mail over writes them. */
+  authResults: string[];
 }
 
 export interface Person {
@@ -74,6 +77,7 @@ export async function parseMail(raw: Buffer, meta: DeliveryMeta = {}): Promise<I
     headers,
     returnPath,
     contentType: headers.get('content-type') ?? 'text/plain',
+    authResults: topAuthResults(parsed.headerLines),
   };
 }
 

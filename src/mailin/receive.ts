@@ -1,38 +1,21 @@
-import type { Config } from '../config.js';
-import type { Db } from '../db/connect.js';
 import type { User } from '../db/schema.js';
-import type { MailContext } from '../mail/context.js';
 import { LIMITS, throttle } from '../auth/throttle.js';
-import { getSetting } from '../settings/settings.js';
 import { findUserByEmail } from '../users/queries.js';
 import { looksLikeReplyAddress, ownAddresses } from './addresses.js';
 import { mailRefusal } from './answers.js';
 import { loadSanitizer, messageBody } from './content.js';
-import { addToTicket, newTicket, recordBounce, type Delivery } from './deliver.js';
+import { addToTicket, newTicket, recordBounce } from './deliver.js';
 import { alreadyReceived, recordInbound } from './files.js';
 import { isAutomatic, isBounce } from './loops.js';
-import { matchTicket, type MatchReason } from './match.js';
+import { matchTicket } from './match.js';
 import { parseMail, type DeliveryMeta } from './parse.js';
 import { isSpamSender } from './spam.js';
 import { senderAsPerson } from './tickets.js';
+import { mailTrustSettings, proofOf } from './trust.js';
+import type { Delivery, MailInDeps, Outcome } from './types.js';
 
 export { UnparseableMail, type DeliveryMeta } from './parse.js';
-
-export interface MailInDeps {
-  db: Db;
-  config: Pick<Config, 'secretKey' | 'mailDomain' | 'uploadsDir'>;
-  mail: MailContext;
-}
-
-export type Outcome =
-  | { status: 'stored'; ticketId: number; reason: MatchReason; created: boolean }
-  | { status: 'duplicate' }
-  | { status: 'dropped'; why: 'spam' | 'own' | 'disabled' }
-  | { status: 'refused'; why: 'closed' | 'newCustomer'; ticketId: number | null }
-  | { status: 'bounce'; ticketId: number | null };
-
-/** Setting: whether a stranger's mail makes them a customer (on unless set to '0'). */
-export const ALLOW_NEW_CUSTOMERS = 'mailin.allow_new_customers';
+export type { MailInDeps, Outcome } from './types.js';
 
 const MAX_BODY = 100_000;
 
@@ -71,17 +54,16 @@ async function route(deps: MailInDeps, raw: Buffer, mail: Awaited<ReturnType<typ
   // A flood from one address (a script, a loop we did not recognise) waits at the sender's MTA.
   await throttle(db, `mail:${from.address}`, LIMITS.mailPerSender, 'mailin.tooMany');
 
-  const allowNew = (await getSetting(db, ALLOW_NEW_CUSTOMERS)) !== '0';
+  const settings = await mailTrustSettings(db);
   const automatic = isAutomatic(mail, config.mailDomain);
   const t = deps.mail.translator(sender?.locale ?? 'en');
   await loadSanitizer();
   const body = messageBody({ text: mail.text?.slice(0, MAX_BODY), html: mail.html }, t('mailin.noText'));
   body.text = body.text.slice(0, MAX_BODY);
   const others = [...mail.to, ...mail.cc].map((p) => ({ ...p, address: p.address.toLowerCase() })).filter((p) => p.address !== from.address && !own.has(p.address) && !looksLikeReplyAddress(p.address, config.mailDomain));
-  const delivery: Delivery = { deps, raw, mail, body, automatic, allowNew, own, others, sender: sender! };
-
   const match = await matchTicket(db, config, mail, sender);
-  sender ??= await senderAsPerson(db, from, allowNew);
+  const delivery: Delivery = { deps, raw, mail, body, automatic, settings, proof: proofOf(mail, match, settings), own, others, sender: sender! };
+  sender ??= await senderAsPerson(db, from, settings.allowNew);
   if (!sender) {
     if (!automatic) await mailRefusal(db, deps.mail, mail, 'newCustomer', null, null);
     await recordInbound(db, mail, null, 'refused:newCustomer');

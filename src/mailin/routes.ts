@@ -1,22 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import { removeStoredFiles } from '../attachments/store.js';
 import { Invalid, NotFound } from '../lib/errors.js';
+import { parseForm } from '../lib/form.js';
 import { positiveInt } from '../lib/validate.js';
-import { requireRole, STAFF } from '../plugins/guards.js';
-import { getSetting } from '../settings/settings.js';
+import { allow } from '../plugins/guards.js';
 import { findVisibleTicket } from '../tickets/queries.js';
-import { addSupportAddress, destinationFor, listSupportAddresses, removeSupportAddress, routingChoices, setAllowNewCustomers } from './addresses.js';
+import { addSupportAddress, destinationFor, listSupportAddresses, removeSupportAddress, routingChoices } from './addresses.js';
 import { parseImapUrl } from './imap.js';
-import { ALLOW_NEW_CUSTOMERS } from './receive.js';
+import { mailSettingsSchema, spamSenderSchema, supportAddressSchema } from './schemas.js';
 import { listSpamSenders, markTicketSpam, unmarkSpamSender } from './spam.js';
+import { mailSettingsForm, saveMailSettings } from './trust.js';
 
 type Form = Record<string, string | undefined>;
 
 /** `/admin/mail` (support addresses, new senders, spam senders) and marking a ticket as spam. */
 export default async function mailInRoutes(app: FastifyInstance) {
   const { db, config } = app;
-  const admin = { preHandler: requireRole('admin') };
-  const staff = { preHandler: requireRole(...STAFF) };
+  const admin = { preHandler: allow('admin.access') };
+  const staff = { preHandler: allow('desk.use') };
 
   async function adminPage(extra: Record<string, unknown> = {}) {
     let imap: string | null = null;
@@ -28,9 +29,9 @@ export default async function mailInRoutes(app: FastifyInstance) {
       fallback: await destinationFor(db, []),
       ...(await routingChoices(db)),
       spam: await listSpamSenders(db),
-      allowNew: (await getSetting(db, ALLOW_NEW_CUSTOMERS)) !== '0',
+      settings: await mailSettingsForm(db),
       smtpListen: config.smtpListen, imap, mailDomain: config.mailDomain,
-      values: {}, errors: {}, ...extra,
+      values: {}, errors: {}, settingsErrors: {}, ...extra,
     };
   }
 
@@ -38,7 +39,7 @@ export default async function mailInRoutes(app: FastifyInstance) {
 
   app.post<{ Body: Form }>('/admin/mail/addresses', admin, async (request, reply) => {
     try {
-      await addSupportAddress(db, request.actor!, request.body ?? {});
+      await addSupportAddress(db, request.actor!, parseForm(supportAddressSchema, request.body));
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
       return reply.page('admin/mail', await adminPage({ values: request.body ?? {}, errors: error.fields }), { status: 422 });
@@ -54,12 +55,19 @@ export default async function mailInRoutes(app: FastifyInstance) {
   });
 
   app.post<{ Body: Form }>('/admin/mail/settings', admin, async (request, reply) => {
-    await setAllowNewCustomers(db, request.actor!, request.body?.allowNew === '1');
+    const form = request.body ?? {};
+    try {
+      await saveMailSettings(db, request.actor!, parseForm(mailSettingsSchema, form));
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      const settings = { allowNew: form.allowNew === '1', trustedIds: form.trustedIds ?? '', verifiedStaff: form.verifiedStaff === '1', ccCap: form.ccCap ?? '' };
+      return reply.page('admin/mail', await adminPage({ settings, settingsErrors: error.fields }), { status: 422 });
+    }
     return reply.seeOther('/admin/mail', 'mailin.admin.saved');
   });
 
   app.post<{ Body: Form }>('/admin/mail/spam/delete', admin, async (request, reply) => {
-    await unmarkSpamSender(db, request.actor!, request.body?.address ?? '');
+    await unmarkSpamSender(db, request.actor!, parseForm(spamSenderSchema, request.body).address);
     return reply.seeOther('/admin/mail', 'mailin.admin.unmarked');
   });
 

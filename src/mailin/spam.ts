@@ -3,7 +3,8 @@ import { recordAudit } from '../admin/audit.js';
 import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
 import { findVisibleTicket } from '../tickets/queries.js';
-import { isStaff, type Actor } from '../users/actor.js';
+import { can, sideOf } from '../policy/can.js';
+import type { Actor } from '../users/actor.js';
 import './schema.js';
 
 /**
@@ -11,12 +12,12 @@ import './schema.js';
  * commit) and its requester's later mail is dropped on arrival. The audit log keeps what went.
  */
 export async function markTicketSpam(db: Db, actor: Actor, ticketId: number): Promise<string[]> {
-  if (!isStaff(actor)) throw new Forbidden();
+  if (!can(actor, 'ticket.markSpam')) throw new Forbidden();
   return db.transaction().execute(async (trx) => {
     const ticket = await findVisibleTicket(trx, actor, ticketId);
     if (!ticket) throw new NotFound();
     const requester = await trx.selectFrom('users').select(['role', 'email']).where('id', '=', ticket.requester_id).executeTakeFirstOrThrow();
-    if (requester.role !== 'customer') throw new Invalid({}, 'mailin.spam.staffRequester');
+    if (sideOf(requester) !== 'customer') throw new Invalid({}, 'mailin.spam.staffRequester');
     const files = await trx.selectFrom('attachments').innerJoin('messages', 'messages.id', 'attachments.message_id')
       .select('attachments.storage_key').where('messages.ticket_id', '=', ticket.id).execute();
     await trx.insertInto('spam_senders').values({ address: requester.email.toLowerCase(), marked_by_id: actor.id, created_at: nowIso() })

@@ -1,19 +1,17 @@
 import type { Db } from '../db/connect.js';
 import type { User } from '../db/schema.js';
-import { attachUploads } from '../attachments/uploads.js';
 import { dispatchTicket } from '../fleet/dispatch.js';
-import { nowIso } from '../lib/time.js';
-import type { MailContext } from '../mail/context.js';
-import { notifyTicketCreated } from '../notify/notify.js';
+import { sideOf } from '../policy/can.js';
 import { getNumberSetting } from '../settings/settings.js';
 import { defaultStatusId } from '../tickets/queries.js';
-import { statusStamps } from '../tickets/status.js';
+import { changeTicket, createTicket } from '../kernel/index.js';
 import { toActor } from '../users/actor.js';
 import { createCustomer } from '../users/customers.js';
 import { findUserByEmail } from '../users/queries.js';
 import type { Destination } from './addresses.js';
 import type { MessageBody } from './content.js';
 import type { MatchReason } from './match.js';
+import { MAX_MAIL_CCS } from './trust.js';
 
 export interface MailTicket {
   requester: User;
@@ -34,7 +32,7 @@ export interface MailTicket {
  * the desk's default type, the sender as requester. Ticket, message, files, history and the
  * confirmation mail are one transaction.
  */
-export async function openTicketFromMail(db: Db, mail: MailContext, input: MailTicket): Promise<number> {
+export async function openTicketFromMail(db: Db, input: MailTicket): Promise<number> {
   const typeId = await getNumberSetting(db, 'default_type_id');
   return db.transaction().execute(async (trx) => {
     const type = await trx.selectFrom('ticket_types').select(['id', 'initial_status_id', 'default_priority', 'default_group_id'])
@@ -42,27 +40,21 @@ export async function openTicketFromMail(db: Db, mail: MailContext, input: MailT
     const statusId = type.initial_status_id ?? await defaultStatusId(trx, 'new');
     const status = await trx.selectFrom('statuses').select('category').where('id', '=', statusId ?? -1).executeTakeFirst();
     if (!status) throw new Error('the desk has no "new" status');
-    const now = nowIso();
     const requester = input.requester;
-    const ticket = await trx.insertInto('tickets').values({
-      subject: input.subject, type_id: type.id, brand_id: input.destination.brandId, status_id: statusId!, priority: type.default_priority,
-      visibility: 'public', requester_id: requester.id, organization_id: requester.organization_id, assignee_id: null,
-      group_id: input.destination.groupId ?? type.default_group_id, service_id: null, channel: 'email', created_by_id: requester.id,
-      created_at: now, updated_at: now, last_activity_at: now, last_replier_id: requester.id, first_response_at: null,
-      ...statusStamps(status.category, { solved_at: null, closed_at: null }, now),
-    }).returning('id').executeTakeFirstOrThrow();
-    const message = await trx.insertInto('messages').values({
-      ticket_id: ticket.id, author_id: requester.id, kind: 'reply', body_text: input.body.text, body_html: input.body.html,
-      via: 'email', email_message_id: input.emailMessageId, match_reason: input.reason, created_at: now,
-    }).returning('id').executeTakeFirstOrThrow();
-    if (input.uploadIds.length > 0) await attachUploads(trx, toActor(requester), message.id, input.uploadIds);
-    await trx.insertInto('ticket_events').values({
-      ticket_id: ticket.id, actor_id: requester.id, kind: 'created', from_value: null, to_value: input.subject, created_at: now,
-    }).execute();
-    await input.within(trx, ticket.id, message.id);
-    await notifyTicketCreated(trx, mail, ticket.id, { quiet: !input.confirm });
-    await dispatchTicket(trx, ticket.id, mail);
-    return ticket.id;
+    const { ticketId, messageId } = await createTicket(trx, toActor(requester), {
+      channel: 'mail', subject: input.subject, typeId: type.id, brandId: input.destination.brandId, statusId: statusId!,
+      priority: type.default_priority, visibility: 'public', requester: { id: requester.id, organizationId: requester.organization_id },
+      groupId: input.destination.groupId ?? type.default_group_id,
+      // An automatic mail (an out-of-office) gets no confirmation: it must not be answered.
+      announce: { requester: input.confirm, group: true },
+      message: {
+        kind: 'reply', bodyText: input.body.text, bodyHtml: input.body.html, via: 'email', emailMessageId: input.emailMessageId,
+        matchReason: input.reason, uploadIds: input.uploadIds,
+      },
+    });
+    await input.within(trx, ticketId, messageId);
+    await dispatchTicket(trx, ticketId);
+    return ticketId;
   });
 }
 
@@ -79,18 +71,27 @@ export function personName(from: { address: string; name: string }): string {
 
 /**
  * People in To and Cc of a customer's mail who are not us, not staff and not already on the
- * ticket become its CCs (unknown addresses as invited customers, when new customers are allowed).
+ * ticket become its CCs (unknown addresses as invited customers, when new customers are allowed),
+ * up to MAX_MAIL_CCS a mail, and never past `ceiling` CCs on the ticket when it is set (the sender
+ * was not verified). Returns who was left out for that ceiling, and how many were never looked at.
  */
-export async function addMailCcs(trx: Db, ticketId: number, people: { address: string; name: string }[], actorId: number, own: Set<string>, allowNew: boolean): Promise<void> {
+export async function addMailCcs(trx: Db, ticketId: number, people: { address: string; name: string }[], actorId: number, own: Set<string>, allowNew: boolean, ceiling: number | null): Promise<{ refused: string[]; unread: number }> {
   const ticket = await trx.selectFrom('tickets').select('requester_id').where('id', '=', ticketId).executeTakeFirstOrThrow();
-  for (const person of people.slice(0, 20)) {
+  const current = await trx.selectFrom('ticket_ccs').select((eb) => eb.fn.countAll<number>().as('n')).where('ticket_id', '=', ticketId).executeTakeFirstOrThrow();
+  let room = ceiling === null ? MAX_MAIL_CCS : Math.max(0, ceiling - Number(current.n));
+  const refused: string[] = [];
+  const read = people.slice(0, MAX_MAIL_CCS);
+  for (const person of read) {
     if (own.has(person.address)) continue;
     let user = await findUserByEmail(trx, person.address);
-    if (!user && allowNew) user = await createCustomer(trx, { email: person.address, name: personName(person), state: 'invited' });
-    if (!user || user.role !== 'customer' || user.id === ticket.requester_id) continue;
-    const already = await trx.selectFrom('ticket_ccs').select('user_id').where('ticket_id', '=', ticketId).where('user_id', '=', user.id).executeTakeFirst();
-    if (already) continue;
+    if (user && (sideOf(user) !== 'customer' || user.id === ticket.requester_id)) continue;
+    if (user && await trx.selectFrom('ticket_ccs').select('user_id').where('ticket_id', '=', ticketId).where('user_id', '=', user.id).executeTakeFirst()) continue;
+    if (!user && !allowNew) continue;
+    if (room === 0) { refused.push(person.address); continue; }
+    user ??= await createCustomer(trx, { email: person.address, name: personName(person), state: 'invited' });
+    room--;
     await trx.insertInto('ticket_ccs').values({ ticket_id: ticketId, user_id: user.id }).execute();
-    await trx.insertInto('ticket_events').values({ ticket_id: ticketId, actor_id: actorId, kind: 'ccs', from_value: null, to_value: user.email, created_at: nowIso() }).execute();
+    await changeTicket(trx, { id: actorId }, ticketId, { history: [{ kind: 'ccs', from: null, to: user.email }] });
   }
+  return { refused, unread: ceiling === null ? 0 : people.length - read.length };
 }

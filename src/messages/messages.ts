@@ -2,31 +2,29 @@ import type { Db } from '../db/connect.js';
 import type { MessageKind } from '../db/schema.js';
 import { Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
-import { Checker, positiveInt } from '../lib/validate.js';
 import { findVisibleTicket, markSeen } from '../tickets/queries.js';
 import { applyStatus } from '../tickets/status.js';
-import { isStaff, type Actor } from '../users/actor.js';
-import { renderMarkdown } from './markdown.js';
-import { attachUploads } from '../attachments/uploads.js';
-import { notifyNewMessage } from '../notify/notify.js';
+import type { Actor } from '../users/actor.js';
+import { addMessage } from '../kernel/index.js';
+import { can } from '../policy/can.js';
+import type { AgentMessageInput } from './schemas.js';
 import { checkNotStale } from './stale.js';
 
 /** What an agent can write on a ticket: a public reply, a public service-record update, an internal note. */
 export const AGENT_MESSAGE_KINDS = ['reply', 'update', 'note'] as const satisfies readonly MessageKind[];
 export type AgentMessageKind = (typeof AGENT_MESSAGE_KINDS)[number];
 
-export interface PostMessageInput {
-  kind?: unknown;
-  body?: unknown;
+/** The form's typed values (schemas.ts); a status and the "seen" marker may be left out. */
+export interface PostMessageInput extends Pick<AgentMessageInput, 'kind' | 'body'> {
   /** "Submit as ...": an optional status to move the ticket to with the message. */
-  statusId?: unknown;
+  statusId?: number | null;
   /** The actor's pending uploads to attach (from readMultipartForm). */
   uploadIds?: number[];
   /**
    * The newest public message id the form was opened with (stale.ts): when others wrote since, the
    * verb refuses with StaleReply. Absent (mail, API): no check.
    */
-  seenMessageId?: unknown;
+  seenMessageId?: number | null;
   /** Set when the message did not come from a form (the mail channel). */
   origin?: MessageOrigin;
 }
@@ -49,15 +47,10 @@ export interface MessageOrigin {
  * stamps are written in one transaction: either all of it happens or none.
  */
 export async function postAgentMessage(db: Db, actor: Actor, ticketId: number, input: PostMessageInput): Promise<{ id: number; kind: AgentMessageKind }> {
-  if (!isStaff(actor)) throw new NotFound();
-  const check = new Checker();
-  const kind = check.oneOf('kind', input.kind, AGENT_MESSAGE_KINDS);
-  const body = check.longText('body', input.body);
-  const seenId = input.seenMessageId === undefined || input.seenMessageId === '' ? null : Number(input.seenMessageId);
-  if (seenId !== null && !(Number.isSafeInteger(seenId) && seenId >= 0)) check.add('body', 'errors.invalid');
-  const statusId = input.statusId === undefined || input.statusId === '' ? null : positiveInt(input.statusId);
-  if (input.statusId && statusId === null) check.add('statusId', 'errors.choice');
-  check.done();
+  if (!can(actor, 'ticket.write')) throw new NotFound();
+  const { kind, body } = input;
+  const seenId = input.seenMessageId ?? null;
+  const statusId = input.statusId ?? null;
 
   return db.transaction().execute(async (trx) => {
     const ticket = await findVisibleTicket(trx, actor, ticketId);
@@ -66,21 +59,12 @@ export async function postAgentMessage(db: Db, actor: Actor, ticketId: number, i
     if (kind === 'reply' && ticket.customer_facing === 0) throw new Invalid({ kind: 'compose.errors.notCustomerFacing' }, 'compose.errors.notCustomerFacing');
     if (seenId !== null) await checkNotStale(trx, ticket.id, seenId, actor.id);
     const now = nowIso();
-    const message = await trx.insertInto('messages').values({
-      ticket_id: ticket.id, author_id: actor.id, kind, body_text: body, body_html: input.origin?.bodyHtml ?? renderMarkdown(body),
-      via: input.origin?.via ?? 'web', email_message_id: input.origin?.emailMessageId ?? null,
-      match_reason: input.origin?.matchReason ?? null, created_at: now,
-    }).returning('id').executeTakeFirstOrThrow();
-    if (input.uploadIds?.length) await attachUploads(trx, actor, message.id, input.uploadIds);
-    await notifyNewMessage(trx, { id: message.id, kind });
+    const messageId = await addMessage(trx, actor, ticket.id, {
+      kind, bodyText: body, bodyHtml: input.origin?.bodyHtml, via: input.origin?.via, emailMessageId: input.origin?.emailMessageId,
+      matchReason: input.origin?.matchReason, uploadIds: input.uploadIds, firstResponse: kind === 'reply',
+    });
+    const message = { id: messageId };
     await input.origin?.within?.(trx, message.id);
-    const publicReply = kind === 'reply';
-    await trx.updateTable('tickets').set({
-      updated_at: now,
-      last_activity_at: now,
-      ...(kind !== 'note' ? { last_replier_id: actor.id } : {}),
-      ...(publicReply && ticket.first_response_at === null ? { first_response_at: now } : {}),
-    }).where('id', '=', ticket.id).execute();
     if (statusId !== null) await applyStatus(trx, actor, ticket, statusId, now);
     await markSeen(trx, actor.id, ticket.id, now);
     return { id: message.id, kind };

@@ -1,7 +1,7 @@
 import type { Db } from '../db/connect.js';
 import { attachmentHref } from '../attachments/names.js';
 import { storagePath } from '../attachments/store.js';
-import { STAFF_ROLES } from '../users/actor.js';
+import { can, sideOf } from '../policy/can.js';
 import type { NotifyContext } from './context.js';
 import type { NotifyEvent } from './notify.js';
 import { customerRecipients, customersTakePart, findTicketForMail, messageFiles, staffWhoWant, type TicketForMail } from './queries.js';
@@ -17,7 +17,7 @@ export async function deliverNotification(trx: Db, ctx: NotifyContext, event: No
   else if (event.kind === 'solved') await mailSolved(trx, ctx, event.ticketId);
 }
 
-async function mailMessage(trx: Db, ctx: NotifyContext, messageId: number) {
+export async function mailMessage(trx: Db, ctx: NotifyContext, messageId: number) {
   const message = await trx.selectFrom('messages').leftJoin('users', 'users.id', 'messages.author_id')
     .select(['messages.id', 'messages.ticket_id', 'messages.kind', 'messages.body_text', 'messages.body_html', 'messages.author_id',
       'users.name as author_name', 'users.role as author_role'])
@@ -25,7 +25,7 @@ async function mailMessage(trx: Db, ctx: NotifyContext, messageId: number) {
   const ticket = message && await findTicketForMail(trx, message.ticket_id);
   if (!message || !ticket || (message.kind !== 'reply' && message.kind !== 'update')) return;
   const author = { id: message.author_id, name: message.author_name ?? '' };
-  if (message.author_role !== null && STAFF_ROLES.includes(message.author_role)) {
+  if (message.author_role !== null && sideOf({ role: message.author_role }) === 'staff') {
     await mailCustomers(trx, ctx, ticket, { ...message, author });
   } else if (message.kind === 'reply') {
     await mailStaffOfCustomerReply(trx, ctx, ticket, { ...message, author });
@@ -72,11 +72,11 @@ async function mailStaffOfCustomerReply(trx: Db, ctx: NotifyContext, ticket: Tic
 }
 
 /** Solved by staff: the requester is told, with Good / Bad links that lead to a page to confirm. */
-async function mailSolved(trx: Db, ctx: NotifyContext, ticketId: number) {
+export async function mailSolved(trx: Db, ctx: NotifyContext, ticketId: number) {
   const ticket = await findTicketForMail(trx, ticketId);
   // Reopened (or closed) before the worker got here: the news is stale.
   if (!ticket || ticket.status_category !== 'solved' || !customersTakePart(ticket)) return;
-  if (ticket.requester_role !== 'customer' || ticket.requester_state === 'disabled') return;
+  if (!can({ id: ticket.requester_id, role: ticket.requester_role, state: ticket.requester_state }, 'portal.use')) return;
   const link = (score: 'good' | 'bad') =>
     `${ctx.mail.baseUrl}/rate/${ratingToken(ctx.secretKey, { ticketId: ticket.id, userId: ticket.requester_id, score })}`;
   await sendTicketMail(trx, ctx, {

@@ -27,12 +27,3 @@ export function prefsFormValues(json: string | null | undefined): Record<string,
   const prefs = readPrefs(json);
   return Object.fromEntries(AGENT_NOTIFICATIONS.map((k) => [`notify_${k}`, prefs[k] ? '1' : '']));
 }
-
-/**
- * The stored JSON from a submitted profile form, or undefined when the form had no notification
- * fieldset (customers'): an unchecked box sends nothing, so the fieldset's marker tells them apart.
- */
-export function prefsFromForm(input: Record<string, unknown>): string | undefined {
-  if (input.notifyPrefs !== '1') return undefined;
-  return JSON.stringify(Object.fromEntries(AGENT_NOTIFICATIONS.map((k) => [k, input[`notify_${k}`] === '1'])));
-}

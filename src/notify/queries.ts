@@ -1,4 +1,5 @@
 import type { Db } from '../db/connect.js';
+import { rolesOn } from '../policy/can.js';
 import type { Recipient } from './send.js';
 import { wants, type AgentNotification } from './prefs.js';
 
@@ -43,7 +44,7 @@ export async function staffWhoWant(db: Db, kind: AgentNotification, where: { use
     ? db.selectFrom('group_members').select('user_id').where('group_id', '=', where.groupId)
     : null;
   const people = await db.selectFrom('users').select(['id', 'name', 'email', 'locale', 'notify_prefs'])
-    .where('role', 'in', ['admin', 'supervisor', 'agent']).where('state', '=', 'active')
+    .where('role', 'in', rolesOn('staff')).where('state', '=', 'active')
     .$call((q) => (members ? q.where('id', 'in', members) : q.where('id', '=', (where as { userId: number }).userId)))
     .orderBy('id').execute();
   return people.filter((p) => wants(p.notify_prefs, kind)).map(({ notify_prefs: _, ...person }) => person);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { DomainError, Invalid } from '../lib/errors.js';
+import { Expired, Invalid, Malformed } from '../lib/errors.js';
 import { rateByLink, ratingLinkPage } from './rating-page.js';
 import { readRatingToken, type RatingClaim } from './rating-links.js';
 
@@ -15,7 +15,7 @@ export default async function rateRoutes(app: FastifyInstance) {
   const claimOf = (token: string): RatingClaim => {
     const check = readRatingToken(config.secretKey, token);
     if (check.ok) return check.claim;
-    throw check.reason === 'expired' ? new DomainError('notify.rate.expired', 410) : new DomainError('notify.rate.invalid', 400);
+    throw check.reason === 'expired' ? new Expired('notify.rate.expired') : new Malformed('notify.rate.invalid');
   };
 
   const pageData = (claim: RatingClaim) => ratingLinkPage(db, claim);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { changeTicket } from '../kernel/index.js';
 import type { Db } from '../db/connect.js';
 import type { Translate } from '../i18n.js';
 import { nowIso } from '../lib/time.js';
@@ -83,8 +84,6 @@ async function withinCaps(trx: Db, spec: TicketMail, now: string): Promise<boole
   const since = new Date(Date.parse(now) - HOUR_MS).toISOString();
   const recent = await recentAutomatic(trx, spec.ticket.id, spec.to.email, since);
   if (recent.toAddress < perAddress && recent.onTicket < perTicket) return true;
-  await trx.insertInto('ticket_events').values({
-    ticket_id: spec.ticket.id, actor_id: null, kind: 'mail_capped', from_value: spec.kind, to_value: spec.to.email, created_at: now,
-  }).execute();
+  await changeTicket(trx, null, spec.ticket.id, { history: [{ kind: 'mail_capped', from: spec.kind, to: spec.to.email }], at: now });
   return false;
 }

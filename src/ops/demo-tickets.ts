@@ -1,6 +1,6 @@
-import type SQLite from 'better-sqlite3';
 import { textToHtml } from '../lib/text.js';
 import type { DemoPeople, DemoPerson, DemoStaff } from './demo-people.js';
+import type { DemoRows, DemoSink } from './demo-sink.js';
 import { messageBody, pick, subject, type Random, type Voice } from './demo-text.js';
 import type { DemoTypes } from './demo-types.js';
 import { chooseCategory, statusPicker, type DemoStatus } from './demo-workflow.js';
@@ -19,7 +19,6 @@ export interface TicketPlan {
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 const SPAN = 3 * 365 * DAY;
-const BATCH = 5000;
 const PRIORITIES = [['low', 0.15], ['normal', 0.75], ['high', 0.95], ['urgent', 1]] as const;
 const iso = (ms: number) => new Date(ms).toISOString();
 const exp = (random: Random, mean: number) => -Math.log(1 - random()) * mean;
@@ -32,18 +31,9 @@ interface Message { authorId: number; kind: 'reply' | 'note' | 'update'; voice: 
  * Insert `plan.tickets` tickets, oldest first, spread over up to three years before `now` (fewer
  * tickets: a shorter span, so a small demo still looks busy). Each ticket gets what the app itself
  * would have written: messages, the activity stamps, events, field values and who has seen it.
- * One transaction per 5,000 tickets through prepared statements.
+ * One transaction per batch of the sink's size.
  */
-export function insertTickets(sqlite: SQLite.Database, random: Random, plan: TicketPlan): { messages: number } {
-  const ticket = sqlite.prepare(`insert into tickets (subject, type_id, brand_id, status_id, priority, visibility, requester_id,
-    organization_id, assignee_id, group_id, channel, created_by_id, created_at, updated_at, last_activity_at, last_replier_id,
-    first_response_at, solved_at, closed_at) values (?, ?, ?, ?, ?, 'public', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const message = sqlite.prepare(`insert into messages (ticket_id, author_id, kind, body_text, body_html, via, created_at)
-    values (?, ?, ?, ?, ?, ?, ?)`);
-  const event = sqlite.prepare('insert into ticket_events (ticket_id, actor_id, kind, from_value, to_value, created_at) values (?, ?, ?, ?, ?, ?)');
-  const value = sqlite.prepare('insert into ticket_field_values (ticket_id, field_id, value) values (?, ?, ?)');
-  const seen = sqlite.prepare('insert into ticket_seen (ticket_id, user_id, seen_at) values (?, ?, ?) on conflict do update set seen_at = excluded.seen_at');
-
+export async function insertTickets(sink: DemoSink, random: Random, plan: TicketPlan): Promise<{ messages: number }> {
   const { tickets: total, now, people, types } = plan;
   const span = Math.min(SPAN, total * 1.5 * HOUR);
   const start = now - span;
@@ -53,7 +43,7 @@ export function insertTickets(sqlite: SQLite.Database, random: Random, plan: Tic
   const ownShare = Math.min(0.1, Math.max(0.0005, 20 / Math.max(1, total)));
   let messages = 0;
 
-  const one = (i: number) => {
+  const one = (rows: DemoRows, i: number) => {
     const created = Math.floor(start + ((i + random()) * span) / total);
     const requester: DemoPerson = random() < ownShare ? people.namedCustomer : people.customers[Math.floor(people.customers.length * random() ** 1.5)]!;
     const r = random();
@@ -91,46 +81,46 @@ export function insertTickets(sqlite: SQLite.Database, random: Random, plan: Tic
     const subjectText = typeId === types.accountCreated ? `Account created for ${requester.name}`
       : typeId === types.domainApproval ? `Domain approval: ${domainOf(requester, random)}` : subject(random);
 
-    const id = Number(ticket.run(subjectText, typeId, plan.brandId, status.id, priority, requester.id, requester.organizationId,
+    const id = rows.ticket([subjectText, typeId, plan.brandId, status.id, priority, 'public', requester.id, requester.organizationId,
       assignee?.id ?? null, groupId, channel, requester.id, iso(created), iso(lastActivity), iso(lastActivity), lastPublic.authorId,
-      firstReply ? iso(at(firstReply.at)) : null, solvedAt, closedAt).lastInsertRowid);
+      firstReply ? iso(at(firstReply.at)) : null, solvedAt, closedAt]);
     for (const msg of thread) {
       const body = messageBody(random, msg.voice);
-      message.run(id, msg.authorId, msg.kind, body, textToHtml(body), msg.authorId === requester.id && channel === 'email' ? 'email' : 'web', iso(at(msg.at)));
+      rows.message([id, msg.authorId, msg.kind, body, textToHtml(body), msg.authorId === requester.id && channel === 'email' ? 'email' : 'web', iso(at(msg.at))]);
     }
     messages += thread.length;
 
-    event.run(id, requester.id, 'created', null, subjectText, iso(created));
-    if (assignee) event.run(id, assignee.id, 'assignee', null, assignee.name, iso(at(firstStaff?.at ?? 0)));
+    rows.event([id, requester.id, 'created', null, subjectText, iso(created)]);
+    if (assignee) rows.event([id, assignee.id, 'assignee', null, assignee.name, iso(at(firstStaff?.at ?? 0))]);
     const actorId = assignee?.id ?? requester.id;
     if (typeId !== types.accountCreated && status.category !== 'new') {
       const initial = statusFor('new', DEFAULT_ONLY);
       const solved = statusFor('solved', DEFAULT_ONLY);
-      if (closedOffset !== null && solvedOffset !== null && status.category === 'closed') {
-        event.run(id, actorId, 'status', initial.name, solved.name, solvedAt);
-        event.run(id, null, 'status', solved.name, status.name, closedAt);
+      if (solvedAt !== null && closedAt !== null && status.category === 'closed') {
+        rows.event([id, actorId, 'status', initial.name, solved.name, solvedAt]);
+        rows.event([id, null, 'status', solved.name, status.name, closedAt]);
       } else if (status.id !== initial.id) {
-        event.run(id, actorId, 'status', initial.name, status.name, iso(at(statusAt)));
+        rows.event([id, actorId, 'status', initial.name, status.name, iso(at(statusAt))]);
       }
     }
     if (typeId === types.domainApproval) {
-      value.run(id, types.domainField, subjectText.slice('Domain approval: '.length));
-      if (done) value.run(id, types.approvalField, pick(random, ['approved', 'declined', 'cleared']));
+      rows.value([id, types.domainField, subjectText.slice('Domain approval: '.length)]);
+      if (done) rows.value([id, types.approvalField, pick(random, ['approved', 'declined', 'cleared'])]);
     }
     const requesterLast = thread.filter((msg) => msg.authorId === requester.id).at(-1)!;
-    seen.run(id, requester.id, iso(at(requesterLast.at)));
+    rows.seen([id, requester.id, iso(at(requesterLast.at))]);
     if (assignee) {
       const own = thread.filter((msg) => msg.authorId === assignee.id).at(-1);
-      seen.run(id, assignee.id, done ? iso(lastActivity) : iso(at(own?.at ?? 0)));
+      rows.seen([id, assignee.id, done ? iso(lastActivity) : iso(at(own?.at ?? 0))]);
     }
   };
 
-  const batch = sqlite.transaction((from: number, to: number) => {
-    for (let i = from; i < to; i++) one(i);
-  });
-  for (let from = 0; from < total; from += BATCH) {
-    batch(from, Math.min(total, from + BATCH));
-    plan.progress?.(Math.min(total, from + BATCH));
+  for (let from = 0; from < total; from += sink.batchSize) {
+    const to = Math.min(total, from + sink.batchSize);
+    await sink.batch(to - from, (rows) => {
+      for (let i = from; i < to; i++) one(rows, i);
+    });
+    plan.progress?.(to);
   }
   return { messages };
 }

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type SQLite from 'better-sqlite3';
-import { sql } from 'kysely';
-import { openSqlite, type Db } from '../db/connect.js';
+import type { Db } from '../db/connect.js';
+import { isPostgres } from '../db/dialect.js';
 import type { Role } from '../db/schema.js';
 import { hashPassword } from '../lib/crypto.js';
-import { withSearchIndexPaused } from '../search/index.js';
 import { getNumberSetting } from '../settings/settings.js';
 import { ensurePeople } from './demo-people.js';
+import { postgresSink } from './demo-postgres.js';
+import { sqliteSink } from './demo-sqlite.js';
 import { seededRandom } from './demo-text.js';
 import { insertTickets } from './demo-tickets.js';
 import { ensureSeedTypes } from './demo-types.js';
@@ -17,7 +17,7 @@ export const DEMO_VERSION = 3;
 export interface DemoLogin { role: Role; email: string }
 export interface DemoOptions {
   tickets: number;
-  /** The SQLite file behind `db`: the bulk of the rows goes through a raw connection to it. */
+  /** On SQLite, the file behind `db` (the rows go through a connection of its own to it); '' on PostgreSQL. */
   databasePath: string;
   /** A line of progress now and then (the CLI prints it on stderr). */
   progress?: (line: string) => void;
@@ -26,8 +26,9 @@ export interface DemoOptions {
 
 /**
  * Demo organisations, groups, staff, customers and `tickets` tickets with conversations over every
- * status category, deterministic for a seed. Scales to millions of tickets: batched inserts in large
- * transactions (DESIGN.md, performance notes), then the upkeep the app's own writes would have done.
+ * status category, deterministic for a seed (the same desk on SQLite and PostgreSQL). Scales to
+ * millions of tickets: batched inserts in large transactions (DESIGN.md, performance notes) through
+ * the database's sink (demo-sink.ts), then the upkeep the app's own writes would have done.
  */
 export async function buildDemo(db: Db, options: DemoOptions): Promise<{ password: string; logins: DemoLogin[]; tickets: number; messages: number }> {
   const password = randomBytes(9).toString('base64url');
@@ -43,17 +44,13 @@ export async function buildDemo(db: Db, options: DemoOptions): Promise<{ passwor
   const random = seededRandom(options.seed ?? 42);
   // Round to the minute: the same command on the same day gives the same times.
   const now = Math.floor(Date.now() / 60_000) * 60_000;
-  const sqlite = openSqlite(options.databasePath);
+  const sink = isPostgres(db) ? postgresSink(db) : sqliteSink(db, options.databasePath);
   try {
-    sqlite.pragma('cache_size = -400000');
-    sqlite.pragma('temp_store = memory');
-    sqlite.pragma('wal_autocheckpoint = 20000');
-    // The rows go in past the search triggers (3x faster), and the index is built once afterwards.
-    const { messages } = await withSearchIndexPaused(db, async () => {
-      const people = sqlite.transaction(() => ensurePeople(sqlite, random, options.tickets, passwordHash, defaultGroupId, new Date(now).toISOString()))();
+    const { messages } = await sink.load(async () => {
+      const people = await sink.people((store) => ensurePeople(store, random, options.tickets, passwordHash, defaultGroupId, new Date(now).toISOString()));
       const started = Date.now();
       let reported = started;
-      return insertTickets(sqlite, random, {
+      return insertTickets(sink, random, {
         tickets: options.tickets, now, brandId, generalTypeId, types, statuses, people,
         progress: (done) => {
           if (!options.progress || (Date.now() - reported < 2000 && done < options.tickets)) return;
@@ -65,7 +62,7 @@ export async function buildDemo(db: Db, options: DemoOptions): Promise<{ passwor
       });
     }, () => options.progress?.('demo: building the search index'));
     options.progress?.('demo: updating statistics');
-    await afterBulkInsert(db, sqlite);
+    await sink.finish();
     return {
       password, tickets: options.tickets, messages,
       logins: [
@@ -74,17 +71,6 @@ export async function buildDemo(db: Db, options: DemoOptions): Promise<{ passwor
       ],
     };
   } finally {
-    sqlite.close();
+    sink.close();
   }
-}
-
-/**
- * What the app maintains as it goes, done once after rows were inserted in bulk (past the verbs):
- * the planner's statistics, and the WAL folded back into the database file.
- */
-export async function afterBulkInsert(db: Db, sqlite: SQLite.Database): Promise<void> {
-  await sql`pragma analysis_limit = 2000`.execute(db);
-  await sql`analyze`.execute(db);
-  await sql`pragma optimize`.execute(db);
-  sqlite.pragma('wal_checkpoint(truncate)');
 }

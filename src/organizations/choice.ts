@@ -1,11 +1,9 @@
 import type { Db } from '../db/connect.js';
-import { positiveInt, type Checker } from '../lib/validate.js';
+import type { FieldErrors } from '../lib/errors.js';
 
-/** An organisation picked on a form: null for none; an unknown id is a field error. */
-export async function readOrganizationChoice(db: Db, check: Checker, value: unknown): Promise<number | null> {
-  if (value === undefined || value === '') return null;
-  const id = positiveInt(value);
-  const found = id === null ? undefined : await db.selectFrom('organizations').select('id').where('id', '=', id).executeTakeFirst();
-  if (!found) check.add('organizationId', 'errors.choice');
-  return id;
+/** An organisation picked on a form, its id read by the schema (null for none): an unknown one is a wrong choice. */
+export async function checkOrganizationChoice(db: Db, errors: FieldErrors, id: number | null): Promise<void> {
+  if (id === null) return;
+  const found = await db.selectFrom('organizations').select('id').where('id', '=', id).executeTakeFirst();
+  if (!found) errors.organizationId ??= 'errors.choice';
 }

@@ -1,48 +1,36 @@
 import { changedFields, recordAudit } from '../admin/audit.js';
 import type { Db } from '../db/connect.js';
-import { Invalid, NotFound } from '../lib/errors.js';
+import { Invalid, NotFound, type FieldErrors } from '../lib/errors.js';
+import { refuse } from '../lib/form.js';
 import { nowIso } from '../lib/time.js';
-import { Checker } from '../lib/validate.js';
 import { assertAdmin } from '../people/people.js';
 import type { Actor } from '../users/actor.js';
-import { domainsOf, parseDomains, storedDomains } from './domains.js';
+import { domainsOf, storedDomains } from './domains.js';
 import { findOrganization, findOrganizationByName, otherOrganizationsDomains } from './queries.js';
-
-export interface OrganizationInput {
-  name?: unknown;
-  domains?: unknown;
-  membersSeeAllTickets?: unknown;
-  notes?: unknown;
-}
+import type { OrganizationInput } from './schemas.js';
 
 /** The form's values for an organisation as stored. */
 export function organizationValues(org: { name: string; domains: string; members_see_all_tickets: number; notes: string }) {
   return { name: org.name, domains: domainsOf(org.domains).join(', '), membersSeeAllTickets: org.members_see_all_tickets ? '1' : '', notes: org.notes };
 }
 
-async function readInput(db: Db, id: number | null, input: OrganizationInput) {
-  const check = new Checker();
-  const name = check.text('name', input.name, { max: 120 });
-  const domains = parseDomains(check.text('domains', input.domains, { required: false, max: 1000 }));
-  const notes = check.longText('notes', input.notes, { required: false, max: 5000 });
-  if (domains === null) check.add('domains', 'admin.orgs.errors.domains');
-  check.done();
-
-  const errors = new Checker();
+/** The row's values from the form, once no other organisation has its name or one of its domains. */
+async function checkInput(db: Db, id: number | null, { name, domains, membersSeeAllTickets, notes }: OrganizationInput) {
+  const errors: FieldErrors = {};
   const sameName = await findOrganizationByName(db, name);
-  if (sameName && sameName.id !== id) errors.add('name', 'admin.orgs.errors.nameTaken');
+  if (sameName && sameName.id !== id) errors.name = 'admin.orgs.errors.nameTaken';
   // A domain belongs to one organisation, or auto-join could not know which to pick.
   const claimed = new Map((await otherOrganizationsDomains(db, id)).flatMap((o) => domainsOf(o.domains).map((d) => [d, o.name] as const)));
-  const clash = domains!.find((d) => claimed.has(d));
+  const clash = domains.find((d) => claimed.has(d));
   if (clash) throw new Invalid({ domains: 'admin.orgs.errors.domainTaken' }, 'admin.orgs.errors.domainTaken', { domain: clash, organization: claimed.get(clash)! });
-  errors.done();
-  return { name, domains: storedDomains(domains!), members_see_all_tickets: input.membersSeeAllTickets === '1' ? 1 as const : 0 as const, notes };
+  refuse(errors);
+  return { name, domains: storedDomains(domains), members_see_all_tickets: membersSeeAllTickets ? 1 as const : 0 as const, notes };
 }
 
 export async function createOrganization(db: Db, actor: Actor, input: OrganizationInput): Promise<number> {
   assertAdmin(actor);
   return db.transaction().execute(async (trx) => {
-    const values = await readInput(trx, null, input);
+    const values = await checkInput(trx, null, input);
     const row = await trx.insertInto('organizations').values({ ...values, created_at: nowIso() })
       .returning('id').executeTakeFirstOrThrow();
     await recordAudit(trx, actor, { action: 'organization.created', subjectType: 'organization', subjectId: row.id, after: values });
@@ -55,7 +43,7 @@ export async function updateOrganization(db: Db, actor: Actor, id: number, input
   await db.transaction().execute(async (trx) => {
     const org = await findOrganization(trx, id);
     if (!org) throw new NotFound();
-    const values = await readInput(trx, id, input);
+    const values = await checkInput(trx, id, input);
     const { before, after } = changedFields(org, values);
     if (Object.keys(after).length === 0) return;
     await trx.updateTable('organizations').set(values).where('id', '=', id).execute();

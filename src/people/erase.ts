@@ -25,13 +25,14 @@ export async function erasePerson(db: Db, actor: Actor, id: number): Promise<voi
 
     await trx.updateTable('users').set({
       name, email, password_hash: null, state: 'disabled', organization_id: null, is_org_manager: 0,
-      time_zone: null, notify_prefs: '{}', last_login_at: null, updated_at: nowIso(),
+      time_zone: null, notify_prefs: '{}', ui_prefs: '{}', last_login_at: null, updated_at: nowIso(),
     }).where('id', '=', id).execute();
     await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
     await trx.deleteFrom('user_tokens').where('user_id', '=', id).execute();
     await trx.deleteFrom('group_members').where('user_id', '=', id).execute();
     await trx.deleteFrom('ticket_ccs').where('user_id', '=', id).execute();
     await trx.deleteFrom('login_attempts').where('email', '=', person.email.toLowerCase()).execute();
+    await trx.deleteFrom('login_locks').where('email', '=', person.email.toLowerCase()).execute();
     await trx.deleteFrom('jobs').where('kind', '=', 'mail').where(contains('payload', person.email)).execute();
 
     const swap = (value: string) => value.toLowerCase() === person.email.toLowerCase() ? email : value === person.name ? name : value;

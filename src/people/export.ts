@@ -2,8 +2,11 @@ import { recordAudit } from '../admin/audit.js';
 import type { Db } from '../db/connect.js';
 import type { MessageKind } from '../db/schema.js';
 import { nowIso } from '../lib/time.js';
+import { can } from '../policy/can.js';
 import type { Actor } from '../users/actor.js';
 import { assertAdmin, loadPerson } from './people.js';
+
+const MESSAGE_KINDS: readonly MessageKind[] = ['reply', 'chat', 'update', 'note'];
 
 /**
  * Everything the desk holds about a person, as one JSON document (a GDPR access request): their
@@ -17,7 +20,8 @@ export async function exportPerson(db: Db, actor: Actor, id: number) {
     const person = await loadPerson(trx, id);
     const organization = person.organization_id === null ? null
       : await trx.selectFrom('organizations').select(['id', 'name']).where('id', '=', person.organization_id).executeTakeFirst() ?? null;
-    const kinds: MessageKind[] = person.role === 'customer' ? ['reply', 'chat', 'update'] : ['reply', 'chat', 'update', 'note'];
+    // What the person could read on their tickets: a customer's export leaves out internal notes.
+    const kinds = MESSAGE_KINDS.filter((kind) => can({ id: person.id, role: person.role }, 'message.see', { kind }));
     const [requested, copied, messages, ratings] = await Promise.all([
       trx.selectFrom('tickets').innerJoin('statuses', 'statuses.id', 'tickets.status_id')
         .select(['tickets.id', 'tickets.subject', 'statuses.name as status', 'tickets.priority', 'tickets.channel',

@@ -1,5 +1,5 @@
 import type { Role, UserState } from '../db/schema.js';
-import { DomainError } from '../lib/errors.js';
+import { Malformed } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
 import { ROLES } from '../users/actor.js';
 import type { PeopleFilter } from './queries.js';
@@ -15,10 +15,10 @@ export function parsePeopleQuery(query: Record<string, string | undefined>): Peo
   const q = (query.q ?? '').trim().slice(0, 100);
   const role = query.role ? query.role : null;
   const state = query.state ? query.state : null;
-  if (role !== null && !ROLES.includes(role as Role)) throw new DomainError('errors.badFilter', 400);
-  if (state !== null && !STATES.includes(state as UserState)) throw new DomainError('errors.badFilter', 400);
+  if (role !== null && !ROLES.includes(role as Role)) throw new Malformed('errors.badFilter');
+  if (state !== null && !STATES.includes(state as UserState)) throw new Malformed('errors.badFilter');
   const after = query.after ? positiveInt(query.after) : null;
-  if (query.after && after === null) throw new DomainError('errors.badCursor', 400);
+  if (query.after && after === null) throw new Malformed('errors.badCursor');
   return { q, role: role as Role | null, state: state as UserState | null, after };
 }
 

@@ -3,24 +3,20 @@ import type { Db } from '../db/connect.js';
 import type { User } from '../db/schema.js';
 import { Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
-import { Checker, positiveInt } from '../lib/validate.js';
 import type { Actor } from '../users/actor.js';
 import { findUserByEmail } from '../users/queries.js';
 import { assertAdmin, assertAdminRemains, isErased, loadPerson } from './people.js';
 import { personCounts } from './queries.js';
+import type { MergeInput, MergeLookupInput } from './schemas.js';
 
 /**
  * The two records a merge would join, for its confirmation page: `other` is found by id or by
  * address (the admin types the second address the customer wrote from).
  */
-export async function mergeCandidates(db: Db, actor: Actor, keptId: number, other: unknown) {
+export async function mergeCandidates(db: Db, actor: Actor, keptId: number, { other }: MergeLookupInput) {
   assertAdmin(actor);
   const kept = await loadPerson(db, keptId);
-  const check = new Checker();
-  const text = check.text('other', other, { max: 254 });
-  check.done();
-  const id = positiveInt(text);
-  const removed = id !== null ? await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst() : await findUserByEmail(db, text.toLowerCase());
+  const removed = typeof other === 'number' ? await db.selectFrom('users').selectAll().where('id', '=', other).executeTakeFirst() : await findUserByEmail(db, other);
   if (!removed) throw new Invalid({ other: 'admin.users.merge.notFound' }, 'admin.users.merge.notFound');
   checkMergeable(kept, removed);
   return { kept, removed, counts: await personCounts(db, removed.id) };
@@ -38,9 +34,8 @@ function checkMergeable(kept: User, removed: User): void {
  * then the removed record is deleted (its sessions and links go with it). One transaction, one
  * audit entry naming both.
  */
-export async function mergePeople(db: Db, actor: Actor, keptId: number, input: { removedId?: unknown }): Promise<void> {
+export async function mergePeople(db: Db, actor: Actor, keptId: number, { removedId }: MergeInput): Promise<number> {
   assertAdmin(actor);
-  const removedId = positiveInt(input.removedId);
   if (removedId === null) throw new NotFound();
   await db.transaction().execute(async (trx) => {
     const kept = await loadPerson(trx, keptId);
@@ -84,4 +79,5 @@ export async function mergePeople(db: Db, actor: Actor, keptId: number, input: {
       details: { moved: counts },
     });
   });
+  return removedId;
 }

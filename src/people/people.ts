@@ -1,24 +1,24 @@
 import { recordAudit } from '../admin/audit.js';
-import { issueResetToken, revokeTokens } from '../auth/auth.js';
+import { liftLoginLock } from '../auth/attempts.js';
+import { revokeTokens } from '../auth/auth.js';
 import { endAllSessions } from '../auth/sessions.js';
 import type { Db } from '../db/connect.js';
-import { readOrganizationChoice } from '../organizations/choice.js';
-import type { Role, User } from '../db/schema.js';
+import { checkOrganizationChoice } from '../organizations/choice.js';
+import type { User } from '../db/schema.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../lib/errors.js';
+import { refuse, type Checked } from '../lib/form.js';
 import { nowIso } from '../lib/time.js';
-import { Checker } from '../lib/validate.js';
-import { composeMail } from '../mail/compose.js';
-import type { MailContext } from '../mail/context.js';
-import { queueMail } from '../mail/outbox.js';
-import { ROLES, type Actor } from '../users/actor.js';
-import { inviteCustomer } from '../users/invitations.js';
+import { can, sideOf } from '../policy/can.js';
+import type { Actor } from '../users/actor.js';
+import { sendAccountMail } from '../users/invitations.js';
 import { findUserByEmail, findUserById } from '../users/queries.js';
 import { addPerson } from '../users/users.js';
 import { otherActiveAdmins } from './queries.js';
+import type { CreatePersonInput, RoleInput, StateInput } from './schemas.js';
 
 /** People are managed by admins only; every verb here starts with this. */
 export function assertAdmin(actor: Actor): void {
-  if (actor.role !== 'admin') throw new Forbidden();
+  if (!can(actor, 'people.manage')) throw new Forbidden();
 }
 
 export async function loadPerson(db: Db, id: number): Promise<User> {
@@ -29,7 +29,7 @@ export async function loadPerson(db: Db, id: number): Promise<User> {
 
 /** A desk always keeps one active admin: whoever would remove the last one (themselves) is refused. */
 export async function assertAdminRemains(db: Db, person: User): Promise<void> {
-  if (person.role === 'admin' && person.state === 'active' && await otherActiveAdmins(db, person.id) === 0) {
+  if (person.state === 'active' && can(person, 'admin.access') && await otherActiveAdmins(db, person.id) === 0) {
     throw new Conflict('admin.users.errors.lastAdmin');
   }
 }
@@ -38,38 +38,21 @@ export async function assertAdminRemains(db: Db, person: User): Promise<void> {
 export const ERASED_DOMAIN = 'erased.invalid';
 export const isErased = (person: User) => person.email.endsWith(`@${ERASED_DOMAIN}`);
 
-export interface CreatePersonInput {
-  name?: unknown;
-  email?: unknown;
-  role?: unknown;
-  method?: unknown;
-  password?: unknown;
-  organizationId?: unknown;
-}
-
 /**
  * An admin adds a person: with a password they can log in at once (seed 002: accounts "created by
  * administrator"); otherwise they are invited and get the "Create password" mail, staff included.
  */
-export async function createPerson(db: Db, actor: Actor, input: CreatePersonInput, mail: MailContext): Promise<number> {
+export async function createPerson(db: Db, actor: Actor, { value, errors }: Checked<CreatePersonInput>): Promise<number> {
   assertAdmin(actor);
-  const check = new Checker();
-  const email = check.email('email', input.email);
-  check.text('name', input.name, { max: 120 });
-  const role = check.oneOf<Role>('role', input.role, ROLES);
-  const method = check.oneOf('method', input.method, ['invite', 'password'] as const);
-  if (method === 'password') check.password('password', input.password);
-  const organizationId = role === 'customer' ? await readOrganizationChoice(db, check, input.organizationId) : null;
-  check.done();
+  const { email, name, role, method, password, organizationId } = value;
+  await checkOrganizationChoice(db, errors, organizationId);
+  refuse(errors);
 
   return db.transaction().execute(async (trx) => {
     if (await findUserByEmail(trx, email)) throw new Invalid({ email: 'errors.emailTaken' });
-    const { id } = await addPerson(trx, actor, {
-      email, name: input.name, role, organizationId,
-      password: method === 'password' ? input.password : undefined,
-    });
+    const { id } = await addPerson(trx, actor, { email, name, role, organizationId, password });
     const person = await loadPerson(trx, id);
-    if (method === 'invite') await inviteCustomer(trx, person, mail);
+    if (method === 'invite') await sendAccountMail(trx, actor.id, person.id, 'invited');
     await recordAudit(trx, actor, {
       action: 'user.created', subjectType: 'user', subjectId: id,
       after: { email: person.email, name: person.name, role, state: person.state, organization_id: person.organization_id },
@@ -79,17 +62,14 @@ export async function createPerson(db: Db, actor: Actor, input: CreatePersonInpu
   });
 }
 
-export async function changeRole(db: Db, actor: Actor, id: number, input: { role?: unknown }): Promise<void> {
+export async function changeRole(db: Db, actor: Actor, id: number, { role }: RoleInput): Promise<void> {
   assertAdmin(actor);
-  const check = new Checker();
-  const role = check.oneOf<Role>('role', input.role, ROLES);
-  check.done();
   await db.transaction().execute(async (trx) => {
     const person = await loadPerson(trx, id);
     if (person.role === role) return;
     await assertAdminRemains(trx, person);
     // Organisations group customers: someone who becomes staff leaves theirs.
-    const leaves = role !== 'customer' && person.organization_id !== null;
+    const leaves = sideOf({ role }) === 'staff' && person.organization_id !== null;
     const change = leaves ? { role, organization_id: null, is_org_manager: 0 as const } : { role };
     await trx.updateTable('users').set({ ...change, updated_at: nowIso() }).where('id', '=', id).execute();
     await recordAudit(trx, actor, {
@@ -104,11 +84,8 @@ export async function changeRole(db: Db, actor: Actor, id: number, input: { role
  * Disable: the person is logged out everywhere at once (their sessions are deleted, not left to
  * expire) and their open links die. Enable: back to active, or to invited if they never set a password.
  */
-export async function setPersonState(db: Db, actor: Actor, id: number, input: { state?: unknown }): Promise<'disabled' | 'enabled'> {
+export async function setPersonState(db: Db, actor: Actor, id: number, { state: wanted }: StateInput): Promise<'disabled' | 'enabled'> {
   assertAdmin(actor);
-  const check = new Checker();
-  const wanted = check.oneOf('state', input.state, ['disabled', 'active'] as const);
-  check.done();
   return db.transaction().execute(async (trx) => {
     const person = await loadPerson(trx, id);
     if (wanted === 'disabled') {
@@ -135,24 +112,33 @@ export async function setPersonState(db: Db, actor: Actor, id: number, input: { 
  * The admin sends a way in: an active person gets the password reset mail (a one-hour link, as
  * "Forgot password" sends), an invited one a fresh invitation (older links stop working).
  */
-export async function sendPasswordLink(db: Db, actor: Actor, id: number, mail: MailContext): Promise<'reset' | 'invitation'> {
+export async function sendPasswordLink(db: Db, actor: Actor, id: number): Promise<'reset' | 'invitation'> {
   assertAdmin(actor);
   return db.transaction().execute(async (trx) => {
     const person = await loadPerson(trx, id);
     if (person.state === 'disabled') throw new Conflict('admin.users.errors.disabled');
     if (person.state === 'invited') {
       await revokeTokens(trx, id, ['invite']);
-      await inviteCustomer(trx, person, mail);
+      await sendAccountMail(trx, actor.id, id, 'invited');
       await recordAudit(trx, actor, { action: 'user.invitationSent', subjectType: 'user', subjectId: id });
       return 'invitation';
     }
-    const token = await issueResetToken(trx, id);
-    await queueMail(trx, await composeMail(trx, mail, {
-      to: person, template: 'emails/reset',
-      subject: (t, brand) => t('mail.reset.subject', { portal: brand.portal_title }),
-      data: { person, link: `${mail.baseUrl}/password/reset?token=${token}` },
-    }));
+    await sendAccountMail(trx, actor.id, id, 'reset');
     await recordAudit(trx, actor, { action: 'user.passwordResetSent', subjectType: 'user', subjectId: id });
     return 'reset';
+  });
+}
+
+/**
+ * The admin lifts a pause on the person's sign-in (too many wrong passwords from many places):
+ * they can log in again at once, and the failures behind the pause are forgotten.
+ */
+export async function unlockSignIn(db: Db, actor: Actor, id: number): Promise<'unlocked' | 'notLocked'> {
+  assertAdmin(actor);
+  return db.transaction().execute(async (trx) => {
+    const person = await loadPerson(trx, id);
+    if (!(await liftLoginLock(trx, person.email))) return 'notLocked';
+    await recordAudit(trx, actor, { action: 'user.signInUnlocked', subjectType: 'user', subjectId: id });
+    return 'unlocked';
   });
 }

@@ -1,6 +1,7 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../db/connect.js';
 import type { Role, UserState } from '../db/schema.js';
+import { rolesThatCan } from '../policy/can.js';
 
 export const PAGE_SIZE = 50;
 
@@ -64,6 +65,6 @@ export async function personCounts(db: Db, id: number) {
 /** Active admins other than this person: a change that would leave none is refused. */
 export async function otherActiveAdmins(db: Db, exceptId: number): Promise<number> {
   const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('role', '=', 'admin').where('state', '=', 'active').where('id', '!=', exceptId).executeTakeFirstOrThrow();
+    .where('role', 'in', rolesThatCan('admin.access')).where('state', '=', 'active').where('id', '!=', exceptId).executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -1,19 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { Invalid } from '../lib/errors.js';
-import { requireRole } from '../plugins/guards.js';
+import { parseForm } from '../lib/form.js';
+import { allow } from '../plugins/guards.js';
 import { erasePerson } from './erase.js';
 import { exportPerson } from './export.js';
 import { mergeCandidates, mergePeople } from './merge.js';
 import { assertAdmin, loadPerson } from './people.js';
 import { personCounts } from './queries.js';
 import { personId } from './routes.js';
+import { mergeLookupSchema, mergeSchema } from './schemas.js';
 
 type Form = Record<string, string | undefined>;
 
 /** A person's record as a whole: merge two into one, export it (JSON), erase it. */
 export default async function personRecordRoutes(app: FastifyInstance) {
   const { db } = app;
-  app.addHook('preHandler', requireRole('admin'));
+  app.addHook('preHandler', allow('admin.access'));
 
   app.get<{ Params: { id: string }; Querystring: Form }>('/admin/users/:id/merge', async (request, reply) => {
     const id = personId(request.params);
@@ -23,7 +25,7 @@ export default async function personRecordRoutes(app: FastifyInstance) {
       return reply.page('admin/users-merge', { kept: await loadPerson(db, id), values: {}, errors: {} });
     }
     try {
-      return reply.page('admin/users-merge', { ...await mergeCandidates(db, request.actor!, id, other), values: { other }, errors: {} });
+      return reply.page('admin/users-merge', { ...await mergeCandidates(db, request.actor!, id, parseForm(mergeLookupSchema, { other })), values: { other }, errors: {} });
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
       return reply.page('admin/users-merge', { kept: await loadPerson(db, id), values: { other }, errors: error.fields }, { status: 422 });
@@ -32,7 +34,10 @@ export default async function personRecordRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string }; Body: Form }>('/admin/users/:id/merge', async (request, reply) => {
     const id = personId(request.params);
-    await mergePeople(db, request.actor!, id, request.body ?? {});
+    const removedId = await mergePeople(db, request.actor!, id, parseForm(mergeSchema, request.body));
+    // Both records' access changed: the removed one is gone, the kept one took its groups and organisation.
+    app.live.endStreamsOf(id);
+    app.live.endStreamsOf(removedId);
     return reply.seeOther(`/admin/users/${id}`, 'admin.users.merge.done');
   });
 
@@ -54,6 +59,7 @@ export default async function personRecordRoutes(app: FastifyInstance) {
   app.post<{ Params: { id: string } }>('/admin/users/:id/erase', async (request, reply) => {
     const id = personId(request.params);
     await erasePerson(db, request.actor!, id);
+    app.live.endStreamsOf(id);
     return reply.seeOther(`/admin/users/${id}`, 'admin.users.erase.done');
   });
 }

@@ -1,11 +1,14 @@
 import type { FastifyInstance } from 'fastify';
+import { findLoginLock } from '../auth/attempts.js';
 import { Invalid, NotFound } from '../lib/errors.js';
+import { parseForm } from '../lib/form.js';
 import { positiveInt } from '../lib/validate.js';
-import { requireRole } from '../plugins/guards.js';
+import { allow } from '../plugins/guards.js';
 import { listOrganizationChoices } from '../users/invite-customer.js';
 import { nextPageUrl, parsePeopleQuery } from './list-query.js';
-import { changeRole, createPerson, isErased, sendPasswordLink, setPersonState } from './people.js';
+import { changeRole, createPerson, isErased, sendPasswordLink, setPersonState, unlockSignIn } from './people.js';
 import { findPerson, listPeople, personCounts } from './queries.js';
+import { readCreatePersonForm, roleSchema, stateSchema } from './schemas.js';
 
 type Form = Record<string, string | undefined>;
 type WithId = { Params: { id: string }; Body: Form };
@@ -19,7 +22,7 @@ export function personId(params: { id: string }): number {
 /** `/admin/users`: find people, add them, change their role, disable them, send them a way in. */
 export default async function peopleRoutes(app: FastifyInstance) {
   const { db } = app;
-  app.addHook('preHandler', requireRole('admin'));
+  app.addHook('preHandler', allow('admin.access'));
 
   app.get<{ Querystring: Form }>('/admin/users', async (request, reply) => {
     const query = parsePeopleQuery(request.query);
@@ -34,7 +37,7 @@ export default async function peopleRoutes(app: FastifyInstance) {
   app.post<{ Body: Form }>('/admin/users', async (request, reply) => {
     const form = request.body ?? {};
     try {
-      const id = await createPerson(db, request.actor!, form, app.mail);
+      const id = await createPerson(db, request.actor!, readCreatePersonForm(form));
       return reply.seeOther(`/admin/users/${id}`, form.method === 'invite' ? 'admin.users.created.invited' : 'admin.users.created.active');
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
@@ -46,24 +49,34 @@ export default async function peopleRoutes(app: FastifyInstance) {
   app.get<WithId>('/admin/users/:id', async (request, reply) => {
     const person = await findPerson(db, personId(request.params));
     if (!person) throw new NotFound();
-    return reply.page('admin/users-show', { person, counts: await personCounts(db, person.id), erased: isErased(person) });
+    return reply.page('admin/users-show', {
+      person, counts: await personCounts(db, person.id), erased: isErased(person), lock: await findLoginLock(db, person.email) ?? null,
+    });
   });
 
   app.post<WithId>('/admin/users/:id/role', async (request, reply) => {
     const id = personId(request.params);
-    await changeRole(db, request.actor!, id, request.body ?? {});
+    await changeRole(db, request.actor!, id, parseForm(roleSchema, request.body));
+    app.live.endStreamsOf(id);
     return reply.seeOther(`/admin/users/${id}`, 'admin.users.role.changed');
   });
 
   app.post<WithId>('/admin/users/:id/state', async (request, reply) => {
     const id = personId(request.params);
-    const done = await setPersonState(db, request.actor!, id, request.body ?? {});
+    const done = await setPersonState(db, request.actor!, id, parseForm(stateSchema, request.body));
+    app.live.endStreamsOf(id);
     return reply.seeOther(`/admin/users/${id}`, `admin.users.stateChanged.${done}`);
+  });
+
+  app.post<WithId>('/admin/users/:id/unlock', async (request, reply) => {
+    const id = personId(request.params);
+    const done = await unlockSignIn(db, request.actor!, id);
+    return reply.seeOther(`/admin/users/${id}`, `admin.users.unlock.${done}`);
   });
 
   app.post<WithId>('/admin/users/:id/password-link', async (request, reply) => {
     const id = personId(request.params);
-    const sent = await sendPasswordLink(db, request.actor!, id, app.mail);
+    const sent = await sendPasswordLink(db, request.actor!, id);
     return reply.seeOther(`/admin/users/${id}`, `admin.users.linkSent.${sent}`);
   });
 }

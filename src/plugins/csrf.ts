@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Forbidden } from '../lib/errors.js';
 import { safeEqual } from '../lib/crypto.js';
@@ -24,10 +25,15 @@ export default fp(async (app) => {
   app.addHook('preHandler', async (request) => {
     if (SAFE_METHODS.has(request.method) || request.routeOptions.config.csrf === false) return;
     if (request.routeOptions.config.multipartCsrf === true && request.isMultipart()) return;
-    const body = request.body as Record<string, unknown> | undefined;
-    const sent = typeof body?._csrf === 'string' && body._csrf !== '' ? body._csrf : request.headers['x-csrf-token'];
-    if (typeof sent !== 'string' || !safeEqual(sent, request.csrfToken)) {
-      throw new Forbidden('errors.csrf');
-    }
+    checkCsrf(request, (request.body as Record<string, unknown> | undefined)?._csrf);
   });
 }, { name: 'csrf', dependencies: ['session'] });
+
+/**
+ * The one token check, also for multipart forms (readMultipartForm passes their first part): the
+ * form's `_csrf` field when it is sent and not empty, else the `X-CSRF-Token` header.
+ */
+export function checkCsrf(request: FastifyRequest, formField: unknown): void {
+  const sent = typeof formField === 'string' && formField !== '' ? formField : request.headers['x-csrf-token'];
+  if (typeof sent !== 'string' || !safeEqual(sent, request.csrfToken)) throw new Forbidden('errors.csrf');
+}

@@ -12,6 +12,7 @@ const VISITOR_CSRF_COOKIE = 'deskbell_csrf';
 export default fp(async (app) => {
   const { config, db, catalogue } = app;
   app.decorateRequest('actor', null);
+  app.decorateRequest('sessionId', null);
   app.decorateRequest('csrfSecret', '');
   app.decorateRequest('csrfToken', '');
   app.decorateRequest('t', null as never);
@@ -21,6 +22,7 @@ export default fp(async (app) => {
     const session = token && token.length < 100 ? await findSession(db, token) : null;
     if (session) {
       request.actor = session.actor;
+      request.sessionId = session.id;
       request.csrfSecret = session.csrfSecret;
     } else {
       if (token) reply.clearCookie(SESSION_COOKIE, { path: '/' });

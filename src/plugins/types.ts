@@ -12,6 +12,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The logged-in person, or null for a visitor. */
     actor: Actor | null;
+    /** The logged-in person's stored session id (a hash of the cookie), or null for a visitor. */
+    sessionId: string | null;
     /** Secret the CSRF token is derived from: the session's, or a visitor cookie's. */
     csrfSecret: string;
     csrfToken: string;

@@ -3,9 +3,12 @@ import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { assets } from '../assets.js';
-import { formatTime } from '../lib/format.js';
+import { formatDate, formatTime, timeElement } from '../lib/format.js';
+import { getSetting } from '../settings/settings.js';
+import { decide, type Action } from '../policy/can.js';
 import { ADMIN_SECTIONS } from '../admin/sections.js';
 import { VERSION } from '../version.js';
+import { assetUrl } from './static-files.js';
 import type { PageOptions, SeeOtherOptions } from './types.js';
 
 const FLASH_COOKIE = 'deskbell_flash';
@@ -15,13 +18,16 @@ const FLASH_COOKIE = 'deskbell_flash';
  * (htmx says `HX-Request-Type: full`); only the named fragment for htmx partial swaps. Always Vary.
  */
 export default fp(async (app, opts: { production: boolean }) => {
-  const eta = new Eta({ views: assets.views, cache: opts.production, autoEscape: true, autoTrim: false });
+  // rmWhitespace: each template line's indentation and trailing spaces go (the templates' only: data is untouched),
+  // so pages carry no whitespace-only lines (html-validate's no-trailing-whitespace) and are smaller.
+  const eta = new Eta({ views: assets.views, cache: opts.production, autoEscape: true, autoTrim: false, rmWhitespace: true });
   await app.register(fastifyView, { engine: { eta }, root: assets.views, production: opts.production, includeViewExtension: true });
 
   app.decorateReply('page', async function page(this: FastifyReply, view: string, data: Record<string, unknown> = {}, options: PageOptions = {}) {
     const request = this.request;
     const partial = request.headers['hx-request-type'] === 'partial' && options.fragment !== undefined;
     const flash = readFlash(request, this);
+    const zone = await viewerZone(request);
     const html = await this.viewAsync(partial ? options.fragment! : view, {
       // The page a form re-renders after a POST may say which page it is (for the menu).
       path: request.url.split('?')[0],
@@ -29,11 +35,16 @@ export default fp(async (app, opts: { production: boolean }) => {
       ...(!partial && options.pageOnly ? await options.pageOnly() : {}),
       t: request.t,
       actor: request.actor,
+      can: (action: Action, subject?: unknown) => decide(request.actor, action, subject),
       csrfToken: request.csrfToken,
       flash,
-      time: (iso: string | null) => formatTime(iso, request.actor?.timeZone ?? 'UTC'),
+      ...timeHelpers(request, zone),
+      /** Signed in without a zone of their own: the page asks the browser for its zone once (zone.js). */
+      askZone: request.actor !== null && request.actor !== undefined && !request.actor.timeZone,
+      date: (day: string | null) => formatDate(day, request.t.locale),
       adminSections: ADMIN_SECTIONS,
       version: VERSION,
+      asset: assetUrl,
     });
     return this.code(options.status ?? this.statusCode ?? 200)
       .header('Vary', 'HX-Request, HX-Request-Type, Cookie')
@@ -63,7 +74,23 @@ function readFlash(request: FastifyRequest, reply: FastifyReply): string | null 
   reply.clearCookie(FLASH_COOKIE, { path: '/' });
   const [key = '', query = ''] = value.split('?', 2);
   // Only catalogue keys with numbers for their placeholders are shown: a forged cookie cannot inject text.
-  const params = Object.fromEntries(new URLSearchParams(query));
-  if (Object.values(params).some((v) => !/^\d{1,9}$/.test(v))) return null;
+  const params = Object.fromEntries([...new URLSearchParams(query)].map(([name, v]) => [name, /^\d{1,9}$/.test(v) ? Number(v) : NaN]));
+  if (Object.values(params).some(Number.isNaN)) return null;
   return request.server.catalogue.has(key) ? request.t(key, params) : null;
+}
+
+/** `it.time` (exact) and `it.when` (relative, the exact time in its title) for the reader's language and zone. */
+export function timeHelpers(request: FastifyRequest, zone: string) {
+  return {
+    time: (iso: string | null) => formatTime(iso, zone, request.t.locale),
+    when: (iso: string | null) => timeElement(iso, { timeZone: zone, locale: request.t.locale ?? 'en', justNow: request.t('time.justNow') }),
+  };
+}
+
+/**
+ * The zone times are shown in: the viewer's own (profile, or what their browser told us, zone.js),
+ * else the desk's (Admin → Settings), which is what visitors and pages without JavaScript get.
+ */
+export async function viewerZone(request: FastifyRequest): Promise<string> {
+  return request.actor?.timeZone ?? (await getSetting(request.server.db, 'site_time_zone')) ?? 'UTC';
 }

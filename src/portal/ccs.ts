@@ -1,44 +1,47 @@
 import type { Db } from '../db/connect.js';
+import { changeTicket } from '../kernel/index.js';
 import { Forbidden, Invalid } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
-import { Checker, positiveInt } from '../lib/validate.js';
-import type { MailContext } from '../mail/context.js';
+import { sideOf } from '../policy/can.js';
 import { throttleInvitation } from '../users/invite-customer.js';
-import { inviteCustomer } from '../users/invitations.js';
 import { createCustomer } from '../users/customers.js';
 import { findUserByEmail } from '../users/queries.js';
 import type { Actor } from '../users/actor.js';
-import { customerTicket } from './conversation.js';
+import { customerTicket } from '../tickets/customer.js';
+import type { AddCcInput } from './schemas.js';
 
 /**
  * The requester copies someone in on their ticket (by address; an unknown address is invited as a
- * customer), or takes them off again. Staff are never CC'd: they see tickets anyway.
+ * customer), or takes them off again. Staff are never CC'd (they see tickets anyway), nor disabled
+ * accounts; both get the same answer, so the form does not tell a customer which addresses are staff.
  */
-export async function addCcByCustomer(db: Db, actor: Actor, ticketId: number, input: { email?: unknown }, mail: MailContext): Promise<void> {
-  const check = new Checker();
-  const email = check.email('email', input.email);
-  check.done();
+export async function addCcByCustomer(db: Db, actor: Actor, ticketId: number, input: AddCcInput): Promise<void> {
+  const { email } = input;
   await db.transaction().execute(async (trx) => {
     const ticket = await customerTicket(trx, actor, ticketId);
     if (ticket.requester_id !== actor.id) throw new Forbidden('portal.ccs.onlyRequester');
     let person = await findUserByEmail(trx, email);
-    if (person && person.role !== 'customer') throw new Invalid({ email: 'tickets.errors.ccIsStaff' });
+    if (person && (sideOf(person) !== 'customer' || person.state === 'disabled')) throw new Invalid({ email: 'portal.ccs.cannotAdd' });
     if (person?.id === actor.id) throw new Invalid({ email: 'portal.ccs.notYourself' });
     const now = nowIso();
+    const newcomer = !person;
     if (!person) {
       await throttleInvitation(trx, actor, email);
       person = await createCustomer(trx, { email, name: email.split('@')[0]!, state: 'invited', now });
-      await inviteCustomer(trx, person, mail);
     }
     const already = await trx.selectFrom('ticket_ccs').select('user_id').where('ticket_id', '=', ticket.id).where('user_id', '=', person.id).executeTakeFirst();
     if (already) return;
     await trx.insertInto('ticket_ccs').values({ ticket_id: ticket.id, user_id: person.id }).execute();
-    await trx.insertInto('ticket_events').values({ ticket_id: ticket.id, actor_id: actor.id, kind: 'ccs', from_value: null, to_value: person.email, created_at: now }).execute();
+    // A newcomer gets the "Create password" mail from the notifications consumer.
+    await changeTicket(trx, actor, ticket.id, {
+      history: [{ kind: 'ccs', from: null, to: person.email }], at: now, ...(newcomer ? { notify: { invite: [person.id] } } : {}),
+    });
   });
 }
 
-export async function removeCcByCustomer(db: Db, actor: Actor, ticketId: number, input: { userId?: unknown }): Promise<void> {
-  const userId = positiveInt(input.userId);
+/** `userId` null (no id at all) takes nobody off. */
+export async function removeCcByCustomer(db: Db, actor: Actor, ticketId: number, input: { userId: number | null }): Promise<void> {
+  const { userId } = input;
   await db.transaction().execute(async (trx) => {
     const ticket = await customerTicket(trx, actor, ticketId);
     if (ticket.requester_id !== actor.id) throw new Forbidden('portal.ccs.onlyRequester');
@@ -46,6 +49,6 @@ export async function removeCcByCustomer(db: Db, actor: Actor, ticketId: number,
       .where('ticket_ccs.ticket_id', '=', ticket.id).where('ticket_ccs.user_id', '=', userId ?? -1).executeTakeFirst();
     if (!person) return;
     await trx.deleteFrom('ticket_ccs').where('ticket_id', '=', ticket.id).where('user_id', '=', person.id).execute();
-    await trx.insertInto('ticket_events').values({ ticket_id: ticket.id, actor_id: actor.id, kind: 'ccs', from_value: person.email, to_value: null, created_at: nowIso() }).execute();
+    await changeTicket(trx, actor, ticket.id, { history: [{ kind: 'ccs', from: person.email, to: null }] });
   });
 }

@@ -1,18 +1,19 @@
 import type { Db } from '../db/connect.js';
+import { changeTicket } from '../kernel/index.js';
 import { attachUploads } from '../attachments/uploads.js';
 import { dispatchTicket } from '../fleet/dispatch.js';
 import { fieldName, fieldsOfType, readFieldValues, saveFieldValues } from '../fields/fields.js';
-import { Forbidden, NotFound } from '../lib/errors.js';
+import { Forbidden, NotFound, type FieldErrors } from '../lib/errors.js';
+import { collect, type Checked } from '../lib/form.js';
 import { nowIso } from '../lib/time.js';
-import { Checker, positiveInt } from '../lib/validate.js';
-import type { MailContext } from '../mail/context.js';
 import { renderMarkdown } from '../messages/markdown.js';
-import { notifyTicketCreated } from '../notify/notify.js';
+import { can } from '../policy/can.js';
 import { getNumberSetting } from '../settings/settings.js';
 import { defaultStatusId, findVisibleTicket } from '../tickets/queries.js';
 import { statusStamps } from '../tickets/status.js';
 import type { Actor } from '../users/actor.js';
-import { checkSubmission, createPortalTicket, defaultTopicId, type SubmitInput } from './submit.js';
+import type { DraftInput, SubmitInput } from './schemas.js';
+import { checkSubmission, createPortalTicket, defaultTopicId } from './submit.js';
 import { activeServices, customerTopics } from './submit-queries.js';
 
 /**
@@ -25,30 +26,27 @@ export async function draftsEnabled(db: Db): Promise<boolean> {
   return (await defaultStatusId(db, 'draft')) !== undefined;
 }
 
-/** Only a subject is required; other values are kept when they are valid, dropped otherwise. */
-async function checkDraft(db: Db, actor: Actor, input: SubmitInput) {
-  if (actor.role !== 'customer') throw new Forbidden();
-  const check = new Checker();
-  const subject = check.text('subject', input.subject, { max: 200 });
-  const message = check.longText('message', input.message, { required: false });
-  check.done();
+/** Only a subject is required (schemas.ts); other values are kept when they are valid, dropped otherwise. */
+async function checkDraft(db: Db, actor: Actor, input: DraftInput) {
+  if (!can(actor, 'ticket.submit')) throw new Forbidden();
+  const { subject, message } = input;
   const topics = await customerTopics(db);
-  const wanted = positiveInt(input.typeId) ?? await defaultTopicId(db);
+  const wanted = input.typeId ?? await defaultTopicId(db);
   const topic = topics.find((t) => t.id === wanted) ?? topics[0];
   if (!topic) throw new Error('the desk has no topic customers may choose');
   const brands = await db.selectFrom('brands').select(['id']).orderBy('name').execute();
-  const brandId = brands.find((b) => b.id === positiveInt(input.brandId))?.id ?? brands[0]?.id;
+  const brandId = brands.find((b) => b.id === input.brandId)?.id ?? brands[0]?.id;
   if (brandId === undefined) throw new Error('the desk has no brand');
-  const service = (await activeServices(db, actor)).find((s) => s.id === positiveInt(input.serviceId));
+  const service = (await activeServices(db, actor)).find((s) => s.id === input.serviceId);
   const defs = await fieldsOfType(db, topic.id);
-  const loose = new Checker();
-  const values = readFieldValues(defs, input, 'customer', loose);
-  for (const def of defs) if (loose.errors[fieldName(def)] !== undefined) values.delete(def.id);
+  const loose: FieldErrors = {};
+  const values = readFieldValues(defs, input.fields, 'customer', collect(loose));
+  for (const def of defs) if (loose[fieldName(def)] !== undefined) values.delete(def.id);
   return { subject, message, topic, brandId, service, defs, values };
 }
 
 /** Saves the form as a draft ticket: attachments bound, a 'created' event, and no mail at all. */
-export async function saveDraft(db: Db, actor: Actor, input: SubmitInput, uploadIds: number[]): Promise<number> {
+export async function saveDraft(db: Db, actor: Actor, input: DraftInput, uploadIds: number[]): Promise<number> {
   const form = await checkDraft(db, actor, input);
   return db.transaction().execute(async (trx) => {
     const statusId = await defaultStatusId(trx, 'draft');
@@ -59,18 +57,18 @@ export async function saveDraft(db: Db, actor: Actor, input: SubmitInput, upload
 
 /** The requester's own draft, else 404 (other customers, even of the same organization, never finish it). */
 export async function findOwnDraft(db: Db, actor: Actor, id: number) {
-  if (actor.role !== 'customer') throw new Forbidden();
+  if (!can(actor, 'ticket.submit')) throw new Forbidden();
   const ticket = await findVisibleTicket(db, actor, id);
   if (!ticket || ticket.requester_id !== actor.id || ticket.status_category !== 'draft') throw new NotFound();
   return ticket;
 }
 
 /** The form's values as they were saved: subject, first message, topic, brand, service, fields. */
-export async function draftValues(db: Db, actor: Actor, id: number): Promise<SubmitInput> {
+export async function draftValues(db: Db, actor: Actor, id: number): Promise<Record<string, string>> {
   const ticket = await findOwnDraft(db, actor, id);
   const row = await db.selectFrom('tickets').select(['type_id', 'brand_id', 'service_id']).where('id', '=', id).executeTakeFirstOrThrow();
   const first = await db.selectFrom('messages').select('body_text').where('ticket_id', '=', id).orderBy('id').limit(1).executeTakeFirst();
-  const values: SubmitInput = {
+  const values: Record<string, string> = {
     subject: ticket.subject, message: first?.body_text ?? '', typeId: String(row.type_id), brandId: String(row.brand_id),
     serviceId: row.service_id === null ? '' : String(row.service_id),
   };
@@ -85,7 +83,7 @@ export async function draftValues(db: Db, actor: Actor, id: number): Promise<Sub
  * message and field values are updated, it moves to the default `new` status (a history event),
  * and only then go the "received" confirmation, the group notification and the dispatch (offers).
  */
-export async function submitDraft(db: Db, actor: Actor, id: number, input: SubmitInput, uploadIds: number[], mail: MailContext): Promise<void> {
+export async function submitDraft(db: Db, actor: Actor, id: number, input: Checked<SubmitInput>, uploadIds: number[]): Promise<void> {
   await findOwnDraft(db, actor, id);
   const { subject, message, topic, brandId, service, defs, values } = await checkSubmission(db, actor, input);
   const groupId = service?.provider_group_id ?? topic.default_group_id ?? await getNumberSetting(db, 'default_group_id');
@@ -110,12 +108,11 @@ export async function submitDraft(db: Db, actor: Actor, id: number, input: Submi
     let stale = trx.deleteFrom('ticket_field_values').where('ticket_id', '=', id);
     if (keep.length > 0) stale = stale.where('field_id', 'not in', keep);
     await stale.execute();
-    await saveFieldValues(trx, id, defs, values, actor.id, now, ['Yes', 'No']);
-    await trx.deleteFrom('ticket_events').where('ticket_id', '=', id).where('kind', '=', 'field').execute();
-    await trx.insertInto('ticket_events').values({
-      ticket_id: id, actor_id: actor.id, kind: 'status', field: null, from_value: current.name, to_value: status.name, created_at: now,
-    }).execute();
-    await notifyTicketCreated(trx, mail, id);
-    await dispatchTicket(trx, id, mail);
+    // The values are part of the ticket being sent, not changes to it: no history of their own.
+    await saveFieldValues(trx, id, defs, values, ['Yes', 'No']);
+    await changeTicket(trx, actor, id, {
+      history: [{ kind: 'status', from: current.name, to: status.name }], at: now, announce: { requester: true, group: true },
+    });
+    await dispatchTicket(trx, id);
   });
 }

@@ -1,9 +1,10 @@
 import type { Db } from '../db/connect.js';
-import { nowIso } from '../lib/time.js';
-import type { MailContext } from '../mail/context.js';
+import { changeTicket } from '../kernel/index.js';
+import type { Translate } from '../i18n.js';
 import type { Actor } from '../users/actor.js';
-import { closedReplyPolicy, customerTicket } from './conversation.js';
-import { defaultTopicId, submitTicket, type SubmitInput } from './submit.js';
+import { closedReplyPolicy, customerTicket } from '../tickets/customer.js';
+import type { CustomerReplyInput } from '../tickets/schemas.js';
+import { defaultTopicId, submitTicket } from './submit.js';
 import { customerTopics } from './submit-queries.js';
 
 /**
@@ -11,16 +12,16 @@ import { customerTopics } from './submit-queries.js';
  * `portal.closed_reply` = followup): a new ticket that names the old one, and a note on the old one.
  * Returns the new ticket's id, or null when the policy is to refuse.
  */
-export async function openFollowUp(db: Db, actor: Actor, originalId: number, form: SubmitInput, uploadIds: number[], mail: MailContext): Promise<number | null> {
+export async function openFollowUp(db: Db, actor: Actor, originalId: number, reply: CustomerReplyInput, uploadIds: number[], t: Translate): Promise<number | null> {
   if ((await closedReplyPolicy(db)) !== 'followup') return null;
   const original = await customerTicket(db, actor, originalId);
   const topics = await customerTopics(db);
   const typeId = topics.some((t) => t.id === original.type_id) ? original.type_id : await defaultTopicId(db);
-  const t = mail.translator(actor.locale);
+  // The reply was read by the same rules as a submission's message (schemas.ts); the subject is ours.
+  const subject = t('portal.submit.followupSubject', { id: original.id, subject: original.subject }).slice(0, 200).trim();
   const id = await submitTicket(db, actor, {
-    typeId: String(typeId), subject: t('portal.submit.followupSubject', { id: original.id, subject: original.subject }).slice(0, 200),
-    message: form.body,
-  }, uploadIds, mail);
-  await db.insertInto('ticket_events').values({ ticket_id: original.id, actor_id: actor.id, kind: 'followup', from_value: null, to_value: `#${id}`, created_at: nowIso() }).execute();
+    value: { typeId, subject, message: reply.body, brandId: null, serviceId: null, fields: {} }, errors: {},
+  }, uploadIds);
+  await changeTicket(db, actor, original.id, { history: [{ kind: 'followup', from: null, to: `#${id}` }] });
   return id;
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../db/connect.js';
 import type { StatusCategory } from '../db/schema.js';
-import { DomainError, NotFound } from '../lib/errors.js';
+import { Malformed, NotFound } from '../lib/errors.js';
 import { decodeCursor, SEARCH_WINDOW } from '../tickets/list.js';
 import { EMPTY_FILTER, type ListFilter } from '../tickets/list-filter.js';
 import type { Actor } from '../users/actor.js';
@@ -38,8 +38,8 @@ export interface MyTicketsQuery {
   after: string | undefined;
 }
 
-function badFilter(): DomainError {
-  return new DomainError('errors.badFilter', 400);
+function badFilter(): Malformed {
+  return new Malformed('errors.badFilter');
 }
 
 function choice<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T {

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { readMultipartForm } from '../attachments/uploads.js';
 import { Invalid } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
-import { requireRole } from '../plugins/guards.js';
+import { allow } from '../plugins/guards.js';
+import { readSubmitForm } from './schemas.js';
 import { checkSubmission } from './submit.js';
 import { draftValues, findOwnDraft, submitDraft } from './drafts.js';
 import { submitFormData, type FormState } from './routes-submit.js';
@@ -10,7 +11,7 @@ import { submitFormData, type FormState } from './routes-submit.js';
 /** A customer finishes a draft ticket (seed 001 "Draft"): the submit form, prefilled, posting to submit-draft. */
 export default async function portalDraftRoutes(app: FastifyInstance) {
   const { db } = app;
-  app.addHook('preHandler', requireRole('customer'));
+  app.addHook('preHandler', allow('portal.use'));
   const ticketId = (raw: string) => positiveInt(raw) ?? -1;
 
   const render = async (reply: FastifyReply, id: number, state: FormState, status = 200) =>
@@ -31,14 +32,14 @@ export default async function portalDraftRoutes(app: FastifyInstance) {
     const state: FormState = { values: form.fields, uploadIds, rejected: form.rejected };
     if (form.fields.refresh) return render(reply, id, state);
     if (form.rejected.length > 0) {
-      const errors = await checkSubmission(db, actor, form.fields).then(() => ({}), (error: unknown) => {
+      const errors = await checkSubmission(db, actor, readSubmitForm(form.fields)).then(() => ({}), (error: unknown) => {
         if (error instanceof Invalid) return error.fields;
         throw error;
       });
       return render(reply, id, { ...state, errors, message: request.t('attachments.errors.rejected') }, 422);
     }
     try {
-      await submitDraft(db, actor, id, form.fields, uploadIds, app.mail);
+      await submitDraft(db, actor, id, readSubmitForm(form.fields), uploadIds);
       return reply.seeOther(`/portal/tickets/${id}/submitted`);
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { requireRole } from '../plugins/guards.js';
+import { allow } from '../plugins/guards.js';
 import { portalHome } from './home.js';
 import { myTickets, parseMyTicketsQuery } from './my-tickets.js';
 
 /** The customer's "My Page" and "My tickets". */
 export default async function portalHomeRoutes(app: FastifyInstance) {
   const { db } = app;
-  app.addHook('preHandler', requireRole('customer'));
+  app.addHook('preHandler', allow('portal.use'));
 
   app.get('/portal', async (request, reply) => {
     return reply.page('portal/home', await portalHome(db, request.actor!));

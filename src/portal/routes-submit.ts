@@ -5,15 +5,19 @@ import { allowedLabels, loadAttachmentPolicy } from '../attachments/sniff.js';
 import { fieldName, fieldsOfType } from '../fields/fields.js';
 import { Invalid, NotFound } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
-import { requireRole } from '../plugins/guards.js';
+import { allow } from '../plugins/guards.js';
 import { findVisibleTicket } from '../tickets/queries.js';
 import type { Actor } from '../users/actor.js';
 import { draftsEnabled, saveDraft } from './drafts.js';
-import { checkSubmission, defaultTopicId, serviceRequired, submitTicket, type SubmitInput } from './submit.js';
+import { parseDraftForm, readSubmitForm } from './schemas.js';
+import { checkSubmission, defaultTopicId, serviceRequired, submitTicket } from './submit.js';
 import { activeServices, customerTopics, listBrands, pendingUploadsOf } from './submit-queries.js';
 
+/** The form as the browser sent it, to draw it again. */
+type FormValues = Record<string, string | undefined>;
+
 export interface FormState {
-  values: SubmitInput;
+  values: FormValues;
   errors?: Record<string, string>;
   message?: string;
   uploadIds?: number[];
@@ -40,7 +44,7 @@ export async function submitFormData(db: Db, actor: Actor, state: FormState, act
 /** Seed 002's "Submit a ticket", with JavaScript or without. */
 export default async function portalSubmitRoutes(app: FastifyInstance) {
   const { db } = app;
-  app.addHook('preHandler', requireRole('customer'));
+  app.addHook('preHandler', allow('portal.use'));
 
   const render = async (reply: FastifyReply, state: FormState, status = 200) =>
     reply.page('portal/submit', await submitFormData(db, reply.request.actor!, state), { status, fragment: 'portal/_topic-fields' });
@@ -48,7 +52,7 @@ export default async function portalSubmitRoutes(app: FastifyInstance) {
   app.get<{ Querystring: Record<string, string | undefined> }>('/portal/tickets/new', async (request, reply) => {
     const { typeId, followup } = request.query;
     const original = followup ? await findVisibleTicket(db, request.actor!, positiveInt(followup) ?? -1) : undefined;
-    const values: SubmitInput = { typeId, ...(original ? { subject: request.t('portal.submit.followupSubject', { id: original.id, subject: original.subject }) } : {}) };
+    const values: FormValues = { typeId, ...(original ? { subject: request.t('portal.submit.followupSubject', { id: original.id, subject: original.subject }) } : {}) };
     return render(reply, { values });
   });
 
@@ -64,7 +68,7 @@ export default async function portalSubmitRoutes(app: FastifyInstance) {
     // "Save as draft" only where the workflow has a draft status; elsewhere it is a normal submit.
     if (form.fields.draft && form.rejected.length === 0 && await draftsEnabled(db)) {
       try {
-        const id = await saveDraft(db, actor, form.fields, uploadIds);
+        const id = await saveDraft(db, actor, parseDraftForm(form.fields), uploadIds);
         return reply.seeOther(`/portal/tickets/${id}`);
       } catch (error) {
         if (!(error instanceof Invalid)) throw error;
@@ -72,14 +76,14 @@ export default async function portalSubmitRoutes(app: FastifyInstance) {
       }
     }
     if (form.rejected.length > 0) {
-      const errors = await checkSubmission(db, actor, form.fields).then(() => ({}), (error: unknown) => {
+      const errors = await checkSubmission(db, actor, readSubmitForm(form.fields)).then(() => ({}), (error: unknown) => {
         if (error instanceof Invalid) return error.fields;
         throw error;
       });
       return render(reply, { ...state, errors, message: request.t('attachments.errors.rejected') }, 422);
     }
     try {
-      const id = await submitTicket(db, actor, form.fields, uploadIds, app.mail);
+      const id = await submitTicket(db, actor, readSubmitForm(form.fields), uploadIds);
       return reply.seeOther(`/portal/tickets/${id}/submitted`);
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;

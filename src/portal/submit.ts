@@ -3,20 +3,15 @@ import type { StatusCategory } from '../db/schema.js';
 import { LIMITS, throttle } from '../auth/throttle.js';
 import { dispatchTicket } from '../fleet/dispatch.js';
 import { fieldsOfType, readFieldValues, saveFieldValues } from '../fields/fields.js';
-import { Forbidden } from '../lib/errors.js';
-import { nowIso } from '../lib/time.js';
-import { Checker, positiveInt } from '../lib/validate.js';
-import type { MailContext } from '../mail/context.js';
-import { attachUploads } from '../attachments/uploads.js';
-import { renderMarkdown } from '../messages/markdown.js';
+import { Forbidden, type FieldErrors } from '../lib/errors.js';
+import { collect, refuse, type Checked } from '../lib/form.js';
+import { createTicket, NO_ANNOUNCE } from '../kernel/index.js';
+import { can } from '../policy/can.js';
 import { getNumberSetting, getSetting } from '../settings/settings.js';
 import { defaultStatusId } from '../tickets/queries.js';
-import { statusStamps } from '../tickets/status.js';
-import { notifyTicketCreated } from '../notify/notify.js';
 import type { Actor } from '../users/actor.js';
+import type { SubmitInput } from './schemas.js';
 import { activeServices, customerTopics } from './submit-queries.js';
-
-export type SubmitInput = Record<string, string | undefined>;
 
 /** Seed 004: "Not related to a service" is offered unless the operator requires a service. */
 export async function serviceRequired(db: Db): Promise<boolean> {
@@ -33,7 +28,7 @@ export async function defaultTopicId(db: Db): Promise<number | null> {
  * the group (its provider), otherwise the topic's default group, otherwise the desk's default group.
  * Ticket, first message, field values, attachments and the confirmation mail: one transaction.
  */
-export async function submitTicket(db: Db, actor: Actor, input: SubmitInput, uploadIds: number[], mail: MailContext): Promise<number> {
+export async function submitTicket(db: Db, actor: Actor, input: Checked<SubmitInput>, uploadIds: number[]): Promise<number> {
   const form = await checkSubmission(db, actor, input);
   return db.transaction().execute(async (trx) => {
     // Counted in the transaction: a submission that fails does not use up the customer's allowance.
@@ -43,8 +38,7 @@ export async function submitTicket(db: Db, actor: Actor, input: SubmitInput, upl
     const status = await trx.selectFrom('statuses').select('category').where('id', '=', statusId ?? -1).executeTakeFirst();
     if (!status) throw new Error('the desk has no "new" status');
     const ticketId = await createPortalTicket(trx, actor, form, { id: statusId!, category: status.category }, uploadIds);
-    await notifyTicketCreated(trx, mail, ticketId);
-    await dispatchTicket(trx, ticketId, mail);
+    await dispatchTicket(trx, ticketId);
     return ticketId;
   });
 }
@@ -61,48 +55,38 @@ export async function createPortalTicket(
 ): Promise<number> {
   const { subject, message, topic, brandId, service, defs, values } = form;
   const groupId = service?.provider_group_id ?? topic.default_group_id ?? await getNumberSetting(trx, 'default_group_id');
-  const now = nowIso();
-  const ticket = await trx.insertInto('tickets').values({
-    subject, type_id: topic.id, brand_id: brandId, status_id: status.id, priority: topic.default_priority, visibility: 'public',
-    requester_id: actor.id, organization_id: actor.organizationId, assignee_id: null, group_id: groupId,
-    service_id: service?.id ?? null, channel: 'portal', created_by_id: actor.id, created_at: now, updated_at: now,
-    last_activity_at: now, last_replier_id: actor.id, first_response_at: null,
-    ...statusStamps(status.category, { solved_at: null, closed_at: null }, now),
-  }).returning('id').executeTakeFirstOrThrow();
-  const first = await trx.insertInto('messages').values({
-    ticket_id: ticket.id, author_id: actor.id, kind: 'reply', body_text: message, body_html: renderMarkdown(message),
-    via: 'web', email_message_id: null, match_reason: null, created_at: now,
-  }).returning('id').executeTakeFirstOrThrow();
-  if (uploadIds.length > 0) await attachUploads(trx, actor, first.id, uploadIds);
-  await saveFieldValues(trx, ticket.id, defs, values, actor.id, now, ['Yes', 'No']);
-  // The values the customer gave are part of the ticket's creation, not changes to it.
-  await trx.deleteFrom('ticket_events').where('ticket_id', '=', ticket.id).where('kind', '=', 'field').execute();
-  await trx.insertInto('ticket_events').values({
-    ticket_id: ticket.id, actor_id: actor.id, kind: 'created', from_value: null, to_value: subject, created_at: now,
-  }).execute();
-  return ticket.id;
+  const { ticketId } = await createTicket(trx, actor, {
+    channel: 'portal', subject, typeId: topic.id, brandId, statusId: status.id, priority: topic.default_priority, visibility: 'public',
+    requester: { id: actor.id, organizationId: actor.organizationId }, groupId, serviceId: service?.id ?? null,
+    // A draft is announced when it is sent (submitDraft), not when it is first saved.
+    announce: status.category === 'draft' ? NO_ANNOUNCE : { requester: true, group: true },
+    message: { kind: 'reply', bodyText: message, uploadIds },
+  });
+  // The values the customer gave are part of the ticket's creation, not changes to it: no history.
+  await saveFieldValues(trx, ticketId, defs, values, ['Yes', 'No']);
+  return ticketId;
 }
 
-/** Every check of the form at once (also used to report all mistakes when a file was refused). */
-export async function checkSubmission(db: Db, actor: Actor, input: SubmitInput) {
-  if (actor.role !== 'customer') throw new Forbidden();
-  const check = new Checker();
+/**
+ * Every check of the form at once: its own mistakes (schemas.ts) with what the database says about
+ * topic, brand, service and the topic's fields (also used to report all mistakes when a file was refused).
+ */
+export async function checkSubmission(db: Db, actor: Actor, form: Checked<SubmitInput>) {
+  if (!can(actor, 'ticket.submit')) throw new Forbidden();
+  const { typeId, subject, message, serviceId, fields } = form.value;
+  const errors: FieldErrors = { ...form.errors };
   const topics = await customerTopics(db);
-  const topicId = positiveInt(input.typeId);
-  const topic = topics.find((t) => t.id === topicId);
-  if (!topic) check.add('typeId', 'errors.choice');
-  const subject = check.text('subject', input.subject, { max: 200 });
-  const message = check.longText('message', input.message);
+  const topic = topics.find((t) => t.id === typeId);
+  if (!topic) errors.typeId ??= 'errors.choice';
   const brands = await db.selectFrom('brands').select(['id']).orderBy('name').execute();
-  const brandId = brands.length === 1 ? brands[0]!.id : positiveInt(input.brandId);
-  if (!brands.some((b) => b.id === brandId)) check.add('brandId', 'errors.required');
+  const brandId = brands.length === 1 ? brands[0]!.id : form.value.brandId;
+  if (!brands.some((b) => b.id === brandId)) errors.brandId ??= 'errors.required';
   const services = await activeServices(db, actor);
-  const serviceId = input.serviceId ? positiveInt(input.serviceId) : null;
   const service = services.find((s) => s.id === serviceId);
-  if (input.serviceId && !service) check.add('serviceId', 'errors.choice');
-  if (!input.serviceId && services.length > 0 && await serviceRequired(db)) check.add('serviceId', 'errors.required');
+  if (serviceId !== null && !service) errors.serviceId ??= 'errors.choice';
+  if (serviceId === null && services.length > 0 && await serviceRequired(db)) errors.serviceId ??= 'errors.required';
   const defs = topic ? await fieldsOfType(db, topic.id) : [];
-  const values = readFieldValues(defs, input, 'customer', check);
-  check.done();
+  const values = readFieldValues(defs, fields, 'customer', collect(errors));
+  refuse(errors);
   return { subject, message, topic: topic!, brandId: brandId!, service, defs, values };
 }

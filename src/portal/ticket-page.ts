@@ -7,8 +7,12 @@ import { listCcs, listFieldValues, listMessages } from '../tickets/queries.js';
 import type { Actor } from '../users/actor.js';
 import { listVideoSessions } from '../video/video.js';
 import { isCancellable } from '../tickets/cancel.js';
-import { closedReplyPolicy, customerTicket } from './conversation.js';
+import { closedReplyPolicy, customerTicket } from '../tickets/customer.js';
 import { messengerFor } from '../chat/chat.js';
+
+type TimelineEntry = { kind: string; at: string; from: string | null; to: string | null };
+type StreamEntry = { type: 'status'; at: string; entry: TimelineEntry }
+  | { type: 'message'; at: string; message: Awaited<ReturnType<typeof listMessages>>[number] };
 
 /**
  * Everything the customer's ticket page shows: only customer-visible fields, public messages
@@ -23,13 +27,21 @@ export async function portalTicketPage(db: Db, actor: Actor, id: number, t: Tran
   const label = (name: string | null) => (name === null ? null : labels.get(name) ?? name);
   const timeline = (await db.selectFrom('ticket_events').select(['kind', 'from_value', 'to_value', 'created_at'])
     .where('ticket_id', '=', id).where('kind', 'in', ['created', 'status', 'reopened', 'cancelled', 'cancel_reason']).orderBy('id').execute())
-    .map((e) => (e.kind === 'cancel_reason' ? { kind: e.kind, at: e.created_at, from: null, to: e.to_value }
+    .map((e): TimelineEntry => (e.kind === 'cancel_reason' ? { kind: e.kind, at: e.created_at, from: null, to: e.to_value }
       : { kind: e.kind === 'cancelled' ? 'status' : e.kind, at: e.created_at, from: e.kind === 'created' ? null : label(e.from_value), to: e.kind === 'created' ? null : label(e.to_value) }));
+  // The conversation first, with the timeline folded into it as small status lines, in time order
+  // (stable: "submitted" before the first message, a status moved by a message after it).
+  const [created, changes] = [timeline.filter((e) => e.kind === 'created'), timeline.filter((e) => e.kind !== 'created')];
+  const stream: StreamEntry[] = [
+    ...created.map((entry) => ({ type: 'status' as const, at: entry.at, entry })),
+    ...messages.map((message) => ({ type: 'message' as const, at: message.created_at, message })),
+    ...changes.map((entry) => ({ type: 'status' as const, at: entry.at, entry })),
+  ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   const rating = await db.selectFrom('ratings').select(['score', 'comment']).where('ticket_id', '=', id).where('user_id', '=', ticket.requester_id).executeTakeFirst();
   const policy = await loadAttachmentPolicy(db);
   const finished = ticket.status_category === 'closed' || ticket.status_category === 'cancelled';
   return {
-    ticket, fields, messages, timeline, rating, ccs: await listCcs(db, id),
+    ticket, fields, messages, stream, rating, ccs: await listCcs(db, id),
     videos: await listVideoSessions(db, id),
     files: await listAttachmentsForMessages(db, messages.map((m) => m.id)),
     isRequester: ticket.requester_id === actor.id,

@@ -1,5 +1,6 @@
 import type { Db } from '../db/connect.js';
-import { DomainError, Invalid } from '../lib/errors.js';
+import { Invalid, Malformed } from '../lib/errors.js';
+import { rolesOn } from '../policy/can.js';
 import { filterParams, parseListQuery, type ListFilter } from '../tickets/list-filter.js';
 
 /** Something a saved filter names that is no longer there (or retired): shown, never hidden. */
@@ -30,7 +31,7 @@ export function parseSavedQuery(input: unknown): { filter: ListFilter; query: st
     const filter = parseListQuery(params);
     return { filter, query: filterParams(filter).toString() };
   } catch (error) {
-    if (error instanceof DomainError && error.statusCode === 400) throw new Invalid({ query: 'views.saved.errors.query' });
+    if (error instanceof Malformed) throw new Invalid({ query: 'views.saved.errors.query' });
     throw error;
   }
 }
@@ -46,7 +47,7 @@ export async function filterProblems(db: Db, filter: ListFilter): Promise<Filter
   }
   if (typeof filter.assignee === 'number') {
     const person = await db.selectFrom('users').select('id').where('id', '=', filter.assignee)
-      .where('role', '!=', 'customer').executeTakeFirst();
+      .where('role', 'in', rolesOn('staff')).executeTakeFirst();
     if (!person) missing('assignee', filter.assignee);
   }
   const lookups = [

@@ -1,22 +1,18 @@
 import type { FastifyInstance } from 'fastify';
-import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
-import { positiveInt } from '../lib/validate.js';
-import { requireRole, STAFF } from '../plugins/guards.js';
+import { Forbidden, Invalid } from '../lib/errors.js';
+import { readForm } from '../lib/form.js';
+import { idParam, positiveInt } from '../lib/validate.js';
+import { allow } from '../plugins/guards.js';
 import { savedViewsMenu } from './menu.js';
 import { canManageView, canShareViews, deleteView, findVisibleView, saveView, updateView } from './saved-views.js';
+import { viewSchema } from './schemas.js';
 
 type Form = Record<string, string | undefined>;
-
-function viewId(param: string): number {
-  const id = positiveInt(param);
-  if (id === null) throw new NotFound();
-  return id;
-}
 
 /** Saved views of the agent list: the manage page, the menu's lazily counted list, save, edit, delete. */
 export default async function savedViewRoutes(app: FastifyInstance) {
   const { db } = app;
-  app.addHook('preHandler', requireRole(...STAFF));
+  app.addHook('preHandler', allow('desk.use'));
 
   app.get('/agent/views', async (request, reply) => {
     const views = await savedViewsMenu(db, request.actor!, { counts: true });
@@ -37,7 +33,7 @@ export default async function savedViewRoutes(app: FastifyInstance) {
   app.post<{ Body: Form }>('/agent/views', async (request, reply) => {
     const form = request.body ?? {};
     try {
-      const id = await saveView(db, request.actor!, form);
+      const id = await saveView(db, request.actor!, readForm(viewSchema, form));
       const view = await findVisibleView(db, request.actor!, id);
       return reply.seeOther(`/agent/tickets?${view.query ? `${view.query}&` : ''}saved=${id}`, 'views.saved.created');
     } catch (error) {
@@ -48,17 +44,17 @@ export default async function savedViewRoutes(app: FastifyInstance) {
   });
 
   app.get<{ Params: { id: string } }>('/agent/views/:id/edit', async (request, reply) => {
-    const view = await findVisibleView(db, request.actor!, viewId(request.params.id));
+    const view = await findVisibleView(db, request.actor!, idParam(request.params.id));
     if (!canManageView(request.actor!, view)) throw new Forbidden('views.saved.errors.sharedByManagers');
     const values = { name: view.name, query: view.query, shared: view.shared ? '1' : '' };
     return reply.page('saved-views/form', { view, values, errors: {}, canShare: canShareViews(request.actor!) });
   });
 
   app.post<{ Params: { id: string }; Body: Form }>('/agent/views/:id', async (request, reply) => {
-    const id = viewId(request.params.id);
+    const id = idParam(request.params.id);
     const form = request.body ?? {};
     try {
-      await updateView(db, request.actor!, id, form);
+      await updateView(db, request.actor!, id, readForm(viewSchema, form));
       return reply.seeOther('/agent/views', 'views.saved.updated');
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
@@ -69,7 +65,7 @@ export default async function savedViewRoutes(app: FastifyInstance) {
   });
 
   app.post<{ Params: { id: string } }>('/agent/views/:id/delete', async (request, reply) => {
-    await deleteView(db, request.actor!, viewId(request.params.id));
+    await deleteView(db, request.actor!, idParam(request.params.id));
     return reply.seeOther('/agent/views', 'views.saved.deleted');
   });
 }

@@ -2,10 +2,12 @@ import type { Db } from '../db/connect.js';
 import { recordAudit } from '../admin/audit.js';
 import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
-import { Checker } from '../lib/validate.js';
-import { isManager, isStaff, type Actor } from '../users/actor.js';
-import { filterProblems, parseSavedQuery, type FilterProblem } from './filter-check.js';
+import { refuse, type Checked } from '../lib/form.js';
+import { can } from '../policy/can.js';
+import type { Actor } from '../users/actor.js';
+import { filterProblems, type FilterProblem } from './filter-check.js';
 import type { SavedView } from './schema.js';
+import type { ViewInput } from './schemas.js';
 
 /**
  * Who may do what with saved views. Personal views belong to their owner alone. Shared views appear
@@ -13,11 +15,11 @@ import type { SavedView } from './schema.js';
  * shared view, not only their own), and each such change is audited.
  */
 export function canManageView(actor: Actor, view: Pick<SavedView, 'owner_id' | 'shared'>): boolean {
-  return view.shared === 1 ? isManager(actor) : view.owner_id === actor.id;
+  return can(actor, 'view.manage', view);
 }
 
 export function canShareViews(actor: Actor): boolean {
-  return isManager(actor);
+  return can(actor, 'views.share');
 }
 
 /** The views in this person's menu: their own, then the shared ones, each by name. */
@@ -30,14 +32,8 @@ export function listVisibleViews(db: Db, actor: Actor) {
 export async function findVisibleView(db: Db, actor: Actor, id: number): Promise<SavedView> {
   const view = await db.selectFrom('saved_views').selectAll().where('id', '=', id)
     .where((eb) => eb.or([eb('owner_id', '=', actor.id), eb('shared', '=', 1)])).executeTakeFirst();
-  if (!view || !isStaff(actor)) throw new NotFound();
+  if (!view || !can(actor, 'views.save')) throw new NotFound();
   return view;
-}
-
-export interface ViewInput {
-  name?: unknown;
-  query?: unknown;
-  shared?: unknown;
 }
 
 /**
@@ -45,29 +41,24 @@ export interface ViewInput {
  * parses it and may name nothing that no longer exists; an unchanged one is kept as it is, so a
  * view whose group was removed can still be renamed.
  */
-async function checkInput(db: Db, actor: Actor, input: ViewInput, current?: SavedView) {
-  const check = new Checker();
-  const name = check.text('name', input.name, { max: 80 });
+async function checkInput(db: Db, actor: Actor, { value, errors }: Checked<ViewInput>, current?: SavedView) {
+  const { name, query: parsed } = value;
   let query = current?.query ?? '';
   let gone: FilterProblem | undefined;
-  try {
-    const parsed = parseSavedQuery(input.query);
+  if (parsed) {
     query = parsed.query;
     if (query !== current?.query) gone = (await filterProblems(db, parsed.filter)).find((p) => !p.key.endsWith('statusRetired'));
-  } catch (error) {
-    if (!(error instanceof Invalid)) throw error;
-    check.add('query', error.fields.query!);
   }
   // Named in the message: "the group it filters by (#12) was removed".
-  if (gone) throw new Invalid({ ...check.errors, query: 'views.saved.errors.references' }, gone.key, gone.params);
-  const shared = input.shared === '1' || input.shared === 'on' ? 1 : 0;
-  check.done();
+  if (gone) throw new Invalid({ ...errors, query: 'views.saved.errors.references' }, gone.key, gone.params);
+  const shared = value.shared ? 1 : 0;
+  refuse(errors);
   if (shared === 1 && !canShareViews(actor)) throw new Forbidden('views.saved.errors.sharedByManagers');
   return { name, query, shared };
 }
 
-export async function saveView(db: Db, actor: Actor, input: ViewInput): Promise<number> {
-  if (!isStaff(actor)) throw new NotFound();
+export async function saveView(db: Db, actor: Actor, input: Checked<ViewInput>): Promise<number> {
+  if (!can(actor, 'views.save')) throw new NotFound();
   const values = await checkInput(db, actor, input);
   return db.transaction().execute(async (trx) => {
     const now = nowIso();
@@ -78,7 +69,7 @@ export async function saveView(db: Db, actor: Actor, input: ViewInput): Promise<
   });
 }
 
-export async function updateView(db: Db, actor: Actor, id: number, input: ViewInput): Promise<void> {
+export async function updateView(db: Db, actor: Actor, id: number, input: Checked<ViewInput>): Promise<void> {
   const current = await findVisibleView(db, actor, id);
   if (!canManageView(actor, current)) throw new Forbidden('views.saved.errors.sharedByManagers');
   const values = await checkInput(db, actor, input, current);

@@ -1,9 +1,12 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../db/connect.js';
+import { isPostgres } from '../db/dialect.js';
 import type { MessageKind } from '../db/schema.js';
 import { visibleTickets } from '../tickets/scope.js';
 import type { Actor } from '../users/actor.js';
 import type { TicketConditions } from './filters.js';
+import { matchExpression, type Term } from './parse.js';
+import * as postgres from './postgres.js';
 
 /**
  * How many of the newest matching rows of each index are ranked. bm25 costs about 1 µs per row it
@@ -32,10 +35,19 @@ export interface MessageHit { ticketId: number; messageId: number; kind: Message
 type Index = 'search_tickets' | 'search_messages';
 
 /**
+ * What the index is asked for these terms, all of which must match: an FTS5 MATCH expression on
+ * SQLite, a tsquery on PostgreSQL (src/search/postgres.ts); null when nothing is left to search.
+ */
+export function matchFor(db: Db, terms: Term[]): string | null {
+  return isPostgres(db) ? postgres.tsQueryText(terms) : matchExpression(terms);
+}
+
+/**
  * The rowid of the `SCAN_LIMIT`-th newest match, or null when there are fewer: reading rowids
  * alone is cheap (under a millisecond for 20,000), unlike scoring them.
  */
 async function floorOf(db: Db, index: Index, match: string): Promise<number | null> {
+  if (isPostgres(db)) return postgres.floorOf(db, index, match, SCAN_LIMIT);
   const { rows } = await sql<{ id: number }>`select rowid as id from ${sql.table(index)} where ${sql.table(index)} match ${match}
     order by rowid desc limit 1 offset ${SCAN_LIMIT}`.execute(db);
   return rows[0]?.id ?? null;
@@ -57,6 +69,7 @@ async function plan(db: Db, index: Index, match: string, termMatches: string[]) 
 /** Tickets whose subject, requester, organisation or field values match (subject weighs most). */
 export async function ticketHits(db: Db, actor: Actor, c: TicketConditions, match: string, termMatches: string[]): Promise<TicketHit[]> {
   const { floor, common } = await plan(db, 'search_tickets', match, termMatches);
+  if (isPostgres(db)) return postgres.ticketHits(db, scopedTicket(db, actor, c), match, floor, common, RANK_WINDOW);
   const inScope = scopedTicket(db, actor, c).select(sql`1`.as('one')).where(sql<SqlBool>`tickets.id = f.rowid`);
   const score = common ? sql`-1` : sql`bm25(search_tickets, 10.0, 2.0, 1.0, 1.0)`;
   const { rows } = await sql<TicketHit>`select f.rowid as ticketId, ${score} as score
@@ -69,6 +82,7 @@ export async function ticketHits(db: Db, actor: Actor, c: TicketConditions, matc
 /** Messages (notes included: only agents search here) that match, newest first. */
 export async function messageHits(db: Db, actor: Actor, c: TicketConditions, match: string, termMatches: string[]): Promise<MessageHit[]> {
   const { floor, common } = await plan(db, 'search_messages', match, termMatches);
+  if (isPostgres(db)) return postgres.messageHits(db, scopedTicket(db, actor, c), match, floor, common, RANK_WINDOW) as Promise<MessageHit[]>;
   const inScope = scopedTicket(db, actor, c).select(sql`1`.as('one')).where(sql<SqlBool>`tickets.id = m.ticket_id`);
   const score = common ? sql`0` : sql`bm25(search_messages)`;
   const { rows } = await sql<MessageHit>`select m.ticket_id as ticketId, m.id as messageId, m.kind as kind, ${score} as score

@@ -2,10 +2,10 @@ import type { Db } from '../db/connect.js';
 import type { MessageKind } from '../db/schema.js';
 import { visibleTickets } from '../tickets/scope.js';
 import type { Actor } from '../users/actor.js';
-import { messageHits, messageTexts, scopedTicket, ticketHits } from './agent-hits.js';
+import { matchFor, messageHits, messageTexts, scopedTicket, ticketHits } from './agent-hits.js';
 import { resolveFilters, type TicketConditions } from './filters.js';
 import { excerptHtml, highlightWords } from './highlight.js';
-import { matchExpression, parseQuery, type Term } from './parse.js';
+import { parseQuery, type Term } from './parse.js';
 
 export const PAGE_SIZE = 20;
 /** Results are ranked, so pages are slices of one bounded list: at most this many tickets. */
@@ -53,7 +53,7 @@ export async function searchForAgent(db: Db, actor: Actor, input: string, page: 
   if (conditions.unknown.length > 0) return result;
 
   let ranked: { ticketId: number; messageId: number | null; kind: MessageKind | null }[];
-  const match = matchExpression(parsed.terms);
+  const match = matchFor(db, parsed.terms);
   if (match === null) {
     // Filters (or a ticket number) only: the newest tickets they select.
     let q = scopedTicket(db, actor, conditions).select('tickets.id');
@@ -62,7 +62,7 @@ export async function searchForAgent(db: Db, actor: Actor, input: string, page: 
     if (parsed.ticketId !== null && !filtered && ids.length === 1 && !live) return { ...result, jump: parsed.ticketId };
     ranked = ids.map((r) => ({ ticketId: r.id, messageId: null, kind: null }));
   } else {
-    ranked = await rank(db, actor, conditions, match, parsed.terms.map((term) => matchExpression([term])!));
+    ranked = await rank(db, actor, conditions, match, parsed.terms.map((term) => matchFor(db, [term])!));
   }
   const from = (page - 1) * PAGE_SIZE;
   const shown = ranked.slice(from, from + PAGE_SIZE);

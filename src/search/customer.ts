@@ -1,5 +1,8 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Db } from '../db/connect.js';
+import { isPostgres } from '../db/dialect.js';
 import { matchExpression, parseQuery } from './parse.js';
+import * as postgres from './postgres.js';
 
 /** What customers may match: the subject and fields they can see, and public messages (never notes). */
 const CUSTOMER_COLUMNS = ['subject', 'fields_public'];
@@ -13,8 +16,9 @@ const PUBLIC_KINDS = ['reply', 'update', 'chat'] as const;
  * itself, SQLite drove the join from the word's match list (73 s for "please" in 2.3M messages). Filters mean nothing here: `status:x`
  * and `#12` are plain words. Nothing searchable (only punctuation) matches nothing.
  */
-export function customerMatches(input: string): Expression<SqlBool> {
+export function customerMatches(db: Db, input: string): Expression<SqlBool> {
   const { terms } = parseQuery(input, { filters: false });
+  if (isPostgres(db)) return postgres.customerMatches(terms, PUBLIC_KINDS);
   const ticketMatch = matchExpression(terms, CUSTOMER_COLUMNS);
   const messageMatch = matchExpression(terms);
   if (ticketMatch === null || messageMatch === null) return sql<SqlBool>`0`;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import type { StatusCategory } from '../db/schema.js';
+import { rolesOn } from '../policy/can.js';
 import type { Actor } from '../users/actor.js';
 import type { FilterKey, ParsedQuery } from './parse.js';
 
@@ -42,7 +43,7 @@ export async function resolveFilters(db: Db, actor: Actor, filters: ParsedQuery[
     if (value === 'me') out.assignee = actor.id;
     else if (value === 'none' || value === 'unassigned') out.assignee = 'none';
     else {
-      const row = await db.selectFrom('users').select('id').where('role', '!=', 'customer')
+      const row = await db.selectFrom('users').select('id').where('role', 'in', rolesOn('staff'))
         .where((eb) => eb.or([eb(lowered('email'), '=', value), eb(lowered('name'), '=', value)]))
         .orderBy('id').executeTakeFirst();
       if (row) out.assignee = row.id;

@@ -1,8 +1,9 @@
 /**
- * Full-text search: the one door to it. Everything that knows SQLite FTS5 is behind these names, so
- * a PostgreSQL implementation (tsvector columns kept by triggers, the same parse.ts) can replace it.
+ * Full-text search: the one door to it. Everything that knows SQLite FTS5 or PostgreSQL's tsvector
+ * (postgres.ts: a weighted document per ticket kept by triggers, a GIN expression index over
+ * messages, the same parse.ts) is behind these names.
  *
- * Keeping the index in sync: on SQLite, triggers (migration 0019) update it in the same statement
+ * Keeping the index in sync: on both databases, triggers (migration 0019) update it in the same statement
  * (so in the same transaction) as every write to tickets, messages, field values, requester and
  * organisation names, from every path (portal, agent, mail, drafts, merges, deletes, bulk SQL).
  * There is nothing to call after a write. Bulk loaders call withSearchIndexPaused.

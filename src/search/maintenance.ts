@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
+import { isPostgres } from '../db/dialect.js';
+import * as postgres from './postgres.js';
 
 // The same document as migration 0019's triggers build for one ticket, for every ticket at once.
 const TICKET_DOCUMENTS = sql`insert into search_tickets(rowid, subject, people, fields_public, fields_internal)
@@ -20,6 +22,7 @@ const TICKET_DOCUMENTS = sql`insert into search_tickets(rowid, subject, people, 
  * 2-core machine (`node dist/bench/search.js build FILE`).
  */
 export async function rebuildSearchIndex(db: Db): Promise<void> {
+  if (isPostgres(db)) return postgres.rebuildSearchIndex(db);
   await db.transaction().execute(async (trx) => {
     await sql`insert into search_messages(search_messages) values ('rebuild')`.execute(trx);
     await sql`delete from search_tickets`.execute(trx);
@@ -34,6 +37,14 @@ export async function rebuildSearchIndex(db: Db): Promise<void> {
  * by the rebuild, but a crash before `finally` leaves the triggers missing until the next call.
  */
 export async function withSearchIndexPaused<T>(db: Db, load: () => Promise<T>, rebuilding?: () => void): Promise<T> {
+  // PostgreSQL: the triggers stay and index the load as it goes (the demo's loader relies on them
+  // alone: ops/demo-postgres.ts); the rebuild is for callers that want the index repaired too.
+  if (isPostgres(db)) {
+    const result = await load();
+    rebuilding?.();
+    await rebuildSearchIndex(db);
+    return result;
+  }
   const triggers = await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
     where type = 'trigger' and name like 'search\_%' escape '\\' order by name`.execute(db);
   for (const trigger of triggers.rows) await sql`drop trigger ${sql.id(trigger.name)}`.execute(db);

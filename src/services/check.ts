@@ -1,19 +1,9 @@
 import type { Db } from '../db/connect.js';
-import { Checker, positiveInt } from '../lib/validate.js';
+import type { FieldErrors } from '../lib/errors.js';
+import type { Checked } from '../lib/form.js';
+import { sideOf } from '../policy/can.js';
 import { findCustomerByEmail, type ServiceState } from './queries.js';
-
-/** A service's fields as the form or one CSV row gives them; groups and organisations by id or by name. */
-export interface RawService {
-  name?: string;
-  customerEmail?: string;
-  organizationId?: string;
-  organizationName?: string;
-  providerGroupId?: string;
-  providerGroupName?: string;
-  state?: string;
-  startsOn?: string;
-  endsOn?: string;
-}
+import type { ServiceInput } from './schemas.js';
 
 export interface Lookups {
   groups: { id: number; name: string }[];
@@ -30,54 +20,45 @@ export interface ServiceValues {
   ends_on: string | null;
 }
 
-const STATE_WORDS: Record<string, ServiceState> = { active: 'active', inactive: 'ended', ended: 'ended' };
-
 /**
  * Every rule of a service (seed 004): a name, exactly one of a customer (an existing customer's
  * address) or an organisation, a provider group, a state, optional start and end dates in order.
- * Errors land in `check` under the form's field names; the CSV import reports them per row.
+ * The form's own mistakes (`found`) and the rules' land in `errors` under the form's field names, in
+ * the order the rules run: the CSV import reports them per row, in that order.
  */
-export async function checkService(db: Db, check: Checker, raw: RawService, lookups: Lookups): Promise<ServiceValues> {
-  const name = check.text('name', raw.name, { max: 200 });
-  const email = (raw.customerEmail ?? '').trim() ? check.email('customerEmail', raw.customerEmail) : '';
-  const organization = byIdOrName(lookups.organizations, raw.organizationId, raw.organizationName);
-  if (organization === null) check.add('organizationId', 'admin.services.noSuchOrganization');
+export async function checkService(db: Db, { value, errors: found }: Checked<ServiceInput>, lookups: Lookups, errors: FieldErrors): Promise<ServiceValues> {
+  const add = (field: string, key: string | undefined) => { if (key) errors[field] ??= key; };
+  add('name', found.name);
+  add('customerEmail', found.customerEmail);
+  // A malformed address was typed too: it counts as a customer given.
+  const emailGiven = value.customerEmail !== null || found.customerEmail !== undefined;
+  const organization = byIdOrName(lookups.organizations, value.organizationId, value.organizationName);
+  if (organization === null) add('organizationId', 'admin.services.noSuchOrganization');
   let customerId: number | null = null;
-  if (email && !check.errors.customerEmail) {
-    const customer = await findCustomerByEmail(db, email);
-    if (!customer || customer.role !== 'customer') check.add('customerEmail', 'admin.services.noSuchCustomer');
+  if (value.customerEmail !== null) {
+    const customer = await findCustomerByEmail(db, value.customerEmail);
+    if (!customer || sideOf(customer) !== 'customer') add('customerEmail', 'admin.services.noSuchCustomer');
     else customerId = customer.id;
   }
-  if (email && organization) check.add('organizationId', 'admin.services.oneOwner');
-  if (!email && organization === undefined) check.add('customerEmail', 'admin.services.ownerRequired');
-  const group = byIdOrName(lookups.groups, raw.providerGroupId, raw.providerGroupName);
-  if (group === undefined) check.add('providerGroupId', 'errors.required');
-  else if (group === null) check.add('providerGroupId', 'admin.services.noSuchGroup');
-  const stateWord = (raw.state ?? '').trim().toLowerCase() || 'active';
-  const state = STATE_WORDS[stateWord];
-  if (!state) check.add('state', 'admin.services.badState');
-  const starts = date(check, 'startsOn', raw.startsOn);
-  const ends = date(check, 'endsOn', raw.endsOn);
-  if (starts && ends && ends < starts) check.add('endsOn', 'admin.services.endsBeforeStart');
+  if (emailGiven && organization) add('organizationId', 'admin.services.oneOwner');
+  if (!emailGiven && organization === undefined) add('customerEmail', 'admin.services.ownerRequired');
+  const group = byIdOrName(lookups.groups, value.providerGroupId, value.providerGroupName);
+  if (group === undefined) add('providerGroupId', 'errors.required');
+  else if (group === null) add('providerGroupId', 'admin.services.noSuchGroup');
+  add('state', found.state);
+  add('startsOn', found.startsOn);
+  add('endsOn', found.endsOn);
+  const { startsOn: starts, endsOn: ends } = value;
+  if (starts && ends && ends < starts) add('endsOn', 'admin.services.endsBeforeStart');
   return {
-    name, customer_id: customerId, organization_id: organization?.id ?? null, provider_group_id: group?.id ?? 0,
-    state: state ?? 'active', starts_on: starts, ends_on: ends,
+    name: value.name, customer_id: customerId, organization_id: organization?.id ?? null, provider_group_id: group?.id ?? 0,
+    state: value.state, starts_on: starts, ends_on: ends,
   };
 }
 
-/** undefined: nothing given; null: given but not found. */
-function byIdOrName(rows: { id: number; name: string }[], id?: string, name?: string) {
-  if (id?.trim()) return rows.find((r) => r.id === positiveInt(id.trim())) ?? null;
-  if (name?.trim()) return rows.find((r) => r.name.toLowerCase() === name.trim().toLowerCase()) ?? null;
+/** undefined: nothing given; null: given but not found. An id (the form) wins over a name (a CSV file). */
+function byIdOrName(rows: { id: number; name: string }[], id: number | null | undefined, name: string | undefined) {
+  if (id !== undefined) return rows.find((r) => r.id === id) ?? null;
+  if (name !== undefined) return rows.find((r) => r.name.toLowerCase() === name.toLowerCase()) ?? null;
   return undefined;
-}
-
-function date(check: Checker, field: string, value?: string): string | null {
-  const text = (value ?? '').trim();
-  if (!text) return null;
-  const ms = Date.parse(`${text}T00:00:00Z`);
-  // Date.parse rolls 2026-02-30 over to March: the round trip catches it.
-  const valid = /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(text);
-  if (!valid) check.add(field, 'errors.date');
-  return valid ? text : null;
 }

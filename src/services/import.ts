@@ -1,18 +1,13 @@
 import { recordAudit } from '../admin/audit.js';
 import type { Db } from '../db/connect.js';
-import { Forbidden, Invalid } from '../lib/errors.js';
+import { Forbidden, type FieldErrors } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
-import { Checker } from '../lib/validate.js';
+import { can } from '../policy/can.js';
 import type { Actor } from '../users/actor.js';
-import { checkService, type RawService } from './check.js';
+import { checkService } from './check.js';
 import { findSameService, serviceChoices } from './queries.js';
+import type { ImportRow } from './schemas.js';
 
-export const IMPORT_LIMITS = { chars: 512 * 1024, rows: 2000 };
-
-const COLUMNS: Record<string, keyof RawService> = {
-  name: 'name', customer_email: 'customerEmail', organization: 'organizationName', provider_group: 'providerGroupName',
-  state: 'state', starts_on: 'startsOn', ends_on: 'endsOn',
-};
 /** How the form's field names read in a CSV report. */
 const COLUMN_OF: Record<string, string> = {
   name: 'name', customerEmail: 'customer_email', organizationId: 'organization', providerGroupId: 'provider_group',
@@ -31,22 +26,20 @@ export interface ImportReport {
  * organisation) is refused as a duplicate, which makes importing the same file twice harmless.
  * The whole import is one transaction (with an audit entry per service created).
  */
-export async function importServices(db: Db, actor: Actor, text: unknown): Promise<ImportReport> {
-  if (actor.role !== 'admin') throw new Forbidden();
-  const rows = await readCsv(typeof text === 'string' ? text : '');
+export async function importServices(db: Db, actor: Actor, rows: ImportRow[]): Promise<ImportReport> {
+  if (!can(actor, 'services.manage')) throw new Forbidden();
   const lookups = await serviceChoices(db);
   return db.transaction().execute(async (trx) => {
     const report: ImportReport = { created: [], rejected: [] };
-    for (const { line, raw, width } of rows) {
-      const check = new Checker();
-      if (width !== undefined) check.add('row', 'admin.services.import.columns');
-      const values = await checkService(trx, check, raw, lookups);
-      if (Object.keys(check.errors).length === 0 && await findSameService(trx, values.name, values.customer_id, values.organization_id)) {
-        check.add('name', 'admin.services.import.duplicate');
+    for (const { line, name, service, width } of rows) {
+      const errors: FieldErrors = width !== undefined ? { row: 'admin.services.import.columns' } : {};
+      const values = await checkService(trx, service, lookups, errors);
+      if (Object.keys(errors).length === 0 && await findSameService(trx, values.name, values.customer_id, values.organization_id)) {
+        errors.name = 'admin.services.import.duplicate';
       }
-      if (Object.keys(check.errors).length > 0) {
-        const reasons = Object.entries(check.errors).map(([field, key]) => ({ column: COLUMN_OF[field] ?? field, key }));
-        report.rejected.push({ line, name: raw.name ?? '', reasons });
+      if (Object.keys(errors).length > 0) {
+        const reasons = Object.entries(errors).map(([field, key]) => ({ column: COLUMN_OF[field] ?? field, key }));
+        report.rejected.push({ line, name, reasons });
         continue;
       }
       const row = await trx.insertInto('services').values({ ...values, created_at: nowIso() }).returning('id').executeTakeFirstOrThrow();
@@ -54,33 +47,5 @@ export async function importServices(db: Db, actor: Actor, text: unknown): Promi
       report.created.push({ line, id: row.id, name: values.name });
     }
     return report;
-  });
-}
-
-/** The file as rows keyed by our field names; problems with the file as a whole are a 422 on the form. */
-async function readCsv(text: string): Promise<{ line: number; raw: RawService; width?: number }[]> {
-  if (!text.trim()) throw new Invalid({ csv: 'errors.required' });
-  if (text.length > IMPORT_LIMITS.chars) throw new Invalid({ csv: 'admin.services.import.tooLarge' });
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    // csv-parse's types do not model `info: true` (each record comes with its line).
-    // Loaded on the first import, not at startup.
-    const { parse } = await import('csv-parse/sync');
-    records = parse(text, { info: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }) as unknown as typeof records;
-  } catch {
-    throw new Invalid({ csv: 'admin.services.import.unreadable' });
-  }
-  const [header, ...data] = records;
-  const names = (header?.record ?? []).map((h) => h.toLowerCase());
-  const unknown = names.some((n) => !(n in COLUMNS));
-  const missing = !names.includes('name') || !names.includes('provider_group')
-    || (!names.includes('customer_email') && !names.includes('organization'));
-  if (unknown || missing) throw new Invalid({ csv: 'admin.services.import.header' });
-  if (data.length === 0) throw new Invalid({ csv: 'admin.services.import.noRows' });
-  if (data.length > IMPORT_LIMITS.rows) throw new Invalid({ csv: 'admin.services.import.tooManyRows' });
-  return data.map(({ record, info }) => {
-    const raw: RawService = {};
-    names.forEach((column, i) => { raw[COLUMNS[column]!] = record[i] ?? ''; });
-    return { line: info.lines, raw, ...(record.length !== names.length ? { width: record.length } : {}) };
   });
 }

@@ -1,27 +1,29 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { DomainError, Invalid, NotFound } from '../lib/errors.js';
+import { Invalid, Malformed, NotFound } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
-import { requireRole } from '../plugins/guards.js';
-import type { RawService } from './check.js';
-import { importServices, IMPORT_LIMITS } from './import.js';
+import { allow } from '../plugins/guards.js';
+import { importServices } from './import.js';
 import { findService, listServices, SERVICE_PAGE, SERVICE_STATES, serviceChoices, type ServiceState } from './queries.js';
+import { IMPORT_LIMITS, readServiceForm, readServicesCsv } from './schemas.js';
 import { createService, updateService } from './services.js';
+
+type Form = Record<string, string | undefined>;
 
 type Id = { Params: { id: string } };
 
 /** `/admin/services` (seed 004): customers' and organisations' services and their provider groups; CSV import. */
 export default async function adminServiceRoutes(app: FastifyInstance) {
   const { db } = app;
-  app.addHook('preHandler', requireRole('admin'));
+  app.addHook('preHandler', allow('admin.access'));
 
   const form = async (reply: FastifyReply, view: string, data: Record<string, unknown>, status = 200) =>
     reply.page(view, { errors: {}, ...data, ...await serviceChoices(db) }, { status });
 
   app.get<{ Querystring: { state?: string; before?: string } }>('/admin/services', async (request, reply) => {
     const { state = '', before } = request.query;
-    if (state !== '' && !SERVICE_STATES.includes(state as ServiceState)) throw new DomainError('errors.badFilter', 400);
+    if (state !== '' && !SERVICE_STATES.includes(state as ServiceState)) throw new Malformed('errors.badFilter');
     const beforeId = before ? positiveInt(before) : undefined;
-    if (beforeId === null) throw new DomainError('errors.badCursor', 400);
+    if (beforeId === null) throw new Malformed('errors.badCursor');
     const services = await listServices(db, { state: (state || undefined) as ServiceState | undefined, beforeId });
     const next = services.length === SERVICE_PAGE ? services[services.length - 1]!.id : null;
     return reply.page('admin/services', { services, state, next });
@@ -29,9 +31,9 @@ export default async function adminServiceRoutes(app: FastifyInstance) {
 
   app.get('/admin/services/new', async (_request, reply) => form(reply, 'admin/services-new', { values: { state: 'active' } }));
 
-  app.post<{ Body: RawService }>('/admin/services', async (request, reply) => {
+  app.post<{ Body: Form }>('/admin/services', async (request, reply) => {
     try {
-      await createService(db, request.actor!, request.body ?? {});
+      await createService(db, request.actor!, readServiceForm(request.body));
       return reply.seeOther('/admin/services', 'admin.services.created');
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
@@ -44,7 +46,7 @@ export default async function adminServiceRoutes(app: FastifyInstance) {
 
   app.post<{ Body: { csv?: string } }>('/admin/services/import', async (request, reply) => {
     try {
-      const report = await importServices(db, request.actor!, request.body?.csv);
+      const report = await importServices(db, request.actor!, await readServicesCsv(request.body?.csv));
       return reply.page('admin/services-report', { report });
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
@@ -61,10 +63,10 @@ export default async function adminServiceRoutes(app: FastifyInstance) {
     } });
   });
 
-  app.post<Id & { Body: RawService }>('/admin/services/:id', async (request, reply) => {
+  app.post<Id & { Body: Form }>('/admin/services/:id', async (request, reply) => {
     const id = positiveInt(request.params.id) ?? -1;
     try {
-      await updateService(db, request.actor!, id, request.body ?? {});
+      await updateService(db, request.actor!, id, readServiceForm(request.body));
       return reply.seeOther('/admin/services', 'admin.services.saved');
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;

@@ -2,26 +2,26 @@ import { changedFields, recordAudit } from '../admin/audit.js';
 import type { Db } from '../db/connect.js';
 import { Forbidden, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
-import { Checker } from '../lib/validate.js';
+import { refuse, type Checked } from '../lib/form.js';
+import type { FieldErrors } from '../lib/errors.js';
+import { can } from '../policy/can.js';
 import type { Actor } from '../users/actor.js';
-import { checkService, type RawService } from './check.js';
+import { checkService } from './check.js';
 import { findService, serviceChoices } from './queries.js';
+import type { ServiceInput } from './schemas.js';
 
 function requireAdmin(actor: Actor): void {
-  if (actor.role !== 'admin') throw new Forbidden();
+  if (!can(actor, 'services.manage')) throw new Forbidden();
 }
 
-async function checkForm(db: Db, input: RawService) {
-  const check = new Checker();
-  const values = await checkService(db, check, {
-    name: input.name, customerEmail: input.customerEmail, organizationId: input.organizationId,
-    providerGroupId: input.providerGroupId, state: input.state, startsOn: input.startsOn, endsOn: input.endsOn,
-  }, await serviceChoices(db));
-  check.done();
+async function checkForm(db: Db, input: Checked<ServiceInput>) {
+  const errors: FieldErrors = {};
+  const values = await checkService(db, input, await serviceChoices(db), errors);
+  refuse(errors);
   return values;
 }
 
-export async function createService(db: Db, actor: Actor, input: RawService): Promise<number> {
+export async function createService(db: Db, actor: Actor, input: Checked<ServiceInput>): Promise<number> {
   requireAdmin(actor);
   const values = await checkForm(db, input);
   return db.transaction().execute(async (trx) => {
@@ -32,7 +32,7 @@ export async function createService(db: Db, actor: Actor, input: RawService): Pr
 }
 
 /** Editing is also how a service is switched off: an ended service is no longer offered in the portal. */
-export async function updateService(db: Db, actor: Actor, id: number, input: RawService): Promise<void> {
+export async function updateService(db: Db, actor: Actor, id: number, input: Checked<ServiceInput>): Promise<void> {
   requireAdmin(actor);
   const values = await checkForm(db, input);
   await db.transaction().execute(async (trx) => {

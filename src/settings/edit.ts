@@ -1,9 +1,12 @@
 import { recordAudit } from '../admin/audit.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/connect.js';
-import { Forbidden, Invalid, type FieldErrors } from '../lib/errors.js';
+import { Forbidden, type FieldErrors } from '../lib/errors.js';
+import { refuse, type Checked } from '../lib/form.js';
+import { can } from '../policy/can.js';
 import type { Actor } from '../users/actor.js';
-import { fieldName, fixedByEnv, fromForm, SETTINGS, toForm, type SettingDef } from './registry.js';
+import { fieldName, fixedByEnv, SETTINGS, toForm, type SettingDef } from './registry.js';
+import type { SettingsInput } from './schemas.js';
 import { allSettings, putSetting } from './settings.js';
 
 export interface SettingRow {
@@ -33,19 +36,22 @@ export async function settingsForm(db: Db, config: Config, submitted?: Record<st
 /**
  * An admin saves the settings page: every value is checked first (422 with all mistakes, nothing
  * saved); then each changed one is written with its audit entry, in one transaction. Settings the
- * environment fixes are skipped whatever the form says. Returns the keys that changed.
+ * environment fixes are skipped whatever the form says (the schema leaves them out). Returns the
+ * keys that changed.
  */
-export async function saveSettings(db: Db, actor: Actor, config: Config, input: Record<string, unknown>): Promise<string[]> {
-  if (actor.role !== 'admin') throw new Forbidden();
+export async function saveSettings(db: Db, actor: Actor, config: Config, { value, errors: found }: Checked<SettingsInput>): Promise<string[]> {
+  if (!can(actor, 'settings.manage')) throw new Forbidden();
   const errors: FieldErrors = {};
   const next = new Map<string, string>();
   for (const def of SETTINGS) {
     if (fixedByEnv(def, config)) continue;
-    const result = await fromForm(db, def, input[fieldName(def)]);
-    if ('error' in result) errors[fieldName(def)] = result.error;
-    else next.set(def.key, result.value);
+    const name = fieldName(def);
+    const typed = value[name] ?? '';
+    if (found[name]) errors[name] = found[name];
+    else if (def.kind === 'select' && !(await def.options!(db)).some((o) => o.value === typed)) errors[name] = 'errors.choice';
+    else next.set(def.key, typed);
   }
-  if (Object.keys(errors).length > 0) throw new Invalid(errors);
+  refuse(errors);
   return db.transaction().execute(async (trx) => {
     const stored = await allSettings(trx);
     const changed: string[] = [];

@@ -102,34 +102,3 @@ export function toForm(def: SettingDef, stored: string): string {
   if (def.scale && stored !== '') return String(Math.round((Number(stored) / def.scale) * 100) / 100);
   return stored;
 }
-
-/**
- * A submitted form value, checked: the value to store, or an error key. Booleans arrive as a checked
- * box ('1') or nothing at all.
- */
-export async function fromForm(db: Db, def: SettingDef, raw: unknown): Promise<{ value: string } | { error: string }> {
-  const text = typeof raw === 'string' ? raw.replace(/\r\n/g, '\n').trim() : '';
-  switch (def.kind) {
-    case 'bool':
-      return { value: (text === '1') !== Boolean(def.inverted) ? '1' : '0' };
-    case 'number':
-    case 'days': {
-      if (text === '' && def.kind === 'days') return { value: '0' };
-      const n = Number(text);
-      const ok = text !== '' && Number.isFinite(n) && n >= (def.min ?? 0) && n <= (def.max ?? Number.MAX_SAFE_INTEGER)
-        && (def.scale ? true : Number.isInteger(n));
-      if (!ok) return { error: 'admin.settings.errors.range' };
-      return { value: String(def.scale ? Math.round(n * def.scale) : n) };
-    }
-    case 'select': {
-      const options = await def.options!(db);
-      return options.some((o) => o.value === text) ? { value: text } : { error: 'errors.choice' };
-    }
-    default: {
-      if (text.length > (def.maxLength ?? 200)) return { error: 'errors.tooLong' };
-      if (def.kind !== 'longtext' && /[\r\n]/.test(text)) return { error: 'errors.singleLine' };
-      const problem = def.check?.(text.replace(/\/+$/, ''));
-      return problem ? { error: problem } : { value: def.kind === 'url' ? text.replace(/\/+$/, '') : text };
-    }
-  }
-}

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Invalid } from '../lib/errors.js';
+import { readForm } from '../lib/form.js';
 import { renderMarkdown } from '../messages/markdown.js';
-import { requireRole } from '../plugins/guards.js';
+import { allow } from '../plugins/guards.js';
 import { saveSettings, settingsForm, type SettingRow } from './edit.js';
 import { applyLiveSettings } from './live.js';
 import { SECTIONS } from './registry.js';
+import { settingsSchema } from './schemas.js';
 
 type Form = Record<string, string | undefined>;
 
@@ -12,7 +14,7 @@ type Form = Record<string, string | undefined>;
 export default async function settingsRoutes(app: FastifyInstance) {
   const { db, config } = app;
   await applyLiveSettings(app);
-  app.addHook('preHandler', requireRole('admin'));
+  app.addHook('preHandler', allow('admin.access'));
 
   const view = async (rows: SettingRow[]) => ({
     sections: SECTIONS.map((section) => ({ section, rows: rows.filter((row) => row.def.section === section) })),
@@ -28,7 +30,7 @@ export default async function settingsRoutes(app: FastifyInstance) {
   app.post<{ Body: Form }>('/admin/settings', async (request, reply) => {
     const form = request.body ?? {};
     try {
-      await saveSettings(db, request.actor!, config, form);
+      await saveSettings(db, request.actor!, config, readForm(settingsSchema(config), form));
       await applyLiveSettings(app);
       return reply.seeOther('/admin/settings', 'admin.settings.saved');
     } catch (error) {

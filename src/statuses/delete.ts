@@ -3,13 +3,13 @@ import type { Db } from '../db/connect.js';
 import type { Status } from '../db/schema.js';
 import { Conflict, Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
-import { positiveInt } from '../lib/validate.js';
 import type { Actor } from '../users/actor.js';
 import { closestStatus } from './presets.js';
 import {
   findStatus, listStatuses, moveTickets, normaliseDefaults, readStatusSettings, repointTypes, retireStatus,
   STATUS_SETTINGS, ticketCounts, typesStartingIn, writeStatusSetting,
 } from './queries.js';
+import type { DeleteInput } from './schemas.js';
 import { isLastOfRequiredCategory, requireAdmin, snapshot } from './statuses.js';
 
 /**
@@ -41,7 +41,7 @@ async function usageOf(db: Db, status: Status) {
 }
 
 /** Retire a status; anything using it moves to `moveTo` first, each ticket with a history event. */
-export async function deleteStatus(db: Db, actor: Actor, id: number, input: { moveTo?: unknown }): Promise<{ moved: number }> {
+export async function deleteStatus(db: Db, actor: Actor, id: number, { moveTo }: DeleteInput): Promise<{ moved: number }> {
   requireAdmin(actor);
   return db.transaction().execute(async (trx) => {
     const status = await findStatus(trx, id);
@@ -50,7 +50,6 @@ export async function deleteStatus(db: Db, actor: Actor, id: number, input: { mo
     const usage = await usageOf(trx, status);
     let target: Status | undefined;
     if (usage.inUse) {
-      const moveTo = positiveInt(input.moveTo);
       target = moveTo === null || moveTo === id ? undefined : await findStatus(trx, moveTo);
       if (!target) throw new Invalid({ moveTo: 'admin.statuses.errors.moveTo' });
     }

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { moveAllTickets } from '../kernel/index.js';
 import type { Db } from '../db/connect.js';
 import type { Status, StatusCategory } from '../db/schema.js';
 import type { PresetStatus } from './presets.js';
@@ -99,26 +100,7 @@ export async function normaliseDefaults(trx: Db): Promise<void> {
  * Fields required before a category are not checked: an admin's workflow change must not stall on old tickets.
  */
 export async function moveTickets(trx: Db, from: Pick<Status, 'id' | 'name'>, to: Pick<Status, 'id' | 'name' | 'category'>, actorId: number, now: string): Promise<number> {
-  if (from.id === to.id) return 0;
-  await trx.insertInto('ticket_events')
-    .columns(['ticket_id', 'actor_id', 'kind', 'from_value', 'to_value', 'created_at'])
-    .expression((eb) => eb.selectFrom('tickets').select((s) => [
-      'tickets.id', s.val(actorId).as('actor_id'), s.val('status').as('kind'), s.val(from.name).as('from_value'),
-      s.val(to.name).as('to_value'), s.val(now).as('created_at'),
-    ]).where('tickets.status_id', '=', from.id))
-    .execute();
-  const result = await trx.updateTable('tickets').set({ status_id: to.id, updated_at: now, ...stampsFor(to.category, now) })
-    .where('status_id', '=', from.id).executeTakeFirst();
-  return Number(result.numUpdatedRows);
-}
-
-/** statusStamps (tickets/status.ts) as SQL, for many tickets at once. */
-function stampsFor(category: StatusCategory, now: string) {
-  const keep = (column: 'solved_at' | 'closed_at') => sql<string>`coalesce(${sql.ref(column)}, ${now})`;
-  if (category === 'solved') return { solved_at: keep('solved_at'), closed_at: null };
-  if (category === 'closed') return { solved_at: keep('solved_at'), closed_at: keep('closed_at') };
-  if (category === 'cancelled') return { closed_at: keep('closed_at') };
-  return { solved_at: null, closed_at: null };
+  return moveAllTickets(trx, from, to, actorId, now);
 }
 
 /** Types that started tickets in `from` now start them in `to`. */

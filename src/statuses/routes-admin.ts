@@ -1,19 +1,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Invalid, NotFound } from '../lib/errors.js';
+import { parseForm, readForm } from '../lib/form.js';
 import { positiveInt } from '../lib/validate.js';
-import { requireRole } from '../plugins/guards.js';
+import { allow } from '../plugins/guards.js';
 import { deleteStatus, deletionPlan } from './delete.js';
 import { CATEGORIES, PRESETS } from './presets.js';
 import { findStatus, listStatuses, readStatusSettings, STATUS_COUNT_CAP, ticketCounts } from './queries.js';
-import { createStatus, makeDefaultStatus, repositionStatus, requireAdmin, saveStatusSettings, updateStatus, type StatusForm } from './statuses.js';
+import { deleteSchema, positionSchema, readPresetMapping, statusSchema, statusSettingsSchema } from './schemas.js';
+import { createStatus, makeDefaultStatus, repositionStatus, requireAdmin, saveStatusSettings, updateStatus } from './statuses.js';
 import { applyPreset, presetPlan } from './workflow.js';
 
+type StatusForm = Record<string, string | undefined>;
 type Id = { Params: { id: string } };
 
 /** `/admin/statuses`: the workflow, its two status settings and the presets. Admins only. */
 export default async function statusRoutes(app: FastifyInstance) {
   const { db } = app;
-  app.addHook('preHandler', requireRole('admin'));
+  app.addHook('preHandler', allow('admin.access'));
   const common = { categories: CATEGORIES, countCap: STATUS_COUNT_CAP };
 
   async function listPage(request: FastifyRequest, reply: FastifyReply, extra: { values?: StatusForm; errors?: Record<string, string> } = {}, status = 200) {
@@ -32,7 +35,7 @@ export default async function statusRoutes(app: FastifyInstance) {
 
   app.post<{ Body: StatusForm }>('/admin/statuses/settings', async (request, reply) => {
     try {
-      await saveStatusSettings(db, request.actor!, request.body ?? {});
+      await saveStatusSettings(db, request.actor!, readForm(statusSettingsSchema, request.body));
       return reply.seeOther('/admin/statuses', 'admin.statuses.settingsSaved');
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
@@ -47,7 +50,7 @@ export default async function statusRoutes(app: FastifyInstance) {
 
   app.post<{ Body: StatusForm }>('/admin/statuses', async (request, reply) => {
     try {
-      await createStatus(db, request.actor!, request.body ?? {});
+      await createStatus(db, request.actor!, readForm(statusSchema, request.body));
       return reply.seeOther('/admin/statuses', 'admin.statuses.created');
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
@@ -65,7 +68,7 @@ export default async function statusRoutes(app: FastifyInstance) {
   app.post<Id & { Body: StatusForm }>('/admin/statuses/:id', async (request, reply) => {
     const id = statusId(request.params.id);
     try {
-      await updateStatus(db, request.actor!, id, request.body ?? {});
+      await updateStatus(db, request.actor!, id, readForm(statusSchema, request.body));
       return reply.seeOther('/admin/statuses', 'admin.statuses.updated');
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
@@ -74,7 +77,7 @@ export default async function statusRoutes(app: FastifyInstance) {
   });
 
   app.post<Id & { Body: StatusForm }>('/admin/statuses/:id/position', async (request, reply) => {
-    await repositionStatus(db, request.actor!, statusId(request.params.id), request.body?.direction);
+    await repositionStatus(db, request.actor!, statusId(request.params.id), parseForm(positionSchema, request.body).direction);
     return reply.seeOther('/admin/statuses', 'admin.statuses.moved');
   });
 
@@ -91,7 +94,7 @@ export default async function statusRoutes(app: FastifyInstance) {
   app.post<Id & { Body: StatusForm }>('/admin/statuses/:id/delete', async (request, reply) => {
     const id = statusId(request.params.id);
     try {
-      const { moved } = await deleteStatus(db, request.actor!, id, request.body ?? {});
+      const { moved } = await deleteStatus(db, request.actor!, id, parseForm(deleteSchema, request.body));
       return reply.seeOther('/admin/statuses', moved > 0 ? 'admin.statuses.deletedMoved' : 'admin.statuses.deleted');
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
@@ -107,7 +110,7 @@ export default async function statusRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { key: string }; Body: StatusForm }>('/admin/statuses/presets/:key', async (request, reply) => {
     try {
-      await applyPreset(db, request.actor!, request.params.key, request.body ?? {});
+      await applyPreset(db, request.actor!, request.params.key, readPresetMapping(request.body));
       return reply.seeOther('/admin/statuses', 'admin.statuses.presetApplied');
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;

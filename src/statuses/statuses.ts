@@ -3,15 +3,15 @@ import { changedFields, recordAudit } from '../admin/audit.js';
 import type { Db } from '../db/connect.js';
 import type { Status } from '../db/schema.js';
 import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
-import { Checker, positiveInt } from '../lib/validate.js';
+import { refuse, type Checked } from '../lib/form.js';
+import { can } from '../policy/can.js';
 import type { Actor } from '../users/actor.js';
-import { CATEGORIES, REQUIRED_CATEGORIES } from './presets.js';
+import { REQUIRED_CATEGORIES } from './presets.js';
 import { findStatus, listStatuses, nextPosition, normaliseDefaults, readStatusSettings, STATUS_SETTINGS, writeStatusSetting } from './queries.js';
-
-export type StatusForm = Record<string, string | undefined>;
+import type { StatusInput, StatusSettingsInput } from './schemas.js';
 
 export function requireAdmin(actor: Actor): void {
-  if (actor.role !== 'admin') throw new Forbidden();
+  if (!can(actor, 'statuses.manage')) throw new Forbidden();
 }
 
 /** What the audit log keeps of a status. */
@@ -27,27 +27,24 @@ export async function isLastOfRequiredCategory(db: Db, status: Status): Promise<
   return !other;
 }
 
-async function readInput(db: Db, input: StatusForm, exceptId: number | null) {
-  const check = new Checker();
-  const name = check.text('name', input.name, { max: 80 });
-  // Customers read this label in the portal, so a status never goes without one.
-  const customerLabel = check.text('customerLabel', input.customerLabel, { max: 80 });
-  const category = check.oneOf('category', input.category, CATEGORIES);
-  if (name && !check.errors.name) {
+/** The form's values, once no other status of the workflow has the name (whatever its case). */
+async function checkInput(db: Db, { value, errors }: Checked<StatusInput>, exceptId: number | null) {
+  const { name, customerLabel, category } = value;
+  if (name && !errors.name) {
     let taken = db.selectFrom('statuses').select('id').where('retired_at', 'is', null)
       .where(sql<string>`lower(name)`, '=', name.toLowerCase());
     if (exceptId !== null) taken = taken.where('id', '!=', exceptId);
-    if (await taken.executeTakeFirst()) check.add('name', 'admin.statuses.errors.nameTaken');
+    if (await taken.executeTakeFirst()) errors.name = 'admin.statuses.errors.nameTaken';
   }
-  check.done();
+  refuse(errors);
   return { name, customer_label: customerLabel, category };
 }
 
 /** A new status at the end of the workflow; the default of its category when it is the first of it. */
-export async function createStatus(db: Db, actor: Actor, input: StatusForm): Promise<number> {
+export async function createStatus(db: Db, actor: Actor, input: Checked<StatusInput>): Promise<number> {
   requireAdmin(actor);
   return db.transaction().execute(async (trx) => {
-    const values = await readInput(trx, input, null);
+    const values = await checkInput(trx, input, null);
     const row = await trx.insertInto('statuses').values({
       ...values, position: await nextPosition(trx), is_default_for_category: 0, retired_at: null,
     }).returning('id').executeTakeFirstOrThrow();
@@ -59,12 +56,12 @@ export async function createStatus(db: Db, actor: Actor, input: StatusForm): Pro
 }
 
 /** Rename, relabel or recategorise. A status leaving its category hands its default mark on. */
-export async function updateStatus(db: Db, actor: Actor, id: number, input: StatusForm): Promise<void> {
+export async function updateStatus(db: Db, actor: Actor, id: number, input: Checked<StatusInput>): Promise<void> {
   requireAdmin(actor);
   await db.transaction().execute(async (trx) => {
     const before = await findStatus(trx, id);
     if (!before) throw new NotFound();
-    const values = await readInput(trx, input, id);
+    const values = await checkInput(trx, input, id);
     if (values.category !== before.category && await isLastOfRequiredCategory(trx, before)) {
       throw new Invalid({ category: 'admin.statuses.errors.lastOfCategory' });
     }
@@ -77,9 +74,8 @@ export async function updateStatus(db: Db, actor: Actor, id: number, input: Stat
 }
 
 /** Move up or down one place; positions are renumbered so gaps and ties from older data disappear. */
-export async function repositionStatus(db: Db, actor: Actor, id: number, direction: unknown): Promise<void> {
+export async function repositionStatus(db: Db, actor: Actor, id: number, direction: 'up' | 'down'): Promise<void> {
   requireAdmin(actor);
-  if (direction !== 'up' && direction !== 'down') throw new Invalid({ direction: 'errors.choice' });
   await db.transaction().execute(async (trx) => {
     const statuses = await listStatuses(trx);
     const index = statuses.findIndex((s) => s.id === id);
@@ -116,19 +112,17 @@ export async function makeDefaultStatus(db: Db, actor: Actor, id: number): Promi
 }
 
 /** The assignment status and the accepted-offer status: a status of the workflow, or none. */
-export async function saveStatusSettings(db: Db, actor: Actor, input: StatusForm): Promise<void> {
+export async function saveStatusSettings(db: Db, actor: Actor, { value, errors }: Checked<StatusSettingsInput>): Promise<void> {
   requireAdmin(actor);
   await db.transaction().execute(async (trx) => {
     const active = new Set((await listStatuses(trx)).map((s) => s.id));
-    const check = new Checker();
-    const read = (field: string, value: unknown): number | null => {
-      if (value === undefined || value === '') return null;
-      const id = positiveInt(value);
-      if (id === null || !active.has(id)) { check.add(field, 'errors.choice'); return null; }
-      return id;
+    const inWorkflow = (field: keyof StatusSettingsInput): number | null => {
+      const id = value[field];
+      if (id !== null && !active.has(id)) errors[field] ??= 'errors.choice';
+      return errors[field] ? null : id;
     };
-    const after = { assignment: read('assignmentStatusId', input.assignmentStatusId), offerAccepted: read('offerAcceptedStatusId', input.offerAcceptedStatusId) };
-    check.done();
+    const after = { assignment: inWorkflow('assignmentStatusId'), offerAccepted: inWorkflow('offerAcceptedStatusId') };
+    refuse(errors);
     const before = await readStatusSettings(trx);
     if (before.assignment === after.assignment && before.offerAccepted === after.offerAccepted) return;
     await writeStatusSetting(trx, STATUS_SETTINGS.assignment, after.assignment);

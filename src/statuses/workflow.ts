@@ -9,9 +9,8 @@ import {
   insertWorkflow, listStatuses, moveTickets, readStatusSettings, repointTypes, retireStatus,
   STATUS_SETTINGS, ticketCounts, writeStatusSetting,
 } from './queries.js';
+import type { PresetMapping } from './schemas.js';
 import { requireAdmin } from './statuses.js';
-
-export type MappingForm = Record<string, string | undefined>;
 
 function presetOrNotFound(key: string): Preset {
   const preset = findPreset(key);
@@ -42,7 +41,7 @@ export async function presetPlan(db: Db, actor: Actor, key: string) {
  * did not map (a ticket arrived after the page was shown) take the suggested target, so no ticket is
  * ever left in a retired status.
  */
-export async function applyPreset(db: Db, actor: Actor, key: string, input: MappingForm): Promise<{ moved: number }> {
+export async function applyPreset(db: Db, actor: Actor, key: string, mapping: PresetMapping): Promise<{ moved: number }> {
   requireAdmin(actor);
   const preset = presetOrNotFound(key);
   return db.transaction().execute(async (trx) => {
@@ -50,10 +49,10 @@ export async function applyPreset(db: Db, actor: Actor, key: string, input: Mapp
     const targets = new Map<number, number>();
     const errors: Record<string, string> = {};
     for (const status of old) {
-      const given = input[`map_${status.id}`];
-      const index = given === undefined || given === '' ? suggestedTarget(preset, status) : Number(given);
-      if (!Number.isSafeInteger(index) || index < 0 || index >= preset.statuses.length) errors[`map_${status.id}`] = 'errors.choice';
-      targets.set(status.id, index);
+      const given = mapping.get(status.id);
+      const index = given === undefined ? suggestedTarget(preset, status) : given;
+      if (index === null || index >= preset.statuses.length) errors[`map_${status.id}`] = 'errors.choice';
+      targets.set(status.id, index ?? 0);
     }
     if (Object.keys(errors).length > 0) throw new Invalid(errors);
 

@@ -1,9 +1,7 @@
 import type { Db } from '../db/connect.js';
+import { changeTicket } from '../kernel/index.js';
 import type { StatusCategory } from '../db/schema.js';
 import { enqueueJob } from '../jobs/queries.js';
-import { composeMail } from '../mail/compose.js';
-import type { MailContext } from '../mail/context.js';
-import { queueMail } from '../mail/outbox.js';
 import { DAY, HOUR, isoIn } from '../lib/time.js';
 import { getNumberSetting } from '../settings/settings.js';
 import { defaultStatusId } from './queries.js';
@@ -22,7 +20,7 @@ export interface AutoCloseResult { closedSolved: number; reminded: number; close
  * The reminder is a history event, not activity, so it does not restart the waiting period; any
  * real activity does, and earns a fresh reminder next time.
  */
-export async function runAutoClose(db: Db, mail: MailContext, now = Date.now()): Promise<AutoCloseResult> {
+export async function runAutoClose(db: Db, now = Date.now()): Promise<AutoCloseResult> {
   const result: AutoCloseResult = { closedSolved: 0, reminded: 0, closedPending: 0 };
   const closedId = await defaultStatusId(db, 'closed');
   if (closedId === undefined) return result;
@@ -33,7 +31,7 @@ export async function runAutoClose(db: Db, mail: MailContext, now = Date.now()):
   if (solvedDays > 0) {
     for (const ticket of await dueTickets(db, 'solved', isoIn(-solvedDays * DAY, now))) {
       if (ticket.solved_at !== null && ticket.solved_at <= isoIn(-solvedDays * DAY, now)) {
-        if (await closeTicket(db, ticket, closedId, null, now)) result.closedSolved++;
+        if (await closeTicket(db, ticket, closedId, false, now)) result.closedSolved++;
       }
     }
   }
@@ -41,9 +39,9 @@ export async function runAutoClose(db: Db, mail: MailContext, now = Date.now()):
     for (const ticket of await dueTickets(db, 'pending', isoIn(-pendingDays * DAY, now))) {
       const remindedThisPeriod = ticket.reminded_at !== null && ticket.reminded_at >= ticket.last_activity_at;
       if (!remindedThisPeriod) {
-        if (await remind(db, mail, ticket, now)) result.reminded++;
+        if (await remind(db, ticket, now)) result.reminded++;
       } else if (ticket.reminded_at! <= isoIn(-graceDays * DAY, now)) {
-        if (await closeTicket(db, ticket, closedId, mail, now)) result.closedPending++;
+        if (await closeTicket(db, ticket, closedId, true, now)) result.closedPending++;
       }
     }
   }
@@ -93,58 +91,45 @@ async function requesterOf(db: Db, ticket: DueTicket) {
   return db.selectFrom('users').select(['name', 'email', 'locale', 'state']).where('id', '=', ticket.requester_id).executeTakeFirstOrThrow();
 }
 
-/** One reminder per waiting period: the mail and its history event in one transaction. */
-async function remind(db: Db, mail: MailContext, ticket: DueTicket, now: number): Promise<boolean> {
+/**
+ * One reminder per waiting period: its history event, whose `ticket.changed` event asks the
+ * notifications consumer to mail the requester (src/notify/reminders.ts).
+ */
+async function remind(db: Db, ticket: DueTicket, now: number): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const still = await trx.selectFrom('tickets').select('id')
       .where('id', '=', ticket.id).where('status_id', '=', ticket.status_id).where('last_activity_at', '=', ticket.last_activity_at).executeTakeFirst();
     if (!still) return false;
     const requester = await requesterOf(trx, ticket);
-    if (requester.state !== 'disabled') {
-      await queueMail(trx, await composeMail(trx, mail, {
-        to: requester, brandId: ticket.brand_id, template: 'emails/reminder',
-        subject: (t) => t('mail.autoclose.reminder.subject', { id: ticket.id, subject: ticket.subject }),
-        data: { ticket, requester, link: `${mail.baseUrl}/portal/tickets/${ticket.id}` },
-      }));
-    }
-    await trx.insertInto('ticket_events').values({
-      ticket_id: ticket.id, actor_id: null, kind: 'reminder', field: null, from_value: null, to_value: requester.email, created_at: new Date(now).toISOString(),
-    }).execute();
+    await changeTicket(trx, null, ticket.id, {
+      history: [{ kind: 'reminder', from: null, to: requester.email }], at: new Date(now).toISOString(), notify: { requester: 'reminder' },
+    });
     return true;
   });
 }
 
 /**
  * Close by Deskbell itself (no actor): the status, its stamps and a history event. A ticket that
- * moved meanwhile is left alone. When the customer did not answer (`mail` given), they are told.
+ * moved meanwhile is left alone. When the customer did not answer (`tell`), they are told (by the
+ * notifications consumer, from the change's event).
  */
-async function closeTicket(db: Db, ticket: DueTicket, closedId: number, mail: MailContext | null, at: number): Promise<boolean> {
+async function closeTicket(db: Db, ticket: DueTicket, closedId: number, tell: boolean, at: number): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const now = new Date(at).toISOString();
     const closed = await trx.selectFrom('statuses').select(['id', 'name']).where('id', '=', closedId).executeTakeFirstOrThrow();
-    const moved = await trx.updateTable('tickets')
-      .set({ status_id: closed.id, updated_at: now, ...statusStamps('closed', ticket, now) })
-      .where('id', '=', ticket.id).where('status_id', '=', ticket.status_id).where('last_activity_at', '=', ticket.last_activity_at)
-      .executeTakeFirst();
-    if (Number(moved.numUpdatedRows) !== 1) return false;
-    await trx.insertInto('ticket_events').values({
-      ticket_id: ticket.id, actor_id: null, kind: 'status', field: null, from_value: ticket.status_name, to_value: closed.name, created_at: now,
-    }).execute();
-    const requester = await requesterOf(trx, ticket);
-    if (mail && requester.state !== 'disabled') {
-      await queueMail(trx, await composeMail(trx, mail, {
-        to: requester, brandId: ticket.brand_id, template: 'emails/reminder-closed',
-        subject: (t) => t('mail.autoclose.closed.subject', { id: ticket.id, subject: ticket.subject }),
-        data: { ticket, requester, link: `${mail.baseUrl}/portal/tickets/${ticket.id}` },
-      }));
-    }
-    return true;
+    const moved = await changeTicket(trx, null, ticket.id, {
+      set: { status_id: closed.id, ...statusStamps('closed', ticket, now) }, at: now,
+      onlyIf: { status_id: ticket.status_id, last_activity_at: ticket.last_activity_at },
+      history: [{ kind: 'status', from: ticket.status_name, to: closed.name }],
+      ...(tell ? { notify: { requester: 'closed' as const } } : {}),
+    });
+    return moved;
   });
 }
 
 /** The job runs, then books its next run in an hour; at start-up one is booked if none is waiting. */
-export async function runAutoCloseJob(db: Db, mail: MailContext): Promise<void> {
-  await runAutoClose(db, mail);
+export async function runAutoCloseJob(db: Db): Promise<void> {
+  await runAutoClose(db);
   await enqueueJob(db, AUTOCLOSE_JOB, {}, { runAt: isoIn(HOUR), maxAttempts: 3 });
 }
 

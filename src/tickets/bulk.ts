@@ -1,66 +1,16 @@
 import type { Db } from '../db/connect.js';
-import type { Priority } from '../db/schema.js';
+import { changeTicket, type HistoryEntry, type TicketColumns } from '../kernel/index.js';
 import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
-import { positiveInt } from '../lib/validate.js';
-import type { MailContext } from '../mail/context.js';
-import { notifyAssignedTickets } from '../notify/assigned-many.js';
-import { isStaff, type Actor } from '../users/actor.js';
-import { applyAssignee, parseAssignee } from './assignment.js';
+import type { Translate } from '../i18n.js';
+import { recordEvent } from '../events/record.js';
+import { can } from '../policy/can.js';
+import type { Actor } from '../users/actor.js';
+import { applyAssignee } from './assignment.js';
 import { findVisibleTicket } from './queries.js';
 import { visibleTickets } from './scope.js';
 import { applyStatus } from './status.js';
-import { PRIORITIES } from './tickets.js';
-
-/** More than two pages of the list at once is not a selection but a script. */
-export const BULK_MAX = 100;
-
-export interface BulkInput {
-  ids?: string | string[];
-  /** "Select all on this page": then `page` holds the page's ids. */
-  all?: string;
-  page?: string | string[];
-  assignee?: string;
-  status?: string;
-  priority?: string;
-  group?: string;
-}
-
-interface Changes { assigneeId?: number | null; statusId?: number; priority?: Priority; groupId?: number | null }
-
-const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-
-/** The chosen tickets and changes; '' means "no change", `none` clears the assignee or the group. */
-function parseBulk(actor: Actor, input: BulkInput): { ids: number[]; changes: Changes } {
-  const raw = input.all ? list(input.page) : list(input.ids);
-  const ids = [...new Set(raw.map((v) => positiveInt(v)))];
-  if (ids.length === 0) throw new Invalid({ ids: 'bulk.errors.noneSelected' }, 'bulk.errors.noneSelected');
-  if (ids.some((id) => id === null) || ids.length > BULK_MAX) throw new Invalid({ ids: 'errors.choice' }, 'bulk.errors.badSelection');
-  const changes: Changes = {};
-  const errors: Record<string, string> = {};
-  if (input.assignee) {
-    const assigneeId = parseAssignee(actor, input.assignee);
-    if (assigneeId === undefined) errors.assignee = 'errors.choice';
-    else changes.assigneeId = assigneeId;
-  }
-  if (input.status) {
-    const statusId = positiveInt(input.status);
-    if (statusId === null) errors.status = 'errors.choice';
-    else changes.statusId = statusId;
-  }
-  if (input.priority) {
-    if (!PRIORITIES.includes(input.priority as Priority)) errors.priority = 'errors.choice';
-    else changes.priority = input.priority as Priority;
-  }
-  if (input.group) {
-    const groupId = input.group === 'none' ? null : positiveInt(input.group);
-    if (groupId === null && input.group !== 'none') errors.group = 'errors.choice';
-    else changes.groupId = groupId;
-  }
-  if (Object.keys(errors).length > 0) throw new Invalid(errors);
-  if (Object.keys(changes).length === 0) throw new Invalid({ action: 'bulk.errors.noChange' }, 'bulk.errors.noChange');
-  return { ids: ids as number[], changes };
-}
+import type { BulkInput } from './schemas.js';
 
 /**
  * Change many tickets at once, all or nothing, in one transaction: each ticket must be in the
@@ -69,10 +19,9 @@ function parseBulk(actor: Actor, input: BulkInput): { ids: number[]; changes: Ch
  * be active staff), with one history event per ticket per change. Assignment mails are collected:
  * one mail per assignee, listing their tickets. Returns how many tickets were selected.
  */
-export async function bulkUpdateTickets(db: Db, actor: Actor, input: BulkInput, mail: MailContext): Promise<number> {
-  if (!isStaff(actor)) throw new NotFound();
-  const { ids, changes } = parseBulk(actor, input);
-  const t = mail.translator(actor.locale);
+export async function bulkUpdateTickets(db: Db, actor: Actor, input: BulkInput, t: Translate): Promise<number> {
+  if (!can(actor, 'ticket.bulk')) throw new NotFound();
+  const { ids, changes } = input;
   await db.transaction().execute(async (trx) => {
     const visible = new Set((await visibleTickets(trx, actor).select('tickets.id').where('tickets.id', 'in', ids).execute()).map((r) => r.id));
     const refused = ids.filter((id) => !visible.has(id));
@@ -87,22 +36,26 @@ export async function bulkUpdateTickets(db: Db, actor: Actor, input: BulkInput, 
     const assigned: number[] = [];
     for (const id of ids) {
       const ticket = (await findVisibleTicket(trx, actor, id))!;
-      const event = (kind: string, from: string | null, to: string | null) => trx.insertInto('ticket_events')
-        .values({ ticket_id: id, actor_id: actor.id, kind, from_value: from, to_value: to, created_at: now }).execute();
+      const set: TicketColumns = {};
+      const history: HistoryEntry[] = [];
       if (changes.priority !== undefined && changes.priority !== ticket.priority) {
-        await trx.updateTable('tickets').set({ priority: changes.priority, updated_at: now }).where('id', '=', id).execute();
-        await event('priority', t(`priority.${ticket.priority}`), t(`priority.${changes.priority}`));
+        set.priority = changes.priority;
+        history.push({ kind: 'priority', from: t(`priority.${ticket.priority}`), to: t(`priority.${changes.priority}`) });
       }
       if (changes.groupId !== undefined && changes.groupId !== ticket.group_id) {
-        await trx.updateTable('tickets').set({ group_id: changes.groupId, updated_at: now }).where('id', '=', id).execute();
-        await event('group', ticket.group_name, group?.name ?? null);
+        set.group_id = changes.groupId;
+        history.push({ kind: 'group', from: ticket.group_name, to: group?.name ?? null });
       }
-      if (changes.assigneeId !== undefined && await applyAssignee(trx, actor, ticket, changes.assigneeId, now, mail, { notify: false })) {
+      if (history.length > 0) await changeTicket(trx, actor, id, { set, history, at: now });
+      if (changes.assigneeId !== undefined && await applyAssignee(trx, actor, ticket, changes.assigneeId, now, { notify: false })) {
         if (changes.assigneeId !== null) assigned.push(id);
       }
       if (changes.statusId !== undefined) await moveStatus(trx, actor, id, changes.statusId, now);
     }
-    if (changes.assigneeId) await notifyAssignedTickets(trx, mail, actor, changes.assigneeId, assigned);
+    // One event for the batch: the notifications consumer mails each assignee once for all of it.
+    if (changes.assigneeId && assigned.length > 0) {
+      await recordEvent(trx, { kind: 'tickets.assigned', ticketId: null, actorId: actor.id, payload: { assigneeId: changes.assigneeId, ticketIds: assigned } });
+    }
   });
   return ids.length;
 }

@@ -1,10 +1,12 @@
 import type { Db } from '../db/connect.js';
+import { changeTicket } from '../kernel/index.js';
 import type { StatusCategory } from '../db/schema.js';
 import { Conflict, Forbidden, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
-import { Checker } from '../lib/validate.js';
-import { isStaff, type Actor } from '../users/actor.js';
+import { can } from '../policy/can.js';
+import type { Actor } from '../users/actor.js';
 import { defaultStatusId, findVisibleTicket } from './queries.js';
+import type { CancelInput } from './schemas.js';
 import { applyStatus } from './status.js';
 
 type VisibleTicket = NonNullable<Awaited<ReturnType<typeof findVisibleTicket>>>;
@@ -22,7 +24,7 @@ export async function cancellationEnabled(db: Db): Promise<boolean> {
 /** Whether this actor may cancel this ticket now (a customer only as its requester). */
 export function mayCancel(actor: Actor, ticket: Pick<VisibleTicket, 'requester_id' | 'status_category'>): boolean {
   if (FINISHED.includes(ticket.status_category)) return false;
-  return isStaff(actor) || (actor.role === 'customer' && ticket.requester_id === actor.id);
+  return can(actor, 'ticket.cancel', ticket);
 }
 
 /** Whether to offer a Cancel link: the workflow has a cancelled status and the actor may cancel. */
@@ -37,10 +39,9 @@ export async function isCancellable(db: Db, actor: Actor, ticket: Pick<VisibleTi
 export async function cancelTarget(db: Db, actor: Actor, ticketId: number): Promise<{ ticket: VisibleTicket; statusId: number }> {
   const statusId = await defaultStatusId(db, 'cancelled');
   if (statusId === undefined) throw new NotFound();
-  if (!isStaff(actor) && actor.role !== 'customer') throw new NotFound();
   const ticket = await findVisibleTicket(db, actor, ticketId);
   if (!ticket) throw new NotFound();
-  if (actor.role === 'customer' && ticket.requester_id !== actor.id) throw new Forbidden('cancel.errors.onlyRequester');
+  if (!can(actor, 'ticket.cancel', ticket)) throw new Forbidden('cancel.errors.onlyRequester');
   if (FINISHED.includes(ticket.status_category)) throw new Conflict('cancel.errors.finished');
   return { ticket, statusId };
 }
@@ -50,16 +51,11 @@ export async function cancelTarget(db: Db, actor: Actor, ticketId: number): Prom
  * ticket with a reason; the status change is recorded as a `cancelled` event and the reason as a
  * `cancel_reason` event right after it (the agent's History, the customer's timeline).
  */
-export async function cancelTicket(db: Db, actor: Actor, ticketId: number, input: { reason?: unknown }): Promise<void> {
+export async function cancelTicket(db: Db, actor: Actor, ticketId: number, input: CancelInput): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const { ticket, statusId } = await cancelTarget(trx, actor, ticketId);
-    const check = new Checker();
-    const reason = check.longText('reason', input.reason, { max: REASON_MAX });
-    check.done();
     const now = nowIso();
     await applyStatus(trx, actor, ticket, statusId, now, 'cancelled');
-    await trx.insertInto('ticket_events').values({
-      ticket_id: ticket.id, actor_id: actor.id, kind: 'cancel_reason', from_value: null, to_value: reason, created_at: now,
-    }).execute();
+    await changeTicket(trx, actor, ticket.id, { history: [{ kind: 'cancel_reason', from: null, to: input.reason }], at: now });
   });
 }

@@ -1,6 +1,7 @@
 import type { Db } from '../db/connect.js';
 import { Forbidden, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
+import { can } from '../policy/can.js';
 import type { Actor } from '../users/actor.js';
 import { findVisibleTicket } from './queries.js';
 
@@ -10,7 +11,7 @@ import { findVisibleTicket } from './queries.js';
  * Returns the storage keys of its attachments, for the caller to remove the files after commit.
  */
 export async function deleteTicket(db: Db, actor: Actor, ticketId: number): Promise<string[]> {
-  if (actor.role !== 'admin') throw new Forbidden();
+  if (!can(actor, 'ticket.delete')) throw new Forbidden();
   return db.transaction().execute(async (trx) => {
     const ticket = await findVisibleTicket(trx, actor, ticketId);
     if (!ticket) throw new NotFound();

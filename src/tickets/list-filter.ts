@@ -1,10 +1,18 @@
 import type { Priority, StatusCategory } from '../db/schema.js';
-import { DomainError } from '../lib/errors.js';
+import { Malformed } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
 import { PRIORITIES } from './tickets.js';
 
-export const SORTS = ['activity', 'created', 'priority', 'id'] as const;
+/** The list's orders: each column's natural order first (newest, highest), then the same reversed (`_asc`). */
+export const SORTS = ['activity', 'created', 'priority', 'id', 'activity_asc', 'created_asc', 'priority_asc', 'id_asc'] as const;
 export type SortKey = (typeof SORTS)[number];
+export type SortColumn = 'activity' | 'created' | 'priority' | 'id';
+
+/** The column a sort orders by, and whether it runs the other way (oldest, lowest first). */
+export function sortParts(sort: SortKey): { column: SortColumn; ascending: boolean } {
+  const ascending = sort.endsWith('_asc');
+  return { column: (ascending ? sort.slice(0, -4) : sort) as SortColumn, ascending };
+}
 
 export const UNSOLVED: StatusCategory[] = ['new', 'open', 'pending', 'on_hold'];
 const CATEGORIES: StatusCategory[] = ['draft', 'new', 'open', 'pending', 'on_hold', 'solved', 'closed', 'cancelled'];
@@ -54,8 +62,8 @@ export function viewFilter(view: string): Partial<ListFilter> {
   }
 }
 
-function badFilter(): DomainError {
-  return new DomainError('errors.badFilter', 400);
+function badFilter(): Malformed {
+  return new Malformed('errors.badFilter');
 }
 
 function id(value: string | undefined): number | null {

@@ -1,8 +1,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/connect.js';
-import { DomainError } from '../lib/errors.js';
+import { Malformed } from '../lib/errors.js';
 import type { Actor } from '../users/actor.js';
-import type { ListFilter, SortKey } from './list-filter.js';
+import { sortParts, type ListFilter, type SortColumn, type SortKey } from './list-filter.js';
 import { visibleTickets } from './scope.js';
 import { customerMatches } from '../search/index.js';
 
@@ -13,10 +13,10 @@ export const COUNT_CAP = 999;
 // Must read exactly as in migration 0002's expression index, or SQLite will not use it.
 const PRIORITY_RANK = sql<number>`(case tickets.priority when 'urgent' then 4 when 'high' then 3 when 'normal' then 2 else 1 end)`;
 
-/** Keyset cursor values per sort: the sort columns then the id, all descending. */
+/** Keyset cursor values per sort: the sort columns then the id, all in the sort's one direction. */
 type CursorValues = (string | number)[];
 
-const SORT_COLUMNS: Record<SortKey, RawBuilder<unknown>[]> = {
+const SORT_COLUMNS: Record<SortColumn, RawBuilder<unknown>[]> = {
   activity: [sql`tickets.last_activity_at`, sql`tickets.id`],
   created: [sql`tickets.created_at`, sql`tickets.id`],
   priority: [PRIORITY_RANK, sql`tickets.last_activity_at`, sql`tickets.id`],
@@ -35,10 +35,10 @@ export function decodeCursor(sort: SortKey, value: unknown): CursorValues | null
   } catch {
     parsed = null;
   }
-  const columns = SORT_COLUMNS[sort].length;
+  const columns = SORT_COLUMNS[sortParts(sort).column].length;
   if (!Array.isArray(parsed) || parsed.length !== columns
     || !parsed.every((v, i) => (i === columns - 1 ? Number.isSafeInteger(v) : typeof v === 'string' || Number.isSafeInteger(v)))) {
-    throw new DomainError('errors.badCursor', 400);
+    throw new Malformed('errors.badCursor');
   }
   return parsed as CursorValues;
 }
@@ -67,7 +67,7 @@ export function filteredTickets(db: Db, actor: Actor, filter: ListFilter, status
     const term = filter.search;
     query = query.where('tickets.id', 'in', window)
       // Subjects, customer-visible fields and public messages: never notes (src/search/customer.ts).
-      .where(customerMatches(term));
+      .where(customerMatches(db, term));
   }
   return query;
 }
@@ -126,10 +126,12 @@ export function listPageQuery(db: Db, actor: Actor, filter: ListFilter, after: C
  */
 export function pageSubquery(db: Db, actor: Actor, filter: ListFilter, after: CursorValues | null,
   lookup: StatusLookup, size = PAGE_SIZE) {
-  const columns = SORT_COLUMNS[filter.sort];
+  const { column: sortColumn, ascending } = sortParts(filter.sort);
+  const columns = SORT_COLUMNS[sortColumn];
   let page = filteredTickets(db, actor, filter, lookup).selectAll('tickets').select(PRIORITY_RANK.as('priority_rank'));
-  if (after) page = page.where(sql<boolean>`(${sql.join(columns)}) < (${sql.join(after)})`);
-  for (const column of columns) page = page.orderBy(column, 'desc');
+  // Every column runs the same way, so one row comparison pages along the index in either direction.
+  if (after) page = page.where(ascending ? sql<boolean>`(${sql.join(columns)}) > (${sql.join(after)})` : sql<boolean>`(${sql.join(columns)}) < (${sql.join(after)})`);
+  for (const column of columns) page = page.orderBy(column, ascending ? 'asc' : 'desc');
   // A literal LIMIT: with a bound one SQLite plans the subquery as large and drives the outer join
   // from the users table (a scan of every customer: 3 ms instead of 0.2 ms at 40k customers).
   return page.limit(sql.lit(size + 1));
@@ -142,13 +144,13 @@ export function pageOf<R extends CursorRow>(rows: R[], sort: SortKey, size = PAG
   const more = rows.length > size;
   const shown = more ? rows.slice(0, size) : rows;
   const last = shown[shown.length - 1];
-  const cursor: Record<SortKey, (row: R) => CursorValues> = {
+  const cursor: Record<SortColumn, (row: R) => CursorValues> = {
     activity: (r) => [r.last_activity_at, r.id],
     created: (r) => [r.created_at, r.id],
     priority: (r) => [r.priority_rank, r.last_activity_at, r.id],
     id: (r) => [r.id],
   };
-  return { rows: shown, next: more && last ? encodeCursor(cursor[sort](last)) : null };
+  return { rows: shown, next: more && last ? encodeCursor(cursor[sortParts(sort).column](last)) : null };
 }
 
 /** The same order again over the joined page (the subquery's order does not carry through a join). */
@@ -157,6 +159,10 @@ export const OUTER_ORDER: Record<SortKey, RawBuilder<unknown>> = {
   created: sql`t.created_at desc, t.id desc`,
   priority: sql`t.priority_rank desc, t.last_activity_at desc, t.id desc`,
   id: sql`t.id desc`,
+  activity_asc: sql`t.last_activity_at asc, t.id asc`,
+  created_asc: sql`t.created_at asc, t.id asc`,
+  priority_asc: sql`t.priority_rank asc, t.last_activity_at asc, t.id asc`,
+  id_asc: sql`t.id asc`,
 };
 
 /**

@@ -1,5 +1,6 @@
 import { ChangeCache } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
+import { ticketReach } from '../policy/tickets.js';
 import type { Actor } from '../users/actor.js';
 import { cappedCounts, statusLookup } from './list.js';
 import { BUILT_IN_VIEWS, EMPTY_FILTER, viewFilter } from './list-filter.js';
@@ -29,7 +30,7 @@ export async function sideMenu(db: Db, actor: Actor, options: { counts: boolean 
     ...groups.map((group) => ({ view: `group-${group.id}`, name: group.name, count: null })),
   ];
   if (!options.counts) return views;
-  const key = `${actor.id}:${actor.role}:${views.map((item) => item.view).join(',')}`;
+  const key = `${actor.id}:${ticketReach(actor)}:${views.map((item) => item.view).join(',')}`;
   const counts = await countCache.get(db, key, async () => cappedCounts(db, actor,
     views.map((item) => ({ ...EMPTY_FILTER, view: item.view, ...viewFilter(item.view) })), await statusLookup(db)));
   return views.map((item, i) => ({ ...item, count: counts[i]! }));

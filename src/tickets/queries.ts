@@ -1,7 +1,9 @@
 import { sql, type SqlBool } from 'kysely';
 import { ChangeCache } from '../db/change-cache.js';
+import { likeIgnoringCase } from '../db/dialect.js';
 import type { Db } from '../db/connect.js';
 import type { MessageKind, StatusCategory } from '../db/schema.js';
+import { rolesOn } from '../policy/can.js';
 import type { Actor } from '../users/actor.js';
 import { visibleTickets } from './scope.js';
 
@@ -62,7 +64,7 @@ export function listFilterChoices(db: Db): Promise<FilterChoices> {
 async function readFilterChoices(db: Db) {
   const [statuses, agents, groups, types, brands, organizations] = await Promise.all([
     db.selectFrom('statuses').select(['id', 'name', 'category']).where('retired_at', 'is', null).orderBy('position').execute(),
-    db.selectFrom('users').select(['id', 'name']).where('role', 'in', ['admin', 'supervisor', 'agent'])
+    db.selectFrom('users').select(['id', 'name']).where('role', 'in', rolesOn('staff'))
       .where('state', '=', 'active').orderBy('name').execute(),
     db.selectFrom('groups').select(['id', 'name']).orderBy('name').execute(),
     db.selectFrom('ticket_types').select(['id', 'name']).orderBy('position').orderBy('name').execute(),
@@ -86,7 +88,7 @@ export function organizationByName(db: Db, name: string) {
 /** Suggestions for the organisation name field: names starting with what was typed (index range), first `limit`. */
 export function organizationsStartingWith(db: Db, typed: string, limit = 20) {
   const pattern = `${typed.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return db.selectFrom('organizations').select(['id', 'name']).where(sql<SqlBool>`name like ${pattern} escape '\\'`)
+  return db.selectFrom('organizations').select(['id', 'name']).where(likeIgnoringCase(db, sql`name`, pattern))
     .orderBy(sql`name collate nocase`).limit(limit).execute();
 }
 

@@ -1,16 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { Invalid, NotFound } from '../lib/errors.js';
-import { positiveInt } from '../lib/validate.js';
-import { requireRole, STAFF } from '../plugins/guards.js';
+import { Invalid } from '../lib/errors.js';
+import { idParam } from '../lib/validate.js';
+import { parseForm } from '../lib/form.js';
+import { allow } from '../plugins/guards.js';
 import { cancelTarget, cancelTicket, REASON_MAX } from './cancel.js';
+import { cancelSchema } from './schemas.js';
 
 type Form = Record<string, string | undefined>;
-
-function ticketId(param: string): number {
-  const id = positiveInt(param);
-  if (id === null) throw new NotFound();
-  return id;
-}
 
 /** Cancelling a ticket, with a reason, from the portal (its requester) or the agent view. */
 export default async function cancelRoutes(app: FastifyInstance) {
@@ -23,17 +19,19 @@ export default async function cancelRoutes(app: FastifyInstance) {
   }
 
   for (const area of ['portal', 'agent'] as const) {
-    const guard = area === 'portal' ? requireRole('customer') : requireRole(...STAFF);
+    const guard = area === 'portal' ? allow('portal.use') : allow('desk.use');
 
     app.get<{ Params: { id: string } }>(`/${area}/tickets/:id/cancel`, { preHandler: guard }, async (request, reply) => {
-      return form(reply, area, ticketId(request.params.id));
+      return form(reply, area, idParam(request.params.id));
     });
 
     app.post<{ Params: { id: string }; Body: Form }>(`/${area}/tickets/:id/cancel`, { preHandler: guard }, async (request, reply) => {
-      const id = ticketId(request.params.id);
+      const id = idParam(request.params.id);
       const body = request.body ?? {};
+      // A mistake in the reason is shown on the form only if the ticket can be cancelled at all:
+      // form() asks cancelTarget first, so 404/403/409 still win over 422.
       try {
-        await cancelTicket(db, request.actor!, id, body);
+        await cancelTicket(db, request.actor!, id, parseForm(cancelSchema, body));
       } catch (error) {
         if (!(error instanceof Invalid)) throw error;
         return form(reply, area, id, { errors: error.fields, values: body, message: request.t(error.message, error.params) }, 422);

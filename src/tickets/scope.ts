@@ -1,14 +1,19 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
-import { isManager, type Actor } from '../users/actor.js';
+import { loadTeams, ticketReach } from '../policy/tickets.js';
+import type { Actor } from '../users/actor.js';
 
 /**
  * Permissions as a query scope: every list, search and count of tickets starts here.
- * It must agree with canSeeTicket below.
+ * It is the rule of `can(actor, 'ticket.see', ticket)` (policy/tickets.ts) written as a query, and
+ * must agree with it (test/policy/agreement.test.ts).
  */
 export function visibleTickets(db: Db, actor: Actor) {
   const tickets = db.selectFrom('tickets');
-  if (isManager(actor)) return tickets;
-  if (actor.role === 'agent') {
+  const reach = ticketReach(actor);
+  if (reach === 'everything') return tickets;
+  if (reach === 'nothing') return tickets.where(sql<boolean>`1 = 0`);
+  if (reach === 'agent') {
     // Agents who belong only to restricted groups (external providers) see only their groups' tickets.
     return tickets.where((eb) => eb.or([
       eb.not(eb.exists(restrictedOnly(db, actor.id))),
@@ -50,9 +55,8 @@ export type TicketScope = () => ReturnType<typeof visibleTickets>;
  * a per-row group check. Agrees with visibleTickets by construction.
  */
 export async function resolvedScope(db: Db, actor: Actor): Promise<TicketScope> {
-  if (actor.role !== 'agent') return () => visibleTickets(db, actor);
-  if (!(await restrictedOnly(db, actor.id).executeTakeFirst())) return () => db.selectFrom('tickets');
-  const groups = await db.selectFrom('group_members').select('group_id').where('user_id', '=', actor.id).execute();
-  const ids = groups.map((row) => row.group_id);
-  return () => db.selectFrom('tickets').where('tickets.group_id', 'in', ids);
+  if (ticketReach(actor) !== 'agent') return () => visibleTickets(db, actor);
+  const teams = await loadTeams(db, actor.id);
+  if (!teams.restrictedOnly) return () => db.selectFrom('tickets');
+  return () => db.selectFrom('tickets').where('tickets.group_id', 'in', [...teams.groupIds]);
 }

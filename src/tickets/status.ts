@@ -1,12 +1,13 @@
 import type { Db } from '../db/connect.js';
+import { changeTicket } from '../kernel/index.js';
 import type { StatusCategory } from '../db/schema.js';
 import { Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
-import { positiveInt } from '../lib/validate.js';
-import { isStaff, type Actor } from '../users/actor.js';
+import { can } from '../policy/can.js';
+import type { Actor } from '../users/actor.js';
 import { getSetting } from '../settings/settings.js';
-import { notifyStatusChange } from '../notify/notify.js';
 import { defaultStatusId, findVisibleTicket } from './queries.js';
+import type { StatusInput } from './schemas.js';
 
 /** How far along a category is; a field "required before solved" is needed from solved on. */
 const PROGRESS: Record<StatusCategory, number> = {
@@ -52,25 +53,20 @@ export async function applyStatus(trx: Db, actor: Actor | null, ticket: VisibleT
     throw new Invalid(Object.fromEntries(missing.map((f) => [`field_${f.key}`, 'errors.required'])),
       'tickets.errors.requiredBeforeStatus', { fields: missing.map((f) => f.label).join(', '), status: status.name });
   }
-  await trx.updateTable('tickets').set({
-    status_id: status.id, updated_at: now, last_activity_at: now, ...statusStamps(status.category, ticket, now),
-  }).where('id', '=', ticket.id).execute();
-  await trx.insertInto('ticket_events').values({
-    ticket_id: ticket.id, actor_id: actor?.id ?? null, kind: eventKind, from_value: ticket.status_name, to_value: status.name, created_at: now,
-  }).execute();
-  if (actor) await notifyStatusChange(trx, actor, ticket.id, status.category);
+  await changeTicket(trx, actor, ticket.id, {
+    set: { status_id: status.id, ...statusStamps(status.category, ticket, now) }, activity: true, at: now,
+    history: [{ kind: eventKind, from: ticket.status_name, to: status.name }],
+  });
   return true;
 }
 
 /** An agent moves a ticket to another status (the status bar). */
-export async function changeStatus(db: Db, actor: Actor, ticketId: number, input: { statusId?: unknown }): Promise<void> {
-  if (!isStaff(actor)) throw new NotFound();
-  const statusId = positiveInt(input.statusId);
-  if (statusId === null) throw new Invalid({ statusId: 'errors.choice' });
+export async function changeStatus(db: Db, actor: Actor, ticketId: number, input: StatusInput): Promise<void> {
+  if (!can(actor, 'ticket.setStatus')) throw new NotFound();
   await db.transaction().execute(async (trx) => {
     const ticket = await findVisibleTicket(trx, actor, ticketId);
     if (!ticket) throw new NotFound();
-    await applyStatus(trx, actor, ticket, statusId, nowIso());
+    await applyStatus(trx, actor, ticket, input.statusId, nowIso());
   });
 }
 
@@ -79,7 +75,7 @@ export async function changeStatus(db: Db, actor: Actor, ticketId: number, input
  * a new ticket it becomes the default open status (setting `open_on_first_view`, on by default).
  */
 export async function noteOpenedByAssignee(db: Db, actor: Actor, ticketId: number): Promise<void> {
-  if (!isStaff(actor) || (await getSetting(db, 'open_on_first_view')) === '0') return;
+  if (!can(actor, 'ticket.setStatus') || (await getSetting(db, 'open_on_first_view')) === '0') return;
   // Checked first without the write lock: nearly every view of a ticket changes nothing, and a write
   // transaction on every details page made reads queue behind writes. Checked again inside.
   const mine = await db.selectFrom('tickets').innerJoin('statuses', 'statuses.id', 'tickets.status_id').select('tickets.id')

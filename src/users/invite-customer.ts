@@ -1,21 +1,16 @@
 import { revokeTokens } from '../auth/auth.js';
 import { LIMITS, throttle } from '../auth/throttle.js';
 import type { Db } from '../db/connect.js';
-import { readOrganizationChoice } from '../organizations/choice.js';
+import { checkOrganizationChoice } from '../organizations/choice.js';
 import { Forbidden, Invalid } from '../lib/errors.js';
+import { refuse, type Checked } from '../lib/form.js';
 import { nowIso } from '../lib/time.js';
-import { Checker } from '../lib/validate.js';
-import type { MailContext } from '../mail/context.js';
-import { isStaff, type Actor } from './actor.js';
-import { inviteCustomer } from './invitations.js';
+import { can, sideOf } from '../policy/can.js';
+import type { Actor } from './actor.js';
+import { sendAccountMail } from './invitations.js';
 import { findUserByEmail } from './queries.js';
+import type { InviteInput } from './schemas.js';
 import { addPerson } from './users.js';
-
-export interface InviteInput {
-  name?: unknown;
-  email?: unknown;
-  organizationId?: unknown;
-}
 
 export function listOrganizationChoices(db: Db) {
   return db.selectFrom('organizations').select(['id', 'name']).orderBy('name').limit(500).execute();
@@ -27,30 +22,28 @@ export function listOrganizationChoices(db: Db) {
  * ones; an address that already has an account (or belongs to staff) is refused.
  */
 export async function inviteNewCustomer(
-  db: Db, actor: Actor, input: InviteInput, mail: MailContext,
+  db: Db, actor: Actor, { value, errors }: Checked<InviteInput>,
 ): Promise<{ id: number; resent: boolean }> {
-  if (!isStaff(actor)) throw new Forbidden();
-  const check = new Checker();
-  const email = check.email('email', input.email);
-  const name = check.text('name', input.name, { max: 120 });
-  const organizationId = await readOrganizationChoice(db, check, input.organizationId);
-  check.done();
+  if (!can(actor, 'customer.invite')) throw new Forbidden();
+  const { email, name, organizationId } = value;
+  await checkOrganizationChoice(db, errors, organizationId);
+  refuse(errors);
 
   return db.transaction().execute(async (trx) => {
     await throttleInvitation(trx, actor, email);
     const existing = await findUserByEmail(trx, email);
-    if (existing && (existing.state !== 'invited' || existing.role !== 'customer')) {
+    if (existing && (existing.state !== 'invited' || sideOf(existing) !== 'customer')) {
       throw new Invalid({ email: 'customers.invite.hasAccount' }, 'customers.invite.hasAccount');
     }
     if (existing) {
       await trx.updateTable('users').set({ name, organization_id: organizationId ?? existing.organization_id, updated_at: nowIso() })
         .where('id', '=', existing.id).execute();
       await revokeTokens(trx, existing.id, ['invite']);
-      await inviteCustomer(trx, { ...existing, name }, mail);
+      await sendAccountMail(trx, actor.id, existing.id, 'invited');
       return { id: existing.id, resent: true };
     }
-    const person = await addPerson(trx, actor, { email, name, role: 'customer', organizationId });
-    await inviteCustomer(trx, { id: person.id, name, email, locale: 'en' }, mail);
+    const person = await addPerson(trx, actor, { email, name, role: 'customer', password: null, organizationId });
+    await sendAccountMail(trx, actor.id, person.id, 'invited');
     return { id: person.id, resent: false };
   });
 }

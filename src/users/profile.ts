@@ -2,9 +2,10 @@ import { readdirSync } from 'node:fs';
 import { assets } from '../assets.js';
 import type { Db } from '../db/connect.js';
 import { nowIso } from '../lib/time.js';
-import { Checker } from '../lib/validate.js';
-import { prefsFormValues, prefsFromForm } from '../notify/prefs.js';
-import { isStaff, type Actor } from './actor.js';
+import { prefsFormValues } from '../notify/prefs.js';
+import { can } from '../policy/can.js';
+import type { Actor } from './actor.js';
+import type { ProfileInput } from './schemas.js';
 
 let locales: string[] | null = null;
 
@@ -22,28 +23,32 @@ export function availableTimeZones(): string[] {
   return zones;
 }
 
-export interface ProfileInput {
-  name?: unknown;
-  locale?: unknown;
-  timeZone?: unknown;
-}
-
 /** The profile form's values for a person as stored. */
 export async function profileValues(db: Db, actor: Actor): Promise<Record<string, string>> {
-  const user = await db.selectFrom('users').select(['name', 'email', 'locale', 'time_zone', 'notify_prefs'])
+  const user = await db.selectFrom('users').select(['name', 'email', 'locale', 'time_zone', 'notify_prefs', 'conversation_order'])
     .where('id', '=', actor.id).executeTakeFirstOrThrow();
-  return { name: user.name, email: user.email, locale: user.locale, timeZone: user.time_zone ?? '', ...prefsFormValues(user.notify_prefs) };
+  return {
+    name: user.name, email: user.email, locale: user.locale, timeZone: user.time_zone ?? '', conversationOrder: user.conversation_order,
+    ...prefsFormValues(user.notify_prefs),
+  };
 }
 
-/** Name, language and time zone of the person acting; nobody edits someone else's profile here. */
-export async function updateProfile(db: Db, actor: Actor, input: ProfileInput): Promise<void> {
-  const check = new Checker();
-  const name = check.text('name', input.name, { max: 120 });
-  const locale = check.oneOf('locale', input.locale, availableLocales());
-  // An empty choice means "the desk's time zone" (stored as null).
-  const timeZone = input.timeZone === '' ? null : check.oneOf('timeZone', input.timeZone, availableTimeZones());
-  check.done();
-  const notifyPrefs = isStaff(actor) ? prefsFromForm(input as Record<string, unknown>) : undefined;
-  await db.updateTable('users').set({ name, locale, time_zone: timeZone, updated_at: nowIso(), ...(notifyPrefs ? { notify_prefs: notifyPrefs } : {}) })
-    .where('id', '=', actor.id).execute();
+/** Name, language and time zone of the person acting (and staff's desk choices); nobody edits someone else's profile here. */
+export async function updateProfile(db: Db, actor: Actor, { name, locale, timeZone, notifications, conversationOrder }: ProfileInput): Promise<void> {
+  const notifyPrefs = can(actor, 'profile.notifications') && notifications ? JSON.stringify(notifications) : undefined;
+  const order = can(actor, 'desk.use') && conversationOrder ? conversationOrder : undefined;
+  await db.updateTable('users').set({
+    name, locale, time_zone: timeZone, updated_at: nowIso(),
+    ...(notifyPrefs ? { notify_prefs: notifyPrefs } : {}), ...(order ? { conversation_order: order } : {}),
+  }).where('id', '=', actor.id).execute();
+}
+
+/**
+ * The zone the person's browser reported (zone.js), kept only while they have chosen none: a zone
+ * picked on "My Page" is never overwritten. Returns whether it was stored.
+ */
+export async function rememberBrowserZone(db: Db, actor: Actor, zone: string): Promise<boolean> {
+  const result = await db.updateTable('users').set({ time_zone: zone })
+    .where('id', '=', actor.id).where('time_zone', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
-import type { NewUser, Role } from '../db/schema.js';
+import type { NewUser } from '../db/schema.js';
+import { rolesThatCan } from '../policy/can.js';
 
 export function findUserByEmail(db: Db, email: string) {
   // Addresses are one person whatever their case; COLLATE NOCASE also lets this use the unique index.
@@ -18,11 +19,6 @@ export async function insertUser(db: Db, user: NewUser): Promise<number> {
 
 export async function hasActiveAdmin(db: Db): Promise<boolean> {
   const row = await db.selectFrom('users').select('id')
-    .where('role', '=', 'admin').where('state', '=', 'active').limit(1).executeTakeFirst();
+    .where('role', 'in', rolesThatCan('admin.access')).where('state', '=', 'active').limit(1).executeTakeFirst();
   return row !== undefined;
-}
-
-export function listUsersByRole(db: Db, roles: Role[]) {
-  return db.selectFrom('users').select(['id', 'name', 'email', 'role'])
-    .where('role', 'in', roles).where('state', '!=', 'disabled').orderBy('name').execute();
 }

@@ -1,14 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { Invalid } from '../lib/errors.js';
-import { requireRole, STAFF } from '../plugins/guards.js';
+import { readForm } from '../lib/form.js';
+import { allow } from '../plugins/guards.js';
 import { inviteNewCustomer, listOrganizationChoices } from './invite-customer.js';
+import { inviteCustomerSchema } from './schemas.js';
 
 type Form = Record<string, string | undefined>;
 
 /** Staff invite customers to the portal (seed 003's registration mail). */
 export default async function customerRoutes(app: FastifyInstance) {
   const { db } = app;
-  app.addHook('preHandler', requireRole(...STAFF));
+  app.addHook('preHandler', allow('desk.use'));
 
   app.get('/agent/customers/invite', async (_request, reply) => {
     return reply.page('customers/invite', { values: {}, errors: {}, organizations: await listOrganizationChoices(db) });
@@ -17,7 +19,7 @@ export default async function customerRoutes(app: FastifyInstance) {
   app.post<{ Body: Form }>('/agent/customers/invite', async (request, reply) => {
     const form = request.body ?? {};
     try {
-      const result = await inviteNewCustomer(db, request.actor!, form, app.mail);
+      const result = await inviteNewCustomer(db, request.actor!, readForm(inviteCustomerSchema, form));
       return reply.seeOther('/agent/customers/invite', result.resent ? 'customers.invite.resent' : 'customers.invite.sent');
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;

@@ -1,14 +1,14 @@
+import { addMessage } from '../kernel/index.js';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/connect.js';
 import type { Translate } from '../i18n.js';
 import { NotFound } from '../lib/errors.js';
 import { formatTime } from '../lib/format.js';
 import { nowIso } from '../lib/time.js';
-import { Checker } from '../lib/validate.js';
-import { renderMarkdown } from '../messages/markdown.js';
-import { notifyNewMessage } from '../notify/notify.js';
 import { findVisibleTicket, markSeen } from '../tickets/queries.js';
-import { isStaff, type Actor } from '../users/actor.js';
+import { can } from '../policy/can.js';
+import type { Actor } from '../users/actor.js';
+import type { VideoSessionInput } from './schemas.js';
 
 /** Where meeting rooms live when VIDEO_BASE_URL is not set. */
 export const DEFAULT_VIDEO_BASE_URL = 'https://meet.jit.si/';
@@ -54,24 +54,13 @@ export function localTimeToIso(value: string, timeZone: string | null): string |
   return new Date(ms).toISOString();
 }
 
-export interface VideoSessionInput {
-  title?: unknown;
-  startsAt?: unknown;
-}
-
 /**
  * Staff open a video session on a ticket: the session, a public update carrying its link, and a
  * history event are written in one transaction.
  */
-export async function createVideoSession(db: Db, actor: Actor, ticketId: number, input: VideoSessionInput,
+export async function createVideoSession(db: Db, actor: Actor, ticketId: number, { title, startsAt }: VideoSessionInput,
   options: { baseUrl: string | null; t: Translate }): Promise<{ id: number; url: string }> {
-  if (!isStaff(actor)) throw new NotFound();
-  const check = new Checker();
-  const title = check.text('title', input.title, { max: 200 });
-  const rawStart = typeof input.startsAt === 'string' ? input.startsAt.trim() : '';
-  const startsAt = rawStart ? localTimeToIso(rawStart, actor.timeZone) : null;
-  if (rawStart && startsAt === null) check.add('startsAt', 'video.errors.startsAt');
-  check.done();
+  if (!can(actor, 'ticket.video')) throw new NotFound();
 
   return db.transaction().execute(async (trx) => {
     const ticket = await findVisibleTicket(trx, actor, ticketId);
@@ -83,19 +72,12 @@ export async function createVideoSession(db: Db, actor: Actor, ticketId: number,
     }).returning('id').executeTakeFirstOrThrow();
     const body = [
       options.t('video.message.title', { title: escapeMarkdown(title) }),
-      startsAt ? options.t('video.message.startsAt', { time: formatTime(startsAt, actor.timeZone ?? 'UTC') }) : null,
+      startsAt ? options.t('video.message.startsAt', { time: formatTime(startsAt, actor.timeZone ?? 'UTC', options.t.locale) }) : null,
       options.t('video.message.join', { url }),
     ].filter((line): line is string => line !== null).join('\n\n');
-    const message = await trx.insertInto('messages').values({
-      ticket_id: ticket.id, author_id: actor.id, kind: 'update', body_text: body, body_html: renderMarkdown(body),
-      via: 'web', email_message_id: null, match_reason: null, created_at: now,
-    }).returning('id').executeTakeFirstOrThrow();
-    await notifyNewMessage(trx, { id: message.id, kind: 'update' });
-    await trx.insertInto('ticket_events').values({
-      ticket_id: ticket.id, actor_id: actor.id, kind: 'video', field: null, from_value: null, to_value: title, created_at: now,
-    }).execute();
-    await trx.updateTable('tickets').set({ updated_at: now, last_activity_at: now, last_replier_id: actor.id })
-      .where('id', '=', ticket.id).execute();
+    await addMessage(trx, actor, ticket.id, {
+      kind: 'update', bodyText: body, history: [{ kind: 'video', from: null, to: title }],
+    });
     await markSeen(trx, actor.id, ticket.id, now);
     return { id: session.id, url };
   });

@@ -41,19 +41,23 @@ t.test('the audit log is searched by action, by who and by text', async (t) => {
   await recordAudit(db, bob, { action: 'brand.created', subjectType: 'brand', subjectId: 2, after: { name: 'Acme 100%' } });
 
   const byAction = await admin.get('/admin/audit?action=group.renamed');
+  t.equal(byAction.statusCode, 200);
   t.match(byAction.body, '<code>group.renamed</code>');
   t.notMatch(byAction.body, '<code>group.created</code>');
   t.match(byAction.body, '<option value="group.renamed" selected>group.renamed</option>', 'the filter keeps its choice');
 
   const byActor = await admin.get('/admin/audit?actor=ada');
+  t.equal(byActor.statusCode, 200);
   t.match(byActor.body, '<code>group.created</code>');
   t.notMatch(byActor.body, '<code>brand.created</code>');
   t.match((await admin.get('/admin/audit?actor=bob%40example')).body, '<code>brand.created</code>', 'by email too');
 
   const byText = await admin.get('/admin/audit?q=technicians');
+  t.equal(byText.statusCode, 200);
   t.match(byText.body, '<code>group.renamed</code>');
   t.notMatch(byText.body, '<code>group.created</code>');
   const literal = await admin.get('/admin/audit?q=100%25');
+  t.equal(literal.statusCode, 200);
   t.match(literal.body, '<code>brand.created</code>');
   t.notMatch(literal.body, '<code>group.created</code>', 'a % is searched as itself');
 
@@ -67,10 +71,12 @@ t.test('the audit log pages through older entries by id', async (t) => {
   const { admin, db, ada } = await setup(t);
   for (let i = 1; i <= 60; i++) await recordAudit(db, ada, { action: 'field.changed', subjectType: 'field', subjectId: i, before: { label: `L${i - 1}` }, after: { label: `L${i}` } });
   const first = await admin.get('/admin/audit');
+  t.equal(first.statusCode, 200);
   t.match(first.body, 'field #60');
   t.notMatch(first.body, 'field #10<');
   const more = /href="(\/admin\/audit\?[^"]*before=\d+)"/.exec(first.body)![1]!.replace(/&amp;/g, '&');
   const second = await admin.get(more);
+  t.equal(second.statusCode, 200);
   t.match(second.body, 'field #10<');
   t.match(second.body, 'field #1<');
   t.notMatch(second.body, 'field #11<', 'no entry twice');

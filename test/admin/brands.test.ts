@@ -95,6 +95,7 @@ t.test('a brand in use or the default one cannot be deleted; an unused one can',
   await makeTickets(db, 2, { requesterId: requester.id, brandId: north.id });
 
   const list = await client.get('/admin/brands');
+  t.equal(list.statusCode, 200);
   t.notMatch(list.body, `action="/admin/brands/${north.id}/delete"`, 'no delete button for a brand in use');
   t.match(list.body, `action="/admin/brands/${spare.id}/delete"`);
 

@@ -2,7 +2,7 @@ import t from 'tap';
 import type { Db } from '../../src/db/connect.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
-import { makeUser, PASSWORD } from '../helpers/factories.js';
+import { makeTicket, makeUser, PASSWORD } from '../helpers/factories.js';
 
 async function acme(db: Db) {
   return (await db.insertInto('organizations').values({ name: 'Acme', domains: 'acme.test,acme-corp.test', created_at: new Date().toISOString() })
@@ -51,6 +51,7 @@ t.test('an invitation, from an agent or an admin, joins the domain\'s organisati
   await admin.get('/admin/users/new');
   t.equal((await admin.post('/admin/users', { name: 'Ann', email: 'ann@acme.test', role: 'customer', method: 'invite' })).statusCode, 303);
   t.equal(await orgOf(db, 'ann@acme.test'), org);
+  await app.worker.consume();
   t.equal((await db.selectFrom('jobs').select('id').where('kind', '=', 'mail').execute()).length, 3, 'three invitation mails');
   await admin.post('/admin/users', { name: 'Stan', email: 'stan@acme.test', role: 'agent', method: 'invite' });
   t.equal(await orgOf(db, 'stan@acme.test'), null, 'staff never join customer organisations');
@@ -60,15 +61,11 @@ t.test('a CC of a new address joins too', async (t) => {
   const { app, db } = await buildTestDesk(t);
   const org = await acme(db);
   const customer = await makeUser(db, 'customer', { email: 'owner@elsewhere.test' });
-  const [ticket] = await db.insertInto('tickets').values({
-    subject: 'Mine', type_id: 1, brand_id: 1, status_id: 1, requester_id: customer.id, organization_id: null, assignee_id: null, group_id: null,
-    service_id: null, channel: 'portal', created_by_id: customer.id, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z',
-    last_activity_at: '2026-01-01T00:00:00Z', last_replier_id: null, first_response_at: null, solved_at: null, closed_at: null,
-  }).returning('id').execute();
+  const ticket = await makeTicket(db, { subject: 'Mine', requesterId: customer.id, channel: 'portal', createdById: customer.id });
   const client = new Client(app);
   await client.login(customer.email, PASSWORD);
-  await client.get(`/portal/tickets/${ticket!.id}`);
-  const res = await client.post(`/portal/tickets/${ticket!.id}/ccs`, { email: 'boss@acme.test' });
+  await client.get(`/portal/tickets/${ticket}`);
+  const res = await client.post(`/portal/tickets/${ticket}/ccs`, { email: 'boss@acme.test' });
   t.equal(res.statusCode, 303);
   t.equal(await orgOf(db, 'boss@acme.test'), org);
 });

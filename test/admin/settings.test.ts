@@ -84,7 +84,7 @@ t.test('mistakes are refused with 422, every value kept, nothing saved', async (
   t.equal(res.statusCode, 422);
   t.match(res.body, 'Some settings need a correction; nothing was saved.');
   t.match(res.body, 'Enter an address starting with http:// or https://.');
-  t.match(res.body, 'Enter a number in the allowed range.');
+  t.match(res.body, 'Enter a number between 0 and 3650.', 'the error says the allowed range');
   t.match(res.body, 'Use only these types: jpg, png, gif, webp, pdf, zip, txt.');
   t.match(res.body, 'Choose one of the options.');
   const kept = formOf(res.body);
@@ -107,6 +107,7 @@ t.test('a base URL set in the environment is shown read-only and a POST cannot c
   const visitor = new Client(app);
   await visitor.get('/password/forgot');
   await visitor.post('/password/forgot', { email: customer.email });
+  await app.worker.consume();
   const mail = JSON.parse((await db.selectFrom('jobs').select('payload').where('kind', '=', 'mail').executeTakeFirstOrThrow()).payload);
   t.match(mail.text, 'https://help.example.com/password/reset?token=', 'mail links use the environment\'s address');
 });
@@ -120,6 +121,7 @@ t.test('without BASE_URL in the environment the admin\'s base URL is used for li
   const visitor = new Client(app);
   await visitor.get('/password/forgot');
   await visitor.post('/password/forgot', { email: customer.email });
+  await app.worker.consume();
   const mail = JSON.parse((await db.selectFrom('jobs').select('payload').where('kind', '=', 'mail').executeTakeFirstOrThrow()).payload);
   t.match(mail.text, 'https://desk.example.org/password/reset?token=');
 });

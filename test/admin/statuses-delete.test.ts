@@ -58,7 +58,7 @@ t.test('deleting a status in use asks where its tickets go, then moves them with
 
   const retired = await db.selectFrom('statuses').selectAll().where('id', '=', pending).executeTakeFirstOrThrow();
   t.not(retired.retired_at, null, 'the status is retired, kept for old history');
-  t.notMatch((await admin.get('/admin/statuses')).body, '<td>Pending</td>');
+  t.notMatch(await admin.page('/admin/statuses'), '<td>Pending</td>');
   t.equal((await db.selectFrom('ticket_types').select('initial_status_id').where('id', '=', 1).executeTakeFirstOrThrow()).initial_status_id, solved);
   t.equal((await db.selectFrom('settings').select('value').where('key', '=', 'assignment_status_id').executeTakeFirstOrThrow()).value, String(solved));
 
@@ -71,6 +71,7 @@ t.test('an unused status is deleted after a plain confirmation', async (t) => {
   const { db, admin } = await adminDesk(t);
   const pending = await statusId(db, 'Pending');
   const page = await admin.get(`/admin/statuses/${pending}/delete`);
+  t.equal(page.statusCode, 200);
   t.match(page.body, 'No ticket, ticket type or setting uses this status.');
   t.notMatch(page.body, 'name="moveTo"');
   t.equal((await admin.post(`/admin/statuses/${pending}/delete`)).statusCode, 303);

@@ -1,6 +1,8 @@
 import t from 'tap';
 import type { Test } from 'tap';
 import type { Db } from '../../src/db/connect.js';
+import { readForm } from '../../src/lib/form.js';
+import { statusSchema } from '../../src/statuses/schemas.js';
 import { createStatus } from '../../src/statuses/statuses.js';
 import { applyPreset } from '../../src/statuses/workflow.js';
 import type { Client } from '../helpers/client.js';
@@ -36,7 +38,7 @@ async function applyThroughPage(t: Test, db: Db, admin: Client, key: string, sta
 t.test('Simple, applied to a desk with tickets in every category', async (t) => {
   const { db, admin, actor, customer } = await adminDesk(t);
   for (const [name, category] of [['Draft', 'draft'], ['Waiting', 'pending'], ['Vendor', 'on_hold'], ['Cancelled', 'cancelled']]) {
-    await createStatus(db, actor, { name, customerLabel: name, category });
+    await createStatus(db, actor, readForm(statusSchema, { name, customerLabel: name, category }));
   }
   await db.insertInto('settings').values({ key: 'assignment_status_id', value: String(await statusId(db, 'Pending')) }).execute();
   const started = await ticketsInEveryStatus(db, customer.id);
@@ -78,7 +80,7 @@ t.test('Field service, with a mapping chosen by the admin; the settings point at
 
 t.test('Escalation, over a Field service desk; a ticket that arrives after the page was shown still moves', async (t) => {
   const { db, admin, actor, customer } = await adminDesk(t);
-  await applyPreset(db, actor, 'field_service', {});
+  await applyPreset(db, actor, 'field_service', new Map());
   await db.deleteFrom('ticket_events').execute();
   const started = await ticketsInEveryStatus(db, customer.id);
   const page = await admin.get('/admin/statuses/presets/escalation');

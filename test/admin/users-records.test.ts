@@ -2,12 +2,7 @@ import t from 'tap';
 import type { Db } from '../../src/db/connect.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
-import { makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
-
-async function message(db: Db, ticketId: number, authorId: number, kind: 'reply' | 'note', body: string) {
-  const at = new Date().toISOString();
-  await db.insertInto('messages').values({ ticket_id: ticketId, author_id: authorId, kind, body_text: body, body_html: `<p>${body}</p>`, via: 'web', email_message_id: null, match_reason: null, created_at: at }).execute();
-}
+import { makeCcs, makeEvent, makeMessage, makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
 
 async function adminClient(app: Client['app'], db: Db) {
   const row = await makeUser(db, 'admin');
@@ -25,8 +20,8 @@ t.test('merging two records of one customer moves tickets, messages, CCs and rat
   const group = await db.selectFrom('groups').select('id').executeTakeFirstOrThrow();
   const [t1, t2] = await makeTickets(db, 2, (i) => ({ requesterId: removed.id, subject: `From home ${i}` }));
   const [t3] = await makeTickets(db, 1, { requesterId: other.id, subject: 'Someone else' });
-  await message(db, t1!, removed.id, 'reply', 'Written at home');
-  await db.insertInto('ticket_ccs').values([{ ticket_id: t3!, user_id: removed.id }, { ticket_id: t3!, user_id: kept.id }]).execute();
+  await makeMessage(db, t1!, { authorId: removed.id, kind: 'reply', text: 'Written at home' });
+  await makeCcs(db, t3!, removed.id, kept.id);
   await db.insertInto('ratings').values({ ticket_id: t2!, user_id: removed.id, score: 'good', created_at: new Date().toISOString() }).execute();
   await db.insertInto('ticket_members').values({ ticket_id: t3!, user_id: removed.id, role: 'requested', offer_state: null, offered_at: null, offer_expires_at: null, responded_at: null, created_at: new Date().toISOString() }).execute();
   await db.insertInto('group_members').values({ group_id: group.id, user_id: removed.id }).execute();
@@ -41,7 +36,7 @@ t.test('merging two records of one customer moves tickets, messages, CCs and rat
   const confirm = await admin.get(`/admin/users/${kept.id}/merge?other=MIA@home.test`);
   t.equal(confirm.statusCode, 200);
   t.match(confirm.body, 'Merge these records?');
-  t.match(confirm.body, 'The 2 tickets mia@home.test requested, their 1 messages, the 1 tickets they are copied on');
+  t.match(confirm.body, 'The 2 tickets mia@home.test requested, their 1 message, the 1 ticket they are copied on');
   t.match(confirm.body, 'move to mia@work.test');
   t.equal(await db.selectFrom('users').select('id').where('id', '=', removed.id).executeTakeFirst() !== undefined, true, 'nothing changes before confirming');
 
@@ -76,8 +71,8 @@ t.test('an export is a JSON download of the person\'s profile, tickets, messages
   const customer = await makeUser(db, 'customer', { name: 'Exa Port', email: 'exa@customer.test' });
   const agent = await makeUser(db, 'agent', { name: 'Nate Notes' });
   const [ticket] = await makeTickets(db, 1, { requesterId: customer.id, subject: 'Printer on fire' });
-  await message(db, ticket!, customer.id, 'reply', 'It is still burning');
-  await message(db, ticket!, agent.id, 'note', 'Call the fire brigade');
+  await makeMessage(db, ticket!, { authorId: customer.id, kind: 'reply', text: 'It is still burning' });
+  await makeMessage(db, ticket!, { authorId: agent.id, kind: 'note', text: 'Call the fire brigade' });
   await db.insertInto('ratings').values({ ticket_id: ticket!, user_id: customer.id, score: 'bad', comment: 'Too slow', created_at: new Date().toISOString() }).execute();
   await db.insertInto('user_tokens').values({ user_id: customer.id, kind: 'reset', token_hash: 'secret-token-hash', expires_at: '2099-01-01T00:00:00Z', used_at: null, created_at: new Date().toISOString() }).execute();
 
@@ -106,8 +101,8 @@ t.test('erasing a person anonymises them, keeps their messages, and locks them o
   const org = await db.insertInto('organizations').values({ name: 'Acme', created_at: new Date().toISOString() }).returning('id').executeTakeFirstOrThrow();
   const person = await makeUser(db, 'customer', { name: 'Eve Erase', email: 'eve@customer.test', organizationId: org.id });
   const [ticket] = await makeTickets(db, 1, { requesterId: person.id, subject: 'My data' });
-  await message(db, ticket!, person.id, 'reply', 'Regards, Eve');
-  await db.insertInto('ticket_events').values({ ticket_id: ticket!, actor_id: null, kind: 'ccs', from_value: null, to_value: 'someone@x.test, eve@customer.test', created_at: new Date().toISOString() }).execute();
+  await makeMessage(db, ticket!, { authorId: person.id, kind: 'reply', text: 'Regards, Eve' });
+  await makeEvent(db, ticket!, { actorId: null, kind: 'ccs', to: 'someone@x.test, eve@customer.test' });
   await db.insertInto('audit_log').values({ actor_id: null, action: 'user.created', subject_type: 'user', subject_id: person.id, details: JSON.stringify({ after: { email: 'eve@customer.test', name: 'Eve Erase' } }), created_at: new Date().toISOString() }).execute();
   const session = new Client(app);
   await session.login(person.email, PASSWORD);
@@ -119,6 +114,7 @@ t.test('erasing a person anonymises them, keeps their messages, and locks them o
   const res = await admin.post(`/admin/users/${person.id}/erase`);
   t.equal(res.statusCode, 303);
   const page = await admin.get(`/admin/users/${person.id}`);
+  t.equal(page.statusCode, 200);
   t.match(page.body, 'The person is erased; their messages are kept.');
   t.match(page.body, `Deleted user #${person.id}`);
   t.notMatch(page.body, 'Enable again', 'an erased person cannot be enabled');

@@ -6,8 +6,8 @@ import { attachUploads, discardUploads, storeFiles } from '../../src/attachments
 import { Invalid } from '../../src/lib/errors.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
-import { makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
-import { actorOf, BYTES, makeMessage, upload } from './helpers.js';
+import { makeMessage, makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
+import { actorOf, BYTES, upload } from './helpers.js';
 
 async function setup(t: Test) {
   const desk = await buildTestDesk(t);
@@ -26,7 +26,7 @@ t.test('attachUploads binds the actor\'s own pending uploads, inside the verb\'s
   const mine = (await upload(app, agent, [{ filename: 'a.png', content: BYTES.png }, { filename: 'b.pdf', content: BYTES.pdf }])).json.uploads;
   const theirs = (await upload(app, customer, [{ filename: 'c.png', content: BYTES.png }])).json.uploads;
   const actor = await actorOf(db, agentUser.id);
-  const message = await makeMessage(db, ticketId, agentUser.id, 'reply');
+  const message = await makeMessage(db, ticketId, { authorId: agentUser.id, kind: 'reply' });
 
   const refused = await db.transaction().execute((trx) => attachUploads(trx, actor, message, [mine[0]!.id, theirs[0]!.id])).catch((e: unknown) => e);
   t.type(refused, Invalid, 'someone else\'s upload is as good as missing');
@@ -42,7 +42,7 @@ t.test('attachUploads binds the actor\'s own pending uploads, inside the verb\'s
   t.type(again, Invalid, 'a bound upload cannot be bound again');
 
   // A rolled-back verb leaves the uploads pending.
-  const other = await makeMessage(db, ticketId, agentUser.id, 'note');
+  const other = await makeMessage(db, ticketId, { authorId: agentUser.id, kind: 'note' });
   const extra = (await upload(app, agent, [{ filename: 'd.png', content: BYTES.png }])).json.uploads;
   await db.transaction().execute(async (trx) => {
     await attachUploads(trx, actor, other, [extra[0]!.id]);
@@ -57,7 +57,7 @@ t.test('attachUploads keeps a message within the total, counting uploads from se
   const first = (await upload(app, agent, [{ filename: 'a.png', content: BYTES.png }, { filename: 'b.png', content: BYTES.png }])).json.uploads;
   const second = (await upload(app, agent, [{ filename: 'c.png', content: BYTES.png }])).json.uploads;
   const actor = await actorOf(db, agentUser.id);
-  const message = await makeMessage(db, ticketId, agentUser.id, 'reply');
+  const message = await makeMessage(db, ticketId, { authorId: agentUser.id, kind: 'reply' });
   const refused = await db.transaction().execute((trx) => attachUploads(trx, actor, message, [...first, ...second].map((u) => u.id))).catch((e: unknown) => e);
   t.type(refused, Invalid);
   t.equal((refused as Invalid).message, 'attachments.errors.total');
@@ -69,7 +69,7 @@ t.test('attachUploads keeps a message within the total, counting uploads from se
 t.test('discardUploads removes pending uploads and their files, never bound ones', async (t) => {
   const { app, db, config, agent, agentUser, ticketId } = await setup(t);
   const [kept, dropped] = (await upload(app, agent, [{ filename: 'a.png', content: BYTES.png }, { filename: 'b.png', content: BYTES.png }])).json.uploads;
-  const message = await makeMessage(db, ticketId, agentUser.id, 'reply');
+  const message = await makeMessage(db, ticketId, { authorId: agentUser.id, kind: 'reply' });
   await db.transaction().execute(async (trx) => attachUploads(trx, await actorOf(trx, agentUser.id), message, [kept!.id]));
   const keys = await db.selectFrom('attachments').select(['id', 'storage_key']).orderBy('id').execute();
 
@@ -95,8 +95,8 @@ t.test('storeFiles: the same intake for files that come from mail', async (t) =>
 t.test('listAttachmentsForMessages groups many messages\' files in one query; the partial lists them as links', async (t) => {
   const { app, db, agent, agentUser, ticketId } = await setup(t);
   const actor = await actorOf(db, agentUser.id);
-  const [m1, m2, m3] = [await makeMessage(db, ticketId, agentUser.id, 'reply'), await makeMessage(db, ticketId, agentUser.id, 'update'),
-    await makeMessage(db, ticketId, agentUser.id, 'reply')];
+  const [m1, m2, m3] = [await makeMessage(db, ticketId, { authorId: agentUser.id, kind: 'reply' }), await makeMessage(db, ticketId, { authorId: agentUser.id, kind: 'update' }),
+    await makeMessage(db, ticketId, { authorId: agentUser.id, kind: 'reply' })];
   const a = (await upload(app, agent, [{ filename: '<img src=x onerror=alert(1)>.png', content: BYTES.png }, { filename: 'big.pdf', content: Buffer.concat([BYTES.pdf, Buffer.alloc(3 * 1024 * 1024)]) }])).json.uploads;
   const b = (await upload(app, agent, [{ filename: 'c.zip', content: BYTES.zip }])).json.uploads;
   await db.transaction().execute(async (trx) => {

@@ -7,8 +7,8 @@ import { attachUploads } from '../../src/attachments/uploads.js';
 import { isoIn } from '../../src/lib/time.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
-import { makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
-import { actorOf, BYTES, makeMessage, upload } from './helpers.js';
+import { makeMessage, makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
+import { actorOf, BYTES, upload } from './helpers.js';
 
 t.test('the hourly job removes day-old pending uploads and their files, keeps bound and fresh ones, and books its next run', async (t) => {
   const { app, db, config } = await buildTestDesk(t);
@@ -18,7 +18,7 @@ t.test('the hourly job removes day-old pending uploads and their files, keeps bo
   await client.login(user.email, PASSWORD);
 
   const [abandoned, bound] = (await upload(app, client, [{ filename: 'old.png', content: BYTES.png }, { filename: 'sent.png', content: BYTES.png }])).json.uploads;
-  const message = await makeMessage(db, ticketId!, user.id, 'reply');
+  const message = await makeMessage(db, ticketId!, { authorId: user.id, kind: 'reply' });
   await db.transaction().execute(async (trx) => attachUploads(trx, await actorOf(trx, user.id), message, [bound!.id]));
   await db.updateTable('attachments').set({ created_at: isoIn(-25 * 3600_000) }).execute();
   const [fresh] = (await upload(app, client, [{ filename: 'new.png', content: BYTES.png }])).json.uploads;

@@ -2,8 +2,8 @@ import t, { type Test } from 'tap';
 import { attachUploads } from '../../src/attachments/uploads.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
-import { makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
-import { actorOf, BYTES, makeMessage, upload } from './helpers.js';
+import { makeMessage, makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
+import { actorOf, BYTES, upload } from './helpers.js';
 
 /** A ticket of Cora's with an agent's reply (a PNG and a PDF) and an internal note (a PNG); Dan is another customer. */
 async function setup(t: Test) {
@@ -24,8 +24,8 @@ async function setup(t: Test) {
     { filename: 'screen.png', content: BYTES.png }, { filename: 'invoice.pdf', content: BYTES.pdf }, { filename: 'internal.png', content: BYTES.png },
   ]);
   const [png, pdf, noted] = json.uploads.map((u) => u.id) as [number, number, number];
-  const reply = await makeMessage(db, ticketId!, agentUser.id, 'reply');
-  const note = await makeMessage(db, ticketId!, agentUser.id, 'note');
+  const reply = await makeMessage(db, ticketId!, { authorId: agentUser.id, kind: 'reply' });
+  const note = await makeMessage(db, ticketId!, { authorId: agentUser.id, kind: 'note' });
   const actor = await actorOf(db, agentUser.id);
   await db.transaction().execute(async (trx) => {
     await attachUploads(trx, actor, reply, [png, pdf]);

@@ -3,8 +3,6 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Db } from '../../src/db/connect.js';
-import type { MessageKind } from '../../src/db/schema.js';
-import { nowIso } from '../../src/lib/time.js';
 import { toActor, type Actor } from '../../src/users/actor.js';
 import type { Client } from '../helpers/client.js';
 
@@ -83,14 +81,6 @@ export function filesUnder(dir: string): string[] {
 
 export async function actorOf(db: Db, id: number): Promise<Actor> {
   return toActor(await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
-}
-
-export async function makeMessage(db: Db, ticketId: number, authorId: number, kind: MessageKind): Promise<number> {
-  const row = await db.insertInto('messages').values({
-    ticket_id: ticketId, author_id: authorId, kind, body_text: kind, body_html: `<p>${kind}</p>`, via: 'web',
-    email_message_id: null, match_reason: null, created_at: nowIso(),
-  }).returning('id').executeTakeFirstOrThrow();
-  return row.id;
 }
 
 export async function waitFor(check: () => boolean | Promise<boolean>, ms = 3000): Promise<boolean> {

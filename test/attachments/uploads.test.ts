@@ -47,7 +47,7 @@ t.test('PNG, JPG, PDF and ZIP are recognised by their bytes and stored as pendin
   t.equal(filesUnder(desk.config.uploadsDir).length, 4, 'no temporary files left');
 });
 
-t.test('HTML or SVG named .png is rejected by name, and nothing of it is kept', async (t) => {
+t.test('HTML or SVG named .png is rejected by name, saying what the content really is, and nothing of it is kept', async (t) => {
   const desk = await setup(t);
   const { res, json } = await upload(desk.app, desk.client, [
     { filename: 'cat.png', content: BYTES.html, type: 'image/png' },
@@ -58,15 +58,20 @@ t.test('HTML or SVG named .png is rejected by name, and nothing of it is kept', 
   t.equal(res.statusCode, 201, 'the good file is kept');
   t.same(json.uploads.map((u) => u.filename), ['ok.png']);
   t.same(json.rejected.map((r) => r.message), [
-    'cat.png: only JPG, PNG, PDF and ZIP files are accepted.',
-    'logo.png: only JPG, PNG, PDF and ZIP files are accepted.',
+    'cat.png: its name says PNG, but the content is HTML. Only real JPG, PNG, PDF and ZIP files are accepted.',
+    'logo.png: its name says PNG, but the content is SVG. Only real JPG, PNG, PDF and ZIP files are accepted.',
     'notes.txt: only JPG, PNG, PDF and ZIP files are accepted.',
   ]);
-  t.equal(json.rejected[0]!.reason, 'attachments.errors.type');
+  t.equal(json.rejected[0]!.reason, 'attachments.errors.mismatch');
+  t.equal(json.rejected[2]!.reason, 'attachments.errors.type', 'a type not accepted at all: the plain message');
   t.equal(filesUnder(desk.config.uploadsDir).length, 1);
 
   const onlyBad = await upload(desk.app, desk.client, [{ filename: 'x.png', content: BYTES.svg }]);
   t.equal(onlyBad.res.statusCode, 422, 'nothing kept: 422');
+  const damaged = await upload(desk.app, desk.client, [{ filename: 'scan.PDF', content: Buffer.from([0, 1, 2, 3, 250, 251, 252, 253]) }]);
+  t.same(damaged.json.rejected.map((r) => r.message),
+    ['scan.PDF: its name says PDF, but the content is not a PDF file (the file may be damaged, or renamed). Only real JPG, PNG, PDF and ZIP files are accepted.'],
+    'content of no known kind under an accepted name');
 });
 
 t.test('the allowed types come from the settings; markup never passes, even when text is allowed', async (t) => {
@@ -81,7 +86,7 @@ t.test('the allowed types come from the settings; markup never passes, even when
   ]);
   t.same(json.uploads.map((u) => [u.filename, u.contentType]), [['notes.txt', 'text/plain; charset=utf-8'], ['scan.pdf', 'application/pdf']]);
   t.same(json.rejected.map((r) => r.message), ['a.png: only TXT and PDF files are accepted.',
-    'b.svg: only TXT and PDF files are accepted.', 'c.txt: only TXT and PDF files are accepted.']);
+    'b.svg: only TXT and PDF files are accepted.', 'c.txt: its name says TXT, but the content is HTML. Only real TXT and PDF files are accepted.']);
 });
 
 t.test('the per-message total comes from the settings; a file over what is left is rejected by name and not kept', async (t) => {

@@ -1,13 +1,17 @@
+import { spawn } from 'node:child_process';
 import t from 'tap';
 import { runBench } from '../../bench/bench.js';
 import { ensureDataset } from '../../bench/dataset.js';
+import { settle } from '../../bench/process.js';
 import { formatReport, targets } from '../../bench/report.js';
 import { tempDir } from '../helpers/app.js';
 import { built } from '../helpers/cli.js';
+import { sqliteOnly } from '../helpers/database.js';
 
 // The benchmark's machinery end to end on a tiny desk, so it cannot rot between real runs. It checks
 // that every case got the answers a user would (pages 2xx, forms 3xx), never how fast they came.
-t.test('npm run bench: every case answers as expected against the real server', async (t) => {
+t.test('npm run bench: every case answers as expected against the real server',
+  sqliteOnly('this is the SQLite run; postgres.test.ts runs the bench on PostgreSQL whatever the suite runs on'), async (t) => {
   t.ok(built(), 'dist/ is built (npm test runs `npm run build` first)');
   if (!built()) return;
   const cacheDir = tempDir(t, 'deskbell-bench-');
@@ -32,4 +36,12 @@ t.test('npm run bench: every case answers as expected against the real server', 
 
   const again = await ensureDataset(cacheDir, 300, (line) => t.fail(`no rebuild: ${line}`));
   t.same(again, report.dataset, 'a second run reuses the cached data set');
+});
+
+t.test('between cases the bench waits for the server to be idle', async (t) => {
+  // A process busy for a second and a half, as a server still answering requests of the case before.
+  const busy = spawn(process.execPath, ['-e', 'const end = Date.now() + 1500; while (Date.now() < end);']);
+  await new Promise((resolve) => busy.once('spawn', resolve));
+  await settle([busy.pid!]);
+  t.not(busy.exitCode, null, 'settle returned only once the busy process had stopped working');
 });

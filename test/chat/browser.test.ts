@@ -53,7 +53,7 @@ for (const js of [true, false]) {
     const robin = session.page;
     const cora = await person(t, browser, session, CORA, '/portal');
     await cora.page.goto(`${session.desk.baseUrl}/portal/tickets/${id}`);
-    await sees(t, cora.page, 'Messenger');
+    await sees(t, cora.page, 'Chat with the team', 'the customer\'s messenger is called a live chat');
 
     if (js) {
       await robin.reload();

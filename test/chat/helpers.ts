@@ -18,46 +18,57 @@ export interface OpenStream {
   text(): string;
   /** Wait until the received text matches (or fail after `ms`). */
   waitFor(pattern: RegExp, ms?: number): Promise<boolean>;
+  /** Wait until the server has ended the stream (false if it is still open after `ms`). */
+  ended(ms?: number): Promise<boolean>;
   close(): void;
 }
 
-/** Open a server-sent event stream with a client's session, as the browser's EventSource-like fetch would. */
-export async function openStream(t: Test, base: string, path: string, client: Client): Promise<OpenStream> {
+/**
+ * Open a server-sent event stream with a client's session, as the browser's EventSource-like fetch
+ * would (a reconnecting one also sends `Last-Event-ID` in `headers`).
+ */
+export async function openStream(t: Test, base: string, path: string, client: Client, headers: Record<string, string> = {}): Promise<OpenStream> {
   const controller = new AbortController();
   const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  const response = await fetch(base + path, { headers: { cookie, accept: 'text/event-stream' }, signal: controller.signal });
+  const response = await fetch(base + path, { headers: { ...headers, cookie, accept: 'text/event-stream' }, signal: controller.signal });
   let received = '';
+  let done = false;
   const waiters = new Set<() => void>();
   if (response.body) {
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
     void (async () => {
       for (;;) {
-        const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
-        if (done) break;
+        const chunk = await reader.read().catch(() => ({ done: true, value: undefined }));
+        if (chunk.done) break;
+        const value = chunk.value;
         received += decoder.decode(value, { stream: true });
         for (const wake of waiters) wake();
       }
+      done = true;
+      for (const wake of waiters) wake();
     })();
   }
   t.teardown(() => controller.abort());
+  function until(check: () => boolean, ms: number): Promise<boolean> {
+    if (check()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const wake = () => {
+        if (!check()) return;
+        cleanup();
+        resolve(true);
+      };
+      const timer = setTimeout(() => { cleanup(); resolve(false); }, ms);
+      const cleanup = () => { clearTimeout(timer); waiters.delete(wake); };
+      waiters.add(wake);
+    });
+  }
   return {
     status: response.status,
     contentType: response.headers.get('content-type'),
     text: () => received,
-    waitFor(pattern, ms = 3000) {
-      if (pattern.test(received)) return Promise.resolve(true);
-      return new Promise((resolve) => {
-        const wake = () => {
-          if (!pattern.test(received)) return;
-          cleanup();
-          resolve(true);
-        };
-        const timer = setTimeout(() => { cleanup(); resolve(false); }, ms);
-        const cleanup = () => { clearTimeout(timer); waiters.delete(wake); };
-        waiters.add(wake);
-      });
-    },
+    waitFor: (pattern, ms = 3000) => until(() => pattern.test(received), ms),
+    ended: (ms = 3000) => until(() => done, ms),
     close: () => controller.abort(),
   };
 }

@@ -16,6 +16,7 @@ t.test('the customer writes without JavaScript; the agent sees it with an unread
   t.equal(sent.statusCode, 303);
   t.equal(sent.headers.location, `/portal/tickets/${id}`, 'back to the ticket');
   page = await portal.get(`/portal/tickets/${id}`);
+  t.equal(page.statusCode, 200);
   t.same(chatLines(page.body), ['Is anyone there?'], 'the customer sees their line after the redirect');
   t.notMatch(page.body, 'chat-unread', 'their own line is not "new" to them');
 
@@ -27,6 +28,7 @@ t.test('the customer writes without JavaScript; the agent sees it with an unread
   t.same(chatLines(agentPage.body), ['Is anyone there?', 'Hello?'], 'the agent sees both lines in the messenger');
   t.match(agentPage.body, /<span class="badge chat-unread" id="chat-unread">2 new<\/span>/, 'marked as 2 new');
   agentPage = await staff.get(`/agent/tickets/${id}`);
+  t.equal(agentPage.statusCode, 200);
   t.notMatch(agentPage.body, 'chat-unread', 'seen once, they are no longer new');
 });
 
@@ -86,6 +88,7 @@ t.test('only people who can see the ticket may write or listen: others get 404',
   const staff = new Client(app);
   await staff.login(agent.email, PASSWORD);
   const page = await staff.get(`/agent/tickets/${internal}`);
+  t.equal(page.statusCode, 200);
   t.notMatch(page.body, 'chat-form', 'an internal ticket has no messenger');
   t.equal((await staff.post(`/agent/tickets/${internal}/chat`, { body: 'hi' })).statusCode, 404);
   t.equal((await staff.post(`/agent/tickets/${id}/presence`, {})).statusCode, 204, 'presence pings are for tickets one can see');
@@ -97,6 +100,7 @@ t.test('closed tickets keep their chat readable but take no new lines', async (t
   await staff.post(`/agent/tickets/${id}/chat`, { body: 'Before closing' });
   await db.updateTable('tickets').set({ status_id: 5 }).where('id', '=', id).execute();
   const page = await portal.get(`/portal/tickets/${id}`);
+  t.equal(page.statusCode, 200);
   t.same(chatLines(page.body), ['Before closing']);
   t.notMatch(page.body, 'chat-form', 'no form');
   t.match(page.body, 'its chat can be read, but takes no new messages');

@@ -7,7 +7,7 @@ t.test('on a new desk the empty lists say what goes there and offer the next ste
   const { app, db } = await buildTestDesk(t);
   const agent = new Client(app);
   await agent.login((await makeUser(db, 'agent')).email, PASSWORD);
-  const list = (await agent.get('/agent/tickets')).body;
+  const list = await agent.page('/agent/tickets');
   t.match(list, /No tickets yet\. Tickets arrive from the portal and by email/);
   t.match(list, /<a href="\/agent\/tickets\/new">Open a ticket<\/a>/);
   t.notMatch(list, /<table/, 'no empty table');

@@ -5,8 +5,10 @@ import t from 'tap';
 import { startCheckpointer } from '../../src/db/checkpointer.js';
 import { connect } from '../../src/db/connect.js';
 import { tempDir } from '../helpers/app.js';
+import { sqliteOnly } from '../helpers/database.js';
 
-t.test('a worker copies the WAL into the database in the background; commits no longer checkpoint at 1,000 pages', async (t) => {
+t.test('a worker copies the WAL into the database in the background; commits no longer checkpoint at 1,000 pages',
+  sqliteOnly('the WAL checkpointer of a SQLite file (the server starts it on SQLite only)'), async (t) => {
   const path = join(tempDir(t), 'desk.db');
   const { db } = connect(path);
   t.teardown(() => db.destroy());

@@ -6,18 +6,20 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import { openDatabase } from '../../src/db/open.js';
 import { seedDefaults } from '../../src/setup/defaults.js';
 import { tempDir } from '../helpers/app.js';
+import { databaseEnv, sqliteOnly } from '../helpers/database.js';
 
 t.test('migrations build the whole data model on an empty file and seed a working desk', async (t) => {
-  const config = loadConfig({ DATA_DIR: tempDir(t) });
+  const dir = tempDir(t);
+  const config = loadConfig({ DATA_DIR: dir, ...await databaseEnv(dir, t) });
   const { db, applied } = await openDatabase(config);
   t.teardown(() => db.destroy());
-  t.same(applied, ['0001_initial', '0002_list_indexes', '0003_event_field', '0004_audit_log', '0013_brand_colour', '0015_mail_log', '0016_mailin', '0017_fleet', '0018_chat_marks', '0019_search', '0020_saved_views', '0021_dashboard_indexes', '0022_requester_status_index']);
+  t.same(applied, ['0001_initial', '0002_list_indexes', '0003_event_field', '0004_audit_log', '0013_brand_colour', '0015_mail_log', '0016_mailin', '0017_fleet', '0018_chat_marks', '0019_search', '0020_saved_views', '0021_dashboard_indexes', '0022_requester_status_index', '0023_login_locks', '0024_events', '0025_trigram_indexes', '0026_ui_prefs', '0027_conversation_order']);
 
   const tables = (await db.introspection.getTables()).map((table) => table.name);
   for (const table of ['users', 'sessions', 'user_tokens', 'organizations', 'groups', 'group_members', 'brands', 'statuses',
     'ticket_types', 'fields', 'ticket_type_fields', 'services', 'tickets', 'ticket_field_values', 'ticket_ccs',
     'ticket_members', 'ticket_seen', 'messages', 'attachments', 'ticket_events', 'ratings', 'jobs', 'settings', 'texts',
-    'video_sessions']) {
+    'video_sessions', 'events', 'consumer_positions']) {
     t.ok(tables.includes(table), `table ${table}`);
   }
 
@@ -33,7 +35,7 @@ t.test('migrations build the whole data model on an empty file and seed a workin
   t.equal((await db.selectFrom('statuses').select('id').execute()).length, 5);
 });
 
-t.test('the connection runs with WAL, foreign keys and a busy timeout', async (t) => {
+t.test('the connection runs with WAL, foreign keys and a busy timeout', sqliteOnly('pragmas of the SQLite connection'), async (t) => {
   const { db, sqlite } = connect(`${tempDir(t)}/x.db`);
   t.teardown(() => db.destroy());
   t.equal(sqlite.pragma('journal_mode', { simple: true }), 'wal');
@@ -46,7 +48,8 @@ t.test('the connection runs with WAL, foreign keys and a busy timeout', async (t
   );
 });
 
-t.test('write transactions begin IMMEDIATE, so a writer meeting another process waits instead of failing', async (t) => {
+t.test('write transactions begin IMMEDIATE, so a writer meeting another process waits instead of failing',
+  sqliteOnly('SQLite\'s write lock (PostgreSQL locks rows)'), async (t) => {
   const path = `${tempDir(t)}/x.db`;
   const { db } = connect(path);
   t.teardown(() => db.destroy());

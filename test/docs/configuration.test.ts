@@ -34,14 +34,18 @@ t.test('every variable the scan found changes what loadConfig returns', async (t
   const dir = t.testdir();
   const base = { DATA_DIR: dir, SECRET_KEY: 'k'.repeat(64) };
   const samples: Record<string, string> = {
+    DATABASE_POOL_SIZE: '20',
+    JOB_POLL_MS: '5000',
     PORT: '8080', HOST: '0.0.0.0', DATA_DIR: join(dir, 'other'), DATABASE_URL: `sqlite:${join(dir, 'x.db')}`,
     BASE_URL: 'https://help.example.com', BACKUP_KEEP: '9', SMTP_URL: 'smtp://relay:25', SMTP_LISTEN: '2525',
     MAIL_DOMAIN: 'mail.example.com', IMAP_URL: 'imaps://u:p@imap.example.com/INBOX', SECRET_KEY: 's'.repeat(64),
-    TRUST_PROXY: 'true', VIDEO_BASE_URL: 'https://meet.example.com/', LOG_LEVEL: 'warn', NODE_ENV: 'development',
+    TRUST_PROXY: 'true', VIDEO_BASE_URL: 'https://meet.example.com/', LOG_LEVEL: 'warn', LOG_FORMAT: 'pretty', NODE_ENV: 'development',
   };
-  const plain = JSON.stringify(loadConfig(base));
+  // Read only along with another variable: the pool size of a PostgreSQL database.
+  const along: Record<string, Record<string, string>> = { DATABASE_POOL_SIZE: { DATABASE_URL: 'postgres://deskbell@db.example.com/deskbell' } };
   for (const name of read) {
     t.ok(samples[name], `the test has a sample value for ${name}`);
-    if (samples[name]) t.not(JSON.stringify(loadConfig({ ...base, [name]: samples[name] })), plain, `${name} changes the config`);
+    const plain = JSON.stringify(loadConfig({ ...base, ...along[name] }));
+    if (samples[name]) t.not(JSON.stringify(loadConfig({ ...base, ...along[name], [name]: samples[name] })), plain, `${name} changes the config`);
   }
 });

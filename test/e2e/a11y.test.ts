@@ -10,7 +10,7 @@ import { loadDemo, logInAs } from './workspace-steps.js';
 
 const browser = await launchBrowser(t);
 
-const AGENT_PAGES = ['/agent', '/agent/search?q=printer', '/agent/tickets', '/agent/tickets/new', '/agent/offers', '/agent/views', '/agent/team', '/account',
+const AGENT_PAGES = ['/agent', '/agent/search?q=printer', '/agent/tickets', '/agent/tickets?view=all', '/agent/tickets/new', '/agent/offers', '/agent/views', '/agent/team', '/account',
   '/admin', '/admin/statuses', '/admin/types', '/admin/fields', '/admin/users', '/admin/organizations', '/admin/groups',
   '/admin/settings', '/admin/texts', '/admin/audit'];
 const TABS = ['General', 'Updates', 'Internal Updates', 'History', 'Video Sessions', 'Fleet Management'];
@@ -23,8 +23,8 @@ async function visit(t: Test, page: Page, url: string, path: string): Promise<vo
 /** The first ticket of the agent list, opened; resolves to its path. */
 async function firstTicket(t: Test, session: Session): Promise<string> {
   const { page, desk } = session;
-  await visit(t, page, desk.baseUrl, '/agent/tickets');
-  await page.locator('#ticket-table tbody tr a').first().click();
+  await visit(t, page, desk.baseUrl, '/agent/tickets?view=all');
+  await page.locator('#ticket-table tbody tr td[data-label="Subject"] a').first().click();
   await landsOn(t, page, /^\/agent\/tickets\/\d+$/);
   return new URL(page.url()).pathname;
 }

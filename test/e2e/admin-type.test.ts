@@ -147,11 +147,13 @@ async function customerSubmits(t: Test, world: World) {
   await sees(t, page, `Ticket #${ticket.id} received`, 'the confirmation page names the ticket number');
   await page.getByRole('link', { name: 'Track your ticket' }).click();
   await landsOn(t, page, `/portal/tickets/${ticket.id}`);
-  t.match(await facts(page.locator('#ticket-main dl.facts')), { 'Help Topic': TYPE.name, [FIELD.label]: 'CRM' }, 'the ticket page shows the topic and "Affected system: CRM"');
+  t.match(await facts(page.locator('.ticket-details dl.facts')), { 'Help Topic': TYPE.name, [FIELD.label]: 'CRM' }, 'the ticket page shows the topic and "Affected system: CRM"');
 
   await adminPage.goto(`${desk.baseUrl}/agent/tickets/${ticket.id}`);
   await sees(t, adminPage, ticket.subject, 'the agent\'s details page opens');
-  t.match(await facts(adminPage.locator('#tab-panel dl.facts')), { Type: TYPE.name, [FIELD.label]: 'CRM' }, 'the agent\'s details page shows the type and "Affected system: CRM"');
+  const panel = adminPage.locator('.ticket-panel');
+  t.same([await selected(panel.getByLabel('Type', { exact: true })), await selected(panel.getByLabel(label(FIELD.label)))], [TYPE.name, 'CRM'],
+    'the agent\'s details page shows the type and "Affected system: CRM" in its side panel');
 }
 
 /** 4. /admin/audit lists the field, the type and the field added to it, by the admin; the action filter narrows it. */
@@ -165,7 +167,7 @@ async function audit(t: Test, { session: { page, desk } }: World) {
     t.match(entry?.Who, ADMIN.name, 'by the admin');
   }
   await page.getByLabel('Action', { exact: true }).selectOption('field.created');
-  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await page.locator('main').getByRole('button', { name: 'Search', exact: true }).click();
   await page.waitForURL((url) => url.searchParams.get('action') === 'field.created');
   const filtered = await rows(page, 'table.audit');
   t.ok(filtered.length >= 1 && filtered.every((e) => e.What?.startsWith('field.created')), 'filtered by action: only field.created', { filtered });

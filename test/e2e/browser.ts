@@ -1,5 +1,6 @@
 // Browser-test plumbing: Debian's Chromium through playwright-core, and the REAL server
-// (`node dist/src/server.js`) as a child process on a free port with a fresh data directory.
+// (`node dist/src/server.js`) as a child process on a free port with a fresh data directory (and
+// with DESKBELL_TEST_DB=postgres a fresh PostgreSQL database, test/helpers/database.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -8,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Test } from 'tap';
+import { freshPostgresDatabase, onPostgres } from '../helpers/database.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -59,7 +61,7 @@ export function freePort(): Promise<number> {
 export interface RunningDesk {
   baseUrl: string;
   dataDir: string;
-  /** The extra environment the server was started with (the CLI gets it too). */
+  /** The extra environment the server was started with (the CLI gets it too; DATABASE_URL on PostgreSQL). */
   env: Record<string, string>;
   /** The one-time `/setup?token=...` link the server printed (absolute URL). */
   setupLink: string;
@@ -86,14 +88,19 @@ export interface DeskOptions {
   env?: Record<string, string>;
 }
 
-/** Start `node dist/src/server.js` on a fresh data dir; resolves once /healthz answers 200. */
+/**
+ * Start `node dist/src/server.js` on a fresh data dir (on PostgreSQL, a fresh database dropped once
+ * the server has stopped); resolves once /healthz answers 200.
+ */
 export async function startDesk(t: Test, options: DeskOptions = {}): Promise<RunningDesk> {
   const dataDir = mkdtempSync(join(tmpdir(), 'deskbell-e2e-'));
+  const database = onPostgres ? await freshPostgresDatabase() : null;
+  const env = { ...options.env, ...(database ? { DATABASE_URL: database.url } : {}) };
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [SERVER_ENTRY], {
     cwd: ROOT,
-    env: deskEnv({ ...options.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' }),
+    env: deskEnv({ ...env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -110,13 +117,15 @@ export async function startDesk(t: Test, options: DeskOptions = {}): Promise<Run
       child.kill('SIGKILL');
       await exited;
     }
+    await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const deadline = Date.now() + 15_000;
+  // Generous: a loaded CI machine may take long to start a server; this waits for it, it measures nothing.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (exitCode !== undefined) throw new Error(`the server exited early with code ${exitCode}\n${output()}`);
-    if (Date.now() > deadline) throw new Error(`the server did not answer GET /healthz within 15 s\n${output()}`);
+    if (Date.now() > deadline) throw new Error(`the server did not answer GET /healthz within 60 s\n${output()}`);
     const status = await fetch(`${baseUrl}/healthz`).then((r) => r.status, () => 0);
     if (status === 200 && /\/setup\?token=/.test(stdout)) break;
     await sleep(50);
@@ -126,7 +135,7 @@ export async function startDesk(t: Test, options: DeskOptions = {}): Promise<Run
   return {
     baseUrl,
     dataDir,
-    env: { ...options.env },
+    env,
     setupLink: baseUrl + path,
     output,
     async stop(t: Test) {
@@ -139,7 +148,7 @@ export async function startDesk(t: Test, options: DeskOptions = {}): Promise<Run
   };
 }
 
-/** `deskbell <args>` against the desk's data directory (works while the server runs: SQLite WAL). */
+/** `deskbell <args>` against the desk's data directory and database (works while the server runs: SQLite WAL, or PostgreSQL). */
 export function runCli(desk: RunningDesk, args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolveRun, reject) => {
     const child: ChildProcess = spawn(process.execPath, [CLI_ENTRY, ...args], {

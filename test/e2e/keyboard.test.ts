@@ -4,7 +4,7 @@ import t from 'tap';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from './browser.js';
 import { finish, landsOn, openSession, sees } from './steps.js';
-import { loadDemo, logInAs, viewLink } from './workspace-steps.js';
+import { loadDemo, logInAs, selected, viewLink } from './workspace-steps.js';
 
 const browser = await launchBrowser(t);
 
@@ -99,8 +99,7 @@ if (browser) {
     const request = await assignment;
     t.ok(request.headers()['x-csrf-token'] || /_csrf=/.test(request.postData() ?? ''), 'the POST carries the CSRF token');
     await sees(t, page, 'Assignment saved.');
-    t.equal(await page.locator('.facts dt', { hasText: 'Assignee' }).locator('xpath=following-sibling::dd[1]').innerText(), 'Robin Agent',
-      'the ticket is assigned to me');
+    t.equal(await selected(page.locator('.ticket-panel').getByLabel('Assignee', { exact: true })), 'Robin Agent', 'the ticket is assigned to me');
     t.equal(await page.getByRole('button', { name: 'Assign to me' }).count(), 0, '"Assign to me" is gone');
 
     // ?: the help lists the shortcuts; Escape closes it.

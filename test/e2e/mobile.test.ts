@@ -75,7 +75,8 @@ if (browser) {
     await landsOn(t, page, '/login');
     await logInAs(t, session, 'agent@demo.test', password, 'Robin Agent');
     await fits(t, page, 'agent dashboard');
-    await go(t, page, desk.baseUrl, '/agent/tickets');
+    await page.goto(`${desk.baseUrl}/agent/tickets?view=all`);
+    await landsOn(t, page, '/agent/tickets');
     await fits(t, page, 'agent ticket list');
     t.equal(await page.locator('#ticket-table thead').isVisible(), false, 'the agent list has no header row on a phone');
     const agentCard = await cardLines(page.locator('#ticket-table tbody tr').first());
@@ -85,7 +86,8 @@ if (browser) {
       await go(t, page, desk.baseUrl, p);
       await fits(t, page, p);
     }
-    await go(t, page, desk.baseUrl, '/agent/tickets');
+    await page.goto(`${desk.baseUrl}/agent/tickets?view=all`);
+    await landsOn(t, page, '/agent/tickets');
     await page.locator('#ticket-table tbody td[data-label="Subject"] a').first().click();
     await landsOn(t, page, /^\/agent\/tickets\/\d+$/);
     await fits(t, page, 'ticket details');

@@ -1,11 +1,11 @@
 // Steps for the customer-portal browser tests (portal.test.ts): a help topic with a required field
-// put straight into the SQLite file, the staff side in its own browser context, mails parsed with
+// put straight into the database, the staff side in its own browser context, mails parsed with
 // mailparser, and small readers for the portal pages.
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import type { Test } from 'tap';
+import { loadConfig } from '../../src/config.js';
+import { connectDatabase } from '../../src/db/connect.js';
 import type { TestSmtpServer } from '../helpers/smtp.js';
 import { PageProblems, runCli, type RunningDesk } from './browser.js';
 import { landsOn, logIn, sees, type Session } from './steps.js';
@@ -17,20 +17,21 @@ export const INVITEE = { email: 'cora@example.test', name: 'Cora Customer', pass
 export const FAKE_EXE = Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00', 'latin1'),
   Buffer.from('This program cannot be run in DOS mode.\r\r\n$'), Buffer.alloc(64)]);
 
-/** Seed 002's "CRM Support" help topic with its mandatory dropdown "Issue" (written while the server runs: WAL). */
-export function addCrmTopic(desk: RunningDesk): void {
-  const db = new Database(join(desk.dataDir, 'deskbell.db'));
+/** Seed 002's "CRM Support" help topic with its mandatory dropdown "Issue", written into the desk's database while the server runs. */
+export async function addCrmTopic(desk: RunningDesk): Promise<void> {
+  const { db } = connectDatabase(loadConfig({ LOG_LEVEL: 'silent', ...desk.env, DATA_DIR: desk.dataDir }).database);
   try {
-    db.pragma('busy_timeout = 5000');
-    db.transaction(() => {
+    await db.transaction().execute(async (trx) => {
       const now = new Date().toISOString();
-      const type = db.prepare("insert into ticket_types (name, description, position, created_at) values ('CRM Support', 'Problems with the CRM.', 2, ?)").run(now);
-      const field = db.prepare("insert into fields (key, label, kind, required_for_customer, options, created_at) values ('issue', 'Issue', 'dropdown', 1, ?, ?)")
-        .run(JSON.stringify(['Login', 'Sync', 'Reports']), now);
-      db.prepare('insert into ticket_type_fields (type_id, field_id, position) values (?, ?, 1)').run(type.lastInsertRowid, field.lastInsertRowid);
-    })();
+      const type = await trx.insertInto('ticket_types').values({ name: 'CRM Support', description: 'Problems with the CRM.', position: 2, created_at: now })
+        .returning('id').executeTakeFirstOrThrow();
+      const field = await trx.insertInto('fields').values({
+        key: 'issue', label: 'Issue', kind: 'dropdown', required_for_customer: 1, options: JSON.stringify(['Login', 'Sync', 'Reports']), created_at: now,
+      }).returning('id').executeTakeFirstOrThrow();
+      await trx.insertInto('ticket_type_fields').values({ type_id: type.id, field_id: field.id, position: 1 }).execute();
+    });
   } finally {
-    db.close();
+    await db.destroy();
   }
 }
 
@@ -113,9 +114,9 @@ export async function portalRows(page: Page): Promise<Record<string, string>[]> 
   });
 }
 
-/** The timeline entries of the customer's ticket page, as text. */
+/** The status lines folded into the customer's conversation (the timeline), as text. */
 export async function timeline(page: Page): Promise<string[]> {
-  return page.locator('#ticket-main .timeline li').evaluateAll((items) => items.map((li) => li.textContent!.replace(/\s+/g, ' ').trim()));
+  return page.locator('#ticket-main .conversation .status-line').evaluateAll((items) => items.map((li) => li.textContent!.replace(/\s+/g, ' ').trim()));
 }
 
 /** A field's label exactly, with or without the required mark ("Subject *"): for getByLabel. */

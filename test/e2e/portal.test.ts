@@ -96,7 +96,7 @@ async function submit(t: Test, world: World) {
   const post = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/portal/tickets');
   await form.getByRole('button', { name: 'Submit ticket' }).click();
   t.equal((await post).headers()['hx-request'], js ? 'true' : undefined, js ? 'htmx sent the form (boosted, multipart)' : 'a plain multipart form post');
-  await sees(t, page, /setup\.png: only .* files are accepted\./, 'the page names the refused file and why');
+  await sees(t, page, /setup\.png: its name says PNG, but the content is not a PNG file .*Only real .* files are accepted\./, 'the page names the refused file and why');
   await sees(t, page, 'Some files were not attached.', 'and says that files were left out');
   t.notOk(await page.locator('#f-files-error').innerText().then((s) => s.includes('screen.png'), () => true), 'screen.png is not refused');
   t.equal(await form.getByLabel(label('Subject')).inputValue(), ticket.subject, 'Subject is still filled');
@@ -135,7 +135,7 @@ async function submit(t: Test, world: World) {
     t.equal(await page.getByRole('link', { name: `Download ${file}` }).count(), 1, `${file} is attached to the message`);
   }
   t.equal(await page.getByText('setup.png').count(), 0, 'setup.png is not');
-  t.match(await page.locator('#ticket-main dl.facts').innerText(), /Issue\s+Sync/, 'the ticket shows Issue: Sync');
+  t.match(await page.locator('.ticket-details dl.facts').innerText(), /Issue\s+Sync/, 'the ticket shows Issue: Sync');
 }
 
 /** 3. My tickets lists it with the customer-facing label; its link opens the ticket page. */
@@ -173,10 +173,10 @@ async function agentReplies(t: Test, { session: { page, desk }, staff, ticket }:
 
 /** 5. A reply to the solved ticket reopens it. */
 async function customerReopens(t: Test, { session: { page }, ticket }: World, text: string) {
-  const form = page.locator('section.compose', { has: page.getByRole('heading', { name: 'Write a message' }) });
+  const form = page.locator('section.compose', { has: page.getByRole('heading', { name: 'Reply to reopen' }) });
   await sees(t, page, 'This ticket is solved. If you write, it is reopened', 'the reply form warns that writing reopens');
   await form.getByLabel(label('Message')).fill(text);
-  await form.getByRole('button', { name: 'Send message' }).click();
+  await form.getByRole('button', { name: 'Send and reopen' }).click();
   await sees(t, page, 'Your message was sent.');
   await landsOn(t, page, ticket.path);
   await sees(t, page, text, 'the customer\'s message is in the conversation');
@@ -203,9 +203,9 @@ async function rating(t: Test, { session: { page, desk }, staff, suffix, ticket 
   t.ok(await page.locator('section.rating').getByRole('radio', { name: 'Good', exact: true }).isChecked(), 'Good stays chosen (changeable)');
 
   await staff.page.goto(desk.baseUrl + agentPath);
-  const badge = staff.page.locator('#tab-panel dl.facts .badge.rating-good');
+  const badge = staff.page.locator('.ticket-panel dl.facts .badge.rating-good');
   t.ok(await badge.waitFor().then(() => true, () => false), 'the agent\'s details page shows the rating badge');
-  t.match(await staff.page.locator('#tab-panel dl.facts').innerText(), `Rated good “${comment}”`, 'with the comment');
+  t.match(await staff.page.locator('.ticket-panel dl.facts').first().innerText(), `Rated good “${comment}”`, 'with the comment');
 }
 
 if (browser) {
@@ -214,7 +214,7 @@ if (browser) {
     t.test(`customer portal: invitation, submit with a refused file, My tickets, reply, reopen, rating (${mode(js)})`, async (t) => {
       const smtp = await startSmtp(t);
       const session = await openSession(t, browser, js, { env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}` } });
-      addCrmTopic(session.desk);
+      await addCrmTopic(session.desk);
       const staff = await openStaff(t, browser, session);
       const world: World = { session, staff, smtp, suffix, ticket: { id: 0, path: '', subject: `CRM contacts do not sync (${mode(js)})` } };
 

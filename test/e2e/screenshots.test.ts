@@ -53,7 +53,7 @@ if (browser) {
     // The supervisor: the list, a ticket with its status bar, the edit dialog, the fleet tab.
     await logInAs(t, session, 'supervisor@demo.test', password, 'Sam Supervisor');
     await shoot(page, 'dashboard');
-    await page.goto(`${session.desk.baseUrl}/agent/tickets`);
+    await page.goto(`${session.desk.baseUrl}/agent/tickets?view=all`);
     await shoot(page, 'agent-list');
     await page.setViewportSize({ width: 375, height: 740 });
     await shoot(page, 'agent-list-mobile');

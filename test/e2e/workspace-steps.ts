@@ -23,9 +23,9 @@ export async function startSmtp(t: Test): Promise<TestSmtpServer> {
   return smtp;
 }
 
-/** `deskbell demo --tickets 20` and `deskbell user add` for ASSIGNEE; resolves to the demo password. */
-export async function loadDemo(t: Test, desk: RunningDesk): Promise<string> {
-  const demo = await runCli(desk, ['demo', '--tickets', '20']);
+/** `deskbell demo --tickets 20` (or as many as asked) and `deskbell user add` for ASSIGNEE; resolves to the demo password. */
+export async function loadDemo(t: Test, desk: RunningDesk, tickets = 20): Promise<string> {
+  const demo = await runCli(desk, ['demo', '--tickets', String(tickets)]);
   t.equal(demo.code, 0, 'deskbell demo succeeds while the server runs', { output: demo.out });
   const password = /with password (\S+)/.exec(demo.out)?.[1];
   if (!password) throw new Error(`no password in the demo output:\n${demo.out}`);
@@ -114,9 +114,19 @@ export async function waitForStatus(page: Page, status: string, timeoutMs = 5000
   return shown;
 }
 
-/** The value of a fact on the General tab ("Assignee", "Domain Approved", ...). */
+/**
+ * The value of a fact in the ticket's side panel ("Assignee", "Domain Approved", ...): what its form
+ * control shows (a select's chosen option, a field's value), else the text of its read-only entry.
+ */
 export async function fact(page: Page, label: string): Promise<string> {
-  const dt = page.locator('#tab-panel dl.facts dt').filter({ hasText: new RegExp(`^${label}$`) });
+  const panel = page.locator('.ticket-panel');
+  await panel.waitFor();
+  const control = panel.getByLabel(new RegExp(`^${label}(\\s*\\*)?$`));
+  if (await control.count() > 0) {
+    return control.first().evaluate((el) => (el instanceof HTMLSelectElement ? el.selectedOptions[0]?.textContent ?? ''
+      : el instanceof HTMLInputElement && el.type === 'checkbox' ? (el.checked ? 'Yes' : 'No') : (el as HTMLInputElement).value).trim());
+  }
+  const dt = panel.locator('dl.facts dt').filter({ hasText: new RegExp(`^${label}$`) });
   await dt.first().waitFor();
   return (await dt.first().locator('xpath=following-sibling::dd[1]').innerText()).trim();
 }
@@ -151,4 +161,13 @@ export const subjectOf = (mail: ReceivedMail) => header(mail.raw, 'subject') ?? 
 export function noNewProblems(t: Test, session: Session, since: number, flow: string): void {
   const fresh = session.problems.problems.slice(since);
   t.same(fresh, [], `no console errors or CSP violations during: ${flow}`);
+}
+
+/** Run one flow as a subtest; afterwards, no console errors or CSP violations happened during it. */
+export function flow(t: Test, session: Session, name: string, body: (t: Test) => Promise<void>) {
+  return t.test(name, async (t) => {
+    const since = session.problems.problems.length;
+    await body(t);
+    noNewProblems(t, session, since, name);
+  });
 }

@@ -31,7 +31,7 @@ async function dispatchDesk(t: Test, policy: string, extra: { dispatch_count?: n
     .where('ticket_id', '=', ticketId).orderBy('users.id').execute();
   const assigneeName = async (ticketId: number) => (await db.selectFrom('tickets').leftJoin('users', 'users.id', 'tickets.assignee_id')
     .select('users.name').where('tickets.id', '=', ticketId).executeTakeFirstOrThrow()).name;
-  const mailsTo = async () => (await db.selectFrom('jobs').select('payload').where('kind', '=', 'mail').execute())
+  const mailsTo = async () => (await desk.app.worker.consume(), await db.selectFrom('jobs').select('payload').where('kind', '=', 'mail').execute())
     .map((j) => JSON.parse(j.payload) as { to: string[]; subject: string });
   return { ...desk, agents, outsider, customer, client, open, members, assigneeName, mailsTo };
 }

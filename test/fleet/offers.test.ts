@@ -2,6 +2,7 @@ import { simpleParser } from 'mailparser';
 import t from 'tap';
 import { runOfferExpiry } from '../../src/fleet/expiry.js';
 import { HOUR } from '../../src/lib/time.js';
+import { makeTicket } from '../helpers/factories.js';
 import { header } from '../helpers/smtp.js';
 import { eventKinds, fleetDesk, loggedIn, member, STATUS, ticketRow } from './helpers.js';
 
@@ -28,6 +29,7 @@ t.test('a supervisor offers from the Fleet tab; the agent gets a mail and accept
   t.equal(header(smtp.received[0]!.raw, 'Subject'), `[#${ticketId}] Ticket offer: Boiler <b>leaks</b>`);
   const mail = await simpleParser(smtp.received[0]!.raw);
   t.match(mail.text, 'You are offered this ticket');
+  t.match(mail.text, /The offer expires at \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC \(UTC\)\./, 'the expiry as English writes it');
   t.match(mail.text, '/agent/offers');
 
   const agent = await loggedIn(desk, alex.email, '/agent/tickets');
@@ -43,7 +45,7 @@ t.test('a supervisor offers from the Fleet tab; the agent gets a mail and accept
   t.same(await ticketRow(db, ticketId), { status_id: STATUS.pending, assignee_id: alex.id }, 'in the accepted-offer status, Alex the assignee');
   t.match((await member(db, ticketId, alex.id))!, { role: 'assigned', offer_state: 'accepted', is_primary: 1 });
   t.same(await eventKinds(db, ticketId), ['offer', 'offer_accepted', 'status', 'assignee']);
-  const list = await sam.get('/agent/tickets');
+  const list = await sam.get('/agent/tickets?view=all');
   t.match(list.body, 'Alex Agent', 'the list shows the primary assignee');
   const fleet = await sam.get(`/agent/tickets/${ticketId}?tab=fleet`);
   t.match(fleet.body, /id="fleet-assigned"[\s\S]*Alex Agent[\s\S]*UNSEEN[\s\S]*id="fleet-requested"/, 'assigned, but has not opened it');
@@ -166,7 +168,7 @@ t.test('assign and unassign from the tab; the primary passes on; bad input is re
 
 t.test('a ticket needing one employee: the first acceptance wins, the other offers are withdrawn', async (t) => {
   const desk = await fleetDesk(t);
-  const { db, ticketId, alex, bea, supervisor } = desk;
+  const { db, ticketId, alex, bea, supervisor, customer } = desk;
   const sam = await loggedIn(desk, supervisor.email, `/agent/tickets/${ticketId}?tab=fleet`);
   await sam.post(`/agent/tickets/${ticketId}/fleet/offers`, { userId: String(alex.id) });
   await sam.post(`/agent/tickets/${ticketId}/fleet/offers`, { userId: String(bea.id) });
@@ -180,9 +182,8 @@ t.test('a ticket needing one employee: the first acceptance wins, the other offe
 
   // A type needing two: both acceptances count, the second joins beside the assignee.
   await db.updateTable('ticket_types').set({ members_needed: 2 }).execute();
-  const [second] = await db.insertInto('tickets').values({ ...(await db.selectFrom('tickets').selectAll().where('id', '=', ticketId).executeTakeFirstOrThrow()),
-    id: undefined, assignee_id: null, status_id: STATUS.new }).returning('id').execute();
-  const id = second!.id;
+  // A second ticket like the first, new and unassigned.
+  const id = await makeTicket(db, { requesterId: customer.id, subject: 'Boiler <b>leaks</b>', groupId: 1, statusId: STATUS.new });
   await sam.get(`/agent/tickets/${id}?tab=fleet`);
   await sam.post(`/agent/tickets/${id}/fleet/offers`, { userId: String(alex.id) });
   await sam.post(`/agent/tickets/${id}/fleet/offers`, { userId: String(bea.id) });

@@ -7,6 +7,7 @@ import { buildApp, type AppOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Db } from '../../src/db/connect.js';
 import { openDatabase } from '../../src/db/open.js';
+import { closeBeforeDrop, databaseEnv } from './database.js';
 
 export interface TestDesk {
   app: FastifyInstance;
@@ -22,7 +23,10 @@ export function tempDir(t: Test, prefix = 'deskbell-test-'): string {
   return dir;
 }
 
-/** The whole app on a fresh SQLite file of its own, closed when the test ends. */
+/**
+ * The whole app on a fresh database of its own (a SQLite file, or with DESKBELL_TEST_DB=postgres a
+ * new PostgreSQL database, see database.ts), closed when the test ends.
+ */
 export async function buildTestDesk(t: Test, overrides: Partial<Config> = {}, env: Record<string, string> = {}, options: Pick<AppOptions, 'onRoute'> = {}): Promise<TestDesk> {
   const { app, db, config, dir } = await openTestDesk(t, tempDir(t), overrides, env, options);
   return { app, db, config, dir };
@@ -35,13 +39,20 @@ export interface ReopenedTestDesk extends TestDesk {
 
 /**
  * The app over an existing data directory, as the process finds it after a restart (or after the
- * CLI wrote to it); closed when the test ends. The directory is not removed here.
+ * CLI wrote to it); closed when the test ends. The directory is not removed here. On PostgreSQL the
+ * directory's database goes with the test that first opened it.
  */
 export async function openTestDesk(t: Test, dir: string, overrides: Partial<Config> = {}, env: Record<string, string> = {}, options: Pick<AppOptions, 'onRoute'> = {}): Promise<ReopenedTestDesk> {
-  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', ...env }, {
+  const database = await databaseEnv(dir, t);
+  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', ...database, ...env }, {
     jobRetryBaseMs: 10,
     ...overrides,
   });
+  return { ...(await openTestApp(t, config, options)), config, dir };
+}
+
+/** The app over a loaded config's database, closed when the test ends (and before its PostgreSQL database is dropped). */
+export async function openTestApp(t: Test, config: Config, options: Pick<AppOptions, 'onRoute'> = {}) {
   const { db } = await openDatabase(config);
   const app = await buildApp({ config, db, logger: false, ...options });
   await app.ready();
@@ -53,5 +64,6 @@ export async function openTestDesk(t: Test, dir: string, overrides: Partial<Conf
     await db.destroy();
   };
   t.teardown(close);
-  return { app, db, config, dir, close };
+  if (config.database.kind === 'postgres') closeBeforeDrop(config.database.url, close);
+  return { app, db, close };
 }

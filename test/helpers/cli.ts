@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli.js';
 import { loadConfig } from '../../src/config.js';
+import { databaseEnv } from './database.js';
 
 export interface CliResult {
   code: number;
@@ -14,8 +15,9 @@ export interface CliResult {
 export async function cli(dir: string, ...argv: string[]): Promise<CliResult> {
   let out = '';
   let err = '';
+  const database = await databaseEnv(dir);
   const code = await runCli(argv, { out: (s) => { out += s; }, err: (s) => { err += s; } },
-    () => loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }));
+    () => loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', ...database }));
   return { code, out, err };
 }
 
@@ -25,12 +27,16 @@ export const BIN = join(ROOT, 'bin', 'deskbell.js');
 /** Whether `npm run build` has produced the CLI that bin/deskbell.js runs (npm test builds first). */
 export const built = () => existsSync(join(ROOT, 'dist', 'src', 'cli.js'));
 
-/** Run the real `node bin/deskbell.js ...argv` as a child process, with a clean environment. */
-export function spawnCli(dir: string, argv: string[], env: Record<string, string> = {}, stdin?: Buffer): Promise<CliResult> {
+/**
+ * Run the real `node bin/deskbell.js ...argv` as a child process, with a clean environment (on
+ * PostgreSQL, DATABASE_URL of the directory's database).
+ */
+export async function spawnCli(dir: string, argv: string[], env: Record<string, string> = {}, stdin?: Buffer): Promise<CliResult> {
+  const database = await databaseEnv(dir);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...argv], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? '', HOME: dir, DATA_DIR: dir, LOG_LEVEL: 'silent', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: dir, DATA_DIR: dir, LOG_LEVEL: 'silent', ...database, ...env },
       stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -16,6 +16,16 @@ export class Client {
     return response;
   }
 
+  /**
+   * The HTML of a page that must answer `status` (200 unless told): throws otherwise, so a claim that
+   * something is absent from it cannot pass on an error page.
+   */
+  async page(url: string, headers: Record<string, string> = {}, status = 200): Promise<string> {
+    const response = await this.get(url, headers);
+    if (response.statusCode !== status) throw new Error(`GET ${url} answered ${response.statusCode}, not ${status}: ${response.body.slice(0, 200)}`);
+    return response.body;
+  }
+
   /** Submit a form; the page's CSRF token is added unless the test sets `_csrf` itself. */
   async post(url: string, form: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
     const body = new URLSearchParams({ _csrf: this.csrf, ...form }).toString();

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { LIMITS } from '../../src/auth/throttle.js';
+import { LOGIN_POLICY } from '../../src/config.js';
 import { nowIso } from '../../src/lib/time.js';
 import { receiveFromStdin } from '../../src/mailin/pipe.js';
 import { receiveMessage } from '../../src/mailin/receive.js';
@@ -70,7 +71,7 @@ t.test('invitations: one address is invited at most a few times an hour, then 42
   for (let n = 0; n < LIMITS.invitesPerAddress.max; n++) {
     t.equal((await client.post('/agent/customers/invite', { name: 'Vic', email: 'victim@example.test' })).statusCode, 303);
   }
-  const outbox = () => db.selectFrom('jobs').select('id').where('kind', '=', 'mail').execute().then((rows) => rows.length);
+  const outbox = async () => { await app.worker.consume(); return (await db.selectFrom('jobs').select('id').where('kind', '=', 'mail').execute()).length; };
   const sent = await outbox();
   const refused = await client.post('/agent/customers/invite', { name: 'Vic', email: 'Victim@Example.test' });
   t.equal(refused.statusCode, 429);
@@ -122,4 +123,51 @@ t.test('inbound mail: a flooding sender is told to try later (SMTP 451, pipe exi
 
   const other = await receiveMessage(deps, plainMail('someone@customer.test', 1));
   t.equal(other.status, 'stored', 'other senders are not affected');
+});
+
+// Issue 15, point 3: every attempt is counted before its password is checked, atomically, so a burst
+// of parallel guesses gets no more checks than one guess after another would.
+const BURST = 30;
+const FREE_GUESSES = LOGIN_POLICY.freeFailures;
+
+t.test(`${BURST} wrong passwords at once for one account: no more than ${FREE_GUESSES} are checked, the rest wait (429)`, async (t) => {
+  const { app, db } = await buildTestDesk(t);
+  const agent = await makeUser(db, 'agent');
+  const attacker = new Client(app, '10.9.0.1');
+  await attacker.get('/login');
+  const answers = await Promise.all(Array.from({ length: BURST }, (_, n) =>
+    attacker.post('/login', { email: agent.email, password: `guess number ${n}` })));
+  const statuses = answers.map((r) => r.statusCode);
+  const checked = statuses.filter((s) => s === 422).length;
+  t.ok(checked >= 1 && checked <= FREE_GUESSES, `${checked} guesses were checked`);
+  t.equal(statuses.filter((s) => s === 429).length, BURST - checked, 'every other guess was told to wait');
+  t.ok(answers.filter((r) => r.statusCode === 429).every((r) => Number(r.headers['retry-after']) > 0), 'with Retry-After');
+});
+
+t.test(`${BURST} wrong current passwords at once on the password form: no more than ${FREE_GUESSES} are checked`, async (t) => {
+  const { app, db } = await buildTestDesk(t);
+  const user = await makeUser(db, 'customer');
+  const thief = new Client(app, '10.9.0.2');
+  await thief.login(user.email, PASSWORD);
+  await thief.get('/account');
+  const answers = await Promise.all(Array.from({ length: BURST }, (_, n) =>
+    thief.post('/account/password', { current: `guess number ${n}`, password: 'a brand new secret', confirm: 'a brand new secret' })));
+  const checked = answers.filter((r) => r.statusCode === 422).length;
+  t.ok(checked >= 1 && checked <= FREE_GUESSES, `${checked} guesses were checked`);
+  t.equal(answers.filter((r) => r.statusCode === 429).length, BURST - checked);
+  t.equal((await new Client(app, '10.9.0.3').login(user.email, PASSWORD)).statusCode, 303, 'the password is unchanged');
+});
+
+t.test(`${BURST} "forgot password" requests at once for one address: no more than the limit are mailed`, async (t) => {
+  const { app, db } = await buildTestDesk(t);
+  const user = await makeUser(db, 'customer');
+  const client = new Client(app, '10.9.0.4');
+  await client.get('/password/forgot');
+  const answers = await Promise.all(Array.from({ length: BURST }, () => client.post('/password/forgot', { email: user.email })));
+  const accepted = answers.filter((r) => r.statusCode === 303).length;
+  t.equal(accepted, 5, 'five requests an hour for one address');
+  t.equal(answers.filter((r) => r.statusCode === 429).length, BURST - accepted);
+  await app.worker.consume();
+  const mails = await db.selectFrom('jobs').select('id').where('kind', '=', 'mail').execute();
+  t.equal(mails.length, accepted, 'one mail per accepted request, no more');
 });

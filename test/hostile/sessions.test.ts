@@ -19,7 +19,9 @@ t.test('every page carries a strict CSP: no inline script, no eval, no framing',
     t.equal(res.headers['x-frame-options'], 'DENY');
     t.notOk(res.headers['strict-transport-security'], 'no HSTS over plain http');
   }
-  const page = (await app.inject({ url: '/login' })).body;
+  const login = await app.inject({ url: '/login' });
+  t.equal(login.statusCode, 200);
+  const page = login.body;
   t.notMatch(page, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline <script> block');
   t.notMatch(page, /\son[a-z]+=|hx-on/i, 'no inline event handlers');
   // htmx compiles hx-on and js: values with Function(), which this CSP forbids; and only the one

@@ -2,6 +2,7 @@ import t from 'tap';
 import { enqueueJob, expireLeases, LEASE_LOST } from '../../src/jobs/queries.js';
 import { Worker } from '../../src/jobs/worker.js';
 import { isoIn, nowIso } from '../../src/lib/time.js';
+import { scheduleRecurringJobs } from '../../src/features.js';
 import { buildTestDesk } from '../helpers/app.js';
 
 const MINUTE = 60_000;
@@ -161,4 +162,15 @@ t.test('expireLeases: a job in hand when the process died is due at once, on its
   t.equal(calls, 1);
   t.equal((await jobRow(db, again)).state, 'done', 'the interrupted job ran again');
   t.equal((await jobRow(db, last)).state, 'dead', 'a job that had used its last attempt is not retried forever');
+});
+
+t.test('instances starting together book one run of each recurring job between them', async (t) => {
+  const { db } = await buildTestDesk(t);
+  await db.deleteFrom('jobs').execute();
+  // Five servers over one database start at once (each books its recurring jobs on ready).
+  await Promise.all([1, 2, 3, 4, 5].map(() => scheduleRecurringJobs(db)));
+  const booked = await db.selectFrom('jobs').select(['kind', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('state', '=', 'queued').groupBy('kind').orderBy('kind').execute();
+  t.ok(booked.length >= 4, `the recurring kinds are booked (${booked.map((b) => b.kind).join(', ')})`);
+  t.same(booked.filter((b) => Number(b.n) !== 1), [], 'each kind exactly once');
 });

@@ -115,6 +115,7 @@ t.test('the outbox pages through older mail, 50 at a time', async (t) => {
   const client = await asAdmin(t, db, app);
 
   const first = await client.get('/admin/outbox');
+  t.equal(first.statusCode, 200);
   t.match(first.body, '<td>Mail number 51</td>', 'newest first');
   t.notMatch(first.body, '<td>Mail number 1</td>');
   const next = /href="(\/admin\/outbox\?state=&amp;before=\d+)"/.exec(first.body);

@@ -1,8 +1,11 @@
 import { ImapFlow } from 'imapflow';
+import pg from 'pg';
 import t from 'tap';
 import { connect } from '../../src/db/connect.js';
-import { ImapPoller, parseImapUrl } from '../../src/mailin/imap.js';
+import { singletonLockSql } from '../../src/db/singleton.js';
+import { IMAP_POLL_SINGLETON, ImapPoller, parseImapUrl } from '../../src/mailin/imap.js';
 import { tempDir } from '../helpers/app.js';
+import { onPostgres } from '../helpers/database.js';
 import { startDovecot, type Dovecot } from './dovecot.js';
 import { deskWithTicket, depsOf, fixture, messagesOf } from './helpers.js';
 
@@ -59,4 +62,27 @@ t.test('IMAP_URL is read with its mailbox and poll interval', async (t) => {
     { host: 'mail.acme.test', port: 993, secure: true, user: 'help@acme.test', pass: 'p@ss', mailbox: 'Support', pollMs: 30_000 });
   t.equal(parseImapUrl('imap://u:p@127.0.0.1:1143').mailbox, 'INBOX');
   t.throws(() => parseImapUrl('http://x'), /imap:\/\//);
+});
+
+t.test('one instance at a time polls the mailbox: a poll while another instance polls leaves the mail alone', { skip: onPostgres ? false : 'PostgreSQL only: on SQLite one process serves the desk (npm run test:pg runs it)' }, async (t) => {
+  const server = await startDovecot(t);
+  const desk = await deskWithTicket(t);
+  const url = `imap://${server.user}:${server.pass}@127.0.0.1:${server.port}/INBOX`;
+  server.deliver('gmail', fixture('gmail-reply.eml'));
+
+  // Another instance is in the middle of its poll: it holds the singleton's lock.
+  const other = new pg.Client({ connectionString: desk.config.database.kind === 'postgres' ? desk.config.database.url : '' });
+  await other.connect();
+  t.teardown(() => other.end());
+  const lock = singletonLockSql(IMAP_POLL_SINGLETON);
+  await other.query(lock.text, lock.values);
+
+  const poller = new ImapPoller(depsOf(desk), parseImapUrl(url), quiet);
+  t.same(await poller.pollOnce(), { stored: 0, failed: 0, skipped: true }, 'this instance skips its turn');
+  t.same(await unseenCount(server), { unseen: 1, all: 1 }, 'the mail is left for the poller that holds the mailbox');
+  t.equal((await messagesOf(desk.db, desk.ticketId)).length, 1, 'and nothing is stored twice');
+
+  await other.query('select pg_advisory_unlock_all()');
+  t.same(await poller.pollOnce(), { stored: 1, failed: 0 }, 'once the other is done, the next poll takes it');
+  t.same(await unseenCount(server), { unseen: 0, all: 1 });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { tempDir } from '../helpers/app.js';
 import { openTestDesk } from '../helpers/app.js';
+import { onPostgres } from '../helpers/database.js';
 import { fixture, MAIL_ENV, pipeToCli } from './helpers.js';
 
 t.test('`deskbell mail receive` stores a mail piped in by the MTA, once, and answers in exit codes', async (t) => {
@@ -27,7 +28,8 @@ t.test('`deskbell mail receive` stores a mail piped in by the MTA, once, and ans
 t.test('a desk that cannot store the mail now answers EX_TEMPFAIL, so the MTA keeps it and retries', async (t) => {
   const dir = tempDir(t);
   mkdirSync(join(dir, 'deskbell.db')); // where the database file should be: it cannot be opened
-  const result = await pipeToCli(dir, fixture('latin1.eml'));
+  // On PostgreSQL: a server that does not answer.
+  const result = await pipeToCli(dir, fixture('latin1.eml'), onPostgres ? { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/deskbell' } : {});
   t.equal(result.code, 75, result.err);
   t.match(result.err, 'mail not stored');
 });

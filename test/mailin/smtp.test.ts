@@ -53,6 +53,7 @@ t.test('replies from Gmail, Outlook, Apple Mail and Thunderbird land on their ti
   const customer = new Client(desk.app);
   await customer.login('casey@customer.test', PASSWORD);
   const portal = await customer.get(`/portal/tickets/${ticketId}`);
+  t.equal(portal.statusCode, 200);
   t.match(portal.body, 'The smoke is gone');
   t.notMatch(portal.body, 'By email: matched');
 
@@ -85,7 +86,7 @@ t.test('new tickets by mail: attachments, CCs, charsets and HTML-only mail', asy
   const ccs = await db.selectFrom('ticket_ccs').innerJoin('users', 'users.id', 'ticket_ccs.user_id').select(['users.email', 'users.name', 'users.state'])
     .where('ticket_id', '=', ticket.id).execute();
   t.same(ccs, [{ email: 'dana@customer.test', name: 'Dana Smith', state: 'invited' }], 'the Cc becomes a CC of the ticket');
-  t.ok((await mailsTo(db, 'casey@customer.test')).some((m) => m.subject.includes(`[#${ticket.id}]`)), 'the requester gets the confirmation');
+  t.ok((await mailsTo(desk, 'casey@customer.test')).some((m) => m.subject.includes(`[#${ticket.id}]`)), 'the requester gets the confirmation');
 
   await desk.send('latin1.eml', 'support@desk.test', 'rene@client.test');
   const french = await db.selectFrom('tickets').innerJoin('users', 'users.id', 'tickets.requester_id')

@@ -34,22 +34,26 @@ t.test('an agent replies in Markdown: the customer reads it, and the first respo
   t.match((await portal.get(`/portal/tickets/${id}`)).body, '<strong>restart</strong>');
 });
 
-t.test('an internal note is marked as such, lives in Internal Updates, and never reaches the customer', async (t) => {
+t.test('an internal note is marked as such, lives in Internal Updates and in the whole story, and never reaches the customer', async (t) => {
   const { staff, portal, db, id } = await setup(t);
-  await staff.post(`/agent/tickets/${id}/messages`, { kind: 'note', body: 'CANARY-NOTE: customer is on the old plan' });
+  const res = await staff.post(`/agent/tickets/${id}/messages`, { kind: 'note', body: 'CANARY-NOTE: customer is on the old plan', tab: 'internal' });
+  t.equal(res.headers.location, `/agent/tickets/${id}?tab=internal`, 'written on Internal Updates, it comes back there');
   const internal = await staff.get(`/agent/tickets/${id}?tab=internal`);
-  t.match(internal.body, /<article class="message message-note">[\s\S]*Internal note[\s\S]*CANARY-NOTE/);
-  t.notMatch((await staff.get(`/agent/tickets/${id}`)).body, 'CANARY-NOTE', 'not mixed into the conversation');
-  t.notMatch((await portal.get(`/portal/tickets/${id}`)).body, 'CANARY-NOTE');
-  t.notMatch((await portal.get('/portal')).body, 'CANARY-NOTE');
+  t.match(internal.body, /<article class="message message-note by-staff">[\s\S]*Internal[\s\S]*CANARY-NOTE/);
+  t.match(await staff.page(`/agent/tickets/${id}`), /<article class="message message-note by-staff">[\s\S]*?<span class="badge badge-internal">Internal<\/span>[\s\S]*?CANARY-NOTE/,
+    'General shows it in the stream, labelled Internal');
+  t.notMatch(await portal.page(`/portal/tickets/${id}`), 'CANARY-NOTE');
+  t.notMatch(await portal.page('/portal'), 'CANARY-NOTE');
   const ticket = await db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   t.equal(ticket.first_response_at, null, 'a note is not a response to the customer');
 });
 
 t.test('a public update goes to the Updates tab and into the customer\'s service record', async (t) => {
   const { staff, portal, id } = await setup(t);
-  const res = await staff.post(`/agent/tickets/${id}/messages`, { kind: 'update', body: 'Technician booked for Monday' });
-  t.equal(res.headers.location, `/agent/tickets/${id}?tab=updates`);
+  const res = await staff.post(`/agent/tickets/${id}/messages`, { kind: 'update', body: 'Technician booked for Monday', tab: 'updates' });
+  t.equal(res.headers.location, `/agent/tickets/${id}?tab=updates`, 'written on Updates, it comes back there');
+  const fromGeneral = await staff.post(`/agent/tickets/${id}/messages`, { kind: 'update', body: 'Technician came', tab: 'general' });
+  t.equal(fromGeneral.headers.location, `/agent/tickets/${id}?tab=general`, 'written on General, it stays on the whole story');
   t.match((await staff.get(`/agent/tickets/${id}?tab=updates`)).body, 'Technician booked for Monday');
   t.match((await portal.get(`/portal/tickets/${id}`)).body, 'Technician booked for Monday');
 });
@@ -68,8 +72,9 @@ t.test('an empty message comes back with the error and the choices kept; nothing
   t.equal(res.statusCode, 422);
   t.match(res.body, /<textarea id="f-body"[^>]*aria-invalid="true"/);
   t.match(res.body, 'This field is required.');
-  t.match(res.body, '<input type="radio" name="kind" value="note" checked>');
-  t.match(res.body, '<option value="4" selected>Solved</option>');
+  t.match(res.body, /<input type="radio" name="kind" value="note"[^>]*checked>/);
+  t.match(res.body, /<details class="send-as" open>[\s\S]*?<button type="submit" name="statusId" value="4" class="chosen">Send as Solved<\/button>/,
+    '"Send and set status…" stays open on the status chosen');
   t.equal((await db.selectFrom('messages').select('id').execute()).length, 0);
   const bad = await staff.post(`/agent/tickets/${id}/messages`, { kind: 'shout', body: 'x' });
   t.equal(bad.statusCode, 422);
@@ -118,7 +123,7 @@ t.test('a reply with attachments: files are bound to it and the customer can dow
     { name: 'files', filename: 'evil.png', content: BYTES.html, type: 'image/png' },
   ]);
   t.equal(refused.statusCode, 422);
-  t.match(refused.body, 'evil.png: only');
+  t.match(refused.body, 'evil.png: its name says PNG, but the content is HTML.');
   t.match(refused.body, 'Look at this', 'the typed text is kept');
   t.equal((await db.selectFrom('messages').select('id').where('kind', '=', 'note').execute()).length, 0);
   t.equal((await db.selectFrom('attachments').select('id').execute()).length, 2, 'no pending upload left behind');

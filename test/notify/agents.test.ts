@@ -68,7 +68,7 @@ t.test('agents switch notifications off and on in their profile', async (t) => {
 
   const customer = new Client(app);
   await customer.login('dan@example.test', PASSWORD);
-  t.notMatch((await customer.get('/account')).body, 'Email me when', 'customers have no such choices');
+  t.notMatch(await customer.page('/account'), 'Email me when', 'customers have no such choices');
 });
 
 t.test('a new ticket is announced to the members of its group who asked for it', async (t) => {

@@ -2,7 +2,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Test } from 'tap';
 import { buildTestDesk, type TestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
-import { makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
+import { makeCcs, makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
 import { header, TestSmtpServer, type ReceivedMail } from '../helpers/smtp.js';
 
 export const MAIL_DOMAIN = 'mail.desk.test';
@@ -25,7 +25,7 @@ export async function notifyDesk(t: Test) {
   const cora = await makeUser(desk.db, 'customer', { name: 'Cora Customer', email: 'cora@example.test' });
   const dan = await makeUser(desk.db, 'customer', { name: 'Dan Colleague', email: 'dan@example.test' });
   const [id] = await makeTickets(desk.db, 1, { requesterId: cora.id, subject: 'Printer offline', groupId: 1 });
-  await desk.db.insertInto('ticket_ccs').values({ ticket_id: id!, user_id: dan.id }).execute();
+  await makeCcs(desk.db, id!, dan.id);
   const staff = new Client(desk.app);
   await staff.login(agent.email, PASSWORD);
   const portal = new Client(desk.app);

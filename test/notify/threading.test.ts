@@ -1,7 +1,7 @@
 import t from 'tap';
-import { nowIso } from '../../src/lib/time.js';
 import { ticketFromMessageId } from '../../src/mail/threading.js';
 import { postMultipart } from '../attachments/helpers.js';
+import { makeMessage } from '../helpers/factories.js';
 import { notifyDesk, MAIL_DOMAIN } from './helpers.js';
 
 const refs = (value: string | undefined) => (value ?? '').split(/\s+/).filter(Boolean);
@@ -47,10 +47,8 @@ t.test('a reply answers the customer\'s own mail when that came last', async (t)
   const ours = to(firstRound, 'cora@example.test')[0]!.parsed.messageId!;
   const dansFirst = to(firstRound, 'dan@example.test')[0]!.parsed.messageId!;
   // What the mail channel stores when Cora answers from her mail client.
-  await db.insertInto('messages').values({
-    ticket_id: id, author_id: cora.id, kind: 'reply', body_text: 'Yes it is', body_html: '<p>Yes it is</p>', via: 'email',
-    email_message_id: '<CAF=abc123@mail.gmail.com>', match_reason: 'reply-address', created_at: nowIso(),
-  }).execute();
+  await makeMessage(db, id, { authorId: cora.id, kind: 'reply', text: 'Yes it is', via: 'email',
+    emailMessageId: '<CAF=abc123@mail.gmail.com>', matchReason: 'reply-address' });
   await staff.post(`/agent/tickets/${id}/messages`, { kind: 'reply', body: 'Then we send a technician.' });
   const secondRound = await delivered();
   const [answer] = to(secondRound, 'cora@example.test');

@@ -1,8 +1,17 @@
 import t from 'tap';
 import { sql } from 'kysely';
-import { openTestDesk, tempDir } from '../helpers/app.js';
+import type { Db } from '../../src/db/connect.js';
+import { runCli } from '../../src/cli.js';
+import { loadConfig } from '../../src/config.js';
+import { openTestApp, openTestDesk, tempDir } from '../helpers/app.js';
 import { cli } from '../helpers/cli.js';
 import { Client } from '../helpers/client.js';
+import { makeUser, PASSWORD } from '../helpers/factories.js';
+import { onPostgres, postgresDatabase } from '../helpers/database.js';
+
+// `deskbell demo` on the database of the run (DESKBELL_TEST_DB): prepared statements into the SQLite
+// file, or batches of multi-row inserts on PostgreSQL (src/ops/demo-sink.ts). The last test builds
+// both side by side.
 
 t.test('demo --tickets 30 fills every status, gives each ticket messages and prints working logins', async (t) => {
   const dir = tempDir(t);
@@ -44,7 +53,8 @@ t.test('demo --tickets 30 fills every status, gives each ticket messages and pri
   const list = await admin.get('/agent/tickets');
   t.equal(list.statusCode, 200);
 
-  // The rows went in past the search triggers; the index was built afterwards.
+  // SQLite: the rows went in past the search triggers, the index was built afterwards. PostgreSQL:
+  // the triggers indexed them in the batch's transaction.
   const first = await db.selectFrom('tickets').select(['id', 'subject']).orderBy('id').limit(1).executeTakeFirstOrThrow();
   const word = first.subject.split(/\W+/).find((w) => w.length >= 4)!;
   const found = await admin.get(`/agent/search?q=${encodeURIComponent(`"${first.subject}"`)}`);
@@ -107,10 +117,35 @@ t.test('demo --tickets 2000 builds a realistic desk the app can work with', asyn
     eb(eb.selectFrom('messages').select((m) => m.fn.max('created_at').as('m')).whereRef('messages.ticket_id', '=', 'tickets.id'), '>', eb.ref('last_activity_at')),
   ])).execute();
   t.same(inconsistent, [], 'activity stamps agree with the messages and never lie in the future');
-  const { integrity_check: integrity } = (await sql<{ integrity_check: string }>`pragma integrity_check`.execute(db)).rows[0]!;
-  t.equal(integrity, 'ok', 'PRAGMA integrity_check');
-  t.ok((await sql`select 1 from sqlite_stat1 limit 1`.execute(db)).rows.length === 1, 'the planner has statistics');
+  if (onPostgres) {
+    t.equal(await staleSearchDocuments(db), 0, 'every ticket\'s search document is what the triggers make of it');
+    t.ok((await sql`select 1 from pg_stats where schemaname = current_schema() and tablename = 'tickets' limit 1`.execute(db)).rows.length === 1,
+      'the planner has statistics');
+  } else {
+    const { integrity_check: integrity } = (await sql<{ integrity_check: string }>`pragma integrity_check`.execute(db)).rows[0]!;
+    t.equal(integrity, 'ok', 'PRAGMA integrity_check');
+    t.ok((await sql`select 1 from sqlite_stat1 limit 1`.execute(db)).rows.length === 1, 'the planner has statistics');
+  }
 });
+
+/**
+ * PostgreSQL: tickets whose search document differs from (or lacks) the one migration 0019's
+ * search_tickets_refresh() computes from the tables now; worked out in a transaction rolled back.
+ */
+async function staleSearchDocuments(db: Db): Promise<number> {
+  return db.connection().execute(async (conn) => {
+    await sql`begin`.execute(conn);
+    try {
+      await sql`create temp table indexed on commit drop as select ticket_id, document from search_tickets`.execute(conn);
+      await sql`select search_tickets_refresh(array(select id from tickets))`.execute(conn);
+      const { rows } = await sql<{ n: string }>`select count(*) as n from search_tickets s full join indexed i using (ticket_id)
+        where s.document is distinct from i.document`.execute(conn);
+      return Number(rows[0]!.n);
+    } finally {
+      await sql`rollback`.execute(conn);
+    }
+  });
+}
 
 t.test('demo data is the same for the same command', async (t) => {
   const subjects = [];
@@ -122,3 +157,76 @@ t.test('demo data is the same for the same command', async (t) => {
   }
   t.same(subjects[0], subjects[1]);
 });
+
+t.test('demo runs while the desk is in use: the app\'s new tickets and the demo\'s never share a number, and both are found', async (t) => {
+  const dir = tempDir(t);
+  const { app, db } = await openTestDesk(t, dir);
+  const cora = await makeUser(db, 'customer', { name: 'Cora Customer' });
+  const customer = new Client(app);
+  await customer.login(cora.email, PASSWORD);
+  const type = await db.selectFrom('ticket_types').select('id').where('customer_can_choose', '=', 1).where('retired_at', 'is', null).executeTakeFirstOrThrow();
+  await customer.get('/portal/tickets/new');
+
+  let finished = false;
+  const demo = cli(dir, 'demo', '--tickets', '3000').finally(() => { finished = true; });
+  const opened: number[] = [];
+  do {
+    const created = await customer.post('/portal/tickets', { typeId: String(type.id), subject: `Zeppelin printer smoulders (case z${opened.length}q)`, message: 'Smoke again.' });
+    t.equal(created.statusCode, 303, `the customer opened ticket ${opened.length + 1} while the demo ran`);
+    opened.push(Number(/\/portal\/tickets\/(\d+)/.exec(String(created.headers.location))?.[1]));
+  } while (!finished && opened.length < 15); // a customer may open 20 tickets an hour
+  const result = await demo;
+  t.equal(result.code, 0, result.err);
+
+  const count = (await db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+  t.equal(Number(count), 3000 + opened.length, `3,000 demo tickets and the customer's ${opened.length}`);
+  for (const id of opened) {
+    const row = await db.selectFrom('tickets').select(['subject', 'requester_id']).where('id', '=', id).executeTakeFirstOrThrow();
+    t.same(row, { subject: `Zeppelin printer smoulders (case z${opened.indexOf(id)}q)`, requester_id: cora.id }, `#${id} is still the customer's`);
+  }
+  for (const [n, id] of [...opened.entries()].filter(([n]) => n === 0 || n === opened.length - 1)) {
+    t.match(await customer.page(`/portal/tickets?q=z${n}q`), `/portal/tickets/${id}"`, `the customer's search finds #${id}`);
+  }
+  const password = /with password (\S+) as:/.exec(result.out)?.[1];
+  const admin = new Client(app);
+  await admin.login('admin@demo.test', password!);
+  const newest = await db.selectFrom('tickets').select(['id', 'subject']).where('requester_id', '!=', cora.id).orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+  t.match(await admin.page(`/agent/search?q=${encodeURIComponent(`"${newest.subject}"`)}`), `href="/agent/tickets/${newest.id}"`, 'and an agent the newest demo ticket');
+});
+
+t.test('the same demo on SQLite and on PostgreSQL: the same tickets, conversations, history and logins', async (t) => {
+  const desks = [{ DATA_DIR: tempDir(t) }, { DATA_DIR: tempDir(t), DATABASE_URL: await postgresDatabase(t) }];
+  const built = [];
+  for (const env of desks) {
+    const on = env.DATABASE_URL ? 'PostgreSQL' : 'SQLite';
+    let out = '';
+    const code = await runCli(['demo', '--tickets', '300'], { out: (s) => { out += s; }, err: (s) => { out += s; } }, () => loadConfig({ LOG_LEVEL: 'silent', ...env }));
+    t.equal(code, 0, `deskbell demo --tickets 300 on ${on}`, { output: out });
+    const { app, db } = await openTestApp(t, loadConfig({ LOG_LEVEL: 'silent', ...env }));
+    const login = await new Client(app).login('agent@demo.test', /with password (\S+) as:/.exec(out)![1]!);
+    t.equal(login.headers.location, '/agent', `the printed password works (${on})`);
+    built.push({
+      tickets: await db.selectFrom('tickets').innerJoin('users', 'users.id', 'tickets.requester_id').innerJoin('statuses', 'statuses.id', 'tickets.status_id')
+        .select(['tickets.id', 'tickets.subject', 'tickets.priority', 'tickets.channel', 'statuses.name as status', 'users.email as requester']).orderBy('tickets.id').execute(),
+      messages: sorted(await db.selectFrom('messages').select(['ticket_id', 'kind', 'via', 'body_text', 'body_html']).execute()),
+      events: sorted(await db.selectFrom('ticket_events').select(['ticket_id', 'kind', 'from_value', 'to_value']).execute()),
+      values: sorted(await db.selectFrom('ticket_field_values').select(['ticket_id', 'value']).execute()),
+      seen: sorted(await db.selectFrom('ticket_seen').select('ticket_id').execute()),
+      people: sorted(await db.selectFrom('users').select(['email', 'name', 'role']).execute()),
+    });
+  }
+  const [sqlite, postgres] = built;
+  t.equal(sqlite!.tickets.length, 300, '300 tickets');
+  t.same(postgres!.tickets, sqlite!.tickets, 'the same tickets');
+  t.equal(postgres!.messages.length, sqlite!.messages.length, `the same number of messages (${sqlite!.messages.length})`);
+  t.same(postgres!.messages, sqlite!.messages, 'the same conversations');
+  t.same(postgres!.events, sqlite!.events, 'the same history');
+  t.same(postgres!.values, sqlite!.values, 'the same field values');
+  t.same(postgres!.seen, sqlite!.seen, 'the same marks of who has seen what');
+  t.same(postgres!.people, sqlite!.people, 'the same people');
+});
+
+/** Rows in an order of their own, whatever order each database inserted them in. */
+function sorted<T>(rows: T[]): string[] {
+  return rows.map((row) => JSON.stringify(row)).sort();
+}

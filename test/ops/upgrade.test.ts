@@ -5,7 +5,7 @@ import type { Migration } from 'kysely';
 import { sql } from 'kysely';
 import t from 'tap';
 import { loadConfig } from '../../src/config.js';
-import { connect } from '../../src/db/connect.js';
+import { connect, connectDatabase } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { hashPassword } from '../../src/lib/crypto.js';
 import { listSnapshots } from '../../src/ops/snapshots.js';
@@ -13,6 +13,10 @@ import { migrations } from '../../migrations/index.js';
 import { openTestDesk, tempDir } from '../helpers/app.js';
 import { cli } from '../helpers/cli.js';
 import { Client } from '../helpers/client.js';
+import { databaseEnv, onPostgres, sqliteOnly } from '../helpers/database.js';
+
+const SNAPSHOTS = sqliteOnly('snapshots before an upgrade are copies of the SQLite file (PostgreSQL: pg_dump before upgrading)');
+const FILE = sqliteOnly('the test reads and replaces the SQLite file itself');
 
 const names = Object.keys(migrations).sort();
 const newest = names.at(-1)!;
@@ -66,7 +70,7 @@ async function previousReleaseDesk(dir: string): Promise<string> {
   return path;
 }
 
-t.test('migrate upgrades a database of the previous schema, keeping its data and a snapshot', async (t) => {
+t.test('migrate upgrades a database of the previous schema, keeping its data and a snapshot', SNAPSHOTS, async (t) => {
   const dir = tempDir(t);
   const path = await previousReleaseDesk(dir);
   const before = dump(path);
@@ -95,7 +99,7 @@ t.test('migrate upgrades a database of the previous schema, keeping its data and
   t.equal(listSnapshots(dir).length, 1);
 });
 
-t.test('a fresh desk gets no snapshot; snapshots beyond BACKUP_KEEP are removed, oldest first', async (t) => {
+t.test('a fresh desk gets no snapshot; snapshots beyond BACKUP_KEEP are removed, oldest first', SNAPSHOTS, async (t) => {
   const dir = tempDir(t);
   t.equal((await cli(dir, 'migrate')).code, 0);
   t.same(listSnapshots(dir), [], 'an empty database is not snapshotted');
@@ -108,7 +112,7 @@ t.test('a fresh desk gets no snapshot; snapshots beyond BACKUP_KEEP are removed,
   t.throws(() => loadConfig({ DATA_DIR: dir, BACKUP_KEEP: '0' }), /BACKUP_KEEP must be a whole number from 1 to 1000/);
 });
 
-t.test('a failing migration leaves the database exactly as it was, earlier pending ones included', async (t) => {
+t.test('a failing migration leaves the database exactly as it was, earlier pending ones included', FILE, async (t) => {
   const dir = tempDir(t);
   const path = await previousReleaseDesk(dir);
   const before = dump(path);
@@ -123,7 +127,7 @@ t.test('a failing migration leaves the database exactly as it was, earlier pendi
   t.ok(dump(path) === before, 'schema and rows are untouched: the newest shipped migration and 9998 were rolled back too');
 });
 
-t.test('restore and rollback refuse while a server runs, then put the file in place', async (t) => {
+t.test('restore and rollback refuse while a server runs, then put the file in place', FILE, async (t) => {
   const dir = tempDir(t);
   await previousReleaseDesk(dir);
   t.equal((await cli(dir, 'migrate')).code, 0);
@@ -160,7 +164,7 @@ t.test('restore and rollback refuse while a server runs, then put the file in pl
   t.same(migrationsIn(join(dir, 'deskbell.db')), names);
 });
 
-t.test('restore refuses files that are not a sound Deskbell database', async (t) => {
+t.test('restore refuses files that are not a sound Deskbell database', FILE, async (t) => {
   const dir = tempDir(t);
   t.equal((await cli(dir, 'migrate')).code, 0);
   const { writeFileSync } = await import('node:fs');
@@ -205,7 +209,7 @@ t.test('admins see the version in the footer; agents and customers do not', asyn
   }
 });
 
-t.test('restore keeps only the newest BACKUP_KEEP copies of the databases it replaced', async (t) => {
+t.test('restore keeps only the newest BACKUP_KEEP copies of the databases it replaced', FILE, async (t) => {
   const dir = tempDir(t);
   t.equal((await cli(dir, 'migrate')).code, 0);
   t.equal((await cli(dir, 'backup', join(dir, 'good.db'))).code, 0);
@@ -214,4 +218,26 @@ t.test('restore keeps only the newest BACKUP_KEEP copies of the databases it rep
   for (const day of [1, 2, 3, 4]) restoreDatabase(db, dir, join(dir, 'good.db'), 2, new Date(Date.UTC(2026, 0, day)));
   const left = readdirSync(join(dir, 'backups')).sort();
   t.same(left, ['before-restore-20260103T000000000Z.db', 'before-restore-20260104T000000000Z.db'], 'the two newest copies remain');
+});
+
+t.test('on PostgreSQL too, a failing migration leaves the database exactly as it was', { skip: !onPostgres && 'PostgreSQL only' }, async (t) => {
+  const dir = tempDir(t);
+  const { db } = connectDatabase(loadConfig({ DATA_DIR: dir, ...await databaseEnv(dir, t) }).database);
+  t.teardown(() => db.destroy());
+  await migrateToLatest(db, previous);
+  await sql`insert into brands (name, from_name, from_address, portal_title, is_default) values ('Acme', 'Acme', 'a@acme.test', 'Acme', 1)`.execute(db);
+  const state = async () => JSON.stringify({
+    tables: (await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema() order by 1`.execute(db)).rows,
+    columns: (await sql<{ n: number }>`select count(*) as n from information_schema.columns where table_schema = current_schema()`.execute(db)).rows,
+    brands: await db.selectFrom('brands').select(['id', 'name']).execute(),
+    applied: (await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db)).rows,
+  });
+  const before = await state();
+  const broken: Record<string, Migration> = {
+    ...migrations,
+    '9998_works': { up: async (db) => { await sql`create table extra (id integer primary key)`.execute(db); await sql`update brands set name = 'CHANGED'`.execute(db); } },
+    '9999_breaks': { up: async (db) => { await sql`insert into no_such_table values (1)`.execute(db); } },
+  };
+  await t.rejects(migrateToLatest(db, broken), /migration 9999_breaks failed/);
+  t.equal(await state(), before, 'schema, rows and the list of applied migrations are untouched');
 });

@@ -26,6 +26,7 @@ t.test('the portal home: the two entries, active services, recent tickets; no he
   t.match(home.body, '<a href="/portal/tickets/new">Submit a ticket</a>');
   t.match(home.body, '<a href="/portal/tickets">My tickets</a>');
   for (const text of ['Fibre 500', '2025-03-01', '2027-02-28', 'Office cleaning', '2024-01-15', 'No end date']) t.match(home.body, text);
+  t.match(home.body, '<time datetime="2025-03-01">1 Mar 2025</time>', 'a date as the viewer\'s language writes it');
   for (const text of ['Old hosting', 'Beta catering', 'Dan phone line']) t.notMatch(home.body, text, `not shown: ${text}`);
   t.same(ticketIdsIn(home.body), ids.slice(2).reverse(), 'the five most recent tickets, newest first, solved ones included');
   t.match(home.body, 'Solved', 'with their customer labels');
@@ -33,6 +34,7 @@ t.test('the portal home: the two entries, active services, recent tickets; no he
   t.notMatch(home.body, 'Before you submit a ticket', 'no help text section while none is set');
 
   const danHome = await (await loggedIn(d.app, dan.email)).get('/portal');
+  t.equal(danHome.statusCode, 200);
   t.match(danHome.body, 'Dan phone line');
   t.notMatch(danHome.body, 'Fibre 500');
   const lonely = await makeCustomer(db, 'Lonely');
@@ -56,5 +58,5 @@ t.test('the operator\'s help text is shown as Markdown, with raw HTML kept as te
   t.match(home.body, '&lt;script&gt;');
 
   await d.db.updateTable('settings').set({ value: '   ' }).where('key', '=', 'portal.help_text').execute();
-  t.notMatch((await (await loggedIn(d.app, cora.email)).get('/portal')).body, 'Before you submit a ticket', 'blank counts as not set');
+  t.notMatch(await (await loggedIn(d.app, cora.email)).page('/portal'), 'Before you submit a ticket', 'blank counts as not set');
 });

@@ -3,7 +3,7 @@ import type { Db } from '../../src/db/connect.js';
 import type { MessageKind } from '../../src/db/schema.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
-import { makeTickets, makeUser, PASSWORD, type TicketFields } from '../helpers/factories.js';
+import { makeCcs, makeMessage, makeTicket, makeUser, PASSWORD, type TicketFields } from '../helpers/factories.js';
 
 /**
  * Statuses 1–5 are the Simple workflow (New "Received", Open, Pending "In progress" (open), Solved,
@@ -32,18 +32,12 @@ export async function makeCustomer(db: Db, name: string, organizationId: number 
   return user;
 }
 
-export async function ticket(db: Db, fields: TicketFields) {
-  return (await makeTickets(db, 1, fields))[0]!;
-}
+export const ticket = (db: Db, fields: TicketFields) => makeTicket(db, fields);
 
-export async function message(db: Db, ticketId: number, authorId: number | null, kind: MessageKind, text: string) {
-  await db.insertInto('messages').values({ ticket_id: ticketId, author_id: authorId, kind, body_text: text,
-    body_html: `<p>${text}</p>`, via: 'web', email_message_id: null, match_reason: null, created_at: '2026-01-02T00:00:00Z' }).execute();
-}
+export const message = (db: Db, ticketId: number, authorId: number | null, kind: MessageKind, text: string) =>
+  makeMessage(db, ticketId, { authorId, kind, text, at: '2026-01-02T00:00:00Z' });
 
-export async function cc(db: Db, ticketId: number, userId: number) {
-  await db.insertInto('ticket_ccs').values({ ticket_id: ticketId, user_id: userId }).execute();
-}
+export const cc = (db: Db, ticketId: number, userId: number) => makeCcs(db, ticketId, userId);
 
 export async function desk(t: Test) {
   const d = await buildTestDesk(t);

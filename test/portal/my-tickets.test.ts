@@ -156,7 +156,7 @@ t.test('a GET form without JS; with htmx the same URL answers with just the tabl
   t.match(full.body, '<form class="filters" role="search" method="get" action="/portal/tickets"');
   t.match(full.body, 'hx-get="/portal/tickets" hx-target="#ticket-table"');
   t.match(full.body, 'hx-push-url="true"');
-  t.match(full.body, '<!doctype html>');
+  t.match(full.body, '<!DOCTYPE html>');
   const partial = await cora.get('/portal/tickets?status=me', { 'HX-Request': 'true', 'HX-Request-Type': 'partial' });
   t.equal(partial.statusCode, 200);
   t.match(partial.headers.vary, 'HX-Request-Type');

@@ -79,10 +79,11 @@ export async function crashRounds(t: Test, options: CrashOptions): Promise<Crash
     if (round > 1) await desk.start();
     let writing = true;
     const writers = Array.from({ length: options.writers }, async (_, w) => {
+      let submits = 0; // each submitter's first ticket of a round, and every other one, carries a file
       while (writing) {
         const token = `tok${round}x${++n}x`;
         try {
-          if (w % 2 === 0) await submit(customer, token, n % 3 === 0);
+          if (w % 2 === 0) await submit(customer, token, submits++ % 2 === 0);
           else await reply(agent, token);
         } catch { /* the server died under this request: it was never acknowledged */ }
       }

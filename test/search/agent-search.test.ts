@@ -94,9 +94,11 @@ t.test('snippets escape the message and mark the term; notes are labelled', asyn
   const noted = await ticket(d.db, { requesterId: d.customer.id, subject: 'Other' });
   await message(d.db, noted, d.admin.id, 'note', 'Internal: banana split <b>bold</b> \uE000not a mark\uE001');
   const res = await search(d.client, 'script');
+  t.equal(res.statusCode, 200);
   t.match(res.body, '&lt;<mark>script</mark>&gt;alert(&quot;xss&quot;)&lt;/<mark>script</mark>&gt;');
   t.notMatch(res.body, '<script>alert');
   const both = await search(d.client, 'banana');
+  t.equal(both.statusCode, 200);
   t.same(resultIds(both.body).sort(), [id, noted].sort());
   t.match(both.body, /<span class="badge badge-internal">Internal note<\/span> Internal: <mark>banana<\/mark> split &lt;b&gt;bold&lt;\/b&gt; \uE000not a mark\uE001/);
   t.notMatch(both.body, /<mark>\W*not a mark/, 'characters that look like markers in the text never become markup');
@@ -125,6 +127,46 @@ t.test('results come in pages with a More link', async (t) => {
   t.equal(resultIds(first.body).length, 20);
   t.match(first.body, 'href="/agent/search?q=laptop&amp;page=2"');
   const second = await d.client.get('/agent/search?q=laptop&page=2');
+  t.equal(second.statusCode, 200);
   t.equal(resultIds(second.body).length, 5);
   t.notMatch(second.body, 'More results');
+});
+
+t.test('words are cut and folded the same on both databases: accents, hyphens, the parts of an address', async (t) => {
+  const d = await searchDesk(t);
+  const bob = await makeUser(d.db, 'customer', { name: 'Bob Börk', email: 'bob.bork@mailhost.example' });
+  const cafe = await ticket(d.db, { requesterId: d.customer.id, subject: 'Café order' });
+  const mail = await ticket(d.db, { requesterId: d.customer.id, subject: 'Printing' });
+  await message(d.db, mail, d.customer.id, 'reply', 'Our e-mail server is down since 3.14 pm.');
+  const bobs = await ticket(d.db, { requesterId: bob.id, subject: 'Hello' });
+
+  t.same(resultIds((await search(d.client, 'cafe')).body), [cafe], 'without its accent');
+  t.same(resultIds((await search(d.client, 'CAFÉ')).body), [cafe], 'in any case');
+  t.same(resultIds((await search(d.client, '"e mail"')).body), [mail], 'a hyphenated word is its parts, in order');
+  t.same(resultIds((await search(d.client, 'e-mail')).body), [mail]);
+  t.same(resultIds((await search(d.client, '14')).body), [mail], 'a number is cut at its point');
+  t.same(resultIds((await search(d.client, 'mailhost')).body), [bobs], 'a part of the requester\'s address');
+  t.same(resultIds((await search(d.client, 'bork')).body), [bobs], 'the requester\'s name without its accent, and the address');
+});
+
+t.test('the top bar\'s box answers while typing: the first five hits and a link to all of them', async (t) => {
+  const d = await searchDesk(t);
+  const ids: number[] = [];
+  for (let i = 0; i < 7; i++) ids.push(await ticket(d.db, { requesterId: d.customer.id, subject: `Toner ${i} smudges` }));
+  const page = await d.client.get('/agent/tickets');
+  t.match(page.body, /<input type="search" id="topbar-q" name="q"[^>]*\shx-get="\/agent\/search"[^>]*\shx-vals='\{"live":"1","peek":"1"\}'/, 'the box asks as you type');
+  t.match(page.body, /<form class="topbar-search" role="search" method="get" action="\/agent\/search">[\s\S]*?<button type="submit" class="visually-hidden">Search<\/button>/, 'without JavaScript: a plain form with its button');
+
+  const peek = await d.client.get('/agent/search?q=ton&live=1&peek=1', { 'hx-request': 'true', 'hx-request-type': 'partial' });
+  t.equal(peek.statusCode, 200);
+  t.match(peek.body, /^<div id="topbar-hits"/);
+  t.equal((peek.body.match(/href="\/agent\/tickets\/\d+"/g) ?? []).length, 5, 'five hits');
+  t.match(peek.body, 'href="/agent/search?q=ton">All results for “ton”</a>', 'and the way to all of them');
+  t.match(peek.body, /<mark>Toner<\/mark> \d smudges/, 'the word marked');
+
+  const none = await d.client.get('/agent/search?q=zebra&live=1&peek=1', { 'hx-request': 'true', 'hx-request-type': 'partial' });
+  t.match(none.body, 'No tickets match your search.');
+  const plain = await d.client.get('/agent/search?q=toner&peek=1');
+  t.match(plain.body, '<html', 'asked without htmx: the whole results page');
+  t.same(resultIds(plain.body).length, 7);
 });

@@ -4,7 +4,7 @@ import type { MessageKind } from '../../src/db/schema.js';
 import { toActor } from '../../src/users/actor.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
-import { makeTickets, makeUser, PASSWORD, type TicketFields } from '../helpers/factories.js';
+import { makeMessage, makeTicket, makeUser, PASSWORD, type TicketFields } from '../helpers/factories.js';
 
 /** A desk with an admin (logged in as `client`) and a customer who requests the tickets. */
 export async function searchDesk(t: Test) {
@@ -22,15 +22,11 @@ export async function loggedIn(app: Client['app'], email: string) {
   return client;
 }
 
-export async function ticket(db: Db, fields: TicketFields) {
-  return (await makeTickets(db, 1, fields))[0]!;
-}
+export const ticket = (db: Db, fields: TicketFields) => makeTicket(db, fields);
 
-export async function message(db: Db, ticketId: number, authorId: number | null, kind: MessageKind, text: string) {
-  return (await db.insertInto('messages').values({ ticket_id: ticketId, author_id: authorId, kind, body_text: text,
-    body_html: '', via: 'web', email_message_id: null, match_reason: null, created_at: '2026-01-02T00:00:00Z' })
-    .returning('id').executeTakeFirstOrThrow()).id;
-}
+/** A message whose stored HTML is empty: search reads the text. */
+export const message = (db: Db, ticketId: number, authorId: number | null, kind: MessageKind, text: string) =>
+  makeMessage(db, ticketId, { authorId, kind, text, html: '', at: '2026-01-02T00:00:00Z' });
 
 /** The ticket ids of a search results page, in the order shown. */
 export function resultIds(html: string): number[] {

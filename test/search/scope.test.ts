@@ -15,6 +15,7 @@ t.test('an agent of a restricted group finds only their group\'s tickets', async
   await message(d.db, hidden, d.admin.id, 'note', 'boiler secret');
   const client = await loggedIn(d.app, outsider.email);
   const res = await search(client, 'boiler');
+  t.equal(res.statusCode, 200);
   t.same(resultIds(res.body), [theirs]);
   t.notMatch(res.body, 'secret');
   t.equal((await search(client, `#${hidden}`)).statusCode, 200, 'no jump to a ticket out of reach');

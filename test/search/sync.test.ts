@@ -40,7 +40,7 @@ t.test('the index follows subject edits, replies, field values, renames, merges 
   const duplicate = await makeUser(d.db, 'customer', { name: 'Dup Licate' });
   const other = await ticket(d.db, { requesterId: duplicate.id, subject: 'Dup question' });
   t.same(await found('licate'), [other]);
-  await mergePeople(d.db, d.adminActor, d.customer.id, { removedId: String(duplicate.id) });
+  await mergePeople(d.db, d.adminActor, d.customer.id, { removedId: duplicate.id });
   t.same(await found('licate'), [], 'after a merge the removed person\'s name is gone');
   t.same((await found('quux')).sort(), [id, other].sort(), 'and the kept person\'s name finds both');
 

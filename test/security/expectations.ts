@@ -1,6 +1,7 @@
 // Who may use which route: every route the app registers must be listed here, in an area whose
 // default rule says what each actor gets, with exceptions spelled out. A route missing from this
 // table fails the matrix test, so a new route forces its author to decide who may use it.
+import { ASSET_VERSION } from '../../src/plugins/static-files.js';
 import type { ActorName, Variant } from './world.js';
 import { CUSTOMERS } from './world.js';
 
@@ -93,14 +94,14 @@ export const AREAS: Record<string, Area> = {
   'visitor pages and static files (anyone)': {
     rule: rules.public,
     routes: [
-      'GET /public/*', 'GET /healthz', 'GET /favicon.ico', 'GET /', 'GET /login', 'POST /login', 'GET /setup', 'POST /setup',
+      'GET /public/*', `GET /public/${ASSET_VERSION}/*`, 'GET /healthz', 'GET /favicon.ico', 'GET /', 'GET /login', 'POST /login', 'GET /setup', 'POST /setup',
       'GET /welcome', 'POST /welcome', 'GET /password/forgot', 'POST /password/forgot', 'GET /password/forgot/sent',
       'GET /password/reset', 'POST /password/reset', 'GET /rate/:token', 'POST /rate/:token',
     ],
   },
   'own account (anyone signed in)': {
     rule: rules.signedIn,
-    routes: ['GET /account', 'POST /account', 'POST /account/password', 'POST /account/sessions/end', 'POST /logout'],
+    routes: ['GET /account', 'POST /account', 'POST /account/password', 'POST /account/zone', 'POST /account/sessions/end', 'POST /logout'],
     except: {
       'POST /logout': rules.public,
       // Ends every session of the person and sends them to log in again. The unshared colleague is
@@ -111,7 +112,7 @@ export const AREAS: Record<string, Area> = {
   'agent workspace (staff)': {
     rule: rules.staff,
     routes: [
-      'GET /agent', 'GET /agent/search', 'GET /agent/tickets', 'GET /agent/tickets/menu', 'GET /agent/organizations/options', 'GET /agent/tickets/new', 'POST /agent/tickets', 'POST /agent/tickets/bulk',
+      'GET /agent', 'GET /agent/search', 'GET /agent/tickets', 'GET /agent/tickets/menu', 'GET /agent/organizations/options', 'GET /agent/tickets/new', 'POST /agent/tickets', 'POST /agent/tickets/bulk', 'POST /agent/tickets/settings',
       'GET /agent/views', 'GET /agent/views/menu', 'GET /agent/views/new', 'POST /agent/views',
       'GET /agent/views/:id/edit', 'POST /agent/views/:id', 'POST /agent/views/:id/delete',
       'GET /agent/customers/invite', 'POST /agent/customers/invite', 'GET /agent/team',
@@ -134,6 +135,7 @@ export const AREAS: Record<string, Area> = {
       'POST /agent/offers/:id/acceptance', 'POST /agent/offers/:id/decline',
       'GET /agent/tickets/:id/cancel', 'POST /agent/tickets/:id/cancel', 'POST /agent/tickets/:id/chat',
       'GET /agent/tickets/:id/live', 'POST /agent/tickets/:id/presence', 'GET /agent/tickets/:id/spam', 'POST /agent/tickets/:id/spam',
+      'POST /agent/tickets/:id/properties',
     ],
     except: {
       // Deleting a ticket is for admins alone: 403 for other staff, whatever the id.
@@ -186,7 +188,7 @@ export const AREAS: Record<string, Area> = {
       'GET /admin/fields', 'GET /admin/fields/new', 'POST /admin/fields', 'GET /admin/fields/:id', 'POST /admin/fields/:id',
       'POST /admin/fields/:id/retirement',
       'GET /admin/users', 'GET /admin/users/new', 'POST /admin/users', 'GET /admin/users/:id', 'POST /admin/users/:id/role',
-      'POST /admin/users/:id/state', 'POST /admin/users/:id/password-link', 'GET /admin/users/:id/merge',
+      'POST /admin/users/:id/state', 'POST /admin/users/:id/unlock', 'POST /admin/users/:id/password-link', 'GET /admin/users/:id/merge',
       'POST /admin/users/:id/merge', 'GET /admin/users/:id/export', 'GET /admin/users/:id/erase', 'POST /admin/users/:id/erase',
       'GET /admin/organizations', 'GET /admin/organizations/new', 'POST /admin/organizations', 'GET /admin/organizations/:id',
       'POST /admin/organizations/:id', 'POST /admin/organizations/:id/members',
@@ -207,8 +209,6 @@ export const AREAS: Record<string, Area> = {
       'POST /admin/statuses/:id/position': validatesFirst(rules.admin, 422),
       'POST /admin/users/:id/role': validatesFirst(rules.admin, 422),
       'POST /admin/users/:id/state': validatesFirst(rules.admin, 422),
-      // Retrying a job that does not exist is a no-op that redirects back to the outbox.
-      'POST /admin/outbox/:id/retry': adminAnswers({ missing: 'ok' }),
       // The member (A's customer) is not in B's organisation.
       'POST /admin/organizations/:id/members/:userId/manager': adminAnswers({ b: 404 }),
       // An empty form names no sender to take off the spam list.

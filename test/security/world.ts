@@ -9,7 +9,7 @@ import { storagePath } from '../../src/attachments/store.js';
 import type { Config } from '../../src/config.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
-import { makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
+import { makeMessage, makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
 
 /** Written into everything a customer must never see. */
 export const CANARY = 'CANARY-b41d-staffonly';
@@ -80,10 +80,7 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     [null, tickets.b, users.agent.id, 'note', `${CANARY} note on B`],
     [null, tickets.internal, users.agent.id, 'reply', `${CANARY} reply on an internal ticket`],
   ] as const) {
-    const message = await db.insertInto('messages').values({
-      ticket_id: ticketId, author_id: author, kind, body_text: body, body_html: `<p>${body}</p>`, via: 'web',
-      email_message_id: null, match_reason: null, created_at: now(),
-    }).returning('id').executeTakeFirstOrThrow();
+    const message = await makeMessage(db, ticketId, { authorId: author, kind, text: body, at: now() });
     if (!key) continue;
     const storageKey = (key === 'a' ? 'aa' : key === 'b' ? 'bb' : 'cc').repeat(16);
     const path = storagePath(config.uploadsDir, storageKey);
@@ -91,7 +88,7 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     const content = key === 'noteA' ? `${CANARY} file` : `file of ${key}`;
     writeFileSync(path, content);
     const row = await db.insertInto('attachments').values({
-      message_id: message.id, uploader_id: author, filename: key === 'noteA' ? `${CANARY}.txt` : `${key}.txt`, content_type: 'text/plain',
+      message_id: message, uploader_id: author, filename: key === 'noteA' ? `${CANARY}.txt` : `${key}.txt`, content_type: 'text/plain',
       size: content.length, sha256: '0'.repeat(64), storage_key: storageKey, created_at: now(),
     }).returning('id').executeTakeFirstOrThrow();
     attachments[key] = row.id;

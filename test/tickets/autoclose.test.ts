@@ -22,7 +22,9 @@ async function ticketState(db: Awaited<ReturnType<typeof setup>>['db'], id: numb
     .select(['statuses.name', 'tickets.closed_at', 'tickets.last_activity_at']).where('tickets.id', '=', id).executeTakeFirstOrThrow();
 }
 
-async function mails(db: Awaited<ReturnType<typeof setup>>['db']) {
+/** The outbox, after the notifications consumer (which queues the reminders) has run. */
+async function mails({ db, app }: Pick<Awaited<ReturnType<typeof setup>>, 'db' | 'app'>) {
+  await app.worker.consume();
   return (await db.selectFrom('jobs').select('payload').where('kind', '=', 'mail').orderBy('id').execute())
     .map((j) => JSON.parse(j.payload) as { to: string[]; subject: string; text: string });
 }
@@ -32,14 +34,14 @@ t.test('solved tickets close after the configured days, by Deskbell, with a hist
   const [old, recent] = await makeTickets(db, 2, (i) => ({ requesterId: customer.id, statusId: solvedId, at: isoIn(-(i === 0 ? 5 : 1) * DAY), subject: `Solved ${i}` }));
   await db.updateTable('tickets').set((eb) => ({ solved_at: eb.ref('last_activity_at') })).execute();
 
-  const result = await runAutoClose(db, app.mail);
+  const result = await runAutoClose(db);
   t.same(result, { closedSolved: 1, reminded: 0, closedPending: 0 });
   t.equal((await ticketState(db, old!)).name, 'Closed');
   t.ok((await ticketState(db, old!)).closed_at);
   t.equal((await ticketState(db, recent!)).name, 'Solved', 'solved a day ago: still solved');
   const event = await db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', old!).executeTakeFirstOrThrow();
   t.same([event.actor_id, event.kind, event.from_value, event.to_value], [null, 'status', 'Solved', 'Closed']);
-  t.same(await mails(db), [], 'closing a solved ticket sends nothing');
+  t.same(await mails({ db, app }), [], 'closing a solved ticket sends nothing');
 
   const agent = new Client(app);
   await agent.login((await makeUser(db, 'agent')).email, PASSWORD);
@@ -51,8 +53,8 @@ t.test('a ticket waiting on the customer gets one reminder, then closes when nob
   const { db, app, customer, waitingId } = await setup(t);
   const [stale, fresh] = await makeTickets(db, 2, (i) => ({ requesterId: customer.id, statusId: waitingId, at: isoIn(-(i === 0 ? 4 : 1) * DAY), subject: `Printer ${i}` }));
 
-  t.same(await runAutoClose(db, app.mail), { closedSolved: 0, reminded: 1, closedPending: 0 });
-  const [reminder] = await mails(db);
+  t.same(await runAutoClose(db), { closedSolved: 0, reminded: 1, closedPending: 0 });
+  const [reminder] = await mails({ db, app });
   t.same(reminder!.to, ['carla@example.test']);
   t.equal(reminder!.subject, `[#${stale}] We are waiting for your answer: Printer 0`);
   t.match(reminder!.text, 'Hello Carla,');
@@ -60,14 +62,14 @@ t.test('a ticket waiting on the customer gets one reminder, then closes when nob
   t.equal((await ticketState(db, stale!)).name, 'Waiting on Customer (Fix Validation)', 'a reminder does not close');
   t.equal((await db.selectFrom('ticket_events').select('kind').where('ticket_id', '=', stale!).executeTakeFirstOrThrow()).kind, 'reminder');
 
-  t.same(await runAutoClose(db, app.mail), { closedSolved: 0, reminded: 0, closedPending: 0 }, 'once per waiting period');
-  t.same(await runAutoClose(db, app.mail, Date.now() + 2 * DAY), { closedSolved: 0, reminded: 1, closedPending: 0 },
+  t.same(await runAutoClose(db), { closedSolved: 0, reminded: 0, closedPending: 0 }, 'once per waiting period');
+  t.same(await runAutoClose(db, Date.now() + 2 * DAY), { closedSolved: 0, reminded: 1, closedPending: 0 },
     'the fresh ticket gets its own reminder when its time comes; the reminded one waits out the grace');
 
-  t.same(await runAutoClose(db, app.mail, Date.now() + 3 * DAY + HOUR), { closedSolved: 0, reminded: 0, closedPending: 1 });
+  t.same(await runAutoClose(db, Date.now() + 3 * DAY + HOUR), { closedSolved: 0, reminded: 0, closedPending: 1 });
   t.equal((await ticketState(db, stale!)).name, 'Closed');
   t.equal((await ticketState(db, fresh!)).name, 'Waiting on Customer (Fix Validation)');
-  const closing = (await mails(db)).at(-1)!;
+  const closing = (await mails({ db, app })).at(-1)!;
   t.equal(closing.subject, `[#${stale}] Closed without an answer: Printer 0`);
   t.match(closing.text, 'because we did not hear back from you');
 
@@ -78,14 +80,14 @@ t.test('a ticket waiting on the customer gets one reminder, then closes when nob
 });
 
 t.test('an answer after the reminder starts a new waiting period with a fresh reminder', async (t) => {
-  const { db, app, customer, waitingId } = await setup(t, { 'autoclose.pending_days': '3', 'autoclose.pending_grace_days': '2' });
+  const { db, customer, waitingId } = await setup(t, { 'autoclose.pending_days': '3', 'autoclose.pending_grace_days': '2' });
   const [id] = await makeTickets(db, 1, { requesterId: customer.id, statusId: waitingId, at: isoIn(-4 * DAY) });
-  t.equal((await runAutoClose(db, app.mail)).reminded, 1);
+  t.equal((await runAutoClose(db)).reminded, 1);
   await db.updateTable('tickets').set({ last_activity_at: isoIn(HOUR) }).where('id', '=', id!).execute();
-  t.same(await runAutoClose(db, app.mail, Date.now() + 2 * DAY + 2 * HOUR), { closedSolved: 0, reminded: 0, closedPending: 0 },
+  t.same(await runAutoClose(db, Date.now() + 2 * DAY + 2 * HOUR), { closedSolved: 0, reminded: 0, closedPending: 0 },
     'activity after the reminder: not closed');
-  t.same(await runAutoClose(db, app.mail, Date.now() + 3 * DAY + 2 * HOUR), { closedSolved: 0, reminded: 1, closedPending: 0 });
-  t.same(await runAutoClose(db, app.mail, Date.now() + 3 * DAY + 3 * HOUR), { closedSolved: 0, reminded: 0, closedPending: 0 });
+  t.same(await runAutoClose(db, Date.now() + 3 * DAY + 2 * HOUR), { closedSolved: 0, reminded: 1, closedPending: 0 });
+  t.same(await runAutoClose(db, Date.now() + 3 * DAY + 3 * HOUR), { closedSolved: 0, reminded: 0, closedPending: 0 });
   t.equal((await db.selectFrom('ticket_events').select('id').where('kind', '=', 'reminder').execute()).length, 2);
 });
 
@@ -93,17 +95,17 @@ t.test('the reminder is written in the customer\'s language', async (t) => {
   const { db, app, customer, waitingId } = await setup(t);
   await db.updateTable('users').set({ locale: 'de' }).where('id', '=', customer.id).execute();
   const [id] = await makeTickets(db, 1, { requesterId: customer.id, statusId: waitingId, at: isoIn(-4 * DAY), subject: 'Drucker' });
-  await runAutoClose(db, app.mail);
-  const [reminder] = await mails(db);
+  await runAutoClose(db);
+  const [reminder] = await mails({ db, app });
   t.equal(reminder!.subject, `[#${id}] Wir warten auf Ihre Antwort: Drucker`);
   t.match(reminder!.text, 'Hallo Carla,');
 });
 
 t.test('with 0 days nothing closes, however old', async (t) => {
-  const { db, app, customer, waitingId, solvedId } = await setup(t, { 'autoclose.solved_days': '0', 'autoclose.pending_days': '0' });
+  const { db, customer, waitingId, solvedId } = await setup(t, { 'autoclose.solved_days': '0', 'autoclose.pending_days': '0' });
   await makeTickets(db, 2, (i) => ({ requesterId: customer.id, statusId: i ? waitingId : solvedId, at: isoIn(-400 * DAY) }));
   await db.updateTable('tickets').set((eb) => ({ solved_at: eb.ref('last_activity_at') })).execute();
-  t.same(await runAutoClose(db, app.mail), { closedSolved: 0, reminded: 0, closedPending: 0 });
+  t.same(await runAutoClose(db), { closedSolved: 0, reminded: 0, closedPending: 0 });
 });
 
 t.test('the hourly job works through more tickets than one batch and books its next run', async (t) => {

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
-import { makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
+import { makeCcs, makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
 
 type Desk = Awaited<ReturnType<typeof buildTestDesk>>;
 
@@ -30,11 +30,11 @@ async function setup(t: Test, withCancelled = true) {
 t.test('without a cancelled status there is no Cancel link and the routes answer 404', async (t) => {
   const { id, customer, agent, login, statusOf } = await setup(t, false);
   const cora = await login(customer.email);
-  t.notMatch((await cora.get(`/portal/tickets/${id}`)).body, '/cancel"');
+  t.notMatch(await cora.page(`/portal/tickets/${id}`), '/cancel"');
   t.equal((await cora.get(`/portal/tickets/${id}/cancel`)).statusCode, 404);
   t.equal((await cora.post(`/portal/tickets/${id}/cancel`, { reason: 'No longer needed' })).statusCode, 404);
   const andy = await login(agent.email);
-  t.notMatch((await andy.get(`/agent/tickets/${id}`)).body, '/cancel"');
+  t.notMatch(await andy.page(`/agent/tickets/${id}`), '/cancel"');
   t.equal((await andy.get(`/agent/tickets/${id}/cancel`)).statusCode, 404);
   t.equal((await andy.post(`/agent/tickets/${id}/cancel`, { reason: 'Duplicate' })).statusCode, 404);
   t.equal(await statusOf(), 1);
@@ -56,13 +56,13 @@ t.test('the requester cancels with a reason; the history keeps it and the agent 
   t.equal(await statusOf(), cancelledId);
   const events = await db.selectFrom('ticket_events').select(['kind', 'from_value', 'to_value', 'actor_id']).where('ticket_id', '=', id).orderBy('id').execute();
   t.match(events, [{ kind: 'cancelled', to_value: 'Cancelled', actor_id: customer.id }, { kind: 'cancel_reason', to_value: 'Fixed it myself', actor_id: customer.id }]);
-  const page = (await cora.get(`/portal/tickets/${id}`)).body;
+  const page = await cora.page(`/portal/tickets/${id}`);
   t.match(page, 'Cancelled: Fixed it myself', 'the customer sees the reason');
   t.notMatch(page, '/cancel"', 'no Cancel link any more');
   t.equal((await cora.post(`/portal/tickets/${id}/cancel`, { reason: 'Again' })).statusCode, 409, 'twice: refused');
 
   const andy = await login(agent.email);
-  const history = (await andy.get(`/agent/tickets/${id}?tab=history`)).body;
+  const history = await andy.page(`/agent/tickets/${id}?tab=history`);
   t.match(history, 'Cancellation reason');
   t.match(history, 'Fixed it myself');
   t.notMatch(history, `/agent/tickets/${id}/cancel"`);
@@ -99,9 +99,9 @@ t.test('an empty or overlong reason is refused with 422 and nothing changes', as
 t.test("a CC'd customer or another customer cannot cancel", async (t) => {
   const { db, id, login, statusOf } = await setup(t);
   const dan = await makeUser(db, 'customer', { email: 'dan@example.test' });
-  await db.insertInto('ticket_ccs').values({ ticket_id: id, user_id: dan.id }).execute();
+  await makeCcs(db, id, dan.id);
   const ccd = await login(dan.email);
-  t.notMatch((await ccd.get(`/portal/tickets/${id}`)).body, '/cancel"', 'no link for a CC');
+  t.notMatch(await ccd.page(`/portal/tickets/${id}`), '/cancel"', 'no link for a CC');
   t.equal((await ccd.get(`/portal/tickets/${id}/cancel`)).statusCode, 403);
   t.equal((await ccd.post(`/portal/tickets/${id}/cancel`, { reason: 'Not mine' })).statusCode, 403);
   const eve = await login((await makeUser(db, 'customer', { email: 'eve@example.test' })).email);
@@ -114,12 +114,12 @@ t.test('a solved ticket cannot be cancelled', async (t) => {
   const { db, id, customer, agent, login, statusOf } = await setup(t);
   await db.updateTable('tickets').set({ status_id: 4 }).where('id', '=', id).execute();
   const cora = await login(customer.email);
-  t.notMatch((await cora.get(`/portal/tickets/${id}`)).body, '/cancel"');
+  t.notMatch(await cora.page(`/portal/tickets/${id}`), '/cancel"');
   const refused = await cora.post(`/portal/tickets/${id}/cancel`, { reason: 'Too late' });
   t.equal(refused.statusCode, 409);
   t.match(refused.body, 'can no longer be cancelled');
   const andy = await login(agent.email);
-  t.notMatch((await andy.get(`/agent/tickets/${id}`)).body, '/cancel"');
+  t.notMatch(await andy.page(`/agent/tickets/${id}`), '/cancel"');
   t.equal((await andy.get(`/agent/tickets/${id}/cancel`)).statusCode, 409);
   t.equal(await statusOf(), 4);
 });

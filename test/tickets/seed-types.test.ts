@@ -23,6 +23,7 @@ t.test('seed 000\'s types behave as the manual says, through their attributes', 
   const [domain] = await makeTickets(db, 1, { requesterId: customer.id, typeId: types.domainApproval, subject: 'Approve acme.test' });
   await db.insertInto('ticket_field_values').values({ ticket_id: domain!, field_id: types.domainField, value: 'acme.test' }).execute();
   const page = await agent.get(`/agent/tickets/${domain}`);
+  t.equal(page.statusCode, 200);
   t.notMatch(page.body, 'value="reply"', 'Domain approval: no reply to the requester is offered');
   t.equal((await agent.post(`/agent/tickets/${domain}/messages`, { kind: 'reply', body: 'Hi' })).statusCode, 422, '...nor accepted');
   t.match((await agent.post(`/agent/tickets/${domain}/status`, { statusId: '4' })).body, 'Fill in Domain Approved before moving the ticket to Solved.');

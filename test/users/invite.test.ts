@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { INVITE_TTL } from '../../src/auth/auth.js';
 import type { Db } from '../../src/db/connect.js';
@@ -7,8 +8,10 @@ import { makeUser, PASSWORD } from '../helpers/factories.js';
 
 interface MailPayload { to: string[]; subject: string; text: string; html: string }
 
-async function mails(db: Db): Promise<MailPayload[]> {
-  const rows = await db.selectFrom('jobs').select('payload').where('kind', '=', 'mail').orderBy('id').execute();
+/** The mails queued so far, once the notifications consumer has composed what the events call for. */
+async function mails(app: FastifyInstance): Promise<MailPayload[]> {
+  await app.worker.consume();
+  const rows = await app.db.selectFrom('jobs').select('payload').where('kind', '=', 'mail').orderBy('id').execute();
   return rows.map((r) => JSON.parse(r.payload) as MailPayload);
 }
 
@@ -47,12 +50,12 @@ t.test('an agent invites a customer: an invited person, a Create password mail, 
 
   const person = await db.selectFrom('users').selectAll().where('email', '=', 'nina@customer.test').executeTakeFirstOrThrow();
   t.match(person, { name: 'Nina Newcomer', role: 'customer', state: 'invited', password_hash: null, organization_id: org.id });
+  const [mail] = await mails(app); // the notifications consumer issues the link and composes the mail
   const token = await db.selectFrom('user_tokens').selectAll().where('user_id', '=', person.id).executeTakeFirstOrThrow();
   t.equal(token.kind, 'invite');
   const ttl = Date.parse(token.expires_at) - Date.parse(token.created_at);
   t.ok(Math.abs(ttl - INVITE_TTL) < 60_000, 'the link is good for 7 days');
 
-  const [mail] = await mails(db);
   t.same(mail!.to, ['nina@customer.test']);
   t.match(mail!.subject, 'Your account at');
   t.match(mail!.html, '/welcome?token=');
@@ -84,7 +87,7 @@ t.test('inviting someone still invited sends a fresh link and the older one stop
   t.equal(resent.statusCode, 303);
   t.match((await agent.get('/agent/customers/invite')).body, 'a fresh invitation is on its way');
 
-  const [first, second] = await mails(db);
+  const [first, second] = await mails(app);
   t.ok(first && second, 'two invitation mails');
   t.not(welcomeLink(first!), welcomeLink(second!));
   t.equal((await new Client(app).get(welcomeLink(first!))).statusCode, 404, 'the older link is dead');
@@ -105,7 +108,7 @@ t.test('an address that already has an account is refused with 422 and no mail',
     t.match(res.body, 'This address already has an account.');
     t.match(res.body, 'value="Someone"', 'what was typed is kept');
   }
-  t.equal((await mails(db)).length, 0);
+  t.equal((await mails(app)).length, 0);
 });
 
 t.test('mistakes are shown on the fields, with the typed values kept', async (t) => {
@@ -130,7 +133,7 @@ t.test('customers cannot invite; visitors are sent to log in', async (t) => {
   const visitor = await new Client(app).get('/agent/customers/invite');
   t.equal(visitor.statusCode, 303);
   t.match(visitor.headers.location, /^\/login\?next=/);
-  t.equal((await mails(db)).length, 0);
+  t.equal((await mails(app)).length, 0);
 });
 
 t.test('an expired invitation link shows "not valid any more"', async (t) => {
@@ -138,7 +141,7 @@ t.test('an expired invitation link shows "not valid any more"', async (t) => {
   const agent = await staff(app, db);
   await agent.get('/agent/customers/invite');
   await agent.post('/agent/customers/invite', { name: 'Late Larry', email: 'larry@customer.test' });
-  const [mail] = await mails(db);
+  const [mail] = await mails(app);
   await db.updateTable('user_tokens').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('kind', '=', 'invite').execute();
   const page = await new Client(app).get(welcomeLink(mail!));
   t.equal(page.statusCode, 404);

@@ -7,6 +7,7 @@ import { listPageQuery, statusLookup } from '../../src/tickets/list.js';
 import { parseListQuery } from '../../src/tickets/list-filter.js';
 import { toActor } from '../../src/users/actor.js';
 import { buildTestDesk } from '../helpers/app.js';
+import { sqliteOnly } from '../helpers/database.js';
 import { makeTickets, makeUser } from '../helpers/factories.js';
 
 async function plan(db: Db, query: string, actorRow: Parameters<typeof toActor>[0]): Promise<string[]> {
@@ -17,7 +18,7 @@ async function plan(db: Db, query: string, actorRow: Parameters<typeof toActor>[
   return result.rows.map((r) => r.detail);
 }
 
-t.test('each list filter and sort uses an index', async (t) => {
+t.test('each list filter and sort uses an index', sqliteOnly('SQLite\'s EXPLAIN QUERY PLAN; PostgreSQL\'s plans are not checked yet (issue 18: the 1M-ticket benchmark)'), async (t) => {
   const { db } = await buildTestDesk(t);
   const agent = await makeUser(db, 'agent');
   const customer = await makeUser(db, 'customer');
@@ -37,11 +38,12 @@ t.test('each list filter and sort uses an index', async (t) => {
     t.ok(tickets.length > 0 && tickets.every((s) => /USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY/.test(s)), `${query}: ${tickets.join(' / ')}`);
     t.notOk(steps.some((s) => /^SCAN tickets$/.test(s)), `${query}: never a full scan of tickets`);
   }
-  for (const sort of ['activity', 'created', 'priority', 'id']) {
+  // Each column also sorts the other way (a second click on its header): the same index, walked forwards.
+  for (const sort of ['activity', 'created', 'priority', 'id', 'activity_asc', 'created_asc', 'priority_asc', 'id_asc']) {
     const steps = await plan(db, `sort=${sort}`, actor);
     const inner = steps.findIndex((s) => /tickets/.test(s));
     // sort=id walks the table's own b-tree (the rowid is the id) backwards: in order, no index needed.
-    const walk = sort === 'id' ? /^SCAN tickets$/ : /^SCAN tickets USING (COVERING )?INDEX tickets_/;
+    const walk = sort.startsWith('id') ? /^SCAN tickets$/ : /^SCAN tickets USING (COVERING )?INDEX tickets_/;
     t.match(steps[inner], walk, `sort=${sort}: ${steps[inner]}`);
     // The page's 51 rows are chosen by walking the sort's index; only the joined page is sorted again.
     const sortsTable = steps.slice(inner, inner + 2).some((s) => /TEMP B-TREE FOR ORDER BY/.test(s));

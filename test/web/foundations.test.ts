@@ -1,4 +1,5 @@
 import t from 'tap';
+import { ASSET_VERSION } from '../../src/plugins/static-files.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
 import { makeUser, PASSWORD } from '../helpers/factories.js';
@@ -19,12 +20,12 @@ t.test('the render helper sends the full page, or only the fragment to an htmx p
   await client.login((await makeUser(db, 'agent')).email, PASSWORD);
 
   const full = await client.get('/agent/tickets');
-  t.match(full.body, /^<!doctype html>/);
+  t.match(full.body, /^<!DOCTYPE html>/);
   t.match(full.body, 'id="ticket-table"');
   t.match(full.headers.vary, /HX-Request-Type/);
 
   const boosted = await client.get('/agent/tickets', { 'hx-request': 'true', 'hx-request-type': 'full' });
-  t.match(boosted.body, /^<!doctype html>/, 'boosted navigation gets the whole page');
+  t.match(boosted.body, /^<!DOCTYPE html>/, 'boosted navigation gets the whole page');
 
   const partial = await client.get('/agent/tickets', { 'hx-request': 'true', 'hx-request-type': 'partial' });
   t.equal(partial.statusCode, 200);
@@ -46,10 +47,11 @@ t.test('pages carry a strict Content-Security-Policy and no inline script or han
   await client.login((await makeUser(db, 'admin')).email, PASSWORD);
   for (const url of ['/agent/tickets', '/agent/tickets/new', '/admin/outbox']) {
     const page = await client.get(url);
+    t.equal(page.statusCode, 200);
     t.notMatch(page.body, /<script(?![^>]*\bsrc=)[^>]*>/, `${url}: every script is a file`);
     t.notMatch(page.body, /\son[a-z]+=/i, `${url}: no inline event handlers`);
     t.match(page.body, 'hx-boost:inherited="true"', `${url}: boosted body`);
-    t.match(page.body, 'src="/public/vendor/htmx.min.js"', `${url}: htmx from our own /public`);
+    t.match(page.body, `src="/public/${ASSET_VERSION}/vendor/htmx.min.js"`, `${url}: htmx from our own /public`);
   }
   const htmx = await app.inject({ url: '/public/vendor/htmx.min.js' });
   t.equal(htmx.statusCode, 200, 'htmx is served (copied by the build)');

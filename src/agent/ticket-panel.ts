@@ -1,0 +1,40 @@
+import type { Db } from '../db/connect.js';
+import { displayValue, fieldName, fieldsOfType } from '../fields/fields.js';
+import type { Actor } from '../users/actor.js';
+import { listCcs, listFieldValues, listFilterChoices, type findVisibleTicket } from '../tickets/queries.js';
+import { visibleTickets } from '../tickets/scope.js';
+
+type VisibleTicket = NonNullable<Awaited<ReturnType<typeof findVisibleTicket>>>;
+
+/** How many of the requester's other tickets the panel lists (the newest by activity). */
+export const RECENT_TICKETS = 5;
+
+/**
+ * The side panel of the agent's ticket page (issue 19): the key properties, each its own small form
+ * (POST /agent/tickets/:id/properties), the type's own fields with their stored values, what is only
+ * read (brand, channel, CCs, fields of other types), and the requester with their other recent
+ * tickets, as far as this agent may see them (the scope, like every list).
+ */
+export async function ticketPanel(db: Db, actor: Actor, ticket: VisibleTicket, yesNo: [string, string]) {
+  const [choices, types, defs, stored, ccs, recent] = await Promise.all([
+    listFilterChoices(db),
+    // Retired types are offered only to the tickets that already have them (as in "Updating Ticket").
+    db.selectFrom('ticket_types').select(['id', 'name'])
+      .where((eb) => eb.or([eb('retired_at', 'is', null), eb('id', '=', ticket.type_id)])).orderBy('position').orderBy('name').execute(),
+    fieldsOfType(db, ticket.type_id),
+    listFieldValues(db, ticket.id, { customerVisibleOnly: false }),
+    listCcs(db, ticket.id),
+    visibleTickets(db, actor).innerJoin('statuses', 'statuses.id', 'tickets.status_id')
+      .select(['tickets.id', 'tickets.subject', 'tickets.last_activity_at', 'statuses.name as status_name', 'statuses.category as status_category'])
+      .where('tickets.requester_id', '=', ticket.requester_id).where('tickets.id', '!=', ticket.id)
+      .orderBy('tickets.last_activity_at', 'desc').orderBy('tickets.id', 'desc').limit(RECENT_TICKETS).execute(),
+  ]);
+  const values = new Map(stored.map((v) => [v.key, v.value]));
+  const fields = defs.map((field) => ({ ...field, name: fieldName(field), value: values.get(field.key) ?? '' }));
+  const editable = new Set(defs.map((f) => f.key));
+  // Values of fields the type no longer has (retired, or of a former type): old data stays visible.
+  const otherValues = stored.filter((v) => !editable.has(v.key)).map((v) => ({ label: v.label, value: displayValue(v, v.value, yesNo) }));
+  return { agents: choices.agents, groups: choices.groups, types, fields, otherValues, ccs, recent };
+}
+
+export type TicketPanel = Awaited<ReturnType<typeof ticketPanel>>;

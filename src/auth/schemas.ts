@@ -1,0 +1,39 @@
+import * as z from 'zod';
+import { email, password, secret, text } from '../lib/form.js';
+
+/**
+ * The sign-in forms, read into typed input (src/lib/form.ts). A new password typed twice (the
+ * invitation and reset links) is users/schemas.ts's `newPasswordSchema`. What needs the database
+ * (the link's token, the password's hash, an address already taken) the verbs check.
+ */
+
+/**
+ * "Log in": the address as typed, lower-cased and cut at 254 characters (not checked for its form:
+ * a wrong one simply fails like a wrong password), and the password as typed.
+ */
+export const loginSchema = z.object({
+  email: z.preprocess((value) => (typeof value === 'string' ? value : ''),
+    z.string().trim().toLowerCase().min(1, { error: 'errors.required' }).transform((value) => value.slice(0, 254))),
+  password: secret(),
+});
+export type LoginInput = z.output<typeof loginSchema>;
+
+/** The first admin, through the setup link. */
+export const setupSchema = z.object({
+  email: email(),
+  name: text({ max: 120 }),
+  password: password(),
+});
+export type SetupInput = z.output<typeof setupSchema>;
+
+/** "Forgot password?": the address to send a reset link to. */
+export const forgotSchema = z.object({ email: email() });
+export type ForgotInput = z.output<typeof forgotSchema>;
+
+/**
+ * A link's token as sent (in the query or a hidden field). Anything but one string is no token,
+ * which the token check refuses like a wrong one.
+ */
+export function readToken(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}

@@ -1,0 +1,37 @@
+import type { Db } from '../db/connect.js';
+import type { LiveHub } from '../live/hub.js';
+import type { MailContext } from '../mail/context.js';
+import type { StreamEvent } from './record.js';
+
+/**
+ * A reader of the event stream. The worker hands it every event after its durable position, in id
+ * order, one at a time, and moves the position on after each success.
+ *
+ * - `transactional: true`: `handle` gets a transaction, and the position moves in that same
+ *   transaction: what the consumer writes to the database happens exactly once per event.
+ * - otherwise (effects outside the database, e.g. the live hub): the position moves after `handle`
+ *   returns, so a crash in between hands the event over again. Such a consumer must be idempotent.
+ *
+ * A consumer that throws stays at the event and is retried on the worker's next round; the events
+ * after it wait (order is kept). Other consumers are not held up.
+ */
+export interface Consumer {
+  /** Stable and unique: the key of its position. Renaming a consumer makes it start again from 0. */
+  readonly name: string;
+  readonly transactional?: boolean;
+  /**
+   * Effects only whoever is connected to this process now can see (the live hub): the position is
+   * kept in memory and starts at the end of the stream when the process starts, so a restart
+   * replays nothing to nobody. Such a consumer is also nudged after each write request.
+   */
+  readonly ephemeral?: boolean;
+  handle(db: Db, event: StreamEvent, context: ConsumerContext): Promise<void>;
+}
+
+/** What the app hands every consumer besides the database (set once, when the worker is made). */
+export interface ConsumerContext {
+  /** Links, catalogue and views for the mail a consumer composes (the notifications consumer). */
+  mail: MailContext;
+  /** The process's live hub (messenger lines, the stale-reply notice). */
+  live?: LiveHub;
+}

@@ -1,0 +1,10 @@
+import { liveFanOut } from '../live/consumer.js';
+import { notifications } from '../notify/consumer.js';
+import type { Consumer } from './consumer.js';
+
+/**
+ * Every consumer of the event stream, in the order the worker runs them. Adding one is one file
+ * (a `Consumer`) and one line here. Each keeps its own position (`consumer_positions`), so a new
+ * consumer starts at the first event ever written (an ephemeral one, at the end of the stream).
+ */
+export const CONSUMERS: Consumer[] = [liveFanOut, notifications];

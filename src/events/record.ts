@@ -1,0 +1,66 @@
+import type { Db } from '../db/connect.js';
+import { EVENTS_CHANNEL, notifyOnCommit } from '../db/dialect.js';
+import { nowIso } from '../lib/time.js';
+
+/**
+ * The kinds of domain event the kernel writes (`tickets.assigned`: one bulk assignment,
+ * `{ assigneeId, ticketIds }`, beside each ticket's own `ticket.changed`). `ticket.changed` carries `{ changes: { field: [old, new] } }`;
+ * the others carry what a consumer needs to find the rows (ids), never a copy of them.
+ */
+export type EventKind = 'ticket.created' | 'ticket.changed' | 'message.added' | 'rating.added' | 'tickets.assigned'
+  | AccountEventKind;
+
+/**
+ * Account mail is due (no ticket): `account.invited` and `account.reset` carry `{ userId }`, and
+ * `account.paused` (sign-in paused after wrong passwords) `{ userId, minutes, failures }`.
+ */
+export type AccountEventKind = 'account.invited' | 'account.reset' | 'account.paused';
+
+export interface NewEvent {
+  kind: EventKind;
+  ticketId: number | null;
+  actorId: number | null;
+  payload?: Record<string, unknown>;
+  at?: string;
+}
+
+/** A domain event as consumers receive it. */
+export interface StreamEvent {
+  id: number;
+  kind: EventKind;
+  ticketId: number | null;
+  actorId: number | null;
+  payload: Record<string, unknown>;
+  createdAt: string;
+}
+
+/**
+ * Append one event to the stream. Call it in the transaction of the change it describes (the
+ * kernel does): the event commits with the change or not at all, so the stream never says more or
+ * less than the database holds.
+ */
+export async function recordEvent(trx: Db, event: NewEvent): Promise<number> {
+  // Never on its own: a transaction orders the event's commit among the others (see db/postgres.ts).
+  if (!trx.isTransaction) return trx.transaction().execute((inner) => recordEvent(inner, event));
+  const row = await trx.insertInto('events').values({
+    kind: event.kind,
+    ticket_id: event.ticketId,
+    actor_id: event.actorId,
+    payload: JSON.stringify(event.payload ?? {}),
+    created_at: event.at ?? nowIso(),
+  }).returning('id').executeTakeFirstOrThrow();
+  await notifyOnCommit(trx, EVENTS_CHANNEL, String(row.id));
+  return row.id;
+}
+
+/** The same event for every ticket in status `statusId` (a workflow move), in ticket order, in one statement. */
+export async function recordEventForAll(trx: Db, statusId: number, event: Omit<NewEvent, 'ticketId'>): Promise<void> {
+  const payload = JSON.stringify(event.payload ?? {});
+  const at = event.at ?? nowIso();
+  await trx.insertInto('events')
+    .columns(['kind', 'ticket_id', 'actor_id', 'payload', 'created_at'])
+    .expression((eb) => eb.selectFrom('tickets').select((s) => [
+      s.val(event.kind).as('kind'), 'tickets.id', s.val(event.actorId).as('actor_id'), s.val(payload).as('payload'), s.val(at).as('created_at'),
+    ]).where('tickets.status_id', '=', statusId).orderBy('tickets.id'))
+    .execute();
+}

@@ -1,0 +1,97 @@
+import type { Db } from '../db/connect.js';
+import type { DomainEvent } from './schema.js';
+import { nowIso } from '../lib/time.js';
+import type { Consumer, ConsumerContext } from './consumer.js';
+import type { EventKind, StreamEvent } from './record.js';
+
+export interface RunOptions {
+  /** Handed to every consumer (the app's mail context). */
+  context?: ConsumerContext;
+  /** Events read per query. */
+  batch?: number;
+  /** Stop a consumer after this many events in one round (the worker runs again soon). */
+  max?: number;
+  onError?: (consumer: string, event: StreamEvent, error: unknown) => void;
+  /** Where ephemeral consumers are (in memory, one map per process: the worker's). */
+  ephemeral?: Map<string, number>;
+}
+
+/** The id of the last event the consumer has handled (0: none yet). */
+export async function positionOf(db: Db, consumer: string): Promise<number> {
+  const row = await db.selectFrom('consumer_positions').select('last_event_id').where('consumer', '=', consumer).executeTakeFirst();
+  return row?.last_event_id ?? 0;
+}
+
+async function moveTo(db: Db, consumer: string, eventId: number): Promise<void> {
+  const now = nowIso();
+  await db.insertInto('consumer_positions').values({ consumer, last_event_id: eventId, updated_at: now })
+    .onConflict((oc) => oc.column('consumer').doUpdateSet({ last_event_id: eventId, updated_at: now }))
+    .execute();
+}
+
+/** The newest event's id (0 on an empty stream): where an ephemeral consumer starts. */
+async function lastEventId(db: Db): Promise<number> {
+  const row = await db.selectFrom('events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  return Number(row?.id ?? 0);
+}
+
+export function toStreamEvent(row: DomainEvent): StreamEvent {
+  return {
+    id: row.id, kind: row.kind as EventKind, ticketId: row.ticket_id, actorId: row.actor_id,
+    payload: JSON.parse(row.payload) as Record<string, unknown>, createdAt: row.created_at,
+  };
+}
+
+/**
+ * Hand one consumer the events after its position, in order. Returns how many it handled; stops at
+ * the first failure (reported to `onError`, retried next round).
+ */
+export async function runConsumer(db: Db, consumer: Consumer, options: RunOptions = {}): Promise<number> {
+  const batch = options.batch ?? 100;
+  const max = options.max ?? 1000;
+  const context = options.context ?? ({} as ConsumerContext);
+  let handled = 0;
+  const memory = consumer.ephemeral ? options.ephemeral ?? new Map<string, number>() : null;
+  if (memory && !memory.has(consumer.name)) memory.set(consumer.name, await lastEventId(db));
+  let position = memory ? memory.get(consumer.name)! : await positionOf(db, consumer.name);
+  while (handled < max) {
+    const rows = await db.selectFrom('events').selectAll().where('id', '>', position).orderBy('id').limit(batch).execute();
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      const event = toStreamEvent(row);
+      try {
+        if (memory) {
+          memory.set(consumer.name, event.id); // first: a failing fan-out is not retried to nobody
+          await consumer.handle(db, event, context);
+        } else if (consumer.transactional) {
+          await db.transaction().execute(async (trx) => {
+            // Another worker may have taken this event meanwhile: the position is read again inside.
+            if (await positionOf(trx, consumer.name) >= event.id) return;
+            await consumer.handle(trx, event, context);
+            await moveTo(trx, consumer.name, event.id);
+          });
+        } else {
+          await consumer.handle(db, event, context);
+          await moveTo(db, consumer.name, event.id);
+        }
+      } catch (error) {
+        options.onError?.(consumer.name, event, error);
+        return handled;
+      }
+      position = event.id;
+      handled++;
+      if (handled >= max) break;
+      // better-sqlite3 answers synchronously, so without this a backlog of events would be handled
+      // in one unbroken run of microtasks while requests wait: let them in between two events.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+  return handled;
+}
+
+/** Every consumer in turn; returns the events handled in all. */
+export async function runConsumers(db: Db, consumers: readonly Consumer[], options: RunOptions = {}): Promise<number> {
+  let handled = 0;
+  for (const consumer of consumers) handled += await runConsumer(db, consumer, options);
+  return handled;
+}

@@ -1,0 +1,67 @@
+import type { Db } from '../db/connect.js';
+import type { MessageKind, Priority } from '../db/schema.js';
+import { recordEvent } from '../events/record.js';
+import { nowIso } from '../lib/time.js';
+import { statusStamps } from '../tickets/status.js';
+import type { Actor } from '../users/actor.js';
+import type { ChangeNotice } from './change.js';
+import { writeHistory } from './history.js';
+import { insertMessage, type MessageContent } from './messages.js';
+
+/** Who hears that a ticket arrived: its requester (a confirmation), its group (an alert). */
+export interface Announce { requester: boolean; group: boolean }
+export const NO_ANNOUNCE: Announce = { requester: false, group: false };
+
+/** Where a ticket came from. `mail` is stored as `email`, `import` as `api` (the column's values). */
+export type Channel = 'agent' | 'portal' | 'mail' | 'api' | 'import';
+
+const CHANNEL_COLUMN = { agent: 'agent', portal: 'portal', mail: 'email', api: 'api', import: 'api' } as const;
+
+export interface CreateTicketInput {
+  channel: Channel;
+  subject: string;
+  typeId: number;
+  brandId: number;
+  statusId: number;
+  priority: Priority;
+  visibility: 'public' | 'internal';
+  requester: { id: number; organizationId: number | null };
+  groupId: number | null;
+  serviceId?: number | null;
+  /**
+   * Who is told of the new ticket (by the notifications consumer, from the event): the requester
+   * gets a confirmation, the group's members who asked for it an alert. Nobody by default.
+   */
+  announce?: Announce;
+  /** Who else hears of it by mail (e.g. a requester made for this ticket is invited). */
+  notify?: ChangeNotice;
+  /** The first message, written by the actor. */
+  message: MessageContent & { kind: MessageKind };
+}
+
+/**
+ * Open a ticket: the ticket row (in the given status, its solved/closed stamps set to match), its
+ * first message with its files, one 'created' history line and one `ticket.created` event, in the
+ * caller's transaction. Checks (who may, what is valid) are the caller's; routing (group, status)
+ * is decided by the caller too and passed in.
+ */
+export async function createTicket(trx: Db, actor: Actor, input: CreateTicketInput): Promise<{ ticketId: number; messageId: number }> {
+  const now = nowIso();
+  const status = await trx.selectFrom('statuses').select('category').where('id', '=', input.statusId).executeTakeFirstOrThrow();
+  const ticket = await trx.insertInto('tickets').values({
+    subject: input.subject, type_id: input.typeId, brand_id: input.brandId, status_id: input.statusId,
+    priority: input.priority, visibility: input.visibility,
+    requester_id: input.requester.id, organization_id: input.requester.organizationId, assignee_id: null,
+    group_id: input.groupId, service_id: input.serviceId ?? null, channel: CHANNEL_COLUMN[input.channel], created_by_id: actor.id,
+    created_at: now, updated_at: now, last_activity_at: now, last_replier_id: actor.id, first_response_at: null,
+    ...statusStamps(status.category, { solved_at: null, closed_at: null }, now),
+  }).returning('id').executeTakeFirstOrThrow();
+  const messageId = await insertMessage(trx, actor, ticket.id, input.message, now);
+  await writeHistory(trx, ticket.id, actor.id, [{ kind: 'created', from: null, to: input.subject }], now);
+  await recordEvent(trx, {
+    kind: 'ticket.created', ticketId: ticket.id, actorId: actor.id, at: now,
+    payload: { channel: input.channel, messageId, statusId: input.statusId, requesterId: input.requester.id, announce: input.announce ?? NO_ANNOUNCE,
+      ...(input.notify ? { notify: input.notify } : {}) },
+  });
+  return { ticketId: ticket.id, messageId };
+}

@@ -1,0 +1,75 @@
+import { attachUploads } from '../attachments/uploads.js';
+import type { Db } from '../db/connect.js';
+import type { MessageKind } from '../db/schema.js';
+import { recordEvent } from '../events/record.js';
+import { nowIso } from '../lib/time.js';
+import { renderMarkdown } from '../messages/markdown.js';
+import type { Actor } from '../users/actor.js';
+import { writeHistory, type HistoryEntry } from './history.js';
+
+/** What a message says and how it came. */
+export interface MessageContent {
+  bodyText: string;
+  /** Sanitised HTML (mail, or text already turned into HTML); rendered from the Markdown text when absent. */
+  bodyHtml?: string;
+  via?: 'web' | 'email' | 'api';
+  emailMessageId?: string | null;
+  matchReason?: string | null;
+  /** The actor's pending uploads to bind to the message (needs an actor). */
+  uploadIds?: number[];
+}
+
+export interface AddMessageInput extends MessageContent {
+  kind: MessageKind;
+  /**
+   * The ticket's activity stamps. `activity` (the default): `updated_at` and `last_activity_at`,
+   * plus `last_replier_id` for a reply or an update; a chat line or a note is activity but no reply.
+   * `none`: a record that is no activity on the ticket (a bounce, an auto-reply, a refused mail).
+   */
+  stamps?: 'activity' | 'none';
+  /** Staff answering publicly for the first time: stamps `first_response_at` when it is still empty. */
+  firstResponse?: boolean;
+  /** History lines that belong to this message (e.g. a video call planned with it). */
+  history?: HistoryEntry[];
+}
+
+/** The message row and its files; no stamps, no event (createTicket and addMessage add those). */
+export async function insertMessage(trx: Db, actor: Actor | null, ticketId: number, input: MessageContent & { kind: MessageKind }, now: string): Promise<number> {
+  const message = await trx.insertInto('messages').values({
+    ticket_id: ticketId, author_id: actor?.id ?? null, kind: input.kind,
+    body_text: input.bodyText, body_html: input.bodyHtml ?? renderMarkdown(input.bodyText),
+    via: input.via ?? 'web', email_message_id: input.emailMessageId ?? null, match_reason: input.matchReason ?? null, created_at: now,
+  }).returning('id').executeTakeFirstOrThrow();
+  if (input.uploadIds?.length) {
+    if (!actor) throw new Error('files need an uploader');
+    await attachUploads(trx, actor, message.id, input.uploadIds);
+  }
+  return message.id;
+}
+
+/**
+ * Write a message on a ticket (by `actor`, or by Deskbell itself when null): the row, its files,
+ * the ticket's activity stamps, its history lines and one `message.added` event, in the caller's
+ * transaction. Returns the message id.
+ */
+export async function addMessage(trx: Db, actor: Actor | null, ticketId: number, input: AddMessageInput): Promise<number> {
+  const now = nowIso();
+  const id = await insertMessage(trx, actor, ticketId, input, now);
+  if ((input.stamps ?? 'activity') === 'activity') {
+    const replies = input.kind === 'reply' || input.kind === 'update';
+    await trx.updateTable('tickets').set({
+      updated_at: now,
+      last_activity_at: now,
+      ...(replies && actor ? { last_replier_id: actor.id } : {}),
+    }).where('id', '=', ticketId).execute();
+  }
+  if (input.firstResponse) {
+    await trx.updateTable('tickets').set({ first_response_at: now }).where('id', '=', ticketId).where('first_response_at', 'is', null).execute();
+  }
+  await writeHistory(trx, ticketId, actor?.id ?? null, input.history ?? [], now);
+  await recordEvent(trx, {
+    kind: 'message.added', ticketId, actorId: actor?.id ?? null, at: now,
+    payload: { messageId: id, kind: input.kind, via: input.via ?? 'web' },
+  });
+  return id;
+}

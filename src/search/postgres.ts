@@ -1,0 +1,90 @@
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Db } from '../db/connect.js';
+import type { visibleTickets } from '../tickets/scope.js';
+import type { Term } from './parse.js';
+
+// Search on PostgreSQL (issue 18 point 2), behind the same names as the FTS5 implementation: the
+// weighted tsvector per ticket and the GIN expression index over messages of migration 0019, the
+// same parsed terms (parse.ts), the same bounded walk newest first. Only this file and migration
+// 0019 know PostgreSQL's full-text search.
+
+/** A word as migration 0019's deskbell_search_text() leaves it: lower case, accents dropped. */
+function fold(word: string): string[] {
+  return word.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+}
+
+/**
+ * The tsquery text for the terms (all must match), or null when nothing is left to search. Every
+ * word is quoted (only letters and digits reach here, so no operator can be written); a term of
+ * several words (a phrase, `e-mail`) must follow each other (`<->`); the word being typed is a
+ * prefix (`:*`). `weights` limits the match to parts of the ticket document (customers: `AC`).
+ */
+export function tsQueryText(terms: Term[], weights = ''): string | null {
+  const parts = terms.flatMap((term) => {
+    const words = term.words.flatMap(fold);
+    if (words.length === 0) return [];
+    const lexemes = words.map((w, i) => `'${w}'${term.prefix && i === words.length - 1 ? ':*' : weights ? ':' : ''}${weights}`);
+    return [lexemes.length > 1 ? `(${lexemes.join(' <-> ')})` : lexemes[0]!];
+  });
+  return parts.length > 0 ? parts.join(' & ') : null;
+}
+
+const query = (text: string) => sql`to_tsquery('simple', ${text})`;
+/** The expression migration 0019 indexes messages on: must read exactly the same to use the index. */
+const MESSAGE_WORDS = sql`to_tsvector('simple', deskbell_search_text(m.body_text))`;
+/** ts_rank's weights for D, C, B, A: subject 10, requester and organisation 2, fields 1 (as bm25's on SQLite). */
+const TICKET_WEIGHTS = sql`'{0.1, 0.1, 0.2, 1.0}'::real[]`;
+
+/** The id of the `limit`-th newest match (the floor of the walk), or null when there are fewer. */
+export async function floorOf(db: Db, index: 'search_tickets' | 'search_messages', text: string, limit: number): Promise<number | null> {
+  const { rows } = index === 'search_tickets'
+    ? await sql<{ id: number }>`select ticket_id as id from search_tickets where document @@ ${query(text)}
+      order by ticket_id desc limit 1 offset ${limit}`.execute(db)
+    : await sql<{ id: number }>`select m.id from messages m where ${MESSAGE_WORDS} @@ ${query(text)}
+      order by m.id desc limit 1 offset ${limit}`.execute(db);
+  return rows[0]?.id ?? null;
+}
+
+/** The tickets the searcher may see, through the filters (agent-hits.ts's scopedTicket). */
+type Scope = ReturnType<typeof visibleTickets>;
+
+/** As ticketHits on SQLite; the score is minus ts_rank, so that lower is better as with bm25. */
+export async function ticketHits(db: Db, scope: Scope, text: string, floor: number, common: boolean, window: number) {
+  const inScope = scope.select(sql`1`.as('one')).where(sql<SqlBool>`tickets.id = s.ticket_id`);
+  const score = common ? sql`-1` : sql`-ts_rank(${TICKET_WEIGHTS}, s.document, ${query(text)})`;
+  const { rows } = await sql<{ ticketId: number; score: number }>`select s.ticket_id as "ticketId", ${score} as score
+    from search_tickets s
+    where s.document @@ ${query(text)} and s.ticket_id >= ${floor} and exists ${inScope}
+    order by s.ticket_id desc limit ${window}`.execute(db);
+  return rows;
+}
+
+/** As messageHits on SQLite: messages (notes too) that match, newest first. */
+export async function messageHits(db: Db, scope: Scope, text: string, floor: number, common: boolean, window: number) {
+  const inScope = scope.select(sql`1`.as('one')).where(sql<SqlBool>`tickets.id = m.ticket_id`);
+  const score = common ? sql`0` : sql`-ts_rank(${MESSAGE_WORDS}, ${query(text)})`;
+  const { rows } = await sql<{ ticketId: number; messageId: number; kind: string; score: number }>`select m.ticket_id as "ticketId",
+      m.id as "messageId", m.kind as kind, ${score} as score
+    from messages m
+    where ${MESSAGE_WORDS} @@ ${query(text)} and m.id >= ${floor} and exists ${inScope}
+    order by m.id desc limit ${window}`.execute(db);
+  return rows;
+}
+
+/** As customerMatches on SQLite: the subject and visible fields (weights A and C), public messages. */
+export function customerMatches(terms: Term[], publicKinds: readonly string[]): Expression<SqlBool> {
+  const ticketText = tsQueryText(terms, 'AC');
+  const messageText = tsQueryText(terms);
+  if (ticketText === null || messageText === null) return sql<SqlBool>`false`;
+  return sql<SqlBool>`(exists (select 1 from search_tickets s where s.ticket_id = tickets.id and s.document @@ ${query(ticketText)})
+    or exists (select 1 from messages m where m.ticket_id = tickets.id and m.kind in (${sql.join([...publicKinds])})
+      and ${MESSAGE_WORDS} @@ ${query(messageText)}))`;
+}
+
+/** Rebuild the ticket documents (the message index is PostgreSQL's own and never out of step). */
+export async function rebuildSearchIndex(db: Db): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await sql`delete from search_tickets`.execute(trx);
+    await sql`select search_tickets_refresh(array(select id from tickets))`.execute(trx);
+  });
+}

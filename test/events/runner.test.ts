@@ -1,0 +1,105 @@
+import t from 'tap';
+import type { Consumer } from '../../src/events/consumer.js';
+import { recordEvent, type StreamEvent } from '../../src/events/record.js';
+import { positionOf, runConsumer } from '../../src/events/runner.js';
+import { Worker } from '../../src/jobs/worker.js';
+import { buildTestDesk } from '../helpers/app.js';
+import { onPostgres } from '../helpers/database.js';
+
+t.test('a consumer gets every event after its position, in order, once; its position is durable', async (t) => {
+  const { db } = await buildTestDesk(t);
+  const seen: StreamEvent[] = [];
+  const consumer: Consumer = { name: 'test.ordered', transactional: true, handle: async (_trx, event) => { seen.push(event); } };
+  const a = await recordEvent(db, { kind: 'ticket.created', ticketId: 7, actorId: 1, payload: { channel: 'agent' } });
+  const b = await recordEvent(db, { kind: 'ticket.changed', ticketId: 7, actorId: 1, payload: { changes: { priority: ['normal', 'high'] } } });
+  t.equal(await runConsumer(db, consumer), 2);
+  t.same(seen.map((e) => [e.id, e.kind, e.ticketId, e.actorId]), [[a, 'ticket.created', 7, 1], [b, 'ticket.changed', 7, 1]]);
+  t.same(seen[1]!.payload, { changes: { priority: ['normal', 'high'] } }, 'the payload arrives as written');
+  t.equal(await positionOf(db, 'test.ordered'), b, 'the position is the last handled event');
+  t.equal(await runConsumer(db, consumer), 0, 'nothing is handed over twice');
+  const c = await recordEvent(db, { kind: 'message.added', ticketId: 7, actorId: 2, payload: { messageId: 3 } });
+  t.equal(await runConsumer(db, consumer), 1);
+  t.equal(seen.at(-1)!.id, c, 'only the new event');
+});
+
+t.test('a failing consumer stays at the failed event, the next round retries it; others go on', async (t) => {
+  const { db } = await buildTestDesk(t);
+  const ids = [];
+  for (let i = 0; i < 3; i++) ids.push(await recordEvent(db, { kind: 'message.added', ticketId: 1, actorId: null, payload: { n: i } }));
+  let fail = true;
+  const handled: number[] = [];
+  const flaky: Consumer = {
+    name: 'test.flaky', transactional: true,
+    handle: async (trx, event) => {
+      await trx.insertInto('settings').values({ key: `seen.${event.id}`, value: '1' }).execute();
+      if (event.payload.n === 1 && fail) throw new Error('not now');
+      handled.push(event.id);
+    },
+  };
+  const errors: string[] = [];
+  t.equal(await runConsumer(db, flaky, { onError: (name, event) => errors.push(`${name}@${event.id}`) }), 1);
+  t.same(errors, [`test.flaky@${ids[1]}`]);
+  t.equal(await positionOf(db, 'test.flaky'), ids[0]);
+  t.notOk(await db.selectFrom('settings').select('key').where('key', '=', `seen.${ids[1]}`).executeTakeFirst(), 'the failed attempt\'s writes rolled back with it');
+  fail = false;
+  t.equal(await runConsumer(db, flaky), 2);
+  t.same(handled, ids, 'every event once, in order');
+});
+
+t.test('the worker\'s drain runs the consumers, also when a consumer\'s effect is outside the database', async (t) => {
+  const { app, db } = await buildTestDesk(t);
+  const seen: number[] = [];
+  const outside: Consumer = { name: 'test.outside', handle: async (_db, event) => { seen.push(event.id); } };
+  const worker = new Worker(db, { pollMs: 1000, retryBaseMs: 1000, log: app.log, consumers: [outside] });
+  const id = await recordEvent(db, { kind: 'rating.added', ticketId: 2, actorId: 3 });
+  await worker.drain();
+  t.same(seen, [id]);
+  t.equal(await positionOf(db, 'test.outside'), id);
+});
+
+t.test('an event id taken by a rolled-back write is passed over; later events still come, in order', async (t) => {
+  const { db } = await buildTestDesk(t);
+  const seen: number[] = [];
+  const consumer: Consumer = { name: 'test.gaps', transactional: true, handle: async (_trx, event) => { seen.push(event.id); } };
+  const first = await recordEvent(db, { kind: 'rating.added', ticketId: 1, actorId: null });
+  await t.rejects(db.transaction().execute(async (trx) => {
+    await recordEvent(trx, { kind: 'rating.added', ticketId: 2, actorId: null });
+    throw new Error('the change failed after its event was written');
+  }));
+  const third = await recordEvent(db, { kind: 'rating.added', ticketId: 3, actorId: null });
+  t.equal(await runConsumer(db, consumer), 2);
+  t.same(seen, [first, third]);
+  if (onPostgres) t.ok(third > first + 1, 'the rolled-back id is a gap (SQLite gives it again)');
+});
+
+t.test('PostgreSQL: a write that takes a later event id waits for the open one; nothing is skipped or reordered', { skip: !onPostgres && 'PostgreSQL only: SQLite commits one writer at a time by itself' }, async (t) => {
+  const { db } = await buildTestDesk(t);
+  const seen: number[] = [];
+  const consumer: Consumer = { name: 'test.order', transactional: true, handle: async (_trx, event) => { seen.push(event.id); } };
+  const before = await recordEvent(db, { kind: 'rating.added', ticketId: 1, actorId: null });
+  t.equal(await runConsumer(db, consumer), 1);
+
+  // A slow write takes the next id and stays open; a quick one starts meanwhile.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => { release = resolve; });
+  let slowId = 0;
+  let taken!: () => void;
+  const slowHasId = new Promise<void>((resolve) => { taken = resolve; });
+  const slow = db.transaction().execute(async (trx) => {
+    slowId = await recordEvent(trx, { kind: 'rating.added', ticketId: 2, actorId: null });
+    taken();
+    await released;
+  });
+  await slowHasId;
+  let quickId = 0;
+  const quick = recordEvent(db, { kind: 'rating.added', ticketId: 3, actorId: null }).then((id) => { quickId = id; });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.equal(quickId, 0, 'the quick write waits for the writer lock (db/postgres.ts)');
+  t.equal(await runConsumer(db, consumer), 0, 'nothing new is visible while the slow write is open');
+  release();
+  await slow;
+  await quick;
+  t.ok(quickId > slowId, 'ids are taken in commit order');
+  t.equal(await runConsumer(db, consumer), 2);
+  t.same(seen, [before, slowId, quickId], 'both, in id order');
+});

@@ -1,0 +1,120 @@
+// Which database the tests run on. `DESKBELL_TEST_DB=postgres` points the whole suite at the
+// PostgreSQL server of DESKBELL_TEST_PG (default postgres://postgres@127.0.0.1:5432/postgres, trust
+// authentication): every desk gets a database of its own, created here and dropped when its test
+// ends, so that nothing depends on data left behind. Unset (or `sqlite`), desks are SQLite files.
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import tap, { type Test } from 'tap';
+
+export type TestDb = 'sqlite' | 'postgres';
+
+export const TEST_DB: TestDb = process.env.DESKBELL_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+export const onPostgres = TEST_DB === 'postgres';
+
+const ADMIN_URL = process.env.DESKBELL_TEST_PG || 'postgres://postgres@127.0.0.1:5432/postgres';
+/** Connections per test desk: tests run two files at a time on a server shared with others. */
+const POOL_SIZE = '4';
+
+/**
+ * For a test that cannot run on PostgreSQL by nature: `t.test(name, sqliteOnly('why'), fn)`, or
+ * `if (skipOnPostgres(t, 'why')) return;` for a whole file. Never silent: the reason is reported.
+ */
+export function sqliteOnly(reason: string): { skip: string | false } {
+  return { skip: onPostgres ? `SQLite only: ${reason}` : false };
+}
+
+export function skipOnPostgres(t: Test, reason: string): boolean {
+  if (onPostgres) void t.skip(`SQLite only: ${reason}`, () => undefined);
+  return onPostgres;
+}
+
+interface Database {
+  name: string;
+  url: string;
+  /** Desks open on it, closed before it is dropped. */
+  closers: Set<() => Promise<void>>;
+  dropped: boolean;
+}
+
+const databases = new Map<string, Database>();
+/** Each data directory's database, so that a reopened desk (or the CLI run on it) finds it again. */
+const byDir = new Map<string, Database>();
+
+async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function urlOf(name: string): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function drop(database: Database): Promise<void> {
+  if (database.dropped) return;
+  database.dropped = true;
+  for (const close of [...database.closers]) await close().catch(() => undefined);
+  await admin((client) => client.query(`drop database if exists ${pg.escapeIdentifier(database.name)} with (force)`));
+  databases.delete(database.url);
+  for (const [dir, other] of byDir) if (other === database) byDir.delete(dir);
+}
+
+// Whatever was created without an owning test (the in-process CLI) goes when the file's tests end.
+tap.teardown(async () => {
+  for (const database of [...databases.values()]) await drop(database);
+});
+
+/**
+ * The environment that points a desk over `dir` at its database: nothing on SQLite (the file lives in
+ * `dir`); on PostgreSQL DATABASE_URL of the directory's database (this process remembers which),
+ * created on first use and dropped when `owner` ends (or when the file's tests end). Nothing is
+ * written into `dir`.
+ */
+export async function databaseEnv(dir: string, owner?: Test): Promise<Record<string, string>> {
+  if (!onPostgres) return {};
+  let database = byDir.get(resolve(dir));
+  if (!database) {
+    const name = `deskbell_t_${randomBytes(6).toString('hex')}`;
+    await admin((client) => client.query(`create database ${pg.escapeIdentifier(name)}`));
+    database = { name, url: urlOf(name), closers: new Set(), dropped: false };
+    databases.set(database.url, database);
+    byDir.set(resolve(dir), database);
+    const created = database;
+    if (owner) owner.teardown(() => drop(created));
+  }
+  return { DATABASE_URL: database.url, DATABASE_POOL_SIZE: POOL_SIZE };
+}
+
+/** A desk opened on the database of DATABASE_URL `url`: closed before that database is dropped. */
+export function closeBeforeDrop(url: string | undefined, close: () => Promise<void>): void {
+  if (url) databases.get(url)?.closers.add(close);
+}
+
+/**
+ * A fresh PostgreSQL database for a test that needs one whatever DESKBELL_TEST_DB says (several
+ * instances, moving data over): its URL; dropped when `owner` ends, after the desks on it closed.
+ */
+export async function postgresDatabase(owner: Test): Promise<string> {
+  const { url, drop } = await freshPostgresDatabase();
+  owner.teardown(drop);
+  return url;
+}
+
+/**
+ * A fresh PostgreSQL database whose user drops it itself (`drop`, e.g. once a server on it has
+ * stopped), or at the latest when the file's tests end.
+ */
+export async function freshPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `deskbell_t_${randomBytes(6).toString('hex')}`;
+  await admin((client) => client.query(`create database ${pg.escapeIdentifier(name)}`));
+  const database: Database = { name, url: urlOf(name), closers: new Set(), dropped: false };
+  databases.set(database.url, database);
+  return { url: database.url, drop: () => drop(database) };
+}
