@@ -52,18 +52,36 @@ const SUBJECTS = ['{product} {problem}', 'Cannot log in: {product} {problem}', '
   'Password reset mail never arrives', 'Request for a new laptop', 'Refund for a double charge', 'Add a colleague to our account',
   'Question about {product}', '{product} {problem} {when}', 'Urgent: {product} {problem}', 'Change our billing address',
   'Calendar invites show the wrong time', 'Access to {product} for a new hire'];
-const CUSTOMER_LINES = ['Hello, {product} {problem} {when}.', 'It worked fine last week.', 'Could you have a look as soon as possible?',
-  'I attached a screenshot of what I see.', 'This blocks our whole team.', 'I already tried to reset my password twice.',
-  'Thanks for the quick help last time!', 'Let me know if you need more details.', 'The error code is {code}.',
-  'My colleague {name} has the same problem.', 'Is there any news on this?', 'It happened again {when}.',
-  'We need this fixed before the audit.', 'I restarted the computer but nothing changed.', 'That worked, thank you!'];
-const AGENT_LINES = ['Thanks for reporting this, {name}.', 'Could you tell us which browser you use?', 'I have reset your password; please try again.',
+// A customer's first message: a greeting, the problem, a detail or two, and what they ask for.
+const GREETINGS = ['Hello,', 'Hi,', 'Good morning,', 'Hello support team,', 'Hi there,'];
+const OPENERS = ['{product} {problem} {when}.', 'Since yesterday, {product} {problem}.', 'We have a problem: {product} {problem}.',
+  'I need help with {product}: it {problem}.'];
+const DETAILS = ['It worked fine last week.', 'I attached a screenshot of what I see.', 'This blocks our whole team.',
+  'I already tried to reset my password twice.', 'The error code is {code}.', 'My colleague {other} has the same problem.',
+  'I restarted the computer but nothing changed.', 'We need this fixed before the audit.', 'It only happens on my laptop, not on the desktop.',
+  'Nothing was changed on our side.'];
+const ASKS = ['Could you have a look as soon as possible?', 'Let me know if you need more details.', 'What can I do in the meantime?',
+  'Thanks in advance for your help.'];
+// Later messages from the customer: answers, news, thanks.
+const FOLLOW_UPS = ['Is there any news on this?', 'It happened again {when}.', 'We use Firefox on Windows 11.',
+  'I tried that, but it still {problem}.', 'The error code this time was {code}.', 'That worked, thank you!',
+  'Yes, it is solved on our side now.', 'Sorry for the late answer, I was out of the office.', 'It works again after the reset of my password.',
+  'Could you also check the account of {other}?', 'Today it was error {code} again.', 'It also happens to {other} now.'];
+const SIGN_OFFS = ['Thanks,', 'Best regards,', 'Kind regards,', 'Cheers,'];
+// Staff replies: they greet the requester by name and sign with their own.
+const AGENT_FIRST = ['Thanks for reporting this.', 'Sorry for the trouble, and thanks for the details.', 'Thanks for your message.'];
+const AGENT_LINES = ['Could you tell us which browser you use?', 'I have reset your password; please try again.',
   'We found the cause: {product} had a stale cache.', 'A fix is scheduled for tonight.', 'Please clear the cache and sign in again.',
   'I forwarded this to our {team} team.', 'Can you confirm the problem is solved on your side?', 'We could reproduce it with error {code}.',
-  'I am closing this ticket; reply if it comes back.', 'The new password policy requires twelve characters.', 'We changed the setting for your account.'];
+  'The new password policy requires twelve characters.', 'We changed the setting for your account.',
+  'Could you send us a screenshot of the error?', 'Our {team} team is looking into it now.',
+  'I have asked our {team} team about error {code}.', 'I will write again {when2} at the latest.',
+  'We checked {product} again; error {code} no longer shows in the logs.', 'The fix for error {code} is live since {when2}.'];
+const AGENT_LAST = ['I am closing this ticket; reply if it comes back.', 'Glad it works again. I will close this ticket.'];
 const NOTE_LINES = ['Checked the logs: error {code} at the time reported.', 'Customer is on the legacy plan, see contract.',
   'Escalated to {team}; waiting for their answer.', 'Same issue as last month, probably the proxy.', 'Called the customer, no answer.',
-  'Do not reset the password without a call-back.', 'Known bug, linked to the release notes.'];
+  'Do not reset the password without a call-back.', 'Known bug, linked to the release notes.', 'Asked {team} whether the fix covers this customer.',
+  'Ticket {code} in the {team} backlog is the same problem.', 'Reminder set for {when2}.'];
 const UPDATE_LINES = ['Technician visit booked for {when2}.', 'Part ordered; delivery expected {when2}.', 'On site: replaced the {part}.',
   'Service completed and tested with the customer.'];
 const TEAMS = ['billing', 'network', 'identity', 'field service', 'development', 'security'];
@@ -71,9 +89,19 @@ const PARTS = ['power supply', 'toner unit', 'docking station', 'router', 'keybo
 const WHEN2 = ['Monday morning', 'Tuesday afternoon', 'next week', 'tomorrow', 'Thursday at 10:00'];
 
 export type Voice = 'customer' | 'agent' | 'note' | 'update';
-const LINES: Record<Voice, string[]> = { customer: CUSTOMER_LINES, agent: AGENT_LINES, note: NOTE_LINES, update: UPDATE_LINES };
 
-function fill(random: Random, template: string): string {
+/** Who writes in one ticket, and the sentences it has used already (a ticket never repeats one). */
+export interface Thread {
+  /** The requester's full name. */
+  requester: string;
+  used: Set<string>;
+}
+
+export const newThread = (requester: string): Thread => ({ requester, used: new Set() });
+
+const firstName = (name: string) => name.split(' ')[0]!;
+
+function fill(random: Random, template: string, thread: Thread): string {
   return template.replace(/\{(\w+)\}/g, (_, slot: string) => {
     switch (slot) {
       case 'product': return pick(random, PRODUCTS);
@@ -81,7 +109,7 @@ function fill(random: Random, template: string): string {
       case 'when': return pick(random, WHEN);
       case 'when2': return pick(random, WHEN2);
       case 'code': return `E${1000 + Math.floor(random() * 9000)}`;
-      case 'name': return pick(random, FIRST);
+      case 'other': return otherName(random, thread.requester);
       case 'team': return pick(random, TEAMS);
       case 'part': return pick(random, PARTS);
       default: return slot;
@@ -89,17 +117,71 @@ function fill(random: Random, template: string): string {
   });
 }
 
+/** Somebody other than the requester. */
+function otherName(random: Random, requester: string): string {
+  const own = firstName(requester);
+  const name = pick(random, FIRST);
+  return name === own ? FIRST[(FIRST.indexOf(name) + 1) % FIRST.length]! : name;
+}
+
+/** Up to `count` sentences from `lines`, filled in, that this ticket has not used yet. */
+function fresh(random: Random, lines: readonly string[], count: number, thread: Thread): string[] {
+  const out: string[] = [];
+  for (let tries = 0; out.length < count && tries < count * 8; tries++) {
+    const sentence = fill(random, pick(random, lines), thread);
+    if (thread.used.has(sentence)) continue;
+    thread.used.add(sentence);
+    out.push(sentence);
+  }
+  return out;
+}
+
 export function subject(random: Random): string {
-  const text = fill(random, pick(random, SUBJECTS));
+  const text = fill(random, pick(random, SUBJECTS), newThread(''));
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** A message body of one to four lines in the given voice; now and then a rare word. */
-export function messageBody(random: Random, voice: Voice): string {
-  const lines = LINES[voice];
-  const count = 1 + Math.floor(random() * (voice === 'note' || voice === 'update' ? 2 : 4));
-  const parts: string[] = [];
-  for (let i = 0; i < count; i++) parts.push(fill(random, pick(random, lines)));
-  if (random() < RARE_RATE) parts.push(`Reference: project ${RARE_TERM}.`);
-  return count > 2 ? `${parts.slice(0, 2).join(' ')}\n\n${parts.slice(2).join(' ')}` : parts.join(' ');
+export interface MessageContext {
+  voice: Voice;
+  /** The author's full name (staff sign with it; customers with their first name). */
+  author: string;
+  /** The ticket's first message. */
+  opening: boolean;
+  /** The last message of a ticket that is done. */
+  closing: boolean;
+}
+
+/**
+ * A message body in the given voice, in paragraphs as people write them: customers greet, explain and
+ * sign with their first name; staff greet the requester by first name and sign with their own name;
+ * notes and service updates are a line or two. Now and then a rare word.
+ */
+export function messageBody(random: Random, thread: Thread, message: MessageContext): string {
+  const paragraphs: string[] = [];
+  const { voice } = message;
+  if (voice === 'customer') {
+    if (message.opening) {
+      paragraphs.push(pick(random, GREETINGS));
+      const problem = fresh(random, OPENERS, 1, thread);
+      paragraphs.push([...problem, ...fresh(random, DETAILS, Math.floor(random() * 3), thread)].join(' '));
+      paragraphs.push(fresh(random, ASKS, 1, thread).join(' '));
+    } else {
+      paragraphs.push(fresh(random, FOLLOW_UPS, 1 + Math.floor(random() * 2), thread).join(' '));
+    }
+    paragraphs.push(`${pick(random, SIGN_OFFS)}\n${firstName(message.author)}`);
+  } else if (voice === 'agent') {
+    paragraphs.push(`Hi ${firstName(thread.requester)},`);
+    const lines = fresh(random, AGENT_LINES, 1 + Math.floor(random() * 2), thread);
+    if (!thread.used.has('agent:first')) {
+      thread.used.add('agent:first');
+      lines.unshift(pick(random, AGENT_FIRST));
+    }
+    if (message.closing) lines.push(...fresh(random, AGENT_LAST, 1, thread));
+    paragraphs.push(lines.join(' '));
+    paragraphs.push(`Best regards,\n${message.author}`);
+  } else {
+    paragraphs.push(fresh(random, voice === 'note' ? NOTE_LINES : UPDATE_LINES, 1 + Math.floor(random() * 2), thread).join(' '));
+  }
+  if (random() < RARE_RATE) paragraphs.push(`Reference: project ${RARE_TERM}.`);
+  return paragraphs.filter((p) => p !== '').join('\n\n');
 }

@@ -1,7 +1,7 @@
 import { textToHtml } from '../lib/text.js';
 import type { DemoPeople, DemoPerson, DemoStaff } from './demo-people.js';
 import type { DemoRows, DemoSink } from './demo-sink.js';
-import { messageBody, pick, subject, type Random, type Voice } from './demo-text.js';
+import { messageBody, newThread, pick, subject, type Random, type Voice } from './demo-text.js';
 import type { DemoTypes } from './demo-types.js';
 import { chooseCategory, statusPicker, type DemoStatus } from './demo-workflow.js';
 
@@ -25,7 +25,7 @@ const exp = (random: Random, mean: number) => -Math.log(1 - random()) * mean;
 /** For statusPicker: always the category's default status (history names where a ticket came from). */
 const DEFAULT_ONLY: Random = () => 0;
 
-interface Message { authorId: number; kind: 'reply' | 'note' | 'update'; voice: Voice; at: number }
+interface Message { authorId: number; author: string; kind: 'reply' | 'note' | 'update'; voice: Voice; at: number }
 
 /**
  * Insert `plan.tickets` tickets, oldest first, spread over up to three years before `now` (fewer
@@ -59,9 +59,10 @@ export async function insertTickets(sink: DemoSink, random: Random, plan: Ticket
     const priority = PRIORITIES.find(([, upTo]) => roll < upTo)![0];
     const channel = typeId === types.accountCreated ? 'agent' : random() < 0.5 ? 'portal' : random() < 0.8 ? 'email' : 'agent';
 
+    // Internal tickets (no requester in the conversation) hold a few notes; the others up to 40 messages.
     const count = status.category === 'new' || status.category === 'draft' ? 1
-      : typeId === types.accountCreated ? 1 : Math.min(40, 2 + Math.floor(exp(random, 4)));
-    const { thread, offset } = conversation(random, count, requester.id, customerFacing(typeId), staffAuthor);
+      : typeId === types.accountCreated ? 1 : Math.min(customerFacing(typeId) ? 40 : 4, 2 + Math.floor(exp(random, 4)));
+    const { thread, offset } = conversation(random, count, requester, customerFacing(typeId), staffAuthor);
     const done = status.category === 'solved' || status.category === 'closed' || status.category === 'cancelled';
     const solvedOffset = typeId === types.accountCreated ? 0 : done ? offset + Math.floor(exp(random, 10 * HOUR)) + 60_000 : null;
     const closedOffset = status.category === 'closed' || status.category === 'cancelled'
@@ -84,8 +85,9 @@ export async function insertTickets(sink: DemoSink, random: Random, plan: Ticket
     const id = rows.ticket([subjectText, typeId, plan.brandId, status.id, priority, 'public', requester.id, requester.organizationId,
       assignee?.id ?? null, groupId, channel, requester.id, iso(created), iso(lastActivity), iso(lastActivity), lastPublic.authorId,
       firstReply ? iso(at(firstReply.at)) : null, solvedAt, closedAt]);
-    for (const msg of thread) {
-      const body = messageBody(random, msg.voice);
+    const story = newThread(requester.name);
+    for (const [n, msg] of thread.entries()) {
+      const body = messageBody(random, story, { voice: msg.voice, author: msg.author, opening: n === 0, closing: done && n === thread.length - 1 });
       rows.message([id, msg.authorId, msg.kind, body, textToHtml(body), msg.authorId === requester.id && channel === 'email' ? 'email' : 'web', iso(at(msg.at))]);
     }
     messages += thread.length;
@@ -130,15 +132,21 @@ export async function insertTickets(sink: DemoSink, random: Random, plan: Ticket
  * requester take turns, staff now and then write an internal note or a service update instead.
  * Where the requester takes no part (customer_facing off), staff write notes only.
  */
-function conversation(random: Random, count: number, requesterId: number, customerFacing: boolean, staffAuthor: () => DemoStaff) {
-  const thread: Message[] = [{ authorId: requesterId, kind: 'reply', voice: 'customer', at: 0 }];
+function conversation(random: Random, count: number, requester: DemoPerson, customerFacing: boolean, staffAuthor: () => DemoStaff) {
+  const requesterId = requester.id;
+  const customer = { authorId: requesterId, author: requester.name, kind: 'reply', voice: 'customer' } as const;
+  const staff = (kind: Message['kind'], voice: Voice) => {
+    const author = staffAuthor();
+    return { authorId: author.id, author: author.name, kind, voice };
+  };
+  const thread: Message[] = [{ ...customer, at: 0 }];
   let offset = 0;
   for (let m = 1; m < count; m++) {
     offset += Math.floor(exp(random, 5 * HOUR)) + 60_000;
-    if (customerFacing && m % 2 === 0) thread.push({ authorId: requesterId, kind: 'reply', voice: 'customer', at: offset });
-    else if (!customerFacing || random() < 0.15) thread.push({ authorId: staffAuthor().id, kind: 'note', voice: 'note', at: offset });
-    else if (random() < 0.04) thread.push({ authorId: staffAuthor().id, kind: 'update', voice: 'update', at: offset });
-    else thread.push({ authorId: staffAuthor().id, kind: 'reply', voice: 'agent', at: offset });
+    if (customerFacing && m % 2 === 0) thread.push({ ...customer, at: offset });
+    else if (!customerFacing || random() < 0.15) thread.push({ ...staff('note', 'note'), at: offset });
+    else if (random() < 0.04) thread.push({ ...staff('update', 'update'), at: offset });
+    else thread.push({ ...staff('reply', 'agent'), at: offset });
   }
   return { thread, offset };
 }

@@ -65,6 +65,47 @@ t.test('demo --tickets 30 fills every status, gives each ticket messages and pri
   t.equal((await customer.login('customer@acme.test', password!)).headers.location, '/portal', 'and for the demo customer');
 });
 
+t.test('demo conversations read like a real desk: no sentence twice in a ticket, replies greet the requester and are signed by their author', async (t) => {
+  const dir = tempDir(t);
+  const result = await cli(dir, 'demo', '--tickets', '300');
+  t.equal(result.code, 0, result.err);
+  const { db } = await openTestDesk(t, dir);
+  const rows = await db.selectFrom('messages').innerJoin('tickets', 'tickets.id', 'messages.ticket_id')
+    .innerJoin('users as author', 'author.id', 'messages.author_id').innerJoin('users as requester', 'requester.id', 'tickets.requester_id')
+    .select(['messages.ticket_id', 'messages.kind', 'messages.body_text as body', 'author.name as author', 'author.role', 'requester.name as requester'])
+    .orderBy('messages.id').execute();
+  t.ok(rows.length > 600, `${rows.length} messages`);
+  const seen = new Map<number, Set<string>>();
+  const repeated: string[] = [];
+  let staffReplies = 0;
+  let customerMessages = 0;
+  for (const row of rows) {
+    const sentences = seen.get(row.ticket_id) ?? new Set<string>();
+    seen.set(row.ticket_id, sentences);
+    // Greetings and sign-offs come back in every message; the sentences between them may not.
+    const paragraphs = row.body.split('\n\n');
+    const middle = row.kind === 'reply' ? paragraphs.slice(1, -1) : paragraphs;
+    for (const sentence of middle.join(' ').split(/(?<=[.!?]) /)) {
+      if (sentence.startsWith('Reference: project') || sentence === '') continue;
+      if (sentences.has(sentence)) repeated.push(`#${row.ticket_id}: ${sentence}`);
+      sentences.add(sentence);
+    }
+    if (row.kind !== 'reply') continue;
+    const first = (name: string) => name.split(' ')[0]!;
+    if (row.role === 'customer') {
+      customerMessages++;
+      if (row.author !== row.requester) t.fail(`a customer wrote on somebody else's ticket #${row.ticket_id}`);
+      if (!row.body.endsWith(`\n${first(row.requester)}`)) t.fail(`a customer's message is signed with their first name: ${JSON.stringify(row.body)}`);
+    } else {
+      staffReplies++;
+      if (!row.body.startsWith(`Hi ${first(row.requester)},`)) t.fail(`a staff reply greets the requester: ${JSON.stringify(row.body)}`);
+      if (!row.body.endsWith(`\n${row.author}`)) t.fail(`a staff reply is signed by its author ${row.author}: ${JSON.stringify(row.body)}`);
+    }
+  }
+  t.ok(staffReplies > 100 && customerMessages > 300, `${staffReplies} staff replies, ${customerMessages} customer messages checked`);
+  t.same(repeated, [], 'no ticket repeats a sentence');
+});
+
 t.test('demo can run twice: people are reused, tickets are added', async (t) => {
   const dir = tempDir(t);
   const first = await cli(dir, 'demo', '--tickets', '3');
