@@ -66,6 +66,8 @@ if (browser) {
       t.ok(Math.max(...heights) <= 34, 'every row is one line high (requester and organisation stacked small)', { heights: [...new Set(heights)] });
       const subject = page.locator('#ticket-table tbody td[data-label="Subject"] a').first();
       t.equal(await subject.getAttribute('title'), (await subject.textContent())!.trim(), 'the subject link carries its full text');
+      const subjectWidth = await page.locator('#ticket-table thead th', { hasText: 'Subject' }).evaluate((th) => th.getBoundingClientRect().width);
+      t.ok(subjectWidth >= 300, `the subject keeps room to be read (${Math.round(subjectWidth)} px of the table)`);
 
       // Sorting by a click on a column header: a plain link, or htmx's boosted one.
       await page.locator('#ticket-table thead').getByRole('link', { name: 'ID', exact: true }).click();
