@@ -68,28 +68,34 @@ export function sampleMemory(pids: number[], everyMs = 50): { stop: () => number
   return { stop: () => { clearInterval(timer); return Math.max(max, highest()); } };
 }
 
-/** CPU time of a process so far (user + system), in clock ticks (1/100 s on Linux), from /proc. */
-function cpuTicks(pid: number): number {
+/** A process's CPU time so far (user + system, in clock ticks of 1/100 s) and its state letter, from /proc. */
+function stat(pid: number): { ticks: number; state: string } {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    return { ticks: Number(fields[11]) + Number(fields[12]), state: fields[0]! };
   } catch {
-    return 0;
+    return { ticks: 0, state: 'gone' };
   }
 }
 
 /**
- * Wait until the processes are idle (under 15 % of a core over 200 ms) and `alsoIdle` agrees (the
- * database: no query running), at most `maxMs`; resolves to the time waited. Requests the load
- * generator stopped waiting for at the end of a measurement still run on the server (a slow search
- * for many seconds): the next measurement must not start under them.
+ * Wait until the processes are idle and `alsoIdle` agrees (the database: no query running), at most
+ * `maxMs`; resolves to the time waited. Idle: under 15 % of a core over 200 ms and never runnable
+ * ("R") when looked at every 50 ms in that time — a process starved of CPU on a loaded machine uses
+ * little but is still waiting to run. Requests the load generator stopped waiting for at the end of
+ * a measurement still run on the server (a slow search for many seconds): the next measurement must
+ * not start under them.
  */
 export async function settle(pids: number[], alsoIdle: () => Promise<boolean> = async () => true, maxMs = 60_000): Promise<number> {
   const started = performance.now();
   for (;;) {
-    const before = pids.map(cpuTicks);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const busy = pids.some((pid, i) => cpuTicks(pid) - before[i]! >= 3);
+    const before = pids.map((pid) => stat(pid).ticks);
+    let runnable = false;
+    for (let look = 0; look < 4; look++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      runnable ||= pids.some((pid) => stat(pid).state === 'R');
+    }
+    const busy = runnable || pids.some((pid, i) => stat(pid).ticks - before[i]! >= 3);
     if ((!busy && await alsoIdle()) || performance.now() - started > maxMs) return performance.now() - started;
   }
 }
