@@ -4,9 +4,9 @@ import type { visibleTickets } from '../tickets/scope.js';
 import type { Term } from './parse.js';
 
 // Search on PostgreSQL (issue 18 point 2), behind the same names as the FTS5 implementation: the
-// weighted tsvector per ticket and the GIN expression index over messages of migration 0019, the
+// weighted tsvector per ticket of migration 0019 and the messages' stored words of 0028, the
 // same parsed terms (parse.ts), the same bounded walk newest first. Only this file and migration
-// 0019 know PostgreSQL's full-text search.
+// 0019 and 0028 know PostgreSQL's full-text search.
 
 /** A word as migration 0019's deskbell_search_text() leaves it: lower case, accents dropped. */
 function fold(word: string): string[] {
@@ -30,19 +30,24 @@ export function tsQueryText(terms: Term[], weights = ''): string | null {
 }
 
 const query = (text: string) => sql`to_tsquery('simple', ${text})`;
-/** The expression migration 0019 indexes messages on: must read exactly the same to use the index. */
-const MESSAGE_WORDS = sql`to_tsvector('simple', deskbell_search_text(m.body_text))`;
+/** A message's words, stored by migration 0028 (a common word's walk newest first reads them, never recomputes them). */
+const MESSAGE_WORDS = sql`m.search_words`;
 /** ts_rank's weights for D, C, B, A: subject 10, requester and organisation 2, fields 1 (as bm25's on SQLite). */
 const TICKET_WEIGHTS = sql`'{0.1, 0.1, 0.2, 1.0}'::real[]`;
 
 /** The id of the `limit`-th newest match (the floor of the walk), or null when there are fewer. */
 export async function floorOf(db: Db, index: 'search_tickets' | 'search_messages', text: string, limit: number): Promise<number | null> {
-  const { rows } = index === 'search_tickets'
-    ? await sql<{ id: number }>`select ticket_id as id from search_tickets where document @@ ${query(text)}
-      order by ticket_id desc limit 1 offset ${limit}`.execute(db)
-    : await sql<{ id: number }>`select m.id from messages m where ${MESSAGE_WORDS} @@ ${query(text)}
-      order by m.id desc limit 1 offset ${limit}`.execute(db);
+  const { rows } = await floorQuery(index, text, limit).execute(db);
   return rows[0]?.id ?? null;
+}
+
+/** floorOf's statement (its plan is tested). */
+export function floorQuery(index: 'search_tickets' | 'search_messages', text: string, limit: number) {
+  return index === 'search_tickets'
+    ? sql<{ id: number }>`select ticket_id as id from search_tickets where document @@ ${query(text)}
+      order by ticket_id desc limit 1 offset ${limit}`
+    : sql<{ id: number }>`select m.id from messages m where ${MESSAGE_WORDS} @@ ${query(text)}
+      order by m.id desc limit 1 offset ${limit}`;
 }
 
 /** The tickets the searcher may see, through the filters (agent-hits.ts's scopedTicket). */
@@ -81,7 +86,7 @@ export function customerMatches(terms: Term[], publicKinds: readonly string[]): 
       and ${MESSAGE_WORDS} @@ ${query(messageText)}))`;
 }
 
-/** Rebuild the ticket documents (the message index is PostgreSQL's own and never out of step). */
+/** Rebuild the ticket documents (the messages' words are a generated column, never out of step). */
 export async function rebuildSearchIndex(db: Db): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await sql`delete from search_tickets`.execute(trx);

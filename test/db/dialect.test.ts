@@ -7,7 +7,8 @@ import { ConfigError, loadConfig, sqliteOnly } from '../../src/config.js';
 import { dialectOf } from '../../src/db/dialect.js';
 import { listPeople } from '../../src/people/queries.js';
 import { buildTestDesk } from '../helpers/app.js';
-import { makeUser } from '../helpers/factories.js';
+import { floorOf, floorQuery } from '../../src/search/postgres.js';
+import { makeMessage, makeTicket, makeUser } from '../helpers/factories.js';
 import { onPostgres, TEST_DB } from '../helpers/database.js';
 
 t.test('DATABASE_URL: a SQLite file by default or by sqlite:PATH, a PostgreSQL server by postgres://', async (t) => {
@@ -79,4 +80,33 @@ t.test('on PostgreSQL a search inside names and addresses reads a trigram index,
     const orgs = await sql<{ 'QUERY PLAN': string }>`explain select id from organizations where lower(name) like '%acme%'`.execute(trx);
     t.match(orgs.rows.map((r) => r['QUERY PLAN']).join('\n'), /Index Scan on organizations_name_trgm/);
   });
+});
+
+t.test('on PostgreSQL the messages\' search words are stored: a common word\'s walk newest first reads them, an edit renews them', { skip: onPostgres ? false : 'PostgreSQL only (SQLite: FTS5)' }, async (t) => {
+  const { db } = await buildTestDesk(t);
+  const customer = (await makeUser(db, 'customer', { name: 'Ada Lovelace' })).id;
+  const ticketId = await makeTicket(db, { requesterId: customer });
+  const first = await makeMessage(db, ticketId, { authorId: customer, text: 'My PASSWORD expired; Résumé attached.' });
+  const { rows } = await sql<{ words: string }>`select search_words::text as words from messages where id = ${first}`.execute(db);
+  t.equal(rows[0]!.words, "'attached':5 'expired':3 'my':1 'password':2 'resume':4", 'lower case, accents dropped, every run of letters a word');
+
+  await db.transaction().execute(async (trx) => {
+    // The walk a common word takes (too many matches for the index to be worth it): forced here, a handful of rows would rather be scanned.
+    await sql`set local enable_bitmapscan = off`.execute(trx);
+    await sql`set local enable_seqscan = off`.execute(trx);
+    const plan = await sql<{ 'QUERY PLAN': string }>`explain (verbose) ${floorQuery('search_messages', "'password'", 0)}`.execute(trx);
+    const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+    t.match(text, /Index Scan Backward using messages_pkey/, 'newest first along the ids');
+    t.match(text, /Filter: \(m\.search_words @@/, 'each row checked against its stored words');
+    t.notMatch(text, /deskbell_search_text/, 'not recomputed from the text');
+    await sql`set local enable_indexscan = off`.execute(trx);
+    await sql`set local enable_bitmapscan = on`.execute(trx);
+    const rare = await sql<{ 'QUERY PLAN': string }>`explain ${floorQuery('search_messages', "'resume'", 0)}`.execute(trx);
+    t.match(rare.rows.map((r) => r['QUERY PLAN']).join('\n'), /Bitmap Index Scan on search_messages/, 'a rare word is found through the GIN index');
+  });
+
+  t.equal(await floorOf(db, 'search_messages', "'password'", 0), first, 'found');
+  await db.updateTable('messages').set({ body_text: 'Fixed now, thanks' }).where('id', '=', first).execute();
+  t.equal(await floorOf(db, 'search_messages', "'password'", 0), null, 'an edit drops the old words');
+  t.equal(await floorOf(db, 'search_messages', "'thanks'", 0), first, 'and stores the new ones');
 });
