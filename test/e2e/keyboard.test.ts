@@ -135,7 +135,7 @@ if (browser) {
     const { page, desk } = session;
     const password = await loadDemo(t, desk);
     await logInAs(t, session, 'supervisor@demo.test', password, 'Sam Supervisor');
-    await page.goto(`${desk.baseUrl}/agent/tickets`);
+    await page.goto(`${desk.baseUrl}/agent/tickets?view=all`);
     const first = (await rowLinks(page))[0]!;
     await page.locator(`#ticket-table a[href="${first}"]`).click();
     await landsOn(t, page, first);
@@ -145,7 +145,7 @@ if (browser) {
     await page.waitForFunction(() => document.activeElement !== document.body);
     t.same(await focused(page), { tag: 'a', id: '', href: `${first}?tab=history`, text: 'History' },
       'after the tab swap the focus is on the History tab, now current');
-    await page.goto(`${desk.baseUrl}/agent/tickets`);
+    await page.goto(`${desk.baseUrl}/agent/tickets?view=all`);
     await page.locator('#ticket-table tbody input[name="ids"]').first().check();
     await page.locator('#bulk-priority').selectOption('urgent');
     await page.locator('#ticket-table').getByRole('button', { name: 'Apply' }).click();
@@ -160,7 +160,7 @@ if (browser) {
     const { page, desk } = session;
     const password = await loadDemo(t, desk);
     await logInAs(t, session, 'agent@demo.test', password, 'Robin Agent');
-    await page.goto(`${desk.baseUrl}/agent/tickets`);
+    await page.goto(`${desk.baseUrl}/agent/tickets?view=all`);
     t.equal(await page.locator('#keys-help').isVisible(), false, 'the help dialog is not shown');
     t.equal(await page.getByRole('button', { name: 'Keyboard shortcuts (press ?)' }).isVisible(), false,
       'nor the button that would open it (it needs JavaScript)');

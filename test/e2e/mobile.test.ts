@@ -130,7 +130,7 @@ if (browser) {
 
     await logInAs(t, session, 'agent@demo.test', password, 'Robin Agent');
     await accessible(t, page, 'agent dashboard, dark', ['color-contrast']);
-    await page.goto(`${desk.baseUrl}/agent/tickets`);
+    await page.goto(`${desk.baseUrl}/agent/tickets?view=all`);
     await accessible(t, page, 'agent list, dark', ['color-contrast']);
     await page.locator('#ticket-table tbody td[data-label="Subject"] a').first().click();
     await landsOn(t, page, /^\/agent\/tickets\/\d+$/);
