@@ -3,8 +3,9 @@
 
 FROM node:26-bookworm-slim AS build
 WORKDIR /app
-# No compiler: better-sqlite3 13 ships its SQLite addon prebuilt inside the npm package.
-COPY package.json package-lock.json ./
+# No compiler: better-sqlite3 13 ships its SQLite addon prebuilt inside the npm package, and .npmrc
+# keeps npm from running its implied node-gyp rebuild (slim images have no Python or make).
+COPY package.json package-lock.json .npmrc ./
 RUN npm ci
 COPY . .
 RUN npm run build
