@@ -2,6 +2,24 @@ import { escapeHtml } from './text.js';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+// What Intl writes for a time depends only on the formatter and the minute (no format here shows
+// seconds), and a desk shows the same times again and again (a list re-rendered, a conversation
+// re-read): keep the strings, keyed by formatter and minute. Intl formatting with a time zone costs
+// several microseconds a call, three or four calls a shown time, fifty times a list page. Bounded:
+// emptied when full.
+const MEMO_LIMIT = 20_000;
+const memo = new Map<string, string>();
+function formatMinute(id: string, formatter: Intl.DateTimeFormat, at: Date): string {
+  const key = `${id}|${Math.floor(at.getTime() / 60_000)}`;
+  let text = memo.get(key);
+  if (text === undefined) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    text = formatter.format(at);
+    memo.set(key, text);
+  }
+  return text;
+}
+
 /**
  * The Intl locale for a catalogue language. The desk's English is British in its dates
  * ("2 Mar 2026, 14:30"), whatever the browser's region; other languages are taken as they are.
@@ -21,7 +39,8 @@ export function formatTime(iso: string | null | undefined, timeZone = 'UTC', loc
     });
     formatters.set(id, formatter);
   }
-  return formatter.format(new Date(iso));
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime()) ? formatter.format(at) : formatMinute(id, formatter, at);
 }
 
 /** A calendar date (YYYY-MM-DD, no time zone) as the viewer's language writes it: "1 Mar 2026", "1. März 2026". */
@@ -43,10 +62,23 @@ const HOUR = 60 * MINUTE;
 const relativeFormatters = new Map<string, Intl.RelativeTimeFormat>();
 const partFormatters = new Map<string, Intl.DateTimeFormat>();
 
-function relativeFormatter(locale: string): Intl.RelativeTimeFormat {
-  let formatter = relativeFormatters.get(locale);
-  if (!formatter) relativeFormatters.set(locale, (formatter = new Intl.RelativeTimeFormat(intlLocale(locale), { style: 'short', numeric: 'auto' })));
-  return formatter;
+/** "5 min ago", "in 2 hr", "yesterday" in the language: few distinct values, kept once written. */
+function relative(locale: string, value: number, unit: Intl.RelativeTimeFormatUnit): string {
+  const key = `rel|${locale}|${unit}|${value}`;
+  let text = memo.get(key);
+  if (text === undefined) {
+    let formatter = relativeFormatters.get(locale);
+    if (!formatter) relativeFormatters.set(locale, (formatter = new Intl.RelativeTimeFormat(intlLocale(locale), { style: 'short', numeric: 'auto' })));
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    text = formatter.format(value, unit);
+    memo.set(key, text);
+  }
+  return text;
+}
+
+/** A part of a time (its wall day, clock, weekday, or date) in the zone, as formatMinute keeps it. */
+function part(locale: string, timeZone: string, kind: 'day' | 'clock' | 'weekday' | 'month' | 'year', at: Date): string {
+  return formatMinute(`${kind}|${locale}|${timeZone}`, partFormatter(locale, timeZone, kind), at);
 }
 
 function partFormatter(locale: string, timeZone: string, kind: 'day' | 'clock' | 'weekday' | 'month' | 'year'): Intl.DateTimeFormat {
@@ -67,7 +99,7 @@ function partFormatter(locale: string, timeZone: string, kind: 'day' | 'clock' |
 
 /** A time's calendar day on the viewer's wall (YYYY-MM-DD). */
 function wallDay(at: Date, timeZone: string): string {
-  return partFormatter('en', timeZone, 'day').format(at);
+  return part('en', timeZone, 'day', at);
 }
 
 // Today's date in the zone, kept for the minute: a list of fifty times asks for it fifty times.
@@ -108,14 +140,14 @@ export function relativeTime(iso: string, options: RelativeOptions): string {
   const atDay = wallDay(at, timeZone);
   const nowDay = wallToday(now, timeZone);
   const days = daysBetween(nowDay, atDay);
-  const clock = () => partFormatter(locale, timeZone, 'clock').format(at);
+  const clock = () => part(locale, timeZone, 'clock', at);
   if (distance < MINUTE) return options.justNow;
-  if (distance < HOUR) return relativeFormatter(locale).format(sign * Math.floor(distance / MINUTE), 'minute');
-  if (days === 0) return relativeFormatter(locale).format(sign * Math.floor(distance / HOUR), 'hour');
-  if (Math.abs(days) === 1) return `${relativeFormatter(locale).format(days, 'day')} ${clock()}`;
-  if (Math.abs(days) < 7) return `${partFormatter(locale, timeZone, 'weekday').format(at)} ${clock()}`;
+  if (distance < HOUR) return relative(locale, sign * Math.floor(distance / MINUTE), 'minute');
+  if (days === 0) return relative(locale, sign * Math.floor(distance / HOUR), 'hour');
+  if (Math.abs(days) === 1) return `${relative(locale, days, 'day')} ${clock()}`;
+  if (Math.abs(days) < 7) return `${part(locale, timeZone, 'weekday', at)} ${clock()}`;
   const sameYear = atDay.slice(0, 4) === nowDay.slice(0, 4);
-  return partFormatter(locale, timeZone, sameYear ? 'month' : 'year').format(at);
+  return part(locale, timeZone, sameYear ? 'month' : 'year', at);
 }
 
 /** `<time datetime title>` with the relative time to read and the exact one (with its zone) on hover and focus. */
