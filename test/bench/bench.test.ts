@@ -39,9 +39,15 @@ t.test('npm run bench: every case answers as expected against the real server',
 });
 
 t.test('between cases the bench waits for the server to be idle', async (t) => {
-  // A process busy for a second and a half, as a server still answering requests of the case before.
-  const busy = spawn(process.execPath, ['-e', 'const end = Date.now() + 1500; while (Date.now() < end);']);
+  // A process busy for a second and a half of wall-clock time, then idle and still alive, as a server
+  // still answering requests of the case before and then waiting for more. (Asserting that it has
+  // exited raced with the delivery of its exit: idle is not the same as gone.)
+  const started = performance.now();
+  const busy = spawn(process.execPath, ['-e', 'const end = Date.now() + 1500; while (Date.now() < end); setTimeout(() => {}, 30_000);']);
+  t.teardown(() => { busy.kill(); });
   await new Promise((resolve) => busy.once('spawn', resolve));
   await settle([busy.pid!]);
-  t.not(busy.exitCode, null, 'settle returned only once the busy process had stopped working');
+  const waited = performance.now() - started;
+  t.ok(waited >= 1500, `settle returned only once the busy process had stopped working (${Math.round(waited)} ms after its start)`);
+  t.equal(busy.exitCode, null, 'the process is still there, idle');
 });
