@@ -9,15 +9,18 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 // emptied when full.
 const MEMO_LIMIT = 20_000;
 const memo = new Map<string, string>();
-function formatMinute(id: string, formatter: Intl.DateTimeFormat, at: Date): string {
-  const key = `${id}|${Math.floor(at.getTime() / 60_000)}`;
+function kept(key: string, write: () => string): string {
   let text = memo.get(key);
   if (text === undefined) {
     if (memo.size >= MEMO_LIMIT) memo.clear();
-    text = formatter.format(at);
+    text = write();
     memo.set(key, text);
   }
   return text;
+}
+
+function formatMinute(id: string, formatter: Intl.DateTimeFormat, at: Date): string {
+  return kept(`${id}|${Math.floor(at.getTime() / 60_000)}`, () => formatter.format(at));
 }
 
 /**
@@ -64,16 +67,11 @@ const partFormatters = new Map<string, Intl.DateTimeFormat>();
 
 /** "5 min ago", "in 2 hr", "yesterday" in the language: few distinct values, kept once written. */
 function relative(locale: string, value: number, unit: Intl.RelativeTimeFormatUnit): string {
-  const key = `rel|${locale}|${unit}|${value}`;
-  let text = memo.get(key);
-  if (text === undefined) {
+  return kept(`rel|${locale}|${unit}|${value}`, () => {
     let formatter = relativeFormatters.get(locale);
     if (!formatter) relativeFormatters.set(locale, (formatter = new Intl.RelativeTimeFormat(intlLocale(locale), { style: 'short', numeric: 'auto' })));
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    text = formatter.format(value, unit);
-    memo.set(key, text);
-  }
-  return text;
+    return formatter.format(value, unit);
+  });
 }
 
 /** A part of a time (its wall day, clock, weekday, or date) in the zone, as formatMinute keeps it. */
