@@ -8,6 +8,7 @@ import {
 import type { DatabaseConfig } from '../config.js';
 import { connectPostgres } from './postgres.js';
 import type { Database } from './schema.js';
+import { steadyPlaceholders } from './steady.js';
 
 /** The desk's database, SQLite or PostgreSQL alike (src/db/dialect.ts tells them apart where needed). */
 export type Db = Kysely<Database>;
@@ -58,9 +59,10 @@ export function connectDatabase(database: DatabaseConfig, options: OpenOptions =
 
 /**
  * Kysely's SQLite driver prepares every query anew; keep the prepared statements of the (few hundred)
- * distinct queries the app issues and reuse them.
+ * distinct queries the app issues and reuse them, each prepared so that SQLite plans it once
+ * (steady.ts).
  */
-function cachedStatements(sqlite: SQLite.Database, limit = 500): SqliteDatabase {
+export function cachedStatements(sqlite: SQLite.Database, limit = 500): SqliteDatabase {
   const cache = new Map<string, SqliteStatement>();
   return {
     close: () => { cache.clear(); sqlite.close(); },
@@ -69,7 +71,7 @@ function cachedStatements(sqlite: SQLite.Database, limit = 500): SqliteDatabase 
       if (stmt) {
         cache.delete(sql);
       } else {
-        stmt = sqlite.prepare(sql) as unknown as SqliteStatement;
+        stmt = sqlite.prepare(steadyPlaceholders(sql)) as unknown as SqliteStatement;
         if (cache.size >= limit) cache.delete(cache.keys().next().value as string);
       }
       cache.set(sql, stmt);
