@@ -27,12 +27,17 @@ export function pairDelayMs(policy: LoginPolicy, failures: number): number {
  * A refused try leaves no record: pressing again while waiting does not lengthen the wait.
  */
 export async function beginAttempt(db: Db, policy: LoginPolicy, who: Who): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  const waitMs = await db.transaction().execute(async (trx) => {
     const now = Date.now();
-    const waitMs = await waitBefore(trx, policy, who, now);
-    if (waitMs > 0) throw pleaseWait(waitMs);
+    // A pause that is due but was never written (the process stopped between counting the try
+    // that reached the ceiling and its failure) is written now, with its event and mail.
+    await pauseWhenDue(trx, policy, who.email, now);
+    const wait = await waitBefore(trx, policy, who, now);
+    if (wait > 0) return wait;
     await trx.insertInto('login_attempts').values({ email: who.email, ip: who.ip, created_at: new Date(now).toISOString() }).execute();
+    return 0;
   });
+  if (waitMs > 0) throw pleaseWait(waitMs);
 }
 
 /** A correct password: this address's failures for the account are forgotten (other addresses' are not). */
@@ -45,24 +50,28 @@ export async function attemptSucceeded(db: Db, who: Who): Promise<void> {
  * sign-in for the address, and an active account's holder is told by mail, once per pause.
  */
 export async function attemptFailed(db: Db, policy: LoginPolicy, who: Who): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    // One pause and one mail to its holder, however many failures arrive at once.
-    const now = Date.now();
-    const failures = await tally(trx, 'email', who.email, new Date(now - policy.windowMs).toISOString());
-    if (failures.n < policy.perAccount) return;
-    const current = await findLoginLock(trx, who.email);
-    if (current) return;
-    const lockedUntil = new Date(now + policy.lockMs).toISOString();
-    await trx.insertInto('login_locks').values({ email: who.email, locked_until: lockedUntil, created_at: new Date(now).toISOString() })
-      .onConflict((oc) => oc.column('email').doUpdateSet({ locked_until: lockedUntil, created_at: new Date(now).toISOString() }))
-      .execute();
-    const holder = await findUserByEmail(trx, who.email);
-    if (holder?.state !== 'active') return;
-    // The notifications consumer composes the mail (src/notify/account.ts).
-    await recordEvent(trx, {
-      kind: 'account.paused', ticketId: null, actorId: null,
-      payload: { userId: holder.id, minutes: Math.ceil(policy.lockMs / 60_000), failures: failures.n },
-    });
+  await db.transaction().execute((trx) => pauseWhenDue(trx, policy, who.email, Date.now()));
+}
+
+/**
+ * Pause sign-in for the address once its failures reach the account's ceiling, unless a pause holds:
+ * one pause and one mail to its holder, however many failures arrive at once.
+ */
+async function pauseWhenDue(trx: Db, policy: LoginPolicy, email: string, now: number): Promise<void> {
+  const failures = await tally(trx, 'email', email, new Date(now - policy.windowMs).toISOString());
+  if (failures.n < policy.perAccount) return;
+  const current = await findLoginLock(trx, email);
+  if (current) return;
+  const lockedUntil = new Date(now + policy.lockMs).toISOString();
+  await trx.insertInto('login_locks').values({ email, locked_until: lockedUntil, created_at: new Date(now).toISOString() })
+    .onConflict((oc) => oc.column('email').doUpdateSet({ locked_until: lockedUntil, created_at: new Date(now).toISOString() }))
+    .execute();
+  const holder = await findUserByEmail(trx, email);
+  if (holder?.state !== 'active') return;
+  // The notifications consumer composes the mail (src/notify/account.ts).
+  await recordEvent(trx, {
+    kind: 'account.paused', ticketId: null, actorId: null,
+    payload: { userId: holder.id, minutes: Math.ceil(policy.lockMs / 60_000), failures: failures.n },
   });
 }
 

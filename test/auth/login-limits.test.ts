@@ -178,3 +178,30 @@ t.test('choosing a new password through a reset link lifts a pause', async (t) =
   t.equal(done.statusCode, 303);
   t.equal((await tryLogin(new Client(app), bob.email, 'a new long password')).statusCode, 303, 'the new password works at once');
 });
+
+t.test('a pause that was due when the process stopped is written at the next try, with its one mail', async (t) => {
+  const smtp = new TestSmtpServer();
+  await smtp.start(0);
+  t.teardown(() => smtp.stop());
+  const policy = { ...LOGIN_POLICY, perAccount: 6 };
+  const { app, db } = await buildTestDesk(t, { smtpUrl: `smtp://127.0.0.1:${smtp.port}`, loginLimit: policy });
+  const cy = await makeUser(db, 'customer', { name: 'Cy Holder' });
+  // Six tries were counted (each is recorded before its password is checked), and the process was
+  // killed before the sixth failure could pause the account: the ceiling is reached, no pause exists.
+  const at = new Date().toISOString();
+  for (let ip = 1; ip <= 6; ip++) await db.insertInto('login_attempts').values({ email: cy.email, ip: `10.6.0.${ip}`, created_at: at }).execute();
+  t.equal((await db.selectFrom('login_locks').select('email').execute()).length, 0, 'no pause was written');
+
+  const refused = await tryLogin(new Client(app, '10.6.1.1'), cy.email, PASSWORD);
+  t.equal(refused.statusCode, 429, 'the next try is refused');
+  t.match(refused.body, 'Try again in 60 minutes.');
+  const lock = await db.selectFrom('login_locks').select('email').where('email', '=', cy.email).executeTakeFirst();
+  t.ok(lock, 'and the pause is written now');
+  t.equal((await tryLogin(new Client(app, '10.6.1.2'), cy.email, PASSWORD)).statusCode, 429, 'another try is refused too');
+  await app.worker.drain();
+  const mails = smtp.received.filter((m) => m.to.includes(cy.email));
+  t.equal(mails.length, 1, 'the holder is told once');
+  t.match(header(mails[0]!.raw, 'Subject'), 'Sign-in to your account at Help Desk is paused');
+  const events = await db.selectFrom('events').select('kind').where('kind', '=', 'account.paused').execute();
+  t.equal(events.length, 1, 'one account.paused event');
+});
