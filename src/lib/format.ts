@@ -148,9 +148,26 @@ export function relativeTime(iso: string, options: RelativeOptions): string {
   return part(locale, timeZone, sameYear ? 'month' : 'year', at);
 }
 
-/** `<time datetime title>` with the relative time to read and the exact one (with its zone) on hover and focus. */
+/**
+ * `<time datetime title>` with the relative time to read and the exact one (with its zone) on hover and focus.
+ * The element is kept whole: what it says depends only on the time, the viewer's zone, language and
+ * "today", and on how many whole minutes lie between the time and now (which side, how far), so a
+ * list shown again within the same minute-distance costs one lookup per time instead of several
+ * Intl calls and escapes.
+ */
 export function timeElement(iso: string | null | undefined, options: RelativeOptions): string {
   if (!iso) return '';
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return writeTimeElement(iso, options);
+  const now = options.now ?? Date.now();
+  const { timeZone, locale } = options;
+  const ago = now - at;
+  const distance = `${ago < 0 ? '-' : ''}${Math.floor(Math.abs(ago) / MINUTE)}`;
+  return kept(`el|${locale}|${timeZone}|${wallToday(now, timeZone)}|${distance}|${options.justNow}|${iso}`,
+    () => writeTimeElement(iso, { ...options, now }));
+}
+
+function writeTimeElement(iso: string, options: RelativeOptions): string {
   const exact = formatTime(iso, options.timeZone, options.locale);
   return `<time datetime="${escapeHtml(iso)}" title="${escapeHtml(exact)}">${escapeHtml(relativeTime(iso, options))}</time>`;
 }

@@ -2,7 +2,7 @@
 // <time datetime title>, in the viewer's zone: their own, else their browser's (sent once by
 // zone.js), else the desk's — never UTC just because nobody chose.
 import t from 'tap';
-import { relativeTime } from '../../src/lib/format.js';
+import { relativeTime, timeElement } from '../../src/lib/format.js';
 import { putSetting } from '../../src/settings/settings.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
@@ -26,6 +26,26 @@ t.test('a time reads relative to now, on the viewer\'s wall clock, in their lang
   // 23:30 in New York on the 4th is 04:30 UTC on the 5th: yesterday there, today in Berlin.
   t.equal(relativeTime('2026-12-05T04:30:00Z', at('America/New_York')), 'yesterday 23:30');
   t.equal(relativeTime('2026-12-05T04:30:00Z', berlin), '11 hr ago');
+});
+
+t.test('a time element shown again says what it would say if written anew, as now moves on', async (t) => {
+  const options = (now: string, timeZone = 'Europe/Berlin', locale = 'en') => ({ timeZone, locale, justNow: locale === 'de' ? 'gerade eben' : 'just now', now: Date.parse(now) });
+  const iso = '2026-12-05T15:05:00Z';
+  const cases: [string, string][] = [
+    ['2026-12-05T15:05:30Z', 'just now'], ['2026-12-05T15:05:59.999Z', 'just now'], ['2026-12-05T15:06:00Z', '1 min ago'],
+    ['2026-12-05T15:30:10Z', '25 min ago'], ['2026-12-05T15:30:50Z', '25 min ago'], ['2026-12-05T15:31:00Z', '26 min ago'],
+    ['2026-12-05T16:04:59Z', '59 min ago'], ['2026-12-05T16:05:00Z', '1 hr ago'], ['2026-12-05T22:59:00Z', '7 hr ago'],
+    ['2026-12-05T23:01:00Z', 'yesterday 16:05'], ['2026-12-05T14:05:00Z', 'in 1 hr'], ['2026-12-05T15:04:30Z', 'just now'],
+  ];
+  for (const round of [1, 2]) {
+    for (const [now, text] of cases) {
+      const element = timeElement(iso, options(now));
+      t.equal(/>([^<]*)<\/time>$/.exec(element)?.[1], text, `round ${round}: at ${now}`);
+      t.match(element, 'title="5 Dec 2026, 16:05 CET"');
+    }
+  }
+  t.match(timeElement(iso, options('2026-12-05T15:30:10Z', 'America/New_York')), /title="5 Dec 2026, 10:05 [^"]*">25 min ago</, 'another zone is its own entry');
+  t.match(timeElement(iso, options('2026-12-06T01:00:00Z', 'Europe/Berlin', 'de')), />gestern 16:05</, 'another language too');
 });
 
 t.test('pages show relative times with the exact one in the title, in the desk\'s zone until the browser tells its own', async (t) => {
