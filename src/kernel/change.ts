@@ -1,5 +1,5 @@
 import { sql, type Updateable } from 'kysely';
-import type { Db } from '../db/connect.js';
+import type { Trx } from '../db/connect.js';
 import type { Status, StatusCategory, TicketsTable } from '../db/schema.js';
 import { recordEvent, recordEventForAll } from '../events/record.js';
 import { nowIso } from '../lib/time.js';
@@ -53,7 +53,7 @@ export interface TicketChange {
  * The rules (who may, which status is allowed, required fields) are the caller's. A new assignee
  * also becomes the ticket's primary assigned member (kernel/members.ts).
  */
-export async function changeTicket(trx: Db, actor: Actor | { id: number } | null, ticketId: number, change: TicketChange): Promise<boolean> {
+export async function changeTicket(trx: Trx, actor: Actor | { id: number } | null, ticketId: number, change: TicketChange): Promise<boolean> {
   const now = change.at ?? nowIso();
   const set = change.set ?? {};
   // The assignee is the fleet's primary member: read who it replaces before the row changes.
@@ -100,7 +100,7 @@ function stampsFor(category: StatusCategory, now: string) {
  * number of tickets: one history line and one `ticket.changed` event per ticket, then the rows.
  * Solved/closed stamps follow the new category; `last_activity_at` is left alone (no activity).
  */
-export async function moveAllTickets(trx: Db, from: Pick<Status, 'id' | 'name'>, to: Pick<Status, 'id' | 'name' | 'category'>, actorId: number, now: string): Promise<number> {
+export async function moveAllTickets(trx: Trx, from: Pick<Status, 'id' | 'name'>, to: Pick<Status, 'id' | 'name' | 'category'>, actorId: number, now: string): Promise<number> {
   if (from.id === to.id) return 0;
   await writeStatusHistoryOfAll(trx, from, to, actorId, now);
   await recordEventForAll(trx, from.id, {

@@ -1,4 +1,4 @@
-import type { Db } from '../db/connect.js';
+import type { Trx } from '../db/connect.js';
 import type { MessageKind, Priority } from '../db/schema.js';
 import { recordEvent } from '../events/record.js';
 import { nowIso } from '../lib/time.js';
@@ -45,7 +45,7 @@ export interface CreateTicketInput {
  * caller's transaction. Checks (who may, what is valid) are the caller's; routing (group, status)
  * is decided by the caller too and passed in.
  */
-export async function createTicket(trx: Db, actor: Actor, input: CreateTicketInput): Promise<{ ticketId: number; messageId: number }> {
+export async function createTicket(trx: Trx, actor: Actor, input: CreateTicketInput): Promise<{ ticketId: number; messageId: number }> {
   const now = nowIso();
   const status = await trx.selectFrom('statuses').select('category').where('id', '=', input.statusId).executeTakeFirstOrThrow();
   const ticket = await trx.insertInto('tickets').values({

@@ -1,5 +1,5 @@
 import { attachUploads } from '../attachments/uploads.js';
-import type { Db } from '../db/connect.js';
+import type { Trx } from '../db/connect.js';
 import type { MessageKind } from '../db/schema.js';
 import { recordEvent } from '../events/record.js';
 import { nowIso } from '../lib/time.js';
@@ -34,7 +34,7 @@ export interface AddMessageInput extends MessageContent {
 }
 
 /** The message row and its files; no stamps, no event (createTicket and addMessage add those). */
-export async function insertMessage(trx: Db, actor: Actor | null, ticketId: number, input: MessageContent & { kind: MessageKind }, now: string): Promise<number> {
+export async function insertMessage(trx: Trx, actor: Actor | null, ticketId: number, input: MessageContent & { kind: MessageKind }, now: string): Promise<number> {
   const message = await trx.insertInto('messages').values({
     ticket_id: ticketId, author_id: actor?.id ?? null, kind: input.kind,
     body_text: input.bodyText, body_html: input.bodyHtml ?? renderMarkdown(input.bodyText),
@@ -52,7 +52,7 @@ export async function insertMessage(trx: Db, actor: Actor | null, ticketId: numb
  * the ticket's activity stamps, its history lines and one `message.added` event, in the caller's
  * transaction. Returns the message id.
  */
-export async function addMessage(trx: Db, actor: Actor | null, ticketId: number, input: AddMessageInput): Promise<number> {
+export async function addMessage(trx: Trx, actor: Actor | null, ticketId: number, input: AddMessageInput): Promise<number> {
   const now = nowIso();
   const id = await insertMessage(trx, actor, ticketId, input, now);
   if ((input.stamps ?? 'activity') === 'activity') {

@@ -1,4 +1,4 @@
-import type { Db } from '../db/connect.js';
+import type { Db, Trx } from '../db/connect.js';
 import type { User } from '../db/schema.js';
 import { dispatchTicket } from '../fleet/dispatch.js';
 import { sideOf } from '../policy/can.js';
@@ -24,7 +24,7 @@ export interface MailTicket {
   confirm: boolean;
   reason: MatchReason;
   /** Runs in the transaction with the new message's id (the original .eml, the inbound record). */
-  within: (trx: Db, ticketId: number, messageId: number) => Promise<void>;
+  within: (trx: Trx, ticketId: number, messageId: number) => Promise<void>;
 }
 
 /**
@@ -75,7 +75,7 @@ export function personName(from: { address: string; name: string }): string {
  * up to MAX_MAIL_CCS a mail, and never past `ceiling` CCs on the ticket when it is set (the sender
  * was not verified). Returns who was left out for that ceiling, and how many were never looked at.
  */
-export async function addMailCcs(trx: Db, ticketId: number, people: { address: string; name: string }[], actorId: number, own: Set<string>, allowNew: boolean, ceiling: number | null): Promise<{ refused: string[]; unread: number }> {
+export async function addMailCcs(trx: Trx, ticketId: number, people: { address: string; name: string }[], actorId: number, own: Set<string>, allowNew: boolean, ceiling: number | null): Promise<{ refused: string[]; unread: number }> {
   const ticket = await trx.selectFrom('tickets').select('requester_id').where('id', '=', ticketId).executeTakeFirstOrThrow();
   const current = await trx.selectFrom('ticket_ccs').select((eb) => eb.fn.countAll<number>().as('n')).where('ticket_id', '=', ticketId).executeTakeFirstOrThrow();
   let room = ceiling === null ? MAX_MAIL_CCS : Math.max(0, ceiling - Number(current.n));

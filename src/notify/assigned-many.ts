@@ -1,4 +1,4 @@
-import type { Db } from '../db/connect.js';
+import type { Trx } from '../db/connect.js';
 import { composeMail } from '../mail/compose.js';
 import type { MailContext } from '../mail/context.js';
 import { queueMail } from '../mail/outbox.js';
@@ -10,7 +10,7 @@ import { staffWhoWant } from './queries.js';
  * summary listing every ticket otherwise (fifty tickets are one mail, not fifty). Nothing for
  * tickets people assign to themselves, or to someone who switched these mails off.
  */
-export async function notifyAssignedTickets(trx: Db, mail: MailContext, actor: { id: number | null; name: string }, assigneeId: number, ticketIds: number[]): Promise<void> {
+export async function notifyAssignedTickets(trx: Trx, mail: MailContext, actor: { id: number | null; name: string }, assigneeId: number, ticketIds: number[]): Promise<void> {
   if (assigneeId === actor.id || ticketIds.length === 0) return;
   if (ticketIds.length === 1) return notifyAssigned(trx, mail, actor, ticketIds[0]!, assigneeId);
   const [assignee] = await staffWhoWant(trx, 'assigned', { userId: assigneeId });
