@@ -4,7 +4,9 @@ import type { Status, StatusCategory, TicketsTable } from '../db/schema.js';
 import { recordEvent, recordEventForAll } from '../events/record.js';
 import { nowIso } from '../lib/time.js';
 import type { Actor } from '../users/actor.js';
+import { writeCcs, type CcChange } from './ccs.js';
 import type { Announce } from './create.js';
+import { writeFieldValues } from './fields.js';
 import { writeHistory, writeStatusHistoryOfAll, type HistoryEntry } from './history.js';
 import { syncPrimaryMember } from './members.js';
 
@@ -26,6 +28,10 @@ export type TicketColumns = Omit<Updateable<TicketsTable>, 'id' | 'created_at' |
 export interface TicketChange {
   /** New column values (status, assignee, group, priority, type, visibility, requester, subject, stamps...). */
   set?: TicketColumns;
+  /** Custom field values to store (field id → value; '' removes one): the ones that changed (fields/fields.ts). */
+  fields?: ReadonlyMap<number, string>;
+  /** People copied in on the ticket, and taken off it. */
+  ccs?: CcChange;
   /** One history line per changed field, with the values as people read them (names, labels). */
   history: HistoryEntry[];
   /** The change is activity on the ticket (marks it unread for others): stamps `last_activity_at`. */
@@ -47,9 +53,10 @@ export interface TicketChange {
 }
 
 /**
- * Change a ticket: its columns (with `updated_at`), one history line per changed field and one
- * `ticket.changed` event carrying the changes (old → new), in the caller's transaction. A change with
- * history but no columns (a reminder sent, a follow-up linked) records both without touching the row.
+ * Change a ticket: its columns (with `updated_at`), its custom field values and CCs, one history line
+ * per changed field and one `ticket.changed` event carrying the changes (old → new, and the columns,
+ * fields and CCs as written), in the caller's transaction. A change with history but no columns (a
+ * reminder sent, a follow-up linked) records both without touching the row.
  * The rules (who may, which status is allowed, required fields) are the caller's. A new assignee
  * also becomes the ticket's primary assigned member (kernel/members.ts).
  */
@@ -72,13 +79,18 @@ export async function changeTicket(trx: Trx, actor: Actor | { id: number } | nul
   if (previous !== undefined && set.assignee_id !== undefined && previous !== set.assignee_id) {
     await syncPrimaryMember(trx, ticketId, previous, set.assignee_id, now);
   }
-  if (change.history.length === 0 && Object.keys(set).length === 0) return true;
+  const fields = change.fields && change.fields.size > 0 ? await writeFieldValues(trx, ticketId, change.fields) : null;
+  const ccs = change.ccs ? await writeCcs(trx, ticketId, change.ccs) : null;
+  const ccsChanged = ccs && ccs.added.length + ccs.removed.length > 0 ? ccs : null;
+  if (change.history.length === 0 && Object.keys(set).length === 0 && !fields && !ccsChanged) return true;
   const actorId = actor?.id ?? null;
   await writeHistory(trx, ticketId, actorId, change.history, now);
   await recordEvent(trx, {
     kind: 'ticket.changed', ticketId, actorId, at: now,
     payload: {
       changes: change.history.map((h) => ({ kind: h.kind, field: h.field ?? null, from: h.from, to: h.to })), set,
+      ...(fields ? { fields } : {}),
+      ...(ccsChanged ? { ccs: ccsChanged } : {}),
       ...(change.announce ? { announce: change.announce } : {}),
       ...(change.notify ? { notify: change.notify } : {}),
     },

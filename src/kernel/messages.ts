@@ -73,3 +73,16 @@ export async function addMessage(trx: Trx, actor: Actor | null, ticketId: number
   });
   return id;
 }
+
+/**
+ * Rewrite a ticket's first message, and bind more of the actor's files to it: a customer's draft,
+ * finished and sent. It records no event of its own: it is one part of sending the draft, whose
+ * `changeTicket` (with `announce`) records the one `ticket.changed`, after which consumers read the
+ * ticket as new. Returns the message's id.
+ */
+export async function rewriteFirstMessage(trx: Trx, actor: Actor, ticketId: number, content: { bodyText: string; uploadIds?: number[] }): Promise<number> {
+  const first = await trx.selectFrom('messages').select('id').where('ticket_id', '=', ticketId).orderBy('id').limit(1).executeTakeFirstOrThrow();
+  await trx.updateTable('messages').set({ body_text: content.bodyText, body_html: renderMarkdown(content.bodyText) }).where('id', '=', first.id).execute();
+  if (content.uploadIds?.length) await attachUploads(trx, actor, first.id, content.uploadIds);
+  return first.id;
+}

@@ -2,7 +2,7 @@ import type { Db, Trx } from '../db/connect.js';
 import type { StatusCategory } from '../db/schema.js';
 import { LIMITS, throttle } from '../auth/throttle.js';
 import { dispatchTicket } from '../fleet/dispatch.js';
-import { fieldsOfType, readFieldValues, saveFieldValues } from '../fields/fields.js';
+import { diffFieldValues, fieldsOfType, readFieldValues } from '../fields/fields.js';
 import { Forbidden, type FieldErrors } from '../lib/errors.js';
 import { collect, refuse, type Checked } from '../lib/form.js';
 import { createTicket, NO_ANNOUNCE } from '../kernel/index.js';
@@ -63,10 +63,10 @@ export async function createPortalTicket(
     requester: { id: actor.id, organizationId: actor.organizationId }, groupId, serviceId: service?.id ?? null,
     // A draft is announced when it is sent (submitDraft), not when it is first saved.
     announce: status.category === 'draft' ? NO_ANNOUNCE : { requester: true, group: true },
+    // The values the customer gave are part of the ticket's creation, not changes to it: no history.
+    fields: diffFieldValues(defs, values, new Map(), ['Yes', 'No']).values,
     message: { kind: 'reply', bodyText: message, uploadIds },
   });
-  // The values the customer gave are part of the ticket's creation, not changes to it: no history.
-  await saveFieldValues(trx, ticketId, defs, values, ['Yes', 'No']);
   return ticketId;
 }
 

@@ -1,8 +1,8 @@
 import type { Db, Trx } from '../db/connect.js';
 import type { Priority } from '../db/schema.js';
-import { fieldName, fieldsOfType, readFieldValues, saveFieldValues, storedFieldValues } from '../fields/fields.js';
+import { fieldChanges, fieldName, fieldsOfType, readFieldValues, storedFieldValues } from '../fields/fields.js';
 import type { Translate } from '../i18n.js';
-import { changeTicket, type HistoryEntry } from '../kernel/index.js';
+import { changeTicket } from '../kernel/index.js';
 import { Invalid, NotFound, type FieldErrors } from '../lib/errors.js';
 import { collect, refuse } from '../lib/form.js';
 import { nowIso } from '../lib/time.js';
@@ -91,6 +91,6 @@ async function setField(trx: Trx, actor: Actor, ticket: VisibleTicket, name: str
   // A retired option the ticket already holds may stay; it cannot be newly chosen.
   const values = readFieldValues([field], { [name]: value }, 'agent', collect(errors), await storedFieldValues(trx, ticket.id));
   refuse(errors);
-  const history: HistoryEntry[] = await saveFieldValues(trx, ticket.id, [field], values, [t('common.yes'), t('common.no')]);
-  if (history.length > 0) await changeTicket(trx, actor, ticket.id, { history, touch: true, at: now });
+  const changed = await fieldChanges(trx, ticket.id, [field], values, [t('common.yes'), t('common.no')]);
+  if (changed.history.length > 0) await changeTicket(trx, actor, ticket.id, { fields: changed.values, history: changed.history, touch: true, at: now });
 }
