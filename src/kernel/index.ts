@@ -6,3 +6,5 @@ export { changeTicket, moveAllTickets, type ChangeNotice, type TicketChange, typ
 export type { CcChange, CcsChanged } from './ccs.js';
 export type { HistoryEntry } from './history.js';
 export { addRating } from './rating.js';
+export { removeTicket, type RemovalReason } from './remove.js';
+export { erasePersonFromTickets, erasedValue, mergePersonRecords, type Erasure } from './people.js';

@@ -18,6 +18,7 @@ export async function notifyAssignedTickets(trx: Trx, mail: MailContext, actor: 
   const tickets = await trx.selectFrom('tickets').innerJoin('users as requester', 'requester.id', 'tickets.requester_id')
     .select(['tickets.id', 'tickets.subject', 'tickets.brand_id', 'requester.name as requester_name'])
     .where('tickets.id', 'in', ticketIds).orderBy('tickets.id').execute();
+  if (tickets.length === 0) return; // all deleted before the worker got here
   const composed = await composeMail(trx, mail, {
     to: assignee, brandId: tickets[0]?.brand_id ?? null, template: 'emails/assigned-many',
     subject: (t) => t('mail.assignedMany.subject', { count: tickets.length }),
