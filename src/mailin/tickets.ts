@@ -77,10 +77,9 @@ export function personName(from: { address: string; name: string }): string {
  */
 export async function addMailCcs(trx: Trx, ticketId: number, people: { address: string; name: string }[], actorId: number, own: Set<string>, allowNew: boolean, ceiling: number | null): Promise<{ refused: string[]; unread: number }> {
   const ticket = await trx.selectFrom('tickets').select('requester_id').where('id', '=', ticketId).executeTakeFirstOrThrow();
-  const current = await trx.selectFrom('ticket_ccs').select((eb) => eb.fn.countAll<number>().as('n')).where('ticket_id', '=', ticketId).executeTakeFirstOrThrow();
-  let room = ceiling === null ? MAX_MAIL_CCS : Math.max(0, ceiling - Number(current.n));
-  const refused: string[] = [];
   const copied = new Set((await trx.selectFrom('ticket_ccs').select('user_id').where('ticket_id', '=', ticketId).execute()).map((r) => r.user_id));
+  let room = ceiling === null ? MAX_MAIL_CCS : Math.max(0, ceiling - copied.size);
+  const refused: string[] = [];
   const added: { id: number; email: string }[] = [];
   const read = people.slice(0, MAX_MAIL_CCS);
   for (const person of read) {
