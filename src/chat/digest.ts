@@ -1,4 +1,4 @@
-import type { Db } from '../db/connect.js';
+import type { Trx } from '../db/connect.js';
 import type { LiveHub } from '../live/hub.js';
 import type { NotifyContext } from '../notify/context.js';
 import { customersTakePart, findTicketForMail } from '../notify/queries.js';
@@ -18,7 +18,7 @@ export interface DigestJob {
  * A later staff line books its own run, so only the run of the last line of a burst sends.
  * The mail threads like any ticket mail: answering it lands as a reply on the ticket.
  */
-export async function runChatDigest(trx: Db, ctx: NotifyContext, live: LiveHub, job: DigestJob): Promise<void> {
+export async function runChatDigest(trx: Trx, ctx: NotifyContext, live: LiveHub, job: DigestJob): Promise<void> {
   const later = await trx.selectFrom('messages').innerJoin('users', 'users.id', 'messages.author_id').select('messages.id')
     .where('messages.ticket_id', '=', job.ticketId).where('messages.kind', '=', 'chat').where('messages.id', '>', job.messageId)
     .where('users.role', 'in', rolesOn('staff')).limit(1).executeTakeFirst();

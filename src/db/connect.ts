@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
   CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver,
-  type DatabaseConnection, type DialectAdapter, type Driver, type SqliteDatabase, type SqliteStatement,
+  type DatabaseConnection, type Transaction, type DialectAdapter, type Driver, type SqliteDatabase, type SqliteStatement,
 } from 'kysely';
 import type { DatabaseConfig } from '../config.js';
 import { connectPostgres } from './postgres.js';
@@ -12,6 +12,12 @@ import { steadyPlaceholders } from './steady.js';
 
 /** The desk's database, SQLite or PostgreSQL alike (src/db/dialect.ts tells them apart where needed). */
 export type Db = Kysely<Database>;
+
+/**
+ * An open transaction on the desk's database. Writes that must be atomic with others (the kernel's
+ * verbs) ask for it, so that they cannot be called on the bare database by accident.
+ */
+export type Trx = Transaction<Database>;
 
 export interface OpenOptions {
   readonly?: boolean;

@@ -1,4 +1,4 @@
-import type { Db } from '../db/connect.js';
+import type { Db, Trx } from '../db/connect.js';
 import type { LiveHub } from '../live/hub.js';
 import type { MailContext } from '../mail/context.js';
 import type { StreamEvent } from './record.js';
@@ -15,10 +15,22 @@ import type { StreamEvent } from './record.js';
  * A consumer that throws stays at the event and is retried on the worker's next round; the events
  * after it wait (order is kept). Other consumers are not held up.
  */
-export interface Consumer {
+export type Consumer = TransactionalConsumer | OutsideConsumer;
+
+interface ConsumerBase {
   /** Stable and unique: the key of its position. Renaming a consumer makes it start again from 0. */
   readonly name: string;
-  readonly transactional?: boolean;
+}
+
+/** Writes to the database, exactly once per event: `handle` gets the transaction that moves its position. */
+export interface TransactionalConsumer extends ConsumerBase {
+  readonly transactional: true;
+  readonly ephemeral?: false;
+  handle(trx: Trx, event: StreamEvent, context: ConsumerContext): Promise<void>;
+}
+
+export interface OutsideConsumer extends ConsumerBase {
+  readonly transactional?: false;
   /**
    * Effects only whoever is connected to this process now can see (the live hub): the position is
    * kept in memory and starts at the end of the stream when the process starts, so a restart

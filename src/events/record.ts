@@ -3,12 +3,21 @@ import { EVENTS_CHANNEL, notifyOnCommit } from '../db/dialect.js';
 import { nowIso } from '../lib/time.js';
 
 /**
- * The kinds of domain event the kernel writes (`tickets.assigned`: one bulk assignment,
- * `{ assigneeId, ticketIds }`, beside each ticket's own `ticket.changed`). `ticket.changed` carries `{ changes: { field: [old, new] } }`;
- * the others carry what a consumer needs to find the rows (ids), never a copy of them.
+ * The kinds of domain event the kernel writes. `ticket.changed` carries `{ changes: [{ kind, field,
+ * from, to }], set }` (the history lines and the columns written), with `fields` `{ [fieldId]: value
+ * or null }` and `ccs` `{ added, removed }` (user ids) when those changed; the others carry what a
+ * consumer needs to find the rows (ids), never a copy of them:
+ * - `tickets.assigned`: one bulk assignment, `{ assigneeId, ticketIds }`, beside each ticket's own `ticket.changed`;
+ * - `ticket.deleted`: the ticket is gone for good (its id is the event's), `{ reason: 'deleted' | 'spam', requesterId }`;
+ * - `person.merged`: two records of a person became one, `{ keptId, removedId, ticketIds }` (the
+ *   tickets the removed record was on, which now name the kept one);
+ * - `person.erased`: `{ userId, ticketIds }` (the tickets they were taken off as a CC).
  */
 export type EventKind = 'ticket.created' | 'ticket.changed' | 'message.added' | 'rating.added' | 'tickets.assigned'
-  | AccountEventKind;
+  | 'ticket.deleted' | PersonEventKind | AccountEventKind;
+
+/** A person's records changed under the tickets (ticket id null): merged into another, or erased. */
+export type PersonEventKind = 'person.merged' | 'person.erased';
 
 /**
  * Account mail is due (no ticket): `account.invited` and `account.reset` carry `{ userId }`, and

@@ -60,16 +60,16 @@ export async function runConsumer(db: Db, consumer: Consumer, options: RunOption
     for (const row of rows) {
       const event = toStreamEvent(row);
       try {
-        if (memory) {
-          memory.set(consumer.name, event.id); // first: a failing fan-out is not retried to nobody
-          await consumer.handle(db, event, context);
-        } else if (consumer.transactional) {
+        if (consumer.transactional) {
           await db.transaction().execute(async (trx) => {
             // Another worker may have taken this event meanwhile: the position is read again inside.
             if (await positionOf(trx, consumer.name) >= event.id) return;
             await consumer.handle(trx, event, context);
             await moveTo(trx, consumer.name, event.id);
           });
+        } else if (memory) {
+          memory.set(consumer.name, event.id); // first: a failing fan-out is not retried to nobody
+          await consumer.handle(db, event, context);
         } else {
           await consumer.handle(db, event, context);
           await moveTo(db, consumer.name, event.id);

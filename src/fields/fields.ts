@@ -126,33 +126,36 @@ export async function storedFieldValues(db: Db, ticketId: number): Promise<Map<n
   return new Map(rows.map((r) => [r.field_id, r.value]));
 }
 
+/** What a form's values change on a ticket: the values to store (kernel, `changeTicket`'s `fields`) and their history lines. */
+export interface FieldChanges {
+  values: Map<number, string>;
+  history: HistoryEntry[];
+}
+
 /**
- * Store the values of one ticket and return one history line per changed field (label and the
- * shown values, as they read at the time) for the caller's changeTicket. An empty value removes
- * the stored one.
+ * Compare submitted values with the stored ones (`current`): the changed values ('' removes a stored
+ * one) and one history line per changed field, with the label and the shown values as they read at
+ * the time. An unticked checkbox is the same as no value.
  */
-export async function saveFieldValues(
-  trx: Db, ticketId: number, defs: FieldDef[], values: Map<number, string>, yesNo: [string, string],
-): Promise<HistoryEntry[]> {
-  const current = await storedFieldValues(trx, ticketId);
-  const changed: HistoryEntry[] = [];
+export function diffFieldValues(defs: FieldDef[], values: ReadonlyMap<number, string>, current: ReadonlyMap<number, string>, yesNo: [string, string]): FieldChanges {
+  const changes: FieldChanges = { values: new Map(), history: [] };
   for (const field of defs) {
     if (!values.has(field.id)) continue;
     const next = values.get(field.id)!;
     const before = current.get(field.id) ?? '';
     const normalisedBefore = field.kind === 'checkbox' && before === '' ? '0' : before;
     if (next === normalisedBefore) continue;
-    if (next === '') {
-      await trx.deleteFrom('ticket_field_values').where('ticket_id', '=', ticketId).where('field_id', '=', field.id).execute();
-    } else {
-      await trx.insertInto('ticket_field_values').values({ ticket_id: ticketId, field_id: field.id, value: next })
-        .onConflict((oc) => oc.columns(['ticket_id', 'field_id']).doUpdateSet({ value: next })).execute();
-    }
-    changed.push({
+    changes.values.set(field.id, next);
+    changes.history.push({
       kind: 'field', field: field.label,
       from: before === '' ? null : displayValue(field, before, yesNo),
       to: next === '' ? null : displayValue(field, next, yesNo),
     });
   }
-  return changed;
+  return changes;
+}
+
+/** diffFieldValues against what the ticket holds now, for the caller's changeTicket. */
+export async function fieldChanges(db: Db, ticketId: number, defs: FieldDef[], values: ReadonlyMap<number, string>, yesNo: [string, string]): Promise<FieldChanges> {
+  return diffFieldValues(defs, values, await storedFieldValues(db, ticketId), yesNo);
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../db/connect.js';
+import type { Db, Trx } from '../db/connect.js';
 import { nowIso } from '../lib/time.js';
 import { applyAssignee } from '../tickets/assignment.js';
 import { findVisibleTicket } from '../tickets/queries.js';
@@ -21,7 +21,7 @@ const READER: Actor = { id: 0, email: '', name: 'Deskbell', role: 'admin', organ
  * or to the next N of the rotation (offer_n, N = the type's count, else the members needed);
  * round_robin and load_balanced assign as many people as the type needs, the first as assignee.
  */
-export async function dispatchTicket(trx: Db, ticketId: number): Promise<void> {
+export async function dispatchTicket(trx: Trx, ticketId: number): Promise<void> {
   const ticket = await findVisibleTicket(trx, READER, ticketId);
   if (!ticket || ticket.status_category === 'draft' || (DONE_CATEGORIES as readonly string[]).includes(ticket.status_category)) return;
   const type = await trx.selectFrom('ticket_types').select(['dispatch_policy', 'dispatch_count', 'members_needed'])

@@ -1,10 +1,10 @@
 import { changeTicket, type ChangeNotice } from '../kernel/index.js';
-import type { Db } from '../db/connect.js';
+import type { Db, Trx } from '../db/connect.js';
 
 /** Fleet history: who was offered, withdrawn, accepted, declined, expired, added or removed. */
 export type FleetEventKind = 'offer' | 'offer_withdrawn' | 'offer_accepted' | 'offer_declined' | 'offer_expired' | 'member_added' | 'member_removed';
 
-export async function fleetEvent(trx: Db, ticketId: number, actorId: number | null, kind: FleetEventKind, person: string, now: string, notify?: ChangeNotice): Promise<void> {
+export async function fleetEvent(trx: Trx, ticketId: number, actorId: number | null, kind: FleetEventKind, person: string, now: string, notify?: ChangeNotice): Promise<void> {
   const removal = kind === 'offer_withdrawn' || kind === 'offer_declined' || kind === 'offer_expired' || kind === 'member_removed';
   await changeTicket(trx, actorId === null ? null : { id: actorId }, ticketId, {
     touch: true, history: [{ kind, from: removal ? person : null, to: removal ? null : person }], at: now, ...(notify ? { notify } : {}),

@@ -1,4 +1,4 @@
-import type { Db } from '../db/connect.js';
+import type { Db, Trx } from '../db/connect.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { HOUR, isoIn, nowIso } from '../lib/time.js';
 import { getNumberSetting } from '../settings/settings.js';
@@ -42,7 +42,7 @@ export async function eligiblePerson(trx: Db, ticket: FleetTicket, id: number | 
  * offer expiring after `offers.expiry_hours`, they get a mail pointing at their Offers inbox, and
  * the history says so. A declined, withdrawn or expired offer can be made again.
  */
-export async function sendOffer(trx: Db, actorId: number | null, ticket: { id: number; subject: string; brand_id: number },
+export async function sendOffer(trx: Trx, actorId: number | null, ticket: { id: number; subject: string; brand_id: number },
   person: StaffMember, now: string): Promise<void> {
   const hours = (await getNumberSetting(trx, 'offers.expiry_hours')) ?? DEFAULT_OFFER_HOURS;
   const expiresAt = isoIn(hours * HOUR, Date.parse(now));
@@ -77,7 +77,7 @@ export async function withdrawOffer(db: Db, actor: Actor, ticketId: number, user
 }
 
 /** An open offer ends (withdrawn, declined or expired): its state, the answer's time, one history event. */
-export async function closeOffer(trx: Db, ticketId: number, userId: number, state: 'withdrawn' | 'declined' | 'expired',
+export async function closeOffer(trx: Trx, ticketId: number, userId: number, state: 'withdrawn' | 'declined' | 'expired',
   actorId: number | null, now: string): Promise<void> {
   const member = await findMember(trx, ticketId, userId);
   if (!member || member.role !== 'requested' || member.offer_state !== 'pending') throw new Conflict('offers.errors.notOpen');
@@ -142,7 +142,7 @@ export async function membersNeeded(trx: Db, typeId: number): Promise<number> {
 }
 
 /** Enough people are assigned: the offers still open are withdrawn by Deskbell (one event each). */
-export async function settleOffers(trx: Db, ticketId: number, needed: number, now: string): Promise<void> {
+export async function settleOffers(trx: Trx, ticketId: number, needed: number, now: string): Promise<void> {
   if ((await assignedMembers(trx, ticketId)).length < needed) return;
   const open = await trx.selectFrom('ticket_members').select('user_id')
     .where('ticket_id', '=', ticketId).where('role', '=', 'requested').where('offer_state', '=', 'pending').execute();

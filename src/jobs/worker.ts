@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Db } from '../db/connect.js';
+import type { Db, Trx } from '../db/connect.js';
 import type { Job } from '../db/schema.js';
 import type { Consumer, ConsumerContext } from '../events/consumer.js';
 import { runConsumers, type RunOptions } from '../events/runner.js';
@@ -11,7 +11,7 @@ export class PermanentJobError extends Error {}
 export type JobHandler = (payload: unknown, job: Job) => Promise<void>;
 
 /** A handler whose writes commit together with the job's completion (see `handleInTransaction`). */
-export type TransactionalJobHandler = (trx: Db, payload: unknown, job: Job) => Promise<void>;
+export type TransactionalJobHandler = (trx: Trx, payload: unknown, job: Job) => Promise<void>;
 
 export interface WorkerOptions {
   pollMs: number;

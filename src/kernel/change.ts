@@ -1,10 +1,12 @@
 import { sql, type Updateable } from 'kysely';
-import type { Db } from '../db/connect.js';
+import type { Trx } from '../db/connect.js';
 import type { Status, StatusCategory, TicketsTable } from '../db/schema.js';
 import { recordEvent, recordEventForAll } from '../events/record.js';
 import { nowIso } from '../lib/time.js';
 import type { Actor } from '../users/actor.js';
+import { writeCcs, type CcChange } from './ccs.js';
 import type { Announce } from './create.js';
+import { writeFieldValues } from './fields.js';
 import { writeHistory, writeStatusHistoryOfAll, type HistoryEntry } from './history.js';
 import { syncPrimaryMember } from './members.js';
 
@@ -26,6 +28,10 @@ export type TicketColumns = Omit<Updateable<TicketsTable>, 'id' | 'created_at' |
 export interface TicketChange {
   /** New column values (status, assignee, group, priority, type, visibility, requester, subject, stamps...). */
   set?: TicketColumns;
+  /** Custom field values to store (field id → value; '' removes one): the ones that changed (fields/fields.ts). */
+  fields?: ReadonlyMap<number, string>;
+  /** People copied in on the ticket, and taken off it. */
+  ccs?: CcChange;
   /** One history line per changed field, with the values as people read them (names, labels). */
   history: HistoryEntry[];
   /** The change is activity on the ticket (marks it unread for others): stamps `last_activity_at`. */
@@ -47,13 +53,14 @@ export interface TicketChange {
 }
 
 /**
- * Change a ticket: its columns (with `updated_at`), one history line per changed field and one
- * `ticket.changed` event carrying the changes (old → new), in the caller's transaction. A change with
- * history but no columns (a reminder sent, a follow-up linked) records both without touching the row.
+ * Change a ticket: its columns (with `updated_at`), its custom field values and CCs, one history line
+ * per changed field and one `ticket.changed` event carrying the changes (old → new, and the columns,
+ * fields and CCs as written), in the caller's transaction. A change with history but no columns (a
+ * reminder sent, a follow-up linked) records both without touching the row.
  * The rules (who may, which status is allowed, required fields) are the caller's. A new assignee
  * also becomes the ticket's primary assigned member (kernel/members.ts).
  */
-export async function changeTicket(trx: Db, actor: Actor | { id: number } | null, ticketId: number, change: TicketChange): Promise<boolean> {
+export async function changeTicket(trx: Trx, actor: Actor | { id: number } | null, ticketId: number, change: TicketChange): Promise<boolean> {
   const now = change.at ?? nowIso();
   const set = change.set ?? {};
   // The assignee is the fleet's primary member: read who it replaces before the row changes.
@@ -72,13 +79,18 @@ export async function changeTicket(trx: Db, actor: Actor | { id: number } | null
   if (previous !== undefined && set.assignee_id !== undefined && previous !== set.assignee_id) {
     await syncPrimaryMember(trx, ticketId, previous, set.assignee_id, now);
   }
-  if (change.history.length === 0 && Object.keys(set).length === 0) return true;
+  const fields = change.fields && change.fields.size > 0 ? await writeFieldValues(trx, ticketId, change.fields) : null;
+  const ccs = change.ccs ? await writeCcs(trx, ticketId, change.ccs) : null;
+  const ccsChanged = ccs && ccs.added.length + ccs.removed.length > 0 ? ccs : null;
+  if (change.history.length === 0 && Object.keys(set).length === 0 && !fields && !ccsChanged) return true;
   const actorId = actor?.id ?? null;
   await writeHistory(trx, ticketId, actorId, change.history, now);
   await recordEvent(trx, {
     kind: 'ticket.changed', ticketId, actorId, at: now,
     payload: {
       changes: change.history.map((h) => ({ kind: h.kind, field: h.field ?? null, from: h.from, to: h.to })), set,
+      ...(fields ? { fields } : {}),
+      ...(ccsChanged ? { ccs: ccsChanged } : {}),
       ...(change.announce ? { announce: change.announce } : {}),
       ...(change.notify ? { notify: change.notify } : {}),
     },
@@ -100,7 +112,7 @@ function stampsFor(category: StatusCategory, now: string) {
  * number of tickets: one history line and one `ticket.changed` event per ticket, then the rows.
  * Solved/closed stamps follow the new category; `last_activity_at` is left alone (no activity).
  */
-export async function moveAllTickets(trx: Db, from: Pick<Status, 'id' | 'name'>, to: Pick<Status, 'id' | 'name' | 'category'>, actorId: number, now: string): Promise<number> {
+export async function moveAllTickets(trx: Trx, from: Pick<Status, 'id' | 'name'>, to: Pick<Status, 'id' | 'name' | 'category'>, actorId: number, now: string): Promise<number> {
   if (from.id === to.id) return 0;
   await writeStatusHistoryOfAll(trx, from, to, actorId, now);
   await recordEventForAll(trx, from.id, {

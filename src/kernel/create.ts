@@ -1,10 +1,11 @@
-import type { Db } from '../db/connect.js';
+import type { Trx } from '../db/connect.js';
 import type { MessageKind, Priority } from '../db/schema.js';
 import { recordEvent } from '../events/record.js';
 import { nowIso } from '../lib/time.js';
 import { statusStamps } from '../tickets/status.js';
 import type { Actor } from '../users/actor.js';
 import type { ChangeNotice } from './change.js';
+import { writeFieldValues } from './fields.js';
 import { writeHistory } from './history.js';
 import { insertMessage, type MessageContent } from './messages.js';
 
@@ -35,17 +36,19 @@ export interface CreateTicketInput {
   announce?: Announce;
   /** Who else hears of it by mail (e.g. a requester made for this ticket is invited). */
   notify?: ChangeNotice;
+  /** Custom field values given with the ticket (field id → value, see fields/fields.ts): part of its creation, no history lines. */
+  fields?: ReadonlyMap<number, string>;
   /** The first message, written by the actor. */
   message: MessageContent & { kind: MessageKind };
 }
 
 /**
  * Open a ticket: the ticket row (in the given status, its solved/closed stamps set to match), its
- * first message with its files, one 'created' history line and one `ticket.created` event, in the
+ * first message with its files, its custom field values, one 'created' history line and one `ticket.created` event, in the
  * caller's transaction. Checks (who may, what is valid) are the caller's; routing (group, status)
  * is decided by the caller too and passed in.
  */
-export async function createTicket(trx: Db, actor: Actor, input: CreateTicketInput): Promise<{ ticketId: number; messageId: number }> {
+export async function createTicket(trx: Trx, actor: Actor, input: CreateTicketInput): Promise<{ ticketId: number; messageId: number }> {
   const now = nowIso();
   const status = await trx.selectFrom('statuses').select('category').where('id', '=', input.statusId).executeTakeFirstOrThrow();
   const ticket = await trx.insertInto('tickets').values({
@@ -57,6 +60,7 @@ export async function createTicket(trx: Db, actor: Actor, input: CreateTicketInp
     ...statusStamps(status.category, { solved_at: null, closed_at: null }, now),
   }).returning('id').executeTakeFirstOrThrow();
   const messageId = await insertMessage(trx, actor, ticket.id, input.message, now);
+  if (input.fields && input.fields.size > 0) await writeFieldValues(trx, ticket.id, input.fields);
   await writeHistory(trx, ticket.id, actor.id, [{ kind: 'created', from: null, to: input.subject }], now);
   await recordEvent(trx, {
     kind: 'ticket.created', ticketId: ticket.id, actorId: actor.id, at: now,

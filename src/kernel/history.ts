@@ -1,4 +1,4 @@
-import type { Db } from '../db/connect.js';
+import type { Trx } from '../db/connect.js';
 
 /** One line of a ticket's history (`ticket_events`): what changed, from what, to what. */
 export interface HistoryEntry {
@@ -13,7 +13,7 @@ export interface HistoryEntry {
  * The one place that writes `ticket_events` rows: the kernel's verbs call it, nothing else does
  * (test/kernel/door.test.ts). One row per changed field.
  */
-export async function writeHistory(trx: Db, ticketId: number, actorId: number | null, entries: HistoryEntry[], now: string): Promise<void> {
+export async function writeHistory(trx: Trx, ticketId: number, actorId: number | null, entries: HistoryEntry[], now: string): Promise<void> {
   if (entries.length === 0) return;
   await trx.insertInto('ticket_events').values(entries.map((e) => ({
     ticket_id: ticketId, actor_id: actorId, kind: e.kind, field: e.field ?? null, from_value: e.from, to_value: e.to, created_at: now,
@@ -21,12 +21,12 @@ export async function writeHistory(trx: Db, ticketId: number, actorId: number | 
 }
 
 /** Drop history rows of a kind (a ticket's own creation writes no 'field' rows: the values are part of it). */
-export async function forgetHistory(trx: Db, ticketId: number, kind: string): Promise<void> {
+export async function forgetHistory(trx: Trx, ticketId: number, kind: string): Promise<void> {
   await trx.deleteFrom('ticket_events').where('ticket_id', '=', ticketId).where('kind', '=', kind).execute();
 }
 
 /** A workflow move: one status line for every ticket in status `from`, in one statement. */
-export async function writeStatusHistoryOfAll(trx: Db, from: { id: number; name: string }, to: { name: string }, actorId: number, now: string): Promise<void> {
+export async function writeStatusHistoryOfAll(trx: Trx, from: { id: number; name: string }, to: { name: string }, actorId: number, now: string): Promise<void> {
   await trx.insertInto('ticket_events')
     .columns(['ticket_id', 'actor_id', 'kind', 'from_value', 'to_value', 'created_at'])
     .expression((eb) => eb.selectFrom('tickets').select((s) => [

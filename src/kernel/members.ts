@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/connect.js';
+import type { Trx } from '../db/connect.js';
 
 /**
  * The assignee is always the ticket's one primary assigned member (the fleet's people, seed 001):
@@ -8,7 +8,7 @@ import type { Db } from '../db/connect.js';
  * the primary assigned member (an open offer of theirs is settled by it), the assignee they replace
  * leaves the fleet, other assigned members stay.
  */
-export async function syncPrimaryMember(trx: Db, ticketId: number, previousId: number | null, assigneeId: number | null, now: string): Promise<void> {
+export async function syncPrimaryMember(trx: Trx, ticketId: number, previousId: number | null, assigneeId: number | null, now: string): Promise<void> {
   if (previousId !== null && previousId !== assigneeId) {
     await trx.deleteFrom('ticket_members').where('ticket_id', '=', ticketId).where('user_id', '=', previousId)
       .where('role', '=', 'assigned').execute();

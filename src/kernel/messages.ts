@@ -1,5 +1,5 @@
 import { attachUploads } from '../attachments/uploads.js';
-import type { Db } from '../db/connect.js';
+import type { Trx } from '../db/connect.js';
 import type { MessageKind } from '../db/schema.js';
 import { recordEvent } from '../events/record.js';
 import { nowIso } from '../lib/time.js';
@@ -34,7 +34,7 @@ export interface AddMessageInput extends MessageContent {
 }
 
 /** The message row and its files; no stamps, no event (createTicket and addMessage add those). */
-export async function insertMessage(trx: Db, actor: Actor | null, ticketId: number, input: MessageContent & { kind: MessageKind }, now: string): Promise<number> {
+export async function insertMessage(trx: Trx, actor: Actor | null, ticketId: number, input: MessageContent & { kind: MessageKind }, now: string): Promise<number> {
   const message = await trx.insertInto('messages').values({
     ticket_id: ticketId, author_id: actor?.id ?? null, kind: input.kind,
     body_text: input.bodyText, body_html: input.bodyHtml ?? renderMarkdown(input.bodyText),
@@ -52,7 +52,7 @@ export async function insertMessage(trx: Db, actor: Actor | null, ticketId: numb
  * the ticket's activity stamps, its history lines and one `message.added` event, in the caller's
  * transaction. Returns the message id.
  */
-export async function addMessage(trx: Db, actor: Actor | null, ticketId: number, input: AddMessageInput): Promise<number> {
+export async function addMessage(trx: Trx, actor: Actor | null, ticketId: number, input: AddMessageInput): Promise<number> {
   const now = nowIso();
   const id = await insertMessage(trx, actor, ticketId, input, now);
   if ((input.stamps ?? 'activity') === 'activity') {
@@ -72,4 +72,17 @@ export async function addMessage(trx: Db, actor: Actor | null, ticketId: number,
     payload: { messageId: id, kind: input.kind, via: input.via ?? 'web' },
   });
   return id;
+}
+
+/**
+ * Rewrite a ticket's first message, and bind more of the actor's files to it: a customer's draft,
+ * finished and sent. It records no event of its own: it is one part of sending the draft, whose
+ * `changeTicket` (with `announce`) records the one `ticket.changed`, after which consumers read the
+ * ticket as new. Returns the message's id.
+ */
+export async function rewriteFirstMessage(trx: Trx, actor: Actor, ticketId: number, content: { bodyText: string; uploadIds?: number[] }): Promise<number> {
+  const first = await trx.selectFrom('messages').select('id').where('ticket_id', '=', ticketId).orderBy('id').limit(1).executeTakeFirstOrThrow();
+  await trx.updateTable('messages').set({ body_text: content.bodyText, body_html: renderMarkdown(content.bodyText) }).where('id', '=', first.id).execute();
+  if (content.uploadIds?.length) await attachUploads(trx, actor, first.id, content.uploadIds);
+  return first.id;
 }

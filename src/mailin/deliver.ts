@@ -1,6 +1,6 @@
 import { addMessage } from '../kernel/index.js';
 import { changeTicket } from '../kernel/index.js';
-import type { Db } from '../db/connect.js';
+import type { Trx } from '../db/connect.js';
 import { discardUploads, type StoredUpload } from '../attachments/uploads.js';
 import { removeStoredFiles, type StoredFile } from '../attachments/store.js';
 import { DomainError, Invalid, NotFound } from '../lib/errors.js';
@@ -152,7 +152,7 @@ export async function newTicket(d: Delivery, followUpOf: { id: number; subject: 
   }
 }
 
-async function linkFollowUp(trx: Db, originalId: number, followUpId: number, actorId: number): Promise<void> {
+async function linkFollowUp(trx: Trx, originalId: number, followUpId: number, actorId: number): Promise<void> {
   await changeTicket(trx, { id: actorId }, originalId, { history: [{ kind: 'followup', from: null, to: `#${followUpId}` }] });
 }
 

@@ -1,5 +1,6 @@
 import type { Db } from '../db/connect.js';
 import { recordAudit } from '../admin/audit.js';
+import { removeTicket } from '../kernel/index.js';
 import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
 import { findVisibleTicket } from '../tickets/queries.js';
@@ -26,7 +27,7 @@ export async function markTicketSpam(db: Db, actor: Actor, ticketId: number): Pr
       action: 'ticket.spam', subjectType: 'ticket', subjectId: ticket.id,
       details: { subject: ticket.subject, sender: requester.email, attachments: files.length },
     });
-    await trx.deleteFrom('tickets').where('id', '=', ticket.id).execute();
+    await removeTicket(trx, actor, ticket.id, 'spam');
     return files.map((f) => f.storage_key);
   });
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../db/connect.js';
+import type { Db, Trx } from '../db/connect.js';
 import type { User } from '../db/schema.js';
 import { dispatchTicket } from '../fleet/dispatch.js';
 import { sideOf } from '../policy/can.js';
@@ -24,7 +24,7 @@ export interface MailTicket {
   confirm: boolean;
   reason: MatchReason;
   /** Runs in the transaction with the new message's id (the original .eml, the inbound record). */
-  within: (trx: Db, ticketId: number, messageId: number) => Promise<void>;
+  within: (trx: Trx, ticketId: number, messageId: number) => Promise<void>;
 }
 
 /**
@@ -75,23 +75,29 @@ export function personName(from: { address: string; name: string }): string {
  * up to MAX_MAIL_CCS a mail, and never past `ceiling` CCs on the ticket when it is set (the sender
  * was not verified). Returns who was left out for that ceiling, and how many were never looked at.
  */
-export async function addMailCcs(trx: Db, ticketId: number, people: { address: string; name: string }[], actorId: number, own: Set<string>, allowNew: boolean, ceiling: number | null): Promise<{ refused: string[]; unread: number }> {
+export async function addMailCcs(trx: Trx, ticketId: number, people: { address: string; name: string }[], actorId: number, own: Set<string>, allowNew: boolean, ceiling: number | null): Promise<{ refused: string[]; unread: number }> {
   const ticket = await trx.selectFrom('tickets').select('requester_id').where('id', '=', ticketId).executeTakeFirstOrThrow();
-  const current = await trx.selectFrom('ticket_ccs').select((eb) => eb.fn.countAll<number>().as('n')).where('ticket_id', '=', ticketId).executeTakeFirstOrThrow();
-  let room = ceiling === null ? MAX_MAIL_CCS : Math.max(0, ceiling - Number(current.n));
+  const copied = new Set((await trx.selectFrom('ticket_ccs').select('user_id').where('ticket_id', '=', ticketId).execute()).map((r) => r.user_id));
+  let room = ceiling === null ? MAX_MAIL_CCS : Math.max(0, ceiling - copied.size);
   const refused: string[] = [];
+  const added: { id: number; email: string }[] = [];
   const read = people.slice(0, MAX_MAIL_CCS);
   for (const person of read) {
     if (own.has(person.address)) continue;
     let user = await findUserByEmail(trx, person.address);
-    if (user && (sideOf(user) !== 'customer' || user.id === ticket.requester_id)) continue;
-    if (user && await trx.selectFrom('ticket_ccs').select('user_id').where('ticket_id', '=', ticketId).where('user_id', '=', user.id).executeTakeFirst()) continue;
+    if (user && (sideOf(user) !== 'customer' || user.id === ticket.requester_id || copied.has(user.id))) continue;
     if (!user && !allowNew) continue;
     if (room === 0) { refused.push(person.address); continue; }
     user ??= await createCustomer(trx, { email: person.address, name: personName(person), state: 'invited' });
     room--;
-    await trx.insertInto('ticket_ccs').values({ ticket_id: ticketId, user_id: user.id }).execute();
-    await changeTicket(trx, { id: actorId }, ticketId, { history: [{ kind: 'ccs', from: null, to: user.email }] });
+    copied.add(user.id);
+    added.push(user);
+  }
+  // One change for the mail: a history line per person copied in, one event.
+  if (added.length > 0) {
+    await changeTicket(trx, { id: actorId }, ticketId, {
+      ccs: { add: added.map((u) => u.id) }, history: added.map((u) => ({ kind: 'ccs', from: null, to: u.email })),
+    });
   }
   return { refused, unread: ceiling === null ? 0 : people.length - read.length };
 }

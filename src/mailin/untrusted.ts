@@ -1,5 +1,5 @@
 import { addMessage } from '../kernel/index.js';
-import type { Db } from '../db/connect.js';
+import type { Trx } from '../db/connect.js';
 import type { Translate } from '../i18n.js';
 import { textToHtml } from './content.js';
 import { bindOriginal, recordInbound, storeOriginal } from './files.js';
@@ -15,7 +15,7 @@ const NAMED = 20;
  * What a mail was not allowed to do, kept where agents look: an internal note on the ticket written
  * by nobody (as a bounce is), never mailed to the sender, who learns nothing about the ticket.
  */
-async function writeNote(trx: Db, d: Delivery, ticketId: number, text: string, reason: 'refused' | 'refused-ccs'): Promise<number> {
+async function writeNote(trx: Trx, d: Delivery, ticketId: number, text: string, reason: 'refused' | 'refused-ccs'): Promise<number> {
   return addMessage(trx, null, ticketId, {
     kind: 'note', bodyText: text, bodyHtml: textToHtml(text), via: 'email', emailMessageId: d.mail.messageId, matchReason: reason, stamps: 'none',
   });
@@ -45,7 +45,7 @@ export async function refuseStaffMail(d: Delivery, match: Match): Promise<Outcom
  * The CCs a customer's mail brings, as far as its powers go; who was left out is noted on the
  * ticket. `matched` is how the mail found an existing ticket (null: it opens a new one).
  */
-export async function addCcsFromMail(trx: Db, d: Delivery, ticketId: number, powers: Powers, matched: MatchReason | null): Promise<void> {
+export async function addCcsFromMail(trx: Trx, d: Delivery, ticketId: number, powers: Powers, matched: MatchReason | null): Promise<void> {
   const { refused, unread } = await addMailCcs(trx, ticketId, d.others, d.sender.id, d.own, d.settings.allowNew, powers.ccCeiling);
   if (refused.length === 0 && unread === 0) return;
   const t = d.deps.mail.translator('en');

@@ -1,4 +1,4 @@
-import type { Db } from '../db/connect.js';
+import type { Db, Trx } from '../db/connect.js';
 import type { MessageKind } from '../db/schema.js';
 import { Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
@@ -39,7 +39,7 @@ export interface MessageOrigin {
   bodyHtml: string;
   emailMessageId: string;
   matchReason: string;
-  within?: (trx: Db, messageId: number) => Promise<void>;
+  within?: (trx: Trx, messageId: number) => Promise<void>;
 }
 
 /**

@@ -26,7 +26,9 @@ export const notifications: Consumer = {
       await notifyAssignedTickets(trx, context.mail, await actorOf(trx, event), assigneeId, ticketIds);
     }
     if (event.kind.startsWith('account.')) await mailAccount(trx, context.mail, event);
-    if (event.ticketId === null) return;
+    // A person merged or erased, a ticket deleted: nobody is told by mail. Nor of anything that
+    // happened to a ticket deleted since (the events stay; the ticket, its people and words do not).
+    if (event.ticketId === null || event.kind === 'ticket.deleted' || !(await ticketExists(trx, event.ticketId))) return;
     if (event.kind === 'ticket.created' || (event.kind === 'ticket.changed' && announce)) {
       if (announce && (announce.requester || announce.group)) await notifyTicketCreated(trx, context.mail, event.ticketId, announce);
     }
@@ -45,6 +47,10 @@ export const notifications: Consumer = {
     if (event.kind === 'ticket.changed' && await solvedByStaff(trx, event)) await mailSolved(trx, notifyContext(context.mail), event.ticketId);
   },
 };
+
+async function ticketExists(db: Db, ticketId: number): Promise<boolean> {
+  return (await db.selectFrom('tickets').select('id').where('id', '=', ticketId).executeTakeFirst()) !== undefined;
+}
 
 /** Staff moved the ticket to a solved status, one ticket at a time (a workflow change mails nobody). */
 async function solvedByStaff(db: Db, event: StreamEvent): Promise<boolean> {

@@ -1,4 +1,4 @@
-import type { Db } from '../db/connect.js';
+import type { Trx } from '../db/connect.js';
 import { attachmentHref } from '../attachments/names.js';
 import { storagePath } from '../attachments/store.js';
 import { can, sideOf } from '../policy/can.js';
@@ -12,12 +12,12 @@ import { sendTicketMail } from './send.js';
 export const ATTACH_LIMIT_BYTES = 10 * 1024 * 1024;
 
 /** The worker's side of notify.ts: the mails an event calls for, written in one transaction. */
-export async function deliverNotification(trx: Db, ctx: NotifyContext, event: NotifyEvent): Promise<void> {
+export async function deliverNotification(trx: Trx, ctx: NotifyContext, event: NotifyEvent): Promise<void> {
   if (event.kind === 'message') await mailMessage(trx, ctx, event.messageId);
   else if (event.kind === 'solved') await mailSolved(trx, ctx, event.ticketId);
 }
 
-export async function mailMessage(trx: Db, ctx: NotifyContext, messageId: number) {
+export async function mailMessage(trx: Trx, ctx: NotifyContext, messageId: number) {
   const message = await trx.selectFrom('messages').leftJoin('users', 'users.id', 'messages.author_id')
     .select(['messages.id', 'messages.ticket_id', 'messages.kind', 'messages.body_text', 'messages.body_html', 'messages.author_id',
       'users.name as author_name', 'users.role as author_role'])
@@ -35,7 +35,7 @@ export async function mailMessage(trx: Db, ctx: NotifyContext, messageId: number
 type MailedMessage = { id: number; kind: string; body_text: string; body_html: string; author: { id: number | null; name: string } };
 
 /** A public reply or update by staff, to the requester and the CCs, with its files. */
-async function mailCustomers(trx: Db, ctx: NotifyContext, ticket: TicketForMail, message: MailedMessage) {
+async function mailCustomers(trx: Trx, ctx: NotifyContext, ticket: TicketForMail, message: MailedMessage) {
   if (!customersTakePart(ticket)) return;
   const files = await messageFiles(trx, message.id);
   const total = files.reduce((sum, f) => sum + f.size, 0);
@@ -56,7 +56,7 @@ async function mailCustomers(trx: Db, ctx: NotifyContext, ticket: TicketForMail,
 }
 
 /** A customer answered: their ticket's assignee hears of it, or with nobody assigned, its group. */
-async function mailStaffOfCustomerReply(trx: Db, ctx: NotifyContext, ticket: TicketForMail, message: MailedMessage) {
+async function mailStaffOfCustomerReply(trx: Trx, ctx: NotifyContext, ticket: TicketForMail, message: MailedMessage) {
   const people = ticket.assignee_id !== null ? await staffWhoWant(trx, 'customer_reply', { userId: ticket.assignee_id })
     : ticket.group_id !== null ? await staffWhoWant(trx, 'customer_reply', { groupId: ticket.group_id })
       : [];
@@ -72,7 +72,7 @@ async function mailStaffOfCustomerReply(trx: Db, ctx: NotifyContext, ticket: Tic
 }
 
 /** Solved by staff: the requester is told, with Good / Bad links that lead to a page to confirm. */
-export async function mailSolved(trx: Db, ctx: NotifyContext, ticketId: number) {
+export async function mailSolved(trx: Trx, ctx: NotifyContext, ticketId: number) {
   const ticket = await findTicketForMail(trx, ticketId);
   // Reopened (or closed) before the worker got here: the news is stale.
   if (!ticket || ticket.status_category !== 'solved' || !customersTakePart(ticket)) return;

@@ -1,4 +1,4 @@
-import type { Db } from '../db/connect.js';
+import type { Trx } from '../db/connect.js';
 import type { Announce } from '../kernel/index.js';
 import type { MailContext } from '../mail/context.js';
 import { notifyContext, type NotifyContext } from './context.js';
@@ -22,7 +22,7 @@ export type NotifyEvent =
  * for it hear of it, as the event's `announce` says (a mail that was itself automatic, an
  * out-of-office, is not confirmed; an agent's ticket is announced to nobody).
  */
-export async function notifyTicketCreated(trx: Db, mail: MailContext, ticketId: number, announce: Announce): Promise<void> {
+export async function notifyTicketCreated(trx: Trx, mail: MailContext, ticketId: number, announce: Announce): Promise<void> {
   const ctx = notifyContext(mail);
   const ticket = await findTicketForMail(trx, ticketId);
   if (!ticket) return;
@@ -37,7 +37,7 @@ export async function notifyTicketCreated(trx: Db, mail: MailContext, ticketId: 
   if (announce.group && ticket.group_id !== null) await mailGroupOfNewTicket(trx, ctx, ticket, ticket.group_id);
 }
 
-async function mailGroupOfNewTicket(trx: Db, ctx: NotifyContext, ticket: TicketForMail, groupId: number) {
+async function mailGroupOfNewTicket(trx: Trx, ctx: NotifyContext, ticket: TicketForMail, groupId: number) {
   const first = await trx.selectFrom('messages').select(['id', 'body_text', 'body_html'])
     .where('ticket_id', '=', ticket.id).orderBy('id').limit(1).executeTakeFirst();
   for (const person of await staffWhoWant(trx, 'new_ticket', { groupId })) {
@@ -51,7 +51,7 @@ async function mailGroupOfNewTicket(trx: Db, ctx: NotifyContext, ticket: TicketF
 }
 
 /** Someone gave a ticket to a staff member (not to themselves), who has not switched these mails off. */
-export async function notifyAssigned(trx: Db, mail: MailContext, actor: { id: number | null; name: string }, ticketId: number, assigneeId: number): Promise<void> {
+export async function notifyAssigned(trx: Trx, mail: MailContext, actor: { id: number | null; name: string }, ticketId: number, assigneeId: number): Promise<void> {
   if (assigneeId === actor.id) return;
   const ctx = notifyContext(mail);
   const ticket = await findTicketForMail(trx, ticketId);

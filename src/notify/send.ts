@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { changeTicket } from '../kernel/index.js';
-import type { Db } from '../db/connect.js';
+import type { Db, Trx } from '../db/connect.js';
 import type { Translate } from '../i18n.js';
 import { nowIso } from '../lib/time.js';
 import { composeMail } from '../mail/compose.js';
@@ -45,7 +45,7 @@ export async function threadingConfig(db: Db, ctx: NotifyContext): Promise<Threa
  * copy: their own Reply-To token, and In-Reply-To/References chaining the thread as they have it.
  * Returns false when a cap held an automatic mail back (recorded on the ticket's history).
  */
-export async function sendTicketMail(trx: Db, ctx: NotifyContext, spec: TicketMail): Promise<boolean> {
+export async function sendTicketMail(trx: Trx, ctx: NotifyContext, spec: TicketMail): Promise<boolean> {
   const now = nowIso();
   if (spec.automatic && !(await withinCaps(trx, spec, now))) return false;
   const threading = await threadingConfig(trx, ctx);
@@ -78,7 +78,7 @@ export async function sendTicketMail(trx: Db, ctx: NotifyContext, spec: TicketMa
  * Storms (an auto-responder answering our auto-responder, a script reopening a ticket in a loop)
  * stop at the caps: so many automatic mails per address and per ticket in an hour.
  */
-async function withinCaps(trx: Db, spec: TicketMail, now: string): Promise<boolean> {
+async function withinCaps(trx: Trx, spec: TicketMail, now: string): Promise<boolean> {
   const perAddress = (await getNumberSetting(trx, 'mail.cap_per_address_hour')) ?? CAP_DEFAULTS.perAddress;
   const perTicket = (await getNumberSetting(trx, 'mail.cap_per_ticket_hour')) ?? CAP_DEFAULTS.perTicket;
   const since = new Date(Date.parse(now) - HOUR_MS).toISOString();

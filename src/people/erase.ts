@@ -1,6 +1,7 @@
 import { sql, type SqlBool } from 'kysely';
 import { recordAudit } from '../admin/audit.js';
 import type { Db } from '../db/connect.js';
+import { erasePersonFromTickets, erasedValue } from '../kernel/index.js';
 import { Conflict } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
 import type { Actor } from '../users/actor.js';
@@ -11,8 +12,9 @@ import { likePattern } from './queries.js';
  * Erase a person (GDPR): the record stays, because their messages stay (as written: the bodies are
  * the conversation, and a signature in them is not rewritten), but it no longer says who they were:
  * "Deleted user #id" at an address that cannot receive mail; no password, sessions or links; no
- * organisation, groups or CCs; disabled. Old audit entries and ticket history lose their address
- * and name too, and mail queued or kept for them is deleted. The new audit entry names neither.
+ * organisation, groups or CCs; disabled. Old audit entries, ticket history and the event stream's
+ * copies of it lose their address and name too (kernel/people.ts), and mail queued or kept for them
+ * is deleted. The new audit entry names neither.
  */
 export async function erasePerson(db: Db, actor: Actor, id: number): Promise<void> {
   assertAdmin(actor);
@@ -30,25 +32,18 @@ export async function erasePerson(db: Db, actor: Actor, id: number): Promise<voi
     await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
     await trx.deleteFrom('user_tokens').where('user_id', '=', id).execute();
     await trx.deleteFrom('group_members').where('user_id', '=', id).execute();
-    await trx.deleteFrom('ticket_ccs').where('user_id', '=', id).execute();
     await trx.deleteFrom('login_attempts').where('email', '=', person.email.toLowerCase()).execute();
     await trx.deleteFrom('login_locks').where('email', '=', person.email.toLowerCase()).execute();
     await trx.deleteFrom('jobs').where('kind', '=', 'mail').where(contains('payload', person.email)).execute();
 
-    const swap = (value: string) => value.toLowerCase() === person.email.toLowerCase() ? email : value === person.name ? name : value;
+    const erasure = { person, erased: { email, name } };
+    await erasePersonFromTickets(trx, actor, erasure);
+    const swap = erasedValue(erasure);
     const audits = await trx.selectFrom('audit_log').select(['id', 'details'])
       .where((eb) => eb.or([contains('details', person.email), contains('details', person.name)])).execute();
     for (const row of audits) {
       const details = JSON.stringify(JSON.parse(row.details), (_key, value: unknown) => typeof value === 'string' ? swap(value) : value);
       if (details !== row.details) await trx.updateTable('audit_log').set({ details }).where('id', '=', row.id).execute();
-    }
-    // CC changes are written as "a@x.test, b@y.test".
-    const events = await trx.selectFrom('ticket_events').select(['id', 'from_value', 'to_value'])
-      .where((eb) => eb.or([contains('from_value', person.email), contains('to_value', person.email)])).execute();
-    for (const row of events) {
-      const list = (value: string | null) => value === null ? null : value.split(', ').map(swap).join(', ');
-      await trx.updateTable('ticket_events').set({ from_value: list(row.from_value), to_value: list(row.to_value) })
-        .where('id', '=', row.id).execute();
     }
     await recordAudit(trx, actor, {
       action: 'user.erased', subjectType: 'user', subjectId: id,
@@ -58,6 +53,6 @@ export async function erasePerson(db: Db, actor: Actor, id: number): Promise<voi
 }
 
 /** A candidate filter (LIKE ignores case); the exact replacement is done in code. */
-function contains(column: 'payload' | 'details' | 'from_value' | 'to_value', text: string) {
+function contains(column: 'payload' | 'details', text: string) {
   return sql<SqlBool>`lower(${sql.ref(column)}) like ${likePattern(text)} escape '\\'`;
 }

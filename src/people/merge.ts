@@ -1,6 +1,7 @@
 import { recordAudit } from '../admin/audit.js';
 import type { Db } from '../db/connect.js';
 import type { User } from '../db/schema.js';
+import { mergePersonRecords } from '../kernel/index.js';
 import { Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
 import type { Actor } from '../users/actor.js';
@@ -46,26 +47,14 @@ export async function mergePeople(db: Db, actor: Actor, keptId: number, { remove
     const from = removed.id;
     const to = kept.id;
 
-    for (const column of ['requester_id', 'assignee_id', 'created_by_id', 'last_replier_id'] as const) {
-      await trx.updateTable('tickets').set({ [column]: to }).where(column, '=', from).execute();
-    }
-    await trx.updateTable('messages').set({ author_id: to }).where('author_id', '=', from).execute();
-    await trx.updateTable('ratings').set({ user_id: to }).where('user_id', '=', from).execute();
-    await trx.updateTable('attachments').set({ uploader_id: to }).where('uploader_id', '=', from).execute();
-    await trx.updateTable('ticket_events').set({ actor_id: to }).where('actor_id', '=', from).execute();
+    // The tickets' side (and its person.merged event) is the kernel's.
+    await mergePersonRecords(trx, actor, from, to);
     await trx.updateTable('audit_log').set({ actor_id: to }).where('actor_id', '=', from).execute();
     await trx.updateTable('services').set({ customer_id: to }).where('customer_id', '=', from).execute();
     await trx.updateTable('video_sessions').set({ created_by_id: to }).where('created_by_id', '=', from).execute();
-    // Rows keyed by (something, user): move those the kept record lacks; the rest go with the removed one.
-    for (const table of ['ticket_ccs', 'ticket_members', 'ticket_seen'] as const) {
-      await trx.updateTable(table).set({ user_id: to }).where('user_id', '=', from)
-        .where('ticket_id', 'not in', trx.selectFrom(table).select('ticket_id').where('user_id', '=', to)).execute();
-    }
+    // Move the memberships the kept record lacks; the rest go with the removed one.
     await trx.updateTable('group_members').set({ user_id: to }).where('user_id', '=', from)
       .where('group_id', 'not in', trx.selectFrom('group_members').select('group_id').where('user_id', '=', to)).execute();
-    // A requester is never also CC'd on their own ticket.
-    await trx.deleteFrom('ticket_ccs').where('user_id', '=', to)
-      .where('ticket_id', 'in', trx.selectFrom('tickets').select('id').where('requester_id', '=', to)).execute();
     if (kept.organization_id === null && removed.organization_id !== null) {
       await trx.updateTable('users').set({ organization_id: removed.organization_id, is_org_manager: removed.is_org_manager })
         .where('id', '=', to).execute();

@@ -31,10 +31,10 @@ export async function addCcByCustomer(db: Db, actor: Actor, ticketId: number, in
     }
     const already = await trx.selectFrom('ticket_ccs').select('user_id').where('ticket_id', '=', ticket.id).where('user_id', '=', person.id).executeTakeFirst();
     if (already) return;
-    await trx.insertInto('ticket_ccs').values({ ticket_id: ticket.id, user_id: person.id }).execute();
     // A newcomer gets the "Create password" mail from the notifications consumer.
     await changeTicket(trx, actor, ticket.id, {
-      history: [{ kind: 'ccs', from: null, to: person.email }], at: now, ...(newcomer ? { notify: { invite: [person.id] } } : {}),
+      ccs: { add: [person.id] }, history: [{ kind: 'ccs', from: null, to: person.email }], at: now,
+      ...(newcomer ? { notify: { invite: [person.id] } } : {}),
     });
   });
 }
@@ -48,7 +48,6 @@ export async function removeCcByCustomer(db: Db, actor: Actor, ticketId: number,
     const person = await trx.selectFrom('ticket_ccs').innerJoin('users', 'users.id', 'ticket_ccs.user_id').select(['users.id', 'users.email'])
       .where('ticket_ccs.ticket_id', '=', ticket.id).where('ticket_ccs.user_id', '=', userId ?? -1).executeTakeFirst();
     if (!person) return;
-    await trx.deleteFrom('ticket_ccs').where('ticket_id', '=', ticket.id).where('user_id', '=', person.id).execute();
-    await changeTicket(trx, actor, ticket.id, { history: [{ kind: 'ccs', from: person.email, to: null }] });
+    await changeTicket(trx, actor, ticket.id, { ccs: { remove: [person.id] }, history: [{ kind: 'ccs', from: person.email, to: null }] });
   });
 }

@@ -1,12 +1,10 @@
 import type { Db } from '../db/connect.js';
-import { changeTicket } from '../kernel/index.js';
-import { attachUploads } from '../attachments/uploads.js';
+import { changeTicket, rewriteFirstMessage } from '../kernel/index.js';
 import { dispatchTicket } from '../fleet/dispatch.js';
-import { fieldName, fieldsOfType, readFieldValues, saveFieldValues } from '../fields/fields.js';
+import { diffFieldValues, fieldName, fieldsOfType, readFieldValues, storedFieldValues } from '../fields/fields.js';
 import { Forbidden, NotFound, type FieldErrors } from '../lib/errors.js';
 import { collect, type Checked } from '../lib/form.js';
 import { nowIso } from '../lib/time.js';
-import { renderMarkdown } from '../messages/markdown.js';
 import { can } from '../policy/can.js';
 import { getNumberSetting } from '../settings/settings.js';
 import { defaultStatusId, findVisibleTicket } from '../tickets/queries.js';
@@ -95,22 +93,18 @@ export async function submitDraft(db: Db, actor: Actor, id: number, input: Check
     const statusId = topic.initial_status_id ?? await defaultStatusId(trx, 'new');
     const status = await trx.selectFrom('statuses').select(['name', 'category']).where('id', '=', statusId ?? -1).executeTakeFirst();
     if (!status) throw new Error('the desk has no "new" status');
-    await trx.updateTable('tickets').set({
-      subject, type_id: topic.id, brand_id: brandId, status_id: statusId!, priority: topic.default_priority, group_id: groupId,
-      service_id: service?.id ?? null, updated_at: now, last_activity_at: now,
-      ...statusStamps(status.category, { solved_at: null, closed_at: null }, now),
-    }).where('id', '=', id).execute();
-    const first = await trx.selectFrom('messages').select('id').where('ticket_id', '=', id).orderBy('id').limit(1).executeTakeFirstOrThrow();
-    await trx.updateTable('messages').set({ body_text: message, body_html: renderMarkdown(message) }).where('id', '=', first.id).execute();
-    if (uploadIds.length > 0) await attachUploads(trx, actor, first.id, uploadIds);
     // Fields of another topic do not belong to the finished ticket.
-    const keep = defs.map((d) => d.id);
-    let stale = trx.deleteFrom('ticket_field_values').where('ticket_id', '=', id);
-    if (keep.length > 0) stale = stale.where('field_id', 'not in', keep);
-    await stale.execute();
-    // The values are part of the ticket being sent, not changes to it: no history of their own.
-    await saveFieldValues(trx, id, defs, values, ['Yes', 'No']);
+    const stored = await storedFieldValues(trx, id);
+    const fields = diffFieldValues(defs, values, stored, ['Yes', 'No']).values;
+    for (const fieldId of stored.keys()) if (!defs.some((d) => d.id === fieldId)) fields.set(fieldId, '');
+    await rewriteFirstMessage(trx, actor, id, { bodyText: message, uploadIds });
     await changeTicket(trx, actor, id, {
+      set: {
+        subject, type_id: topic.id, brand_id: brandId, status_id: statusId!, priority: topic.default_priority, group_id: groupId,
+        service_id: service?.id ?? null, ...statusStamps(status.category, { solved_at: null, closed_at: null }, now),
+      },
+      activity: true, fields,
+      // The values are part of the ticket being sent, not changes to it: no history of their own.
       history: [{ kind: 'status', from: current.name, to: status.name }], at: now, announce: { requester: true, group: true },
     });
     await dispatchTicket(trx, id);

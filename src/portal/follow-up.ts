@@ -4,7 +4,7 @@ import type { Translate } from '../i18n.js';
 import type { Actor } from '../users/actor.js';
 import { closedReplyPolicy, customerTicket } from '../tickets/customer.js';
 import type { CustomerReplyInput } from '../tickets/schemas.js';
-import { defaultTopicId, submitTicket } from './submit.js';
+import { checkSubmission, defaultTopicId, writeSubmission } from './submit.js';
 import { customerTopics } from './submit-queries.js';
 
 /**
@@ -19,9 +19,13 @@ export async function openFollowUp(db: Db, actor: Actor, originalId: number, rep
   const typeId = topics.some((t) => t.id === original.type_id) ? original.type_id : await defaultTopicId(db);
   // The reply was read by the same rules as a submission's message (schemas.ts); the subject is ours.
   const subject = t('portal.submit.followupSubject', { id: original.id, subject: original.subject }).slice(0, 200).trim();
-  const id = await submitTicket(db, actor, {
+  const form = await checkSubmission(db, actor, {
     value: { typeId, subject, message: reply.body, brandId: null, serviceId: null, fields: {} }, errors: {},
-  }, uploadIds);
-  await changeTicket(db, actor, original.id, { history: [{ kind: 'followup', from: null, to: `#${id}` }] });
-  return id;
+  });
+  // The new ticket and the note on the old one that names it: both or neither.
+  return db.transaction().execute(async (trx) => {
+    const id = await writeSubmission(trx, actor, form, uploadIds);
+    await changeTicket(trx, actor, original.id, { history: [{ kind: 'followup', from: null, to: `#${id}` }] });
+    return id;
+  });
 }

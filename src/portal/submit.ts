@@ -1,8 +1,8 @@
-import type { Db } from '../db/connect.js';
+import type { Db, Trx } from '../db/connect.js';
 import type { StatusCategory } from '../db/schema.js';
 import { LIMITS, throttle } from '../auth/throttle.js';
 import { dispatchTicket } from '../fleet/dispatch.js';
-import { fieldsOfType, readFieldValues, saveFieldValues } from '../fields/fields.js';
+import { diffFieldValues, fieldsOfType, readFieldValues } from '../fields/fields.js';
 import { Forbidden, type FieldErrors } from '../lib/errors.js';
 import { collect, refuse, type Checked } from '../lib/form.js';
 import { createTicket, NO_ANNOUNCE } from '../kernel/index.js';
@@ -30,17 +30,20 @@ export async function defaultTopicId(db: Db): Promise<number | null> {
  */
 export async function submitTicket(db: Db, actor: Actor, input: Checked<SubmitInput>, uploadIds: number[]): Promise<number> {
   const form = await checkSubmission(db, actor, input);
-  return db.transaction().execute(async (trx) => {
-    // Counted in the transaction: a submission that fails does not use up the customer's allowance.
-    const perHour = await getNumberSetting(trx, 'portal.tickets_per_hour') ?? LIMITS.portalTickets.max;
-    await throttle(trx, `submit:${actor.id}`, { ...LIMITS.portalTickets, max: perHour }, 'portal.submit.tooMany');
-    const statusId = form.topic.initial_status_id ?? await defaultStatusId(trx, 'new');
-    const status = await trx.selectFrom('statuses').select('category').where('id', '=', statusId ?? -1).executeTakeFirst();
-    if (!status) throw new Error('the desk has no "new" status');
-    const ticketId = await createPortalTicket(trx, actor, form, { id: statusId!, category: status.category }, uploadIds);
-    await dispatchTicket(trx, ticketId);
-    return ticketId;
-  });
+  return db.transaction().execute((trx) => writeSubmission(trx, actor, form, uploadIds));
+}
+
+/** The writes of a submission, in the caller's transaction (a follow-up links the old ticket in the same one). */
+export async function writeSubmission(trx: Trx, actor: Actor, form: CheckedSubmission, uploadIds: number[]): Promise<number> {
+  // Counted in the transaction: a submission that fails does not use up the customer's allowance.
+  const perHour = await getNumberSetting(trx, 'portal.tickets_per_hour') ?? LIMITS.portalTickets.max;
+  await throttle(trx, `submit:${actor.id}`, { ...LIMITS.portalTickets, max: perHour }, 'portal.submit.tooMany');
+  const statusId = form.topic.initial_status_id ?? await defaultStatusId(trx, 'new');
+  const status = await trx.selectFrom('statuses').select('category').where('id', '=', statusId ?? -1).executeTakeFirst();
+  if (!status) throw new Error('the desk has no "new" status');
+  const ticketId = await createPortalTicket(trx, actor, form, { id: statusId!, category: status.category }, uploadIds);
+  await dispatchTicket(trx, ticketId);
+  return ticketId;
 }
 
 export type CheckedSubmission = Awaited<ReturnType<typeof checkSubmission>>;
@@ -51,7 +54,7 @@ export type CheckedSubmission = Awaited<ReturnType<typeof checkSubmission>>;
  * and one 'created' event. Routing: a service's provider group, else the topic's, else the desk's.
  */
 export async function createPortalTicket(
-  trx: Db, actor: Actor, form: CheckedSubmission, status: { id: number; category: StatusCategory }, uploadIds: number[],
+  trx: Trx, actor: Actor, form: CheckedSubmission, status: { id: number; category: StatusCategory }, uploadIds: number[],
 ): Promise<number> {
   const { subject, message, topic, brandId, service, defs, values } = form;
   const groupId = service?.provider_group_id ?? topic.default_group_id ?? await getNumberSetting(trx, 'default_group_id');
@@ -60,10 +63,10 @@ export async function createPortalTicket(
     requester: { id: actor.id, organizationId: actor.organizationId }, groupId, serviceId: service?.id ?? null,
     // A draft is announced when it is sent (submitDraft), not when it is first saved.
     announce: status.category === 'draft' ? NO_ANNOUNCE : { requester: true, group: true },
+    // The values the customer gave are part of the ticket's creation, not changes to it: no history.
+    fields: diffFieldValues(defs, values, new Map(), ['Yes', 'No']).values,
     message: { kind: 'reply', bodyText: message, uploadIds },
   });
-  // The values the customer gave are part of the ticket's creation, not changes to it: no history.
-  await saveFieldValues(trx, ticketId, defs, values, ['Yes', 'No']);
   return ticketId;
 }
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { moveAllTickets } from '../kernel/index.js';
-import type { Db } from '../db/connect.js';
+import type { Db, Trx } from '../db/connect.js';
 import type { Status, StatusCategory } from '../db/schema.js';
 import type { PresetStatus } from './presets.js';
 
@@ -99,7 +99,7 @@ export async function normaliseDefaults(trx: Db): Promise<void> {
  * last_activity_at is left alone: a workflow change is not activity, and must not mark every ticket unread.
  * Fields required before a category are not checked: an admin's workflow change must not stall on old tickets.
  */
-export async function moveTickets(trx: Db, from: Pick<Status, 'id' | 'name'>, to: Pick<Status, 'id' | 'name' | 'category'>, actorId: number, now: string): Promise<number> {
+export async function moveTickets(trx: Trx, from: Pick<Status, 'id' | 'name'>, to: Pick<Status, 'id' | 'name' | 'category'>, actorId: number, now: string): Promise<number> {
   return moveAllTickets(trx, from, to, actorId, now);
 }
 

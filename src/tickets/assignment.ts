@@ -1,4 +1,4 @@
-import type { Db } from '../db/connect.js';
+import type { Db, Trx } from '../db/connect.js';
 import { changeTicket } from '../kernel/index.js';
 import { Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
@@ -20,7 +20,7 @@ type VisibleTicket = NonNullable<Awaited<ReturnType<typeof findVisibleTicket>>>;
  * actor is Deskbell itself (dispatch).
  */
 export async function applyAssignee(
-  trx: Db, actor: Actor | null, ticket: VisibleTicket, assigneeId: number | null, now: string,
+  trx: Trx, actor: Actor | null, ticket: VisibleTicket, assigneeId: number | null, now: string,
   options: { notify?: boolean } = {},
 ): Promise<boolean> {
   if (assigneeId === ticket.assignee_id) return false;

@@ -1,4 +1,4 @@
-import type { Db } from '../db/connect.js';
+import type { Db, Trx } from '../db/connect.js';
 import { changeTicket, type HistoryEntry, type TicketColumns } from '../kernel/index.js';
 import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
@@ -61,7 +61,7 @@ export async function bulkUpdateTickets(db: Db, actor: Actor, input: BulkInput, 
 }
 
 /** The status last (an assignment may have moved it), with the ticket's number in any refusal. */
-async function moveStatus(trx: Db, actor: Actor, id: number, statusId: number, now: string): Promise<void> {
+async function moveStatus(trx: Trx, actor: Actor, id: number, statusId: number, now: string): Promise<void> {
   const fresh = (await findVisibleTicket(trx, actor, id))!;
   try {
     await applyStatus(trx, actor, fresh, statusId, now);

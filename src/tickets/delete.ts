@@ -1,4 +1,5 @@
 import type { Db } from '../db/connect.js';
+import { removeTicket } from '../kernel/index.js';
 import { Forbidden, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
 import { can } from '../policy/can.js';
@@ -7,7 +8,8 @@ import { findVisibleTicket } from './queries.js';
 
 /**
  * An admin deletes a ticket for good (spam, a duplicate, personal data that must go). The ticket's
- * own history goes with it; the audit log keeps who deleted which ticket, when, and what it was.
+ * own history goes with it; the audit log keeps who deleted which ticket, when, and what it was, and
+ * the event stream says it is gone (`ticket.deleted`).
  * Returns the storage keys of its attachments, for the caller to remove the files after commit.
  */
 export async function deleteTicket(db: Db, actor: Actor, ticketId: number): Promise<string[]> {
@@ -24,7 +26,7 @@ export async function deleteTicket(db: Db, actor: Actor, ticketId: number): Prom
       details: JSON.stringify({ subject: ticket.subject, requester: ticket.requester_email, status: ticket.status_name,
         created_at: ticket.created_at, messages: Number(messages.n), attachments: files.length }),
     }).execute();
-    await trx.deleteFrom('tickets').where('id', '=', ticket.id).execute();
+    await removeTicket(trx, actor, ticket.id, 'deleted');
     return files.map((f) => f.storage_key);
   });
 }

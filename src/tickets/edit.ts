@@ -1,6 +1,6 @@
-import type { Db } from '../db/connect.js';
-import { changeTicket, type HistoryEntry, type TicketColumns } from '../kernel/index.js';
-import { fieldsOfType, readFieldValues, saveFieldValues, storedFieldValues } from '../fields/fields.js';
+import type { Db, Trx } from '../db/connect.js';
+import { changeTicket, type CcChange, type HistoryEntry, type TicketColumns } from '../kernel/index.js';
+import { fieldChanges, fieldsOfType, readFieldValues, storedFieldValues } from '../fields/fields.js';
 import { Invalid, NotFound, type FieldErrors } from '../lib/errors.js';
 import { collect, refuse, type Checked } from '../lib/form.js';
 import { nowIso } from '../lib/time.js';
@@ -59,9 +59,10 @@ export async function updateTicket(db: Db, actor: Actor, ticketId: number, form:
       changes.organization_id = requester.organization_id;
       event('requester', current.requester_email, requester.email);
     }
-    await saveCcs(trx, current.id, ccs, event, now);
-    history.push(...await saveFieldValues(trx, current.id, defs, values, yesNo));
-    await changeTicket(trx, actor, current.id, { set: changes, history, at: now });
+    const ccChange = await ccsOf(trx, current.id, ccs, event, now);
+    const fields = await fieldChanges(trx, current.id, defs, values, yesNo);
+    history.push(...fields.history);
+    await changeTicket(trx, actor, current.id, { set: changes, fields: fields.values, ccs: ccChange, history, at: now });
     await applyAssignee(trx, actor, current, assigneeId, now);
     // The form shows the status as it was; if it is unchanged, leave any move the assignment made.
     if (statusId !== current.status_id) {
@@ -71,17 +72,21 @@ export async function updateTicket(db: Db, actor: Actor, ticketId: number, form:
   });
 }
 
-/** CC'd people must be customers; an unknown address becomes an invited customer, as a requester would. */
-async function saveCcs(trx: Db, ticketId: number, emails: string[], event: (kind: string, from: string | null, to: string | null) => unknown, now: string) {
-  const before = (await listCcs(trx, ticketId)).map((c) => c.email.toLowerCase());
-  if (before.slice().sort().join(',') === emails.slice().sort().join(',')) return;
+/**
+ * The form's CC list as a change of the ticket's CCs (with its one history line), or none when it
+ * lists the same people. CC'd people must be customers; an unknown address becomes an invited
+ * customer, as a requester would.
+ */
+async function ccsOf(trx: Trx, ticketId: number, emails: string[], event: (kind: string, from: string | null, to: string | null) => unknown, now: string): Promise<CcChange | undefined> {
+  const current = await listCcs(trx, ticketId);
+  const before = current.map((c) => c.email.toLowerCase());
+  if (before.slice().sort().join(',') === emails.slice().sort().join(',')) return undefined;
   const ids: number[] = [];
   for (const email of emails) {
     const user = await findUserByEmail(trx, email);
     if (user && sideOf(user) !== 'customer') throw new Invalid({ ccs: 'tickets.errors.ccIsStaff' });
     ids.push(user?.id ?? (await createCustomer(trx, { email, name: email.split('@')[0]!, state: 'invited', now })).id);
   }
-  await trx.deleteFrom('ticket_ccs').where('ticket_id', '=', ticketId).execute();
-  if (ids.length > 0) await trx.insertInto('ticket_ccs').values(ids.map((user_id) => ({ ticket_id: ticketId, user_id }))).execute();
   event('ccs', before.join(', ') || null, emails.join(', ') || null);
+  return { add: ids, remove: current.map((c) => c.id).filter((id) => !ids.includes(id)) };
 }

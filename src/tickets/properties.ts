@@ -1,8 +1,8 @@
-import type { Db } from '../db/connect.js';
+import type { Db, Trx } from '../db/connect.js';
 import type { Priority } from '../db/schema.js';
-import { fieldName, fieldsOfType, readFieldValues, saveFieldValues, storedFieldValues } from '../fields/fields.js';
+import { fieldChanges, fieldName, fieldsOfType, readFieldValues, storedFieldValues } from '../fields/fields.js';
 import type { Translate } from '../i18n.js';
-import { changeTicket, type HistoryEntry } from '../kernel/index.js';
+import { changeTicket } from '../kernel/index.js';
 import { Invalid, NotFound, type FieldErrors } from '../lib/errors.js';
 import { collect, refuse } from '../lib/form.js';
 import { nowIso } from '../lib/time.js';
@@ -51,14 +51,14 @@ export async function changeProperty(db: Db, actor: Actor, ticketId: number, cha
   });
 }
 
-async function setPriority(trx: Db, actor: Actor, ticket: VisibleTicket, priority: Priority, now: string, t: Translate) {
+async function setPriority(trx: Trx, actor: Actor, ticket: VisibleTicket, priority: Priority, now: string, t: Translate) {
   if (priority === ticket.priority) return;
   await changeTicket(trx, actor, ticket.id, {
     set: { priority }, at: now, history: [{ kind: 'priority', from: t(`priority.${ticket.priority}`), to: t(`priority.${priority}`) }],
   });
 }
 
-async function setGroup(trx: Db, actor: Actor, ticket: VisibleTicket, groupId: number | null, now: string) {
+async function setGroup(trx: Trx, actor: Actor, ticket: VisibleTicket, groupId: number | null, now: string) {
   if (groupId === ticket.group_id) return;
   const group = groupId === null ? null : await trx.selectFrom('groups').select(['id', 'name']).where('id', '=', groupId).executeTakeFirst();
   if (groupId !== null && !group) throw new Invalid({ groupId: 'errors.choice' });
@@ -70,7 +70,7 @@ async function setGroup(trx: Db, actor: Actor, ticket: VisibleTicket, groupId: n
  * agents) must already hold a value; otherwise the change is refused with their names, and the
  * "Updating Ticket" form, which shows the new type's fields at once, is the way to change it.
  */
-async function setType(trx: Db, actor: Actor, ticket: VisibleTicket, typeId: number, now: string) {
+async function setType(trx: Trx, actor: Actor, ticket: VisibleTicket, typeId: number, now: string) {
   if (typeId === ticket.type_id) return;
   const type = await trx.selectFrom('ticket_types').select(['id', 'name']).where('id', '=', typeId).where('retired_at', 'is', null).executeTakeFirst();
   if (!type) throw new Invalid({ typeId: 'errors.choice' });
@@ -84,13 +84,13 @@ async function setType(trx: Db, actor: Actor, ticket: VisibleTicket, typeId: num
 }
 
 /** One custom field of the ticket's type, read and checked as the edit form reads it (fields.ts). */
-async function setField(trx: Db, actor: Actor, ticket: VisibleTicket, name: string, value: string, now: string, t: Translate) {
+async function setField(trx: Trx, actor: Actor, ticket: VisibleTicket, name: string, value: string, now: string, t: Translate) {
   const field = (await fieldsOfType(trx, ticket.type_id)).find((f) => fieldName(f) === name);
   if (!field) throw new Invalid({ [name]: 'errors.choice' }, 'errors.choice');
   const errors: FieldErrors = {};
   // A retired option the ticket already holds may stay; it cannot be newly chosen.
   const values = readFieldValues([field], { [name]: value }, 'agent', collect(errors), await storedFieldValues(trx, ticket.id));
   refuse(errors);
-  const history: HistoryEntry[] = await saveFieldValues(trx, ticket.id, [field], values, [t('common.yes'), t('common.no')]);
-  if (history.length > 0) await changeTicket(trx, actor, ticket.id, { history, touch: true, at: now });
+  const changed = await fieldChanges(trx, ticket.id, [field], values, [t('common.yes'), t('common.no')]);
+  if (changed.history.length > 0) await changeTicket(trx, actor, ticket.id, { fields: changed.values, history: changed.history, touch: true, at: now });
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../db/connect.js';
+import type { Db, Trx } from '../db/connect.js';
 import { changeTicket } from '../kernel/index.js';
 import type { StatusCategory } from '../db/schema.js';
 import { Invalid, NotFound } from '../lib/errors.js';
@@ -43,7 +43,7 @@ type VisibleTicket = NonNullable<Awaited<ReturnType<typeof findVisibleTicket>>>;
  * it, stamps solved/closed, and records the change (by Deskbell itself when actor is null). Returns
  * false when it already had that status.
  */
-export async function applyStatus(trx: Db, actor: Actor | null, ticket: VisibleTicket, statusId: number, now: string, eventKind = 'status'): Promise<boolean> {
+export async function applyStatus(trx: Trx, actor: Actor | null, ticket: VisibleTicket, statusId: number, now: string, eventKind = 'status'): Promise<boolean> {
   const status = await trx.selectFrom('statuses').selectAll()
     .where('id', '=', statusId).where('retired_at', 'is', null).executeTakeFirst();
   if (!status) throw new Invalid({ statusId: 'errors.choice' });

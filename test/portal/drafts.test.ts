@@ -96,6 +96,34 @@ t.test('a draft needs only a subject, sends nothing, and can be finished by its 
   t.equal((await client.get(`/portal/tickets/${id}/edit-draft`)).statusCode, 404, 'a submitted ticket is no longer a draft');
 });
 
+t.test('sending a draft under another topic drops the first topic\'s values; the sending is one event that carries it all', async (t) => {
+  const { client, post, db, itId, crmId, customer } = await setup(t);
+  const model = await db.insertInto('fields').values({ key: 'model', label: 'Model', kind: 'text', created_at: nowIso() }).returning('id').executeTakeFirstOrThrow();
+  await db.insertInto('ticket_type_fields').values({ type_id: Number(itId), field_id: model.id, position: 1 }).execute();
+  const issue = await db.selectFrom('fields').select('id').where('key', '=', 'issue').executeTakeFirstOrThrow();
+  const saved = await post(client, '/portal/tickets', [{ name: 'typeId', value: itId }, { name: 'subject', value: 'Laptop' },
+    { name: 'message', value: 'Draft text' }, { name: 'field_model', value: 'X1' }, { name: 'draft', value: '1' }]);
+  const id = Number(/\/portal\/tickets\/(\d+)$/.exec(String(saved.headers.location))?.[1]);
+  t.same((await db.selectFrom('ticket_field_values').select('value').where('ticket_id', '=', id).execute()).map((v) => v.value), ['X1']);
+
+  const done = await post(client, `/portal/tickets/${id}/submit-draft`, [{ name: 'typeId', value: crmId }, { name: 'subject', value: 'Reports are empty' },
+    { name: 'message', value: 'All zero' }, { name: 'field_issue', value: 'Reports' }]);
+  t.equal(done.statusCode, 303);
+  t.same(await db.selectFrom('ticket_field_values').select(['field_id', 'value']).where('ticket_id', '=', id).execute(), [{ field_id: issue.id, value: 'Reports' }]);
+  t.same((await db.selectFrom('messages').select('body_text').where('ticket_id', '=', id).execute()).map((m) => m.body_text), ['All zero']);
+  t.same((await db.selectFrom('ticket_events').select('kind').where('ticket_id', '=', id).orderBy('id').execute()).map((e) => e.kind), ['created', 'status'],
+    'the values are part of the ticket sent: no history lines of their own');
+  const events = await db.selectFrom('events').select(['kind', 'actor_id', 'payload']).where('ticket_id', '=', id).orderBy('id').execute();
+  t.same(events.map((e) => e.kind), ['ticket.created', 'ticket.changed']);
+  t.match(JSON.parse(events[1]!.payload), {
+    changes: [{ kind: 'status', from: 'Draft', to: 'New' }],
+    set: { subject: 'Reports are empty', type_id: Number(crmId), status_id: Number },
+    fields: { [model.id]: null, [issue.id]: 'Reports' },
+    announce: { requester: true, group: true },
+  });
+  t.equal(events[1]!.actor_id, customer.id);
+});
+
 t.test('another customer can neither see nor finish a draft', async (t) => {
   const { client, post, db, app, itId, jobs } = await setup(t);
   const saved = await post(client, '/portal/tickets', [{ name: 'typeId', value: itId }, { name: 'subject', value: 'Mine' }, { name: 'draft', value: '1' }]);
