@@ -91,6 +91,46 @@ t.test('a consumer added in one file sees every kind of event exactly as committ
     }
   };
 
+  // Records, one round of steps at a time, each repeated until it answered: a customer's ticket is
+  // deleted by the admin, two throwaway customers are merged into one, and a third is erased.
+  // (A step the server died under is looked up again: a person by address in the file, a deleted
+  // ticket answers 404.)
+  let record = 1;
+  let recordStep = 0;
+  let doomed = '';
+  const personId = async (email: string) => inspect(desk.database, (db) =>
+    (db.prepare('select id from users where email = ?').get(email) as { id: number } | undefined)?.id);
+  const addPerson = async (email: string) => {
+    const res = await post(admin, '/admin/users', { email, name: email.split('@')[0]!, role: 'customer', method: 'password', password: `${password}-r` });
+    return res.status === 303 || res.status === 422;
+  };
+  const records = async () => {
+    const a = `merged.a.${record}@throwaway.test`;
+    const b = `merged.b.${record}@throwaway.test`;
+    const gone = `erased.${record}@throwaway.test`;
+    if (recordStep === 0) {
+      const res = await post(customer, '/portal/tickets', { typeId: String(facts.portalTypeId), subject: `Doomed ${record}`, message: 'Delete me' });
+      doomed = /\/portal\/tickets\/(\d+)/.exec(res.headers.get('location') ?? '')?.[1] ?? '';
+      if (doomed) recordStep = 1;
+    } else if (recordStep === 1) {
+      const res = await post(admin, `/agent/tickets/${doomed}/delete`, {});
+      if (res.status === 303 || res.status === 404) recordStep = 2;
+    } else if (recordStep === 2) {
+      if (await addPerson(a) && await addPerson(b) && await addPerson(gone)) recordStep = 3;
+    } else if (recordStep === 3) {
+      const [kept, removed] = [await personId(a), await personId(b)];
+      if (!kept) return;
+      if (!removed) { recordStep = 4; return; } // merged before the server died
+      const res = await post(admin, `/admin/users/${kept}/merge`, { removedId: String(removed) });
+      if (res.status === 303) recordStep = 4;
+    } else {
+      const id = await personId(gone);
+      if (!id) { record++; recordStep = 0; return; } // erased before the server died: its address is gone
+      const res = await post(admin, `/admin/users/${id}/erase`, {});
+      if (res.status === 303 || res.status === 409) { record++; recordStep = 0; }
+    }
+  };
+
   const committed = () => inspect(desk.database, (db) => new Map(
     (db.prepare('select kind, count(*) as n from events group by kind').all() as { kind: string; n: number }[]).map((r) => [r.kind, r.n])));
   const missing = () => { const there = committed(); return kinds.filter((kind) => !there.has(kind)); };
@@ -104,7 +144,7 @@ t.test('a consumer added in one file sees every kind of event exactly as committ
         try { await work(); } catch { /* the server died under this request */ }
       }
     })();
-    const writers = [...Array.from({ length: 3 }, () => loop(life)), loop(accounts)];
+    const writers = [...Array.from({ length: 3 }, () => loop(life)), loop(accounts), loop(records)];
     await sleep(600 + Math.random() * 900);
     await desk.kill();
     writing = false;
