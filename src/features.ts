@@ -46,6 +46,7 @@ import { AUTOCLOSE_JOB, runAutoCloseJob, scheduleAutoClose } from './tickets/aut
 import savedViewRoutes from './saved-views/routes.js';
 import cancelRoutes from './tickets/routes-cancel.js';
 import accountRoutes from './users/routes-account.js';
+import signatureRoutes from './signatures/routes.js';
 import customerRoutes from './users/routes-customers.js';
 
 /** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
@@ -53,7 +54,7 @@ export const ROUTES: FastifyPluginAsync[] = [
   // everyone: login, passwords, profile
   authRoutes, passwordRoutes, accountRoutes,
   // staff
-  dashboardRoutes, agentTicketRoutes, agentPanelRoutes, searchRoutes, bulkRoutes, listSettingsRoutes, savedViewRoutes, customerRoutes, teamRoutes, videoRoutes, fleetRoutes, offerInboxRoutes, chatRoutes, agentChatRoutes,
+  dashboardRoutes, agentTicketRoutes, agentPanelRoutes, searchRoutes, bulkRoutes, listSettingsRoutes, savedViewRoutes, customerRoutes, signatureRoutes, teamRoutes, videoRoutes, fleetRoutes, offerInboxRoutes, chatRoutes, agentChatRoutes,
   // customers
   portalHomeRoutes, portalSubmitRoutes, portalTicketRoutes, portalDraftRoutes, portalChatRoutes,
   // both, each checking who may see what

@@ -10,11 +10,11 @@ import type { BrandInput } from './schemas.js';
 
 /** The brand's columns from the form, once its name is free; one answer names every mistake. */
 async function checkBrand(db: Db, { value, errors }: Checked<BrandInput>, exceptId?: number) {
-  const { name, fromName: from_name, fromAddress: from_address, portalTitle: portal_title, colour } = value;
+  const { name, fromName: from_name, fromAddress: from_address, portalTitle: portal_title, colour, mailFooter: mail_footer } = value;
   const taken = name ? await findBrandByName(db, name) : undefined;
   if (taken && taken.id !== exceptId) errors.name ??= 'admin.brands.nameTaken';
   refuse(errors);
-  return { name, from_name, from_address, portal_title, colour };
+  return { name, from_name, from_address, portal_title, colour, mail_footer };
 }
 
 function requireAdmin(actor: Actor): void {

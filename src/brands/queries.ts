@@ -1,6 +1,6 @@
 import type { Db } from '../db/connect.js';
 
-const COLUMNS = ['id', 'name', 'from_name', 'from_address', 'portal_title', 'colour', 'is_default'] as const;
+const COLUMNS = ['id', 'name', 'from_name', 'from_address', 'portal_title', 'colour', 'mail_footer', 'is_default'] as const;
 
 export function listBrands(db: Db) {
   return db.selectFrom('brands').select(COLUMNS)

@@ -10,7 +10,7 @@ import { brandSchema } from './schemas.js';
 type Form = Record<string, string | undefined>;
 type Id = { Params: { id: string } };
 
-/** `/admin/brands`: sender name and address, portal title and colour of each brand; one is the default. */
+/** `/admin/brands`: sender name and address, portal title, colour and mail footer of each brand; one is the default. */
 export default async function adminBrandRoutes(app: FastifyInstance) {
   const { db } = app;
   app.addHook('preHandler', allow('admin.access'));
@@ -20,7 +20,7 @@ export default async function adminBrandRoutes(app: FastifyInstance) {
     if (!brand) throw new NotFound();
     const stored = {
       name: brand.name, fromName: brand.from_name, fromAddress: brand.from_address, portalTitle: brand.portal_title,
-      colour: brand.colour ?? '', isDefault: String(brand.is_default),
+      colour: brand.colour ?? '', mailFooter: brand.mail_footer, isDefault: String(brand.is_default),
     };
     return reply.page('admin/brands-edit', { brand, values: values ?? stored, errors }, { status });
   }

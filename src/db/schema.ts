@@ -31,6 +31,8 @@ export interface UsersTable {
   /** How screens look to this person (JSON, src/agent/list-prefs.ts): list columns, landing view. */
   ui_prefs: Generated<string>;
   conversation_order: Generated<ConversationOrder>;
+  /** Staff's Markdown signature for their public replies, '' for none (migration 0030; per brand: `signatures`). */
+  signature: Generated<string>;
   created_at: string;
   updated_at: string;
   last_login_at: string | null;
@@ -93,8 +95,18 @@ export interface BrandsTable {
   portal_title: string;
   /** `#rrggbb`, or null for the desk's own colours (migration 0013). */
   colour: string | null;
+  /** Markdown footer at the bottom of every ticket mail of the brand, '' for none (migration 0030). */
+  mail_footer: Generated<string>;
   is_default: Generated<Bool>;
   created_at: string;
+}
+
+/** A staff member's signature for one brand, where it differs from their own (users.signature). */
+export interface SignaturesTable {
+  user_id: number;
+  brand_id: number;
+  body: string;
+  updated_at: string;
 }
 
 export interface StatusesTable {
@@ -324,6 +336,7 @@ export interface Database {
   groups: GroupsTable;
   group_members: GroupMembersTable;
   brands: BrandsTable;
+  signatures: SignaturesTable;
   statuses: StatusesTable;
   ticket_types: TicketTypesTable;
   fields: FieldsTable;

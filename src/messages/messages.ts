@@ -9,6 +9,7 @@ import { addMessage } from '../kernel/index.js';
 import { can } from '../policy/can.js';
 import type { AgentMessageInput } from './schemas.js';
 import { checkNotStale } from './stale.js';
+import { signatureBlock } from '../signatures/signatures.js';
 
 /** What an agent can write on a ticket: a public reply, a public service-record update, an internal note. */
 export const AGENT_MESSAGE_KINDS = ['reply', 'update', 'note'] as const satisfies readonly MessageKind[];
@@ -59,8 +60,12 @@ export async function postAgentMessage(db: Db, actor: Actor, ticketId: number, i
     if (kind === 'reply' && ticket.customer_facing === 0) throw new Invalid({ kind: 'compose.errors.notCustomerFacing' }, 'compose.errors.notCustomerFacing');
     if (seenId !== null) await checkNotStale(trx, ticket.id, seenId, actor.id);
     const now = nowIso();
+    // A public message carries the author's signature for the ticket's brand, stored with it (the
+    // thread shows what was sent; a later edit of the signature rewrites no message). Notes do not.
+    const signature = kind === 'note' ? null : await signatureBlock(trx, actor, ticket);
+    const bodyHtml = input.origin?.bodyHtml;
     const messageId = await addMessage(trx, actor, ticket.id, {
-      kind, bodyText: body, bodyHtml: input.origin?.bodyHtml, via: input.origin?.via, emailMessageId: input.origin?.emailMessageId,
+      kind, bodyText: body + (signature?.text ?? ''), bodyHtml: bodyHtml === undefined ? undefined : bodyHtml + (signature?.html ?? ''), via: input.origin?.via, emailMessageId: input.origin?.emailMessageId,
       matchReason: input.origin?.matchReason, uploadIds: input.uploadIds, firstResponse: kind === 'reply',
     });
     const message = { id: messageId };

@@ -4,6 +4,7 @@ import type { Db, Trx } from '../db/connect.js';
 import type { Translate } from '../i18n.js';
 import { nowIso } from '../lib/time.js';
 import { composeMail } from '../mail/compose.js';
+import { renderMarkdown } from '../messages/markdown.js';
 import { queueMail, type MailAttachment } from '../mail/outbox.js';
 import { messageIdFor, replyAddress, type ThreadingConfig } from '../mail/threading.js';
 import { getNumberSetting, getSetting } from '../settings/settings.js';
@@ -54,6 +55,11 @@ export async function sendTicketMail(trx: Trx, ctx: NotifyContext, spec: TicketM
   const composed = await composeMail(trx, ctx.mail, {
     to: spec.to, brandId: spec.ticket.brand_id, template: spec.template, subject: spec.subject, data: spec.data,
   });
+  const footer = await brandFooter(trx, spec.ticket.brand_id);
+  if (footer) {
+    composed.text = `${composed.text.replace(/\s+$/, '')}\n\n${footer}\n`;
+    if (composed.html) composed.html = `${composed.html}\n<div class="brand-footer" style="color:#888;font-size:small">${renderMarkdown(footer)}</div>`;
+  }
   await queueMail(trx, {
     ...composed,
     messageId,
@@ -72,6 +78,15 @@ export async function sendTicketMail(trx: Trx, ctx: NotifyContext, spec: TicketM
     messageId, automatic: spec.automatic, now,
   });
   return true;
+}
+
+/**
+ * The brand's footer (Markdown, `/admin/brands`): at the bottom of every ticket mail of that brand,
+ * as its source in the text part and rendered (raw HTML shown as text) in the HTML part.
+ */
+async function brandFooter(trx: Trx, brandId: number): Promise<string> {
+  const brand = await trx.selectFrom('brands').select('mail_footer').where('id', '=', brandId).executeTakeFirst();
+  return brand?.mail_footer.trim() ?? '';
 }
 
 /**

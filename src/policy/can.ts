@@ -52,6 +52,8 @@ const BY_ROLE = {
   'views.share': MANAGERS,
   /** Notification preferences exist for staff only (customers get every mail about their tickets). */
   'profile.notifications': STAFF,
+  /** A signature for one's public replies (customers write none). */
+  'profile.signature': STAFF,
   'setup.checklist': ADMINS,
   'app.version': ADMINS,
   'catalog.manage': ADMINS,

@@ -116,6 +116,7 @@ export const AREAS: Record<string, Area> = {
       'GET /agent/views', 'GET /agent/views/menu', 'GET /agent/views/new', 'POST /agent/views',
       'GET /agent/views/:id/edit', 'POST /agent/views/:id', 'POST /agent/views/:id/delete',
       'GET /agent/customers/invite', 'POST /agent/customers/invite', 'GET /agent/team',
+      'GET /account/signature', 'POST /account/signature',
       'POST /agent/team/:id/members', 'POST /agent/team/:id/members/:userId/delete', 'GET /agent/offers',
     ],
     except: {
