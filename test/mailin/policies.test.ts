@@ -42,6 +42,19 @@ t.test('staff answer by mail: a public reply, or an internal note with #note', a
   t.same([note!.kind, note!.body_text], ['note', 'Customer sounds stressed, call first.']);
 });
 
+t.test('a staff answer by mail carries the agent\'s signature, stored with it (text and html); a #note does not', async (t) => {
+  const desk = await deskWithTicket(t);
+  const alex = await makeUser(desk.db, 'agent', { email: 'agent@desk.test', name: 'Alex Agent' });
+  await desk.db.updateTable('users').set({ signature: '**{{agent.name}}**, first line support <i>x</i>' }).where('id', '=', alex.id).execute();
+  const to = 'support+1.csRbHxPK21McJ1tK@desk.test'; // the reply address Alex received
+  await receiveMessage(depsOf(desk), mailFrom('Alex Agent <agent@desk.test>', to, 'Re: [#1] Printer on fire', 'On the way.\n\n-- \nSent from my phone'));
+  await receiveMessage(depsOf(desk), mailFrom('Alex Agent <agent@desk.test>', to, 'Re: [#1] Printer on fire', '#note Call first.'));
+  const [, reply, note] = await messagesOf(desk.db, desk.ticketId);
+  t.equal(reply!.body_text, 'On the way.\n\n-- \n**Alex Agent**, first line support <i>x</i>', 'the mail client\'s signature stripped, the desk\'s added');
+  t.match(reply!.body_html, '<strong>Alex Agent</strong>, first line support &lt;i&gt;x&lt;/i&gt;', 'and in its html, rendered and escaped');
+  t.equal(note!.body_text, 'Call first.', 'a note gets none');
+});
+
 t.test('unknown senders: new customers, or a polite refusal when the desk takes mail only from customers', async (t) => {
   const desk = await deskWithTicket(t);
   const { db } = desk;
