@@ -38,9 +38,9 @@ t.test('html-validate finds nothing on the main pages', async (t) => {
     ['visitor', visitor, '/login'], ['visitor', visitor, '/password/forgot'],
     ...[
       '/agent', '/agent/tickets', '/agent/tickets?view=all', `/agent/tickets/${id}`, '/agent/tickets/new', '/agent/search', '/agent/search?q=printer',
-      '/agent/offers', '/agent/team', '/agent/customers/invite', '/agent/views/new', '/account',
+      '/agent/offers', '/agent/team', '/agent/customers/invite', '/agent/views/new', '/account', '/account/signature',
       '/admin', '/admin/settings', '/admin/texts', '/admin/users', '/admin/users/new', '/admin/organizations', '/admin/groups',
-      '/admin/types', '/admin/fields', '/admin/statuses', '/admin/brands', '/admin/services', '/admin/mail', '/admin/outbox', '/admin/audit',
+      '/admin/types', '/admin/fields', '/admin/statuses', '/admin/brands', '/admin/brands/1', '/admin/services', '/admin/mail', '/admin/outbox', '/admin/audit',
     ].map((url): [string, Client, string] => ['admin', staff, url]),
     ...['/portal', '/portal/tickets', `/portal/tickets/${id}`, '/portal/tickets/new', '/account']
       .map((url): [string, Client, string] => ['customer', client, url]),
@@ -51,4 +51,10 @@ t.test('html-validate finds nothing on the main pages', async (t) => {
     const found = await findings(page.body);
     t.same(found, [], `${who} ${url}: no findings`);
   }
+  // The signature form again, with a second brand's field and the preview shown.
+  await db.insertInto('brands').values({ name: 'Acme', from_name: 'Acme', from_address: 'help@acme.test', portal_title: 'Acme', colour: null, is_default: 0, created_at: new Date().toISOString() }).execute();
+  await staff.get('/account/signature');
+  const preview = await staff.post('/account/signature', { signature: '**Ada** {{agent.name}}', brand_1: 'Main desk', preview: '1' });
+  t.equal(preview.statusCode, 200, 'the signature preview answers');
+  t.same(await findings(preview.body), [], 'the signature preview: no findings');
 });
