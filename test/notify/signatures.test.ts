@@ -81,6 +81,13 @@ t.test('a brand of its own signature, and each brand\'s footer under its ticket 
   });
   t.equal(footerSaved.statusCode, 303, 'the admin saves the brand\'s footer');
   t.match(await admin.page('/admin/brands/1'), 'Main Desk Ltd', 'and sees it on the brand\'s page');
+  const tooLong = await admin.post('/admin/brands/1', {
+    name: brand1.name, fromName: brand1.from_name, fromAddress: brand1.from_address, portalTitle: brand1.portal_title, colour: '', isDefault: '1',
+    mailFooter: `KEPT ${'y'.repeat(2000)}`,
+  });
+  t.equal(tooLong.statusCode, 422, 'a footer over 2,000 characters is refused');
+  t.match(tooLong.body, `KEPT ${'y'.repeat(2000)}</textarea>`, 'with what was typed kept');
+  t.match((await db.selectFrom('brands').select('mail_footer').where('id', '=', 1).executeTakeFirstOrThrow()).mail_footer, /^Main Desk Ltd/, 'and the saved one unchanged');
 
   await staff.post(`/agent/tickets/${id}/messages`, { kind: 'reply', body: 'Main answer' });
   await staff.post(`/agent/tickets/${otherTicket}/messages`, { kind: 'reply', body: 'Acme answer' });
