@@ -109,6 +109,7 @@ async function buildDesk(t: Test, dir: string) {
   await db.insertInto('services').values({ name: 'Printer care', customer_id: null, organization_id: org.id, provider_group_id: group.id, starts_on: '2026-01-01', ends_on: null, created_at: now }).execute();
   await db.insertInto('texts').values({ key: 'portal.welcome', locale: 'de', value: 'Willkommen – schön, dass Sie da sind' }).execute();
   await db.insertInto('dispatch_cursors').values({ pool: `group:${group.id}`, last_user_id: agent.id }).execute();
+  await db.insertInto('signatures').values({ user_id: agent.id, brand_id: 1, body: 'Grüße, **{{agent.name}}**', updated_at: now }).execute();
   const sqlite = new SQLite(deskConfig(dir).databasePath);
   t.teardown(() => sqlite.close());
   sqlite.prepare("insert into support_addresses (address, brand_id, group_id) values ('Help@Desk.test', 1, ?)").run(group.id);
