@@ -15,8 +15,9 @@ export default async function signatureRoutes(app: FastifyInstance) {
   const { db } = app;
   app.addHook('preHandler', allow('profile.signature'));
 
-  async function previews(actor: Actor, values: Record<string, string | undefined>, brands: { id: number; name: string }[]) {
-    const general = brands[0]?.name ?? '';
+  function previews(actor: Actor, values: Record<string, string | undefined>, brands: { id: number; name: string; is_default: number }[]) {
+    // {{brand.name}} in the general signature's preview: the default brand's.
+    const general = (brands.find((b) => b.is_default === 1) ?? brands[0])?.name ?? '';
     return {
       signature: previewSignature(values.signature ?? '', actor, general),
       ...Object.fromEntries(brands.map((b) => [`brand_${b.id}`, previewSignature(values[`brand_${b.id}`] || values.signature || '', actor, b.name)])),
@@ -36,7 +37,7 @@ export default async function signatureRoutes(app: FastifyInstance) {
     try {
       if (Object.keys(errors).length > 0) throw new Invalid(errors);
       if (value.preview) {
-        return reply.page('account/signature', { values: form, errors: {}, brands, preview: await previews(actor, form, brands) });
+        return reply.page('account/signature', { values: form, errors: {}, brands, preview: previews(actor, form, brands) });
       }
       await saveSignatures(db, actor, value);
       return reply.seeOther('/account/signature', 'signature.saved');

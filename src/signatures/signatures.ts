@@ -78,7 +78,7 @@ export async function signatureValues(db: Db, actor: Actor): Promise<Record<stri
 
 /** The brands a signature may be set for, by name. */
 export function signatureBrands(db: Db) {
-  return db.selectFrom('brands').select(['id', 'name']).orderBy('name').execute();
+  return db.selectFrom('brands').select(['id', 'name', 'is_default']).orderBy('name').execute();
 }
 
 /** What a signature looks like in a message, placeholders filled for the person and the brand (the form's preview). */
