@@ -23,9 +23,13 @@ export function unknownPlaceholders(text: string): string[] {
   return [...text.matchAll(PLACEHOLDER)].map((m) => m[1]!).filter((name) => !(SIGNATURE_PLACEHOLDERS as readonly string[]).includes(name));
 }
 
-/** A value put into Markdown as literal text: every punctuation character that Markdown reads is escaped. */
+/**
+ * A value put into Markdown as literal text: what would format it inline (emphasis, code, links,
+ * entities, raw HTML shown as text anyway) is escaped, and a leading list or heading marker, so a
+ * name stays a name; the rest (dots, dashes, @) stays as it is, as the text part of a mail shows it.
+ */
 function literal(value: string): string {
-  return value.replace(/[\\`*_{}[\]()#+\-.!<>|~&]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ');
+  return value.replace(/[\r\n]+/g, ' ').replace(/[\\`*_{}[\]<>~&|]/g, (c) => `\\${c}`).replace(/^[#+\->]/, '\\$&').replace(/^(\d+)([.)])/, '$1\\$2');
 }
 
 export interface SignatureSubject {
