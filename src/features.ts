@@ -41,6 +41,8 @@ import searchRoutes from './search/routes.js';
 import adminServiceRoutes from './services/routes-admin.js';
 import settingsRoutes from './settings/routes-admin.js';
 import statusRoutes from './statuses/routes-admin.js';
+import adminTagRoutes from './tags/routes-admin.js';
+import ticketTagRoutes from './tags/routes.js';
 import textsRoutes from './texts/routes-admin.js';
 import { AUTOCLOSE_JOB, runAutoCloseJob, scheduleAutoClose } from './tickets/autoclose.js';
 import savedViewRoutes from './saved-views/routes.js';
@@ -53,7 +55,7 @@ export const ROUTES: FastifyPluginAsync[] = [
   // everyone: login, passwords, profile
   authRoutes, passwordRoutes, accountRoutes,
   // staff
-  dashboardRoutes, agentTicketRoutes, agentPanelRoutes, searchRoutes, bulkRoutes, listSettingsRoutes, savedViewRoutes, customerRoutes, teamRoutes, videoRoutes, fleetRoutes, offerInboxRoutes, chatRoutes, agentChatRoutes,
+  dashboardRoutes, agentTicketRoutes, agentPanelRoutes, ticketTagRoutes, searchRoutes, bulkRoutes, listSettingsRoutes, savedViewRoutes, customerRoutes, teamRoutes, videoRoutes, fleetRoutes, offerInboxRoutes, chatRoutes, agentChatRoutes,
   // customers
   portalHomeRoutes, portalSubmitRoutes, portalTicketRoutes, portalDraftRoutes, portalChatRoutes,
   // both, each checking who may see what
@@ -61,6 +63,7 @@ export const ROUTES: FastifyPluginAsync[] = [
   // admins
   adminIndexRoutes, statusRoutes, catalogTypeRoutes, catalogFieldRoutes, peopleRoutes, personRecordRoutes,
   organizationRoutes, adminGroupRoutes, adminBrandRoutes, adminServiceRoutes, settingsRoutes, textsRoutes,
+  adminTagRoutes,
   outboxRoutes, mailInRoutes, auditRoutes,
 ];
 
