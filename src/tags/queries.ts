@@ -17,15 +17,15 @@ export async function tagsOfTickets(db: Db, ticketIds: readonly number[]): Promi
   return byTicket;
 }
 
-/** How many tag names the ticket page suggests (the most used first). */
-export const SUGGESTIONS = 200;
+/** How many tag names the pages suggest. */
+export const SUGGESTIONS = 500;
 
-/** Tag names to suggest while typing (a datalist: works without JavaScript too), the most used first. */
+/**
+ * Tag names to suggest while typing (a datalist: works without JavaScript too), by name. No counts:
+ * every ticket page and list shows them, and counting uses would read all of ticket_tags each time.
+ */
 export async function tagSuggestions(db: Db): Promise<string[]> {
-  const rows = await db.selectFrom('tags').leftJoin('ticket_tags', 'ticket_tags.tag_id', 'tags.id')
-    .select(['tags.name', (eb) => eb.fn.count<number>('ticket_tags.ticket_id').as('uses')])
-    .groupBy(['tags.id', 'tags.name']).orderBy('uses', 'desc').orderBy('tags.name').limit(SUGGESTIONS).execute();
-  return rows.map((r) => r.name);
+  return (await db.selectFrom('tags').select('name').orderBy('name').limit(SUGGESTIONS).execute()).map((r) => r.name);
 }
 
 /** Every tag with the number of tickets carrying it, by name (the admin page). */

@@ -57,6 +57,11 @@ export function filteredTickets(db: Db, actor: Actor, filter: ListFilter, status
   if (filter.brandId !== null) query = query.where('tickets.brand_id', '=', filter.brandId);
   if (filter.organizationId !== null) query = query.where('tickets.organization_id', '=', filter.organizationId);
   if (filter.requesterId !== null) query = query.where('tickets.requester_id', '=', filter.requesterId);
+  // One semi-join per tag (all must match), each served by tags' unique name and ticket_tags (tag_id, ticket_id).
+  for (const tag of filter.tags ?? []) {
+    query = query.where('tickets.id', 'in', db.selectFrom('ticket_tags').innerJoin('tags', 'tags.id', 'ticket_tags.tag_id')
+      .select('ticket_tags.ticket_id').where('tags.name', '=', tag));
+  }
   if (filter.ccUserId != null) {
     query = query.where('tickets.id', 'in', db.selectFrom('ticket_ccs').select('ticket_id').where('user_id', '=', filter.ccUserId));
   }
