@@ -100,11 +100,11 @@ t.test('merge: the tag\'s tickets carry the other one instead (once), the tag go
 t.test('only admins: agents and customers are refused, and nothing changes without the CSRF token', async (t) => {
   const { db, client, agent, customer, app, ids } = await setup(t);
   const billing = await tag(db, 'billing', ids[0]!);
-  for (const person of [agent, customer]) {
+  for (const [role, person] of [['agent', agent], ['customer', customer]] as const) {
     const other = new Client(app);
     await other.login(person.email, PASSWORD);
-    t.equal((await other.get('/admin/tags')).statusCode, 403, `${person.role}: the page`);
-    t.equal((await other.post(`/admin/tags/${billing}/rename`, { name: 'x' })).statusCode, 403, `${person.role}: rename`);
+    t.equal((await other.get('/admin/tags')).statusCode, 403, `${role}: the page`);
+    t.equal((await other.post(`/admin/tags/${billing}/rename`, { name: 'x' })).statusCode, 403, `${role}: rename`);
   }
   t.equal((await client.post(`/admin/tags/${billing}/rename`, { name: 'x', _csrf: '' })).statusCode, 403);
   t.same(await tagsOf(db, ids[0]!), ['billing']);
