@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { agentTicketDetails, parseTab } from '../agent/ticket-page.js';
 import { Invalid } from '../lib/errors.js';
 import { parseForm } from '../lib/form.js';
 import { idParam } from '../lib/validate.js';
 import { allow } from '../plugins/guards.js';
-import { ticketTagSchema } from './schemas.js';
-import { changeTicketTag } from './tags.js';
+import { ticketTagSchema } from '../tags/schemas.js';
+import { changeTicketTag } from '../tags/tags.js';
+import { agentTicketDetails, parseTab } from './ticket-page.js';
 
 type Form = Record<string, string | undefined>;
 
