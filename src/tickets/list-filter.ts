@@ -37,6 +37,8 @@ export interface ListFilter {
   ccUserId?: number | null;
   /** Only tickets carrying every one of these tags (normalised names; `tag=`, several allowed). */
   tags?: readonly string[];
+  /** Of those, the ones on many tickets (tickets/list.ts, tagDensity): checked per ticket along the sort instead. */
+  commonTags?: readonly string[];
   /** Text to find in subjects and public messages (trimmed, already checked for length). */
   search?: string | null;
   sort: SortKey;

@@ -98,3 +98,22 @@ t.test('search: tag:billing narrows to tagged tickets, with words or alone; an u
   const unknown = await staff.page(`/agent/search?q=${encodeURIComponent('router tag:nosuch')}`);
   t.match(unknown, 'There is no tag called “nosuch”.');
 });
+
+t.test('a common tag, checked per ticket along the sort, selects the same tickets as a rare one driving the page', async (t) => {
+  const { db, agent, ids } = await setup(t);
+  const [a, b, c] = ids as [number, number, number, number];
+  await tag(db, 'billing', a, b);
+  await tag(db, 'refund', b, c);
+  const { listPageQuery, statusLookup } = await import('../../src/tickets/list.js');
+  const { parseListQuery } = await import('../../src/tickets/list-filter.js');
+  const { toActor } = await import('../../src/users/actor.js');
+  const actor = toActor(await db.selectFrom('users').selectAll().where('id', '=', agent.id).executeTakeFirstOrThrow());
+  const filter = parseListQuery({ view: 'all', tag: ['billing', 'refund'] });
+  const lookup = await statusLookup(db);
+  const page = async (commonTags: string[]) => (await listPageQuery(db, actor, { ...filter, commonTags }, null, lookup).execute()).map((r) => r.id);
+  t.same(await page([]), [b], 'both driving');
+  t.same(await page(['billing']), [b], 'one checked per ticket');
+  t.same(await page(['billing', 'refund']), [b], 'both checked per ticket');
+  const one = await listPageQuery(db, actor, { ...filter, tags: ['billing'], commonTags: ['billing'] }, null, await statusLookup(db)).execute();
+  t.same(sorted(one.map((r) => r.id)), [a, b], 'one common tag alone');
+});
