@@ -6,6 +6,7 @@ import listSettingsRoutes from './agent/routes-list-settings.js';
 import agentChatRoutes from './agent/routes-chat.js';
 import agentPanelRoutes from './agent/routes-panel.js';
 import fleetRoutes from './agent/routes-fleet.js';
+import ticketTagRoutes from './agent/routes-tags.js';
 import agentTicketRoutes from './agent/routes-tickets.js';
 import videoRoutes from './agent/routes-video.js';
 import { runUploadCleanup, scheduleUploadCleanup, UPLOAD_CLEANUP_JOB } from './attachments/cleanup.js';
@@ -41,6 +42,7 @@ import searchRoutes from './search/routes.js';
 import adminServiceRoutes from './services/routes-admin.js';
 import settingsRoutes from './settings/routes-admin.js';
 import statusRoutes from './statuses/routes-admin.js';
+import adminTagRoutes from './tags/routes-admin.js';
 import textsRoutes from './texts/routes-admin.js';
 import { AUTOCLOSE_JOB, runAutoCloseJob, scheduleAutoClose } from './tickets/autoclose.js';
 import savedViewRoutes from './saved-views/routes.js';
@@ -54,7 +56,7 @@ export const ROUTES: FastifyPluginAsync[] = [
   // everyone: login, passwords, profile
   authRoutes, passwordRoutes, accountRoutes,
   // staff
-  dashboardRoutes, agentTicketRoutes, agentPanelRoutes, searchRoutes, bulkRoutes, listSettingsRoutes, savedViewRoutes, customerRoutes, signatureRoutes, teamRoutes, videoRoutes, fleetRoutes, offerInboxRoutes, chatRoutes, agentChatRoutes,
+  dashboardRoutes, agentTicketRoutes, agentPanelRoutes, ticketTagRoutes, searchRoutes, bulkRoutes, listSettingsRoutes, savedViewRoutes, customerRoutes, signatureRoutes, teamRoutes, videoRoutes, fleetRoutes, offerInboxRoutes, chatRoutes, agentChatRoutes,
   // customers
   portalHomeRoutes, portalSubmitRoutes, portalTicketRoutes, portalDraftRoutes, portalChatRoutes,
   // both, each checking who may see what
@@ -62,6 +64,7 @@ export const ROUTES: FastifyPluginAsync[] = [
   // admins
   adminIndexRoutes, statusRoutes, catalogTypeRoutes, catalogFieldRoutes, peopleRoutes, personRecordRoutes,
   organizationRoutes, adminGroupRoutes, adminBrandRoutes, adminServiceRoutes, settingsRoutes, textsRoutes,
+  adminTagRoutes,
   outboxRoutes, mailInRoutes, auditRoutes,
 ];
 

@@ -6,6 +6,7 @@ export const ADMIN_SECTIONS = [
   { path: '/admin/users', key: 'users' },
   { path: '/admin/organizations', key: 'organizations' },
   { path: '/admin/groups', key: 'groups' },
+  { path: '/admin/tags', key: 'tags' },
   { path: '/admin/brands', key: 'brands' },
   { path: '/admin/services', key: 'services' },
   { path: '/admin/settings', key: 'settings' },

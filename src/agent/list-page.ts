@@ -12,6 +12,7 @@ import { decodeCursor, listTicketPage } from '../tickets/list.js';
 import { filterParams, parseListQuery, sortParts, SORTS, type ListFilter, type SortColumn, type SortKey } from '../tickets/list-filter.js';
 import { sideMenu } from '../tickets/menu.js';
 import { listFilterChoices, organizationByName } from '../tickets/queries.js';
+import { tagsOfTickets, tagSuggestions } from '../tags/queries.js';
 import type { Actor } from '../users/actor.js';
 import { DEFAULT_LANDING, LIST_COLUMNS, listPrefsOf } from './list-prefs.js';
 
@@ -86,10 +87,11 @@ export async function renderAgentList(db: Db, request: FastifyRequest, reply: Fa
   const { filter, params, here, savedId } = listAddress(query);
   const page = await listTicketPage(db, actor, filter, decodeCursor(filter.sort, here.get('after') ?? undefined));
   const prefs = listPrefsOf(actor);
+  const [rowTags, tagNames] = await Promise.all([tagsOfTickets(db, page.rows.map((r) => r.id)), tagSuggestions(db)]);
   return reply.page('tickets/agent-list', {
     tickets: page.rows, next: page.next, filter, params: params.toString(), here: here.toString(), sorts: SORTS, savedId,
     bulk, bulkChoices: await bulkChoices(db), canShare: canShareViews(actor), flashInPage: true,
-    columns: prefs.columns, sortLinks: sortLinks(params, filter.sort),
+    columns: prefs.columns, sortLinks: sortLinks(params, filter.sort), rowTags: Object.fromEntries(rowTags), tagNames,
   }, {
     status,
     fragment: 'tickets/_agent-table',

@@ -3,6 +3,7 @@ import { displayValue, fieldName, fieldsOfType } from '../fields/fields.js';
 import type { Actor } from '../users/actor.js';
 import { listCcs, listFieldValues, listFilterChoices, type findVisibleTicket } from '../tickets/queries.js';
 import { visibleTickets } from '../tickets/scope.js';
+import { tagsOfTicket, tagSuggestions } from '../tags/queries.js';
 
 type VisibleTicket = NonNullable<Awaited<ReturnType<typeof findVisibleTicket>>>;
 
@@ -16,7 +17,7 @@ export const RECENT_TICKETS = 5;
  * tickets, as far as this agent may see them (the scope, like every list).
  */
 export async function ticketPanel(db: Db, actor: Actor, ticket: VisibleTicket, yesNo: [string, string]) {
-  const [choices, types, defs, stored, ccs, recent] = await Promise.all([
+  const [choices, types, defs, stored, ccs, recent, tags, suggestions] = await Promise.all([
     listFilterChoices(db),
     // Retired types are offered only to the tickets that already have them (as in "Updating Ticket").
     db.selectFrom('ticket_types').select(['id', 'name'])
@@ -28,13 +29,15 @@ export async function ticketPanel(db: Db, actor: Actor, ticket: VisibleTicket, y
       .select(['tickets.id', 'tickets.subject', 'tickets.last_activity_at', 'statuses.name as status_name', 'statuses.category as status_category'])
       .where('tickets.requester_id', '=', ticket.requester_id).where('tickets.id', '!=', ticket.id)
       .orderBy('tickets.last_activity_at', 'desc').orderBy('tickets.id', 'desc').limit(RECENT_TICKETS).execute(),
+    tagsOfTicket(db, ticket.id),
+    tagSuggestions(db),
   ]);
   const values = new Map(stored.map((v) => [v.key, v.value]));
   const fields = defs.map((field) => ({ ...field, name: fieldName(field), value: values.get(field.key) ?? '' }));
   const editable = new Set(defs.map((f) => f.key));
   // Values of fields the type no longer has (retired, or of a former type): old data stays visible.
   const otherValues = stored.filter((v) => !editable.has(v.key)).map((v) => ({ label: v.label, value: displayValue(v, v.value, yesNo) }));
-  return { agents: choices.agents, groups: choices.groups, types, fields, otherValues, ccs, recent };
+  return { agents: choices.agents, groups: choices.groups, types, fields, otherValues, ccs, recent, tags, tagSuggestions: suggestions.filter((name) => !tags.includes(name)) };
 }
 
 export type TicketPanel = Awaited<ReturnType<typeof ticketPanel>>;

@@ -203,6 +203,17 @@ export interface TicketCcsTable {
   user_id: number;
 }
 
+export interface TagsTable {
+  id: Generated<number>;
+  /** Lower-case and trimmed (tags/normalise.ts). */
+  name: string;
+}
+
+export interface TicketTagsTable {
+  ticket_id: number;
+  tag_id: number;
+}
+
 export interface TicketMembersTable {
   ticket_id: number;
   user_id: number;
@@ -345,6 +356,8 @@ export interface Database {
   tickets: TicketsTable;
   ticket_field_values: TicketFieldValuesTable;
   ticket_ccs: TicketCcsTable;
+  tags: TagsTable;
+  ticket_tags: TicketTagsTable;
   ticket_members: TicketMembersTable;
   ticket_seen: TicketSeenTable;
   chat_marks: ChatMarksTable;

@@ -9,6 +9,7 @@ import type { Announce } from './create.js';
 import { writeFieldValues } from './fields.js';
 import { writeHistory, writeStatusHistoryOfAll, type HistoryEntry } from './history.js';
 import { syncPrimaryMember } from './members.js';
+import { tagHistory, writeTags, type TagChange } from './tags.js';
 
 /** Who a change tells by mail, beyond the rules the consumer applies to every change. */
 export interface ChangeNotice {
@@ -32,6 +33,8 @@ export interface TicketChange {
   fields?: ReadonlyMap<number, string>;
   /** People copied in on the ticket, and taken off it. */
   ccs?: CcChange;
+  /** Tags put on the ticket and taken off it (names, normalised): the kernel writes a history line per tag. */
+  tags?: TagChange;
   /** One history line per changed field, with the values as people read them (names, labels). */
   history: HistoryEntry[];
   /** The change is activity on the ticket (marks it unread for others): stamps `last_activity_at`. */
@@ -54,8 +57,8 @@ export interface TicketChange {
 
 /**
  * Change a ticket: its columns (with `updated_at`), its custom field values and CCs, one history line
- * per changed field and one `ticket.changed` event carrying the changes (old → new, and the columns,
- * fields and CCs as written), in the caller's transaction. A change with history but no columns (a
+ * per changed field (and per tag put on or taken off) and one `ticket.changed` event carrying the
+ * changes (old → new, and the columns, fields, CCs and tags as written), in the caller's transaction. A change with history but no columns (a
  * reminder sent, a follow-up linked) records both without touching the row.
  * The rules (who may, which status is allowed, required fields) are the caller's. A new assignee
  * also becomes the ticket's primary assigned member (kernel/members.ts).
@@ -82,15 +85,19 @@ export async function changeTicket(trx: Trx, actor: Actor | { id: number } | nul
   const fields = change.fields && change.fields.size > 0 ? await writeFieldValues(trx, ticketId, change.fields) : null;
   const ccs = change.ccs ? await writeCcs(trx, ticketId, change.ccs) : null;
   const ccsChanged = ccs && ccs.added.length + ccs.removed.length > 0 ? ccs : null;
-  if (change.history.length === 0 && Object.keys(set).length === 0 && !fields && !ccsChanged) return true;
+  const tags = change.tags ? await writeTags(trx, ticketId, change.tags) : null;
+  const tagsChanged = tags && tags.added.length + tags.removed.length > 0 ? tags : null;
+  const history = tagsChanged ? [...change.history, ...tagHistory(tagsChanged)] : change.history;
+  if (history.length === 0 && Object.keys(set).length === 0 && !fields && !ccsChanged) return true;
   const actorId = actor?.id ?? null;
-  await writeHistory(trx, ticketId, actorId, change.history, now);
+  await writeHistory(trx, ticketId, actorId, history, now);
   await recordEvent(trx, {
     kind: 'ticket.changed', ticketId, actorId, at: now,
     payload: {
-      changes: change.history.map((h) => ({ kind: h.kind, field: h.field ?? null, from: h.from, to: h.to })), set,
+      changes: history.map((h) => ({ kind: h.kind, field: h.field ?? null, from: h.from, to: h.to })), set,
       ...(fields ? { fields } : {}),
       ...(ccsChanged ? { ccs: ccsChanged } : {}),
+      ...(tagsChanged ? { tags: tagsChanged } : {}),
       ...(change.announce ? { announce: change.announce } : {}),
       ...(change.notify ? { notify: change.notify } : {}),
     },

@@ -4,6 +4,7 @@ export { createTicket, NO_ANNOUNCE, type Announce, type Channel, type CreateTick
 export { addMessage, rewriteFirstMessage, type AddMessageInput, type MessageContent } from './messages.js';
 export { changeTicket, moveAllTickets, type ChangeNotice, type TicketChange, type TicketColumns } from './change.js';
 export type { CcChange, CcsChanged } from './ccs.js';
+export type { TagChange, TagsChanged } from './tags.js';
 export type { HistoryEntry } from './history.js';
 export { addRating } from './rating.js';
 export { removeTicket, type RemovalReason } from './remove.js';

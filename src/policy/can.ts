@@ -39,6 +39,10 @@ const BY_ROLE = {
   'ticket.assign': STAFF,
   'ticket.setStatus': STAFF,
   'ticket.bulk': STAFF,
+  /** Tags are internal to staff: customers neither see nor change them. */
+  'ticket.tag': STAFF,
+  /** The tags admin page: the managed list, rename, merge. */
+  'tags.manage': ADMINS,
   /** Replies, internal notes and service updates written from the desk. */
   'ticket.write': STAFF,
   'ticket.markSpam': STAFF,

@@ -26,6 +26,9 @@ export function scopedTicket(db: Db, actor: Actor, c: TicketConditions) {
   else if (c.assignee !== undefined) q = q.where('tickets.assignee_id', '=', c.assignee);
   if (c.typeIds) q = q.where('tickets.type_id', 'in', [...c.typeIds, -1]);
   if (c.organizationIds) q = q.where('tickets.organization_id', 'in', [...c.organizationIds, -1]);
+  for (const tagId of c.tagIds ?? []) {
+    q = q.where('tickets.id', 'in', db.selectFrom('ticket_tags').select('ticket_tags.ticket_id').where('ticket_tags.tag_id', '=', tagId));
+  }
   return q;
 }
 

@@ -3,6 +3,7 @@ import type { Db } from '../db/connect.js';
 import type { StatusCategory } from '../db/schema.js';
 import { rolesOn } from '../policy/can.js';
 import type { Actor } from '../users/actor.js';
+import { normaliseTag } from '../tags/schemas.js';
 import type { FilterKey, ParsedQuery } from './parse.js';
 
 const CATEGORIES: StatusCategory[] = ['draft', 'new', 'open', 'pending', 'on_hold', 'solved', 'closed', 'cancelled'];
@@ -18,6 +19,8 @@ export interface TicketConditions {
   assignee?: number | 'none';
   typeIds?: number[];
   organizationIds?: number[];
+  /** Tickets carrying every one of these tags. */
+  tagIds?: number[];
   unknown: { key: FilterKey; value: string }[];
 }
 
@@ -61,6 +64,15 @@ export async function resolveFilters(db: Db, actor: Actor, filters: ParsedQuery[
     const rows = await db.selectFrom('organizations').select('id')
       .where(sql<boolean>`lower(name) like ${prefix} escape '\\'`).orderBy('id').limit(MAX_IDS).execute();
     out.organizationIds = ids(rows, 'org', filters.org);
+  }
+  if (filters.tag) {
+    out.tagIds = [];
+    for (const value of filters.tag.split(/\s+/).slice(0, 10)) {
+      const name = normaliseTag(value);
+      const row = name === null ? undefined : await db.selectFrom('tags').select('id').where('name', '=', name).executeTakeFirst();
+      if (row) out.tagIds.push(row.id);
+      else out.unknown.push({ key: 'tag', value });
+    }
   }
   return out;
 }

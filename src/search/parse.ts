@@ -1,6 +1,7 @@
 /**
  * What a person typed in a search box, taken apart without ever failing: words and "phrases" to
- * match, filters (`status:pending`, `assignee:me`, `type:"Domain approval"`, `org:acme`) and a
+ * match, filters (`status:pending`, `assignee:me`, `type:"Domain approval"`, `org:acme`, `tag:billing`,
+ * several tags all required) and a
  * `#123` jump. Anything FTS5 would read as syntax (quotes, `AND`, `*`, `-`, `:`, brackets) ends up
  * inside a quoted string or is dropped, so a user can never write an FTS5 query, valid or not.
  */
@@ -13,7 +14,7 @@ export interface Term {
   prefix: boolean;
 }
 
-export const FILTER_KEYS = ['status', 'assignee', 'type', 'org'] as const;
+export const FILTER_KEYS = ['status', 'assignee', 'type', 'org', 'tag'] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
 export interface ParsedQuery {
@@ -39,7 +40,9 @@ export function parseQuery(input: string, options: { filters: boolean } = { filt
     const key = (match[1] ?? match[3])?.toLowerCase();
     const value = match[2] ?? match[4];
     if (options.filters && key !== undefined && value !== undefined && (FILTER_KEYS as readonly string[]).includes(key)) {
-      if (value.trim()) parsed.filters[key as FilterKey] = value.trim();
+      const previous = parsed.filters[key as FilterKey];
+      // Tags add up (`tag:billing tag:refund`: both); any other filter given twice keeps the last.
+      if (value.trim()) parsed.filters[key as FilterKey] = key === 'tag' && previous ? `${previous} ${value.trim()}` : value.trim();
       continue;
     }
     const jump = /^#(\d{1,12})$/.exec(match[6] ?? '');

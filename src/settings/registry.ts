@@ -65,6 +65,7 @@ export const SETTINGS: readonly SettingDef[] = [
   },
   { key: 'portal.help_text', kind: 'longtext', section: 'portal', default: '', maxLength: 20_000, markdown: true },
   { key: 'open_on_first_view', kind: 'bool', section: 'tickets', default: '1' },
+  { key: 'tags.managed', kind: 'bool', section: 'tickets', default: '0' },
   { key: 'rating.closes_ticket', kind: 'bool', section: 'tickets', default: '0' },
   { key: 'portal.tickets_per_hour', kind: 'number', section: 'portal', default: '20', min: 1, max: 1_000_000 },
   { key: 'chat.digest_minutes', kind: 'number', section: 'tickets', default: '5', min: 1, max: 1440 },

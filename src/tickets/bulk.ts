@@ -10,6 +10,7 @@ import { applyAssignee } from './assignment.js';
 import { findVisibleTicket } from './queries.js';
 import { visibleTickets } from './scope.js';
 import { applyStatus } from './status.js';
+import { checkManagedTags } from '../tags/tags.js';
 import type { BulkInput } from './schemas.js';
 
 /**
@@ -32,6 +33,9 @@ export async function bulkUpdateTickets(db: Db, actor: Actor, input: BulkInput, 
     }
     const group = changes.groupId ? await trx.selectFrom('groups').select(['id', 'name']).where('id', '=', changes.groupId).executeTakeFirst() : null;
     if (changes.groupId && !group) throw new Invalid({ group: 'errors.choice' });
+    if (changes.tagAdd) await checkManagedTags(trx, [changes.tagAdd], 'tagAdd');
+    const tags = changes.tagAdd || changes.tagRemove
+      ? { add: changes.tagAdd ? [changes.tagAdd] : [], remove: changes.tagRemove ? [changes.tagRemove] : [] } : undefined;
     const now = nowIso();
     const assigned: number[] = [];
     for (const id of ids) {
@@ -46,7 +50,8 @@ export async function bulkUpdateTickets(db: Db, actor: Actor, input: BulkInput, 
         set.group_id = changes.groupId;
         history.push({ kind: 'group', from: ticket.group_name, to: group?.name ?? null });
       }
-      if (history.length > 0) await changeTicket(trx, actor, id, { set, history, at: now });
+      // Tags ride in the same change: the kernel adds a history line per tag really put on or taken off.
+      if (history.length > 0 || tags) await changeTicket(trx, actor, id, { set, history, tags, at: now });
       if (changes.assigneeId !== undefined && await applyAssignee(trx, actor, ticket, changes.assigneeId, now, { notify: false })) {
         if (changes.assigneeId !== null) assigned.push(id);
       }

@@ -1,6 +1,7 @@
 import type { Priority, StatusCategory } from '../db/schema.js';
 import { Malformed } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
+import { normaliseTag } from '../tags/schemas.js';
 import { PRIORITIES } from './tickets.js';
 
 /** The list's orders: each column's natural order first (newest, highest), then the same reversed (`_asc`). */
@@ -34,6 +35,10 @@ export interface ListFilter {
   requesterId: number | null;
   /** Only tickets this person is CC'd on (the portal's "Tickets I am CC'd on"). */
   ccUserId?: number | null;
+  /** Only tickets carrying every one of these tags (normalised names; `tag=`, several allowed). */
+  tags?: readonly string[];
+  /** Of those, the ones on many tickets (tickets/list.ts, tagDensity): checked per ticket along the sort instead. */
+  commonTags?: readonly string[];
   /** Text to find in subjects and public messages (trimmed, already checked for length). */
   search?: string | null;
   sort: SortKey;
@@ -108,12 +113,27 @@ export function parseListQuery(query: Record<string, string | string[] | undefin
     if (!PRIORITIES.includes(priority as Priority)) throw badFilter();
     filter.priority = priority as Priority;
   }
+  filter.tags = parseTags(query.tag);
   const sort = one('sort');
   if (sort) {
     if (!SORTS.includes(sort as SortKey)) throw badFilter();
     filter.sort = sort as SortKey;
   }
   return filter;
+}
+
+/** The most tags one list asks for at once. */
+export const MAX_TAG_FILTERS = 10;
+
+/**
+ * `tag=billing&tag=refund`, or one field with several (`tag=billing refund`, as the filter form sends
+ * it): normalised like a tag being added, so `tag=Billing` finds "billing"; a value no tag could have is a 400.
+ */
+function parseTags(value: string | string[] | undefined): string[] {
+  const raw = (Array.isArray(value) ? value : value === undefined ? [] : [value]).flatMap((v) => v.split(/[\s,]+/)).filter(Boolean);
+  const tags = [...new Set(raw.map((v) => normaliseTag(v)))];
+  if (tags.some((tag) => tag === null) || tags.length > MAX_TAG_FILTERS) throw badFilter();
+  return tags as string[];
 }
 
 /** The filter back as query parameters (only what differs from the view's defaults), for links and the pager. */
@@ -129,6 +149,7 @@ export function filterParams(filter: ListFilter): URLSearchParams {
     ['org', filter.organizationId], ['requester', filter.requesterId]] as const) {
     if (value !== null) params.set(name, String(value));
   }
+  for (const tag of filter.tags ?? []) params.append('tag', tag);
   if (filter.sort !== 'activity') params.set('sort', filter.sort);
   return params;
 }

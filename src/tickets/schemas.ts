@@ -5,6 +5,7 @@ import { assignee, checkbox, choice, email, id, list, longText, maybeId, optiona
 import { isEmail, positiveInt } from '../lib/validate.js';
 import { REASON_MAX } from './cancel.js';
 import { SCORES } from './customer.js';
+import { tagName } from '../tags/schemas.js';
 import { PRIORITIES } from './tickets.js';
 
 /**
@@ -76,11 +77,14 @@ export const bulkSchema = (meId: number) => z.object({
   status: unchanged(id()),
   priority: unchanged(choice(PRIORITIES)),
   group: unchanged(z.preprocess((value) => (value === 'none' ? null : value), id().nullable())),
+  /** A tag to put on every selected ticket, one to take off (blank: none). */
+  tagAdd: unchanged(z.preprocess((value) => (typeof value === 'string' ? value.trim() : value), tagName())),
+  tagRemove: unchanged(z.preprocess((value) => (typeof value === 'string' ? value.trim() : value), tagName())),
 });
 
 export interface BulkInput {
   ids: number[];
-  changes: { assigneeId?: number | null; statusId?: number; priority?: (typeof PRIORITIES)[number]; groupId?: number | null };
+  changes: { assigneeId?: number | null; statusId?: number; priority?: (typeof PRIORITIES)[number]; groupId?: number | null; tagAdd?: string; tagRemove?: string };
 }
 
 /** The chosen tickets and changes: the selection is judged first, with its own message, then the choices. */
@@ -93,6 +97,7 @@ export function parseBulkForm(body: unknown, meId: number): BulkInput {
   refuse(errors);
   const changes: BulkInput['changes'] = Object.fromEntries(Object.entries({
     assigneeId: value.assignee, statusId: value.status, priority: value.priority, groupId: value.group,
+    tagAdd: value.tagAdd, tagRemove: value.tagRemove,
   }).filter(([, change]) => change !== undefined));
   if (Object.keys(changes).length === 0) throw new Invalid({ action: 'bulk.errors.noChange' }, 'bulk.errors.noChange');
   return { ids: ids as number[], changes };

@@ -1,5 +1,5 @@
 // The write door (issue 17): only the kernel (src/kernel/) writes `tickets`, `messages` and
-// `ticket_events` (and a ticket's CCs and custom field values, which changeTicket owns): no other file
+// `ticket_events` (and a ticket's CCs, custom field values and tags, which changeTicket owns): no other file
 // inserts, updates or deletes their rows, whether through Kysely or raw SQL. Demo data (src/ops/demo*)
 // is the one exception.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -8,7 +8,7 @@ import t from 'tap';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SRC = join(ROOT, 'src');
-const TABLES = ['tickets', 'messages', 'ticket_events', 'ticket_ccs', 'ticket_field_values'];
+const TABLES = ['tickets', 'messages', 'ticket_events', 'ticket_ccs', 'ticket_field_values', 'ticket_tags'];
 const NAME = `(?:${TABLES.join('|')})`;
 const WRITE = new RegExp([
   String.raw`(?:insertInto|updateTable|deleteFrom)\(\s*['"\`]${NAME}(?:\s+as\s+\w+)?['"\`]\s*\)`,

@@ -87,6 +87,7 @@ async function buildDesk(t: Test, dir: string) {
   ]);
   t.equal(reply.statusCode, 303, 'the agent replied with a file');
   t.equal((await staff.post(`/agent/tickets/${ticketId}/messages`, { kind: 'note', body: 'Internal: fuser batch 7 is faulty.' })).statusCode, 303);
+  t.equal((await staff.post(`/agent/tickets/${ticketId}/tags`, { tag: 'Printers' })).statusCode, 303, 'a tag (tags, ticket_tags)');
   t.equal((await staff.post(`/agent/tickets/${ticketId}/chat`, { body: 'Are you at the printer now?' })).statusCode, 303);
   await customer.get(`/portal/tickets/${ticketId}`);
   t.equal((await customer.post(`/portal/tickets/${ticketId}/chat`, { body: 'Yes, next to it.' })).statusCode, 303);
@@ -169,6 +170,7 @@ t.test('a desk moved to PostgreSQL shows the same tickets, messages, files and s
     t.ok(before.story.includes(text) && story.includes(text), `the ticket page shows "${text}" as before`);
   }
   t.match(await staff.page(`/agent/tickets/${desk.ticketId}?tab=internal`), 'Internal: fuser batch 7 is faulty.', 'and the note among the internal ones');
+  t.same(ticketIdsIn(await staff.page('/agent/tickets?view=all&tag=printers')), [desk.ticketId], 'and the ticket by its tag');
   t.ok(before.found.includes(desk.ticketId));
   await t.test('the search page finds the same', { todo: !existsSync(join(ROOT, 'src/search/postgres.ts')) && 'search on PostgreSQL comes with issue 18 point 2' }, async (t) => {
     t.same(ticketIdsIn(await staff.page('/agent/search?q=zeppelin')), before.found, 'a search by subject finds the same ticket');

@@ -136,7 +136,7 @@ export const AREAS: Record<string, Area> = {
       'POST /agent/offers/:id/acceptance', 'POST /agent/offers/:id/decline',
       'GET /agent/tickets/:id/cancel', 'POST /agent/tickets/:id/cancel', 'POST /agent/tickets/:id/chat',
       'GET /agent/tickets/:id/live', 'POST /agent/tickets/:id/presence', 'GET /agent/tickets/:id/spam', 'POST /agent/tickets/:id/spam',
-      'POST /agent/tickets/:id/properties',
+      'POST /agent/tickets/:id/properties', 'POST /agent/tickets/:id/tags', 'POST /agent/tickets/:id/tags/remove',
     ],
     except: {
       // Deleting a ticket is for admins alone: 403 for other staff, whatever the id.
@@ -205,11 +205,14 @@ export const AREAS: Record<string, Area> = {
       'GET /admin/outbox', 'POST /admin/outbox/:id/retry',
       'GET /admin/mail', 'POST /admin/mail/addresses', 'POST /admin/mail/addresses/:id/delete', 'POST /admin/mail/settings',
       'POST /admin/mail/spam/delete',
+      'GET /admin/tags', 'POST /admin/tags', 'POST /admin/tags/:id/rename', 'POST /admin/tags/:id/merge',
     ],
     except: {
       'POST /admin/statuses/:id/position': validatesFirst(rules.admin, 422),
       'POST /admin/users/:id/role': validatesFirst(rules.admin, 422),
       'POST /admin/users/:id/state': validatesFirst(rules.admin, 422),
+      // The new name (the tag to merge into) is read before the tag is looked up.
+      'POST /admin/tags/:id/rename': validatesFirst(rules.admin, 422), 'POST /admin/tags/:id/merge': validatesFirst(rules.admin, 422),
       // The member (A's customer) is not in B's organisation.
       'POST /admin/organizations/:id/members/:userId/manager': adminAnswers({ b: 404 }),
       // An empty form names no sender to take off the spam list.
@@ -234,7 +237,7 @@ export function ruleFor(key: string): Rule | undefined {
  * the others stay on A's.
  */
 export type IdKind = 'ticket' | 'attachment' | 'user' | 'staffUser' | 'org' | 'group' | 'status' | 'type' | 'field'
-  | 'brand' | 'service' | 'view' | 'address' | 'job';
+  | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag';
 
 export function paramKind(url: string, param: string): IdKind | string {
   if (param === 'userId') return url.startsWith('/admin/organizations') ? 'user' : 'staffUser';
@@ -250,6 +253,7 @@ export function paramKind(url: string, param: string): IdKind | string {
     [/^\/admin\/types\//, 'type'], [/^\/admin\/fields\//, 'field'], [/^\/admin\/users\//, 'user'],
     [/^\/admin\/organizations\//, 'org'], [/^\/admin\/groups\//, 'group'], [/^\/admin\/brands\//, 'brand'],
     [/^\/admin\/services\//, 'service'], [/^\/admin\/outbox\//, 'job'], [/^\/admin\/mail\/addresses\//, 'address'],
+    [/^\/admin\/tags\//, 'tag'],
   ];
   const found = kinds.find(([pattern]) => pattern.test(url));
   if (!found) throw new Error(`no fixture for :${param} of ${url}`);

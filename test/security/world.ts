@@ -122,6 +122,12 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     { kind: 'mail', payload: JSON.stringify({ from: 'support@desk.test', to: ['ann@acme.test'], subject: 'Hello', text: 'Hello' }), state: 'dead', run_at: now(), max_attempts: 1, locked_until: null, last_error: 'x', created_at: now(), finished_at: now() },
   ]).returning('id').execute();
 
+  // Tags are staff-only: one carries the canary (stored as the fixture writes it; the app would lower-case it).
+  const tags = await db.insertInto('tags').values([{ name: CANARY }, { name: 'bolt-tag' }]).returning('id').execute();
+  await db.insertInto('ticket_tags').values([
+    { ticket_id: tickets.a, tag_id: tags[0]!.id }, { ticket_id: tickets.b, tag_id: tags[0]!.id }, { ticket_id: tickets.b, tag_id: tags[1]!.id },
+  ]).execute();
+
   const ids = {
     ticket: tickets, attachment: attachments,
     user: { a: users.customer.id, b: users.otherCustomer.id },
@@ -131,13 +137,13 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     status: { a: 2, b: 3 }, type: { a: 1, b: typeB!.id }, field: { a: field[0]!.id, b: field[1]!.id },
     brand: { a: 1, b: brandB!.id }, service: { a: services[0]!.id, b: services[1]!.id },
     view: { a: views[0]!.id, b: views[1]!.id }, address: { a: addresses[0]!.id, b: addresses[1]!.id },
-    job: { a: jobs[0]!.id, b: jobs[1]!.id },
+    job: { a: jobs[0]!.id, b: jobs[1]!.id }, tag: { a: tags[0]!.id, b: tags[1]!.id },
   };
   // The neighbour id that does not exist: one past the table's last row.
   const tables = {
     ticket: 'tickets', attachment: 'attachments', user: 'users', staffUser: 'users', org: 'organizations', group: 'groups',
     status: 'statuses', type: 'ticket_types', field: 'fields', brand: 'brands', service: 'services', view: 'saved_views',
-    address: 'support_addresses', job: 'jobs',
+    address: 'support_addresses', job: 'jobs', tag: 'tags',
   } as const;
   const missing = {} as Record<keyof typeof tables, number>;
   for (const [kind, table] of Object.entries(tables) as [keyof typeof tables, typeof tables[keyof typeof tables]][]) {

@@ -27,16 +27,28 @@ t.test('each list filter and sort uses an index', sqliteOnly('SQLite\'s EXPLAIN 
   const priorities = ['low', 'normal', 'high', 'urgent'] as const;
   await makeTickets(db, 2000, (i) => ({ requesterId: customer.id, statusId: (i % 5) + 1, priority: priorities[i % 4]!,
     assigneeId: i % 3 === 0 ? agent.id : null, groupId: i % 7 === 0 ? group.id : null, organizationId: i % 11 === 0 ? org.id : null }));
+  // Tags (issue 20): a common one on every third ticket, a rare one on a few.
+  const [common, rare] = await db.insertInto('tags').values([{ name: 'billing' }, { name: 'refund' }]).returning('id').execute();
+  const ids = (await db.selectFrom('tickets').select('id').execute()).map((r) => r.id);
+  await db.insertInto('ticket_tags').values([
+    ...ids.filter((id) => id % 3 === 0).map((ticket_id) => ({ ticket_id, tag_id: common!.id })),
+    ...ids.filter((id) => id % 97 === 0).map((ticket_id) => ({ ticket_id, tag_id: rare!.id })),
+  ]).execute();
   await db.executeQuery(CompiledQuery.raw('analyze'));
   const actor = await db.selectFrom('users').selectAll().where('id', '=', agent.id).executeTakeFirstOrThrow();
 
   const filters = ['status=2', 'status=category:open', 'view=my_open', 'view=unassigned', `assignee=${agent.id}`, `group=${group.id}`,
-    'type=1', 'brand=1', `org=${org.id}`, `requester=${customer.id}`, 'priority=urgent', `view=group-${group.id}`];
+    'type=1', 'brand=1', `org=${org.id}`, `requester=${customer.id}`, 'priority=urgent', `view=group-${group.id}`,
+    'tag=billing', 'tag=refund', 'tag=billing&tag=refund', 'view=my_open&tag=refund'];
   for (const query of filters) {
     const steps = await plan(db, query, actor);
     const tickets = steps.filter((s) => /\btickets\b/.test(s));
     t.ok(tickets.length > 0 && tickets.every((s) => /USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY/.test(s)), `${query}: ${tickets.join(' / ')}`);
     t.notOk(steps.some((s) => /^SCAN tickets$/.test(s)), `${query}: never a full scan of tickets`);
+    // A tag is found by its unique name, its tickets through (tag_id, ticket_id): never a scan of ticket_tags.
+    const tagSteps = steps.filter((s) => /\b(ticket_tags|tags)\b/.test(s));
+    t.ok(tagSteps.length > 0 === query.includes('tag=') && tagSteps.every((s) => /^SEARCH \w+ USING (COVERING )?INDEX \w+ \((name|tag_id)=\?/.test(s)),
+      `${query}: ${tagSteps.join(' / ')}`);
   }
   // Each column also sorts the other way (a second click on its header): the same index, walked forwards.
   for (const sort of ['activity', 'created', 'priority', 'id', 'activity_asc', 'created_asc', 'priority_asc', 'id_asc']) {

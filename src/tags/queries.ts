@@ -1,0 +1,50 @@
+import type { Db } from '../db/connect.js';
+
+/** A ticket's tags, by name. */
+export async function tagsOfTicket(db: Db, ticketId: number): Promise<string[]> {
+  const rows = await db.selectFrom('ticket_tags').innerJoin('tags', 'tags.id', 'ticket_tags.tag_id')
+    .select('tags.name').where('ticket_tags.ticket_id', '=', ticketId).orderBy('tags.name').execute();
+  return rows.map((r) => r.name);
+}
+
+/** The tags of a page of tickets in one query (the list shows them per row). */
+export async function tagsOfTickets(db: Db, ticketIds: readonly number[]): Promise<Map<number, string[]>> {
+  const byTicket = new Map<number, string[]>();
+  if (ticketIds.length === 0) return byTicket;
+  const rows = await db.selectFrom('ticket_tags').innerJoin('tags', 'tags.id', 'ticket_tags.tag_id')
+    .select(['ticket_tags.ticket_id', 'tags.name']).where('ticket_tags.ticket_id', 'in', [...ticketIds]).orderBy('tags.name').execute();
+  for (const row of rows) byTicket.set(row.ticket_id, [...(byTicket.get(row.ticket_id) ?? []), row.name]);
+  return byTicket;
+}
+
+/** How many tag names the pages suggest. */
+export const SUGGESTIONS = 500;
+
+/**
+ * Tag names to suggest while typing (a datalist: works without JavaScript too), by name. No counts:
+ * every ticket page and list shows them, and counting uses would read all of ticket_tags each time.
+ */
+export async function tagSuggestions(db: Db): Promise<string[]> {
+  return (await db.selectFrom('tags').select('name').orderBy('name').limit(SUGGESTIONS).execute()).map((r) => r.name);
+}
+
+/** Every tag with the number of tickets carrying it, by name (the admin page). */
+export async function tagsWithCounts(db: Db) {
+  const rows = await db.selectFrom('tags').leftJoin('ticket_tags', 'ticket_tags.tag_id', 'tags.id')
+    .select(['tags.id', 'tags.name', (eb) => eb.fn.count<number>('ticket_tags.ticket_id').as('tickets')])
+    .groupBy(['tags.id', 'tags.name']).orderBy('tags.name').execute();
+  return rows.map((r) => ({ ...r, tickets: Number(r.tickets) }));
+}
+
+export async function findTag(db: Db, id: number) {
+  return db.selectFrom('tags').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
+}
+
+export async function findTagByName(db: Db, name: string) {
+  return db.selectFrom('tags').select(['id', 'name']).where('name', '=', name).executeTakeFirst();
+}
+
+/** The tickets carrying a tag (ids). */
+export async function ticketsTagged(db: Db, tagId: number): Promise<number[]> {
+  return (await db.selectFrom('ticket_tags').select('ticket_id').where('tag_id', '=', tagId).orderBy('ticket_id').execute()).map((r) => r.ticket_id);
+}
