@@ -18,6 +18,7 @@ import * as m0025 from './0025_trigram_indexes.js';
 import * as m0026 from './0026_ui_prefs.js';
 import * as m0027 from './0027_conversation_order.js';
 import * as m0028 from './0028_message_words.js';
+import * as m0029 from './0029_search_trigger_plans.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '0026_ui_prefs': m0026,
   '0027_conversation_order': m0027,
   '0028_message_words': m0028,
+  '0029_search_trigger_plans': m0029,
 };
