@@ -20,6 +20,15 @@ export interface Consumer {
   readonly name: string;
   readonly transactional?: boolean;
   /**
+   * A transactional consumer that reads much before it writes (composing mail): on PostgreSQL its
+   * transaction takes the writer lock only at its first write (db/postgres.ts `lockAtFirstWrite`),
+   * so other writers do not wait while it reads and renders; two workers still never handle one
+   * event, as it takes a lock of its own before reading its position. For a consumer none of whose
+   * reads decides something that must still hold when it commits, or that re-reads it after
+   * `takeWriterLock` (a count-then-insert).
+   */
+  readonly lateWriterLock?: boolean;
+  /**
    * Effects only whoever is connected to this process now can see (the live hub): the position is
    * kept in memory and starts at the end of the stream when the process starts, so a restart
    * replays nothing to nobody. Such a consumer is also nudged after each write request.

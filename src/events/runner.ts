@@ -1,4 +1,5 @@
 import type { Db } from '../db/connect.js';
+import { lockAtFirstWrite, takeNamedLock } from '../db/postgres.js';
 import type { DomainEvent } from './schema.js';
 import { nowIso } from '../lib/time.js';
 import type { Consumer, ConsumerContext } from './consumer.js';
@@ -64,8 +65,12 @@ export async function runConsumer(db: Db, consumer: Consumer, options: RunOption
           memory.set(consumer.name, event.id); // first: a failing fan-out is not retried to nobody
           await consumer.handle(db, event, context);
         } else if (consumer.transactional) {
-          await db.transaction().execute(async (trx) => {
-            // Another worker may have taken this event meanwhile: the position is read again inside.
+          const late = consumer.lateWriterLock === true;
+          const transaction = <T>(run: (trx: Db) => Promise<T>) => (late ? lockAtFirstWrite(db, run) : db.transaction().execute(run));
+          await transaction(async (trx) => {
+            // Another worker may have taken this event meanwhile: the position is read again inside,
+            // after the writer lock (from the start) or this consumer's own lock (late: before reading).
+            if (late) await takeNamedLock(trx, `consumer:${consumer.name}`);
             if (await positionOf(trx, consumer.name) >= event.id) return;
             await consumer.handle(trx, event, context);
             await moveTo(trx, consumer.name, event.id);
