@@ -112,6 +112,21 @@ export function isPlainRead(text: string): boolean {
   return /^\s*select\b/i.test(text) && !/\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b/i.test(text);
 }
 
+const OWN_ROW_MARK = '/* own row: no writer lock */';
+
+/**
+ * Marks a write (`query.modifyEnd(ownRow)`) that a `lockAtFirstWrite` transaction makes without the
+ * writer lock: to a row only holders of a `takeNamedLock` it already holds write (a consumer's
+ * position). No other writer waits for that row, and nothing is written in the order of events, so
+ * it cannot deadlock and needs no place in the writers' line. Any other write still takes the lock.
+ */
+export const ownRow = sql.raw(OWN_ROW_MARK);
+
+/** Whether a statement may run in a late-locking transaction before it takes the writer lock. */
+function needsNoWriterLock(text: string): boolean {
+  return isPlainRead(text) || text.endsWith(OWN_ROW_MARK);
+}
+
 /**
  * Named (prepared) statements. `pg` sends every query unnamed, so PostgreSQL parses and plans it on
  * every execution; for the app's joined reads planning is most of their time (docs/benchmarks.md).
@@ -189,7 +204,7 @@ class DeskConnection implements DatabaseConnection {
     if (query.sql === WRITER_LOCK_SQL) {
       if (this.writer === 'held') return { rows: [] };
       if (this.writer === 'pending') this.writer = 'held';
-    } else if (this.writer === 'pending' && !isPlainRead(query.sql)) {
+    } else if (this.writer === 'pending' && !needsNoWriterLock(query.sql)) {
       await this.run(WRITER_LOCK_SQL, []);
       this.writer = 'held';
     }

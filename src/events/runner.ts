@@ -1,5 +1,5 @@
 import type { Db } from '../db/connect.js';
-import { lockAtFirstWrite, takeNamedLock } from '../db/postgres.js';
+import { lockAtFirstWrite, ownRow, takeNamedLock } from '../db/postgres.js';
 import type { DomainEvent } from './schema.js';
 import { nowIso } from '../lib/time.js';
 import type { Consumer, ConsumerContext } from './consumer.js';
@@ -27,6 +27,9 @@ async function moveTo(db: Db, consumer: string, eventId: number): Promise<void> 
   const now = nowIso();
   await db.insertInto('consumer_positions').values({ consumer, last_event_id: eventId, updated_at: now })
     .onConflict((oc) => oc.column('consumer').doUpdateSet({ last_event_id: eventId, updated_at: now }))
+    // The consumer's own row, written under its named lock: an event it has nothing to do for moves
+    // its position without waiting in the writers' line (late-locking consumers, PostgreSQL).
+    .modifyEnd(ownRow)
     .execute();
 }
 

@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import t from 'tap';
 import type { Db } from '../../src/db/connect.js';
-import { lockAtFirstWrite, takeWriterLock } from '../../src/db/postgres.js';
+import { lockAtFirstWrite, ownRow, takeNamedLock, takeWriterLock } from '../../src/db/postgres.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { onPostgres } from '../helpers/database.js';
 
@@ -84,4 +84,26 @@ t.test('a late transaction that only reads never takes the lock', pgOnly, async 
     return rows[0]!.n;
   });
   t.equal(held, 0);
+});
+
+t.test('a write marked ownRow (a consumer\'s position under its named lock) takes no writer lock; the next write does', pgOnly, async (t) => {
+  const { db } = await buildTestDesk(t);
+  const advisory = async (trx: Db) => (await sql<{ n: number }>`select count(*) as n from pg_locks
+    where locktype = 'advisory' and pid = pg_backend_pid() and objsubid = 1`.execute(trx)).rows[0]!.n;
+  const moved = gate();
+  const finish = gate();
+  const late = lockAtFirstWrite(db, async (trx) => {
+    await takeNamedLock(trx, 'consumer:test.own');
+    await trx.insertInto('consumer_positions').values({ consumer: 'test.own', last_event_id: 1, updated_at: '2026-01-01T00:00:00.000Z' }).modifyEnd(ownRow).execute();
+    t.equal(await advisory(trx), 0, 'no writer lock after the position write');
+    moved.open();
+    await finish.opened;
+    await trx.insertInto('settings').values({ key: 'own.after', value: '1' }).execute();
+    t.equal(await advisory(trx), 1, 'an ordinary write takes it');
+  });
+  await moved.opened;
+  t.ok(await settlesWithin(write(db, 'own.meanwhile'), 3000), 'another writer is not held up by the position write');
+  finish.open();
+  await late;
+  t.equal((await db.selectFrom('consumer_positions').select('last_event_id').where('consumer', '=', 'test.own').executeTakeFirstOrThrow()).last_event_id, 1);
 });
