@@ -134,6 +134,7 @@ export async function storedFieldValues(db: Db, ticketId: number): Promise<Map<n
 export async function saveFieldValues(
   trx: Db, ticketId: number, defs: FieldDef[], values: Map<number, string>, yesNo: [string, string],
 ): Promise<HistoryEntry[]> {
+  if (!defs.some((field) => values.has(field.id))) return []; // nothing given: nothing to compare with
   const current = await storedFieldValues(trx, ticketId);
   const changed: HistoryEntry[] = [];
   for (const field of defs) {
