@@ -39,7 +39,10 @@ function safeNumber(value: string): number {
  * `preparedStatements`: how many statements each connection keeps prepared (0: none, see Statements).
  */
 export function connectPostgres(url: string, poolSize: number, preparedStatements: number): { db: Kysely<Database>; pool: pg.Pool } {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: TYPES });
+  // Idle connections are kept for minutes, not pg's 10 s: a connection closed loses its prepared
+  // statements, and a desk between two bursts of clicks would plan everything again each time. Idle
+  // ones never keep a process from ending (a command that forgot to close the pool).
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: TYPES, idleTimeoutMillis: 5 * 60_000, allowExitOnIdle: true });
   // An idle connection that breaks (the server restarted) is dropped by the pool and replaced on
   // the next query; without a listener the pool's 'error' event would end the process.
   pool.on('error', () => undefined);
