@@ -48,8 +48,11 @@ export interface Config {
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; path: string }
-  /** `url` as given (it may hold a password: never log it); `poolSize` connections at most per process. */
-  | { kind: 'postgres'; url: string; poolSize: number };
+  /**
+   * `url` as given (it may hold a password: never log it); `poolSize` connections at most per process;
+   * `preparedStatements` kept prepared per connection (src/db/postgres.ts; 0: none).
+   */
+  | { kind: 'postgres'; url: string; poolSize: number; preparedStatements: number };
 
 export interface LoginPolicy {
   /** Wrong passwords for one account from one address before each further try has to wait. */
@@ -99,7 +102,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const logFormat = (env.LOG_FORMAT || (terminal ? 'pretty' : 'json')) as LogFormat;
   if (!LOG_FORMATS.includes(logFormat)) throw new ConfigError(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}, got "${env.LOG_FORMAT}"`);
-  const database = databaseConfig(env.DATABASE_URL, env.DATABASE_POOL_SIZE, dataDir);
+  const database = databaseConfig(env.DATABASE_URL, env.DATABASE_POOL_SIZE, env.DATABASE_PREPARED_STATEMENTS, dataDir);
   const config: Config = {
     port,
     host,
@@ -139,9 +142,10 @@ function parseInteger(value: string, name: string, what: string, max: number, mi
 }
 
 /** DATABASE_URL: `sqlite:PATH` (the default: DATA_DIR/deskbell.db) or `postgres://` / `postgresql://`. */
-function databaseConfig(url: string | undefined, poolSize: string | undefined, dataDir: string): DatabaseConfig {
+function databaseConfig(url: string | undefined, poolSize: string | undefined, prepared: string | undefined, dataDir: string): DatabaseConfig {
   // Checked whatever the database, so that a typo never waits for the day the desk moves.
   const pool = parseInteger(poolSize ?? '10', 'DATABASE_POOL_SIZE', 'a whole number from 1 to 1000', 1000, 1);
+  const preparedStatements = parseInteger(prepared ?? '200', 'DATABASE_PREPARED_STATEMENTS', 'a whole number from 0 to 10000', 10000);
   if (!url) return { kind: 'sqlite', path: join(dataDir, 'deskbell.db') };
   if (url.startsWith('sqlite:')) return { kind: 'sqlite', path: resolve(url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '')) };
   if (/^postgres(ql)?:\/\//.test(url)) {
@@ -152,7 +156,7 @@ function databaseConfig(url: string | undefined, poolSize: string | undefined, d
       throw new ConfigError('DATABASE_URL is not a valid postgres:// address');
     }
     if (!parsed.hostname && !parsed.searchParams.get('host')) throw new ConfigError('DATABASE_URL: postgres:// needs a host (postgres://user@host:5432/database)');
-    return { kind: 'postgres', url, poolSize: pool };
+    return { kind: 'postgres', url, poolSize: pool, preparedStatements };
   }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
   throw new ConfigError(`DATABASE_URL must start with sqlite: (a file) or postgres:// (a PostgreSQL server)${scheme ? `, got "${scheme}:"` : ''}`);

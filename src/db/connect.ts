@@ -59,7 +59,7 @@ export function connect(path: string, options: OpenOptions = {}): { db: Db; sqli
  * pragmas) or a pool of connections to PostgreSQL (`sqlite` is then null).
  */
 export function connectDatabase(database: DatabaseConfig, options: OpenOptions = {}): { db: Db; sqlite: SQLite.Database | null } {
-  if (database.kind === 'postgres') return { db: connectPostgres(database.url, database.poolSize).db, sqlite: null };
+  if (database.kind === 'postgres') return { db: connectPostgres(database.url, database.poolSize, database.preparedStatements).db, sqlite: null };
   return connect(database.path, options);
 }
 

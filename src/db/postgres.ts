@@ -1,5 +1,11 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, type DatabaseConnection, type Driver } from 'kysely';
+import {
+  CompiledQuery, Kysely, PostgresDialect, sql,
+  type DatabaseConnection, type Driver, type QueryResult, type Transaction, type TransactionSettings,
+} from 'kysely';
+import { isPostgres } from './dialect.js';
 import type { Database } from './schema.js';
 
 const { builtins } = pg.types;
@@ -28,18 +34,25 @@ function safeNumber(value: string): number {
   return n;
 }
 
-/** Kysely over a pg Pool of at most `poolSize` connections. `Db` is the same type as on SQLite. */
-export function connectPostgres(url: string, poolSize: number): { db: Kysely<Database>; pool: pg.Pool } {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: TYPES });
+/**
+ * Kysely over a pg Pool of at most `poolSize` connections. `Db` is the same type as on SQLite.
+ * `preparedStatements`: how many statements each connection keeps prepared (0: none, see Statements).
+ */
+export function connectPostgres(url: string, poolSize: number, preparedStatements: number): { db: Kysely<Database>; pool: pg.Pool } {
+  // Idle connections are kept for minutes, not pg's 10 s: a connection closed loses its prepared
+  // statements, and a desk between two bursts of clicks would plan everything again each time. Idle
+  // ones never keep a process from ending (a command that forgot to close the pool).
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: TYPES, idleTimeoutMillis: 5 * 60_000, allowExitOnIdle: true });
   // An idle connection that breaks (the server restarted) is dropped by the pool and replaced on
   // the next query; without a listener the pool's 'error' event would end the process.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new OneWriterPostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new DeskPostgresDialect(pool, new Statements(preparedStatements)) });
   return { db, pool };
 }
 
 /** The advisory lock every write transaction holds (any number; one per desk database). */
 export const WRITER_LOCK = 0x6465736b; // "desk"
+const WRITER_LOCK_SQL = `select pg_advisory_xact_lock(${WRITER_LOCK})`;
 
 /**
  * One writer at a time, as on SQLite: every transaction begins by taking a transaction-scoped
@@ -49,22 +62,297 @@ export const WRITER_LOCK = 0x6465736b; // "desk"
  * (rate limits, sign-in pauses, invitation caps) sees every earlier write, and two transactions
  * never wait on each other's rows in opposite order (no deadlocks). Reads outside transactions run
  * in parallel on the pool; single statements outside transactions need no lock.
+ *
+ * A transaction opened with `lockAtFirstWrite` takes the same lock later: just before its first
+ * statement that is not a plain `select` (see `isPlainRead`). It has taken no row lock before
+ * then, so it cannot deadlock either; from then on it is an ordinary writer. What it read before
+ * is what any reader could read: a decision that must still hold at commit is read again after
+ * `takeWriterLock`.
  */
-class OneWriterPostgresDriver extends PostgresDriver {
-  override async beginTransaction(connection: DatabaseConnection, settings: Parameters<Driver['beginTransaction']>[1]): Promise<void> {
-    await super.beginTransaction(connection, settings);
-    await connection.executeQuery(CompiledQuery.raw(`select pg_advisory_xact_lock(${WRITER_LOCK})`));
+const lateLock = new AsyncLocalStorage<{ claimed: boolean }>();
+
+/**
+ * `db.transaction().execute(run)`, whose writer lock (PostgreSQL) waits for its first write: the
+ * reading and the Node work before it do not hold up every other writer. For transactions that
+ * read a lot before writing and whose reads decide nothing that must still hold at commit (the
+ * notifications consumer composing mail); a count-then-insert in it calls `takeWriterLock` before
+ * counting. A `select` of a function that writes is not seen as a write: call `takeWriterLock`
+ * first. Any transaction opened inside `run` on another connection is an ordinary one. On SQLite
+ * the same as `db.transaction()` (BEGIN IMMEDIATE: one writer, from the start).
+ */
+export function lockAtFirstWrite<T>(db: Kysely<Database>, run: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  if (!isPostgres(db)) return db.transaction().execute(run);
+  return lateLock.run({ claimed: false }, () => db.transaction().execute(run));
+}
+
+/**
+ * The writer lock now, in a `lockAtFirstWrite` transaction (before a count-then-insert); a no-op in
+ * an ordinary transaction, which holds it from the start, and on SQLite.
+ */
+export async function takeWriterLock(trx: Kysely<Database>): Promise<void> {
+  if (!isPostgres(trx)) return;
+  if (!trx.isTransaction) throw new Error('takeWriterLock outside a transaction holds nothing');
+  await trx.executeQuery(CompiledQuery.raw(WRITER_LOCK_SQL));
+}
+
+/** The first key of the per-name transaction locks of `takeNamedLock` (the second: the name's hash). */
+const NAMED_LOCK_SPACE = 0x646b; // "dk"
+
+/**
+ * A lock of this name until the transaction ends (PostgreSQL; SQLite has one writer, so nothing):
+ * two transactions holding it for the same name run one after the other, others are not held up.
+ * In a `lockAtFirstWrite` transaction take it before reading what it guards; it is not the writer
+ * lock, so take it before the first write (never after), or two transactions could wait on each
+ * other.
+ */
+export async function takeNamedLock(trx: Kysely<Database>, name: string): Promise<void> {
+  if (!isPostgres(trx)) return;
+  await sql`select pg_advisory_xact_lock(${sql.lit(NAMED_LOCK_SPACE)}, hashtext(${name}))`.execute(trx);
+}
+
+/** A statement that takes no row lock and writes nothing (unless it calls a function that does). */
+export function isPlainRead(text: string): boolean {
+  return /^\s*select\b/i.test(text) && !/\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b/i.test(text);
+}
+
+const OWN_ROW_MARK = '/* own row: no writer lock */';
+
+/**
+ * Marks a write (`query.modifyEnd(ownRow)`) that a `lockAtFirstWrite` transaction makes without the
+ * writer lock: to a row only holders of a `takeNamedLock` it already holds write (a consumer's
+ * position). No other writer waits for that row, and nothing is written in the order of events, so
+ * it cannot deadlock and needs no place in the writers' line. Any other write still takes the lock.
+ */
+export const ownRow = sql.raw(OWN_ROW_MARK);
+
+/** Whether a statement may run in a late-locking transaction before it takes the writer lock. */
+function needsNoWriterLock(text: string): boolean {
+  return isPlainRead(text) || text.endsWith(OWN_ROW_MARK);
+}
+
+/**
+ * Named (prepared) statements. `pg` sends every query unnamed, so PostgreSQL parses and plans it on
+ * every execution; for the app's joined reads planning is most of their time (docs/benchmarks.md).
+ * A statement text that `isNameable` allows, used a second time (anywhere in the pool), is sent
+ * named from then on, so each connection parses it once and PostgreSQL may keep its plan. Each
+ * connection keeps at most `perConnection` of them; the least recently used is deallocated when the
+ * connection is next idle (texts that differ only in the length of an IN list are so many
+ * statements). 0 names nothing, for a pooler that cannot keep prepared statements (PgBouncer in
+ * transaction mode before 1.21).
+ */
+export class Statements {
+  /** Texts seen once so far: the second use names them. Cleared when it grows past its bound. */
+  readonly #seen = new Set<string>();
+  constructor(readonly perConnection: number, readonly seenLimit = 5000) {}
+
+  /** Whether `text` was seen before (remembering it otherwise). */
+  repeated(text: string): boolean {
+    if (this.#seen.has(text)) return true;
+    if (this.#seen.size >= this.seenLimit) this.#seen.clear();
+    this.#seen.add(text);
+    return false;
   }
 }
 
-class OneWriterPostgresDialect extends PostgresDialect {
-  readonly #config: ConstructorParameters<typeof PostgresDialect>[0];
-  constructor(config: ConstructorParameters<typeof PostgresDialect>[0]) {
-    super(config);
-    this.#config = config;
+/**
+ * Whether a statement may be sent named: a single `select`/`insert`/`update`/`delete`/`with` (never
+ * DDL, a migration's script, anything with a `;`) whose best plan does not depend on its values.
+ * A named statement is planned for its values 5 times; after that PostgreSQL keeps one plan for any
+ * values (a generic plan) when that looks no dearer, and such a plan is made for average values. On
+ * skewed data it can be far worse: measured on the 100k bench desk (docs/benchmarks.md), the agent
+ * list's generic plan walked the activity index backwards (3.5 → 11–37 ms; for an agent with no
+ * tickets it would walk them all), the menu's capped counts took 230–435 ms instead of 13–18, a rare
+ * word's search 1.5 s instead of 50–67 ms, the staff list sorted by name 10× slower. So a statement
+ * that sorts or cuts (`order by`, `limit`) or matches text (`@@`, `like`, `~`) keeps being planned
+ * for its values, as before; what is left (lookups by key, counts, writes) gains most: the ticket
+ * lookup with its 8 joins 2.5 ms → 0.1 ms.
+ */
+export function isNameable(text: string): boolean {
+  return /^\s*(select|insert|update|delete|with)\b/i.test(text) && !text.includes(';')
+    && !/\b(order\s+by|limit|i?like|similar\s+to)\b|@@|~/i.test(text);
+}
+
+/** The name a statement text is prepared under: the same text, the same name, on every connection. */
+export function statementName(text: string): string {
+  return `deskbell_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+}
+
+/** What `pg` keeps of the statements it has parsed on a connection (not in its types; checked before use). */
+function parsedStatements(client: pg.PoolClient): Record<string, string> | null {
+  const parsed = (client as unknown as { connection?: { parsedStatements?: unknown } }).connection?.parsedStatements;
+  return parsed && typeof parsed === 'object' ? parsed as Record<string, string> : null;
+}
+
+/** A named statement PostgreSQL no longer runs as prepared: the table changed under it, or it was dropped. */
+function isStale(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  return code === '26000' || (code === '0A000' && /cached plan must not change result type/.test(message ?? ''));
+}
+
+type WriterState = 'none' | 'pending' | 'held';
+
+/** One pooled connection, as the driver uses it: its prepared statements and its writer lock. */
+class DeskConnection implements DatabaseConnection {
+  /** Statement text → name, least recently used first. */
+  readonly #prepared = new Map<string, string>();
+  /** Names to deallocate when the connection is next outside a transaction. */
+  readonly #retired = new Set<string>();
+  /** Names not to use until deallocated (they failed as stale). */
+  readonly #stale = new Set<string>();
+  writer: WriterState = 'none';
+
+  constructor(readonly client: pg.PoolClient, readonly statements: Statements) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (query.sql === WRITER_LOCK_SQL) {
+      if (this.writer === 'held') return { rows: [] };
+      if (this.writer === 'pending') this.writer = 'held';
+    } else if (this.writer === 'pending' && !needsNoWriterLock(query.sql)) {
+      await this.run(WRITER_LOCK_SQL, []);
+      this.writer = 'held';
+    }
+    const { command, rowCount, rows } = await this.run(query.sql, query.parameters);
+    return {
+      rows: (rows ?? []) as R[],
+      ...(command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE' ? { numAffectedRows: BigInt(rowCount ?? 0) } : {}),
+    };
+  }
+
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('streaming queries are not used on PostgreSQL here');
+  }
+
+  /** Send a statement, named when it qualifies; a named one that went stale is deallocated and, outside a transaction, sent again unnamed. */
+  async run(text: string, values: readonly unknown[]): Promise<pg.QueryResult> {
+    if (this.#retired.size > 0 && this.client.getTransactionStatus() === 'I') await this.#deallocate();
+    const name = this.#nameFor(text);
+    if (!name) return this.client.query(text, [...values]);
+    try {
+      return await this.client.query({ name, text, values: [...values] });
+    } catch (error) {
+      if (!isStale(error)) throw error;
+      this.#prepared.delete(text);
+      this.#retired.add(name);
+      this.#stale.add(name);
+      if (this.client.getTransactionStatus() !== 'I') throw error; // the transaction is aborted: the caller's to retry
+      await this.#deallocate();
+      return this.client.query(text, [...values]);
+    }
+  }
+
+  #nameFor(text: string): string | null {
+    const limit = this.statements.perConnection;
+    if (limit <= 0) return null;
+    const known = this.#prepared.get(text);
+    if (known) {
+      this.#prepared.delete(text);
+      this.#prepared.set(text, known);
+      return known;
+    }
+    if (!isNameable(text) || !this.statements.repeated(text)) return null;
+    const name = statementName(text);
+    if (this.#stale.has(name)) return null;
+    if (this.#prepared.size >= limit) {
+      // Without pg's record of parsed statements one cannot be dropped safely: name no more.
+      if (!parsedStatements(this.client)) return null;
+      const [oldText, oldName] = this.#prepared.entries().next().value as [string, string];
+      this.#prepared.delete(oldText);
+      this.#retired.add(oldName);
+    }
+    this.#retired.delete(name); // dropped a moment ago and back already: still prepared, keep it
+    this.#prepared.set(text, name);
+    return name;
+  }
+
+  async #deallocate(): Promise<void> {
+    const parsed = parsedStatements(this.client);
+    for (const name of [...this.#retired]) {
+      this.#retired.delete(name);
+      this.#stale.delete(name);
+      if (!parsed || parsed[name] === undefined) continue; // never prepared (its Parse failed)
+      delete parsed[name];
+      await this.client.query(`deallocate ${name}`).catch(() => undefined);
+    }
+  }
+}
+
+/** Kysely's PostgreSQL driver, with named statements and the writer lock (see above). */
+class DeskPostgresDriver implements Driver {
+  readonly #connections = new WeakMap<pg.PoolClient, DeskConnection>();
+  #pool: pg.Pool | null;
+
+  constructor(pool: pg.Pool, readonly statements: Statements) {
+    this.#pool = pool;
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DeskConnection> {
+    if (!this.#pool) throw new Error('the database is closed');
+    const client = await this.#pool.connect();
+    let connection = this.#connections.get(client);
+    if (!connection) {
+      connection = new DeskConnection(client, this.statements);
+      this.#connections.set(client, connection);
+    }
+    return connection;
+  }
+
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const desk = connection as DeskConnection;
+    const begin = settings.isolationLevel || settings.accessMode
+      ? `start transaction${settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : ''}${settings.accessMode ? ` ${settings.accessMode}` : ''}`
+      : 'begin';
+    const late = lateLock.getStore();
+    const lazy = late !== undefined && !late.claimed;
+    if (late) late.claimed = true;
+    try {
+      // One round trip: BEGIN and, unless it waits for the first write, the writer lock.
+      await desk.client.query(lazy ? begin : `${begin}; ${WRITER_LOCK_SQL}`);
+      desk.writer = lazy ? 'pending' : 'held';
+    } catch (error) {
+      // Never hand the connection back inside a transaction that failed to start.
+      await desk.client.query('rollback').catch(() => undefined);
+      desk.writer = 'none';
+      throw error;
+    }
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const desk = connection as DeskConnection;
+    try {
+      await desk.client.query('commit');
+    } finally {
+      desk.writer = 'none';
+    }
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const desk = connection as DeskConnection;
+    try {
+      await desk.client.query('rollback');
+    } finally {
+      desk.writer = 'none';
+    }
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    (connection as DeskConnection).client.release();
+  }
+
+  async destroy(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = null;
+    await pool?.end();
+  }
+}
+
+class DeskPostgresDialect extends PostgresDialect {
+  constructor(readonly pool: pg.Pool, readonly statements: Statements) {
+    super({ pool });
   }
 
   override createDriver(): Driver {
-    return new OneWriterPostgresDriver(this.#config);
+    return new DeskPostgresDriver(this.pool, this.statements);
   }
 }

@@ -26,6 +26,15 @@ interface ConsumerBase {
 export interface TransactionalConsumer extends ConsumerBase {
   readonly transactional: true;
   readonly ephemeral?: false;
+  /**
+   * A consumer that reads much before it writes (composing mail): on PostgreSQL its
+   * transaction takes the writer lock only at its first write (db/postgres.ts `lockAtFirstWrite`),
+   * so other writers do not wait while it reads and renders; two workers still never handle one
+   * event, as it takes a lock of its own before reading its position. For a consumer none of whose
+   * reads decides something that must still hold when it commits, or that re-reads it after
+   * `takeWriterLock` (a count-then-insert).
+   */
+  readonly lateWriterLock?: boolean;
   handle(trx: Trx, event: StreamEvent, context: ConsumerContext): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
-import type { Db } from '../db/connect.js';
+import type { Db, Trx } from '../db/connect.js';
+import { lockAtFirstWrite, ownRow, takeNamedLock } from '../db/postgres.js';
 import type { DomainEvent } from './schema.js';
 import { nowIso } from '../lib/time.js';
 import type { Consumer, ConsumerContext } from './consumer.js';
@@ -26,6 +27,9 @@ async function moveTo(db: Db, consumer: string, eventId: number): Promise<void> 
   const now = nowIso();
   await db.insertInto('consumer_positions').values({ consumer, last_event_id: eventId, updated_at: now })
     .onConflict((oc) => oc.column('consumer').doUpdateSet({ last_event_id: eventId, updated_at: now }))
+    // The consumer's own row, written under its named lock: an event it has nothing to do for moves
+    // its position without waiting in the writers' line (late-locking consumers, PostgreSQL).
+    .modifyEnd(ownRow)
     .execute();
 }
 
@@ -61,8 +65,12 @@ export async function runConsumer(db: Db, consumer: Consumer, options: RunOption
       const event = toStreamEvent(row);
       try {
         if (consumer.transactional) {
-          await db.transaction().execute(async (trx) => {
-            // Another worker may have taken this event meanwhile: the position is read again inside.
+          const late = consumer.lateWriterLock === true;
+          const transaction = <T>(run: (trx: Trx) => Promise<T>) => (late ? lockAtFirstWrite(db, run) : db.transaction().execute(run));
+          await transaction(async (trx) => {
+            // Another worker may have taken this event meanwhile: the position is read again inside,
+            // after the writer lock (from the start) or this consumer's own lock (late: before reading).
+            if (late) await takeNamedLock(trx, `consumer:${consumer.name}`);
             if (await positionOf(trx, consumer.name) >= event.id) return;
             await consumer.handle(trx, event, context);
             await moveTo(trx, consumer.name, event.id);

@@ -157,5 +157,6 @@ export function diffFieldValues(defs: FieldDef[], values: ReadonlyMap<number, st
 
 /** diffFieldValues against what the ticket holds now, for the caller's changeTicket. */
 export async function fieldChanges(db: Db, ticketId: number, defs: FieldDef[], values: ReadonlyMap<number, string>, yesNo: [string, string]): Promise<FieldChanges> {
+  if (!defs.some((field) => values.has(field.id))) return { values: new Map(), history: [] }; // nothing given: nothing to compare with
   return diffFieldValues(defs, values, await storedFieldValues(db, ticketId), yesNo);
 }

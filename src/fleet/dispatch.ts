@@ -22,12 +22,14 @@ const READER: Actor = { id: 0, email: '', name: 'Deskbell', role: 'admin', organ
  * round_robin and load_balanced assign as many people as the type needs, the first as assignee.
  */
 export async function dispatchTicket(trx: Trx, ticketId: number): Promise<void> {
+  // The type's policy first: most types dispatch nothing, and then the ticket need not be read.
+  const type = await trx.selectFrom('tickets').innerJoin('ticket_types', 'ticket_types.id', 'tickets.type_id')
+    .select(['ticket_types.dispatch_policy', 'ticket_types.dispatch_count', 'ticket_types.members_needed'])
+    .where('tickets.id', '=', ticketId).executeTakeFirst();
+  const policy = type?.dispatch_policy as DispatchPolicy | undefined;
+  if (!type || !policy || policy === 'none' || !DISPATCH_POLICIES.includes(policy)) return;
   const ticket = await findVisibleTicket(trx, READER, ticketId);
   if (!ticket || ticket.status_category === 'draft' || (DONE_CATEGORIES as readonly string[]).includes(ticket.status_category)) return;
-  const type = await trx.selectFrom('ticket_types').select(['dispatch_policy', 'dispatch_count', 'members_needed'])
-    .where('id', '=', ticket.type_id).executeTakeFirstOrThrow();
-  const policy = type.dispatch_policy as DispatchPolicy;
-  if (policy === 'none' || !DISPATCH_POLICIES.includes(policy)) return;
   const staff = await eligibleStaff(trx, ticket);
   const pool = staff.filter((p) => ticket.group_id === null || p.inGroup).sort((a, b) => a.id - b.id);
   if (pool.length === 0) return;

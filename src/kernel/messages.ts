@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { attachUploads } from '../attachments/uploads.js';
 import type { Trx } from '../db/connect.js';
 import type { MessageKind } from '../db/schema.js';
@@ -57,13 +58,14 @@ export async function addMessage(trx: Trx, actor: Actor | null, ticketId: number
   const id = await insertMessage(trx, actor, ticketId, input, now);
   if ((input.stamps ?? 'activity') === 'activity') {
     const replies = input.kind === 'reply' || input.kind === 'update';
+    // One statement with the first response's stamp: each is a round trip inside the writer lock.
     await trx.updateTable('tickets').set({
       updated_at: now,
       last_activity_at: now,
       ...(replies && actor ? { last_replier_id: actor.id } : {}),
+      ...(input.firstResponse ? { first_response_at: sql<string>`coalesce(first_response_at, ${now})` } : {}),
     }).where('id', '=', ticketId).execute();
-  }
-  if (input.firstResponse) {
+  } else if (input.firstResponse) {
     await trx.updateTable('tickets').set({ first_response_at: now }).where('id', '=', ticketId).where('first_response_at', 'is', null).execute();
   }
   await writeHistory(trx, ticketId, actor?.id ?? null, input.history ?? [], now);

@@ -19,6 +19,9 @@ import { inviteToTicket, mailAccount } from './account.js';
 export const notifications: Consumer = {
   name: 'notifications',
   transactional: true,
+  // Reading the ticket and rendering the mail hold up no other writer: only the queueing does, and
+  // the hourly caps are counted after takeWriterLock (send.ts).
+  lateWriterLock: true,
   async handle(trx, event, context) {
     const announce = event.payload.announce as Announce | undefined;
     if (event.kind === 'tickets.assigned') {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { changeTicket } from '../kernel/index.js';
 import type { Db, Trx } from '../db/connect.js';
+import { takeWriterLock } from '../db/postgres.js';
 import type { Translate } from '../i18n.js';
 import { nowIso } from '../lib/time.js';
 import { composeMail } from '../mail/compose.js';
@@ -48,7 +49,8 @@ export async function threadingConfig(db: Db, ctx: NotifyContext): Promise<Threa
  */
 export async function sendTicketMail(trx: Trx, ctx: NotifyContext, spec: TicketMail): Promise<boolean> {
   const now = nowIso();
-  if (spec.automatic && !(await withinCaps(trx, spec, now))) return false;
+  // Composed first, the caps counted after: in the notifications consumer's transaction (which
+  // takes the writer lock late) the reading and rendering then hold up no other writer.
   const threading = await threadingConfig(trx, ctx);
   const references = await threadOf(trx, spec.ticket.id, spec.to);
   const messageId = messageIdFor(threading, spec.ticket.id, `${Date.now().toString(36)}.${randomBytes(6).toString('hex')}`);
@@ -59,6 +61,11 @@ export async function sendTicketMail(trx: Trx, ctx: NotifyContext, spec: TicketM
   if (footer) {
     composed.text = `${composed.text.replace(/\s+$/, '')}\n\n${footer}\n`;
     if (composed.html) composed.html = `${composed.html}\n<div class="brand-footer" style="color:#888;font-size:small">${renderMarkdown(footer)}</div>`;
+  }
+  if (spec.automatic) {
+    // Count-then-insert: no other writer may log a mail between the count and this one.
+    await takeWriterLock(trx);
+    if (!(await withinCaps(trx, spec, now))) return false;
   }
   await queueMail(trx, {
     ...composed,

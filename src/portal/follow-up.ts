@@ -4,7 +4,7 @@ import type { Translate } from '../i18n.js';
 import type { Actor } from '../users/actor.js';
 import { closedReplyPolicy, customerTicket } from '../tickets/customer.js';
 import type { CustomerReplyInput } from '../tickets/schemas.js';
-import { checkSubmission, defaultTopicId, writeSubmission } from './submit.js';
+import { checkSubmission, defaultTopicId, submissionsPerHour, writeSubmission } from './submit.js';
 import { customerTopics } from './submit-queries.js';
 
 /**
@@ -22,9 +22,10 @@ export async function openFollowUp(db: Db, actor: Actor, originalId: number, rep
   const form = await checkSubmission(db, actor, {
     value: { typeId, subject, message: reply.body, brandId: null, serviceId: null, fields: {} }, errors: {},
   });
+  const perHour = await submissionsPerHour(db);
   // The new ticket and the note on the old one that names it: both or neither.
   return db.transaction().execute(async (trx) => {
-    const id = await writeSubmission(trx, actor, form, uploadIds);
+    const id = await writeSubmission(trx, actor, form, uploadIds, perHour);
     await changeTicket(trx, actor, original.id, { history: [{ kind: 'followup', from: null, to: `#${id}` }] });
     return id;
   });

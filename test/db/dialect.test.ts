@@ -20,11 +20,12 @@ t.test('DATABASE_URL: a SQLite file by default or by sqlite:PATH, a PostgreSQL s
 
   for (const url of ['postgres://deskbell@db.example.com:5432/desk', 'postgresql://deskbell:secret@10.0.0.5/desk']) {
     const config = loadConfig({ ...base, DATABASE_URL: url });
-    t.same(config.database, { kind: 'postgres', url, poolSize: 10 }, url);
+    t.same(config.database, { kind: 'postgres', url, poolSize: 10, preparedStatements: 200 }, url);
     t.equal(config.databasePath, '', 'no SQLite file');
     t.throws(() => sqliteOnly(config, 'deskbell backup', 'use pg_dump'), /deskbell backup works on a SQLite database only.*use pg_dump/);
   }
   t.equal((loadConfig({ ...base, DATABASE_URL: 'postgres://h/d', DATABASE_POOL_SIZE: '25' }).database as { poolSize: number }).poolSize, 25);
+  t.equal((loadConfig({ ...base, DATABASE_URL: 'postgres://h/d', DATABASE_PREPARED_STATEMENTS: '0' }).database as { preparedStatements: number }).preparedStatements, 0);
   t.equal(sqliteOnly(loadConfig(base), 'deskbell backup'), join(dir, 'deskbell.db'));
 });
 
@@ -40,6 +41,9 @@ t.test('an unknown database or a bad pool size stops the start with a clear mess
   }
   for (const size of ['0', 'ten', '5000']) {
     t.throws(() => loadConfig({ ...base, DATABASE_POOL_SIZE: size }), /DATABASE_POOL_SIZE must be a whole number from 1 to 1000/, size);
+  }
+  for (const size of ['-1', 'many', '20000']) {
+    t.throws(() => loadConfig({ ...base, DATABASE_PREPARED_STATEMENTS: size }), /DATABASE_PREPARED_STATEMENTS must be a whole number from 0 to 10000/, size);
   }
 });
 

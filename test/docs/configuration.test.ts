@@ -34,15 +34,16 @@ t.test('every variable the scan found changes what loadConfig returns', async (t
   const dir = t.testdir();
   const base = { DATA_DIR: dir, SECRET_KEY: 'k'.repeat(64) };
   const samples: Record<string, string> = {
-    DATABASE_POOL_SIZE: '20',
+    DATABASE_POOL_SIZE: '20', DATABASE_PREPARED_STATEMENTS: '50',
     JOB_POLL_MS: '5000',
     PORT: '8080', HOST: '0.0.0.0', DATA_DIR: join(dir, 'other'), DATABASE_URL: `sqlite:${join(dir, 'x.db')}`,
     BASE_URL: 'https://help.example.com', BACKUP_KEEP: '9', SMTP_URL: 'smtp://relay:25', SMTP_LISTEN: '2525',
     MAIL_DOMAIN: 'mail.example.com', IMAP_URL: 'imaps://u:p@imap.example.com/INBOX', SECRET_KEY: 's'.repeat(64),
     TRUST_PROXY: 'true', VIDEO_BASE_URL: 'https://meet.example.com/', LOG_LEVEL: 'warn', LOG_FORMAT: 'pretty', NODE_ENV: 'development',
   };
-  // Read only along with another variable: the pool size of a PostgreSQL database.
-  const along: Record<string, Record<string, string>> = { DATABASE_POOL_SIZE: { DATABASE_URL: 'postgres://deskbell@db.example.com/deskbell' } };
+  // Read only along with another variable: the pool of a PostgreSQL database.
+  const postgres = { DATABASE_URL: 'postgres://deskbell@db.example.com/deskbell' };
+  const along: Record<string, Record<string, string>> = { DATABASE_POOL_SIZE: postgres, DATABASE_PREPARED_STATEMENTS: postgres };
   for (const name of read) {
     t.ok(samples[name], `the test has a sample value for ${name}`);
     const plain = JSON.stringify(loadConfig({ ...base, ...along[name] }));

@@ -103,3 +103,24 @@ t.test('PostgreSQL: a write that takes a later event id waits for the open one; 
   t.equal(await runConsumer(db, consumer), 2);
   t.same(seen, [before, slowId, quickId], 'both, in id order');
 });
+
+t.test('a consumer that takes the writer lock late is still handed each event once, by one of two workers at a time', async (t) => {
+  const { db } = await buildTestDesk(t);
+  for (let i = 0; i < 3; i++) await recordEvent(db, { kind: 'rating.added', ticketId: i + 1, actorId: null });
+  const handled: number[] = [];
+  const consumer: Consumer = {
+    name: 'test.late', transactional: true, lateWriterLock: true,
+    handle: async (trx, event) => {
+      // Reads first (without the writer lock on PostgreSQL), long enough for the other worker to come.
+      await trx.selectFrom('events').select('id').where('id', '=', event.id).execute();
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await trx.insertInto('settings').values({ key: `late.${event.id}.${handled.length}`, value: '1' }).execute();
+      handled.push(event.id);
+    },
+  };
+  await Promise.all([runConsumer(db, consumer), runConsumer(db, consumer)]);
+  t.equal(handled.length, 3, `each event handled once: ${handled.join(', ')}`);
+  t.equal(new Set(handled).size, 3, 'none twice');
+  const written = await db.selectFrom('settings').select('key').where('key', 'like', 'late.%').execute();
+  t.equal(written.length, 3, 'one write per event committed');
+});
