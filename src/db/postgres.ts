@@ -318,22 +318,12 @@ class DeskPostgresDriver implements Driver {
     }
   }
 
-  async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    const desk = connection as DeskConnection;
-    try {
-      await desk.client.query('commit');
-    } finally {
-      desk.writer = 'none';
-    }
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return endTransaction(connection as DeskConnection, 'commit');
   }
 
-  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    const desk = connection as DeskConnection;
-    try {
-      await desk.client.query('rollback');
-    } finally {
-      desk.writer = 'none';
-    }
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return endTransaction(connection as DeskConnection, 'rollback');
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
@@ -354,5 +344,14 @@ class DeskPostgresDialect extends PostgresDialect {
 
   override createDriver(): Driver {
     return new DeskPostgresDriver(this.pool, this.statements);
+  }
+}
+
+/** Commit or roll back; either way the connection no longer holds the writer lock (it ends with the transaction). */
+async function endTransaction(desk: DeskConnection, end: 'commit' | 'rollback'): Promise<void> {
+  try {
+    await desk.client.query(end);
+  } finally {
+    desk.writer = 'none';
   }
 }
