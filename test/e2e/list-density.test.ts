@@ -26,7 +26,6 @@ const measure = (page: Page) => page.evaluate(() => {
 });
 
 const heading = (page: Page) => page.locator('main h1').innerText();
-const shown = (page: Page, selector: string) => page.locator(selector).first().evaluate((el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden');
 
 /** The first screen at 1366 × 860: no sideways scrolling anywhere, 20+ rows in view. */
 async function fitsTheLaptop(t: Test, page: Page, what: string) {
@@ -59,7 +58,10 @@ if (browser) {
       await page.locator('main h1', { hasText: 'All tickets' }).waitFor();
       t.equal(await heading(page), 'All tickets', 'the heading names the view');
       await fitsTheLaptop(t, page, '"All"');
-      t.ok(await shown(page, 'nav.side-menu a[href="/agent/tickets?view=unassigned"]'), 'the views stay beside the list');
+      // The menu's counts arrive after the page (htmx swaps them in): wait for the swap to settle.
+      const besides = await page.locator('nav.side-menu a[href="/agent/tickets?view=unassigned"]').first()
+        .waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+      t.ok(besides, 'the views stay beside the list');
 
       // One line per ticket; a long subject is cut, its full text in the title.
       const heights = await page.locator('#ticket-table tbody tr').evaluateAll((rows) => rows.map((r) => Math.round(r.getBoundingClientRect().height)));
@@ -105,7 +107,8 @@ if (browser) {
         const table = (await page.locator('#ticket-table table').boundingBox())!;
         const barBox = (await bar.boundingBox())!;
         t.ok(barBox.y >= table.y + table.height, 'under the table', { table, barBox });
-        t.ok(barBox.height <= 60, 'in one compact row', barBox);
+        // Six actions since tags (assignee, status, priority, group, add tag, remove tag): two short rows at most.
+        t.ok(barBox.height <= 100, 'compact: two rows at most', barBox);
       }
 
       // The columns are the agent's choice, kept in their profile.
