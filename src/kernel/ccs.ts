@@ -1,4 +1,5 @@
 import type { Trx } from '../db/connect.js';
+import { membershipChange } from './membership.js';
 
 /** People to copy in on a ticket, and people to take off it (user ids). */
 export interface CcChange {
@@ -19,8 +20,7 @@ export interface CcsChanged {
  */
 export async function writeCcs(trx: Trx, ticketId: number, change: CcChange): Promise<CcsChanged> {
   const current = new Set((await trx.selectFrom('ticket_ccs').select('user_id').where('ticket_id', '=', ticketId).execute()).map((r) => r.user_id));
-  const added = [...new Set(change.add ?? [])].filter((id) => !current.has(id));
-  const removed = [...new Set(change.remove ?? [])].filter((id) => current.has(id));
+  const { added, removed } = membershipChange(current, change);
   if (removed.length > 0) await trx.deleteFrom('ticket_ccs').where('ticket_id', '=', ticketId).where('user_id', 'in', removed).execute();
   if (added.length > 0) await trx.insertInto('ticket_ccs').values(added.map((user_id) => ({ ticket_id: ticketId, user_id }))).execute();
   return { added, removed };

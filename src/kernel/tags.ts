@@ -1,5 +1,6 @@
 import type { Trx } from '../db/connect.js';
 import type { HistoryEntry } from './history.js';
+import { membershipChange } from './membership.js';
 
 /** Tags to put on a ticket and to take off it, by name (already normalised: tags/normalise.ts). */
 export interface TagChange {
@@ -22,8 +23,7 @@ export async function writeTags(trx: Trx, ticketId: number, change: TagChange): 
   const current = await trx.selectFrom('ticket_tags').innerJoin('tags', 'tags.id', 'ticket_tags.tag_id')
     .select(['tags.id', 'tags.name']).where('ticket_tags.ticket_id', '=', ticketId).execute();
   const onTicket = new Map(current.map((r) => [r.name, r.id]));
-  const removed = [...new Set(change.remove ?? [])].filter((name) => onTicket.has(name));
-  const added = [...new Set(change.add ?? [])].filter((name) => !onTicket.has(name));
+  const { added, removed } = membershipChange(onTicket, change);
   if (removed.length > 0) {
     await trx.deleteFrom('ticket_tags').where('ticket_id', '=', ticketId).where('tag_id', 'in', removed.map((n) => onTicket.get(n)!)).execute();
   }
