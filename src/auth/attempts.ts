@@ -22,7 +22,7 @@ export function pairDelayMs(policy: LoginPolicy, failures: number): number {
 /**
  * Count a try BEFORE its password is checked, or refuse it (429, saying how long to wait). The
  * check and the record are one write transaction, and write transactions run one at a time (SQLite's
- * write lock; on PostgreSQL the writer lock of db/postgres.ts, across instances), so a burst of
+ * write lock; on PostgreSQL the writer lock of db/writer-lock.ts, across instances), so a burst of
  * parallel tries is counted one by one.
  * A refused try leaves no record: pressing again while waiting does not lengthen the wait.
  */

@@ -28,7 +28,7 @@ export interface TransactionalConsumer extends ConsumerBase {
   readonly ephemeral?: false;
   /**
    * A consumer that reads much before it writes (composing mail): on PostgreSQL its
-   * transaction takes the writer lock only at its first write (db/postgres.ts `lockAtFirstWrite`),
+   * transaction takes the writer lock only at its first write (db/writer-lock.ts `lockAtFirstWrite`),
    * so other writers do not wait while it reads and renders; two workers still never handle one
    * event, as it takes a lock of its own before reading its position. For a consumer none of whose
    * reads decides something that must still hold when it commits, or that re-reads it after

@@ -1,5 +1,5 @@
 import type { Db, Trx } from '../db/connect.js';
-import { lockAtFirstWrite, ownRow, takeNamedLock } from '../db/postgres.js';
+import { lockAtFirstWrite, ownRow, takeNamedLock } from '../db/writer-lock.js';
 import type { DomainEvent } from './schema.js';
 import { nowIso } from '../lib/time.js';
 import type { Consumer, ConsumerContext } from './consumer.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { changeTicket } from '../kernel/index.js';
 import type { Db, Trx } from '../db/connect.js';
-import { takeWriterLock } from '../db/postgres.js';
+import { takeWriterLock } from '../db/writer-lock.js';
 import type { Translate } from '../i18n.js';
 import { nowIso } from '../lib/time.js';
 import { composeMail } from '../mail/compose.js';

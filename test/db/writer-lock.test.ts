@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import t from 'tap';
 import type { Db } from '../../src/db/connect.js';
-import { lockAtFirstWrite, ownRow, takeNamedLock, takeWriterLock } from '../../src/db/postgres.js';
+import { lockAtFirstWrite, ownRow, takeNamedLock, takeWriterLock } from '../../src/db/writer-lock.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { onPostgres } from '../helpers/database.js';
 
