@@ -1,5 +1,6 @@
 // The pages and forms measured, as a user would use them: each with the session it needs and the
 // status class that counts as success (2xx for pages, 3xx for a form's redirect).
+import { COMMON_TAG } from '../src/ops/demo-people.js';
 import type { Facts } from './facts.js';
 import type { Session } from './session.js';
 
@@ -33,10 +34,14 @@ export function buildCases({ agent, customer, facts, deepCursor, hasSearch }: Ca
     { name: 'agent list, default view', kind: 'read', session: agent, path: '/agent/tickets', expect: 2 },
     { name: 'agent list, two filters', kind: 'read', session: agent, path: '/agent/tickets?status=category%3Aopen&priority=high', expect: 2 },
     { name: 'agent list, 40 pages deep', kind: 'read', session: agent, path: deepCursor ? `/agent/tickets?after=${encodeURIComponent(deepCursor)}` : '/agent/tickets', expect: 2 },
+    // The commonest demo tag (one ticket in five, src/ops/demo-people.ts): the filter reads it by
+    // ticket_tags (tag_id, ticket_id).
+    { name: `agent list, tag filter "${COMMON_TAG}"`, kind: 'read', session: agent, path: `/agent/tickets?tag=${COMMON_TAG}`, expect: 2 },
     { name: `ticket details, ${facts.longTicketMessages} messages`, kind: 'read', session: agent, path: `/agent/tickets/${facts.longTicketId}`, expect: 2 },
     { name: 'portal, My tickets', kind: 'read', session: customer, path: '/portal/tickets', expect: 2 },
     { name: `search, common word "${terms.common}"`, kind: 'search', session: agent, path: `${SEARCH_PATH}?q=${terms.common}`, expect: 2, ...search },
     { name: `search, rare word "${terms.rare}"`, kind: 'search', session: agent, path: `${SEARCH_PATH}?q=${terms.rare}`, expect: 2, ...search },
+    { name: `search, "tag:${COMMON_TAG} ${terms.common}"`, kind: 'search', session: agent, path: `${SEARCH_PATH}?q=tag%3A${COMMON_TAG}+${terms.common}`, expect: 2, ...search },
     {
       name: 'create a ticket (portal form)', kind: 'write', session: customer, path: '/portal/tickets', expect: 3,
       form: (n) => ({ path: '/portal/tickets', body: { typeId: String(facts.portalTypeId), subject: `Benchmark request ${n}: printer offline`, message: `The printer on floor ${n % 9} stopped at ${n}.` } }),

@@ -1,3 +1,4 @@
+import { untilChanged } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 import { displayValue, fieldName, fieldsOfType } from '../fields/fields.js';
 import type { Actor } from '../users/actor.js';
@@ -6,6 +7,10 @@ import { visibleTickets } from '../tickets/scope.js';
 import { tagsOfTicket, tagSuggestions } from '../tags/queries.js';
 
 type VisibleTicket = NonNullable<Awaited<ReturnType<typeof findVisibleTicket>>>;
+
+// Retired types are offered only to the tickets that already have them (as in "Updating Ticket").
+const typeChoices = untilChanged((db: Db, typeId: number) => db.selectFrom('ticket_types').select(['id', 'name'])
+  .where((eb) => eb.or([eb('retired_at', 'is', null), eb('id', '=', typeId)])).orderBy('position').orderBy('name').execute());
 
 /** How many of the requester's other tickets the panel lists (the newest by activity). */
 export const RECENT_TICKETS = 5;
@@ -19,9 +24,7 @@ export const RECENT_TICKETS = 5;
 export async function ticketPanel(db: Db, actor: Actor, ticket: VisibleTicket, yesNo: [string, string]) {
   const [choices, types, defs, stored, ccs, recent, tags, suggestions] = await Promise.all([
     listFilterChoices(db),
-    // Retired types are offered only to the tickets that already have them (as in "Updating Ticket").
-    db.selectFrom('ticket_types').select(['id', 'name'])
-      .where((eb) => eb.or([eb('retired_at', 'is', null), eb('id', '=', ticket.type_id)])).orderBy('position').orderBy('name').execute(),
+    typeChoices(db, ticket.type_id),
     fieldsOfType(db, ticket.type_id),
     listFieldValues(db, ticket.id, { customerVisibleOnly: false }),
     listCcs(db, ticket.id),

@@ -1,3 +1,4 @@
+import { untilChanged } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 import { getNumberSetting, getSetting } from '../settings/settings.js';
 
@@ -110,7 +111,10 @@ export const SETTING_ALLOWED_TYPES = 'attachments.allowed_types';
 export const SETTING_MAX_TOTAL_BYTES = 'attachments.max_total_bytes';
 
 /** The policy from the settings table (`attachments.allowed_types`, `attachments.max_total_bytes`), with the seed's defaults. */
-export async function loadAttachmentPolicy(db: Db): Promise<AttachmentPolicy> {
+const policy = untilChanged((db: Db, _: '') => readAttachmentPolicy(db), 1);
+export const loadAttachmentPolicy = (db: Db): Promise<AttachmentPolicy> => policy(db, '');
+
+async function readAttachmentPolicy(db: Db): Promise<AttachmentPolicy> {
   const [types, max] = await Promise.all([getSetting(db, SETTING_ALLOWED_TYPES), getNumberSetting(db, SETTING_MAX_TOTAL_BYTES)]);
   return {
     allowed: types === undefined ? DEFAULT_POLICY.allowed : parseAllowedTypes(types),

@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { Db } from './connect.js';
 import { isPostgres } from './dialect.js';
@@ -12,12 +13,27 @@ import { isPostgres } from './dialect.js';
  * recomputation). It cannot be read on a read-only standby, which Deskbell never talks to.
  */
 export async function changeMarker(db: Db): Promise<string> {
+  const raw = markerStatements.get(db);
+  // Straight on the connection's handle: a hundredth of a millisecond less than through Kysely,
+  // asked several times a page. (The handle is the one connection behind `db`: its own writes count.)
+  if (raw) {
+    const row = raw.get() as { c: number; v: number };
+    return `${row.c}:${row.v}`;
+  }
   if (isPostgres(db)) {
     const { rows } = await sql<{ lsn: string }>`select pg_current_wal_insert_lsn()::text as lsn`.execute(db);
     return rows[0]!.lsn;
   }
-  const { rows } = await sql<{ c: number; v: number }>`select total_changes() as c, (select data_version from pragma_data_version) as v`.execute(db);
+  const { rows } = await sql<{ c: number; v: number }>`${sql.raw(MARKER_SQL)}`.execute(db);
   return `${rows[0]!.c}:${rows[0]!.v}`;
+}
+
+const MARKER_SQL = 'select total_changes() as c, (select data_version from pragma_data_version) as v';
+const markerStatements = new WeakMap<Db, SQLite.Statement>();
+
+/** `db` runs on this SQLite handle alone (db/connect.ts): its marker is read on the handle directly. */
+export function readMarkerOn(db: Db, sqlite: SQLite.Database): void {
+  markerStatements.set(db, sqlite.prepare(MARKER_SQL));
 }
 
 /**
@@ -43,4 +59,14 @@ export class ChangeCache<T> {
     entries.set(key, { marker, value });
     return value;
   }
+}
+
+/**
+ * `read` remembered per key until the database changes (outside transactions; inside one it reads
+ * as the transaction sees it). For the small tables every page reads again: statuses, types,
+ * fields, settings. The value is shared between callers: treat it as read-only.
+ */
+export function untilChanged<A extends string | number, T>(read: (db: Db, arg: A) => Promise<T>, limit = 100): (db: Db, arg: A) => Promise<T> {
+  const cache = new ChangeCache<T>(limit);
+  return (db, arg) => (db.isTransaction ? read(db, arg) : cache.get(db, String(arg), () => read(db, arg)));
 }

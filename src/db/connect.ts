@@ -6,6 +6,7 @@ import {
   type DatabaseConnection, type Transaction, type DialectAdapter, type Driver, type SqliteDatabase, type SqliteStatement,
 } from 'kysely';
 import type { DatabaseConfig } from '../config.js';
+import { readMarkerOn } from './change-cache.js';
 import { connectPostgres } from './postgres.js';
 import type { Database } from './schema.js';
 import { steadyPlaceholders } from './steady.js';
@@ -51,6 +52,7 @@ export function connect(path: string, options: OpenOptions = {}): { db: Db; sqli
   const db = new Kysely<Database>({
     dialect: new ImmediateSqliteDialect({ database: cachedStatements(sqlite) }),
   });
+  readMarkerOn(db, sqlite);
   return { db, sqlite };
 }
 

@@ -1,3 +1,4 @@
+import { untilChanged } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 import type { HistoryEntry } from '../kernel/history.js';
 import type { Selectable } from 'kysely';
@@ -42,12 +43,12 @@ export function parseOptions(json: string): FieldOption[] {
 }
 
 /** The fields of a ticket type, in the type's order; retired fields are left out of forms. */
-export async function fieldsOfType(db: Db, typeId: number): Promise<FieldDef[]> {
+export const fieldsOfType = untilChanged(async (db: Db, typeId: number): Promise<FieldDef[]> => {
   const rows = await db.selectFrom('ticket_type_fields').innerJoin('fields', 'fields.id', 'ticket_type_fields.field_id')
     .selectAll('fields').where('ticket_type_fields.type_id', '=', typeId).where('fields.retired_at', 'is', null)
     .orderBy('ticket_type_fields.position').execute();
   return rows.map((row) => ({ ...row, options: parseOptions(row.options) }));
-}
+});
 
 export const fieldName = (field: { key: string }) => `field_${field.key}`;
 

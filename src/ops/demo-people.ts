@@ -11,7 +11,21 @@ export interface DemoPeople {
   customers: DemoPerson[];
   /** customer@acme.test, who should have tickets of their own. */
   namedCustomer: DemoPerson;
+  /** The demo's tags, each with the share of tickets that carry it. */
+  tags: DemoTag[];
 }
+export interface DemoTag { id: number; name: string; share: number }
+
+/**
+ * Tags as a desk's tend to be: a few common ones, a long tail of rare ones (`billing` on one ticket
+ * in five, `legal` on one in a thousand). The benchmark filters and searches by the commonest and
+ * the rarest.
+ */
+export const COMMON_TAG = 'billing';
+export const DEMO_TAGS: readonly (readonly [name: string, share: number])[] = [
+  [COMMON_TAG, 0.2], ['hardware', 0.1], ['password', 0.08], ['onboarding', 0.05], ['refund', 0.03],
+  ['vip', 0.02], ['bug', 0.02], ['feature-request', 0.01], ['outage', 0.005], ['legal', 0.001],
+];
 
 const NAMED_STAFF = [
   ['admin@demo.test', 'Alex Admin', 'admin'], ['supervisor@demo.test', 'Sam Supervisor', 'supervisor'],
@@ -66,5 +80,7 @@ export async function ensurePeople(store: PeopleStore, random: Random, tickets: 
     const email = `${ascii(first)}.${ascii(last)}.${n + 1}@${home?.domain ?? 'example.test'}`;
     customers.push({ id: await user(email, `${first} ${last}`, 'customer', home?.id ?? null), name: `${first} ${last}`, organizationId: home?.id ?? null });
   }
-  return { staff, groups, customers, namedCustomer };
+  const tags: DemoTag[] = [];
+  for (const [name, share] of DEMO_TAGS) tags.push({ id: await store.tag(name), name, share });
+  return { staff, groups, customers, namedCustomer, tags };
 }

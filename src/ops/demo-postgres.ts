@@ -1,6 +1,6 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../db/connect.js';
-import { EVENTS, MESSAGES, SEEN, TICKETS, VALUES, type DemoSink, type DemoTable, type PeopleStore } from './demo-sink.js';
+import { EVENTS, MESSAGES, SEEN, TAGGED, TICKETS, VALUES, type DemoSink, type DemoTable, type PeopleStore } from './demo-sink.js';
 
 const TICKETS_WITH_IDS: DemoTable = { ...TICKETS, columns: [['id', 'integer'], ...TICKETS.columns] };
 
@@ -23,6 +23,7 @@ export function postgresSink(db: Db): DemoSink {
       const events: unknown[][] = [];
       const values: unknown[][] = [];
       const seen: unknown[][] = [];
+      const tagged: unknown[][] = [];
       fill({
         ticket(row) {
           const id = ids[tickets.length];
@@ -34,6 +35,7 @@ export function postgresSink(db: Db): DemoSink {
         event: (row) => void events.push(row),
         value: (row) => void values.push(row),
         seen: (row) => void seen.push(row),
+        tagged: (row) => void tagged.push(row),
       });
       await db.transaction().execute(async (trx) => {
         await insertRows(trx, TICKETS_WITH_IDS, tickets);
@@ -41,6 +43,7 @@ export function postgresSink(db: Db): DemoSink {
         await insertRows(trx, EVENTS, events);
         await insertRows(trx, VALUES, values);
         await insertRows(trx, SEEN, seen);
+        await insertRows(trx, TAGGED, tagged);
       });
     },
     async finish() {
@@ -89,6 +92,10 @@ function postgresPeople(trx: Db): PeopleStore {
     },
     async join(groupId, userId) {
       await trx.insertInto('group_members').values({ group_id: groupId, user_id: userId }).onConflict((oc) => oc.doNothing()).execute();
+    },
+    async tag(name) {
+      const found = await trx.selectFrom('tags').select('id').where('name', '=', name).executeTakeFirst();
+      return found?.id ?? (await trx.insertInto('tags').values({ name }).returning('id').executeTakeFirstOrThrow()).id;
     },
   };
 }

@@ -8,7 +8,7 @@ import type { Role } from '../db/schema.js';
 type Kind = 'integer' | 'text';
 
 export interface DemoTable {
-  name: 'tickets' | 'messages' | 'ticket_events' | 'ticket_field_values' | 'ticket_seen';
+  name: 'tickets' | 'messages' | 'ticket_events' | 'ticket_field_values' | 'ticket_seen' | 'ticket_tags';
   columns: readonly (readonly [name: string, kind: Kind])[];
   /** Appended to the insert (the same text on both databases). */
   onConflict?: string;
@@ -40,6 +40,11 @@ export const SEEN = {
   onConflict: 'on conflict (user_id, ticket_id) do update set seen_at = excluded.seen_at',
 } as const satisfies DemoTable;
 
+export const TAGGED = {
+  name: 'ticket_tags',
+  columns: [['ticket_id', 'integer'], ['tag_id', 'integer']],
+} as const satisfies DemoTable;
+
 export type TicketRow = [subject: string, typeId: number, brandId: number, statusId: number, priority: string, visibility: 'public',
   requesterId: number, organizationId: number | null, assigneeId: number | null, groupId: number, channel: string, createdById: number,
   createdAt: string, updatedAt: string, lastActivityAt: string, lastReplierId: number, firstResponseAt: string | null,
@@ -48,6 +53,7 @@ export type MessageRow = [ticketId: number, authorId: number, kind: string, body
 export type EventRow = [ticketId: number, actorId: number | null, kind: string, fromValue: string | null, toValue: string | null, createdAt: string];
 export type ValueRow = [ticketId: number, fieldId: number, value: string];
 export type SeenRow = [ticketId: number, userId: number, seenAt: string];
+export type TaggedRow = [ticketId: number, tagId: number];
 
 /** The rows of one batch, in the column order above. A ticket's id is known as soon as it is handed over. */
 export interface DemoRows {
@@ -56,6 +62,7 @@ export interface DemoRows {
   event(row: EventRow): void;
   value(row: ValueRow): void;
   seen(row: SeenRow): void;
+  tagged(row: TaggedRow): void;
 }
 
 /** Find-or-create by name or address (ignoring case). SQLite answers at once, PostgreSQL later. */
@@ -65,6 +72,8 @@ export interface PeopleStore {
   user(email: string, name: string, role: Role, passwordHash: string, organizationId: number | null, now: string): number | Promise<number>;
   group(name: string, description: string, now: string): number | Promise<number>;
   join(groupId: number, userId: number): void | Promise<void>;
+  /** A tag by its (normalised) name. */
+  tag(name: string): number | Promise<number>;
 }
 
 export interface DemoSink {

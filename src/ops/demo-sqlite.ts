@@ -2,7 +2,7 @@ import type SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { openSqlite, type Db } from '../db/connect.js';
 import { withSearchIndexPaused } from '../search/index.js';
-import { EVENTS, MESSAGES, SEEN, TICKETS, VALUES, type DemoRows, type DemoSink, type DemoTable, type PeopleStore } from './demo-sink.js';
+import { EVENTS, MESSAGES, SEEN, TAGGED, TICKETS, VALUES, type DemoRows, type DemoSink, type DemoTable, type PeopleStore } from './demo-sink.js';
 
 const insert = (table: DemoTable) =>
   `insert into ${table.name} (${table.columns.map(([name]) => name).join(', ')}) values (${table.columns.map(() => '?').join(', ')}) ${table.onConflict ?? ''}`;
@@ -21,12 +21,14 @@ export function sqliteSink(db: Db, path: string): DemoSink {
   const event = sqlite.prepare(insert(EVENTS));
   const value = sqlite.prepare(insert(VALUES));
   const seen = sqlite.prepare(insert(SEEN));
+  const tagged = sqlite.prepare(insert(TAGGED));
   const rows: DemoRows = {
     ticket: (row) => Number(ticket.run(row).lastInsertRowid),
     message: (row) => void message.run(row),
     event: (row) => void event.run(row),
     value: (row) => void value.run(row),
     seen: (row) => void seen.run(row),
+    tagged: (row) => void tagged.run(row),
   };
   const inTransaction = sqlite.transaction((fill: (rows: DemoRows) => void) => fill(rows));
 
@@ -62,6 +64,8 @@ function sqlitePeople(sqlite: SQLite.Database): PeopleStore {
   const findGroup = sqlite.prepare<[string], { id: number }>('select id from groups where name = ? collate nocase');
   const insertGroup = sqlite.prepare('insert into groups (name, description, created_at) values (?, ?, ?)');
   const joinGroup = sqlite.prepare('insert into group_members (group_id, user_id) values (?, ?) on conflict do nothing');
+  const findTag = sqlite.prepare<[string], { id: number }>('select id from tags where name = ?');
+  const insertTag = sqlite.prepare('insert into tags (name) values (?)');
   return {
     organization: (name, domain, shares, now) => findOrg.get(name)?.id ?? Number(insertOrg.run(name, domain, shares, now).lastInsertRowid),
     user(email, name, role, passwordHash, organizationId, now) {
@@ -72,6 +76,7 @@ function sqlitePeople(sqlite: SQLite.Database): PeopleStore {
     },
     group: (name, description, now) => findGroup.get(name)?.id ?? Number(insertGroup.run(name, description, now).lastInsertRowid),
     join: (groupId, userId) => void joinGroup.run(groupId, userId),
+    tag: (name) => findTag.get(name)?.id ?? Number(insertTag.run(name).lastInsertRowid),
   };
 }
 

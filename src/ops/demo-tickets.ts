@@ -109,6 +109,7 @@ export async function insertTickets(sink: DemoSink, random: Random, plan: Ticket
       rows.value([id, types.domainField, subjectText.slice('Domain approval: '.length)]);
       if (done) rows.value([id, types.approvalField, pick(random, ['approved', 'declined', 'cleared'])]);
     }
+    for (const tag of people.tags) if (random() < tag.share) rows.tagged([id, tag.id]);
     const requesterLast = thread.filter((msg) => msg.authorId === requester.id).at(-1)!;
     rows.seen([id, requester.id, iso(at(requesterLast.at))]);
     if (assignee) {

@@ -12,7 +12,7 @@ import { insertTickets } from './demo-tickets.js';
 import { ensureSeedTypes } from './demo-types.js';
 
 /** Bump when the generated data changes shape, so cached benchmark databases are rebuilt. */
-export const DEMO_VERSION = 4;
+export const DEMO_VERSION = 5;
 
 export interface DemoLogin { role: Role; email: string }
 export interface DemoOptions {

@@ -1,8 +1,19 @@
+import { ChangeCache } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 
+/** The whole table (a few dozen rows), read again only after the database changed. */
+const settingsCache = new ChangeCache<Map<string, string>>(1);
+
+/**
+ * One setting. Outside a transaction from the remembered table (pages ask for several settings on
+ * every request); inside one, straight from the table, as the transaction sees it.
+ */
 export async function getSetting(db: Db, key: string): Promise<string | undefined> {
-  const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
-  return row?.value;
+  if (db.isTransaction) {
+    const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+    return row?.value;
+  }
+  return (await settingsCache.get(db, 'all', () => allSettings(db))).get(key);
 }
 
 export async function getNumberSetting(db: Db, key: string): Promise<number | null> {

@@ -1,3 +1,4 @@
+import { untilChanged } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 
 /** A ticket's tags, by name. */
@@ -24,9 +25,8 @@ export const SUGGESTIONS = 500;
  * Tag names to suggest while typing (a datalist: works without JavaScript too), by name. No counts:
  * every ticket page and list shows them, and counting uses would read all of ticket_tags each time.
  */
-export async function tagSuggestions(db: Db): Promise<string[]> {
-  return (await db.selectFrom('tags').select('name').orderBy('name').limit(SUGGESTIONS).execute()).map((r) => r.name);
-}
+const suggestions = untilChanged(async (db: Db, _: '') => (await db.selectFrom('tags').select('name').orderBy('name').limit(SUGGESTIONS).execute()).map((r) => r.name), 1);
+export const tagSuggestions = (db: Db): Promise<string[]> => suggestions(db, '');
 
 /** Every tag with the number of tickets carrying it, by name (the admin page). */
 export async function tagsWithCounts(db: Db) {

@@ -1,5 +1,5 @@
 import { sql, type SqlBool } from 'kysely';
-import { ChangeCache } from '../db/change-cache.js';
+import { ChangeCache, untilChanged } from '../db/change-cache.js';
 import { likeIgnoringCase } from '../db/dialect.js';
 import type { Db } from '../db/connect.js';
 import type { MessageKind, StatusCategory } from '../db/schema.js';
@@ -37,12 +37,12 @@ export function listMessages(db: Db, ticketId: number, kinds: MessageKind[]) {
   return query.orderBy('messages.created_at').orderBy('messages.id').execute();
 }
 
-export async function defaultStatusId(db: Db, category: StatusCategory): Promise<number | undefined> {
+export const defaultStatusId = untilChanged(async (db: Db, category: StatusCategory): Promise<number | undefined> => {
   const row = await db.selectFrom('statuses').select('id')
     .where('category', '=', category).where('retired_at', 'is', null)
     .orderBy('is_default_for_category', 'desc').orderBy('position').limit(1).executeTakeFirst();
   return row?.id;
-}
+});
 
 export function listTicketTypes(db: Db) {
   return db.selectFrom('ticket_types').select(['id', 'name', 'default_group_id', 'default_priority', 'initial_status_id'])
@@ -92,10 +92,25 @@ export function organizationsStartingWith(db: Db, typed: string, limit = 20) {
     .orderBy(sql`name collate nocase`).limit(limit).execute();
 }
 
-/** This person has now seen the ticket as it is: it is no longer bold in their lists. */
+/** How stale a stored "last opened" time may be before opening the ticket again rewrites it. */
+export const SEEN_RESOLUTION_MS = 60_000;
+
+/**
+ * This person has now seen the ticket as it is: it is no longer bold in their lists. The row is
+ * rewritten only when that changes what anyone sees: the ticket has had activity since the stored
+ * time (it shows as unread), or the stored time is more than a minute old (the fleet tab's "last
+ * opened"). Opening the same page again and again then writes nothing, so it does not empty every
+ * cache that waits for the database to change (db/change-cache.ts).
+ */
 export async function markSeen(db: Db, userId: number, ticketId: number, at: string): Promise<void> {
+  const stale = new Date(Date.parse(at) - SEEN_RESOLUTION_MS).toISOString();
   await db.insertInto('ticket_seen').values({ ticket_id: ticketId, user_id: userId, seen_at: at })
-    .onConflict((oc) => oc.columns(['user_id', 'ticket_id']).doUpdateSet({ seen_at: at })).execute();
+    .onConflict((oc) => oc.columns(['user_id', 'ticket_id']).doUpdateSet({ seen_at: at })
+      .where((eb) => eb.or([
+        eb('ticket_seen.seen_at', '<', stale),
+        eb('ticket_seen.seen_at', '<', eb.selectFrom('tickets').select('tickets.last_activity_at').where('tickets.id', '=', ticketId)),
+      ])))
+    .execute();
 }
 
 /** Every change to the ticket, oldest first: who, when, from → to. */
@@ -106,10 +121,9 @@ export function listEvents(db: Db, ticketId: number) {
     .where('ticket_events.ticket_id', '=', ticketId).orderBy('ticket_events.id').execute();
 }
 
-export function listWorkflow(db: Db) {
-  return db.selectFrom('statuses').select(['id', 'name', 'category', 'customer_label'])
-    .where('retired_at', 'is', null).orderBy('position').execute();
-}
+const workflow = untilChanged((db: Db, _: '') => db.selectFrom('statuses').select(['id', 'name', 'category', 'customer_label'])
+  .where('retired_at', 'is', null).orderBy('position').execute(), 1);
+export const listWorkflow = (db: Db) => workflow(db, '');
 
 /** The ticket's custom field values with their labels, in the type's order (retired fields kept: old data stays visible). */
 export function listFieldValues(db: Db, ticketId: number, options: { customerVisibleOnly: boolean }) {

@@ -104,6 +104,13 @@ t.test('demo conversations read like a real desk: no sentence twice in a ticket,
   }
   t.ok(staffReplies > 100 && customerMessages > 300, `${staffReplies} staff replies, ${customerMessages} customer messages checked`);
   t.same(repeated, [], 'no ticket repeats a sentence');
+
+  // Tags as a desk's tend to be (the benchmark filters by the commonest): a few common, a long tail.
+  const perTag = new Map((await db.selectFrom('ticket_tags').innerJoin('tags', 'tags.id', 'ticket_tags.tag_id')
+    .select(['tags.name', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('tags.name').execute()).map((r) => [r.name, Number(r.n)]));
+  t.ok((perTag.get('billing') ?? 0) >= 35 && (perTag.get('billing') ?? 0) <= 90, `billing on about one ticket in five (${perTag.get('billing')} of 300)`);
+  t.ok((perTag.get('legal') ?? 0) <= 5, `legal is rare (${perTag.get('legal') ?? 0})`);
+  t.ok((perTag.get('hardware') ?? 0) > (perTag.get('refund') ?? 0), 'hardware is commoner than refund');
 });
 
 t.test('demo can run twice: people are reused, tickets are added', async (t) => {
@@ -231,8 +238,11 @@ t.test('demo runs while the desk is in use: the app\'s new tickets and the demo\
   const password = /with password (\S+) as:/.exec(result.out)?.[1];
   const admin = new Client(app);
   await admin.login('admin@demo.test', password!);
-  const newest = await db.selectFrom('tickets').select(['id', 'subject']).where('requester_id', '!=', cora.id).orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
-  t.match(await admin.page(`/agent/search?q=${encodeURIComponent(`"${newest.subject}"`)}`), `href="/agent/tickets/${newest.id}"`, 'and an agent the newest demo ticket');
+  // The newest demo ticket whose subject no other ticket has (many share "Request for a new laptop").
+  const newest = await db.selectFrom('tickets').select(['subject', (eb) => eb.fn.max('id').as('id')]).where('requester_id', '!=', cora.id)
+    .groupBy('subject').having((eb) => eb.fn.countAll(), '=', 1).orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+  t.ok(newest.id > 2900, `a distinctive subject among the newest demo tickets (#${newest.id})`);
+  t.match(await admin.page(`/agent/search?q=${encodeURIComponent(`"${newest.subject}"`)}`), `href="/agent/tickets/${newest.id}"`, 'and an agent one of the newest demo tickets');
 });
 
 t.test('the same demo on SQLite and on PostgreSQL: the same tickets, conversations, history and logins', async (t) => {

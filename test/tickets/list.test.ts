@@ -176,6 +176,23 @@ t.test('tickets with activity since the agent last opened them are bold', async 
   t.equal(rowOf((await d.client.get('/agent/tickets')).body, id), '', 'opened: normal');
   await d.db.updateTable('tickets').set({ last_activity_at: new Date(Date.now() + 1000).toISOString() }).where('id', '=', id).execute();
   t.equal(rowOf((await d.client.get('/agent/tickets')).body, id), 'unread', 'new activity: bold again');
+
+  // Opening it again writes only what changes what anyone sees (tickets/queries.ts markSeen).
+  const seenAt = async () => (await d.db.selectFrom('ticket_seen').select('seen_at').where('ticket_id', '=', id)
+    .where('user_id', '=', d.me.id).executeTakeFirstOrThrow()).seen_at;
+  const minuteAgo = new Date(Date.now() - 30_000).toISOString();
+  await d.db.updateTable('tickets').set({ last_activity_at: new Date(Date.now() - 40_000).toISOString() }).where('id', '=', id).execute();
+  await d.db.updateTable('ticket_seen').set({ seen_at: new Date(Date.now() - 50_000).toISOString() }).where('ticket_id', '=', id).execute();
+  t.equal(rowOf((await d.client.get('/agent/tickets')).body, id), 'unread', 'activity after the last opening: bold');
+  t.equal((await d.client.get(`/agent/tickets/${id}`)).statusCode, 200);
+  const opened = await seenAt();
+  t.ok(opened > minuteAgo, 'opening it stores the time');
+  t.equal(rowOf((await d.client.get('/agent/tickets')).body, id), '', 'and it is normal again');
+  t.equal((await d.client.get(`/agent/tickets/${id}`)).statusCode, 200);
+  t.equal(await seenAt(), opened, 'opening it again within a minute, nothing new: the row is not rewritten');
+  await d.db.updateTable('ticket_seen').set({ seen_at: new Date(Date.now() - 61_000).toISOString() }).where('ticket_id', '=', id).execute();
+  t.equal((await d.client.get(`/agent/tickets/${id}`)).statusCode, 200);
+  t.ok(await seenAt() > minuteAgo, 'a stored time over a minute old is brought up to date (the fleet tab shows it)');
 });
 
 t.test('an agent of a restricted group sees only their group\'s tickets, in lists, counts and details', async (t) => {
