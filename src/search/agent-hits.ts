@@ -26,8 +26,12 @@ export function scopedTicket(db: Db, actor: Actor, c: TicketConditions) {
   else if (c.assignee !== undefined) q = q.where('tickets.assignee_id', '=', c.assignee);
   if (c.typeIds) q = q.where('tickets.type_id', 'in', [...c.typeIds, -1]);
   if (c.organizationIds) q = q.where('tickets.organization_id', 'in', [...c.organizationIds, -1]);
+  // Checked per matching ticket by the primary key (ticket_id, tag_id): the walk visits at most
+  // SCAN_LIMIT tickets, while `in (tickets of the tag)` built the tag's whole ticket list on every
+  // query (5 ms for a tag on one ticket in five at 100k tickets).
   for (const tagId of c.tagIds ?? []) {
-    q = q.where('tickets.id', 'in', db.selectFrom('ticket_tags').select('ticket_tags.ticket_id').where('ticket_tags.tag_id', '=', tagId));
+    q = q.where((eb) => eb.exists(db.selectFrom('ticket_tags').select(sql`1`.as('one'))
+      .where('ticket_tags.tag_id', '=', tagId).where(sql<SqlBool>`ticket_tags.ticket_id = tickets.id`)));
   }
   return q;
 }

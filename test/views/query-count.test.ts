@@ -84,6 +84,10 @@ t.test('statements per page do not grow with the rows shown', async (t) => {
   for (const [name, who, url] of pages) {
     const few = await small.statements(small[who], url(small.first));
     const many = await large.statements(large[who], url(large.first));
-    t.equal(many, few, `${name}: ${few} statements with 10 rows, ${many} with 50`);
+    // PostgreSQL: other tests on the same server move the WAL position between the cached reads of
+    // one request (settings, statuses, fields, ...), so a cached value may or may not be read
+    // again: a few statements either way. An N+1 would add 40.
+    if (onPostgres) t.ok(Math.abs(many - few) <= 4, `${name}: ${few} statements with 10 rows, ${many} with 50 (PostgreSQL, cache misses aside)`);
+    else t.equal(many, few, `${name}: ${few} statements with 10 rows, ${many} with 50`);
   }
 });
