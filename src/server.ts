@@ -4,6 +4,7 @@ import { issueSetupToken } from './auth/auth.js';
 import { loadConfig, type Config } from './config.js';
 import { startCheckpointer } from './db/checkpointer.js';
 import { openDatabase } from './db/open.js';
+import { repairPausedSearchIndex } from './search/index.js';
 import { startMailIn } from './mailin/service.js';
 import { expireLeases } from './jobs/queries.js';
 import { runningServerPid, writePidFile } from './ops/pidfile.js';
@@ -13,7 +14,12 @@ export async function startServer(config: Config): Promise<void> {
   const { db, snapshot } = await openDatabase(config);
   // Leases left by a process that died mid-job; another live server's leases are its own.
   const orphaned = runningServerPid(config.dataDir) === null ? await expireLeases(db) : 0;
+  // Search triggers a killed bulk load left dropped (search/maintenance.ts): back before any write.
+  const unpaused = await repairPausedSearchIndex(db);
   const app = await buildApp({ config, db, startWorker: true });
+  if (unpaused.repaired) {
+    app.log.warn({ triggers: unpaused.triggers }, 'the search triggers a bulk load that did not finish had dropped are back, and the index was rebuilt');
+  }
 
   const setupToken = await issueSetupToken(db);
   if (orphaned) app.log.warn({ jobs: orphaned }, 'jobs in hand when the last process stopped are due again');

@@ -10,4 +10,4 @@
  */
 export { searchForAgent, PAGE_SIZE, MAX_PAGE, type AgentSearch, type ResultRow } from './agent.js';
 export { customerMatches } from './customer.js';
-export { rebuildSearchIndex, withSearchIndexPaused } from './maintenance.js';
+export { rebuildSearchIndex, repairPausedSearchIndex, withSearchIndexPaused } from './maintenance.js';

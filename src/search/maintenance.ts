@@ -30,11 +30,22 @@ export async function rebuildSearchIndex(db: Db): Promise<void> {
   });
 }
 
+/** Where a paused load keeps the triggers it dropped, until it puts them back (settings key). */
+export const PAUSED_TRIGGERS = 'search.paused_triggers';
+
+interface PausedTriggers {
+  /** The loading process: while it lives, its triggers are its own to put back. */
+  pid: number;
+  triggers: { name: string; sql: string }[];
+}
+
 /**
  * Run a bulk load without the per-row cost of the sync triggers (about 3x on inserts), then put
  * the triggers back exactly as they were and rebuild the index once. Only for loaders that own
- * the database while they run (`deskbell demo`): writes made by others meanwhile would be indexed
- * by the rebuild, but a crash before `finally` leaves the triggers missing until the next call.
+ * the database while they run (`deskbell demo`): writes made by others meanwhile are indexed by
+ * the rebuild. The dropped triggers are written down in the same transaction that drops them, so a
+ * loader killed before it puts them back leaves the means to do it: the server's next start does
+ * (`repairPausedSearchIndex`).
  */
 export async function withSearchIndexPaused<T>(db: Db, load: () => Promise<T>, rebuilding?: () => void): Promise<T> {
   // PostgreSQL: the triggers stay and index the load as it goes (the demo's loader relies on them
@@ -45,14 +56,56 @@ export async function withSearchIndexPaused<T>(db: Db, load: () => Promise<T>, r
     await rebuildSearchIndex(db);
     return result;
   }
-  const triggers = await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
-    where type = 'trigger' and name like 'search\_%' escape '\\' order by name`.execute(db);
-  for (const trigger of triggers.rows) await sql`drop trigger ${sql.id(trigger.name)}`.execute(db);
+  const triggers = await db.transaction().execute(async (trx) => {
+    const { rows } = await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
+      where type = 'trigger' and name like 'search\_%' escape '\\' order by name`.execute(trx);
+    const paused: PausedTriggers = { pid: process.pid, triggers: rows };
+    await trx.insertInto('settings').values({ key: PAUSED_TRIGGERS, value: JSON.stringify(paused) })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(paused) })).execute();
+    for (const trigger of rows) await sql`drop trigger ${sql.id(trigger.name)}`.execute(trx);
+    return rows;
+  });
   try {
     return await load();
   } finally {
-    for (const trigger of triggers.rows) await sql.raw(trigger.sql).execute(db);
+    await restoreTriggers(db, triggers);
     rebuilding?.();
     await rebuildSearchIndex(db);
   }
+}
+
+/** The triggers back (those not there already) and the note of their absence gone, together. */
+async function restoreTriggers(db: Db, triggers: PausedTriggers['triggers']): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (const trigger of triggers) {
+      await sql.raw(trigger.sql.replace(/^\s*create\s+trigger\s+(?!if\s+not\s+exists)/i, 'CREATE TRIGGER IF NOT EXISTS ')).execute(trx);
+    }
+    await trx.deleteFrom('settings').where('key', '=', PAUSED_TRIGGERS).execute();
+  });
+}
+
+/** Whether a process with this id runs (on this machine). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * At start-up: a bulk load that died with the search triggers dropped (a `deskbell demo` killed
+ * half-way) left every later write unindexed. Put its triggers back and rebuild the index, unless
+ * the loader still runs. Resolves to whether it repaired anything.
+ */
+export async function repairPausedSearchIndex(db: Db): Promise<{ repaired: boolean; triggers: number }> {
+  if (isPostgres(db)) return { repaired: false, triggers: 0 };
+  const row = await db.selectFrom('settings').select('value').where('key', '=', PAUSED_TRIGGERS).executeTakeFirst();
+  if (!row) return { repaired: false, triggers: 0 };
+  const paused = JSON.parse(row.value) as PausedTriggers;
+  if (paused.pid !== process.pid && running(paused.pid)) return { repaired: false, triggers: 0 };
+  await restoreTriggers(db, paused.triggers);
+  await rebuildSearchIndex(db);
+  return { repaired: true, triggers: paused.triggers.length };
 }
