@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { untilChanged } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 import type { StatusCategory } from '../db/schema.js';
 import { Malformed } from '../lib/errors.js';
@@ -91,9 +92,11 @@ export const SEARCH_WINDOW = 5000;
 
 export type StatusLookup = Awaited<ReturnType<typeof statusLookup>>;
 
+const statusCategories = untilChanged((db: Db, _: '') => db.selectFrom('statuses').select(['id', 'category']).execute(), 1);
+
 /** A category → status ids lookup from the (small) statuses table, read once per request. */
 export async function statusLookup(db: Db) {
-  const statuses = await db.selectFrom('statuses').select(['id', 'category']).execute();
+  const statuses = await statusCategories(db, '');
   return (categories: ListFilter['categories']) =>
     statuses.filter((s) => categories?.includes(s.category)).map((s) => s.id);
 }
@@ -120,14 +123,17 @@ export const COMMON_TAG = 2000;
 export async function tagDensity(db: Db, filter: ListFilter): Promise<ListFilter> {
   if (!filter.tags?.length) return filter;
   const commonTags: string[] = [];
-  for (const tag of filter.tags) {
-    const some = db.selectFrom('ticket_tags').innerJoin('tags', 'tags.id', 'ticket_tags.tag_id').select(sql`1`.as('one'))
-      .where('tags.name', '=', tag).limit(COMMON_TAG);
-    const { n } = await db.selectFrom(some.as('some')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    if (Number(n) >= COMMON_TAG) commonTags.push(tag);
-  }
+  for (const tag of filter.tags) if (await isCommonTag(db, tag)) commonTags.push(tag);
   return { ...filter, commonTags };
 }
+
+/** Remembered until the database changes: a tag's density moves slowly, and the walk costs ~0.1 ms. */
+const isCommonTag = untilChanged(async (db: Db, tag: string) => {
+  const some = db.selectFrom('ticket_tags').innerJoin('tags', 'tags.id', 'ticket_tags.tag_id').select(sql`1`.as('one'))
+    .where('tags.name', '=', tag).limit(COMMON_TAG);
+  const { n } = await db.selectFrom(some.as('some')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(n) >= COMMON_TAG;
+});
 
 /**
  * The page's one query, unexecuted (the query-plan tests EXPLAIN it). Names are scalar subqueries
