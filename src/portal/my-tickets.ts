@@ -1,10 +1,11 @@
 import type { Db } from '../db/connect.js';
 import type { StatusCategory } from '../db/schema.js';
 import { Malformed, NotFound } from '../lib/errors.js';
+import { planCustomerSearch } from '../search/index.js';
 import { decodeCursor, SEARCH_WINDOW } from '../tickets/list.js';
 import { EMPTY_FILTER, type ListFilter } from '../tickets/list-filter.js';
 import type { Actor } from '../users/actor.js';
-import { myTicketCounts, myTicketsPage, searchWindowFull } from './queries.js';
+import { myTicketCounts, myTicketsPage, scopeSize, searchWindowFull } from './queries.js';
 
 export const TABS = ['opened', 'resolved'] as const;
 export const VIEWS = ['mine', 'org', 'cc'] as const;
@@ -118,11 +119,17 @@ export async function myTickets(db: Db, actor: Actor, query: MyTicketsQuery) {
   const views = await availableViews(db, actor);
   // Not offered means not there: the same answer as for a ticket out of scope.
   if (!views.includes(query.view)) throw new NotFound();
-  const filter = listFilterFor(actor, query);
+  const bare = listFilterFor(actor, query);
+  // One plan for the page and both tabs' counts: how the words are looked up (search/customer.ts).
+  const search = bare.search
+    ? await planCustomerSearch(db, bare.search, (atMost) => scopeSize(db, actor, { ...bare, categories: null }, atMost))
+    : null;
+  const planned = (filter: ListFilter): ListFilter => (search?.plan ? { ...filter, searchPlan: search.plan } : filter);
+  const filter = planned(bare);
   const page = await myTicketsPage(db, actor, filter, decodeCursor(filter.sort, query.after));
   const counts = await myTicketCounts(db, actor, {
-    opened: listFilterFor(actor, query, 'opened'),
-    resolved: listFilterFor(actor, query, 'resolved'),
+    opened: planned(listFilterFor(actor, query, 'opened')),
+    resolved: planned(listFilterFor(actor, query, 'resolved')),
   });
   const tabs = TABS.map((tab) => ({
     tab, count: counts[tab], current: tab === query.tab,
@@ -138,6 +145,8 @@ export async function myTickets(db: Db, actor: Actor, query: MyTicketsQuery) {
     searchMin: SEARCH_MIN,
     searchWindow: SEARCH_WINDOW,
     searchTooShort: query.q.length > 0 && filter.search === null,
-    searchLimited: filter.search ? await searchWindowFull(db, actor, filter) : false,
+    // Only the newest matches of a very common word were read, or (unplanned) only the newest tickets.
+    searchRecentOnly: search?.limited ?? false,
+    searchLimited: filter.search && !filter.searchPlan ? await searchWindowFull(db, actor, filter) : false,
   };
 }

@@ -49,6 +49,13 @@ export async function searchWindowFull(db: Db, actor: Actor, filter: ListFilter)
   return Number(row.n) > SEARCH_WINDOW;
 }
 
+/** How many tickets the filter's scope holds (without its search), counted no further than `atMost`. */
+export async function scopeSize(db: Db, actor: Actor, filter: ListFilter, atMost: number): Promise<number> {
+  const inner = filteredTickets(db, actor, { ...filter, search: null }, await statusLookup(db)).select(sql`1`.as('one')).limit(atMost);
+  const row = await db.selectFrom(inner.as('capped')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** The customer's active services: their own and their organisation's. */
 export function activeServices(db: Db, actor: Actor) {
   return db.selectFrom('services').select(['id', 'name', 'starts_on', 'ends_on'])

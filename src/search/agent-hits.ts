@@ -53,7 +53,7 @@ export function matchFor(db: Db, terms: Term[]): string | null {
  * The rowid of the `SCAN_LIMIT`-th newest match, or null when there are fewer: reading rowids
  * alone is cheap (under a millisecond for 20,000), unlike scoring them.
  */
-async function floorOf(db: Db, index: Index, match: string): Promise<number | null> {
+export async function floorOf(db: Db, index: Index, match: string): Promise<number | null> {
   if (isPostgres(db)) return postgres.floorOf(db, index, match, SCAN_LIMIT);
   const { rows } = await sql<{ id: number }>`select rowid as id from ${sql.table(index)} where ${sql.table(index)} match ${match}
     order by rowid desc limit 1 offset ${SCAN_LIMIT}`.execute(db);

@@ -2,6 +2,7 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../db/connect.js';
 import { isPostgres } from '../db/dialect.js';
 import { matchExpression, parseQuery } from './parse.js';
+import { floorOf } from './agent-hits.js';
 import * as postgres from './postgres.js';
 
 /** What customers may match: the subject and fields they can see, and public messages (never notes). */
@@ -9,19 +10,55 @@ const CUSTOMER_COLUMNS = ['subject', 'fields_public'];
 const PUBLIC_KINDS = ['reply', 'update', 'chat'] as const;
 
 /**
- * "This ticket (the outer query's `tickets` row) matches the customer's search", for a query that
- * already starts from the customer's scope (visibleTickets). Checked ticket by ticket through the
- * index (a rowid lookup per ticket and per message), so its cost follows the size of the customer's
- * scope, which the caller bounds, not the size of the desk. CROSS JOIN keeps that order: left to
- * itself, SQLite drove the join from the word's match list (73 s for "please" in 2.3M messages). Filters mean nothing here: `status:x`
- * and `#12` are plain words. Nothing searchable (only punctuation) matches nothing.
+ * How a customer's search runs on SQLite (PostgreSQL checks each ticket's stored words, which is
+ * cheap: no plan, the scope's newest SEARCH_WINDOW tickets). `tickets`: each ticket of the scope
+ * is checked through the index, one rowid lookup per ticket and per message (~0.2 ms a ticket),
+ * only for small scopes. `index`: the index was read once, for every match or the newest
+ * SCAN_LIMIT of a common word, and the scope is joined to the tickets found (`ticketIds`).
  */
-export function customerMatches(db: Db, input: string): Expression<SqlBool> {
+export type CustomerSearchPlan = { drive: 'tickets' } | { drive: 'index'; ticketIds: readonly number[] };
+
+/** Scopes up to this many tickets are checked ticket by ticket (complete, and under ~20 ms). */
+export const PER_TICKET_SCOPE = 100;
+
+/**
+ * Choose the plan: a word in fewer than SCAN_LIMIT messages and tickets is read from the index
+ * whole; a commoner one is checked per ticket for a small scope, and otherwise read from its
+ * SCAN_LIMIT newest matches only (`limited`: older tickets are then found by adding a word).
+ * A customer with thousands of tickets searching "password" took seconds checking each ticket.
+ */
+export async function planCustomerSearch(db: Db, input: string, scopeSize: (atMost: number) => Promise<number>): Promise<{ plan: CustomerSearchPlan | undefined; limited: boolean }> {
+  const { terms } = parseQuery(input, { filters: false });
+  const ticketMatch = matchExpression(terms, CUSTOMER_COLUMNS);
+  const messageMatch = matchExpression(terms);
+  // PostgreSQL (and nothing to search): the newest SEARCH_WINDOW tickets of the scope, each checked.
+  if (isPostgres(db) || ticketMatch === null || messageMatch === null) return { plan: undefined, limited: false };
+  const [messageFloor, ticketFloor] = [await floorOf(db, 'search_messages', messageMatch), await floorOf(db, 'search_tickets', ticketMatch)];
+  const common = messageFloor !== null || ticketFloor !== null;
+  if (common && await scopeSize(PER_TICKET_SCOPE + 1) <= PER_TICKET_SCOPE) return { plan: { drive: 'tickets' }, limited: false };
+  // Read once here, for the page and both tabs' counts alike.
+  const { rows } = await sql<{ id: number }>`select rowid as id from search_tickets where search_tickets match ${ticketMatch} and rowid >= ${ticketFloor ?? 0}
+    union select m.ticket_id from search_messages f cross join messages m on m.id = f.rowid
+      where search_messages match ${messageMatch} and f.rowid >= ${messageFloor ?? 0} and m.kind in (${sql.join([...PUBLIC_KINDS])})`.execute(db);
+  return { plan: { drive: 'index', ticketIds: rows.map((row) => row.id) }, limited: common };
+}
+
+/**
+ * "This ticket (the outer query's `tickets` row) matches the customer's search", for a query that
+ * already starts from the customer's scope (visibleTickets). With the `tickets` plan, checked
+ * ticket by ticket through the index (a rowid lookup per ticket and per message), so its cost
+ * follows the size of the customer's scope, which the caller bounds, not the size of the desk.
+ * CROSS JOIN keeps that order: left to itself, SQLite drove the join from the word's match list
+ * (73 s for "please" in 2.3M messages). With the `index` plan, the tickets the plan read. Filters mean nothing
+ * here: `status:x` and `#12` are plain words. Nothing searchable (only punctuation) matches nothing.
+ */
+export function customerMatches(db: Db, input: string, plan: CustomerSearchPlan = { drive: 'tickets' }): Expression<SqlBool> {
   const { terms } = parseQuery(input, { filters: false });
   if (isPostgres(db)) return postgres.customerMatches(terms, PUBLIC_KINDS);
   const ticketMatch = matchExpression(terms, CUSTOMER_COLUMNS);
   const messageMatch = matchExpression(terms);
   if (ticketMatch === null || messageMatch === null) return sql<SqlBool>`0`;
+  if (plan.drive === 'index') return sql<SqlBool>`tickets.id in (select value from json_each(${JSON.stringify(plan.ticketIds)}))`;
   return sql<SqlBool>`(exists (select 1 from search_tickets where search_tickets match ${ticketMatch} and search_tickets.rowid = tickets.id)
     or exists (select 1 from messages m cross join search_messages on search_messages.rowid = m.id
       where m.ticket_id = tickets.id and m.kind in (${sql.join([...PUBLIC_KINDS])}) and search_messages match ${messageMatch}))`;

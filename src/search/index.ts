@@ -9,5 +9,5 @@
  * There is nothing to call after a write. Bulk loaders call withSearchIndexPaused.
  */
 export { searchForAgent, PAGE_SIZE, MAX_PAGE, type AgentSearch, type ResultRow } from './agent.js';
-export { customerMatches } from './customer.js';
+export { customerMatches, planCustomerSearch, PER_TICKET_SCOPE, type CustomerSearchPlan } from './customer.js';
 export { rebuildSearchIndex, repairPausedSearchIndex, withSearchIndexPaused } from './maintenance.js';

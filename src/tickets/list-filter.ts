@@ -1,4 +1,5 @@
 import type { Priority, StatusCategory } from '../db/schema.js';
+import type { CustomerSearchPlan } from '../search/customer.js';
 import { Malformed } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
 import { normaliseTag } from '../tags/schemas.js';
@@ -41,6 +42,11 @@ export interface ListFilter {
   commonTags?: readonly string[];
   /** Text to find in subjects and public messages (trimmed, already checked for length). */
   search?: string | null;
+  /**
+   * How to run `search` (search/customer.ts, planCustomerSearch). Without one, only the newest
+   * SEARCH_WINDOW tickets of the scope are checked, each through the index.
+   */
+  searchPlan?: CustomerSearchPlan;
   sort: SortKey;
 }
 

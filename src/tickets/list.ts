@@ -72,13 +72,14 @@ export function filteredTickets(db: Db, actor: Actor, filter: ListFilter, status
     query = query.where('tickets.id', 'in', db.selectFrom('ticket_ccs').select('ticket_id').where('user_id', '=', filter.ccUserId));
   }
   if (filter.search) {
-    // Bounded: only the newest SEARCH_WINDOW tickets of the (otherwise filtered) scope are searched.
-    const window = filteredTickets(db, actor, { ...filter, search: null }, statusIdsByCategory).select('tickets.id')
-      .orderBy('tickets.last_activity_at', 'desc').orderBy('tickets.id', 'desc').limit(SEARCH_WINDOW);
-    const term = filter.search;
-    query = query.where('tickets.id', 'in', window)
-      // Subjects, customer-visible fields and public messages: never notes (src/search/customer.ts).
-      .where(customerMatches(db, term));
+    // Subjects, customer-visible fields and public messages: never notes (src/search/customer.ts).
+    // A planned search bounds its own cost; otherwise only the newest SEARCH_WINDOW tickets of the
+    // (otherwise filtered) scope are searched.
+    if (!filter.searchPlan) {
+      query = query.where('tickets.id', 'in', filteredTickets(db, actor, { ...filter, search: null }, statusIdsByCategory).select('tickets.id')
+        .orderBy('tickets.last_activity_at', 'desc').orderBy('tickets.id', 'desc').limit(SEARCH_WINDOW));
+    }
+    query = query.where(customerMatches(db, filter.search, filter.searchPlan));
   }
   return query;
 }
