@@ -39,6 +39,8 @@ export function buildCases({ agent, customer, facts, deepCursor, hasSearch }: Ca
     { name: `agent list, tag filter "${COMMON_TAG}"`, kind: 'read', session: agent, path: `/agent/tickets?tag=${COMMON_TAG}`, expect: 2 },
     { name: `ticket details, ${facts.longTicketMessages} messages`, kind: 'read', session: agent, path: `/agent/tickets/${facts.longTicketId}`, expect: 2 },
     { name: 'portal, My tickets', kind: 'read', session: customer, path: '/portal/tickets', expect: 2 },
+    // customer@acme.test in Acme Corp, which shares its tickets: the demo's largest organisation.
+    { name: `portal search, common word, organisation`, kind: 'search', session: customer, path: `/portal/tickets?view=org&q=${terms.common}`, expect: 2 },
     { name: `search, common word "${terms.common}"`, kind: 'search', session: agent, path: `${SEARCH_PATH}?q=${terms.common}`, expect: 2, ...search },
     { name: `search, rare word "${terms.rare}"`, kind: 'search', session: agent, path: `${SEARCH_PATH}?q=${terms.rare}`, expect: 2, ...search },
     { name: `search, "tag:${COMMON_TAG} ${terms.common}"`, kind: 'search', session: agent, path: `${SEARCH_PATH}?q=tag%3A${COMMON_TAG}+${terms.common}`, expect: 2, ...search },
