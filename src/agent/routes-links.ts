@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Invalid } from '../lib/errors.js';
+import { Invalid, NotFound } from '../lib/errors.js';
 import { parseForm } from '../lib/form.js';
 import { idParam } from '../lib/validate.js';
 import { addTicketLink, mergeTicketInto, removeTicketLink, splitTicketAt } from '../links/links.js';
 import { mergeCandidates } from '../links/queries.js';
 import { linkSchema, mergeSchema, splitSchema, unlinkSchema } from '../links/schemas.js';
 import { allow } from '../plugins/guards.js';
-import { NotFound } from '../lib/errors.js';
 import { findVisibleTicket } from '../tickets/queries.js';
 import { agentTicketDetails, parseTab } from './ticket-page.js';
 
