@@ -34,9 +34,10 @@ if (browser) {
         await page.getByRole('button', { name: 'Find', exact: true }).click();
       }
       await page.locator('#merge-candidates a', { hasText: `#${otherId} ${word} toner is empty` }).click();
-      const other = page.getByLabel('Ticket to merge into this one');
-      await other.waitFor();
-      t.equal(await other.inputValue(), String(otherId), 'the chosen ticket fills the form');
+      // With htmx the page is swapped in place: wait for the form drawn with the choice, not the one before it.
+      const filled = await page.locator(`#merge-other[value="${otherId}"]`).waitFor().then(() => true, () => false);
+      t.ok(filled, 'the chosen ticket fills the form');
+      t.equal(await page.getByLabel('Ticket to merge into this one').inputValue(), String(otherId), 'the field labelled for it');
       await page.getByRole('button', { name: 'Merge', exact: true }).click();
       await landsOn(t, page, survivorPath);
       await sees(t, page, 'Ticket merged into this one.');
