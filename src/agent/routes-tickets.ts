@@ -29,6 +29,7 @@ import { openTicketForCustomer } from './open-ticket.js';
 import { assignSchema, readEditForm, statusSchema } from '../tickets/schemas.js';
 import { openTicketSchema } from './schemas.js';
 import { markMessengerRead } from '../chat/chat.js';
+import { openChildrenSchema } from '../links/schemas.js';
 
 type Form = Record<string, string | undefined>;
 
@@ -95,11 +96,13 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
   app.post<{ Params: { id: string }; Body: Form }>('/agent/tickets/:id/status', async (request, reply) => {
     const id = idParam(request.params.id);
     try {
-      await changeStatus(db, request.actor!, id, parseForm(statusSchema, request.body));
+      await changeStatus(db, request.actor!, id, parseForm(statusSchema, request.body),
+        { openChildrenConfirmed: parseForm(openChildrenSchema, request.body).confirmOpenChildren });
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
       const details = await agentTicketDetails(db, request.actor!, id, 'general', yesNo(request.t));
-      return reply.page('tickets/agent-show', { ...details, statusError: request.t(error.message, error.params) }, { status: 422 });
+      return reply.page('tickets/agent-show', { ...details, statusError: request.t(error.message, error.params),
+        openChildren: error.fields.confirmOpenChildren ? error.params : undefined }, { status: 422 });
     }
     return reply.seeOther(`/agent/tickets/${id}`, 'tickets.statusChanged');
   });

@@ -12,10 +12,16 @@ import { nowIso } from '../lib/time.js';
  * - `ticket.deleted`: the ticket is gone for good (its id is the event's), `{ reason: 'deleted' | 'spam', requesterId }`;
  * - `person.merged`: two records of a person became one, `{ keptId, removedId, ticketIds }` (the
  *   tickets the removed record was on, which now name the kept one);
- * - `person.erased`: `{ userId, ticketIds }` (the tickets they were taken off as a CC).
+ * - `person.erased`: `{ userId, ticketIds }` (the tickets they were taken off as a CC);
+ * - `ticket.merged` (on the merged ticket): `{ survivorId, messageIds }` (the messages that moved);
+ * - `ticket.split` (on the original): `{ ticketId, messageId }` (the new ticket, the message it took);
+ * - `ticket.linked`: `{ linkId, otherId, kind }`; `ticket.unlinked`: `{ otherId, kind }` (kernel/links.ts).
  */
 export type EventKind = 'ticket.created' | 'ticket.changed' | 'message.added' | 'rating.added' | 'tickets.assigned'
-  | 'ticket.deleted' | PersonEventKind | AccountEventKind;
+  | 'ticket.deleted' | PersonEventKind | AccountEventKind | LinkEventKind;
+
+/** Tickets merged, split or linked (kernel/links.ts). */
+export type LinkEventKind = 'ticket.merged' | 'ticket.split' | 'ticket.linked' | 'ticket.unlinked';
 
 /** A person's records changed under the tickets (ticket id null): merged into another, or erased. */
 export type PersonEventKind = 'person.merged' | 'person.erased';

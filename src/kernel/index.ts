@@ -9,3 +9,4 @@ export type { HistoryEntry } from './history.js';
 export { addRating } from './rating.js';
 export { removeTicket, type RemovalReason } from './remove.js';
 export { erasePersonFromTickets, erasedValue, mergePersonRecords, type Erasure } from './people.js';
+export { linkTickets, mergeTickets, splitTicket, unlinkTickets, LINK_SIDES, type MergeInput, type NewLink, type SplitInput } from './links.js';

@@ -3,6 +3,7 @@ import type { Db } from '../db/connect.js';
 import type { User } from '../db/schema.js';
 import { ticketFromMessageId, ticketFromReplyAddress } from '../mail/threading.js';
 import { sideOf } from '../policy/can.js';
+import { survivorOf } from '../links/queries.js';
 import { findVisibleTicket } from '../tickets/queries.js';
 import { toActor } from '../users/actor.js';
 import type { InboundMail } from './parse.js';
@@ -20,18 +21,20 @@ export interface Match {
  * sender, so it cannot be forged or forwarded), our Message-IDs in In-Reply-To then References, and
  * the `[#123]` subject tag. Message-IDs and tags are easy to write by hand, so they count only when
  * the sender already takes part in the ticket (requester, CC or staff); a stranger gets a new ticket.
+ * A ticket merged into another (issue 20) answers for the one it was merged into: the mail lands there.
  */
 export async function matchTicket(db: Db, config: Pick<Config, 'secretKey' | 'mailDomain'>, mail: InboundMail, sender: User | undefined): Promise<Match | null> {
   const from = mail.from?.address ?? '';
   const threading = { secretKey: config.secretKey, mailDomain: config.mailDomain, localPart: '' };
   for (const recipient of [...mail.recipients, ...[...mail.to, ...mail.cc].map((p) => p.address)]) {
     const id = ticketFromReplyAddress(threading, recipient, from);
-    if (id !== null && await ticketExists(db, id)) return { ticketId: id, reason: 'reply-token' };
+    if (id !== null && await ticketExists(db, id)) return { ticketId: await survivorOf(db, id), reason: 'reply-token' };
   }
   if (!sender) return null;
   const byIds = async (messageIds: string[], reason: MatchReason): Promise<Match | null> => {
     for (const messageId of messageIds) {
-      const id = ticketFromMessageId(config, messageId) ?? await ticketOfInboundMessage(db, messageId);
+      const found = ticketFromMessageId(config, messageId) ?? await ticketOfInboundMessage(db, messageId);
+      const id = found === null ? null : await survivorOf(db, found);
       if (id !== null && await takesPart(db, id, sender)) return { ticketId: id, reason };
     }
     return null;
@@ -39,7 +42,7 @@ export async function matchTicket(db: Db, config: Pick<Config, 'secretKey' | 'ma
   const found = await byIds(mail.inReplyTo, 'in-reply-to') ?? await byIds([...mail.references].reverse(), 'references');
   if (found) return found;
   for (const tag of mail.subject.matchAll(/\[#(\d{1,12})\]/g)) {
-    const id = Number(tag[1]);
+    const id = await survivorOf(db, Number(tag[1]));
     if (await takesPart(db, id, sender)) return { ticketId: id, reason: 'subject-tag' };
   }
   return null;

@@ -68,6 +68,10 @@ const BY_ROLE = {
   'texts.manage': ADMINS,
   'groups.manage': ADMINS,
   'people.manage': ADMINS,
+  /** Merge a ticket into another, split a message off, link tickets (both tickets must be in sight). */
+  'ticket.merge': STAFF,
+  'ticket.split': STAFF,
+  'ticket.link': STAFF,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type RoleAction = keyof typeof BY_ROLE;

@@ -12,6 +12,7 @@ import { customerReplySchema, ratingSchema, type CustomerReplyInput } from '../t
 import { addCcSchema, removeCcSchema } from './schemas.js';
 import { portalTicketPage } from './ticket-page.js';
 import { markMessengerRead } from '../chat/chat.js';
+import { survivorTicket } from '../links/queries.js';
 
 type Form = Record<string, string | undefined>;
 
@@ -31,6 +32,9 @@ export default async function portalTicketRoutes(app: FastifyInstance) {
   // Out-of-scope tickets answer 404, exactly like missing ones: a customer learns nothing by guessing ids.
   app.get<{ Params: { id: string } }>('/portal/tickets/:id', async (request, reply) => {
     const id = idParam(request.params.id);
+    // A ticket merged into another (issue 20): its customers land on the one it lives on, when they can see it.
+    const survivor = await survivorTicket(db, request.actor!, id);
+    if (survivor !== null) return reply.seeOther(`/portal/tickets/${survivor}`);
     const data = await portalTicketPage(db, request.actor!, id, request.t);
     await markMessengerRead(db, request.actor!, id);
     return reply.page('portal/ticket', data);

@@ -10,7 +10,7 @@ import { can, type RoleAction } from '../policy/can.js';
 import type { Actor } from '../users/actor.js';
 import { applyAssignee } from './assignment.js';
 import { findVisibleTicket } from './queries.js';
-import { applyStatus } from './status.js';
+import { applyStatus, type StatusOptions } from './status.js';
 
 /** One property of a ticket, as the side panel of its page changes it (one small form each). */
 export type PropertyChange =
@@ -34,14 +34,14 @@ type VisibleTicket = NonNullable<Awaited<ReturnType<typeof findVisibleTicket>>>;
  * one door (changeTicket: history, derived columns and the `ticket.changed` event) in one transaction.
  * A value that is already the ticket's changes nothing and records nothing.
  */
-export async function changeProperty(db: Db, actor: Actor, ticketId: number, change: PropertyChange, t: Translate): Promise<void> {
+export async function changeProperty(db: Db, actor: Actor, ticketId: number, change: PropertyChange, t: Translate, options: StatusOptions = {}): Promise<void> {
   if (!can(actor, ALLOWED[change.property])) throw new NotFound();
   await db.transaction().execute(async (trx) => {
     const ticket = await findVisibleTicket(trx, actor, ticketId);
     if (!ticket) throw new NotFound();
     const now = nowIso();
     switch (change.property) {
-      case 'status': await applyStatus(trx, actor, ticket, change.statusId, now); break;
+      case 'status': await applyStatus(trx, actor, ticket, change.statusId, now, 'status', options); break;
       case 'assignee': await applyAssignee(trx, actor, ticket, change.assigneeId, now); break;
       case 'priority': await setPriority(trx, actor, ticket, change.priority, now, t); break;
       case 'group': await setGroup(trx, actor, ticket, change.groupId, now); break;

@@ -3,7 +3,7 @@ import { changeTicket } from '../kernel/index.js';
 import type { StatusCategory } from '../db/schema.js';
 import { Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
-import { can } from '../policy/can.js';
+import { can, sideOf } from '../policy/can.js';
 import type { Actor } from '../users/actor.js';
 import { getSetting } from '../settings/settings.js';
 import { defaultStatusId, findVisibleTicket } from './queries.js';
@@ -38,12 +38,16 @@ export async function missingRequiredFields(db: Db, ticketId: number, typeId: nu
 
 type VisibleTicket = NonNullable<Awaited<ReturnType<typeof findVisibleTicket>>>;
 
+/** What the agent agreed to when moving a ticket: solve a parent whose children are still open. */
+export interface StatusOptions { openChildrenConfirmed?: boolean }
+
 /**
  * Move a ticket (already loaded in this transaction) to a status: checks the fields required before
- * it, stamps solved/closed, and records the change (by Deskbell itself when actor is null). Returns
- * false when it already had that status.
+ * it, stamps solved/closed, and records the change (by Deskbell itself when actor is null). Staff
+ * solving or closing a parent ticket (a `parent` link, issue 20) whose children are still open must
+ * have confirmed it (`options.openChildrenConfirmed`). Returns false when it already had that status.
  */
-export async function applyStatus(trx: Trx, actor: Actor | null, ticket: VisibleTicket, statusId: number, now: string, eventKind = 'status'): Promise<boolean> {
+export async function applyStatus(trx: Trx, actor: Actor | null, ticket: VisibleTicket, statusId: number, now: string, eventKind = 'status', options: StatusOptions = {}): Promise<boolean> {
   const status = await trx.selectFrom('statuses').selectAll()
     .where('id', '=', statusId).where('retired_at', 'is', null).executeTakeFirst();
   if (!status) throw new Invalid({ statusId: 'errors.choice' });
@@ -53,6 +57,13 @@ export async function applyStatus(trx: Trx, actor: Actor | null, ticket: Visible
     throw new Invalid(Object.fromEntries(missing.map((f) => [`field_${f.key}`, 'errors.required'])),
       'tickets.errors.requiredBeforeStatus', { fields: missing.map((f) => f.label).join(', '), status: status.name });
   }
+  if (actor && sideOf(actor) === 'staff' && (status.category === 'solved' || status.category === 'closed') && !options.openChildrenConfirmed) {
+    const open = await openChildren(trx, ticket.id);
+    if (open.length > 0) {
+      throw new Invalid({ confirmOpenChildren: 'links.errors.openChildren' }, 'links.errors.openChildren',
+        { children: open.map((id) => `#${id}`).join(', '), status: status.name, statusId: String(status.id) });
+    }
+  }
   await changeTicket(trx, actor, ticket.id, {
     set: { status_id: status.id, ...statusStamps(status.category, ticket, now) }, activity: true, at: now,
     history: [{ kind: eventKind, from: ticket.status_name, to: status.name }],
@@ -60,13 +71,22 @@ export async function applyStatus(trx: Trx, actor: Actor | null, ticket: Visible
   return true;
 }
 
+/** The children of a parent ticket (`parent` links) that are not solved, closed or cancelled yet, by id. */
+export async function openChildren(db: Db, ticketId: number): Promise<number[]> {
+  const rows = await db.selectFrom('ticket_links').innerJoin('tickets', 'tickets.id', 'ticket_links.other_id')
+    .innerJoin('statuses', 'statuses.id', 'tickets.status_id').select('tickets.id')
+    .where('ticket_links.ticket_id', '=', ticketId).where('ticket_links.kind', '=', 'parent')
+    .where('statuses.category', 'not in', ['solved', 'closed', 'cancelled']).orderBy('tickets.id').execute();
+  return rows.map((r) => r.id);
+}
+
 /** An agent moves a ticket to another status (the status bar). */
-export async function changeStatus(db: Db, actor: Actor, ticketId: number, input: StatusInput): Promise<void> {
+export async function changeStatus(db: Db, actor: Actor, ticketId: number, input: StatusInput, options: StatusOptions = {}): Promise<void> {
   if (!can(actor, 'ticket.setStatus')) throw new NotFound();
   await db.transaction().execute(async (trx) => {
     const ticket = await findVisibleTicket(trx, actor, ticketId);
     if (!ticket) throw new NotFound();
-    await applyStatus(trx, actor, ticket, input.statusId, nowIso());
+    await applyStatus(trx, actor, ticket, input.statusId, nowIso(), 'status', options);
   });
 }
 

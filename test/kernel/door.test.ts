@@ -8,7 +8,7 @@ import t from 'tap';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SRC = join(ROOT, 'src');
-const TABLES = ['tickets', 'messages', 'ticket_events', 'ticket_ccs', 'ticket_field_values', 'ticket_tags'];
+const TABLES = ['tickets', 'messages', 'ticket_events', 'ticket_ccs', 'ticket_field_values', 'ticket_tags', 'ticket_links'];
 const NAME = `(?:${TABLES.join('|')})`;
 const WRITE = new RegExp([
   String.raw`(?:insertInto|updateTable|deleteFrom)\(\s*['"\`]${NAME}(?:\s+as\s+\w+)?['"\`]\s*\)`,

@@ -162,3 +162,42 @@ t.test('no email a customer receives carries the canary', async (t) => {
     t.notMatch(text, CANARY, `the mail "${parsed.subject}" to ${mail.to.join(', ')} has no canary`);
   }
 });
+
+t.test('merging and splitting never bring an internal note (or an internal ticket) to a customer', async (t) => {
+  const world = await buildWorld(t);
+  const agent = world.clients.agent;
+  const { a, b, internal } = world.ids.ticket;
+  await staffWriteCanaries(t, world, agent, 'merge');
+  await agent.get(`/agent/tickets/${b}`);
+  const refused = await agent.post(`/agent/tickets/${a}/merge`, { other: String(internal) });
+  t.equal(refused.statusCode, 422, 'an internal ticket is not merged into a public one');
+  t.equal((await agent.post(`/agent/tickets/${b}/merge`, { other: String(a) })).statusCode, 303, 'A is merged into B');
+  const note = await world.db.selectFrom('messages').select('id').where('ticket_id', '=', b).where('kind', '=', 'note').orderBy('id').executeTakeFirstOrThrow();
+  const split = await agent.post(`/agent/tickets/${b}/split`, { messageId: String(note.id) });
+  t.equal(split.statusCode, 303, 'a note is split off');
+  const created = Number(/(\d+)$/.exec(String(split.headers.location))?.[1]);
+  t.equal((await world.clients.customer.get(`/portal/tickets/${a}`)).headers.location, `/portal/tickets/${b}`, 'A\'s requester lands on B');
+  t.match((await world.clients.customer.get(`/portal/tickets/${b}`)).body, 'Ann: the printer jams', 'where A\'s conversation is');
+  t.match((await agent.get(`/agent/tickets/${b}?tab=internal`)).body, `${CANARY} merge note`, 'staff still read the notes on B');
+
+  const paths = [`/portal/tickets/${a}`, `/portal/tickets/${b}`, `/portal/tickets/${created}`, '/portal/tickets', '/portal',
+    '/portal/tickets?q=b41d-staffonly', `/attachments/${world.ids.attachment.noteA}/${CANARY}.txt`];
+  const leaked: string[] = [];
+  for (const actor of CUSTOMERS) {
+    for (const path of paths) {
+      for (const headers of Object.values(HTMX_VARIANTS)) {
+        const response = await world.clients[actor].get(path, headers);
+        if (leaks(response)) leaked.push(`${actor} ${path} (${response.statusCode})`);
+      }
+    }
+  }
+  for (const line of leaked) t.comment(line);
+  t.equal(leaked.length, 0, 'no customer page after the merge and the split carries the canary');
+
+  await world.app.worker.consume();
+  const customers = new Set([world.users.customer.email, world.users.colleague.email, world.users.otherCustomer.email]);
+  const mails = (await world.db.selectFrom('jobs').select('payload').where('kind', '=', 'mail').execute())
+    .map((j) => j.payload).filter((payload) => (JSON.parse(payload) as { to: string[] }).to.some((to) => customers.has(to)));
+  t.ok(mails.length >= 1, 'the merged ticket\'s requester was mailed its note');
+  for (const payload of mails) t.notMatch(payload, CANARY, 'no mail to a customer carries the canary');
+});

@@ -137,6 +137,8 @@ export const AREAS: Record<string, Area> = {
       'GET /agent/tickets/:id/cancel', 'POST /agent/tickets/:id/cancel', 'POST /agent/tickets/:id/chat',
       'GET /agent/tickets/:id/live', 'POST /agent/tickets/:id/presence', 'GET /agent/tickets/:id/spam', 'POST /agent/tickets/:id/spam',
       'POST /agent/tickets/:id/properties', 'POST /agent/tickets/:id/tags', 'POST /agent/tickets/:id/tags/remove',
+      'GET /agent/tickets/:id/merge', 'POST /agent/tickets/:id/merge', 'POST /agent/tickets/:id/split',
+      'POST /agent/tickets/:id/links', 'POST /agent/tickets/:id/links/remove',
     ],
     except: {
       // Deleting a ticket is for admins alone: 403 for other staff, whatever the id.
