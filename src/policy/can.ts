@@ -68,6 +68,8 @@ const BY_ROLE = {
   'texts.manage': ADMINS,
   'groups.manage': ADMINS,
   'people.manage': ADMINS,
+  /** Business hours and SLA policies (issue 21). */
+  'sla.manage': ADMINS,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type RoleAction = keyof typeof BY_ROLE;
