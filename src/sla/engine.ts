@@ -77,9 +77,9 @@ export async function startRecord(trx: Trx, ticketId: number, at: string): Promi
   return true;
 }
 
-interface Record { calendar: Calendar; pausedSince: string | null; pauseOnHold: boolean; targets: TicketSlaTargetRow[] }
+interface SlaRecord { calendar: Calendar; pausedSince: string | null; pauseOnHold: boolean; targets: TicketSlaTargetRow[] }
 
-async function loadRecord(trx: Trx, ticketId: number): Promise<Record | undefined> {
+async function loadRecord(trx: Trx, ticketId: number): Promise<SlaRecord | undefined> {
   const sla = await trx.selectFrom('ticket_slas').selectAll().where('ticket_id', '=', ticketId).executeTakeFirst();
   if (!sla) return undefined;
   const targets = await trx.selectFrom('ticket_sla_targets').selectAll().where('ticket_id', '=', ticketId).execute();
@@ -128,8 +128,10 @@ async function historyLine(trx: Trx, ticketId: number, what: 'fulfilled' | 'brea
 }
 
 /** A running target met: fulfilled now, and breached first if its due time passed unnoticed. */
-async function fulfil(trx: Trx, ticketId: number, record: Record, target: TicketSlaTargetRow, at: string): Promise<void> {
-  const due = record.pausedSince === null ? dueAt(clockOf(target, null), record.calendar) : null;
+async function fulfil(trx: Trx, ticketId: number, record: SlaRecord, target: TicketSlaTargetRow, at: string): Promise<void> {
+  // While paused, the due time is what it would be if the clock ran again now.
+  const clock = clockOf(target, record.pausedSince);
+  const due = dueAt(clock.pausedSince === null ? clock : resumeClock(clock, ms(at), record.calendar), record.calendar);
   const dueText = due === null ? target.due_at : iso(due);
   if (target.breached_at === null && dueText !== null && dueText < at) {
     await setTarget(trx, ticketId, target.target, { breached_at: dueText });
