@@ -66,16 +66,12 @@ function offsetAt(ms: number, timeZone: string): number {
  */
 export function instantOf(y: number, m: number, d: number, minutes: number, timeZone: string): number {
   const guess = Date.UTC(y, m - 1, d) + minutes * MINUTE;
-  const first = guess - offsetAt(guess, timeZone);
-  const second = guess - offsetAt(first, timeZone);
-  if (first === second) return first;
-  // Two offsets around a change: the earlier instance that reads back as the wall time, else the later.
-  const early = Math.min(first, second);
-  const late = Math.max(first, second);
-  const reads = (t: number) => { const w = wallAt(t, timeZone); return Date.UTC(w.y, w.m - 1, w.d, w.hh, w.mm) === guess; };
-  if (reads(early)) return early;
-  if (reads(late)) return late;
-  return late;
+  // The offsets a day either side bracket any change near this time (zones change at most once a day).
+  const before = guess - offsetAt(guess - 86_400_000, timeZone);
+  const after = guess - offsetAt(guess + 86_400_000, timeZone);
+  const reads = (t: number) => { const w = wallAt(t, timeZone); return Date.UTC(w.y, w.m - 1, w.d, w.hh, w.mm) === guess - (guess % MINUTE); };
+  const fits = [before, after].filter(reads).sort((a, b) => a - b);
+  return fits[0] ?? before;
 }
 
 interface Day { y: number; m: number; d: number }

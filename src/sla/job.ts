@@ -6,12 +6,12 @@ import type { SlaTarget } from './schema.js';
 
 export const SLA_JOB = 'sla.check';
 /** How often the clock job looks for breaches and warnings. */
-const EVERY_MS = 60_000;
+const EVERY_MS = 5 * 60_000;
 
 export interface SlaCheckResult { breached: number; warned: number }
 
 /**
- * Every minute: running targets past their due time are marked breached (a history line each), and
+ * Every five minutes: running targets past their due time are marked breached (a history line each), and
  * targets within their policy's warning time get one warning (a history line whose event asks the
  * notifications consumer to mail the assignee, else the group). Each in its own transaction.
  */

@@ -60,7 +60,7 @@ async function slaDesk(t: Test) {
     return id;
   };
   const record = (id: number) => db.selectFrom('ticket_slas').selectAll().where('ticket_id', '=', id).executeTakeFirst();
-  const target = (id: number, name: string) => db.selectFrom('ticket_sla_targets').selectAll().where('ticket_id', '=', id).where('target', '=', name).executeTakeFirst();
+  const target = (id: number, name: 'first_reply' | 'next_reply' | 'resolution') => db.selectFrom('ticket_sla_targets').selectAll().where('ticket_id', '=', id).where('target', '=', name).executeTakeFirst();
   const history = async (id: number) => (await db.selectFrom('ticket_events').select('kind').where('ticket_id', '=', id)
     .where('kind', 'like', 'sla_%').orderBy('id').execute()).map((r) => r.kind);
   return { ...desk, smtp, admin, agent, cora, outage: outage.id, boss, staff, portal, makePolicies, submit, record, target, history };
@@ -171,7 +171,7 @@ t.test('a policy matching by priority sets the due times of a new ticket; a repl
   t.equal((await target(urgent, 'resolution'))?.state, 'fulfilled', 'solving fulfils the resolution');
   t.equal((await record(urgent))?.next_due_at, null, 'nothing is due any more');
   t.same((await history(urgent)).at(-1), 'sla_resolution_fulfilled');
-  t.notMatch((await portal.get(`/portal/tickets/${urgent}`)).body, /Policy: Urgent|data-sla-target/, 'customers never see the SLA');
+  t.notMatch(await portal.page(`/portal/tickets/${urgent}`), /Policy: Urgent|data-sla-target/, 'customers never see the SLA');
 });
 
 t.test('a pending status pauses the clocks; back to open they resume, due later by the pause', async (t) => {
@@ -288,9 +288,9 @@ t.test('the list: an SLA column agents choose, the "Next SLA due" sort, and the 
   await setDue(ids.soon, 30 * MINUTE);
   await setDue(ids.later, 5 * 60 * MINUTE);
 
-  const settings = await staff.get('/agent/tickets?view=all');
-  t.match(settings.body, 'name="column-sla"', 'the list settings offer the SLA column');
-  t.notMatch(settings.body, 'class="sla sla-', 'not shown until chosen');
+  const settings = await staff.page('/agent/tickets?view=all');
+  t.match(settings, 'name="column-sla"', 'the list settings offer the SLA column');
+  t.notMatch(settings, 'class="sla sla-', 'not shown until chosen');
   t.equal((await staff.post('/agent/tickets/settings', { 'column-status': '1', 'column-sla': '1', landing: 'all' })).statusCode, 303);
 
   const sorted = await staff.get('/agent/tickets?view=all&sort=sla');
