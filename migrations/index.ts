@@ -22,6 +22,7 @@ import * as m0029 from './0029_tags.js';
 import * as m0030 from './0030_signatures.js';
 import * as m0031 from './0031_search_trigger_plans.js';
 import * as m0033 from './0033_ticket_links.js';
+import * as m0036 from './0036_sla.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
 export const migrations: Record<string, Migration> = {
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '0030_signatures': m0030,
   '0031_search_trigger_plans': m0031,
   '0033_ticket_links': m0033,
+  '0036_sla': m0036,
 };

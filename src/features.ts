@@ -51,6 +51,8 @@ import accountRoutes from './users/routes-account.js';
 import signatureRoutes from './signatures/routes.js';
 import customerRoutes from './users/routes-customers.js';
 import ticketLinkRoutes from './agent/routes-links.js';
+import { runSlaJob, scheduleSlaCheck, SLA_JOB } from './sla/job.js';
+import slaAdminRoutes from './sla/routes-admin.js';
 
 /** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
 export const ROUTES: FastifyPluginAsync[] = [
@@ -68,6 +70,7 @@ export const ROUTES: FastifyPluginAsync[] = [
   organizationRoutes, adminGroupRoutes, adminBrandRoutes, adminServiceRoutes, settingsRoutes, textsRoutes,
   adminTagRoutes,
   outboxRoutes, mailInRoutes, auditRoutes,
+  slaAdminRoutes,
 ];
 
 /** The worker's job kinds. Mail is sent only when SMTP_URL is set; otherwise it waits in the outbox. */
@@ -79,6 +82,7 @@ export function registerJobs(worker: Worker, deps: { config: Config; db: Db }): 
   worker.handle(AUTOCLOSE_JOB, () => runAutoCloseJob(db));
   worker.handle(OPTIMIZE_JOB, () => runOptimize(db));
   worker.handle(OFFER_EXPIRY_JOB, () => runOfferExpiryJob(db));
+  worker.handle(SLA_JOB, () => runSlaJob(db));
 }
 
 /**
@@ -94,5 +98,6 @@ export async function scheduleRecurringJobs(db: Db): Promise<void> {
     await scheduleAutoClose(trx);
     await scheduleOptimize(trx);
     await scheduleOfferExpiry(trx);
+    await scheduleSlaCheck(trx);
   });
 }

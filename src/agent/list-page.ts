@@ -13,6 +13,7 @@ import { filterParams, parseListQuery, sortParts, SORTS, type ListFilter, type S
 import { sideMenu } from '../tickets/menu.js';
 import { listFilterChoices, organizationByName } from '../tickets/queries.js';
 import { tagsOfTickets, tagSuggestions } from '../tags/queries.js';
+import { slaState } from '../sla/display.js';
 import type { Actor } from '../users/actor.js';
 import { DEFAULT_LANDING, LIST_COLUMNS, listPrefsOf } from './list-prefs.js';
 
@@ -69,7 +70,7 @@ function sortLinks(params: URLSearchParams, sort: SortKey): Record<SortColumn, {
     if (next.size === 0) next.set('view', 'all');
     return { href: `?${next}`, current } as const;
   };
-  return { id: link('id'), priority: link('priority'), created: link('created'), activity: link('activity') };
+  return { id: link('id'), priority: link('priority'), created: link('created'), activity: link('activity'), sla: link('sla') };
 }
 
 /** The agent list (or only its table for htmx), with the bulk form's choices and any bulk outcome. */
@@ -89,7 +90,7 @@ export async function renderAgentList(db: Db, request: FastifyRequest, reply: Fa
   const prefs = listPrefsOf(actor);
   const [rowTags, tagNames] = await Promise.all([tagsOfTickets(db, page.rows.map((r) => r.id)), tagSuggestions(db)]);
   return reply.page('tickets/agent-list', {
-    tickets: page.rows, next: page.next, filter, params: params.toString(), here: here.toString(), sorts: SORTS, savedId,
+    tickets: page.rows.map((row) => ({ ...row, sla_state: slaState(row.sla_due, row.sla_paused) })), next: page.next, filter, params: params.toString(), here: here.toString(), sorts: SORTS, savedId,
     bulk, bulkChoices: await bulkChoices(db), canShare: canShareViews(actor), flashInPage: true,
     columns: prefs.columns, sortLinks: sortLinks(params, filter.sort), rowTags: Object.fromEntries(rowTags), tagNames,
   }, {

@@ -5,7 +5,7 @@ import { viewFilter } from '../tickets/list-filter.js';
 import type { Actor } from '../users/actor.js';
 
 /** Columns an agent may show besides the ticket number and subject, which every list has. */
-export const LIST_COLUMNS = ['requester', 'status', 'priority', 'type', 'assignee', 'group', 'created', 'activity'] as const;
+export const LIST_COLUMNS = ['requester', 'status', 'priority', 'type', 'assignee', 'group', 'created', 'activity', 'sla'] as const;
 export type ListColumn = (typeof LIST_COLUMNS)[number];
 /** What a list shows before the agent chooses: everything but the creation time (fits a 1366 px laptop). */
 export const DEFAULT_COLUMNS: readonly ListColumn[] = ['requester', 'status', 'priority', 'type', 'assignee', 'group', 'activity'];

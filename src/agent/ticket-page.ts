@@ -3,6 +3,7 @@ import type { MessageKind } from '../db/schema.js';
 import { listAttachmentsForMessages } from '../attachments/queries.js';
 import { allowedLabels, loadAttachmentPolicy } from '../attachments/sniff.js';
 import { fleetTab } from '../fleet/tab.js';
+import { slaPanel } from '../sla/display.js';
 import { NotFound } from '../lib/errors.js';
 import { messengerFor } from '../chat/chat.js';
 import { newestPublicMessageId } from '../messages/stale.js';
@@ -50,5 +51,6 @@ export async function agentTicketDetails(db: Db, actor: Actor, id: number, tab: 
     messenger: await messengerFor(db, actor, ticket), newestPublicId: await newestPublicMessageId(db, id),
     attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes }, ...content,
     links: await ticketLinks(db, actor, id),
+    sla: await slaPanel(db, id),
   };
 }

@@ -21,6 +21,8 @@ export interface ChangeNotice {
   requester?: 'reminder' | 'closed';
   /** Customers made for this ticket (a new requester, a CC) who get a "Create password" invitation. */
   invite?: number[];
+  /** An SLA target falls due soon (src/sla/job.ts): the assignee, else the group, is warned once. */
+  slaWarning?: { target: string; dueAt: string };
 }
 
 /** Columns of a ticket a change may set; the kernel adds `updated_at` (and `last_activity_at` when asked). */

@@ -10,6 +10,7 @@ import { notifyAssigned, notifyTicketCreated } from './notify.js';
 import { mailOffer } from './offers.js';
 import { mailRequesterNotice } from './reminders.js';
 import { inviteToTicket, mailAccount } from './account.js';
+import { mailSlaWarning } from './sla-warning.js';
 
 /**
  * Ticket mail, composed by the worker from the event stream instead of inside the verbs' write
@@ -47,6 +48,7 @@ export const notifications: Consumer = {
     for (const userId of notice?.offered ?? []) await mailOffer(trx, context.mail, event.ticketId, userId);
     if (notice?.requester) await mailRequesterNotice(trx, context.mail, event.ticketId, notice.requester);
     for (const userId of notice?.invite ?? []) await inviteToTicket(trx, context.mail, userId);
+    if (notice?.slaWarning) await mailSlaWarning(trx, context.mail, event.ticketId, notice.slaWarning);
     if (event.kind === 'ticket.changed' && await solvedByStaff(trx, event)) await mailSolved(trx, notifyContext(context.mail), event.ticketId);
   },
 };

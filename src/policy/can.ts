@@ -72,6 +72,8 @@ const BY_ROLE = {
   'ticket.merge': STAFF,
   'ticket.split': STAFF,
   'ticket.link': STAFF,
+  /** Business hours and SLA policies (issue 21). */
+  'sla.manage': ADMINS,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type RoleAction = keyof typeof BY_ROLE;

@@ -6,12 +6,14 @@ import { normaliseTag } from '../tags/schemas.js';
 import { PRIORITIES } from './tickets.js';
 
 /** The list's orders: each column's natural order first (newest, highest), then the same reversed (`_asc`). */
-export const SORTS = ['activity', 'created', 'priority', 'id', 'activity_asc', 'created_asc', 'priority_asc', 'id_asc'] as const;
+export const SORTS = ['activity', 'created', 'priority', 'id', 'activity_asc', 'created_asc', 'priority_asc', 'id_asc', 'sla'] as const;
 export type SortKey = (typeof SORTS)[number];
-export type SortColumn = 'activity' | 'created' | 'priority' | 'id';
+export type SortColumn = 'activity' | 'created' | 'priority' | 'id' | 'sla';
 
 /** The column a sort orders by, and whether it runs the other way (oldest, lowest first). */
 export function sortParts(sort: SortKey): { column: SortColumn; ascending: boolean } {
+  // "Next SLA due" runs one way only: the earliest due first, tickets without a due time last.
+  if (sort === 'sla') return { column: 'sla', ascending: true };
   const ascending = sort.endsWith('_asc');
   return { column: (ascending ? sort.slice(0, -4) : sort) as SortColumn, ascending };
 }
@@ -20,7 +22,7 @@ export const UNSOLVED: StatusCategory[] = ['new', 'open', 'pending', 'on_hold'];
 const CATEGORIES: StatusCategory[] = ['draft', 'new', 'open', 'pending', 'on_hold', 'solved', 'closed', 'cancelled'];
 
 /** The built-in views of the side menu, as filters. Group queues are `group-<id>`. */
-export const BUILT_IN_VIEWS = ['my_open', 'unassigned', 'all_open', 'pending', 'on_hold', 'solved', 'all'] as const;
+export const BUILT_IN_VIEWS = ['my_open', 'unassigned', 'all_open', 'pending', 'on_hold', 'solved', 'all', 'sla_soon', 'sla_breached'] as const;
 export type BuiltInView = (typeof BUILT_IN_VIEWS)[number];
 
 export interface ListFilter {
@@ -47,6 +49,8 @@ export interface ListFilter {
    * SEARCH_WINDOW tickets of the scope are checked, each through the index.
    */
   searchPlan?: CustomerSearchPlan;
+  /** SLA views (issue 21): the next due time within the hour, or already past. */
+  sla?: 'soon' | 'breached' | null;
   sort: SortKey;
 }
 
@@ -65,6 +69,8 @@ export function viewFilter(view: string): Partial<ListFilter> {
     case 'on_hold': return { categories: ['on_hold'] };
     case 'solved': return { categories: ['solved'] };
     case 'all': return {};
+    case 'sla_soon': return { categories: UNSOLVED, sla: 'soon', sort: 'sla' };
+    case 'sla_breached': return { categories: UNSOLVED, sla: 'breached', sort: 'sla' };
     default: {
       const group = /^group-(\d{1,12})$/.exec(view);
       if (group) return { categories: UNSOLVED, groupId: Number(group[1]) };
@@ -156,6 +162,6 @@ export function filterParams(filter: ListFilter): URLSearchParams {
     if (value !== null) params.set(name, String(value));
   }
   for (const tag of filter.tags ?? []) params.append('tag', tag);
-  if (filter.sort !== 'activity') params.set('sort', filter.sort);
+  if (filter.sort !== (base.sort ?? 'activity')) params.set('sort', filter.sort);
   return params;
 }

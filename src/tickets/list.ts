@@ -7,6 +7,7 @@ import type { Actor } from '../users/actor.js';
 import { sortParts, type ListFilter, type SortColumn, type SortKey } from './list-filter.js';
 import { visibleTickets } from './scope.js';
 import { customerMatches } from '../search/index.js';
+import { HOUR, isoIn, nowIso } from '../lib/time.js';
 
 export const PAGE_SIZE = 50;
 /** Side-menu counts stop counting here and show "999+": a count never scans a large set. */
@@ -18,11 +19,15 @@ const PRIORITY_RANK = sql<number>`(case tickets.priority when 'urgent' then 4 wh
 /** Keyset cursor values per sort: the sort columns then the id, all in the sort's one direction. */
 type CursorValues = (string | number)[];
 
+/** A ticket's next SLA due time (issue 21), tickets without one last: the "Next SLA due" sort. */
+const SLA_DUE = sql<string>`coalesce((select ticket_slas.next_due_at from ticket_slas where ticket_slas.ticket_id = tickets.id), '9999-12-31T23:59:59.999Z')`;
+
 const SORT_COLUMNS: Record<SortColumn, RawBuilder<unknown>[]> = {
   activity: [sql`tickets.last_activity_at`, sql`tickets.id`],
   created: [sql`tickets.created_at`, sql`tickets.id`],
   priority: [PRIORITY_RANK, sql`tickets.last_activity_at`, sql`tickets.id`],
   id: [sql`tickets.id`],
+  sla: [SLA_DUE, sql`tickets.id`],
 };
 
 export function encodeCursor(values: CursorValues | null): string | null {
@@ -67,6 +72,13 @@ export function filteredTickets(db: Db, actor: Actor, filter: ListFilter, status
     query = filter.commonTags?.includes(tag)
       ? query.where((eb) => eb.exists(tagged.select(sql`1`.as('one')).where(sql<boolean>`ticket_tags.ticket_id = tickets.id`)))
       : query.where('tickets.id', 'in', tagged.select('ticket_tags.ticket_id'));
+  }
+  if (filter.sla) {
+    const now = nowIso();
+    const due = db.selectFrom('ticket_slas').select('ticket_slas.ticket_id');
+    query = query.where('tickets.id', 'in', filter.sla === 'breached'
+      ? due.where('ticket_slas.next_due_at', '<=', now)
+      : due.where('ticket_slas.next_due_at', '>', now).where('ticket_slas.next_due_at', '<=', isoIn(HOUR)));
   }
   if (filter.ccUserId != null) {
     query = query.where('tickets.id', 'in', db.selectFrom('ticket_ccs').select('ticket_id').where('user_id', '=', filter.ccUserId));
@@ -148,7 +160,7 @@ export function listPageQuery(db: Db, actor: Actor, filter: ListFilter, after: C
   const status = (column: 'name' | 'customer_label' | 'category') => sql.raw(`(select ${column} from statuses where statuses.id = t.status_id)`);
   return db.selectFrom(pageSubquery(db, actor, filter, after, lookup).as('t'))
     .select([
-      't.id', 't.subject', 't.priority', 't.last_activity_at', 't.created_at', 't.requester_id', 't.visibility', 't.priority_rank',
+      't.id', 't.subject', 't.priority', 't.last_activity_at', 't.created_at', 't.requester_id', 't.visibility', 't.priority_rank', 't.sla_key',
       sql<string>`(select name from users where users.id = t.requester_id)`.as('requester_name'),
       sql<string>`${status('name')}`.as('status_name'),
       sql<string>`${status('customer_label')}`.as('status_label'),
@@ -159,6 +171,8 @@ export function listPageQuery(db: Db, actor: Actor, filter: ListFilter, after: C
       sql<string | null>`(select name from organizations where organizations.id = t.organization_id)`.as('organization_name'),
       sql<number>`coalesce((select ticket_seen.seen_at < t.last_activity_at from ticket_seen where ticket_seen.ticket_id = t.id and ticket_seen.user_id = ${actor.id}), 1 = 1)`.as('unread'),
       sql<string | null>`(select score from ratings where ratings.ticket_id = t.id order by ratings.id desc limit 1)`.as('rating'),
+      sql<string | null>`(select next_due_at from ticket_slas where ticket_slas.ticket_id = t.id)`.as('sla_due'),
+      sql<string | null>`(select paused_since from ticket_slas where ticket_slas.ticket_id = t.id)`.as('sla_paused'),
     ])
     .orderBy(OUTER_ORDER[filter.sort]);
 }
@@ -171,7 +185,8 @@ export function pageSubquery(db: Db, actor: Actor, filter: ListFilter, after: Cu
   lookup: StatusLookup, size = PAGE_SIZE) {
   const { column: sortColumn, ascending } = sortParts(filter.sort);
   const columns = SORT_COLUMNS[sortColumn];
-  let page = filteredTickets(db, actor, filter, lookup).selectAll('tickets').select(PRIORITY_RANK.as('priority_rank'));
+  let page = filteredTickets(db, actor, filter, lookup).selectAll('tickets').select(PRIORITY_RANK.as('priority_rank'))
+    .select((sortColumn === 'sla' ? SLA_DUE : sql<string>`''`).as('sla_key'));
   // Every column runs the same way, so one row comparison pages along the index in either direction.
   if (after) page = page.where(ascending ? sql<boolean>`(${sql.join(columns)}) > (${sql.join(after)})` : sql<boolean>`(${sql.join(columns)}) < (${sql.join(after)})`);
   for (const column of columns) page = page.orderBy(column, ascending ? 'asc' : 'desc');
@@ -180,7 +195,7 @@ export function pageSubquery(db: Db, actor: Actor, filter: ListFilter, after: Cu
   return page.limit(sql.lit(size + 1));
 }
 
-type CursorRow = { id: number; last_activity_at: string; created_at: string; priority_rank: number };
+type CursorRow = { id: number; last_activity_at: string; created_at: string; priority_rank: number; sla_key?: string };
 
 /** The rows to show (at most `size`) and the cursor of the next page, if there is one. */
 export function pageOf<R extends CursorRow>(rows: R[], sort: SortKey, size = PAGE_SIZE): { rows: R[]; next: string | null } {
@@ -192,6 +207,7 @@ export function pageOf<R extends CursorRow>(rows: R[], sort: SortKey, size = PAG
     created: (r) => [r.created_at, r.id],
     priority: (r) => [r.priority_rank, r.last_activity_at, r.id],
     id: (r) => [r.id],
+    sla: (r) => [r.sla_key ?? '', r.id],
   };
   return { rows: shown, next: more && last ? encodeCursor(cursor[sortParts(sort).column](last)) : null };
 }
@@ -206,6 +222,7 @@ export const OUTER_ORDER: Record<SortKey, RawBuilder<unknown>> = {
   created_asc: sql`t.created_at asc, t.id asc`,
   priority_asc: sql`t.priority_rank asc, t.last_activity_at asc, t.id asc`,
   id_asc: sql`t.id asc`,
+  sla: sql`t.sla_key asc, t.id asc`,
 };
 
 /**

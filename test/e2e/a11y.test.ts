@@ -12,7 +12,8 @@ const browser = await launchBrowser(t);
 
 const AGENT_PAGES = ['/agent', '/agent/search?q=printer', '/agent/tickets', '/agent/tickets?view=all', '/agent/tickets/new', '/agent/offers', '/agent/views', '/agent/team', '/account',
   '/admin', '/admin/statuses', '/admin/types', '/admin/fields', '/admin/users', '/admin/organizations', '/admin/groups',
-  '/admin/settings', '/admin/texts', '/admin/audit'];
+  '/admin/settings', '/admin/texts', '/admin/audit',
+  '/admin/sla', '/admin/sla/policies/new', '/admin/sla/calendars/new'];
 const TABS = ['General', 'Updates', 'Internal Updates', 'History', 'Video Sessions', 'Fleet Management'];
 
 async function visit(t: Test, page: Page, url: string, path: string): Promise<void> {

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { CONSUMERS } from '../../src/events/consumers.js';
 import { positionOf } from '../../src/events/runner.js';
 import { postMultipart } from '../attachments/helpers.js';
 import { Client } from '../helpers/client.js';
@@ -19,7 +20,8 @@ t.test('replies are mailed by the notifications consumer after the write, once p
   const reply = await db.selectFrom('events').select(['id', 'payload']).where('kind', '=', 'message.added').orderBy('id', 'desc').executeTakeFirstOrThrow();
   t.match(JSON.parse(reply.payload), { kind: 'reply' });
   t.equal((await queued()).length, before, 'the request itself queued no mail');
-  t.equal(await app.worker.consume(), 1, 'the consumer handled the one event');
+  // Each durable consumer (notifications, the SLA clocks) handled the one event.
+  t.equal(await app.worker.consume(), CONSUMERS.filter((c) => !c.ephemeral).length, 'the consumers handled the one event');
   const toCustomers = (await queued()).slice(before);
   t.same(toCustomers.map((m) => m.to).flat().sort(), ['cora@example.test', 'dan@example.test'], 'the requester and the CC');
   t.match(toCustomers[0]!.subject, `[#${id}]`);

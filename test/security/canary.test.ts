@@ -91,6 +91,7 @@ t.test('no customer page, fragment or search result carries the canary; staff pa
   t.match((await agent.get(`/agent/tickets/${a}`)).body, `${CANARY} internal field`, 'and the internal field');
   t.match((await agent.get(`/agent/tickets/${a}`)).body, `<a href="/agent/tickets?tag=${CANARY}">${CANARY}</a>`, 'and the ticket\'s tag (tags are staff-only)');
   t.match((await agent.get(`/agent/tickets/${world.ids.ticket.internal}`)).body, `${CANARY} internal subject`, 'and the internal ticket');
+  t.match((await agent.get(`/agent/tickets/${a}`)).body, `Policy: ${CANARY} policy`, 'and the ticket\'s SLA policy (SLA is staff-only)');
   t.equal((await agent.get(`/attachments/${world.ids.attachment.noteA}/${CANARY}.txt`)).statusCode, 200, 'and the note\'s file');
   t.equal((await world.clients.customer.get(`/portal/tickets/${a}`)).statusCode, 200, 'while the customer does see the ticket itself');
   const internal = world.ids.ticket.internal;

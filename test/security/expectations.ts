@@ -208,6 +208,9 @@ export const AREAS: Record<string, Area> = {
       'GET /admin/mail', 'POST /admin/mail/addresses', 'POST /admin/mail/addresses/:id/delete', 'POST /admin/mail/settings',
       'POST /admin/mail/spam/delete',
       'GET /admin/tags', 'POST /admin/tags', 'POST /admin/tags/:id/rename', 'POST /admin/tags/:id/merge',
+      'GET /admin/sla', 'GET /admin/sla/calendars/new', 'POST /admin/sla/calendars', 'GET /admin/sla/calendars/:id',
+      'POST /admin/sla/calendars/:id', 'GET /admin/sla/policies/new', 'POST /admin/sla/policies', 'GET /admin/sla/policies/:id',
+      'POST /admin/sla/policies/:id',
     ],
     except: {
       'POST /admin/statuses/:id/position': validatesFirst(rules.admin, 422),
@@ -239,7 +242,7 @@ export function ruleFor(key: string): Rule | undefined {
  * the others stay on A's.
  */
 export type IdKind = 'ticket' | 'attachment' | 'user' | 'staffUser' | 'org' | 'group' | 'status' | 'type' | 'field'
-  | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag';
+  | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy';
 
 export function paramKind(url: string, param: string): IdKind | string {
   if (param === 'userId') return url.startsWith('/admin/organizations') ? 'user' : 'staffUser';
@@ -256,6 +259,7 @@ export function paramKind(url: string, param: string): IdKind | string {
     [/^\/admin\/organizations\//, 'org'], [/^\/admin\/groups\//, 'group'], [/^\/admin\/brands\//, 'brand'],
     [/^\/admin\/services\//, 'service'], [/^\/admin\/outbox\//, 'job'], [/^\/admin\/mail\/addresses\//, 'address'],
     [/^\/admin\/tags\//, 'tag'],
+    [/^\/admin\/sla\/calendars\//, 'slaCalendar'], [/^\/admin\/sla\/policies\//, 'slaPolicy'],
   ];
   const found = kinds.find(([pattern]) => pattern.test(url));
   if (!found) throw new Error(`no fixture for :${param} of ${url}`);

@@ -128,6 +128,18 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     { ticket_id: tickets.a, tag_id: tags[0]!.id }, { ticket_id: tickets.b, tag_id: tags[0]!.id }, { ticket_id: tickets.b, tag_id: tags[1]!.id },
   ]).execute();
 
+  // SLA (issue 21): a second calendar, two policies, and A's record naming the canary policy (staff-only).
+  const slaCalendars = await db.insertInto('sla_calendars').values({ name: 'Bolt hours', time_zone: 'Europe/Berlin', week: '[[],[[540,1020]],[],[],[],[],[]]', holidays: '[]', is_default: 0, updated_at: now() })
+    .returning('id').execute();
+  const slaPolicies = await db.insertInto('sla_policies').values([
+    { name: `${CANARY} policy`, position: 1, conditions: '{}', first_reply_minutes: 60, next_reply_minutes: null, resolution_minutes: null, calendar_id: null, updated_at: now() },
+    { name: 'Bolt policy', position: 2, conditions: '{}', first_reply_minutes: 120, next_reply_minutes: null, resolution_minutes: null, calendar_id: slaCalendars[0]!.id, updated_at: now() },
+  ]).returning('id').execute();
+  await db.insertInto('ticket_slas').values({ ticket_id: tickets.a, policy_id: slaPolicies[0]!.id, policy_name: `${CANARY} policy`, calendar: '{"timeZone":"UTC","week":[[],[],[],[],[],[],[]],"holidays":[]}',
+    pause_on_hold: 0, warn_minutes: 60, paused_since: null, next_due_at: '2030-01-01T00:00:00.000Z', started_at: now() }).execute();
+  await db.insertInto('ticket_sla_targets').values({ ticket_id: tickets.a, target: 'first_reply', minutes: 60, business: 0, state: 'running', started_at: now(),
+    paused_seconds: 0, due_at: '2030-01-01T00:00:00.000Z', fulfilled_at: null, breached_at: null, warned_at: null }).execute();
+
   const ids = {
     ticket: tickets, attachment: attachments,
     user: { a: users.customer.id, b: users.otherCustomer.id },
@@ -138,12 +150,14 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     brand: { a: 1, b: brandB!.id }, service: { a: services[0]!.id, b: services[1]!.id },
     view: { a: views[0]!.id, b: views[1]!.id }, address: { a: addresses[0]!.id, b: addresses[1]!.id },
     job: { a: jobs[0]!.id, b: jobs[1]!.id }, tag: { a: tags[0]!.id, b: tags[1]!.id },
+    slaCalendar: { a: 1, b: slaCalendars[0]!.id }, slaPolicy: { a: slaPolicies[0]!.id, b: slaPolicies[1]!.id },
   };
   // The neighbour id that does not exist: one past the table's last row.
   const tables = {
     ticket: 'tickets', attachment: 'attachments', user: 'users', staffUser: 'users', org: 'organizations', group: 'groups',
     status: 'statuses', type: 'ticket_types', field: 'fields', brand: 'brands', service: 'services', view: 'saved_views',
     address: 'support_addresses', job: 'jobs', tag: 'tags',
+    slaCalendar: 'sla_calendars', slaPolicy: 'sla_policies',
   } as const;
   const missing = {} as Record<keyof typeof tables, number>;
   for (const [kind, table] of Object.entries(tables) as [keyof typeof tables, typeof tables[keyof typeof tables]][]) {

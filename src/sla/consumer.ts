@@ -1,0 +1,45 @@
+import type { Consumer } from '../events/consumer.js';
+import { sideOf } from '../policy/can.js';
+import { customerWrote, staffReplied, startRecord, statusChanged } from './engine.js';
+
+/** Columns whose change can bring a ticket under a policy it did not meet before. */
+const MATCHED_ON = ['priority', 'type_id', 'group_id', 'organization_id', 'brand_id'];
+
+/**
+ * The SLA clocks (issue 21): a new ticket gets its record from the first policy it meets; a staff
+ * reply meets the first and next reply; a customer's message starts the next reply; a status
+ * change pauses, resumes or ends the clocks. Transactional: the record moves with the position,
+ * and the fulfilments' history lines go through the kernel in the same transaction.
+ */
+export const slaClocks: Consumer = {
+  name: 'sla',
+  transactional: true,
+  async handle(trx, event) {
+    const ticketId = event.ticketId;
+    if (ticketId === null) return;
+    const at = event.createdAt;
+    if (event.kind === 'ticket.created') {
+      await startRecord(trx, ticketId, at);
+      return;
+    }
+    if (event.kind === 'message.added') {
+      const kind = event.payload.kind;
+      if (kind !== 'reply' && kind !== 'update' && kind !== 'chat') return;
+      const author = event.actorId === null ? undefined
+        : await trx.selectFrom('users').select('role').where('id', '=', event.actorId).executeTakeFirst();
+      if (!author) return;
+      if (sideOf(author) === 'staff') await staffReplied(trx, ticketId, at);
+      else await customerWrote(trx, ticketId, at);
+      return;
+    }
+    if (event.kind === 'ticket.changed') {
+      const set = (event.payload.set ?? {}) as Record<string, unknown>;
+      const tagsChanged = event.payload.tags !== undefined;
+      if (MATCHED_ON.some((column) => column in set) || tagsChanged) await startRecord(trx, ticketId, at);
+      if (typeof set.status_id === 'number') {
+        const status = await trx.selectFrom('statuses').select('category').where('id', '=', set.status_id).executeTakeFirst();
+        if (status) await statusChanged(trx, ticketId, status.category, at);
+      }
+    }
+  },
+};
