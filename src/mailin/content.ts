@@ -58,6 +58,20 @@ function cutHistoryHtml(html: string): string {
   return html.slice(0, firstMatch(html, HTML_HISTORY_MARKERS));
 }
 
+// "Re:", "AW:", "Fwd:", "SV:", "RE :", "Re[2]:", "Отв:", "回复：" ... as mail clients put them before a subject.
+const SUBJECT_PREFIX = /^\s*(re|aw|sv|vs|antw|odp|ynt|res|r|rif|ref|fw|fwd|wg|tr|rv|enc|doorst|vl|vb|pd|i|отв|ответ|пересл|回复|回覆|答复|转发|轉寄)\s?(\[\d{1,4}\]|\(\d{1,4}\))?\s?[:：]\s*/i;
+
+/** A subject without the reply and forward prefixes of the common mail clients, in any number. */
+export function stripSubjectPrefixes(subject: string): string {
+  let s = subject;
+  for (let i = 0; i < 20; i++) {
+    const m = SUBJECT_PREFIX.exec(s);
+    if (!m) break;
+    s = s.slice(m[0].length);
+  }
+  return s.trim();
+}
+
 const SAFE_LINK = { rel: 'noopener noreferrer nofollow ugc', target: '_blank' };
 
 /**

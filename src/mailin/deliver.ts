@@ -13,7 +13,7 @@ import { closedReplyPolicy, postCustomerReply, TicketClosed } from '../tickets/c
 import { toActor } from '../users/actor.js';
 import { destinationFor, type Destination } from './addresses.js';
 import { mailRefusal } from './answers.js';
-import { textToHtml, type MessageBody } from './content.js';
+import { stripSubjectPrefixes, textToHtml, type MessageBody } from './content.js';
 import { bindOriginal, recordInbound, storeMailFiles, storeOriginal, withRejections } from './files.js';
 import { complainant, readBounce } from './loops.js';
 import { recordComplaint } from '../mail/complaints.js';
@@ -129,7 +129,7 @@ export async function newTicket(d: Delivery, followUpOf: { id: number; subject: 
   const destination: Destination = followUpOf
     ? { address: '', brandId: followUpOf.brand_id, groupId: followUpOf.group_id }
     : await destinationFor(db, d.mail.recipients);
-  const plain = d.mail.subject.replace(/\[#\d{1,12}\]\s*/g, '').trim() || t('mailin.noSubject');
+  const plain = stripSubjectPrefixes(d.mail.subject.replace(/\[#\d{1,12}\]\s*/g, '')) || t('mailin.noSubject');
   const subject = (followUpOf ? t('portal.submit.followupSubject', { id: followUpOf.id, subject: followUpOf.subject }) : plain).slice(0, 200);
   const files = await storeFilesOf(d);
   const reason: MatchReason = 'new-ticket';
