@@ -100,7 +100,13 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 
 /** Plain text of an HTML body, for mails without a text part: blocks become lines, quotes get `>`. */
 export function htmlToText(html: string): string {
+  // A paragraph ends in a blank line; Outlook's MsoNormal "paragraphs" are its lines.
+  const paragraphs: boolean[] = [];
   const marked = html
+    .replace(/<p\b[^>]*>|<\/p\s*>/gi, (tag) => {
+      if (tag[1] !== '/') { paragraphs.push(!/MsoNormal/i.test(tag)); return tag; }
+      return paragraphs.pop() ? '\n\n' : '\n';
+    })
     .replace(/<blockquote[^>]*>/gi, '\n[[quote]]').replace(/<\/blockquote>/gi, '[[/quote]]\n')
     .replace(/<br\s*\/?>/gi, '\n').replace(/<\/(p|div|li|tr|h[1-6]|table|pre)>/gi, '\n').replace(/<li[^>]*>/gi, '- ');
   const text = sanitizer()(marked, { allowedTags: [], allowedAttributes: {}, nonTextTags: ['script', 'style', 'title', 'head', 'noscript', 'textarea'] })

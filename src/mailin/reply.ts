@@ -166,6 +166,7 @@ function isMobileFooter(line: string): boolean {
   return MOBILE_FOOTER.some((p) => s.startsWith(p)) && !/[.!?]\s\S/.test(s);
 }
 
+const QUOTE_LINE = /^\s*>/;
 const SIGNATURE_DELIMITER = /^--\s?$/;
 const SHORT_SIGNATURE = 8;
 
@@ -174,18 +175,19 @@ const SHORT_SIGNATURE = 8;
 function classify(lines: string[]): Kind[] {
   const n = lines.length;
   const kinds: Kind[] = new Array<Kind>(n).fill('text');
-  const isQuote = (i: number) => /^\s*>/.test(lines[i]!);
+  const quoted = lines.map((l) => QUOTE_LINE.test(l));
+  const isQuote = (i: number) => quoted[i]!;
   // The next non-blank line after i, or -1 (a bounded look: long blank runs are not attributions).
   const nextNonBlank = (i: number) => {
     for (let j = i + 1; j < n && j <= i + 4; j++) if (lines[j]!.trim() !== '') return j;
     return -1;
   };
   // Each line's header key is worked out once (a header block looks ahead a few lines).
-  const keys = new Map<number, string | null>();
+  const keys = new Array<string | null | undefined>(n);
   const keyOf = (j: number) => {
-    if (!keys.has(j)) keys.set(j, headerKey(lines[j]!));
-    if (keys.size > 16) keys.delete(keys.keys().next().value!);
-    return keys.get(j)!;
+    let key = keys[j];
+    if (key === undefined) key = keys[j] = headerKey(lines[j]!);
+    return key;
   };
   let history = false;
   for (let i = 0; i < n; i++) {
