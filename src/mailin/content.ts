@@ -1,5 +1,5 @@
 import type SanitizeHtml from 'sanitize-html';
-import { extractReply } from './reply.js';
+import { extractReply, type ReplyOptions } from './reply.js';
 
 let sanitizeHtml: typeof SanitizeHtml | undefined;
 
@@ -22,8 +22,8 @@ function sanitizer(): typeof SanitizeHtml {
  */
 
 /** The new text of a reply (reply.ts): quoted history, attributions, header blocks and end signatures removed. */
-export function stripQuoted(text: string): string {
-  return extractReply(text);
+export function stripQuoted(text: string, options: ReplyOptions = {}): string {
+  return extractReply(text, options);
 }
 
 /**
@@ -147,10 +147,10 @@ export interface MessageBody {
  * The stored body of a mail: the text part preferred (its HTML made from it), the HTML part when it
  * is the only one (cut before its quote, sanitised). Never empty: `fallback` names a mail of files only.
  */
-export function messageBody(parts: { text?: string; html?: string | false }, fallback: string): MessageBody {
+export function messageBody(parts: { text?: string; html?: string | false }, fallback: string, options: ReplyOptions = {}): MessageBody {
   const hasText = typeof parts.text === 'string' && parts.text.trim() !== '';
   if (!hasText && parts.html) {
-    const text = stripQuoted(htmlToText(cutHistoryHtml(parts.html))) || stripQuoted(htmlToText(parts.html));
+    const text = stripQuoted(htmlToText(options.forward ? parts.html : cutHistoryHtml(parts.html)), options) || stripQuoted(htmlToText(parts.html), options);
     if (!text) return { text: fallback, html: textToHtml(fallback) };
     // The formatted HTML is kept when it says what the text says (a reply above the quote); a reply
     // below or between quotes is shown from its text.
@@ -159,6 +159,6 @@ export function messageBody(parts: { text?: string; html?: string | false }, fal
     const same = htmlToText(html).trim() !== '' && stripQuoted(htmlToText(cut)) === text;
     return { text, html: same ? html : textToHtml(text) };
   }
-  const text = hasText ? stripQuoted(parts.text!) : '';
+  const text = hasText ? stripQuoted(parts.text!, options) : '';
   return text ? { text, html: textToHtml(text) } : { text: fallback, html: textToHtml(fallback) };
 }

@@ -9,6 +9,7 @@ import { alreadyReceived, recordInbound } from './files.js';
 import { isAutomatic, isBounce, reportType } from './loops.js';
 import { matchTicket } from './match.js';
 import { parseMail, type DeliveryMeta } from './parse.js';
+import { isForwardSubject } from './reply.js';
 import { isSpamSender } from './spam.js';
 import { senderAsPerson } from './tickets.js';
 import { mailTrustSettings, proofOf } from './trust.js';
@@ -63,7 +64,7 @@ async function route(deps: MailInDeps, raw: Buffer, mail: Awaited<ReturnType<typ
   const automatic = isAutomatic(mail, config.mailDomain, sender !== undefined);
   const t = deps.mail.translator(sender?.locale ?? 'en');
   await loadSanitizer();
-  const body = messageBody({ text: mail.text?.slice(0, MAX_BODY), html: mail.html }, t('mailin.noText'));
+  const body = messageBody({ text: mail.text?.slice(0, MAX_BODY), html: mail.html }, t('mailin.noText'), { forward: isForwardSubject(mail.subject) });
   body.text = body.text.slice(0, MAX_BODY);
   const others = [...mail.to, ...mail.cc].map((p) => ({ ...p, address: p.address.toLowerCase() })).filter((p) => p.address !== from.address && !own.has(p.address) && !looksLikeReplyAddress(p.address, config.mailDomain));
   const match = await matchTicket(db, config, mail, sender);

@@ -240,12 +240,31 @@ function markSignatures(lines: string[], kinds: Kind[], last: number): void {
   }
 }
 
+export interface ReplyOptions {
+  /** The mail is a forward (its subject starts with "Fwd:", "WG:", "TR:"...). */
+  forward?: boolean;
+}
+
+// "Fwd:", "FW:", "WG:", "TR:", "RV:", "I:", "ENC:", "PD:", "Doorst:", "VL:", "Пересл:", "转发:" at the start of a subject.
+const FORWARD_SUBJECT = /^\s*((re|aw|sv|antw|odp)\s?:\s*)*(fwd?|wg|tr|rv|i|enc|pd|doorst|vl|vb|пересл|转发|轉寄)\s?[:：]/i;
+
+/** Whether a subject says the mail is a forward. */
+export function isForwardSubject(subject: string): boolean {
+  return subject.length <= 1000 && FORWARD_SUBJECT.test(subject);
+}
+
 /** The new text of a reply: quoted history, attributions, header blocks and end signatures removed. */
-export function extractReply(input: string): string {
+export function extractReply(input: string, options: ReplyOptions = {}): string {
   const text = input.replace(/\r\n?/g, '\n');
   const lines = text.split('\n');
   const kinds = classify(lines);
   const n = lines.length;
+  // A forward (its subject says so) from Outlook and the like carries no "Forwarded message" line:
+  // its first header block or separator starts the forwarded mail, which is content.
+  if (options.forward) {
+    const start = kinds.findIndex((k) => k === 'quote' || k === 'attribution' || k === 'header' || k === 'separator');
+    if (start >= 0 && (kinds[start] === 'header' || kinds[start] === 'separator')) kinds[start] = 'forward';
+  }
 
   // A forward the sender introduces (or sends without a word) is content, whole, up to any history
   // that came before it: the forwarded header block is part of what they send.

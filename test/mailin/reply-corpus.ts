@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { htmlToText, loadSanitizer, messageBody } from '../../src/mailin/content.js';
+import { isForwardSubject } from '../../src/mailin/reply.js';
 
 export const CORPUS_DIR = join(import.meta.dirname, '..', 'fixtures', 'mail-replies');
 
@@ -8,6 +9,8 @@ export interface ReplyCase {
   file: string;
   name: string;
   kind: 'text' | 'html';
+  /** The mail's subject, when it matters (a forward says so there). */
+  subject: string;
   input: string;
   expected: string;
 }
@@ -26,11 +29,12 @@ export function loadCorpus(dir = CORPUS_DIR): ReplyCase[] {
       buffer.length = 0;
     };
     for (const line of lines) {
-      const head = /^#### (case: (.*)|text|html|expected)$/.exec(line);
+      const head = /^#### (case: (.*)|subject: (.*)|text|html|expected)$/.exec(line);
       if (!head) { buffer.push(line); continue; }
+      if (head[3] !== undefined) { current!.subject = head[3]; continue; }
       flush();
       if (head[2] !== undefined) {
-        current = { file, name: head[2], kind: 'text', input: '', expected: '' };
+        current = { file, name: head[2], kind: 'text', subject: '', input: '', expected: '' };
         cases.push(current);
       } else if (head[1] === 'expected') {
         part = 'expected';
@@ -47,7 +51,8 @@ export function loadCorpus(dir = CORPUS_DIR): ReplyCase[] {
 /** What Deskbell stores as the message text for a case's body (the same path as an inbound mail). */
 export async function storedText(c: ReplyCase): Promise<string> {
   await loadSanitizer();
-  return messageBody(c.kind === 'html' ? { html: c.input } : { text: c.input }, '(no text)').text;
+  const forward = isForwardSubject(c.subject);
+  return messageBody(c.kind === 'html' ? { html: c.input } : { text: c.input }, '(no text)', { forward }).text;
 }
 
 export async function accuracy(cases = loadCorpus()) {

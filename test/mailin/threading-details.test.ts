@@ -49,3 +49,17 @@ t.test('a new ticket from mail loses the reply and forward prefixes of its subje
   const stored = (await desk.db.selectFrom('tickets').select('subject').where('id', '>', FIXTURE_TICKET).orderBy('id').execute()).map((r) => r.subject);
   t.same(stored, Object.values(subjects));
 });
+
+t.test('an Outlook forward (FW:) opens a ticket with the forwarded mail in it; a reply keeps only its new text', async (t) => {
+  const desk = await deskWithTicket(t, STATUS.open);
+  const receiver = await startSmtpReceiver(depsOf(desk), '127.0.0.1:0', quiet);
+  t.teardown(() => receiver.close());
+  const forward = 'Can you check this order?\r\n\r\n________________________________\r\nFrom: Supplier <orders@supplier.test>\r\nSent: Monday, March 2, 2026 09:00\r\nTo: Casey Jones <casey@customer.test>\r\nSubject: Order 77\r\n\r\nYour order 77 has shipped.';
+  await sendRaw(receiver.port, mail('support@desk.test', 'FW: Order 77', 'fw-1', forward), { from: 'casey@customer.test', to: ['support@desk.test'] });
+  const ticket = await desk.db.selectFrom('tickets').select('id').where('subject', '=', 'Order 77').executeTakeFirstOrThrow();
+  const [message] = await messagesOf(desk.db, ticket.id);
+  t.match(message!.body_text, /^Can you check this order\?\n\n_+\nFrom: Supplier <orders@supplier\.test>[\s\S]*Your order 77 has shipped\.$/, 'the forwarded mail is kept');
+  const reply = 'Thanks, received.\r\n\r\nOn Tue, 3 Mar 2026 at 10:02, Help Desk <support@desk.test> wrote:\r\n> We forwarded it.';
+  await sendRaw(receiver.port, mail(TOKEN_ADDRESS, 'Re: Fwd: Order 77', 'fw-2', reply), { from: 'casey@customer.test', to: [TOKEN_ADDRESS] });
+  t.equal((await messagesOf(desk.db, FIXTURE_TICKET)).at(-1)!.body_text, 'Thanks, received.');
+});
