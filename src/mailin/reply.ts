@@ -140,10 +140,10 @@ const FORWARDED = ['forwarded message', 'begin forwarded message', 'weitergeleit
   'anfang der weitergeleiteten nachricht', 'comienzo del mensaje reenviado', 'inicio del mensaje reenviado', 'forwarded email',
   'forwarded e-mail'];
 
-function separatorKind(line: string): 'separator' | 'forward' | null {
+function separatorKind(line: string): 'separator' | 'forward' | 'rule' | null {
   const raw = line.trim();
   if (raw.length > 120 || raw.length < 4) return null;
-  if (/^_{20,}$/.test(raw) || /^-{20,}$/.test(raw)) return 'separator';
+  if (/^_{20,}$/.test(raw) || /^-{20,}$/.test(raw)) return 'rule';
   if (/^#{1,2}-.*reply above this line.*-#{1,2}$/i.test(raw)) return 'separator';
   const dashed = /^[-=_*\s]*[-=_*]{2,}/.test(raw) || /[-=_*]{2,}[\s]*$/.test(raw);
   const s = raw.toLowerCase().replace(/^[-=_*\s>]+/, '').replace(/[-=_*\s:]+$/, '').trim();
@@ -198,6 +198,13 @@ function classify(lines: string[]): Kind[] {
     const sep = separatorKind(line);
     if (sep === 'forward') { kinds[i] = 'forward'; continue; }
     if (sep === 'separator') { kinds[i] = 'separator'; history = true; continue; }
+    // A rule of underscores or dashes ends the reply only above a header block (Outlook's): in the
+    // sender's own text it is a divider.
+    if (sep === 'rule') {
+      const next = nextNonBlank(i);
+      if (next >= 0 && isHeaderBlock(lines, next, keyOf)) { kinds[i] = 'separator'; history = true; }
+      continue;
+    }
     if (isHeaderBlock(lines, i, keyOf)) { kinds[i] = 'header'; history = true; continue; }
     // Attributions, wrapped over up to three lines by the client.
     let joined = '';
