@@ -23,6 +23,7 @@ import * as m0030 from './0030_signatures.js';
 import * as m0031 from './0031_search_trigger_plans.js';
 import * as m0033 from './0033_ticket_links.js';
 import * as m0036 from './0036_sla.js';
+import * as m0037 from './0037_mail_complaints.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
 export const migrations: Record<string, Migration> = {
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '0031_search_trigger_plans': m0031,
   '0033_ticket_links': m0033,
   '0036_sla': m0036,
+  '0037_mail_complaints': m0037,
 };

@@ -1,6 +1,7 @@
 import type { Transporter } from 'nodemailer';
 import type { Db } from '../db/connect.js';
 import { enqueueJob } from '../jobs/queries.js';
+import { complainedAmong } from './complaints.js';
 import { PermanentJobError } from '../jobs/worker.js';
 
 export const MAIL_JOB = 'mail';
@@ -33,7 +34,20 @@ export async function queueMail(db: Db, mail: OutgoingMail): Promise<number> {
   for (const value of [mail.subject, mail.from, ...mail.to, ...(mail.cc ?? [])]) {
     if (/[\r\n]/.test(value)) throw new Error('mail header values cannot contain line breaks');
   }
+  // Nobody who complained about our mail (an abuse report) gets another: 0 when no one is left.
+  const complained = await complainedAmong(db, [...mail.to, ...(mail.cc ?? [])].map(bareAddress));
+  if (complained.size > 0) {
+    const to = mail.to.filter((a) => !complained.has(bareAddress(a).toLowerCase()));
+    const cc = mail.cc?.filter((a) => !complained.has(bareAddress(a).toLowerCase()));
+    if (to.length === 0 && (cc?.length ?? 0) === 0) return 0;
+    mail = to.length > 0 ? { ...mail, to, cc } : { ...mail, to: cc!, cc: [] };
+  }
   return enqueueJob(db, MAIL_JOB, mail, { maxAttempts: 10 });
+}
+
+/** "Name <a@b>" or "a@b": the address. */
+function bareAddress(value: string): string {
+  return (/<([^<>]+)>\s*$/.exec(value)?.[1] ?? value).trim();
 }
 
 /**

@@ -31,7 +31,9 @@ export function ticketFromReplyAddress(config: ThreadingConfig, address: string,
   const match = /^([^+@\s]+)\+(\d{1,12})\.([A-Za-z0-9]{16})@(.+)$/.exec(address.trim());
   if (!match || match[4]!.toLowerCase() !== config.mailDomain.toLowerCase()) return null;
   const ticketId = Number(match[2]);
-  return safeEqual(match[3]!, token(config, ticketId, sender)) ? ticketId : null;
+  // Some servers lower-case whole addresses: the token is compared without case (16 characters of
+  // [a-z0-9] still leave ~2^82 to guess).
+  return safeEqual(match[3]!.toLowerCase(), token(config, ticketId, sender).toLowerCase()) ? ticketId : null;
 }
 
 /** Our Message-ID for one outgoing mail of a ticket: `<ticket-123.mail-456@MAIL_DOMAIN>`. */

@@ -1,4 +1,5 @@
 import type SanitizeHtml from 'sanitize-html';
+import { extractReply, type ReplyOptions } from './reply.js';
 
 let sanitizeHtml: typeof SanitizeHtml | undefined;
 
@@ -20,55 +21,55 @@ function sanitizer(): typeof SanitizeHtml {
  * wrote above it is stored as the message (the full original stays attached as .eml).
  */
 
-// "On Tue, 3 Mar 2026 at 10:02, Help Desk <support@desk.test> wrote:" (Gmail, Apple Mail, Thunderbird)
-// and the same in a few other languages; Gmail wraps long ones, so up to three lines are joined.
-const ATTRIBUTION = /^(On\s.+\swrote|Am\s.+\sschrieb\s.+|Le\s.+\sa\s[ée]crit\s?|El\s.+\sescribi[óo]|Op\s.+\sschreef\s.+)\s?:\s*$/is;
-const SEPARATORS = [
-  /^-{2,}\s*(Original Message|Ursprüngliche Nachricht|Message d'origine|Mensaje original)\s*-{2,}\s*$/i,
-  /^_{20,}\s*$/, // Outlook's rule above the "From: / Sent:" block
-  /^#{1,2}-.*reply above this line.*-#{1,2}$/i,
-];
-// Outlook: "From: Name <a@b>" followed within a few lines by "Sent:" (or "Date:").
-const OUTLOOK_FROM = /^\*?(From|Von|De)\s?:\*?\s/i;
-const OUTLOOK_SENT = /^\*?(Sent|Gesendet|Envoyé|Date|Datum)\s?:\*?\s/i;
-const SIGNATURE = /^-- ?$/;
-const MOBILE_FOOTER = /^(Sent from my \w+|Sent from (Mail|Outlook) for \w+|Get Outlook for \w+|Von meinem \w+ gesendet)\.?$/i;
-
-/** The new text of a reply: quoted history, attribution lines, signatures and mobile footers removed. */
-export function stripQuoted(text: string): string {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  let end = lines.length;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (SIGNATURE.test(lines[i]!.trimStart()) || SEPARATORS.some((re) => re.test(line))) { end = i; break; }
-    if (OUTLOOK_FROM.test(line) && lines.slice(i + 1, i + 5).some((l) => OUTLOOK_SENT.test(l.trim()))) { end = i; break; }
-    if (/^(On|Am|Le|El|Op)\s/.test(line)) {
-      const joined = [line, lines[i + 1]?.trim() ?? '', lines[i + 2]?.trim() ?? ''];
-      if ([1, 2, 3].some((n) => ATTRIBUTION.test(joined.slice(0, n).join(' ')))) { end = i; break; }
-    }
-  }
-  const kept = lines.slice(0, end).filter((l) => !/^\s*>/.test(l));
-  while (kept.length > 0 && (kept[kept.length - 1]!.trim() === '' || MOBILE_FOOTER.test(kept[kept.length - 1]!.trim()))) kept.pop();
-  const result = kept.join('\n').replace(/\n{3,}/g, '\n\n').trim();
-  // A mail that is nothing but a quote (a forward without a word) keeps its text.
-  return result === '' ? text.trim() : result;
+/** The new text of a reply (reply.ts): quoted history, attributions, header blocks and end signatures removed. */
+export function stripQuoted(text: string, options: ReplyOptions = {}): string {
+  return extractReply(text, options);
 }
 
-/** Markers where quoted history starts in the HTML of Gmail, Outlook, Apple Mail and Thunderbird. */
-const HTML_QUOTE_MARKERS = [
-  /<div[^>]*class="[^"]*gmail_quote/i,
-  /<div[^>]*id="?(divRplyFwdMsg|appendonsend|mail-editor-reference-message-container)/i,
-  /<blockquote[^>]*type="?cite/i,
-  /<div[^>]*class="?moz-cite-prefix/i,
-  /<div[^>]*class="?(gmail_signature|moz-signature)/i,
-  /<hr[^>]*id="?stopSpelling/i,
-  /-{2,}\s*Original Message\s*-{2,}/i,
+/**
+ * Markers after which an HTML mail holds only history (Outlook's divRplyFwdMsg and its kin, Yahoo's
+ * yahoo_quoted, Yandex's and mail.ru's quote wrappers). Gmail's, Apple Mail's and Thunderbird's
+ * quotes are blockquotes: htmlToText turns them into `>` lines, so a reply below or between them is
+ * kept like one in plain text.
+ */
+const HTML_HISTORY_MARKERS = [
+  /<div[^>]{0,200}id="?(divRplyFwdMsg|appendonsend|mail-editor-reference-message-container|x_divRplyFwdMsg|ydp[0-9a-f]{1,12}yahoo_quoted)/i,
+  /<hr[^>]{0,200}id="?stopSpelling/i,
+  /<div[^>]{0,200}class="?[^">]{0,100}(yahoo_quoted)/i,
+  /-{2,}\s{0,5}Original Message\s{0,5}-{2,}/i,
 ];
+/** Markers where quoted history starts in any client's HTML (for cutting the stored HTML of a top-posted reply). */
+const HTML_QUOTE_MARKERS = [
+  ...HTML_HISTORY_MARKERS,
+  /<div[^>]{0,200}class="?[^">]{0,100}(gmail_quote|gmail_attr)/i,
+  /<blockquote/i,
+  /<div[^>]{0,200}class="?[^">]{0,100}(moz-cite-prefix|gmail_signature|moz-signature)/i,
+];
+
+const firstMatch = (html: string, markers: RegExp[]) => Math.min(...markers.map((re) => re.exec(html)?.index ?? html.length));
 
 /** The HTML before its quoted history (the parser closes what the cut leaves open). */
 export function cutQuotedHtml(html: string): string {
-  const cut = Math.min(...HTML_QUOTE_MARKERS.map((re) => re.exec(html)?.index ?? html.length));
-  return html.slice(0, cut);
+  return html.slice(0, firstMatch(html, HTML_QUOTE_MARKERS));
+}
+
+/** The HTML without what follows a marker of pure history. */
+function cutHistoryHtml(html: string): string {
+  return html.slice(0, firstMatch(html, HTML_HISTORY_MARKERS));
+}
+
+// "Re:", "AW:", "Fwd:", "SV:", "RE :", "Re[2]:", "Отв:", "回复：" ... as mail clients put them before a subject.
+const SUBJECT_PREFIX = /^\s*(re|aw|sv|vs|antw|odp|ynt|res|r|rif|ref|fw|fwd|wg|tr|rv|enc|doorst|vl|vb|pd|i|отв|ответ|пересл|回复|回覆|答复|转发|轉寄)\s?(\[\d{1,4}\]|\(\d{1,4}\))?\s?[:：]\s*/i;
+
+/** A subject without the reply and forward prefixes of the common mail clients, in any number. */
+export function stripSubjectPrefixes(subject: string): string {
+  let s = subject;
+  for (let i = 0; i < 20; i++) {
+    const m = SUBJECT_PREFIX.exec(s);
+    if (!m) break;
+    s = s.slice(m[0].length);
+  }
+  return s.trim();
 }
 
 const SAFE_LINK = { rel: 'noopener noreferrer nofollow ugc', target: '_blank' };
@@ -99,7 +100,13 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 
 /** Plain text of an HTML body, for mails without a text part: blocks become lines, quotes get `>`. */
 export function htmlToText(html: string): string {
+  // A paragraph ends in a blank line; Outlook's MsoNormal "paragraphs" are its lines.
+  const paragraphs: boolean[] = [];
   const marked = html
+    .replace(/<p\b[^>]*>|<\/p\s*>/gi, (tag) => {
+      if (tag[1] !== '/') { paragraphs.push(!/MsoNormal/i.test(tag)); return tag; }
+      return paragraphs.pop() ? '\n\n' : '\n';
+    })
     .replace(/<blockquote[^>]*>/gi, '\n[[quote]]').replace(/<\/blockquote>/gi, '[[/quote]]\n')
     .replace(/<br\s*\/?>/gi, '\n').replace(/<\/(p|div|li|tr|h[1-6]|table|pre)>/gi, '\n').replace(/<li[^>]*>/gi, '- ');
   const text = sanitizer()(marked, { allowedTags: [], allowedAttributes: {}, nonTextTags: ['script', 'style', 'title', 'head', 'noscript', 'textarea'] })
@@ -140,14 +147,18 @@ export interface MessageBody {
  * The stored body of a mail: the text part preferred (its HTML made from it), the HTML part when it
  * is the only one (cut before its quote, sanitised). Never empty: `fallback` names a mail of files only.
  */
-export function messageBody(parts: { text?: string; html?: string | false }, fallback: string): MessageBody {
+export function messageBody(parts: { text?: string; html?: string | false }, fallback: string, options: ReplyOptions = {}): MessageBody {
   const hasText = typeof parts.text === 'string' && parts.text.trim() !== '';
   if (!hasText && parts.html) {
+    const text = stripQuoted(htmlToText(options.forward ? parts.html : cutHistoryHtml(parts.html)), options) || stripQuoted(htmlToText(parts.html), options);
+    if (!text) return { text: fallback, html: textToHtml(fallback) };
+    // The formatted HTML is kept when it says what the text says (a reply above the quote); a reply
+    // below or between quotes is shown from its text.
     const cut = cutQuotedHtml(parts.html);
-    const text = stripQuoted(htmlToText(cut)) || stripQuoted(htmlToText(parts.html));
     const html = sanitizeMailHtml(cut);
-    return text ? { text, html: htmlToText(html).trim() ? html : textToHtml(text) } : { text: fallback, html: textToHtml(fallback) };
+    const same = htmlToText(html).trim() !== '' && stripQuoted(htmlToText(cut)) === text;
+    return { text, html: same ? html : textToHtml(text) };
   }
-  const text = hasText ? stripQuoted(parts.text!) : '';
+  const text = hasText ? stripQuoted(parts.text!, options) : '';
   return text ? { text, html: textToHtml(text) } : { text: fallback, html: textToHtml(fallback) };
 }

@@ -13,9 +13,10 @@ import { closedReplyPolicy, postCustomerReply, TicketClosed } from '../tickets/c
 import { toActor } from '../users/actor.js';
 import { destinationFor, type Destination } from './addresses.js';
 import { mailRefusal } from './answers.js';
-import { textToHtml, type MessageBody } from './content.js';
+import { stripSubjectPrefixes, textToHtml, type MessageBody } from './content.js';
 import { bindOriginal, recordInbound, storeMailFiles, storeOriginal, withRejections } from './files.js';
-import { readBounce } from './loops.js';
+import { complainant, readBounce } from './loops.js';
+import { recordComplaint } from '../mail/complaints.js';
 import type { Match, MatchReason } from './match.js';
 import type { InboundMail } from './parse.js';
 import { openTicketFromMail } from './tickets.js';
@@ -128,7 +129,7 @@ export async function newTicket(d: Delivery, followUpOf: { id: number; subject: 
   const destination: Destination = followUpOf
     ? { address: '', brandId: followUpOf.brand_id, groupId: followUpOf.group_id }
     : await destinationFor(db, d.mail.recipients);
-  const plain = d.mail.subject.replace(/\[#\d{1,12}\]\s*/g, '').trim() || t('mailin.noSubject');
+  const plain = stripSubjectPrefixes(d.mail.subject.replace(/\[#\d{1,12}\]\s*/g, '')) || t('mailin.noSubject');
   const subject = (followUpOf ? t('portal.submit.followupSubject', { id: followUpOf.id, subject: followUpOf.subject }) : plain).slice(0, 200);
   const files = await storeFilesOf(d);
   const reason: MatchReason = 'new-ticket';
@@ -177,4 +178,33 @@ export async function recordBounce(deps: MailInDeps, raw: Buffer, mail: InboundM
     await recordInbound(trx, mail, ticket.id, 'bounce');
   });
   return { status: 'bounce', ticketId: ticket.id };
+}
+
+/**
+ * A complaint (an ARF abuse report from a mailbox provider): the address is marked so that no more
+ * automatic mail goes to it, and the report is noted on the ticket whose mail it returns. Never answered.
+ */
+export async function recordComplaintReport(deps: MailInDeps, raw: Buffer, mail: InboundMail): Promise<Outcome> {
+  const { db, config } = deps;
+  const report = readBounce(mail, raw, config.mailDomain);
+  const address = complainant(raw);
+  const feedbackType = /^Feedback-Type:\s*([\w-]{1,40})/im.exec(raw.toString('latin1'))?.[1]?.toLowerCase() ?? 'abuse';
+  const ticket = report.ticketId === null ? undefined
+    : await db.selectFrom('tickets').select('id').where('id', '=', report.ticketId).executeTakeFirst();
+  if (address) await recordComplaint(db, address, feedbackType, ticket?.id ?? null);
+  if (!ticket) {
+    await recordInbound(db, mail, null, 'complaint');
+    return { status: 'complaint', ticketId: null, address };
+  }
+  const t = deps.mail.translator('en');
+  const text = t('mailin.complaint.note', { recipient: address || '?', type: feedbackType });
+  const original = await storeOriginal(config.uploadsDir, raw);
+  await db.transaction().execute(async (trx) => {
+    const messageId = await addMessage(trx, null, ticket.id, {
+      kind: 'note', bodyText: text, bodyHtml: textToHtml(text), via: 'email', emailMessageId: mail.messageId, matchReason: 'bounce', stamps: 'none',
+    });
+    await bindOriginal(trx, messageId, null, original);
+    await recordInbound(trx, mail, ticket.id, 'complaint');
+  });
+  return { status: 'complaint', ticketId: ticket.id, address };
 }

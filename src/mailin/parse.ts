@@ -41,6 +41,7 @@ export interface DeliveryMeta {
 
 // Headers that look like ours are never trusted on the way in: anyone can write them.
 const CONTROL_HEADER = /^x-deskbell-/i;
+const MAIL_HEADERS = ['from', 'return-path', 'received', 'message-id', 'date', 'mime-version', 'content-type'];
 
 export async function parseMail(raw: Buffer, meta: DeliveryMeta = {}): Promise<InboundMail> {
   if (raw.length === 0) throw new UnparseableMail('empty message');
@@ -53,15 +54,17 @@ export async function parseMail(raw: Buffer, meta: DeliveryMeta = {}): Promise<I
     throw new UnparseableMail(error instanceof Error ? error.message : String(error));
   }
   const from = addresses(parsed.from).map((a) => ({ ...a, address: a.address.toLowerCase() }))[0] ?? null;
-  if (!from) throw new UnparseableMail('no From address');
   const headers = new Map<string, string>();
   for (const [key, value] of parsed.headers) {
     if (!CONTROL_HEADER.test(key)) headers.set(key.toLowerCase(), headerText(value));
   }
+  // No From (or `From: <>`, as bounces have): still a mail when it has a mail's headers; the
+  // pipeline records it on the ticket it reports on, or drops it, but never answers it.
+  if (!from && !MAIL_HEADERS.some((h) => headers.has(h))) throw new UnparseableMail('no From address');
   const to = addresses(parsed.to);
   const cc = addresses(parsed.cc);
   const delivered = ['delivered-to', 'x-original-to', 'envelope-to'].flatMap((h) => (headers.get(h) ?? '').split(/[,\s]+/)).filter((a) => a.includes('@'));
-  const returnPath = meta.envelopeFrom !== undefined ? meta.envelopeFrom : headers.has('return-path') ? (headers.get('return-path') ?? '').replace(/[<>\s]/g, '') : null;
+  const returnPath = meta.envelopeFrom !== undefined ? meta.envelopeFrom : headers.has('return-path') ? (headers.get('return-path') ?? '').replace(/[<>"\s]/g, '') : null;
   return {
     messageId: messageIdOf(parsed.messageId, raw),
     from,

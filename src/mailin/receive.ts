@@ -4,11 +4,12 @@ import { findUserByEmail } from '../users/queries.js';
 import { looksLikeReplyAddress, ownAddresses } from './addresses.js';
 import { mailRefusal } from './answers.js';
 import { loadSanitizer, messageBody } from './content.js';
-import { addToTicket, newTicket, recordBounce } from './deliver.js';
+import { addToTicket, newTicket, recordBounce, recordComplaintReport } from './deliver.js';
 import { alreadyReceived, recordInbound } from './files.js';
-import { isAutomatic, isBounce } from './loops.js';
+import { isAutomatic, isBounce, reportType } from './loops.js';
 import { matchTicket } from './match.js';
 import { parseMail, type DeliveryMeta } from './parse.js';
+import { isForwardSubject } from './reply.js';
 import { isSpamSender } from './spam.js';
 import { senderAsPerson } from './tickets.js';
 import { mailTrustSettings, proofOf } from './trust.js';
@@ -39,13 +40,18 @@ export async function receiveMessage(deps: MailInDeps, raw: Buffer, meta: Delive
 
 async function route(deps: MailInDeps, raw: Buffer, mail: Awaited<ReturnType<typeof parseMail>>): Promise<Outcome> {
   const { db, config } = deps;
-  const from = mail.from!;
-  if (isBounce(mail)) return recordBounce(deps, raw, mail);
-  const own = await ownAddresses(db);
-  const drop = async (why: 'spam' | 'own' | 'disabled'): Promise<Outcome> => {
+  const drop = async (why: 'spam' | 'own' | 'disabled' | 'receipt' | 'noSender'): Promise<Outcome> => {
     await recordInbound(db, mail, null, `dropped:${why}`);
     return { status: 'dropped', why };
   };
+  // Reports (RFC 6522) and bounces are machines talking: recorded where they belong, never answered.
+  const report = reportType(mail);
+  if (report === 'feedback-report') return recordComplaintReport(deps, raw, mail);
+  if (isBounce(mail)) return recordBounce(deps, raw, mail);
+  if (report === 'disposition-notification') return drop('receipt');
+  if (!mail.from) return drop('noSender');
+  const from = mail.from;
+  const own = await ownAddresses(db);
   // Our own mail coming back (a support address forwarding to another): storing it would loop.
   if (own.has(from.address) || looksLikeReplyAddress(from.address, config.mailDomain)) return drop('own');
   if (await isSpamSender(db, from.address)) return drop('spam');
@@ -55,10 +61,10 @@ async function route(deps: MailInDeps, raw: Buffer, mail: Awaited<ReturnType<typ
   await throttle(db, `mail:${from.address}`, LIMITS.mailPerSender, 'mailin.tooMany');
 
   const settings = await mailTrustSettings(db);
-  const automatic = isAutomatic(mail, config.mailDomain);
+  const automatic = isAutomatic(mail, config.mailDomain, sender !== undefined);
   const t = deps.mail.translator(sender?.locale ?? 'en');
   await loadSanitizer();
-  const body = messageBody({ text: mail.text?.slice(0, MAX_BODY), html: mail.html }, t('mailin.noText'));
+  const body = messageBody({ text: mail.text?.slice(0, MAX_BODY), html: mail.html }, t('mailin.noText'), { forward: isForwardSubject(mail.subject) });
   body.text = body.text.slice(0, MAX_BODY);
   const others = [...mail.to, ...mail.cc].map((p) => ({ ...p, address: p.address.toLowerCase() })).filter((p) => p.address !== from.address && !own.has(p.address) && !looksLikeReplyAddress(p.address, config.mailDomain));
   const match = await matchTicket(db, config, mail, sender);

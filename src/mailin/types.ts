@@ -20,7 +20,8 @@ export interface MailInDeps {
 export type Outcome =
   | { status: 'stored'; ticketId: number; reason: MatchReason; created: boolean }
   | { status: 'duplicate' }
-  | { status: 'dropped'; why: 'spam' | 'own' | 'disabled' }
+  | { status: 'dropped'; why: 'spam' | 'own' | 'disabled' | 'receipt' | 'noSender' }
+  | { status: 'complaint'; ticketId: number | null; address: string }
   | { status: 'refused'; why: 'closed' | 'newCustomer' | 'unverified'; ticketId: number | null }
   | { status: 'bounce'; ticketId: number | null };
 

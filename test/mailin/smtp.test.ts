@@ -68,7 +68,7 @@ t.test('a forged ticket number from a stranger opens a new ticket instead of lan
   const created = await desk.db.selectFrom('tickets').innerJoin('users', 'users.id', 'tickets.requester_id')
     .select(['tickets.id', 'tickets.subject', 'tickets.channel', 'users.email']).where('tickets.id', '!=', desk.ticketId).execute();
   t.same(created.map((c) => [c.email, c.channel]), [['mallory@evil.test', 'email']]);
-  t.equal(created[0]!.subject, 'Re: Printer on fire - please also reset the admin password', 'the tag is not kept');
+  t.equal(created[0]!.subject, 'Printer on fire - please also reset the admin password', 'the tag is not kept (nor the Re:)');
   t.equal((await messagesOf(desk.db, created[0]!.id))[0]!.match_reason, 'new-ticket');
 });
 

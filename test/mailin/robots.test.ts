@@ -1,0 +1,92 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import { startSmtpReceiver } from '../../src/mailin/smtp.js';
+import { openTestDesk, tempDir } from '../helpers/app.js';
+import { Client } from '../helpers/client.js';
+import { makeUser, PASSWORD } from '../helpers/factories.js';
+import { TestSmtpServer } from '../helpers/smtp.js';
+import { deskWithTicket, depsOf, fixture, MAIL_ENV, messagesOf, pipeToCli, sendRaw, STATUS } from './helpers.js';
+
+const quiet = { info() {}, warn() {}, error() {} };
+const robot = (name: string) => fixture(join('robots', name));
+const ROBOTS = readdirSync(join(import.meta.dirname, '..', 'fixtures', 'mail', 'robots')).filter((f) => f.endsWith('.eml')).sort();
+// Those sent with the null sender `<>` as the envelope's MAIL FROM, as MTAs send reports.
+const NULL_SENDER = /^(exim|no-from|exchange|gmail-dsn|qmail|arf)/;
+
+async function setup(t: Test) {
+  const outgoing = new TestSmtpServer();
+  await outgoing.start(0);
+  t.teardown(() => outgoing.stop());
+  const desk = await deskWithTicket(t, STATUS.open, { smtpUrl: `smtp://127.0.0.1:${outgoing.port}` });
+  const receiver = await startSmtpReceiver(depsOf(desk), '127.0.0.1:0', quiet);
+  t.teardown(() => receiver.close());
+  const send = (name: string, from = NULL_SENDER.test(name) ? '' : 'robot@robots.test') => sendRaw(receiver.port, robot(name), { from, to: ['support@desk.test'] });
+  const delivered = async () => {
+    await desk.app.worker.drain();
+    return outgoing.received;
+  };
+  return { ...desk, outgoing, send, delivered };
+}
+
+t.test('robots over SMTP: bounces from many servers, complaints, read receipts, auto-replies in several languages, lists and no-reply senders are never answered', async (t) => {
+  const desk = await setup(t);
+  t.ok(ROBOTS.length >= 18, `${ROBOTS.length} robot mails`);
+  for (const name of ROBOTS) await desk.send(name);
+  t.same((await desk.delivered()).map((m) => `${m.to.join(',')}: ${m.raw.match(/^Subject: .*$/m)?.[0]}`), [], 'not one mail went out in answer');
+
+  const inbound = new Map((await desk.db.selectFrom('inbound_messages').select(['message_id', 'outcome', 'ticket_id']).execute()).map((r) => [r.message_id, r]));
+  t.equal(inbound.size, ROBOTS.length, 'every robot mail was accepted and recorded');
+  // Bounces with From: <> or no From at all land on the ticket whose mail they return.
+  for (const id of ['<E1exim-0001@mx.exim.test>', '<nofrom-1@mx.customer.test>', '<ndr-1@exchange.customer.test>', '<dsn-1@mx.google.test>', '<qmail-1@mail.customer.test>']) {
+    t.match(inbound.get(id), { outcome: 'bounce', ticket_id: desk.ticketId }, id);
+  }
+  t.match(inbound.get('<nofrom-2@mx.elsewhere.test>'), { outcome: 'bounce', ticket_id: null }, 'a bounce about no mail of ours is dropped, with its record');
+  t.match(inbound.get('<mdn-1@customer.test>'), { outcome: 'dropped:receipt' }, 'a read receipt is dropped');
+  t.match(inbound.get('<arf-1@fbl.mailbox.test>'), { outcome: 'complaint', ticket_id: desk.ticketId });
+  const notes = (await messagesOf(desk.db, desk.ticketId)).filter((m) => m.kind === 'note');
+  t.equal(notes.length, 6, 'five bounces and the complaint are internal notes on the ticket');
+  t.ok(notes.some((n) => n.body_text.includes('could not be delivered (5.2.2')), 'the mailbox-full bounce without a From');
+  t.ok(notes.some((n) => /casey@customer\.test reported a mail from us as unwanted \(abuse\)/.test(n.body_text)));
+  t.match(await desk.db.selectFrom('mail_complaints').selectAll().execute(), [{ address: 'casey@customer.test', feedback_type: 'abuse', ticket_id: desk.ticketId }]);
+
+  // Auto-replies and mass mail from strangers may open tickets (agents see them), but get no confirmation.
+  const subjects = (await desk.db.selectFrom('tickets').select('subject').orderBy('id').execute()).map((r) => r.subject);
+  t.ok(subjects.includes('Abwesenheitsnotiz: Bestellung 4711'), 'stored, unanswered');
+});
+
+t.test('after a complaint, no more automatic mail goes to that address', async (t) => {
+  const desk = await setup(t);
+  const agent = await makeUser(desk.db, 'agent', { name: 'Alex Agent' });
+  const browser = new Client(desk.app);
+  await browser.login(agent.email, PASSWORD);
+  await browser.get(`/agent/tickets/${desk.ticketId}`);
+  const reply = (body: string) => browser.post(`/agent/tickets/${desk.ticketId}/messages`, { kind: 'reply', body });
+  t.equal((await reply('We are sending a technician.')).statusCode, 303);
+  const toCasey = async () => (await desk.delivered()).filter((m) => m.to.includes('casey@customer.test')).length;
+  t.equal(await toCasey(), 1, 'before the complaint, the reply is mailed');
+
+  await desk.send('arf-complaint.eml');
+  t.equal((await reply('The technician comes on Thursday.')).statusCode, 303);
+  t.equal(await toCasey(), 1, 'after it, nothing more goes to casey');
+  t.match((await browser.get(`/agent/tickets/${desk.ticketId}`)).body, 'The technician comes on Thursday.', 'the reply is still on the ticket');
+});
+
+t.test('`mail receive` accepts bounces with From: <> or no From (exit 0), and never answers them', async (t) => {
+  const dir = tempDir(t);
+  for (const name of ['exim-from-empty.eml', 'no-from.eml', 'no-from-unknown.eml']) {
+    const result = await pipeToCli(dir, robot(name));
+    t.equal(result.code, 0, `${name}: ${result.err}`);
+    t.match(result.out, '"status":"bounce"', name);
+  }
+  const garbage = await pipeToCli(dir, Buffer.from('this is not a mail at all\n'));
+  t.equal(garbage.code, 65, 'bytes that are not a mail are still refused');
+  const desk = await openTestDesk(t, dir, {}, MAIL_ENV);
+  const rows = await desk.db.selectFrom('inbound_messages').select(['message_id', 'outcome']).orderBy('message_id').execute();
+  t.same(rows, [
+    { message_id: '<E1exim-0001@mx.exim.test>', outcome: 'bounce' },
+    { message_id: '<nofrom-1@mx.customer.test>', outcome: 'bounce' },
+    { message_id: '<nofrom-2@mx.elsewhere.test>', outcome: 'bounce' },
+  ]);
+  t.equal((await desk.db.selectFrom('jobs').select('id').where('kind', '=', 'mail').execute()).length, 0, 'no mail queued');
+});
