@@ -8,6 +8,8 @@ import { accessible, submitPortalTicket } from './a11y-steps.js';
 import { finish, landsOn, logIn, openSession, sees, type Session } from './steps.js';
 import { loadDemo, logInAs } from './workspace-steps.js';
 
+// Every main page in two colour schemes, with JS on: more than tap's default two minutes on a busy machine.
+t.setTimeout(360_000);
 const browser = await launchBrowser(t);
 
 const AGENT_PAGES = ['/agent', '/agent/search?q=printer', '/agent/tickets', '/agent/tickets?view=all', '/agent/tickets/new', '/agent/offers', '/agent/views', '/agent/team', '/account',
