@@ -50,6 +50,8 @@ import cancelRoutes from './tickets/routes-cancel.js';
 import accountRoutes from './users/routes-account.js';
 import signatureRoutes from './signatures/routes.js';
 import customerRoutes from './users/routes-customers.js';
+import macroRoutes from './macros/routes.js';
+import ticketMacroRoutes from './agent/routes-macros.js';
 
 /** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
 export const ROUTES: FastifyPluginAsync[] = [
@@ -57,6 +59,7 @@ export const ROUTES: FastifyPluginAsync[] = [
   authRoutes, passwordRoutes, accountRoutes,
   // staff
   dashboardRoutes, agentTicketRoutes, agentPanelRoutes, ticketTagRoutes, searchRoutes, bulkRoutes, listSettingsRoutes, savedViewRoutes, customerRoutes, signatureRoutes, teamRoutes, videoRoutes, fleetRoutes, offerInboxRoutes, chatRoutes, agentChatRoutes,
+  macroRoutes, ticketMacroRoutes,
   // customers
   portalHomeRoutes, portalSubmitRoutes, portalTicketRoutes, portalDraftRoutes, portalChatRoutes,
   // both, each checking who may see what

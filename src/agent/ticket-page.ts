@@ -11,6 +11,7 @@ import { listVideoSessions } from '../video/video.js';
 import { isCancellable } from '../tickets/cancel.js';
 import { findVisibleTicket, listEvents, listMessages, listWorkflow } from '../tickets/queries.js';
 import { ticketPanel } from './ticket-panel.js';
+import { usableMacros } from '../macros/macros.js';
 
 export const TABS = ['general', 'updates', 'internal', 'history', 'videos', 'fleet'] as const;
 export type Tab = (typeof TABS)[number];
@@ -48,5 +49,7 @@ export async function agentTicketDetails(db: Db, actor: Actor, id: number, tab: 
     ticket, workflow, rating, cancellable, tab, tabs: TABS, files, order, side: await ticketPanel(db, actor, ticket, yesNo),
     messenger: await messengerFor(db, actor, ticket), newestPublicId: await newestPublicMessageId(db, id),
     attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes }, ...content,
+    // The compose box's "Macro" picker (the conversation tabs only).
+    macros: content.messages ? await usableMacros(db, actor) : [],
   };
 }
