@@ -80,6 +80,19 @@ const teamMembers: Rule = (actor, variant, method) => {
   if (actor === 'agent' || actor === 'restrictedAgent') return 403;
   return rules.admin(actor, variant, method);
 };
+/** Macros: A is the agent's personal macro (anyone else: 404); B is shared with everyone (managers change it, other staff 403). */
+const manageMacro: Rule = (actor, variant, method) => {
+  const outcome = rules.staff(actor, variant, method);
+  if (outcome !== 'ok') return outcome;
+  if (variant === 'a') return actor === 'agent' ? 'ok' : 404;
+  return actor === 'agent' || actor === 'restrictedAgent' ? 403 : 'ok';
+};
+/** Duplicating: any macro one sees (A: the agent's alone; B: all staff). */
+const seeMacro: Rule = (actor, variant, method) => {
+  const outcome = rules.staff(actor, variant, method);
+  if (outcome !== 'ok') return outcome;
+  return variant === 'a' && actor !== 'agent' ? 404 : 'ok';
+};
 const adminAnswers = (answers: Partial<Record<Variant, Outcome>>): Rule => (actor, variant, method) =>
   (actor === 'admin' && variant && answers[variant]) || rules.admin(actor, variant, method);
 
@@ -118,11 +131,15 @@ export const AREAS: Record<string, Area> = {
       'GET /agent/customers/invite', 'POST /agent/customers/invite', 'GET /agent/team',
       'GET /account/signature', 'POST /account/signature',
       'POST /agent/team/:id/members', 'POST /agent/team/:id/members/:userId/delete', 'GET /agent/offers',
+      'GET /agent/macros', 'GET /agent/macros/new', 'POST /agent/macros', 'GET /agent/macros/:id/edit', 'POST /agent/macros/:id',
+      'POST /agent/macros/:id/delete', 'POST /agent/macros/:id/duplicate',
     ],
     except: {
       'GET /agent/views/:id/edit': ownView, 'POST /agent/views/:id': ownView, 'POST /agent/views/:id/delete': ownView,
       'GET /agent/team': (actor, variant, method) => (actor === 'agent' || actor === 'restrictedAgent' ? 403 : rules.staff(actor, variant, method)),
       'POST /agent/team/:id/members': teamMembers, 'POST /agent/team/:id/members/:userId/delete': teamMembers,
+      'GET /agent/macros/:id/edit': manageMacro, 'POST /agent/macros/:id': manageMacro, 'POST /agent/macros/:id/delete': manageMacro,
+      'POST /agent/macros/:id/duplicate': seeMacro,
     },
   },
   'a ticket in the agent workspace (staff who can see the ticket)': {
@@ -137,6 +154,7 @@ export const AREAS: Record<string, Area> = {
       'GET /agent/tickets/:id/cancel', 'POST /agent/tickets/:id/cancel', 'POST /agent/tickets/:id/chat',
       'GET /agent/tickets/:id/live', 'POST /agent/tickets/:id/presence', 'GET /agent/tickets/:id/spam', 'POST /agent/tickets/:id/spam',
       'POST /agent/tickets/:id/properties', 'POST /agent/tickets/:id/tags', 'POST /agent/tickets/:id/tags/remove',
+      'POST /agent/tickets/:id/macro', 'GET /agent/tickets/:id/macros', 'GET /agent/tickets/:id/macros/preview',
     ],
     except: {
       // Deleting a ticket is for admins alone: 403 for other staff, whatever the id.
@@ -237,7 +255,7 @@ export function ruleFor(key: string): Rule | undefined {
  * the others stay on A's.
  */
 export type IdKind = 'ticket' | 'attachment' | 'user' | 'staffUser' | 'org' | 'group' | 'status' | 'type' | 'field'
-  | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag';
+  | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'macro';
 
 export function paramKind(url: string, param: string): IdKind | string {
   if (param === 'userId') return url.startsWith('/admin/organizations') ? 'user' : 'staffUser';
@@ -254,6 +272,7 @@ export function paramKind(url: string, param: string): IdKind | string {
     [/^\/admin\/organizations\//, 'org'], [/^\/admin\/groups\//, 'group'], [/^\/admin\/brands\//, 'brand'],
     [/^\/admin\/services\//, 'service'], [/^\/admin\/outbox\//, 'job'], [/^\/admin\/mail\/addresses\//, 'address'],
     [/^\/admin\/tags\//, 'tag'],
+    [/^\/agent\/macros\//, 'macro'],
   ];
   const found = kinds.find(([pattern]) => pattern.test(url));
   if (!found) throw new Error(`no fixture for :${param} of ${url}`);

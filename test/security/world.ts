@@ -128,6 +128,12 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     { ticket_id: tickets.a, tag_id: tags[0]!.id }, { ticket_id: tickets.b, tag_id: tags[0]!.id }, { ticket_id: tickets.b, tag_id: tags[1]!.id },
   ]).execute();
 
+  // Macros are staff-only: A is the agent's personal macro, B a macro the admin shared with everyone.
+  const macros = await db.insertInto('macros').values([
+    { owner_id: users.agent.id, name: `${CANARY} macro`, body: `${CANARY} macro text`, kind: 'note', shared: 0, group_id: null, actions: '{}', created_at: now(), updated_at: now() },
+    { owner_id: users.admin.id, name: 'Shared macro', body: 'Hello {{requester.first_name}}', kind: 'reply', shared: 1, group_id: null, actions: '{}', created_at: now(), updated_at: now() },
+  ]).returning('id').execute();
+
   const ids = {
     ticket: tickets, attachment: attachments,
     user: { a: users.customer.id, b: users.otherCustomer.id },
@@ -138,12 +144,14 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     brand: { a: 1, b: brandB!.id }, service: { a: services[0]!.id, b: services[1]!.id },
     view: { a: views[0]!.id, b: views[1]!.id }, address: { a: addresses[0]!.id, b: addresses[1]!.id },
     job: { a: jobs[0]!.id, b: jobs[1]!.id }, tag: { a: tags[0]!.id, b: tags[1]!.id },
+    macro: { a: macros[0]!.id, b: macros[1]!.id },
   };
   // The neighbour id that does not exist: one past the table's last row.
   const tables = {
     ticket: 'tickets', attachment: 'attachments', user: 'users', staffUser: 'users', org: 'organizations', group: 'groups',
     status: 'statuses', type: 'ticket_types', field: 'fields', brand: 'brands', service: 'services', view: 'saved_views',
     address: 'support_addresses', job: 'jobs', tag: 'tags',
+    macro: 'macros',
   } as const;
   const missing = {} as Record<keyof typeof tables, number>;
   for (const [kind, table] of Object.entries(tables) as [keyof typeof tables, typeof tables[keyof typeof tables]][]) {
