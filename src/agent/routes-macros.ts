@@ -53,6 +53,8 @@ export default async function ticketMacroRoutes(app: FastifyInstance) {
     const kept: Form = Object.fromEntries(Object.entries(form).filter(([key]) => key !== '_csrf' && key !== 'macroAction' && !PENDING_FIELDS.includes(key)));
     const page = async (compose: Record<string, unknown>, status = 200) => reply.page('tickets/agent-show',
       { ...details, macros: macroQ ? await usableMacros(db, actor, macroQ) : details.macros, macroQ, compose: { errors: {}, ...compose } }, { status });
+    // "Remove macro": the form again without the pending macro (the text stays as it is).
+    if (form.macroAction === 'clear') return page({ values: kept });
     if (form.macroAction === 'search') {
       const previous = await pendingMacro(db, actor, form, request.t);
       const values = previous ? { ...kept, ...Object.fromEntries(PENDING_FIELDS.map((key) => [key, form[key] ?? ''])) } : kept;

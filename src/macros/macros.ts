@@ -164,6 +164,7 @@ export async function findUsableMacro(db: Db, actor: Actor, id: number): Promise
 
 /** The form's choices, checked against what exists; every mistake at once (with the form's own). */
 async function checkInput(db: Db, actor: Actor, input: MacroInput, formErrors: FieldErrors): Promise<void> {
+  if (input.shared && !can(actor, 'macros.share')) throw new Forbidden('macros.errors.sharedByManagers');
   const errors: FieldErrors = { ...formErrors };
   const { actions } = input;
   if (!errors.body) {
@@ -195,7 +196,6 @@ async function checkInput(db: Db, actor: Actor, input: MacroInput, formErrors: F
     }
   }
   if (Object.keys(errors).length > 0) throw new Invalid(errors);
-  if (input.shared && !can(actor, 'macros.share')) throw new Forbidden('macros.errors.sharedByManagers');
 }
 
 function columns(input: MacroInput) {

@@ -244,3 +244,21 @@ t.test('the macros page searches by name or text; without JavaScript Search narr
   t.match(none.body, 'Choose a macro to apply.');
   t.equal((await db.selectFrom('messages').select('id').execute()).length, 0);
 });
+
+t.test('the policy: who manages and who is offered which macro', async (t) => {
+  const { can } = await import('../../src/policy/can.js');
+  const agent = { id: 10, role: 'agent' as const };
+  const supervisor = { id: 3, role: 'supervisor' as const };
+  const customer = { id: 20, role: 'customer' as const };
+  t.ok(can(agent, 'macro.manage', { owner_id: 10, shared: 0 }), 'one\'s own personal macro');
+  t.notOk(can(agent, 'macro.manage', { owner_id: 10, shared: 1 }), 'not a shared one, even one\'s own');
+  t.ok(can(supervisor, 'macro.manage', { owner_id: 10, shared: 1 }), 'supervisors manage shared macros');
+  t.notOk(can(supervisor, 'macro.manage', { owner_id: 10, shared: 0 }), 'nobody else\'s personal macro');
+  t.ok(can(agent, 'macro.use', { owner_id: 3, shared: 1, group_id: null, memberOf: [] }), 'a shared macro for everyone');
+  t.notOk(can(agent, 'macro.use', { owner_id: 3, shared: 1, group_id: 7, memberOf: [8] }), 'not one of another group');
+  t.ok(can(agent, 'macro.use', { owner_id: 3, shared: 1, group_id: 7, memberOf: [7] }), 'one of their group');
+  t.notOk(can(supervisor, 'macro.use', { owner_id: 10, shared: 0, group_id: null, memberOf: [] }), 'not another person\'s personal macro');
+  t.notOk(can(customer, 'macro.use', { owner_id: 3, shared: 1, group_id: null, memberOf: [] }), 'customers have none');
+  t.notOk(can(agent, 'macros.share'), 'agents do not share');
+  t.ok(can(supervisor, 'macros.share'));
+});
