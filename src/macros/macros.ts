@@ -40,8 +40,8 @@ export interface MacroActions {
   typeId?: number;
   /** null: no group. */
   groupId?: number | null;
-  /** 'me': whoever sends it; null: nobody. */
-  assignee?: 'me' | number | null;
+  /** 'sender': whoever sends the message (the form's "me"); null: nobody. */
+  assignee?: 'sender' | number | null;
   addTags?: string[];
   removeTags?: string[];
 }
@@ -76,24 +76,6 @@ export function parseActions(json: string): MacroActions {
   } catch {
     return {};
   }
-}
-
-/** A macro's actions as the form's fields (the editor's, and the compose box's hidden `macro_*` ones). */
-export function actionFields(actions: MacroActions): Record<string, string> {
-  const idOrNone = (value: number | null | undefined) => (value === undefined ? '' : value === null ? 'none' : String(value));
-  return {
-    status: actions.statusId ? String(actions.statusId) : '',
-    priority: actions.priority ?? '',
-    type: actions.typeId ? String(actions.typeId) : '',
-    group: idOrNone(actions.groupId),
-    assignee: actions.assignee === 'me' ? 'me' : idOrNone(actions.assignee),
-    addTags: (actions.addTags ?? []).join(' '),
-    removeTags: (actions.removeTags ?? []).join(' '),
-  };
-}
-
-export function hasActions(actions: MacroActions): boolean {
-  return Object.values(actionFields(actions)).some((value) => value !== '');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -287,15 +269,25 @@ export async function fillMacro(db: Db, actor: Actor, ticket: VisibleTicket, bod
 /** The actions as the agent reads them ("Status: Solved", "Add tags: billing"), for the compose box. */
 export async function describeActions(db: Db, actions: MacroActions, t: Translate, actor: Actor): Promise<string[]> {
   const lines: string[] = [];
-  const name = async (table: 'statuses' | 'ticket_types' | 'groups' | 'users', id: number) =>
-    (await db.selectFrom(table).select('name').where('id', '=', id).executeTakeFirst())?.name ?? `#${id}`;
-  if (actions.statusId !== undefined) lines.push(t('macros.action.status', { value: await name('statuses', actions.statusId) }));
+  const name = (row: { name: string } | undefined, id: number) => row?.name ?? `#${id}`;
+  if (actions.statusId !== undefined) {
+    const row = await db.selectFrom('statuses').select('name').where('id', '=', actions.statusId).executeTakeFirst();
+    lines.push(t('macros.action.status', { value: name(row, actions.statusId) }));
+  }
   if (actions.priority !== undefined) lines.push(t('macros.action.priority', { value: t(`priority.${actions.priority}`) }));
-  if (actions.typeId !== undefined) lines.push(t('macros.action.type', { value: await name('ticket_types', actions.typeId) }));
-  if (actions.groupId !== undefined) lines.push(t('macros.action.group', { value: actions.groupId === null ? t('macros.noGroup') : await name('groups', actions.groupId) }));
+  if (actions.typeId !== undefined) {
+    const row = await db.selectFrom('ticket_types').select('name').where('id', '=', actions.typeId).executeTakeFirst();
+    lines.push(t('macros.action.type', { value: name(row, actions.typeId) }));
+  }
+  if (actions.groupId !== undefined) {
+    const group = actions.groupId;
+    const row = group === null ? undefined : await db.selectFrom('groups').select('name').where('id', '=', group).executeTakeFirst();
+    lines.push(t('macros.action.group', { value: group === null ? t('macros.noGroup') : name(row, group) }));
+  }
   if (actions.assignee !== undefined) {
-    const who = actions.assignee === null ? t('macros.nobody') : actions.assignee === 'me' ? t('macros.me', { name: actor.name }) : await name('users', actions.assignee);
-    lines.push(t('macros.action.assignee', { value: who }));
+    const who = actions.assignee;
+    const row = typeof who === 'number' ? await db.selectFrom('users').select('name').where('id', '=', who).executeTakeFirst() : undefined;
+    lines.push(t('macros.action.assignee', { value: who === null ? t('macros.nobody') : who === 'sender' ? t('macros.me', { name: actor.name }) : name(row, who) }));
   }
   if (actions.addTags?.length) lines.push(t('macros.action.addTags', { value: actions.addTags.join(', ') }));
   if (actions.removeTags?.length) lines.push(t('macros.action.removeTags', { value: actions.removeTags.join(', ') }));
@@ -351,7 +343,7 @@ export async function applyMacroActions(trx: Trx, actor: Actor, ticketId: number
     if (!can(actor, 'ticket.assign')) throw new Forbidden();
     const fresh = (await findVisibleTicket(trx, actor, ticket.id))!;
     try {
-      await applyAssignee(trx, actor, fresh, actions.assignee === 'me' ? actor.id : actions.assignee, now);
+      await applyAssignee(trx, actor, fresh, actions.assignee === 'sender' ? actor.id : actions.assignee, now);
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
       throw new Invalid({ macro: 'macros.errors.actionGone' }, 'macros.errors.actionGone');

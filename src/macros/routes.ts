@@ -7,9 +7,9 @@ import { listFilterChoices } from '../tickets/queries.js';
 import { PRIORITIES } from '../tickets/tickets.js';
 import type { Actor } from '../users/actor.js';
 import {
-  actionFields, createMacro, deleteMacro, duplicateMacro, findVisibleMacro, listMacros, MACRO_KINDS, MACRO_PLACEHOLDERS, parseActions, updateMacro,
+  createMacro, deleteMacro, duplicateMacro, findVisibleMacro, listMacros, MACRO_KINDS, MACRO_PLACEHOLDERS, parseActions, updateMacro,
 } from './macros.js';
-import { readMacroForm } from './schemas.js';
+import { actionFields, readMacroForm } from './schemas.js';
 import type { Macro } from './schema.js';
 
 type Form = Record<string, string | undefined>;

@@ -33,7 +33,7 @@ function idOrNone() {
 function macroAssignee() {
   const schema = z.string({ error: 'errors.choice' })
     .refine((value) => value === '' || value === 'none' || value === 'me' || positiveInt(value) !== null, { error: 'errors.choice' })
-    .transform((value): MacroActions['assignee'] | undefined => (value === '' ? undefined : value === 'none' ? null : value === 'me' ? 'me' : positiveInt(value)!));
+    .transform((value): MacroActions['assignee'] | undefined => (value === '' ? undefined : value === 'none' ? null : value === 'me' ? 'sender' : positiveInt(value)!));
   return withBlank(z.preprocess((value) => (value === undefined ? '' : value), schema), undefined);
 }
 
@@ -59,6 +59,20 @@ function toActions(value: z.output<typeof actionsSchema>): MacroActions {
   if (value.addTags.length > 0) actions.addTags = value.addTags;
   if (value.removeTags.length > 0) actions.removeTags = value.removeTags;
   return actions;
+}
+
+/** A macro's actions as the form's fields (the editor's, and the compose box's hidden `macro_*` ones). */
+export function actionFields(actions: MacroActions): Record<string, string> {
+  const idOrNoneField = (value: number | null | undefined) => (value === undefined ? '' : value === null ? 'none' : String(value));
+  return {
+    status: actions.statusId ? String(actions.statusId) : '',
+    priority: actions.priority ?? '',
+    type: actions.typeId ? String(actions.typeId) : '',
+    group: idOrNoneField(actions.groupId),
+    assignee: actions.assignee === 'sender' ? 'me' : idOrNoneField(actions.assignee),
+    addTags: (actions.addTags ?? []).join(' '),
+    removeTags: (actions.removeTags ?? []).join(' '),
+  };
 }
 
 /** The macro editor: name, text, kind, sharing (the verb checks who may share) and the actions. */

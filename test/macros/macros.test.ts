@@ -132,10 +132,10 @@ t.test('a macro\'s actions are listed on Apply and applied with the message on S
   const tags = await db.selectFrom('ticket_tags').innerJoin('tags', 'tags.id', 'ticket_tags.tag_id').select('tags.name').where('ticket_id', '=', id).orderBy('tags.name').execute();
   t.same(tags.map((r) => r.name), ['billing', 'refund'], 'the tags are added');
   const history = await db.selectFrom('ticket_events').select(['kind', 'to_value']).where('ticket_id', '=', id).orderBy('id').execute();
-  t.match(history, [
-    { kind: 'macro', to_value: 'Close as billing' }, { kind: 'priority' }, { kind: 'tag_added', to_value: 'billing' }, { kind: 'tag_added', to_value: 'refund' },
-    { kind: 'assignee', to_value: 'Robin Agent' }, { kind: 'status', to_value: solved.name },
-  ]);
+  const lines = history.map((h) => (h.kind === 'priority' ? 'priority' : `${h.kind}: ${h.to_value}`));
+  t.same(lines.slice(0, 5), ['macro: Close as billing', 'priority', 'tag_added: billing', 'tag_added: refund', 'assignee: Robin Agent'],
+    'History: the macro, then each change it made');
+  t.equal(lines.at(-1), `status: ${solved.name}`, 'the status last');
   const page = await staff.page(`/agent/tickets/${id}?tab=history`);
   t.match(page, /<td>Macro applied<\/td>\s*<td><\/td>\s*<td>Close as billing<\/td>/, 'the History tab names the macro');
   t.match(page, '<a href="/agent/tickets?tag=billing">billing</a>', 'the tag shows on the page');

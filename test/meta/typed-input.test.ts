@@ -31,6 +31,7 @@ const CONVERTED: Record<string, string[]> = {
   mailin: ['addresses.ts', 'trust.ts', 'spam.ts'],
   fleet: ['offers.ts', 'assign.ts'],
   signatures: ['signatures.ts'],
+  macros: ['macros.ts'],
 };
 
 /** Lines of a verb that compare a stored or derived value, not a form's, with one of those words: file, line, why. */
