@@ -14,9 +14,9 @@ const CUSTOMER = 'customer@acme.test';
 async function makeMacro(t: Test, session: Session, name: string, tag: string) {
   const { page, desk } = session;
   await page.goto(`${desk.baseUrl}/agent/macros/new`);
-  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByLabel('Name').fill(name);
   await page.getByLabel('Writes', { exact: true }).selectOption({ label: 'Reply to requester' });
-  await page.getByLabel('Text', { exact: true }).fill('Hello {{requester.first_name}}, we are waiting for the part for #{{ticket.id}}.');
+  await page.getByLabel('Text').fill('Hello {{requester.first_name}}, we are waiting for the part for #{{ticket.id}}.');
   await page.getByLabel('Set status', { exact: true }).selectOption({ label: 'Pending' });
   await page.getByLabel('Add tags', { exact: true }).fill(tag);
   await page.getByRole('button', { name: 'Save macro' }).click();
