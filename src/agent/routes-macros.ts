@@ -70,7 +70,7 @@ export default async function ticketMacroRoutes(app: FastifyInstance) {
       return page({ values: kept, errors: { macro: 'macros.errors.choose' }, message: request.t('macros.errors.choose') }, 422);
     }
     const filled = await fillMacro(db, actor, details.ticket, macro.body);
-    const typed = (kept.body ?? '').replace(/\s+$/, '');
+    const typed = (typeof kept.body === 'string' ? kept.body : '').replace(/\s+$/, '');
     const actions = parseActions(macro.actions);
     // A reply on a type whose messages stay among staff: the kind the agent had chosen stays.
     const kind = macro.kind === 'reply' && details.ticket.customer_facing === 0 ? kept.kind : macro.kind;
