@@ -223,24 +223,6 @@ export async function deleteMacro(db: Db, actor: Actor, id: number): Promise<voi
   });
 }
 
-/**
- * A copy of a macro the person sees, named "<name> (copy)": shared again when they may share (same
- * group), else their own personal macro. Returns the copy's id.
- */
-export async function duplicateMacro(db: Db, actor: Actor, id: number, copyName: (name: string) => string): Promise<number> {
-  const source = await findVisibleMacro(db, actor, id);
-  const shared = source.shared === 1 && can(actor, 'macros.share');
-  const now = nowIso();
-  return db.transaction().execute(async (trx) => {
-    const { id: copy } = await trx.insertInto('macros').values({
-      owner_id: actor.id, name: copyName(source.name).slice(0, 120), body: source.body, kind: source.kind, shared: shared ? 1 : 0,
-      group_id: shared ? source.group_id : null, actions: source.actions, created_at: now, updated_at: now,
-    }).returning('id').executeTakeFirstOrThrow();
-    if (shared) await recordAudit(trx, actor, { action: 'macro.created', subjectType: 'macro', subjectId: copy, after: { name: source.name, copyOf: source.id } });
-    return copy;
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Applying
 

@@ -7,7 +7,7 @@ import { listFilterChoices } from '../tickets/queries.js';
 import { PRIORITIES } from '../tickets/tickets.js';
 import type { Actor } from '../users/actor.js';
 import {
-  createMacro, deleteMacro, duplicateMacro, findVisibleMacro, listMacros, MACRO_KINDS, MACRO_PLACEHOLDERS, parseActions, updateMacro,
+  createMacro, deleteMacro, findVisibleMacro, listMacros, MACRO_KINDS, MACRO_PLACEHOLDERS, parseActions, updateMacro,
 } from './macros.js';
 import { actionFields, readMacroForm } from './schemas.js';
 import type { Macro } from './schema.js';
@@ -16,7 +16,7 @@ type Form = Record<string, string | undefined>;
 
 /**
  * `/agent/macros`: the macros a person sees (their own, the shared ones offered to them; supervisors
- * and admins every shared one), searched by name or text; create, edit, duplicate, delete. Who may
+ * and admins every shared one), searched by name or text; create, edit, duplicate (a filled-in new form), delete. Who may
  * change which is the policy's `macro.manage`.
  */
 export default async function macroRoutes(app: FastifyInstance) {
@@ -81,9 +81,13 @@ export default async function macroRoutes(app: FastifyInstance) {
     }
   });
 
-  app.post<{ Params: { id: string } }>('/agent/macros/:id/duplicate', async (request, reply) => {
-    const copy = await duplicateMacro(db, request.actor!, idParam(request.params.id), (name) => request.t('macros.copyName', { name }));
-    return reply.seeOther(`/agent/macros/${copy}/edit`, 'macros.duplicated');
+  // Duplicate: the new-macro form filled with a copy (saved as a new macro; shared again only by those who may share).
+  app.get<{ Params: { id: string } }>('/agent/macros/:id/duplicate', async (request, reply) => {
+    const source = await findVisibleMacro(db, request.actor!, idParam(request.params.id));
+    const data = await formData(request.actor!);
+    const values = { ...valuesOf(source), name: request.t('macros.copyName', { name: source.name }).slice(0, 120) };
+    if (!data.canShare) Object.assign(values, { shared: '', groupId: '' });
+    return reply.page('macros/form', { values, errors: {}, ...data });
   });
 
   app.post<{ Params: { id: string } }>('/agent/macros/:id/delete', async (request, reply) => {

@@ -182,12 +182,16 @@ t.test('shared macros: supervisors create and change them, agents use and duplic
   t.equal((await staff.post(`/agent/macros/${shared.id}/delete`)).statusCode, 403, 'nor delete it');
   t.equal((await db.selectFrom('macros').select('name').where('id', '=', shared.id).executeTakeFirstOrThrow()).name, 'Team answer');
 
-  const copy = await staff.post(`/agent/macros/${shared.id}/duplicate`);
+  const copyForm = await staff.page(`/agent/macros/${shared.id}/duplicate`);
+  t.match(copyForm, 'value="Team answer (copy)"', 'Duplicate opens the new-macro form with a copy');
+  t.match(copyForm, 'From all of us.</textarea>');
+  t.notMatch(copyForm, 'name="shared"', 'an agent\'s copy cannot be shared');
+  t.equal((await db.selectFrom('macros').select('id').execute()).length, 1, 'nothing is made until it is saved');
+  const copy = await staff.post('/agent/macros', macroForm({ name: 'Team answer (copy)', body: 'From all of us.', shared: '' }));
   t.equal(copy.statusCode, 303);
   const duplicate = await db.selectFrom('macros').selectAll().where('id', '!=', shared.id).executeTakeFirstOrThrow();
   t.same({ name: duplicate.name, owner: duplicate.owner_id, shared: duplicate.shared, body: duplicate.body },
     { name: 'Team answer (copy)', owner: agent.id, shared: 0, body: 'From all of us.' }, 'a duplicate is the agent\'s own');
-  t.equal(copy.headers.location, `/agent/macros/${duplicate.id}/edit`);
   t.equal((await staff.post(`/agent/macros/${duplicate.id}`, macroForm({ name: 'My answer', body: 'From me.' }))).statusCode, 303, 'which they may change');
 
   t.equal((await boss.post(`/agent/macros/${shared.id}`, macroForm({ name: 'Team answer v2', shared: '1', body: 'From all of us.' }))).statusCode, 303, 'a supervisor changes it');

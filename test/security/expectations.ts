@@ -132,14 +132,14 @@ export const AREAS: Record<string, Area> = {
       'GET /account/signature', 'POST /account/signature',
       'POST /agent/team/:id/members', 'POST /agent/team/:id/members/:userId/delete', 'GET /agent/offers',
       'GET /agent/macros', 'GET /agent/macros/new', 'POST /agent/macros', 'GET /agent/macros/:id/edit', 'POST /agent/macros/:id',
-      'POST /agent/macros/:id/delete', 'POST /agent/macros/:id/duplicate',
+      'POST /agent/macros/:id/delete', 'GET /agent/macros/:id/duplicate',
     ],
     except: {
       'GET /agent/views/:id/edit': ownView, 'POST /agent/views/:id': ownView, 'POST /agent/views/:id/delete': ownView,
       'GET /agent/team': (actor, variant, method) => (actor === 'agent' || actor === 'restrictedAgent' ? 403 : rules.staff(actor, variant, method)),
       'POST /agent/team/:id/members': teamMembers, 'POST /agent/team/:id/members/:userId/delete': teamMembers,
       'GET /agent/macros/:id/edit': manageMacro, 'POST /agent/macros/:id': manageMacro, 'POST /agent/macros/:id/delete': manageMacro,
-      'POST /agent/macros/:id/duplicate': seeMacro,
+      'GET /agent/macros/:id/duplicate': seeMacro,
     },
   },
   'a ticket in the agent workspace (staff who can see the ticket)': {
