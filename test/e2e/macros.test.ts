@@ -32,7 +32,9 @@ async function applyAndSend(t: Test, session: Session, ticket: { path: string; i
   await compose.locator('summary', { hasText: 'Macro' }).click();
   if (js) {
     await markPage(page, 'nav.tabs');
+    const searched = page.waitForResponse((r) => new URL(r.url()).pathname === `/agent/tickets/${ticket.id}/macros` && new URL(r.url()).searchParams.get('macroQ') === 'waiting');
     await compose.getByLabel('Find a macro').pressSequentially('waiting', { delay: 20 });
+    t.equal((await searched).request().headers()['hx-request'], 'true', 'the list narrows as one types (htmx)');
     await compose.locator('#macro-choices option', { hasText: name }).waitFor({ state: 'attached' });
     await compose.getByLabel('Macro', { exact: true }).selectOption({ label: name });
     await compose.locator('#macro-preview', { hasText: 'we are waiting for the part' }).waitFor();
