@@ -158,6 +158,11 @@ t.test('a message refused rolls back the macro\'s actions: nothing changed, the 
   t.match(refused.body, `name="macro_status" value="${solved.id}"`);
   t.equal((await db.selectFrom('ticket_tags').select('tag_id').where('ticket_id', '=', id).execute()).length, 0);
   t.equal((await db.selectFrom('macros').select('usage_count').executeTakeFirstOrThrow()).usage_count, 0, 'not counted');
+  const cleared = await staff.post(`/agent/tickets/${id}/macro`, { ...fields, body: 'Done, by hand.', macroAction: 'clear' });
+  t.equal(cleared.statusCode, 200, '"Remove macro" shows the form again');
+  t.same(composeFields(cleared.body), { seenMessageId: fields.seenMessageId, tab: 'general', kind: 'reply', body: 'Done, by hand.' }, 'with the text, without the macro');
+  t.equal((await staff.post(`/agent/tickets/${id}/messages`, composeFields(cleared.body))).statusCode, 303);
+  t.equal((await db.selectFrom('ticket_tags').select('tag_id').where('ticket_id', '=', id).execute()).length, 0, 'sent without its actions');
 });
 
 t.test('shared macros: supervisors create and change them, agents use and duplicate them but cannot change them', async (t) => {
