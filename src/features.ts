@@ -53,6 +53,8 @@ import customerRoutes from './users/routes-customers.js';
 import ticketLinkRoutes from './agent/routes-links.js';
 import { runSlaJob, scheduleSlaCheck, SLA_JOB } from './sla/job.js';
 import slaAdminRoutes from './sla/routes-admin.js';
+import macroRoutes from './macros/routes.js';
+import ticketMacroRoutes from './agent/routes-macros.js';
 
 /** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
 export const ROUTES: FastifyPluginAsync[] = [
@@ -61,6 +63,7 @@ export const ROUTES: FastifyPluginAsync[] = [
   // staff
   dashboardRoutes, agentTicketRoutes, agentPanelRoutes, ticketTagRoutes, searchRoutes, bulkRoutes, listSettingsRoutes, savedViewRoutes, customerRoutes, signatureRoutes, teamRoutes, videoRoutes, fleetRoutes, offerInboxRoutes, chatRoutes, agentChatRoutes,
   ticketLinkRoutes,
+  macroRoutes, ticketMacroRoutes,
   // customers
   portalHomeRoutes, portalSubmitRoutes, portalTicketRoutes, portalDraftRoutes, portalChatRoutes,
   // both, each checking who may see what

@@ -30,6 +30,9 @@ import { assignSchema, readEditForm, statusSchema } from '../tickets/schemas.js'
 import { openTicketSchema } from './schemas.js';
 import { markMessengerRead } from '../chat/chat.js';
 import { openChildrenSchema } from '../links/schemas.js';
+import { applyMacroActions } from '../macros/macros.js';
+import { readPendingMacro } from '../macros/schemas.js';
+import { pendingMacro } from './routes-macros.js';
 
 type Form = Record<string, string | undefined>;
 
@@ -114,7 +117,10 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
     const form = await readMultipartForm(request, actor);
     try {
       if (form.rejected.length > 0) throw new Invalid({ files: 'attachments.errors.rejected' }, 'attachments.errors.rejected');
-      const message = await postAgentMessage(db, actor, id, { ...parseAgentMessage(form.fields), uploadIds: form.uploads.map((u) => u.id) });
+      // A macro applied in the compose box: its actions are written with the message, in its transaction.
+      const macro = readPendingMacro(form.fields);
+      const also = macro ? (trx: Parameters<typeof applyMacroActions>[0], ticketId: number) => applyMacroActions(trx, actor, ticketId, macro, request.t) : undefined;
+      const message = await postAgentMessage(db, actor, id, { ...parseAgentMessage(form.fields), uploadIds: form.uploads.map((u) => u.id), also });
       if (form.fields.then === 'next') {
         const next = await nextTicketFor(db, actor, id);
         return reply.seeOther(next === null ? '/agent/tickets?view=my_open' : `/agent/tickets/${next}`,
@@ -129,7 +135,7 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
       const compose = error instanceof StaleReply
         ? { values: { ...form.fields, seenMessageId: String(error.newestId) }, errors: {}, stale: true, hadFiles: form.uploads.length > 0, message: request.t(error.message, error.params), rejected: [] }
         : { values: form.fields, errors: error.fields, message: request.t(error.message, error.params), rejected: form.rejected };
-      return reply.page('tickets/agent-show', { ...details, compose }, { status: statusOf(error) });
+      return reply.page('tickets/agent-show', { ...details, compose: { ...compose, pending: await pendingMacro(db, actor, form.fields, request.t) } }, { status: statusOf(error) });
     }
   });
 

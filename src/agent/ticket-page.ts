@@ -13,6 +13,7 @@ import { isCancellable } from '../tickets/cancel.js';
 import { findVisibleTicket, listEvents, listMessages, listWorkflow } from '../tickets/queries.js';
 import { ticketPanel } from './ticket-panel.js';
 import { ticketLinks } from '../links/queries.js';
+import { usableMacros } from '../macros/macros.js';
 
 export const TABS = ['general', 'updates', 'internal', 'history', 'videos', 'fleet'] as const;
 export type Tab = (typeof TABS)[number];
@@ -52,5 +53,7 @@ export async function agentTicketDetails(db: Db, actor: Actor, id: number, tab: 
     attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes }, ...content,
     links: await ticketLinks(db, actor, id),
     sla: await slaPanel(db, id),
+    // The compose box's "Macro" picker (the conversation tabs only).
+    macros: content.messages ? await usableMacros(db, actor) : [],
   };
 }

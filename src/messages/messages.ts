@@ -28,6 +28,11 @@ export interface PostMessageInput extends Pick<AgentMessageInput, 'kind' | 'body
   seenMessageId?: number | null;
   /** Set when the message did not come from a form (the mail channel). */
   origin?: MessageOrigin;
+  /**
+   * More changes that come with the message (a macro's actions), in its transaction: after the
+   * message, before the "Send and set status" choice.
+   */
+  also?: (trx: Trx, ticketId: number) => Promise<void>;
 }
 
 /**
@@ -70,7 +75,8 @@ export async function postAgentMessage(db: Db, actor: Actor, ticketId: number, i
     });
     const message = { id: messageId };
     await input.origin?.within?.(trx, message.id);
-    if (statusId !== null) await applyStatus(trx, actor, ticket, statusId, now);
+    if (input.also) await input.also(trx, ticket.id);
+    if (statusId !== null) await applyStatus(trx, actor, input.also ? (await findVisibleTicket(trx, actor, ticket.id))! : ticket, statusId, now);
     return { id: message.id, kind, ticketId: ticket.id, now };
   });
   // The writer's own mark, after the commit: not part of the change, and one round trip less

@@ -74,6 +74,9 @@ const BY_ROLE = {
   'ticket.link': STAFF,
   /** Business hours and SLA policies (issue 21). */
   'sla.manage': ADMINS,
+  /** Macros (canned responses): one's own personal ones, and sharing them with the desk or a group. */
+  'macros.use': STAFF,
+  'macros.share': MANAGERS,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type RoleAction = keyof typeof BY_ROLE;
@@ -91,6 +94,13 @@ export interface SubjectActions {
   'group.manageMembers': { memberIds: readonly number[] };
   /** Admins add anyone; other staff add customers only. */
   'person.create': { role: Role };
+  /** A personal macro by its owner; a shared one by supervisors and admins (macros/macros.ts). */
+  'macro.manage': { owner_id: number; shared: number };
+  /**
+   * Offered in the compose box: one's own personal macros, and the shared ones not limited to a group
+   * or limited to one of `memberOf` (the person's groups). The same rule as macros.ts `usableMacros`.
+   */
+  'macro.use': { owner_id: number; shared: number; group_id: number | null; memberOf: readonly number[] };
 }
 
 export type Action = RoleAction | keyof SubjectActions;
@@ -127,6 +137,17 @@ export function decide(who: Who | null, action: Action, subject?: unknown): bool
       return who.role === 'admin' || (who.role === 'supervisor' && (subject as { memberIds: readonly number[] }).memberIds.includes(who.id));
     case 'person.create':
       return who.role === 'admin' || (STAFF.includes(who.role) && (subject as { role: Role }).role === 'customer');
+    case 'macro.manage': {
+      const macro = subject as { owner_id: number; shared: number };
+      if (!STAFF.includes(who.role)) return false;
+      return macro.shared === 1 ? MANAGERS.includes(who.role) : macro.owner_id === who.id;
+    }
+    case 'macro.use': {
+      const macro = subject as { owner_id: number; shared: number; group_id: number | null; memberOf: readonly number[] };
+      if (!STAFF.includes(who.role)) return false;
+      if (macro.shared !== 1) return macro.owner_id === who.id;
+      return macro.group_id === null || macro.memberOf.includes(macro.group_id);
+    }
   }
   throw new Error(`policy: unknown action ${String(action)}`);
 }

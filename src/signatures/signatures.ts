@@ -28,7 +28,7 @@ export function unknownPlaceholders(text: string): string[] {
  * entities, raw HTML shown as text anyway) is escaped, and a leading list or heading marker, so a
  * name stays a name; the rest (dots, dashes, @) stays as it is, as the text part of a mail shows it.
  */
-function literal(value: string): string {
+export function literal(value: string): string {
   return value.replace(/[\r\n]+/g, ' ').replace(/[\\`*_{}[\]<>~&|]/g, (c) => `\\${c}`).replace(/^[#+\->]/, '\\$&').replace(/^(\d+)([.)])/, '$1\\$2');
 }
 

@@ -32,6 +32,7 @@ const CONVERTED: Record<string, string[]> = {
   fleet: ['offers.ts', 'assign.ts'],
   signatures: ['signatures.ts'],
   sla: ['admin.ts'],
+  macros: ['macros.ts'],
 };
 
 /** Lines of a verb that compare a stored or derived value, not a form's, with one of those words: file, line, why. */

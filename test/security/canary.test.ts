@@ -58,6 +58,10 @@ async function staffWriteCanaries(t: Test, world: World, agent: Client, round: s
   t.ok('field_internal_code' in form, 'the edit form has the internal field');
   const changed = await agent.post(`/agent/tickets/${a}/edit`, { ...form, priority: 'high', field_internal_code: `${CANARY} ${round} field` });
   t.equal(changed.statusCode, 303, 'and changes the internal field');
+  // A staff-only macro applied (it writes a note): its text goes no further than the note.
+  const applied = await agent.post(`/agent/tickets/${a}/macro`, { kind: 'reply', body: '', tab: 'general', macroChoice: String(world.ids.macro.a), macroAction: 'apply' });
+  t.match(applied.body, `${CANARY} macro text`, 'the agent applies a macro');
+  t.equal((await agent.post(`/agent/tickets/${a}/messages`, { kind: 'note', body: `${CANARY} ${round} macro`, macroId: String(world.ids.macro.a) })).statusCode, 303, 'and sends it');
 }
 
 t.test('no customer page, fragment or search result carries the canary; staff pages do', async (t) => {
@@ -92,6 +96,8 @@ t.test('no customer page, fragment or search result carries the canary; staff pa
   t.match((await agent.get(`/agent/tickets/${a}`)).body, `<a href="/agent/tickets?tag=${CANARY}">${CANARY}</a>`, 'and the ticket\'s tag (tags are staff-only)');
   t.match((await agent.get(`/agent/tickets/${world.ids.ticket.internal}`)).body, `${CANARY} internal subject`, 'and the internal ticket');
   t.match((await agent.get(`/agent/tickets/${a}`)).body, `Policy: ${CANARY} policy`, 'and the ticket\'s SLA policy (SLA is staff-only)');
+  t.match((await agent.get('/agent/macros')).body, `${CANARY} macro`, 'and their macros (staff-only)');
+  t.match((await agent.get(`/agent/tickets/${a}/macros/preview?macroChoice=${world.ids.macro.a}`)).body, `${CANARY} macro text`, 'and a macro\'s preview');
   t.equal((await agent.get(`/attachments/${world.ids.attachment.noteA}/${CANARY}.txt`)).statusCode, 200, 'and the note\'s file');
   t.equal((await world.clients.customer.get(`/portal/tickets/${a}`)).statusCode, 200, 'while the customer does see the ticket itself');
   const internal = world.ids.ticket.internal;

@@ -80,6 +80,19 @@ const teamMembers: Rule = (actor, variant, method) => {
   if (actor === 'agent' || actor === 'restrictedAgent') return 403;
   return rules.admin(actor, variant, method);
 };
+/** Macros: A is the agent's personal macro (anyone else: 404); B is shared with everyone (managers change it, other staff 403). */
+const manageMacro: Rule = (actor, variant, method) => {
+  const outcome = rules.staff(actor, variant, method);
+  if (outcome !== 'ok') return outcome;
+  if (variant === 'a') return actor === 'agent' ? 'ok' : 404;
+  return actor === 'agent' || actor === 'restrictedAgent' ? 403 : 'ok';
+};
+/** Duplicating: any macro one sees (A: the agent's alone; B: all staff). */
+const seeMacro: Rule = (actor, variant, method) => {
+  const outcome = rules.staff(actor, variant, method);
+  if (outcome !== 'ok') return outcome;
+  return variant === 'a' && actor !== 'agent' ? 404 : 'ok';
+};
 const adminAnswers = (answers: Partial<Record<Variant, Outcome>>): Rule => (actor, variant, method) =>
   (actor === 'admin' && variant && answers[variant]) || rules.admin(actor, variant, method);
 
@@ -118,11 +131,15 @@ export const AREAS: Record<string, Area> = {
       'GET /agent/customers/invite', 'POST /agent/customers/invite', 'GET /agent/team',
       'GET /account/signature', 'POST /account/signature',
       'POST /agent/team/:id/members', 'POST /agent/team/:id/members/:userId/delete', 'GET /agent/offers',
+      'GET /agent/macros', 'GET /agent/macros/new', 'POST /agent/macros', 'GET /agent/macros/:id/edit', 'POST /agent/macros/:id',
+      'POST /agent/macros/:id/delete', 'GET /agent/macros/:id/duplicate',
     ],
     except: {
       'GET /agent/views/:id/edit': ownView, 'POST /agent/views/:id': ownView, 'POST /agent/views/:id/delete': ownView,
       'GET /agent/team': (actor, variant, method) => (actor === 'agent' || actor === 'restrictedAgent' ? 403 : rules.staff(actor, variant, method)),
       'POST /agent/team/:id/members': teamMembers, 'POST /agent/team/:id/members/:userId/delete': teamMembers,
+      'GET /agent/macros/:id/edit': manageMacro, 'POST /agent/macros/:id': manageMacro, 'POST /agent/macros/:id/delete': manageMacro,
+      'GET /agent/macros/:id/duplicate': seeMacro,
     },
   },
   'a ticket in the agent workspace (staff who can see the ticket)': {
@@ -139,6 +156,7 @@ export const AREAS: Record<string, Area> = {
       'POST /agent/tickets/:id/properties', 'POST /agent/tickets/:id/tags', 'POST /agent/tickets/:id/tags/remove',
       'GET /agent/tickets/:id/merge', 'POST /agent/tickets/:id/merge', 'POST /agent/tickets/:id/split',
       'POST /agent/tickets/:id/links', 'POST /agent/tickets/:id/links/remove',
+      'POST /agent/tickets/:id/macro', 'GET /agent/tickets/:id/macros', 'GET /agent/tickets/:id/macros/preview',
     ],
     except: {
       // Deleting a ticket is for admins alone: 403 for other staff, whatever the id.
@@ -242,7 +260,7 @@ export function ruleFor(key: string): Rule | undefined {
  * the others stay on A's.
  */
 export type IdKind = 'ticket' | 'attachment' | 'user' | 'staffUser' | 'org' | 'group' | 'status' | 'type' | 'field'
-  | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy';
+  | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro';
 
 export function paramKind(url: string, param: string): IdKind | string {
   if (param === 'userId') return url.startsWith('/admin/organizations') ? 'user' : 'staffUser';
@@ -260,6 +278,7 @@ export function paramKind(url: string, param: string): IdKind | string {
     [/^\/admin\/services\//, 'service'], [/^\/admin\/outbox\//, 'job'], [/^\/admin\/mail\/addresses\//, 'address'],
     [/^\/admin\/tags\//, 'tag'],
     [/^\/admin\/sla\/calendars\//, 'slaCalendar'], [/^\/admin\/sla\/policies\//, 'slaPolicy'],
+    [/^\/agent\/macros\//, 'macro'],
   ];
   const found = kinds.find(([pattern]) => pattern.test(url));
   if (!found) throw new Error(`no fixture for :${param} of ${url}`);

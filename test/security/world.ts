@@ -139,6 +139,11 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     pause_on_hold: 0, warn_minutes: 60, paused_since: null, next_due_at: '2030-01-01T00:00:00.000Z', started_at: now() }).execute();
   await db.insertInto('ticket_sla_targets').values({ ticket_id: tickets.a, target: 'first_reply', minutes: 60, business: 0, state: 'running', started_at: now(),
     paused_seconds: 0, due_at: '2030-01-01T00:00:00.000Z', fulfilled_at: null, breached_at: null, warned_at: null }).execute();
+  // Macros are staff-only: A is the agent's personal macro, B a macro the admin shared with everyone.
+  const macros = await db.insertInto('macros').values([
+    { owner_id: users.agent.id, name: `${CANARY} macro`, body: `${CANARY} macro text`, kind: 'note', shared: 0, group_id: null, actions: '{}', created_at: now(), updated_at: now() },
+    { owner_id: users.admin.id, name: 'Shared macro', body: 'Hello {{requester.first_name}}', kind: 'reply', shared: 1, group_id: null, actions: '{}', created_at: now(), updated_at: now() },
+  ]).returning('id').execute();
 
   const ids = {
     ticket: tickets, attachment: attachments,
@@ -151,6 +156,7 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     view: { a: views[0]!.id, b: views[1]!.id }, address: { a: addresses[0]!.id, b: addresses[1]!.id },
     job: { a: jobs[0]!.id, b: jobs[1]!.id }, tag: { a: tags[0]!.id, b: tags[1]!.id },
     slaCalendar: { a: 1, b: slaCalendars[0]!.id }, slaPolicy: { a: slaPolicies[0]!.id, b: slaPolicies[1]!.id },
+    macro: { a: macros[0]!.id, b: macros[1]!.id },
   };
   // The neighbour id that does not exist: one past the table's last row.
   const tables = {
@@ -158,6 +164,7 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     status: 'statuses', type: 'ticket_types', field: 'fields', brand: 'brands', service: 'services', view: 'saved_views',
     address: 'support_addresses', job: 'jobs', tag: 'tags',
     slaCalendar: 'sla_calendars', slaPolicy: 'sla_policies',
+    macro: 'macros',
   } as const;
   const missing = {} as Record<keyof typeof tables, number>;
   for (const [kind, table] of Object.entries(tables) as [keyof typeof tables, typeof tables[keyof typeof tables]][]) {
