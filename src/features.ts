@@ -50,6 +50,7 @@ import cancelRoutes from './tickets/routes-cancel.js';
 import accountRoutes from './users/routes-account.js';
 import signatureRoutes from './signatures/routes.js';
 import customerRoutes from './users/routes-customers.js';
+import twoFactorRoutes from './auth/routes-two-factor.js';
 
 /** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
 export const ROUTES: FastifyPluginAsync[] = [
@@ -66,6 +67,8 @@ export const ROUTES: FastifyPluginAsync[] = [
   organizationRoutes, adminGroupRoutes, adminBrandRoutes, adminServiceRoutes, settingsRoutes, textsRoutes,
   adminTagRoutes,
   outboxRoutes, mailInRoutes, auditRoutes,
+  // two-factor sign-in: the second step, one's own set-up, the admin's reset (each route guarded)
+  twoFactorRoutes,
 ];
 
 /** The worker's job kinds. Mail is sent only when SMTP_URL is set; otherwise it waits in the outbox. */

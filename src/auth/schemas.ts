@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { email, password, secret, text } from '../lib/form.js';
+import { email, flag, password, secret, text } from '../lib/form.js';
 
 /**
  * The sign-in forms, read into typed input (src/lib/form.ts). A new password typed twice (the
@@ -37,3 +37,14 @@ export type ForgotInput = z.output<typeof forgotSchema>;
 export function readToken(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
+
+/**
+ * A second-step code: six digits from the authenticator app or a recovery code, as typed (spaces
+ * and dashes are ignored when it is checked); "remember this browser" on the sign-in step.
+ */
+export const twoFactorCodeSchema = z.object({
+  code: z.preprocess((value) => (typeof value === 'string' ? value : ''),
+    z.string().trim().min(1, { error: 'errors.required' }).max(64, { error: 'twoFactor.wrongCode' })),
+  remember: flag(),
+});
+export type TwoFactorCodeInput = z.output<typeof twoFactorCodeSchema>;

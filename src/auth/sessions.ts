@@ -51,8 +51,10 @@ export async function endSession(db: Db, token: string): Promise<void> {
   await db.deleteFrom('sessions').where('id', '=', sha256(token)).execute();
 }
 
+/** Every session of the person ends, and every browser remembered for two-factor sign-in is forgotten. */
 export async function endAllSessions(db: Db, userId: number): Promise<void> {
   await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  await db.deleteFrom('two_factor_devices').where('user_id', '=', userId).execute();
 }
 
 export async function deleteExpiredSessions(db: Db): Promise<number> {

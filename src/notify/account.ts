@@ -25,6 +25,13 @@ export async function mailAccount(trx: Db, mail: MailContext, event: StreamEvent
       data: { person, minutes, failures, link: `${mail.baseUrl}/password/forgot` },
     }));
   }
+  if (event.kind === 'account.twoFactorReset' && person.state !== 'disabled') {
+    await queueMail(trx, await composeMail(trx, mail, {
+      to: person, template: 'emails/two-factor-reset',
+      subject: (t, brand) => t('mail.twoFactorReset.subject', { portal: brand.portal_title }),
+      data: { person, link: `${mail.baseUrl}/account/two-factor` },
+    }));
+  }
 }
 
 /** A customer made for a ticket (a new requester an agent named, a CC the requester added) is invited. */
