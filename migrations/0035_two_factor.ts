@@ -9,8 +9,11 @@ import { serialKey } from './dialect.js';
 // - two_factor_challenges: a password checked, the second step still to come (the hash of the
 //   cookie's token), for a few minutes; `purpose` is 'verify' (enter a code) or 'enrol' (set up
 //   first, when admins require it).
+// Sessions you can see (issue 24, point 4): sessions.last_seen_at, when the session was last used
+// (written at most every few minutes; null for sessions older than this migration).
 // Plain text and integers, the same on SQLite and PostgreSQL.
 export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('sessions').addColumn('last_seen_at', 'text').execute();
   await db.schema.createTable('two_factor')
     .addColumn('user_id', 'integer', (c) => c.primaryKey().references('users.id').onDelete('cascade'))
     .addColumn('secret', 'text', (c) => c.notNull())
@@ -49,4 +52,5 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('two_factor_devices').execute();
   await db.schema.dropTable('two_factor_recovery').execute();
   await db.schema.dropTable('two_factor').execute();
+  await db.schema.alterTable('sessions').dropColumn('last_seen_at').execute();
 }

@@ -51,6 +51,7 @@ import accountRoutes from './users/routes-account.js';
 import signatureRoutes from './signatures/routes.js';
 import customerRoutes from './users/routes-customers.js';
 import twoFactorRoutes from './auth/routes-two-factor.js';
+import sessionRoutes from './auth/routes-sessions.js';
 
 /** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
 export const ROUTES: FastifyPluginAsync[] = [
@@ -67,8 +68,8 @@ export const ROUTES: FastifyPluginAsync[] = [
   organizationRoutes, adminGroupRoutes, adminBrandRoutes, adminServiceRoutes, settingsRoutes, textsRoutes,
   adminTagRoutes,
   outboxRoutes, mailInRoutes, auditRoutes,
-  // two-factor sign-in: the second step, one's own set-up, the admin's reset (each route guarded)
-  twoFactorRoutes,
+  // two-factor sign-in: the second step, one's own set-up, the admin's reset; sessions you can see (each route guarded)
+  twoFactorRoutes, sessionRoutes,
 ];
 
 /** The worker's job kinds. Mail is sent only when SMTP_URL is set; otherwise it waits in the outbox. */

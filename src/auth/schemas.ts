@@ -48,3 +48,13 @@ export const twoFactorCodeSchema = z.object({
   remember: flag(),
 });
 export type TwoFactorCodeInput = z.output<typeof twoFactorCodeSchema>;
+
+/**
+ * Which session to sign out on the sessions page: one's session id (the hash shown in the page), or
+ * `others` for every session but this one. Anything else is refused before a lookup.
+ */
+export const sessionChoiceSchema = z.object({
+  session: z.preprocess((value) => (typeof value === 'string' ? value : ''),
+    z.string().regex(/^(?:others|[0-9a-f]{64})$/, { error: 'errors.choice' })),
+});
+export type SessionChoiceInput = z.output<typeof sessionChoiceSchema>;

@@ -46,6 +46,8 @@ export interface SessionsTable {
   expires_at: string;
   ip: string | null;
   user_agent: string | null;
+  /** When the session was last used, to a few minutes (migration 0035); null before that. */
+  last_seen_at: string | null;
 }
 
 export interface UserTokensTable {

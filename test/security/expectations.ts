@@ -106,7 +106,9 @@ export const AREAS: Record<string, Area> = {
     routes: ['GET /account', 'POST /account', 'POST /account/password', 'POST /account/zone', 'POST /account/sessions/end', 'POST /logout',
       // Two-factor sign-in of one's own account (an empty code is refused with 422 before anything is looked up).
       'GET /account/two-factor', 'POST /account/two-factor/setup', 'POST /account/two-factor/confirm',
-      'POST /account/two-factor/recovery-codes', 'POST /account/two-factor/off'],
+      'POST /account/two-factor/recovery-codes', 'POST /account/two-factor/off',
+      // Sessions one can see: an empty form names no session to sign out (422).
+      'GET /account/sessions', 'POST /account/sessions/removal'],
     except: {
       'POST /logout': rules.public,
       // Ends every session of the person and sends them to log in again. The unshared colleague is
@@ -211,7 +213,7 @@ export const AREAS: Record<string, Area> = {
       'GET /admin/mail', 'POST /admin/mail/addresses', 'POST /admin/mail/addresses/:id/delete', 'POST /admin/mail/settings',
       'POST /admin/mail/spam/delete',
       'GET /admin/tags', 'POST /admin/tags', 'POST /admin/tags/:id/rename', 'POST /admin/tags/:id/merge',
-      'POST /admin/users/:id/two-factor/reset',
+      'POST /admin/users/:id/two-factor/reset', 'POST /admin/users/:id/sessions/removal',
     ],
     except: {
       'POST /admin/statuses/:id/position': validatesFirst(rules.admin, 422),
