@@ -10,10 +10,19 @@ import { serialKey } from './dialect.js';
 //   cookie's token), for a few minutes; `purpose` is 'verify' (enter a code) or 'enrol' (set up
 //   first, when admins require it).
 // Sessions you can see (issue 24, point 4): sessions.last_seen_at, when the session was last used
-// (written at most every few minutes; null for sessions older than this migration).
+// (written at most every few minutes; null for sessions older than this migration); known_devices,
+// the browsers (browser and system) a person has signed in with, so that a new one is mailed about,
+// unless users.new_device_mail is 0.
 // Plain text and integers, the same on SQLite and PostgreSQL.
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('sessions').addColumn('last_seen_at', 'text').execute();
+  await db.schema.alterTable('users').addColumn('new_device_mail', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+  await db.schema.createTable('known_devices')
+    .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+    .addColumn('fingerprint', 'text', (c) => c.notNull())
+    .addColumn('first_seen_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('known_devices_pk', ['user_id', 'fingerprint'])
+    .execute();
   await db.schema.createTable('two_factor')
     .addColumn('user_id', 'integer', (c) => c.primaryKey().references('users.id').onDelete('cascade'))
     .addColumn('secret', 'text', (c) => c.notNull())
@@ -52,5 +61,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('two_factor_devices').execute();
   await db.schema.dropTable('two_factor_recovery').execute();
   await db.schema.dropTable('two_factor').execute();
+  await db.schema.dropTable('known_devices').execute();
+  await db.schema.alterTable('users').dropColumn('new_device_mail').execute();
   await db.schema.alterTable('sessions').dropColumn('last_seen_at').execute();
 }

@@ -4,8 +4,8 @@ import { parseForm } from '../lib/form.js';
 import { allow } from '../plugins/guards.js';
 import { clearSessionCookie } from '../plugins/session.js';
 import { personId } from '../people/routes.js';
-import { sessionChoiceSchema } from './schemas.js';
-import { endOtherSessions, endOwnSession, endSessionsOf, listSessions } from './session-list.js';
+import { newDeviceMailSchema, sessionChoiceSchema } from './schemas.js';
+import { endOtherSessions, endOwnSession, endSessionsOf, listSessions, newDeviceMailOn, setNewDeviceMail } from './session-list.js';
 
 type Form = Record<string, string | undefined>;
 
@@ -16,7 +16,13 @@ export default async function sessionRoutes(app: FastifyInstance) {
 
   app.get('/account/sessions', signedIn, async (request, reply) => {
     const sessions = await listSessions(db, request.actor!.id, request.sessionId);
-    return reply.page('account/sessions', { sessions, errors: {} });
+    return reply.page('account/sessions', { sessions, errors: {}, newDeviceMail: await newDeviceMailOn(db, request.actor!.id) });
+  });
+
+  app.post<{ Body: Form }>('/account/sessions/mail', signedIn, async (request, reply) => {
+    const { newDeviceMail } = parseForm(newDeviceMailSchema, request.body ?? {});
+    await setNewDeviceMail(db, request.actor!.id, newDeviceMail);
+    return reply.seeOther('/account/sessions', newDeviceMail ? 'sessions.mail.on' : 'sessions.mail.off');
   });
 
   app.post<{ Body: Form }>('/account/sessions/removal', signedIn, async (request, reply) => {
@@ -27,7 +33,9 @@ export default async function sessionRoutes(app: FastifyInstance) {
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
       const sessions = await listSessions(db, actor.id, request.sessionId);
-      return reply.page('account/sessions', { sessions, errors: error.fields, message: request.t('sessions.pick') }, { status: 422 });
+      return reply.page('account/sessions', {
+        sessions, errors: error.fields, message: request.t('sessions.pick'), newDeviceMail: await newDeviceMailOn(db, actor.id),
+      }, { status: 422 });
     }
     if (session === 'others') {
       const ended = await endOtherSessions(db, actor.id, request.sessionId!);

@@ -7,6 +7,7 @@ import { cookieOptions, SESSION_COOKIE, setSessionCookie } from '../plugins/sess
 import { personId } from '../people/routes.js';
 import { homeFor, toActor, type Actor } from '../users/actor.js';
 import { twoFactorCodeSchema } from './schemas.js';
+import { noteDevice } from './session-list.js';
 import { endSession, startSession } from './sessions.js';
 import { groupSecret, otpauthUri } from './totp.js';
 import {
@@ -46,6 +47,7 @@ async function beginSession(request: FastifyRequest, reply: FastifyReply, userId
   const old = request.cookies[SESSION_COOKIE];
   if (old) await endSession(db, old);
   setSessionCookie(reply, config, await startSession(db, userId, config.sessionTtlMs, { ip: request.ip, userAgent: request.headers['user-agent'] }));
+  await noteDevice(db, userId, request.headers['user-agent'], request.ip);
 }
 
 /** `/login/two-factor` (the second step), `/account/two-factor` (set up, recovery codes, off) and the admin's reset. */

@@ -54,8 +54,16 @@ export interface TwoFactorChallengesTable {
   created_at: string;
 }
 
+/** A browser (its browser and system, or a hash of an unreadable User-Agent) a person has signed in with. */
+export interface KnownDevicesTable {
+  user_id: number;
+  fingerprint: string;
+  first_seen_at: string;
+}
+
 declare module '../db/schema.js' {
   interface Database {
+    known_devices: KnownDevicesTable;
     two_factor: TwoFactorTable;
     two_factor_recovery: TwoFactorRecoveryTable;
     two_factor_devices: TwoFactorDevicesTable;

@@ -58,3 +58,7 @@ export const sessionChoiceSchema = z.object({
     z.string().regex(/^(?:others|[0-9a-f]{64})$/, { error: 'errors.choice' })),
 });
 export type SessionChoiceInput = z.output<typeof sessionChoiceSchema>;
+
+/** "Mail me when my account signs in from a new browser" (a box: unticked is off). */
+export const newDeviceMailSchema = z.object({ newDeviceMail: flag() });
+

@@ -1,5 +1,7 @@
 import { recordAudit } from '../admin/audit.js';
 import type { Db } from '../db/connect.js';
+import { recordEvent } from '../events/record.js';
+import { sha256 } from '../lib/crypto.js';
 import { NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
 import type { Actor } from '../users/actor.js';
@@ -74,3 +76,38 @@ export async function endSessionsOf(db: Db, actor: Actor, userId: number): Promi
     return ended.map((row) => row.id);
   });
 }
+
+/**
+ * A sign-in from this browser: the first time the person uses a browser (its browser and system, or
+ * the exact User-Agent when it names neither) it is remembered, and, unless this is their very first
+ * sign-in or they opted out, they are mailed about it (`account.newDevice`, composed in
+ * src/notify/account.ts). Returns whether the browser was new.
+ */
+export async function noteDevice(db: Db, userId: number, userAgent: string | undefined, ip: string): Promise<boolean> {
+  const device = describeDevice(userAgent ?? null);
+  const fingerprint = device ? `${device.browser}/${device.os}` : `ua:${sha256(userAgent ?? '')}`;
+  return db.transaction().execute(async (trx) => {
+    const known = await trx.selectFrom('known_devices').select('fingerprint').where('user_id', '=', userId).execute();
+    if (known.some((row) => row.fingerprint === fingerprint)) return false;
+    await trx.insertInto('known_devices').values({ user_id: userId, fingerprint, first_seen_at: nowIso() }).execute();
+    if (known.length === 0) return true;
+    const person = await trx.selectFrom('users').select('new_device_mail').where('id', '=', userId).executeTakeFirst();
+    if (person?.new_device_mail !== 1) return true;
+    await recordEvent(trx, {
+      kind: 'account.newDevice', ticketId: null, actorId: userId,
+      payload: { userId, browser: device?.browser ?? '?', os: device?.os ?? '?', ip },
+    });
+    return true;
+  });
+}
+
+/** The person's choice: a mail on sign-in from a new browser, or none. */
+export async function setNewDeviceMail(db: Db, userId: number, on: boolean): Promise<void> {
+  await db.updateTable('users').set({ new_device_mail: on ? 1 : 0, updated_at: nowIso() }).where('id', '=', userId).execute();
+}
+
+export async function newDeviceMailOn(db: Db, userId: number): Promise<boolean> {
+  const row = await db.selectFrom('users').select('new_device_mail').where('id', '=', userId).executeTakeFirst();
+  return row?.new_device_mail === 1;
+}
+

@@ -35,6 +35,7 @@ export async function erasePerson(db: Db, actor: Actor, id: number): Promise<voi
     await trx.deleteFrom('two_factor_recovery').where('user_id', '=', id).execute();
     await trx.deleteFrom('two_factor_devices').where('user_id', '=', id).execute();
     await trx.deleteFrom('two_factor_challenges').where('user_id', '=', id).execute();
+    await trx.deleteFrom('known_devices').where('user_id', '=', id).execute();
     await trx.deleteFrom('group_members').where('user_id', '=', id).execute();
     await trx.deleteFrom('login_attempts').where('email', '=', person.email.toLowerCase()).execute();
     await trx.deleteFrom('login_locks').where('email', '=', person.email.toLowerCase()).execute();

@@ -3,6 +3,7 @@ import { describeDevice } from '../../src/auth/session-list.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
 import { makeUser, PASSWORD } from '../helpers/factories.js';
+import { body, header, TestSmtpServer } from '../helpers/smtp.js';
 
 // Issue 24, point 4 (in part): the account page lists one's signed-in browsers, each can be signed
 // out, or all but this one; admins see a person's and sign them out everywhere (audited).
@@ -96,4 +97,40 @@ t.test('an admin sees a person\'s sessions and signs them out everywhere (audite
   t.equal(audit.length, 1);
   t.equal(audit[0]!.actor_id, admin.id);
   t.same(JSON.parse(audit[0]!.details), { sessions: 1 });
+});
+
+t.test('a sign-in from a browser the account has not used before is mailed about, unless the person opts out', async (t) => {
+  const smtp = new TestSmtpServer();
+  await smtp.start(0);
+  t.teardown(() => smtp.stop());
+  const { app, db } = await buildTestDesk(t, { smtpUrl: `smtp://127.0.0.1:${smtp.port}` });
+  const agent = await makeUser(db, 'agent', { name: 'Kim Agent' });
+  const laptop = new Client(app, '10.7.2.1');
+  await signIn(laptop, agent.email, FIREFOX_LINUX);
+  await app.worker.drain();
+  t.equal(smtp.received.length, 0, 'the very first sign-in is not news');
+
+  await signIn(new Client(app, '10.7.2.2'), agent.email, SAFARI_IPHONE);
+  await app.worker.drain();
+  t.equal(smtp.received.length, 1, 'a new browser: one mail');
+  const mail = smtp.received[0]!;
+  t.same(mail.to, [agent.email]);
+  t.match(header(mail.raw, 'Subject'), 'New sign-in to your account at Help Desk');
+  const text = body(mail.raw).replace(/=\r?\n/g, '');
+  t.match(text, 'Hello Kim Agent,');
+  t.match(text, 'Safari on iOS, from the network address 10.7.2.2');
+  t.match(text, '/account/sessions');
+
+  await signIn(new Client(app, '10.7.2.3'), agent.email, FIREFOX_LINUX);
+  await app.worker.drain();
+  t.equal(smtp.received.length, 1, 'a browser used before: no mail, whatever the address');
+
+  const page = await laptop.page('/account/sessions');
+  t.match(page, /name="newDeviceMail" type="checkbox" value="1" checked/, 'the mail is on by default');
+  t.equal((await laptop.post('/account/sessions/mail', {})).statusCode, 303, 'the person unticks it');
+  t.match(await laptop.page('/account/sessions'), 'You will get no mail about new browsers.');
+  await signIn(new Client(app, '10.7.2.4'), agent.email, CHROME_WINDOWS);
+  await app.worker.drain();
+  t.equal(smtp.received.length, 1, 'opted out: no mail');
+  t.equal((await db.selectFrom('known_devices').select('fingerprint').where('user_id', '=', agent.id).execute()).length, 3, 'three browsers known');
 });

@@ -108,7 +108,7 @@ export const AREAS: Record<string, Area> = {
       'GET /account/two-factor', 'POST /account/two-factor/setup', 'POST /account/two-factor/confirm',
       'POST /account/two-factor/recovery-codes', 'POST /account/two-factor/off',
       // Sessions one can see: an empty form names no session to sign out (422).
-      'GET /account/sessions', 'POST /account/sessions/removal'],
+      'GET /account/sessions', 'POST /account/sessions/removal', 'POST /account/sessions/mail'],
     except: {
       'POST /logout': rules.public,
       // Ends every session of the person and sends them to log in again. The unshared colleague is
