@@ -38,7 +38,7 @@ t.test('a person sees their signed-in browsers, signs one out, then all but this
 
   t.match(await laptop.page('/account'), 'href="/account/sessions"', 'My Page links to the list');
   const list = await laptop.page('/account/sessions');
-  t.match(list, /Firefox on Linux <span class="badge">This browser<\/span>/);
+  t.match(list, /Firefox on Linux\s*<span class="badge">This browser<\/span>/);
   t.match(list, 'Safari on iOS');
   t.match(list, 'Chrome on Windows');
   t.match(list, '10.7.0.2', 'where from: the network address');
