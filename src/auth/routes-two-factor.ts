@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
 import { Conflict, Invalid, NotFound, TooManyRequests } from '../lib/errors.js';
 import { parseForm } from '../lib/form.js';
 import { statusOf } from '../plugins/errors.js';
@@ -55,9 +56,14 @@ export default async function twoFactorRoutes(app: FastifyInstance) {
   const { db, config } = app;
   const signedIn = { preHandler: allow('account.use') };
 
-  const enrolData = (request: FastifyRequest, email: string, secret: string) => ({
-    secret: groupSecret(secret), uri: otpauthUri(request.t('app.name'), email, secret),
-  });
+  /** What the set-up shows: the key as text, the otpauth:// link, and the same link as a QR code (SVG, made here). */
+  const enrolData = async (request: FastifyRequest, email: string, secret: string) => {
+    const uri = otpauthUri(request.t('app.name'), email, secret);
+    const svg = await QRCode.toString(uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+    // The SVG holds only paths drawn from the link (no text of it): safe to put in the page as it is.
+    const qr = svg.replace('<svg ', `<svg role="img" aria-label="${escapeAttribute(request.t('twoFactor.enrol.qr'))}" width="200" height="200" `);
+    return { secret: groupSecret(secret), uri, qr };
+  };
 
   /** The waiting second step of this browser, or a trip back to the login page. */
   async function challengeOf(request: FastifyRequest) {
@@ -108,7 +114,7 @@ export default async function twoFactorRoutes(app: FastifyInstance) {
     const challenge = await challengeOf(request);
     if (!challenge || challenge.purpose !== 'enrol') return reply.seeOther('/login', 'twoFactor.expired');
     const secret = await pendingSecretFor(db, challenge.user_id);
-    return reply.page('auth/two-factor-setup', { ...enrolData(request, challenge.email, secret), values: {}, errors: {} });
+    return reply.page('auth/two-factor-setup', { ...(await enrolData(request, challenge.email, secret)), values: {}, errors: {} });
   });
 
   app.post<{ Body: Form }>('/login/two-factor/setup', async (request, reply) => {
@@ -127,7 +133,7 @@ export default async function twoFactorRoutes(app: FastifyInstance) {
       const refused = failed(error, reply);
       const secret = await pendingSecretFor(db, challenge.user_id);
       return reply.page('auth/two-factor-setup', {
-        ...enrolData(request, challenge.email, secret), values: {},
+        ...(await enrolData(request, challenge.email, secret)), values: {},
         errors: refused instanceof Invalid ? refused.fields : {}, message: request.t(refused.message, refused.params),
       }, { status: statusOf(refused) });
     }
@@ -140,7 +146,7 @@ export default async function twoFactorRoutes(app: FastifyInstance) {
     const state = await twoFactorStatus(db, actor.id);
     return reply.page('account/two-factor', {
       state, required: await twoFactorRequired(db, actor), values: {}, errors: {},
-      ...(state.pendingSecret ? enrolData(request, actor.email, state.pendingSecret) : {}),
+      ...(state.pendingSecret ? await enrolData(request, actor.email, state.pendingSecret) : {}),
       ...extra,
     }, { status });
   }
@@ -209,3 +215,8 @@ export default async function twoFactorRoutes(app: FastifyInstance) {
     return reply.seeOther(`/admin/users/${id}`, `admin.users.twoFactor.${done}`);
   });
 }
+
+function escapeAttribute(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+

@@ -72,6 +72,7 @@ t.test('a person sets up two-factor on their account page: key and app link show
   const page = await kim.page('/account/two-factor');
   const secret = /<code id="two-factor-secret">([A-Z2-7 ]+)<\/code>/.exec(page)![1]!.replace(/ /g, '');
   t.match(page, `otpauth://totp/Deskbell:kim%40desk.test?secret=${secret}&amp;issuer=Deskbell`, 'the otpauth link for the app');
+  t.match(page, /<svg role="img" aria-label="QR code for your authenticator app" width="200" height="200" xmlns="http:\/\/www.w3.org\/2000\/svg" viewBox="0 0 \d+ \d+"[^>]*><path /, 'and as a QR code, an SVG made on the server');
   t.equal((await db.selectFrom('two_factor').select('enabled_at').where('user_id', '=', agent.id).executeTakeFirstOrThrow()).enabled_at, null,
     'not on before a code confirms it');
 
