@@ -55,6 +55,8 @@ import { runSlaJob, scheduleSlaCheck, SLA_JOB } from './sla/job.js';
 import slaAdminRoutes from './sla/routes-admin.js';
 import macroRoutes from './macros/routes.js';
 import ticketMacroRoutes from './agent/routes-macros.js';
+import twoFactorRoutes from './auth/routes-two-factor.js';
+import sessionRoutes from './auth/routes-sessions.js';
 
 /** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
 export const ROUTES: FastifyPluginAsync[] = [
@@ -74,6 +76,8 @@ export const ROUTES: FastifyPluginAsync[] = [
   adminTagRoutes,
   outboxRoutes, mailInRoutes, auditRoutes,
   slaAdminRoutes,
+  // two-factor sign-in: the second step, one's own set-up, the admin's reset; sessions you can see (each route guarded)
+  twoFactorRoutes, sessionRoutes,
 ];
 
 /** The worker's job kinds. Mail is sent only when SMTP_URL is set; otherwise it waits in the outbox. */

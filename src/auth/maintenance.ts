@@ -2,10 +2,11 @@ import type { Db } from '../db/connect.js';
 import { enqueueJob } from '../jobs/queries.js';
 import { HOUR, isoIn, nowIso } from '../lib/time.js';
 import { deleteExpiredSessions } from './sessions.js';
+import { cleanUpTwoFactor } from './two-factor.js';
 
 export const MAINTENANCE_JOB = 'auth.maintenance';
 
-/** Expired sessions, spent or expired tokens, old failed-login records and ended pauses are removed hourly. */
+/** Expired sessions, spent or expired tokens, old failed-login records, ended pauses and expired two-factor steps and remembered browsers are removed hourly. */
 export async function cleanUpAuth(db: Db): Promise<{ sessions: number; tokens: number; attempts: number }> {
   const sessions = await deleteExpiredSessions(db);
   const tokens = await db.deleteFrom('user_tokens')
@@ -13,6 +14,7 @@ export async function cleanUpAuth(db: Db): Promise<{ sessions: number; tokens: n
     .executeTakeFirst();
   const attempts = await db.deleteFrom('login_attempts').where('created_at', '<=', isoIn(-24 * HOUR)).executeTakeFirst();
   await db.deleteFrom('login_locks').where('locked_until', '<=', nowIso()).execute();
+  await cleanUpTwoFactor(db);
   return { sessions, tokens: Number(tokens.numDeletedRows), attempts: Number(attempts.numDeletedRows) };
 }
 

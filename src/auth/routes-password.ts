@@ -1,13 +1,11 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Invalid } from '../lib/errors.js';
 import { parseForm } from '../lib/form.js';
-import { SESSION_COOKIE, setSessionCookie } from '../plugins/session.js';
-import { homeFor, type Actor } from '../users/actor.js';
 import { newPasswordSchema } from '../users/schemas.js';
 import { personForToken } from './auth.js';
 import { requestPasswordReset, resetPassword } from './reset.js';
 import { forgotSchema, readToken } from './schemas.js';
-import { endSession, startSession } from './sessions.js';
+import { finishSignIn } from './routes-two-factor.js';
 
 type Form = Record<string, string | undefined>;
 
@@ -19,14 +17,7 @@ const RESET_FORM = {
 
 /** "Forgot password?": a reset link by mail (single use, one hour), then a new password. */
 export default async function passwordRoutes(app: FastifyInstance) {
-  const { db, config } = app;
-
-  async function beginSession(reply: FastifyReply, actor: Actor) {
-    const old = reply.request.cookies[SESSION_COOKIE];
-    if (old) await endSession(db, old);
-    const request = reply.request;
-    setSessionCookie(reply, config, await startSession(db, actor.id, config.sessionTtlMs, { ip: request.ip, userAgent: request.headers['user-agent'] }));
-  }
+  const { db } = app;
 
   app.get('/password/forgot', async (_request, reply) => {
     return reply.page('auth/forgot', { values: {}, errors: {} });
@@ -56,8 +47,8 @@ export default async function passwordRoutes(app: FastifyInstance) {
     const person = await personForToken(db, 'reset', readToken(form.token));
     try {
       const actor = await resetPassword(db, readToken(form.token), parseForm(newPasswordSchema, form));
-      await beginSession(reply, actor);
-      return reply.seeOther(homeFor(actor), 'password.reset.done');
+      // A reset link proves the mailbox, not the second factor: that step still comes.
+      return await finishSignIn(request, reply, actor, null, 'password.reset.done');
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
       return reply.page('auth/password', { person, values: { token: form.token }, errors: error.fields, ...RESET_FORM },

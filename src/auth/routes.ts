@@ -1,26 +1,20 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Invalid, TooManyRequests } from '../lib/errors.js';
 import { parseForm, readForm } from '../lib/form.js';
 import { statusOf } from '../plugins/errors.js';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from '../plugins/session.js';
 import { safeNext } from '../plugins/guards.js';
-import { homeFor, type Actor } from '../users/actor.js';
+import { homeFor } from '../users/actor.js';
 import { newPasswordSchema } from '../users/schemas.js';
 import { checkSetupToken, createFirstAdmin, logIn, personForToken, SetupDone, setPasswordWithToken } from './auth.js';
 import { loginSchema, readToken, setupSchema } from './schemas.js';
+import { finishSignIn } from './routes-two-factor.js';
 import { endSession, startSession } from './sessions.js';
 
 type Form = Record<string, string | undefined>;
 
 export default async function authRoutes(app: FastifyInstance) {
   const { db, config } = app;
-
-  /** A new session id at every login (no fixation); the visitor's old session, if any, ends. */
-  async function beginSession(reply: FastifyReply, actor: Actor, ip: string, userAgent?: string) {
-    const old = reply.request.cookies[SESSION_COOKIE];
-    if (old) await endSession(db, old);
-    setSessionCookie(reply, config, await startSession(db, actor.id, config.sessionTtlMs, { ip, userAgent }));
-  }
 
   app.get<{ Querystring: Form }>('/login', async (request, reply) => {
     if (request.actor) return reply.seeOther(homeFor(request.actor));
@@ -31,8 +25,8 @@ export default async function authRoutes(app: FastifyInstance) {
     const form = request.body ?? {};
     try {
       const actor = await logIn(db, config.loginLimit, parseForm(loginSchema, form), request.ip);
-      await beginSession(reply, actor, request.ip, request.headers['user-agent']);
-      return reply.seeOther(safeNext(form.next) ?? homeFor(actor));
+      // The session begins here, or after the second step (routes-two-factor.ts).
+      return await finishSignIn(request, reply, actor, safeNext(form.next));
     } catch (error) {
       if (!(error instanceof Invalid || error instanceof TooManyRequests)) throw error;
       if (error instanceof TooManyRequests) reply.header('Retry-After', String(error.retryAfterSeconds));
@@ -89,8 +83,7 @@ export default async function authRoutes(app: FastifyInstance) {
     const person = await personForToken(db, 'invite', readToken(form.token));
     try {
       const actor = await setPasswordWithToken(db, 'invite', readToken(form.token), parseForm(newPasswordSchema, form));
-      await beginSession(reply, actor, request.ip, request.headers['user-agent']);
-      return reply.seeOther(homeFor(actor), 'auth.passwordSet');
+      return await finishSignIn(request, reply, actor, null, 'auth.passwordSet');
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
       return reply.page('auth/password', { person, values: { token: form.token }, errors: error.fields, action: '/welcome' },

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { email, password, secret, text } from '../lib/form.js';
+import { email, flag, password, secret, text } from '../lib/form.js';
 
 /**
  * The sign-in forms, read into typed input (src/lib/form.ts). A new password typed twice (the
@@ -37,3 +37,28 @@ export type ForgotInput = z.output<typeof forgotSchema>;
 export function readToken(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
+
+/**
+ * A second-step code: six digits from the authenticator app or a recovery code, as typed (spaces
+ * and dashes are ignored when it is checked); "remember this browser" on the sign-in step.
+ */
+export const twoFactorCodeSchema = z.object({
+  code: z.preprocess((value) => (typeof value === 'string' ? value : ''),
+    z.string().trim().min(1, { error: 'errors.required' }).max(64, { error: 'twoFactor.wrongCode' })),
+  remember: flag(),
+});
+export type TwoFactorCodeInput = z.output<typeof twoFactorCodeSchema>;
+
+/**
+ * Which session to sign out on the sessions page: one's session id (the hash shown in the page), or
+ * `others` for every session but this one. Anything else is refused before a lookup.
+ */
+export const sessionChoiceSchema = z.object({
+  session: z.preprocess((value) => (typeof value === 'string' ? value : ''),
+    z.string().regex(/^(?:others|[0-9a-f]{64})$/, { error: 'errors.choice' })),
+});
+export type SessionChoiceInput = z.output<typeof sessionChoiceSchema>;
+
+/** "Mail me when my account signs in from a new browser" (a box: unticked is off). */
+export const newDeviceMailSchema = z.object({ newDeviceMail: flag() });
+

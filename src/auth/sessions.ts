@@ -23,36 +23,48 @@ export async function startSession(
     expires_at: isoIn(ttlMs),
     ip: meta.ip ?? null,
     user_agent: meta.userAgent?.slice(0, 300) ?? null,
+    last_seen_at: nowIso(),
   }).execute();
   await db.updateTable('users').set({ last_login_at: nowIso() }).where('id', '=', userId).execute();
   return token;
 }
 
 /** The actor behind a session cookie, or null when it is unknown, expired or its user is not active. */
-export async function findSession(db: Db, token: string): Promise<SessionInfo | null> {
+export async function findSession(db: Db, token: string): Promise<SessionInfo & { lastSeenAt: string | null } | null> {
   return findSessionById(db, sha256(token));
 }
 
 /** The same by the stored id: a long-lived stream checks that its session still holds. */
-export async function findSessionById(db: Db, id: string): Promise<SessionInfo & { expiresAt: string } | null> {
+export async function findSessionById(db: Db, id: string): Promise<SessionInfo & { expiresAt: string; lastSeenAt: string | null } | null> {
   const row = await db.selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .selectAll('users')
-    .select(['sessions.csrf_secret', 'sessions.expires_at'])
+    .select(['sessions.csrf_secret', 'sessions.expires_at', 'sessions.last_seen_at'])
     .where('sessions.id', '=', id)
     .where('sessions.expires_at', '>', nowIso())
     .where('users.state', '=', 'active')
     .executeTakeFirst();
   if (!row) return null;
-  return { id, actor: toActor(row), csrfSecret: row.csrf_secret, expiresAt: row.expires_at };
+  return { id, actor: toActor(row), csrfSecret: row.csrf_secret, expiresAt: row.expires_at, lastSeenAt: row.last_seen_at };
+}
+
+/** How stale "last seen" may get: a session in use is written at most this often. */
+export const SEEN_EVERY_MS = 5 * 60_000;
+
+/** The session is in use: its "last seen" moves on when it is older than SEEN_EVERY_MS. */
+export async function touchSession(db: Db, id: string, lastSeenAt: string | null): Promise<void> {
+  if (lastSeenAt !== null && Date.parse(lastSeenAt) > Date.now() - SEEN_EVERY_MS) return;
+  await db.updateTable('sessions').set({ last_seen_at: nowIso() }).where('id', '=', id).execute();
 }
 
 export async function endSession(db: Db, token: string): Promise<void> {
   await db.deleteFrom('sessions').where('id', '=', sha256(token)).execute();
 }
 
+/** Every session of the person ends, and every browser remembered for two-factor sign-in is forgotten. */
 export async function endAllSessions(db: Db, userId: number): Promise<void> {
   await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  await db.deleteFrom('two_factor_devices').where('user_id', '=', userId).execute();
 }
 
 export async function deleteExpiredSessions(db: Db): Promise<number> {

@@ -33,6 +33,8 @@ export interface UsersTable {
   conversation_order: Generated<ConversationOrder>;
   /** Staff's Markdown signature for their public replies, '' for none (migration 0030; per brand: `signatures`). */
   signature: Generated<string>;
+  /** 1: a mail when the account signs in from a browser it has not used before (migration 0035); 0: opted out. */
+  new_device_mail: Generated<Bool>;
   created_at: string;
   updated_at: string;
   last_login_at: string | null;
@@ -46,6 +48,8 @@ export interface SessionsTable {
   expires_at: string;
   ip: string | null;
   user_agent: string | null;
+  /** When the session was last used, to a few minutes (migration 0035); null before that. */
+  last_seen_at: string | null;
 }
 
 export interface UserTokensTable {

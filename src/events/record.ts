@@ -28,9 +28,11 @@ export type PersonEventKind = 'person.merged' | 'person.erased';
 
 /**
  * Account mail is due (no ticket): `account.invited` and `account.reset` carry `{ userId }`, and
- * `account.paused` (sign-in paused after wrong passwords) `{ userId, minutes, failures }`.
+ * `account.paused` (sign-in paused after wrong passwords) `{ userId, minutes, failures }`,
+ * `account.twoFactorReset` (an admin or the command took the person's two-factor away) `{ userId }`,
+ * `account.newDevice` (signed in from a browser not used before) `{ userId, browser, os, ip }`.
  */
-export type AccountEventKind = 'account.invited' | 'account.reset' | 'account.paused';
+export type AccountEventKind = 'account.invited' | 'account.reset' | 'account.paused' | 'account.twoFactorReset' | 'account.newDevice';
 
 export interface NewEvent {
   kind: EventKind;

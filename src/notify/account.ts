@@ -25,6 +25,21 @@ export async function mailAccount(trx: Db, mail: MailContext, event: StreamEvent
       data: { person, minutes, failures, link: `${mail.baseUrl}/password/forgot` },
     }));
   }
+  if (event.kind === 'account.twoFactorReset' && person.state !== 'disabled') {
+    await queueMail(trx, await composeMail(trx, mail, {
+      to: person, template: 'emails/two-factor-reset',
+      subject: (t, brand) => t('mail.twoFactorReset.subject', { portal: brand.portal_title }),
+      data: { person, link: `${mail.baseUrl}/account/two-factor` },
+    }));
+  }
+  if (event.kind === 'account.newDevice' && person.state === 'active') {
+    const { browser, os, ip } = event.payload as { browser: string; os: string; ip: string | null };
+    await queueMail(trx, await composeMail(trx, mail, {
+      to: person, template: 'emails/new-device',
+      subject: (t, brand) => t('mail.newDevice.subject', { portal: brand.portal_title }),
+      data: { person, browser, os, ip: ip ?? '?', link: `${mail.baseUrl}/account/sessions` },
+    }));
+  }
 }
 
 /** A customer made for a ticket (a new requester an agent named, a CC the requester added) is invited. */

@@ -31,6 +31,11 @@ export async function erasePerson(db: Db, actor: Actor, id: number): Promise<voi
     }).where('id', '=', id).execute();
     await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
     await trx.deleteFrom('user_tokens').where('user_id', '=', id).execute();
+    await trx.deleteFrom('two_factor').where('user_id', '=', id).execute();
+    await trx.deleteFrom('two_factor_recovery').where('user_id', '=', id).execute();
+    await trx.deleteFrom('two_factor_devices').where('user_id', '=', id).execute();
+    await trx.deleteFrom('two_factor_challenges').where('user_id', '=', id).execute();
+    await trx.deleteFrom('known_devices').where('user_id', '=', id).execute();
     await trx.deleteFrom('group_members').where('user_id', '=', id).execute();
     await trx.deleteFrom('login_attempts').where('email', '=', person.email.toLowerCase()).execute();
     await trx.deleteFrom('login_locks').where('email', '=', person.email.toLowerCase()).execute();

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { findLoginLock } from '../auth/attempts.js';
+import { hasTwoFactor } from '../auth/two-factor.js';
+import { listSessions } from '../auth/session-list.js';
 import { Invalid, NotFound } from '../lib/errors.js';
 import { parseForm } from '../lib/form.js';
 import { positiveInt } from '../lib/validate.js';
@@ -51,6 +53,7 @@ export default async function peopleRoutes(app: FastifyInstance) {
     if (!person) throw new NotFound();
     return reply.page('admin/users-show', {
       person, counts: await personCounts(db, person.id), erased: isErased(person), lock: await findLoginLock(db, person.email) ?? null,
+      twoFactor: await hasTwoFactor(db, person.id), sessions: await listSessions(db, person.id),
     });
   });
 

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
-import { findSession } from '../auth/sessions.js';
+import { findSession, touchSession } from '../auth/sessions.js';
 import type { Config } from '../config.js';
 import type { Catalogue } from '../i18n.js';
 import { hmac, randomToken } from '../lib/crypto.js';
@@ -21,6 +21,7 @@ export default fp(async (app) => {
     const token = request.cookies[SESSION_COOKIE];
     const session = token && token.length < 100 ? await findSession(db, token) : null;
     if (session) {
+      await touchSession(db, session.id, session.lastSeenAt);
       request.actor = session.actor;
       request.sessionId = session.id;
       request.csrfSecret = session.csrfSecret;

@@ -79,6 +79,8 @@ export const SETTINGS: readonly SettingDef[] = [
     check: (v) => (v.split(/[\s,;]+/).filter(Boolean).every((s) => /^\.?(jpe?g|png|gif|webp|pdf|zip|txt|text)$/i.test(s))
       ? null : 'admin.settings.errors.types'),
   },
+  // Two-factor sign-in for every staff member (src/auth/two-factor.ts): those without it set it up at their next sign-in.
+  { key: 'security.require_2fa', kind: 'bool', section: 'site', default: '0' },
 ];
 
 export const SECTIONS = ['site', 'portal', 'tickets', 'autoclose', 'attachments'] as const;

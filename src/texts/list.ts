@@ -11,7 +11,7 @@ export const SCREENS = [
   { id: 'workspace', parts: ['tickets', 'history', 'edit', 'compose', 'bulk', 'filters', 'views', 'sort', 'fleet', 'offers', 'dispatch', 'video', 'chat', 'presence', 'live', 'messages', 'keys', 'search', 'customers', 'delete', 'guide', 'priority', 'channel', 'category', 'categoryName', 'visibility'] },
   { id: 'dashboard', parts: ['dashboard', 'team'] },
   { id: 'mail', parts: ['mail', 'notify'] },
-  { id: 'signin', parts: ['login', 'password', 'setup', 'auth', 'account'] },
+  { id: 'signin', parts: ['login', 'password', 'setup', 'auth', 'account', 'twoFactor', 'sessions'] },
   { id: 'admin', parts: ['admin', 'outbox', 'mailin', 'preset'] },
   { id: 'common', parts: [] as string[] },
 ] as const;

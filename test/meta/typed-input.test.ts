@@ -17,7 +17,7 @@ const CONVERTED: Record<string, string[]> = {
   chat: ['chat.ts'],
   video: ['video.ts'],
   users: ['invite-customer.ts', 'profile.ts', 'passwords.ts', 'users.ts'],
-  auth: ['auth.ts', 'reset.ts'],
+  auth: ['auth.ts', 'reset.ts', 'two-factor.ts'],
   people: ['people.ts', 'merge.ts'],
   organizations: ['organizations.ts', 'members.ts', 'choice.ts'],
   groups: ['groups.ts', 'members.ts'],

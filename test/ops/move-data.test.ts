@@ -111,6 +111,13 @@ async function buildDesk(t: Test, dir: string) {
   await db.insertInto('texts').values({ key: 'portal.welcome', locale: 'de', value: 'Willkommen – schön, dass Sie da sind' }).execute();
   await db.insertInto('dispatch_cursors').values({ pool: `group:${group.id}`, last_user_id: agent.id }).execute();
   await db.insertInto('signatures').values({ user_id: agent.id, brand_id: 1, body: 'Grüße, **{{agent.name}}**', updated_at: now }).execute();
+  // Two-factor sign-in and known browsers (migration 0035), of someone who does not sign in here.
+  const tia = await makeUser(db, 'agent', { name: 'Tia Twofactor' });
+  await db.insertInto('two_factor').values({ user_id: tia.id, secret: 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', enabled_at: now, last_step: 59000000, created_at: now }).execute();
+  await db.insertInto('two_factor_recovery').values({ user_id: tia.id, code_hash: 'a'.repeat(64), used_at: null, created_at: now }).execute();
+  await db.insertInto('two_factor_devices').values({ id: 'b'.repeat(64), user_id: tia.id, expires_at: now, created_at: now }).execute();
+  await db.insertInto('two_factor_challenges').values({ id: 'c'.repeat(64), user_id: tia.id, purpose: 'verify', next: null, expires_at: now, created_at: now }).execute();
+  await db.insertInto('known_devices').values({ user_id: tia.id, fingerprint: 'Firefox/Linux', first_seen_at: now }).execute();
   const sqlite = new SQLite(deskConfig(dir).databasePath);
   t.teardown(() => sqlite.close());
   sqlite.prepare("insert into support_addresses (address, brand_id, group_id) values ('Help@Desk.test', 1, ?)").run(group.id);

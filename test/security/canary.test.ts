@@ -10,6 +10,9 @@ import { TestSmtpServer } from '../helpers/smtp.js';
 import type { Client } from '../helpers/client.js';
 import { makeCcs } from '../helpers/factories.js';
 import { paramKind } from './expectations.js';
+import { Client as Browser } from '../helpers/client.js';
+import { PASSWORD } from '../helpers/factories.js';
+import { totpAt } from '../../src/auth/totp.js';
 import { buildWorld, CANARY, CUSTOMERS, VARIANTS, type World } from './world.js';
 
 const HTMX_VARIANTS: Record<string, Record<string, string>> = {
@@ -207,4 +210,23 @@ t.test('merging and splitting never bring an internal note (or an internal ticke
     .map((j) => j.payload).filter((payload) => (JSON.parse(payload) as { to: string[] }).to.some((to) => customers.has(to)));
   t.ok(mails.length >= 1, 'the merged ticket\'s requester was mailed its note');
   for (const payload of mails) t.notMatch(payload, CANARY, 'no mail to a customer carries the canary');
+});
+
+t.test('a customer\'s two-factor pages and second sign-in step carry no canary (issue 24)', async (t) => {
+  const world = await buildWorld(t);
+  const ann = world.clients.customer;
+  await ann.get('/account');
+  t.equal((await ann.post('/account/two-factor/setup')).statusCode, 303);
+  const setup = await ann.get('/account/two-factor');
+  const secret = /<code id="two-factor-secret">([A-Z2-7 ]+)<\/code>/.exec(setup.body)![1]!.replace(/ /g, '');
+  const codes = await ann.post('/account/two-factor/confirm', { code: totpAt(secret, Date.now()) });
+  t.equal(codes.statusCode, 200, 'two-factor is on');
+  const browser = new Browser(world.app);
+  await browser.get('/login');
+  t.equal((await browser.post('/login', { email: world.users.customer.email, password: PASSWORD })).headers.location, '/login/two-factor');
+  const step = await browser.get('/login/two-factor');
+  const signedIn = await browser.post('/login/two-factor', { code: totpAt(secret, Date.now() + 30_000) });
+  t.equal(signedIn.statusCode, 303, 'the customer signs in with a code');
+  const responses = { setup, codes, step, home: await browser.get('/portal'), account: await browser.get('/account/two-factor') };
+  for (const [name, response] of Object.entries(responses)) t.notOk(leaks(response), `${name} (${response.statusCode}) has no canary`);
 });

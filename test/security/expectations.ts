@@ -110,11 +110,18 @@ export const AREAS: Record<string, Area> = {
       'GET /public/*', `GET /public/${ASSET_VERSION}/*`, 'GET /healthz', 'GET /favicon.ico', 'GET /', 'GET /login', 'POST /login', 'GET /setup', 'POST /setup',
       'GET /welcome', 'POST /welcome', 'GET /password/forgot', 'POST /password/forgot', 'GET /password/forgot/sent',
       'GET /password/reset', 'POST /password/reset', 'GET /rate/:token', 'POST /rate/:token',
+      // The second step of signing in: without a waiting step (a cookie of its own) it leads back to /login.
+      'GET /login/two-factor', 'POST /login/two-factor', 'GET /login/two-factor/setup', 'POST /login/two-factor/setup',
     ],
   },
   'own account (anyone signed in)': {
     rule: rules.signedIn,
-    routes: ['GET /account', 'POST /account', 'POST /account/password', 'POST /account/zone', 'POST /account/sessions/end', 'POST /logout'],
+    routes: ['GET /account', 'POST /account', 'POST /account/password', 'POST /account/zone', 'POST /account/sessions/end', 'POST /logout',
+      // Two-factor sign-in of one's own account (an empty code is refused with 422 before anything is looked up).
+      'GET /account/two-factor', 'POST /account/two-factor/setup', 'POST /account/two-factor/confirm',
+      'POST /account/two-factor/recovery-codes', 'POST /account/two-factor/off',
+      // Sessions one can see: an empty form names no session to sign out (422).
+      'GET /account/sessions', 'POST /account/sessions/removal', 'POST /account/sessions/mail'],
     except: {
       'POST /logout': rules.public,
       // Ends every session of the person and sends them to log in again. The unshared colleague is
@@ -229,6 +236,7 @@ export const AREAS: Record<string, Area> = {
       'GET /admin/sla', 'GET /admin/sla/calendars/new', 'POST /admin/sla/calendars', 'GET /admin/sla/calendars/:id',
       'POST /admin/sla/calendars/:id', 'GET /admin/sla/policies/new', 'POST /admin/sla/policies', 'GET /admin/sla/policies/:id',
       'POST /admin/sla/policies/:id',
+      'POST /admin/users/:id/two-factor/reset', 'POST /admin/users/:id/sessions/removal',
     ],
     except: {
       'POST /admin/statuses/:id/position': validatesFirst(rules.admin, 422),

@@ -58,3 +58,30 @@ t.test('html-validate finds nothing on the main pages', async (t) => {
   t.equal(preview.statusCode, 200, 'the signature preview answers');
   t.same(await findings(preview.body), [], 'the signature preview: no findings');
 });
+
+t.test('html-validate finds nothing on the two-factor and signed-in browsers pages (issue 24)', async (t) => {
+  const { totpAt } = await import('../../src/auth/totp.js');
+  const { app, db } = await buildTestDesk(t);
+  const admin = await makeUser(db, 'admin', { name: 'Ada Admin' });
+  const staff = new Client(app);
+  await staff.login(admin.email, PASSWORD);
+  const check = async (name: string, html: string) => t.same(await findings(html), [], `${name}: no findings`);
+  await check('/account/two-factor (off)', await staff.page('/account/two-factor'));
+  await staff.post('/account/two-factor/setup');
+  const setup = await staff.page('/account/two-factor');
+  await check('/account/two-factor (setting up)', setup);
+  const secret = /<code id="two-factor-secret">([A-Z2-7 ]+)<\/code>/.exec(setup)![1]!.replace(/ /g, '');
+  const codes = await staff.post('/account/two-factor/confirm', { code: totpAt(secret, Date.now()) });
+  t.equal(codes.statusCode, 200);
+  await check('the recovery codes', codes.body);
+  await check('/account/two-factor (on)', await staff.page('/account/two-factor'));
+  await check('/account/sessions', await staff.page('/account/sessions'));
+  await check('/admin/users/:id', await staff.page(`/admin/users/${admin.id}`));
+  const visitor = new Client(app);
+  await visitor.get('/login');
+  await visitor.post('/login', { email: admin.email, password: PASSWORD });
+  await check('/login/two-factor', await visitor.page('/login/two-factor'));
+  const wrong = await visitor.post('/login/two-factor', { code: 'nope' });
+  t.equal(wrong.statusCode, 422);
+  await check('/login/two-factor (a wrong code)', wrong.body);
+});
