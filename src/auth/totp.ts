@@ -3,8 +3,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 /**
  * Time-based one-time passwords (RFC 6238 over RFC 4226's HOTP): HMAC-SHA1, a 30-second step, six
  * digits, the secret in base32 (RFC 4648) as authenticator apps expect it. Written here on
- * node:crypto (small, and checked against the RFC's own test
- * vectors check it (test/auth/totp.test.ts).
+ * node:crypto: small, and the RFCs' own test vectors check it (test/auth/totp.test.ts).
  */
 export const TOTP = { stepSeconds: 30, digits: 6, algorithm: 'sha1' as const };
 
