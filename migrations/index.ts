@@ -21,6 +21,7 @@ import * as m0028 from './0028_message_words.js';
 import * as m0029 from './0029_tags.js';
 import * as m0030 from './0030_signatures.js';
 import * as m0031 from './0031_search_trigger_plans.js';
+import * as m0034 from './0034_snooze_bin.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
 export const migrations: Record<string, Migration> = {
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '0029_tags': m0029,
   '0030_signatures': m0030,
   '0031_search_trigger_plans': m0031,
+  '0034_snooze_bin': m0034,
 };

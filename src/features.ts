@@ -50,6 +50,10 @@ import cancelRoutes from './tickets/routes-cancel.js';
 import accountRoutes from './users/routes-account.js';
 import signatureRoutes from './signatures/routes.js';
 import customerRoutes from './users/routes-customers.js';
+import ticketSnoozeRoutes from './agent/routes-snooze.js';
+import adminBinRoutes from './bin/routes-admin.js';
+import { BIN_PURGE_JOB, runBinPurgeJob, scheduleBinPurge } from './bin/bin.js';
+import { runSnoozeJob, scheduleSnoozeReturns, SNOOZE_JOB } from './snooze/snooze.js';
 
 /** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
 export const ROUTES: FastifyPluginAsync[] = [
@@ -66,6 +70,8 @@ export const ROUTES: FastifyPluginAsync[] = [
   organizationRoutes, adminGroupRoutes, adminBrandRoutes, adminServiceRoutes, settingsRoutes, textsRoutes,
   adminTagRoutes,
   outboxRoutes, mailInRoutes, auditRoutes,
+  // snooze (staff) and the recycle bin (admins), issue 20
+  ticketSnoozeRoutes, adminBinRoutes,
 ];
 
 /** The worker's job kinds. Mail is sent only when SMTP_URL is set; otherwise it waits in the outbox. */
@@ -77,6 +83,8 @@ export function registerJobs(worker: Worker, deps: { config: Config; db: Db }): 
   worker.handle(AUTOCLOSE_JOB, () => runAutoCloseJob(db));
   worker.handle(OPTIMIZE_JOB, () => runOptimize(db));
   worker.handle(OFFER_EXPIRY_JOB, () => runOfferExpiryJob(db));
+  worker.handle(SNOOZE_JOB, () => runSnoozeJob(db));
+  worker.handle(BIN_PURGE_JOB, () => runBinPurgeJob(db, config.uploadsDir));
 }
 
 /**
@@ -92,5 +100,7 @@ export async function scheduleRecurringJobs(db: Db): Promise<void> {
     await scheduleAutoClose(trx);
     await scheduleOptimize(trx);
     await scheduleOfferExpiry(trx);
+    await scheduleSnoozeReturns(trx);
+    await scheduleBinPurge(trx);
   });
 }

@@ -14,4 +14,5 @@ export const ADMIN_SECTIONS = [
   { path: '/admin/mail', key: 'mail' },
   { path: '/admin/outbox', key: 'outbox' },
   { path: '/admin/audit', key: 'audit' },
+  { path: '/admin/bin', key: 'bin' },
 ] as const;

@@ -15,7 +15,9 @@ import { nowIso } from '../lib/time.js';
  * - `person.erased`: `{ userId, ticketIds }` (the tickets they were taken off as a CC).
  */
 export type EventKind = 'ticket.created' | 'ticket.changed' | 'message.added' | 'rating.added' | 'tickets.assigned'
-  | 'ticket.deleted' | PersonEventKind | AccountEventKind;
+  | 'ticket.deleted' | PersonEventKind | AccountEventKind
+  // The recycle bin (issue 20): a ticket deleted or marked as spam waits there, and may come back.
+  | 'ticket.binned' | 'ticket.restored';
 
 /** A person's records changed under the tickets (ticket id null): merged into another, or erased. */
 export type PersonEventKind = 'person.merged' | 'person.erased';

@@ -21,6 +21,8 @@ export interface ChangeNotice {
   requester?: 'reminder' | 'closed';
   /** Customers made for this ticket (a new requester, a CC) who get a "Create password" invitation. */
   invite?: number[];
+  /** Staff whose snoozed ticket came back (kernel/snooze.ts): a mail when they opted in. */
+  snoozeReturned?: number[];
 }
 
 /** Columns of a ticket a change may set; the kernel adds `updated_at` (and `last_activity_at` when asked). */

@@ -9,3 +9,5 @@ export type { HistoryEntry } from './history.js';
 export { addRating } from './rating.js';
 export { removeTicket, type RemovalReason } from './remove.js';
 export { erasePersonFromTickets, erasedValue, mergePersonRecords, type Erasure } from './people.js';
+export { snoozeTicket, unsnoozeTicket, returnSnoozed, type SnoozeReturn } from './snooze.js';
+export { binTicket, restoreTicket } from './bin.js';

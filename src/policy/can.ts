@@ -68,6 +68,10 @@ const BY_ROLE = {
   'texts.manage': ADMINS,
   'groups.manage': ADMINS,
   'people.manage': ADMINS,
+  /** Snooze a ticket ("Remind me") and wake it again (issue 20). */
+  'ticket.snooze': STAFF,
+  /** The recycle bin: list deleted and spam tickets, restore them (issue 20). */
+  'bin.manage': ADMINS,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type RoleAction = keyof typeof BY_ROLE;

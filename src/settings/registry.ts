@@ -79,6 +79,8 @@ export const SETTINGS: readonly SettingDef[] = [
     check: (v) => (v.split(/[\s,;]+/).filter(Boolean).every((s) => /^\.?(jpe?g|png|gif|webp|pdf|zip|txt|text)$/i.test(s))
       ? null : 'admin.settings.errors.types'),
   },
+  // The recycle bin (issue 20): deleted and spam tickets wait this long before the purge job removes them.
+  { key: 'tickets.bin_days', kind: 'days', section: 'tickets', default: '30', min: 1, max: 3650 },
 ];
 
 export const SECTIONS = ['site', 'portal', 'tickets', 'autoclose', 'attachments'] as const;

@@ -67,6 +67,8 @@ export function filteredTickets(db: Db, actor: Actor, filter: ListFilter, status
       ? query.where((eb) => eb.exists(tagged.select(sql`1`.as('one')).where(sql<boolean>`ticket_tags.ticket_id = tickets.id`)))
       : query.where('tickets.id', 'in', tagged.select('ticket_tags.ticket_id'));
   }
+  if (filter.snoozed === 'hide') query = query.where('tickets.snoozed_until', 'is', null);
+  else if (filter.snoozed === 'mine') query = query.where('tickets.snoozed_until', 'is not', null).where('tickets.snoozed_by_id', '=', actor.id);
   if (filter.ccUserId != null) {
     query = query.where('tickets.id', 'in', db.selectFrom('ticket_ccs').select('ticket_id').where('user_id', '=', filter.ccUserId));
   }
@@ -152,6 +154,7 @@ export function listPageQuery(db: Db, actor: Actor, filter: ListFilter, after: C
       sql<string | null>`(select name from organizations where organizations.id = t.organization_id)`.as('organization_name'),
       sql<number>`coalesce((select ticket_seen.seen_at < t.last_activity_at from ticket_seen where ticket_seen.ticket_id = t.id and ticket_seen.user_id = ${actor.id}), 1 = 1)`.as('unread'),
       sql<string | null>`(select score from ratings where ratings.ticket_id = t.id order by ratings.id desc limit 1)`.as('rating'),
+      't.snoozed_until', 't.snooze_returned_at',
     ])
     .orderBy(OUTER_ORDER[filter.sort]);
 }
