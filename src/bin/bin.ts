@@ -48,6 +48,29 @@ export async function restoreFromBin(db: Db, actor: Actor, ticketId: number): Pr
   });
 }
 
+/**
+ * An admin empties one ticket out of the bin now ("Delete for good": personal data that must go
+ * today): removed through removeTicket, its files after the commit; audited.
+ */
+export async function purgeFromBin(db: Db, actor: Actor, ticketId: number, uploadsDir: string): Promise<void> {
+  if (!can(actor, 'bin.manage')) throw new Forbidden();
+  const keys = await db.transaction().execute(async (trx) => {
+    const ticket = await trx.selectFrom('tickets').select(['id', 'subject', 'binned_reason']).where('id', '=', ticketId).where('binned_at', 'is not', null).executeTakeFirst();
+    if (!ticket) throw new NotFound();
+    const files = await storageKeys(trx, ticket.id);
+    await removeTicket(trx, actor, ticket.id, (ticket.binned_reason ?? 'deleted') as RemovalReason);
+    await recordAudit(trx, actor, { action: 'ticket.purged', subjectType: 'ticket', subjectId: ticket.id, details: { subject: ticket.subject, reason: ticket.binned_reason } });
+    return files;
+  });
+  await removeStoredFiles(uploadsDir, keys);
+}
+
+async function storageKeys(db: Db, ticketId: number): Promise<string[]> {
+  const files = await db.selectFrom('attachments').innerJoin('messages', 'messages.id', 'attachments.message_id')
+    .select('attachments.storage_key').where('messages.ticket_id', '=', ticketId).execute();
+  return files.map((f) => f.storage_key);
+}
+
 export const BIN_PURGE_JOB = 'tickets.bin_purge';
 const BATCH = 100;
 
@@ -65,11 +88,10 @@ export async function runBinPurge(db: Db, uploadsDir: string, now = Date.now()):
       const keys = await db.transaction().execute(async (trx) => {
         const still = await trx.selectFrom('tickets').select('id').where('id', '=', ticket.id).where('binned_at', '<=', cutoff).executeTakeFirst();
         if (!still) return null;
-        const files = await trx.selectFrom('attachments').innerJoin('messages', 'messages.id', 'attachments.message_id')
-          .select('attachments.storage_key').where('messages.ticket_id', '=', ticket.id).execute();
+        const files = await storageKeys(trx, ticket.id);
         await removeTicket(trx, null, ticket.id, (ticket.binned_reason ?? 'deleted') as RemovalReason);
         await recordAudit(trx, null, { action: 'ticket.purged', subjectType: 'ticket', subjectId: ticket.id, details: { reason: ticket.binned_reason } });
-        return files.map((f) => f.storage_key);
+        return files;
       });
       if (keys === null) continue;
       await removeStoredFiles(uploadsDir, keys);

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { idParam } from '../lib/validate.js';
 import { allow } from '../plugins/guards.js';
-import { listBin, restoreFromBin } from './bin.js';
+import { listBin, purgeFromBin, restoreFromBin } from './bin.js';
 
-/** `/admin/bin`: the tickets deleted or marked as spam, each with "Restore" (admins only). */
+/** `/admin/bin`: the tickets deleted or marked as spam, each with "Restore" and "Delete for good" (admins only). */
 export default async function adminBinRoutes(app: FastifyInstance) {
   const { db } = app;
   app.addHook('preHandler', allow('bin.manage'));
@@ -14,5 +14,10 @@ export default async function adminBinRoutes(app: FastifyInstance) {
     const id = idParam(request.params.id);
     await restoreFromBin(db, request.actor!, id);
     return reply.seeOther(`/agent/tickets/${id}`, 'bin.restored');
+  });
+
+  app.post<{ Params: { id: string } }>('/admin/bin/:id/purge', async (request, reply) => {
+    await purgeFromBin(db, request.actor!, idParam(request.params.id), app.config.uploadsDir);
+    return reply.seeOther('/admin/bin', 'bin.purged');
   });
 }

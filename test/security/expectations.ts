@@ -137,6 +137,8 @@ export const AREAS: Record<string, Area> = {
       'GET /agent/tickets/:id/cancel', 'POST /agent/tickets/:id/cancel', 'POST /agent/tickets/:id/chat',
       'GET /agent/tickets/:id/live', 'POST /agent/tickets/:id/presence', 'GET /agent/tickets/:id/spam', 'POST /agent/tickets/:id/spam',
       'POST /agent/tickets/:id/properties', 'POST /agent/tickets/:id/tags', 'POST /agent/tickets/:id/tags/remove',
+      // Snooze (issue 20): staff who see the ticket; an empty form is a 422 on a ticket they see.
+      'POST /agent/tickets/:id/snooze', 'POST /agent/tickets/:id/unsnooze',
     ],
     except: {
       // Deleting a ticket is for admins alone: 403 for other staff, whatever the id.
@@ -206,6 +208,8 @@ export const AREAS: Record<string, Area> = {
       'GET /admin/mail', 'POST /admin/mail/addresses', 'POST /admin/mail/addresses/:id/delete', 'POST /admin/mail/settings',
       'POST /admin/mail/spam/delete',
       'GET /admin/tags', 'POST /admin/tags', 'POST /admin/tags/:id/rename', 'POST /admin/tags/:id/merge',
+      // The recycle bin (issue 20).
+      'GET /admin/bin', 'POST /admin/bin/:id/restore', 'POST /admin/bin/:id/purge',
     ],
     except: {
       'POST /admin/statuses/:id/position': validatesFirst(rules.admin, 422),
@@ -217,6 +221,9 @@ export const AREAS: Record<string, Area> = {
       'POST /admin/organizations/:id/members/:userId/manager': adminAnswers({ b: 404 }),
       // An empty form names no sender to take off the spam list.
       'POST /admin/mail/spam/delete': (actor, variant, method) => (actor === 'admin' ? 404 : rules.admin(actor, variant, method)),
+      // The fixtures' tickets are not in the bin: nothing to restore or purge (test/bin/ does both).
+      'POST /admin/bin/:id/restore': (actor, variant, method) => (actor === 'admin' ? 404 : rules.admin(actor, variant, method)),
+      'POST /admin/bin/:id/purge': (actor, variant, method) => (actor === 'admin' ? 404 : rules.admin(actor, variant, method)),
     },
   },
 };
@@ -254,6 +261,7 @@ export function paramKind(url: string, param: string): IdKind | string {
     [/^\/admin\/organizations\//, 'org'], [/^\/admin\/groups\//, 'group'], [/^\/admin\/brands\//, 'brand'],
     [/^\/admin\/services\//, 'service'], [/^\/admin\/outbox\//, 'job'], [/^\/admin\/mail\/addresses\//, 'address'],
     [/^\/admin\/tags\//, 'tag'],
+    [/^\/admin\/bin\//, 'ticket'],
   ];
   const found = kinds.find(([pattern]) => pattern.test(url));
   if (!found) throw new Error(`no fixture for :${param} of ${url}`);
