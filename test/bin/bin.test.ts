@@ -27,8 +27,8 @@ async function setup(t: Test) {
   const dan = await makeUser(db, 'customer', { name: 'Dan Colleague', email: 'dan@example.test' });
   const id = await makeTicket(db, { requesterId: cora.id, subject: 'Zeppelin printer jammed', statusId: 2, assigneeId: agentRow.id });
   const keep = await makeTicket(db, { requesterId: cora.id, subject: 'Another question', statusId: 2, assigneeId: agentRow.id });
-  await makeMessage(db, id, { authorId: cora.id, kind: 'reply', text: 'The zeppelin printer is jammed again.', html: '', at: '2026-01-02T00:00:00Z' });
-  await makeMessage(db, id, { authorId: agentRow.id, kind: 'note', text: 'Internal: call the vendor.', html: '', at: '2026-01-02T01:00:00Z' });
+  await makeMessage(db, id, { authorId: cora.id, kind: 'reply', text: 'The zeppelin printer is jammed again.', at: '2026-01-02T00:00:00Z' });
+  await makeMessage(db, id, { authorId: agentRow.id, kind: 'note', text: 'Internal: call the vendor.', at: '2026-01-02T01:00:00Z' });
   await makeCcs(db, id, dan.id);
   const admin = await login(adminRow);
   const agent = await login(agentRow);

@@ -91,13 +91,14 @@ t.test('a snoozed ticket leaves My open tickets for Snoozed; unsnoozed by hand, 
   t.ok(await inView('my_open'), 'in My open tickets before');
   t.notOk(await inView('snoozed'));
   await staff.post(`/agent/tickets/${id}/snooze`, { preset: 'tomorrow' });
+  const page = await staff.page(`/agent/tickets/${id}`);
+  t.match(page, 'The ticket is snoozed: it waits in your Snoozed view.', 'the flash');
+  t.match(page, '<span class="badge snoozed">Snoozed</span> until', 'the panel says until when');
+  t.match(page, '>Unsnooze</button>');
   t.notOk(await inView('my_open'), 'gone from My open tickets');
   t.ok(await inView('snoozed'), 'in Snoozed');
   t.match(await staff.page('/agent/tickets?view=snoozed'), '<span class="badge snoozed">Snoozed</span>');
   t.match(await staff.page('/agent/tickets'), 'href="/agent/tickets?view=snoozed"', 'the side menu has the view');
-  const page = await staff.page(`/agent/tickets/${id}`);
-  t.match(page, 'The ticket is snoozed');
-  t.match(page, '>Unsnooze</button>');
 
   const other = new Client(staff.app);
   await other.login((await makeUser(staff.app.db, 'agent')).email, PASSWORD);
