@@ -38,10 +38,12 @@ async function snoozeFlow(t: Test, session: Session, path: string, subject: stri
   t.ok(await listed(session, 'snoozed', subject), 'in Snoozed');
 
   await page.goto(`${desk.baseUrl}${path}`);
+  session.problems.expectStatus(422);
   await page.locator('#snooze-until').fill('2020-01-01T10:00');
   await page.locator('section.ticket-snooze').getByRole('button', { name: 'Remind me then' }).click();
   await sees(t, page, 'Choose a time ahead of now, within a year.', 'a past time is refused');
   t.equal(await page.locator('#snooze-until').inputValue(), '2020-01-01T10:00', 'the value is kept');
+  session.problems.clearExpected();
 
   await page.locator('section.ticket-snooze').getByRole('button', { name: 'Unsnooze' }).click();
   await sees(t, page, 'The ticket is back in your lists.');
