@@ -23,6 +23,7 @@ import * as m0030 from './0030_signatures.js';
 import * as m0031 from './0031_search_trigger_plans.js';
 import * as m0032 from './0032_macros.js';
 import * as m0033 from './0033_ticket_links.js';
+import * as m0034 from './0034_snooze_bin.js';
 import * as m0035 from './0035_two_factor.js';
 import * as m0036 from './0036_sla.js';
 import * as m0037 from './0037_mail_complaints.js';
@@ -53,6 +54,7 @@ export const migrations: Record<string, Migration> = {
   '0031_search_trigger_plans': m0031,
   '0032_macros': m0032,
   '0033_ticket_links': m0033,
+  '0034_snooze_bin': m0034,
   '0035_two_factor': m0035,
   '0036_sla': m0036,
   '0037_mail_complaints': m0037,

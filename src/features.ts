@@ -57,6 +57,10 @@ import macroRoutes from './macros/routes.js';
 import ticketMacroRoutes from './agent/routes-macros.js';
 import twoFactorRoutes from './auth/routes-two-factor.js';
 import sessionRoutes from './auth/routes-sessions.js';
+import ticketSnoozeRoutes from './agent/routes-snooze.js';
+import adminBinRoutes from './bin/routes-admin.js';
+import { BIN_PURGE_JOB, runBinPurgeJob, scheduleBinPurge } from './bin/bin.js';
+import { runSnoozeJob, scheduleSnoozeReturns, SNOOZE_JOB } from './snooze/snooze.js';
 
 /** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
 export const ROUTES: FastifyPluginAsync[] = [
@@ -78,6 +82,8 @@ export const ROUTES: FastifyPluginAsync[] = [
   slaAdminRoutes,
   // two-factor sign-in: the second step, one's own set-up, the admin's reset; sessions you can see (each route guarded)
   twoFactorRoutes, sessionRoutes,
+  // snooze (staff) and the recycle bin (admins), issue 20
+  ticketSnoozeRoutes, adminBinRoutes,
 ];
 
 /** The worker's job kinds. Mail is sent only when SMTP_URL is set; otherwise it waits in the outbox. */
@@ -90,6 +96,8 @@ export function registerJobs(worker: Worker, deps: { config: Config; db: Db }): 
   worker.handle(OPTIMIZE_JOB, () => runOptimize(db));
   worker.handle(OFFER_EXPIRY_JOB, () => runOfferExpiryJob(db));
   worker.handle(SLA_JOB, () => runSlaJob(db));
+  worker.handle(SNOOZE_JOB, () => runSnoozeJob(db));
+  worker.handle(BIN_PURGE_JOB, () => runBinPurgeJob(db, config.uploadsDir));
 }
 
 /**
@@ -106,5 +114,7 @@ export async function scheduleRecurringJobs(db: Db): Promise<void> {
     await scheduleOptimize(trx);
     await scheduleOfferExpiry(trx);
     await scheduleSlaCheck(trx);
+    await scheduleSnoozeReturns(trx);
+    await scheduleBinPurge(trx);
   });
 }

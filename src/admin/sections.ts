@@ -15,4 +15,5 @@ export const ADMIN_SECTIONS = [
   { path: '/admin/outbox', key: 'outbox' },
   { path: '/admin/audit', key: 'audit' },
   { path: '/admin/sla', key: 'sla' },
+  { path: '/admin/bin', key: 'bin' },
 ] as const;

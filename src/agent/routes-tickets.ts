@@ -16,7 +16,6 @@ import { changeStatus, noteOpenedByAssignee } from '../tickets/status.js';
 import { assignTicket } from '../tickets/assignment.js';
 import { updateTicket } from '../tickets/edit.js';
 import { deleteTicket } from '../tickets/delete.js';
-import { removeStoredFiles } from '../attachments/store.js';
 import { discardUploads, readMultipartForm } from '../attachments/uploads.js';
 import { editFormData } from '../tickets/edit-form.js';
 import { postAgentMessage, type AgentMessageKind } from '../messages/messages.js';
@@ -176,8 +175,7 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
   });
 
   app.post<{ Params: { id: string } }>('/agent/tickets/:id/delete', async (request, reply) => {
-    const storageKeys = await deleteTicket(db, request.actor!, idParam(request.params.id));
-    await removeStoredFiles(app.config.uploadsDir, storageKeys);
+    await deleteTicket(db, request.actor!, idParam(request.params.id));
     return reply.seeOther('/agent/tickets', 'tickets.deleted');
   });
 

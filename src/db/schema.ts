@@ -194,6 +194,15 @@ export interface TicketsTable {
   first_response_at: string | null;
   solved_at: string | null;
   closed_at: string | null;
+  /** Snoozed until then (issue 20): out of "My open tickets", in the snoozer's "Snoozed" view. */
+  snoozed_until: Generated<string | null>;
+  snoozed_by_id: Generated<number | null>;
+  /** The snooze ended (its time came, the customer wrote): marked until someone snoozes or unsnoozes it again. */
+  snooze_returned_at: Generated<string | null>;
+  /** In the recycle bin since then (deleted or spam): left out of every scope until restored or purged. */
+  binned_at: Generated<string | null>;
+  binned_by_id: Generated<number | null>;
+  binned_reason: Generated<'deleted' | 'spam' | null>;
 }
 
 export interface TicketFieldValuesTable {

@@ -18,7 +18,9 @@ import { nowIso } from '../lib/time.js';
  * - `ticket.linked`: `{ linkId, otherId, kind }`; `ticket.unlinked`: `{ otherId, kind }` (kernel/links.ts).
  */
 export type EventKind = 'ticket.created' | 'ticket.changed' | 'message.added' | 'rating.added' | 'tickets.assigned'
-  | 'ticket.deleted' | PersonEventKind | AccountEventKind | LinkEventKind;
+  | 'ticket.deleted' | PersonEventKind | AccountEventKind | LinkEventKind
+  // The recycle bin (issue 20): a ticket deleted or marked as spam waits there, and may come back.
+  | 'ticket.binned' | 'ticket.restored';
 
 /** Tickets merged, split or linked (kernel/links.ts). */
 export type LinkEventKind = 'ticket.merged' | 'ticket.split' | 'ticket.linked' | 'ticket.unlinked';

@@ -23,6 +23,8 @@ export interface ChangeNotice {
   invite?: number[];
   /** An SLA target falls due soon (src/sla/job.ts): the assignee, else the group, is warned once. */
   slaWarning?: { target: string; dueAt: string };
+  /** Staff whose snoozed ticket came back (kernel/snooze.ts): a mail when they opted in. */
+  snoozeReturned?: number[];
 }
 
 /** Columns of a ticket a change may set; the kernel adds `updated_at` (and `last_activity_at` when asked). */

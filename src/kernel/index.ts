@@ -10,3 +10,5 @@ export { addRating } from './rating.js';
 export { removeTicket, type RemovalReason } from './remove.js';
 export { erasePersonFromTickets, erasedValue, mergePersonRecords, type Erasure } from './people.js';
 export { linkTickets, mergeTickets, splitTicket, unlinkTickets, LINK_SIDES, type MergeInput, type NewLink, type SplitInput } from './links.js';
+export { snoozeTicket, unsnoozeTicket, returnSnoozed, type SnoozeReturn } from './snooze.js';
+export { binTicket, restoreTicket } from './bin.js';

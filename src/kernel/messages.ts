@@ -7,6 +7,7 @@ import { nowIso } from '../lib/time.js';
 import { renderMarkdown } from '../messages/markdown.js';
 import type { Actor } from '../users/actor.js';
 import { writeHistory, type HistoryEntry } from './history.js';
+import { returnSnoozed } from './snooze.js';
 
 /** What a message says and how it came. */
 export interface MessageContent {
@@ -51,7 +52,7 @@ export async function insertMessage(trx: Trx, actor: Actor | null, ticketId: num
 /**
  * Write a message on a ticket (by `actor`, or by Deskbell itself when null): the row, its files,
  * the ticket's activity stamps, its history lines and one `message.added` event, in the caller's
- * transaction. Returns the message id.
+ * transaction. A customer's reply wakes a snoozed ticket (kernel/snooze.ts). Returns the message id.
  */
 export async function addMessage(trx: Trx, actor: Actor | null, ticketId: number, input: AddMessageInput): Promise<number> {
   const now = nowIso();
@@ -73,6 +74,10 @@ export async function addMessage(trx: Trx, actor: Actor | null, ticketId: number
     kind: 'message.added', ticketId, actorId: actor?.id ?? null, at: now,
     payload: { messageId: id, kind: input.kind, via: input.via ?? 'web' },
   });
+  // The customer wrote (the portal, a mail): a snoozed ticket comes back at once, whatever the channel.
+  if (actor?.role === 'customer' && input.kind === 'reply' && (input.stamps ?? 'activity') === 'activity') {
+    await returnSnoozed(trx, actor, ticketId, 'customer', now);
+  }
   return id;
 }
 

@@ -49,7 +49,8 @@ export async function matchTicket(db: Db, config: Pick<Config, 'secretKey' | 'ma
 }
 
 async function ticketExists(db: Db, id: number): Promise<boolean> {
-  return (await db.selectFrom('tickets').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+  // A ticket in the recycle bin takes no mail: a reply to it is matched as if it were gone.
+  return (await db.selectFrom('tickets').select('id').where('id', '=', id).where('binned_at', 'is', null).executeTakeFirst()) !== undefined;
 }
 
 /** A mail someone sent us earlier (a reply-all to it belongs on the same ticket). */
@@ -62,7 +63,7 @@ async function ticketOfInboundMessage(db: Db, messageId: string): Promise<number
 export async function takesPart(db: Db, ticketId: number, user: User): Promise<boolean> {
   if (user.state === 'disabled') return false;
   if (sideOf(user) === 'staff') return (await findVisibleTicket(db, toActor(user), ticketId)) !== undefined;
-  const ticket = await db.selectFrom('tickets').select('requester_id').where('id', '=', ticketId).executeTakeFirst();
+  const ticket = await db.selectFrom('tickets').select('requester_id').where('id', '=', ticketId).where('binned_at', 'is', null).executeTakeFirst();
   if (!ticket) return false;
   if (ticket.requester_id === user.id) return true;
   const cc = await db.selectFrom('ticket_ccs').select('user_id').where('ticket_id', '=', ticketId).where('user_id', '=', user.id).executeTakeFirst();

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { removeStoredFiles } from '../attachments/store.js';
 import { Invalid, NotFound } from '../lib/errors.js';
 import { parseForm } from '../lib/form.js';
 import { positiveInt } from '../lib/validate.js';
@@ -78,8 +77,7 @@ export default async function mailInRoutes(app: FastifyInstance) {
   });
 
   app.post<{ Params: { id: string } }>('/agent/tickets/:id/spam', staff, async (request, reply) => {
-    const keys = await markTicketSpam(db, request.actor!, positiveInt(request.params.id) ?? -1);
-    await removeStoredFiles(config.uploadsDir, keys);
+    await markTicketSpam(db, request.actor!, positiveInt(request.params.id) ?? -1);
     return reply.seeOther('/agent/tickets', 'mailin.spam.done');
   });
 }

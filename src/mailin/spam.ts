@@ -1,6 +1,6 @@
 import type { Db } from '../db/connect.js';
 import { recordAudit } from '../admin/audit.js';
-import { removeTicket } from '../kernel/index.js';
+import { binTicket } from '../kernel/index.js';
 import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
 import { findVisibleTicket } from '../tickets/queries.js';
@@ -9,12 +9,13 @@ import type { Actor } from '../users/actor.js';
 import './schema.js';
 
 /**
- * An agent marks a ticket as spam: the ticket goes (its files with it, removed by the caller after
- * commit) and its requester's later mail is dropped on arrival. The audit log keeps what went.
+ * An agent marks a ticket as spam: the ticket goes to the recycle bin (src/bin/: restorable by an
+ * admin, purged with its files after the retention) and its requester's later mail is dropped on
+ * arrival. The audit log keeps what went.
  */
-export async function markTicketSpam(db: Db, actor: Actor, ticketId: number): Promise<string[]> {
+export async function markTicketSpam(db: Db, actor: Actor, ticketId: number): Promise<void> {
   if (!can(actor, 'ticket.markSpam')) throw new Forbidden();
-  return db.transaction().execute(async (trx) => {
+  await db.transaction().execute(async (trx) => {
     const ticket = await findVisibleTicket(trx, actor, ticketId);
     if (!ticket) throw new NotFound();
     const requester = await trx.selectFrom('users').select(['role', 'email']).where('id', '=', ticket.requester_id).executeTakeFirstOrThrow();
@@ -27,8 +28,7 @@ export async function markTicketSpam(db: Db, actor: Actor, ticketId: number): Pr
       action: 'ticket.spam', subjectType: 'ticket', subjectId: ticket.id,
       details: { subject: ticket.subject, sender: requester.email, attachments: files.length },
     });
-    await removeTicket(trx, actor, ticket.id, 'spam');
-    return files.map((f) => f.storage_key);
+    await binTicket(trx, actor, ticket.id, 'spam');
   });
 }
 

@@ -11,6 +11,7 @@ import { mailOffer } from './offers.js';
 import { mailRequesterNotice } from './reminders.js';
 import { inviteToTicket, mailAccount } from './account.js';
 import { mailSlaWarning } from './sla-warning.js';
+import { mailSnoozeReturned } from './snooze.js';
 
 /**
  * Ticket mail, composed by the worker from the event stream instead of inside the verbs' write
@@ -31,7 +32,8 @@ export const notifications: Consumer = {
     }
     if (event.kind.startsWith('account.')) await mailAccount(trx, context.mail, event);
     // A person merged or erased, a ticket deleted: nobody is told by mail. Nor of anything that
-    // happened to a ticket deleted since (the events stay; the ticket, its people and words do not).
+    // happened to a ticket deleted since (the events stay; the ticket, its people and words do not),
+    // nor of a ticket in the recycle bin.
     if (event.ticketId === null || event.kind === 'ticket.deleted' || !(await ticketExists(trx, event.ticketId))) return;
     if (event.kind === 'ticket.created' || (event.kind === 'ticket.changed' && announce)) {
       if (announce && (announce.requester || announce.group)) await notifyTicketCreated(trx, context.mail, event.ticketId, announce);
@@ -49,12 +51,16 @@ export const notifications: Consumer = {
     if (notice?.requester) await mailRequesterNotice(trx, context.mail, event.ticketId, notice.requester);
     for (const userId of notice?.invite ?? []) await inviteToTicket(trx, context.mail, userId);
     if (notice?.slaWarning) await mailSlaWarning(trx, context.mail, event.ticketId, notice.slaWarning);
+    for (const userId of notice?.snoozeReturned ?? []) {
+      const reason = (event.payload.changes as { kind: string; to: string | null }[] | undefined)?.find((c) => c.kind === 'snooze_returned')?.to ?? 'time';
+      await mailSnoozeReturned(trx, context.mail, event.ticketId, userId, reason);
+    }
     if (event.kind === 'ticket.changed' && await solvedByStaff(trx, event)) await mailSolved(trx, notifyContext(context.mail), event.ticketId);
   },
 };
 
 async function ticketExists(db: Db, ticketId: number): Promise<boolean> {
-  return (await db.selectFrom('tickets').select('id').where('id', '=', ticketId).executeTakeFirst()) !== undefined;
+  return (await db.selectFrom('tickets').select('id').where('id', '=', ticketId).where('binned_at', 'is', null).executeTakeFirst()) !== undefined;
 }
 
 /** Staff moved the ticket to a solved status, one ticket at a time (a workflow change mails nobody). */

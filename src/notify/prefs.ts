@@ -1,11 +1,12 @@
 /**
  * Agents' opt-outs (users.notify_prefs, JSON): assignment and customer-reply mails are on unless
- * switched off; new tickets in one's groups are off unless switched on (they would flood a team).
+ * switched off; new tickets in one's groups and snoozed tickets coming back are off unless switched on.
  */
-export const AGENT_NOTIFICATIONS = ['assigned', 'customer_reply', 'new_ticket'] as const;
+export const AGENT_NOTIFICATIONS = ['assigned', 'customer_reply', 'new_ticket', 'snooze_returned'] as const;
 export type AgentNotification = (typeof AGENT_NOTIFICATIONS)[number];
 
-const DEFAULTS: Record<AgentNotification, boolean> = { assigned: true, customer_reply: true, new_ticket: false };
+// A snoozed ticket coming back is shown in the lists; a mail for it only when asked for (issue 20).
+const DEFAULTS: Record<AgentNotification, boolean> = { assigned: true, customer_reply: true, new_ticket: false, snooze_returned: false };
 
 export function readPrefs(json: string | null | undefined): Record<AgentNotification, boolean> {
   let stored: Record<string, unknown> = {};

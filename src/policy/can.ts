@@ -77,6 +77,10 @@ const BY_ROLE = {
   /** Macros (canned responses): one's own personal ones, and sharing them with the desk or a group. */
   'macros.use': STAFF,
   'macros.share': MANAGERS,
+  /** Snooze a ticket ("Remind me") and wake it again (issue 20). */
+  'ticket.snooze': STAFF,
+  /** The recycle bin: list deleted and spam tickets, restore them (issue 20). */
+  'bin.manage': ADMINS,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type RoleAction = keyof typeof BY_ROLE;

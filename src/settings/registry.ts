@@ -81,6 +81,8 @@ export const SETTINGS: readonly SettingDef[] = [
   },
   // Two-factor sign-in for every staff member (src/auth/two-factor.ts): those without it set it up at their next sign-in.
   { key: 'security.require_2fa', kind: 'bool', section: 'site', default: '0' },
+  // The recycle bin (issue 20): deleted and spam tickets wait this long before the purge job removes them.
+  { key: 'tickets.bin_days', kind: 'days', section: 'tickets', default: '30', min: 1, max: 3650 },
 ];
 
 export const SECTIONS = ['site', 'portal', 'tickets', 'autoclose', 'attachments'] as const;

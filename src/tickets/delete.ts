@@ -1,5 +1,5 @@
 import type { Db } from '../db/connect.js';
-import { removeTicket } from '../kernel/index.js';
+import { binTicket } from '../kernel/index.js';
 import { Forbidden, NotFound } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
 import { can } from '../policy/can.js';
@@ -7,14 +7,14 @@ import type { Actor } from '../users/actor.js';
 import { findVisibleTicket } from './queries.js';
 
 /**
- * An admin deletes a ticket for good (spam, a duplicate, personal data that must go). The ticket's
- * own history goes with it; the audit log keeps who deleted which ticket, when, and what it was, and
- * the event stream says it is gone (`ticket.deleted`).
- * Returns the storage keys of its attachments, for the caller to remove the files after commit.
+ * An admin deletes a ticket (spam, a duplicate, personal data that must go): it goes to the recycle
+ * bin (src/bin/), whole, out of every list, search and portal page, until an admin restores it or the
+ * purge job removes it for good after the retention. The audit log keeps who deleted which ticket,
+ * when, and what it was, and the event stream says it is binned (`ticket.binned`).
  */
-export async function deleteTicket(db: Db, actor: Actor, ticketId: number): Promise<string[]> {
+export async function deleteTicket(db: Db, actor: Actor, ticketId: number): Promise<void> {
   if (!can(actor, 'ticket.delete')) throw new Forbidden();
-  return db.transaction().execute(async (trx) => {
+  await db.transaction().execute(async (trx) => {
     const ticket = await findVisibleTicket(trx, actor, ticketId);
     if (!ticket) throw new NotFound();
     const messages = await trx.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n'))
@@ -26,7 +26,6 @@ export async function deleteTicket(db: Db, actor: Actor, ticketId: number): Prom
       details: JSON.stringify({ subject: ticket.subject, requester: ticket.requester_email, status: ticket.status_name,
         created_at: ticket.created_at, messages: Number(messages.n), attachments: files.length }),
     }).execute();
-    await removeTicket(trx, actor, ticket.id, 'deleted');
-    return files.map((f) => f.storage_key);
+    await binTicket(trx, actor, ticket.id, 'deleted');
   });
 }

@@ -22,7 +22,7 @@ export const UNSOLVED: StatusCategory[] = ['new', 'open', 'pending', 'on_hold'];
 const CATEGORIES: StatusCategory[] = ['draft', 'new', 'open', 'pending', 'on_hold', 'solved', 'closed', 'cancelled'];
 
 /** The built-in views of the side menu, as filters. Group queues are `group-<id>`. */
-export const BUILT_IN_VIEWS = ['my_open', 'unassigned', 'all_open', 'pending', 'on_hold', 'solved', 'all', 'sla_soon', 'sla_breached'] as const;
+export const BUILT_IN_VIEWS = ['my_open', 'unassigned', 'all_open', 'pending', 'on_hold', 'solved', 'all', 'sla_soon', 'sla_breached', 'snoozed'] as const;
 export type BuiltInView = (typeof BUILT_IN_VIEWS)[number];
 
 export interface ListFilter {
@@ -42,6 +42,8 @@ export interface ListFilter {
   tags?: readonly string[];
   /** Of those, the ones on many tickets (tickets/list.ts, tagDensity): checked per ticket along the sort instead. */
   commonTags?: readonly string[];
+  /** Snoozed tickets (issue 20): left out ('hide', "My open tickets"), or only the ones this person snoozed ('mine'). */
+  snoozed?: 'hide' | 'mine' | null;
   /** Text to find in subjects and public messages (trimmed, already checked for length). */
   search?: string | null;
   /**
@@ -62,7 +64,7 @@ export const EMPTY_FILTER: ListFilter = {
 /** What a view means, before the person's own filters narrow it. */
 export function viewFilter(view: string): Partial<ListFilter> {
   switch (view) {
-    case 'my_open': return { categories: UNSOLVED, assignee: 'me' };
+    case 'my_open': return { categories: UNSOLVED, assignee: 'me', snoozed: 'hide' };
     case 'unassigned': return { categories: UNSOLVED, assignee: 'unassigned' };
     case 'all_open': return { categories: UNSOLVED };
     case 'pending': return { categories: ['pending'] };
@@ -71,6 +73,7 @@ export function viewFilter(view: string): Partial<ListFilter> {
     case 'all': return {};
     case 'sla_soon': return { categories: UNSOLVED, sla: 'soon', sort: 'sla' };
     case 'sla_breached': return { categories: UNSOLVED, sla: 'breached', sort: 'sla' };
+    case 'snoozed': return { snoozed: 'mine' };
     default: {
       const group = /^group-(\d{1,12})$/.exec(view);
       if (group) return { categories: UNSOLVED, groupId: Number(group[1]) };

@@ -80,6 +80,8 @@ export function filteredTickets(db: Db, actor: Actor, filter: ListFilter, status
       ? due.where('ticket_slas.next_due_at', '<=', now)
       : due.where('ticket_slas.next_due_at', '>', now).where('ticket_slas.next_due_at', '<=', isoIn(HOUR)));
   }
+  if (filter.snoozed === 'hide') query = query.where('tickets.snoozed_until', 'is', null);
+  else if (filter.snoozed === 'mine') query = query.where('tickets.snoozed_until', 'is not', null).where('tickets.snoozed_by_id', '=', actor.id);
   if (filter.ccUserId != null) {
     query = query.where('tickets.id', 'in', db.selectFrom('ticket_ccs').select('ticket_id').where('user_id', '=', filter.ccUserId));
   }
@@ -173,6 +175,7 @@ export function listPageQuery(db: Db, actor: Actor, filter: ListFilter, after: C
       sql<string | null>`(select score from ratings where ratings.ticket_id = t.id order by ratings.id desc limit 1)`.as('rating'),
       sql<string | null>`(select next_due_at from ticket_slas where ticket_slas.ticket_id = t.id)`.as('sla_due'),
       sql<string | null>`(select paused_since from ticket_slas where ticket_slas.ticket_id = t.id)`.as('sla_paused'),
+      't.snoozed_until', 't.snooze_returned_at',
     ])
     .orderBy(OUTER_ORDER[filter.sort]);
 }

@@ -9,7 +9,8 @@ import type { Actor } from '../users/actor.js';
  * must agree with it (test/policy/agreement.test.ts).
  */
 export function visibleTickets(db: Db, actor: Actor) {
-  const tickets = db.selectFrom('tickets');
+  // A ticket in the recycle bin (issue 20) is in no list, search, count or portal page: only the bin's own page reads it.
+  const tickets = db.selectFrom('tickets').where('tickets.binned_at', 'is', null);
   const reach = ticketReach(actor);
   if (reach === 'everything') return tickets;
   if (reach === 'nothing') return tickets.where(sql<boolean>`1 = 0`);
@@ -57,6 +58,6 @@ export type TicketScope = () => ReturnType<typeof visibleTickets>;
 export async function resolvedScope(db: Db, actor: Actor): Promise<TicketScope> {
   if (ticketReach(actor) !== 'agent') return () => visibleTickets(db, actor);
   const teams = await loadTeams(db, actor.id);
-  if (!teams.restrictedOnly) return () => db.selectFrom('tickets');
-  return () => db.selectFrom('tickets').where('tickets.group_id', 'in', [...teams.groupIds]);
+  if (!teams.restrictedOnly) return () => db.selectFrom('tickets').where('tickets.binned_at', 'is', null);
+  return () => db.selectFrom('tickets').where('tickets.binned_at', 'is', null).where('tickets.group_id', 'in', [...teams.groupIds]);
 }

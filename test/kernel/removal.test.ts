@@ -39,7 +39,7 @@ async function replayLive(db: Awaited<ReturnType<typeof setup>>['db']) {
   return { handled, told, errors };
 }
 
-t.test('a deleted ticket: one ticket.deleted event; the mail its earlier events called for is not sent, and the consumers go on', async (t) => {
+t.test('a deleted ticket: one ticket.binned event (the recycle bin), one ticket.deleted when purged; the mail its earlier events called for is not sent, and the consumers go on', async (t) => {
   const { app, db, login, admin, adminRow, quinnRow, cora, events, lastEvent, mails } = await setup(t);
   const [first, second, third] = await makeTickets(db, 3, { requesterId: cora.id, subject: 'Printer offline', groupId: 1 });
   const portal = await login(cora);
@@ -56,6 +56,9 @@ t.test('a deleted ticket: one ticket.deleted event; the mail its earlier events 
     await admin.get(`/agent/tickets/${id}/delete`);
     t.equal((await admin.post(`/agent/tickets/${id}/delete`)).statusCode, 303);
   }
+  t.same(await events('ticket.binned'), [first, second, third].map((id) => ({ ticketId: id, actorId: adminRow.id, payload: { reason: 'deleted', requesterId: cora.id } })));
+  // Emptied from the bin for good (the purge job does the same after the retention).
+  for (const id of [first, second, third]) t.equal((await admin.post(`/admin/bin/${id}/purge`)).statusCode, 303);
   t.same(await events('ticket.deleted'), [first, second, third].map((id) => ({ ticketId: id, actorId: adminRow.id, payload: { reason: 'deleted', requesterId: cora.id } })));
 
   await app.worker.consume();
@@ -66,14 +69,14 @@ t.test('a deleted ticket: one ticket.deleted event; the mail its earlier events 
   t.equal(live.handled, (await db.selectFrom('events').select('id').execute()).length);
 });
 
-t.test('a ticket marked as spam: a ticket.deleted event that says so', async (t) => {
+t.test('a ticket marked as spam: a ticket.binned event that says so', async (t) => {
   const { app, db, login, quinnRow, cora, events, lastEvent } = await setup(t);
   const id = await makeTicket(db, { requesterId: cora.id, subject: 'Cheap watches', channel: 'email' });
   const quinn = await login(quinnRow);
   await quinn.get(`/agent/tickets/${id}/spam`);
   t.equal((await quinn.post(`/agent/tickets/${id}/spam`)).statusCode, 303);
-  t.equal(await db.selectFrom('tickets').select('id').where('id', '=', id).executeTakeFirst(), undefined);
-  t.same(await events('ticket.deleted'), [{ ticketId: id, actorId: quinnRow.id, payload: { reason: 'spam', requesterId: cora.id } }]);
+  t.match(await db.selectFrom('tickets').select('binned_reason').where('id', '=', id).executeTakeFirst(), { binned_reason: 'spam' }, 'in the recycle bin');
+  t.same(await events('ticket.binned'), [{ ticketId: id, actorId: quinnRow.id, payload: { reason: 'spam', requesterId: cora.id } }]);
   await app.worker.consume();
   t.equal(await positionOf(db, 'notifications'), await lastEvent());
 });

@@ -76,7 +76,7 @@ t.test('loops: our own mail coming back is dropped, and headers that look like o
   t.equal((await messagesOf(desk.db, desk.ticketId)).length, 1);
 });
 
-t.test('an agent marks a ticket as spam: it is deleted and its sender\'s later mail is dropped', async (t) => {
+t.test('an agent marks a ticket as spam: it goes to the recycle bin and its sender\'s later mail is dropped', async (t) => {
   const desk = await deskWithTicket(t);
   const { db } = desk;
   const first = await receive(desk, 'forged-subject.eml');
@@ -89,10 +89,10 @@ t.test('an agent marks a ticket as spam: it is deleted and its sender\'s later m
   t.match(confirm.body, 'later mail from mallory@evil.test will be dropped');
   const done = await browser.post(`/agent/tickets/${spamId}/spam`);
   t.equal(done.statusCode, 303);
-  t.notOk(await db.selectFrom('tickets').select('id').where('id', '=', spamId).executeTakeFirst(), 'the ticket is gone');
+  t.match(await db.selectFrom('tickets').select('binned_reason').where('id', '=', spamId).executeTakeFirst(), { binned_reason: 'spam' }, 'the ticket is in the recycle bin');
   const later = mailFrom('Mallory <mallory@evil.test>', 'support@desk.test', 'Second try', 'Hi again');
   t.match(await receiveMessage(depsOf(desk), later), { status: 'dropped', why: 'spam' });
-  t.equal((await db.selectFrom('tickets').select('id').execute()).length, 1);
+  t.equal((await db.selectFrom('tickets').select('id').where('binned_at', 'is', null).execute()).length, 1);
 
   t.equal((await browser.post(`/agent/tickets/${desk.ticketId}/spam`)).statusCode, 303, 'a customer ticket can be marked too');
   t.equal((await browser.get('/admin/mail')).statusCode, 403, 'the mail settings are for admins');

@@ -59,7 +59,7 @@ t.test('agents switch notifications off and on in their profile', async (t) => {
   const saved = await staff.post('/account', { name: 'Kim Agent', locale: 'en', timeZone: '', notifyPrefs: '1', notify_new_ticket: '1' });
   t.equal(saved.statusCode, 303);
   const stored = await db.selectFrom('users').select('notify_prefs').where('id', '=', agent.id).executeTakeFirstOrThrow();
-  t.same(JSON.parse(stored.notify_prefs), { assigned: false, customer_reply: false, new_ticket: true });
+  t.same(JSON.parse(stored.notify_prefs), { assigned: false, customer_reply: false, new_ticket: true, snooze_returned: false });
   t.match((await staff.get('/account')).body, /name="notify_assigned" type="checkbox" value="1">/);
 
   await leeClient.post(`/agent/tickets/${id}/assignment`, { assigneeId: String(agent.id) });

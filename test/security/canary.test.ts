@@ -230,3 +230,44 @@ t.test('a customer\'s two-factor pages and second sign-in step carry no canary (
   const responses = { setup, codes, step, home: await browser.get('/portal'), account: await browser.get('/account/two-factor') };
   for (const [name, response] of Object.entries(responses)) t.notOk(leaks(response), `${name} (${response.statusCode}) has no canary`);
 });
+
+// Snooze and the recycle bin (issue 20).
+t.test('a snoozed ticket says nothing of it to customers; a binned one is gone from every customer page; the bin is the admins\'', async (t) => {
+  const world = await buildWorld(t);
+  const a = world.ids.ticket.a;
+  const agent = world.clients.agent;
+  await agent.get(`/agent/tickets/${a}`);
+  t.equal((await agent.post(`/agent/tickets/${a}/snooze`, { preset: 'tomorrow' })).statusCode, 303, 'the agent snoozes A');
+  for (const actor of ['customer', 'colleague'] as const) {
+    const page = await world.clients[actor].get(`/portal/tickets/${a}`);
+    t.equal(page.statusCode, 200);
+    t.notMatch(page.body, /snooz/i, `${actor}: nothing of the snooze`);
+  }
+  const admin = world.clients.admin;
+  await admin.get(`/agent/tickets/${a}/delete`);
+  t.equal((await admin.post(`/agent/tickets/${a}/delete`)).statusCode, 303, 'the admin deletes A: into the bin');
+  await admin.get(`/agent/tickets/${world.ids.ticket.internal}/delete`);
+  t.equal((await admin.post(`/agent/tickets/${world.ids.ticket.internal}/delete`)).statusCode, 303, 'and the internal ticket');
+  const leaked: string[] = [];
+  let checked = 0;
+  for (const actor of CUSTOMERS) {
+    for (const path of [...getPaths(world), '/portal/tickets?q=Ann', '/portal/tickets?q=printer']) {
+      if (actor === 'colleagueUnshared') await world.setSharing(false);
+      const response = await world.clients[actor].get(path);
+      if (actor === 'colleagueUnshared') await world.setSharing(true);
+      checked++;
+      if (leaks(response) || response.body.includes('Ann printer jam')) leaked.push(`${actor} ${path} (${response.statusCode})`);
+    }
+  }
+  for (const line of leaked) t.comment(line);
+  t.equal(leaked.length, 0, `${checked} customer responses, none with the binned tickets or the canary`);
+  t.equal((await world.clients.customer.get(`/portal/tickets/${a}`)).statusCode, 404, 'A\'s page is gone for its requester');
+  for (const actor of [...CUSTOMERS, 'agent', 'supervisor'] as const) {
+    const bin = await world.clients[actor].get('/admin/bin');
+    t.equal(bin.statusCode, 403, `${actor}: no bin`);
+    t.notMatch(bin.body, 'Ann printer jam');
+  }
+  const bin = await admin.get('/admin/bin');
+  t.match(bin.body, 'Ann printer jam', 'the admin finds A in the bin');
+  t.match(bin.body, `${CANARY} internal subject`, 'and the internal ticket');
+});

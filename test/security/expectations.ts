@@ -164,6 +164,8 @@ export const AREAS: Record<string, Area> = {
       'GET /agent/tickets/:id/merge', 'POST /agent/tickets/:id/merge', 'POST /agent/tickets/:id/split',
       'POST /agent/tickets/:id/links', 'POST /agent/tickets/:id/links/remove',
       'POST /agent/tickets/:id/macro', 'GET /agent/tickets/:id/macros', 'GET /agent/tickets/:id/macros/preview',
+      // Snooze (issue 20): staff who see the ticket; an empty form is a 422 on a ticket they see.
+      'POST /agent/tickets/:id/snooze', 'POST /agent/tickets/:id/unsnooze',
     ],
     except: {
       // Deleting a ticket is for admins alone: 403 for other staff, whatever the id.
@@ -237,6 +239,8 @@ export const AREAS: Record<string, Area> = {
       'POST /admin/sla/calendars/:id', 'GET /admin/sla/policies/new', 'POST /admin/sla/policies', 'GET /admin/sla/policies/:id',
       'POST /admin/sla/policies/:id',
       'POST /admin/users/:id/two-factor/reset', 'POST /admin/users/:id/sessions/removal',
+      // The recycle bin (issue 20).
+      'GET /admin/bin', 'POST /admin/bin/:id/restore', 'POST /admin/bin/:id/purge',
     ],
     except: {
       'POST /admin/statuses/:id/position': validatesFirst(rules.admin, 422),
@@ -248,6 +252,9 @@ export const AREAS: Record<string, Area> = {
       'POST /admin/organizations/:id/members/:userId/manager': adminAnswers({ b: 404 }),
       // An empty form names no sender to take off the spam list.
       'POST /admin/mail/spam/delete': (actor, variant, method) => (actor === 'admin' ? 404 : rules.admin(actor, variant, method)),
+      // The fixtures' tickets are not in the bin: nothing to restore or purge (test/bin/ does both).
+      'POST /admin/bin/:id/restore': (actor, variant, method) => (actor === 'admin' ? 404 : rules.admin(actor, variant, method)),
+      'POST /admin/bin/:id/purge': (actor, variant, method) => (actor === 'admin' ? 404 : rules.admin(actor, variant, method)),
     },
   },
 };
@@ -287,6 +294,7 @@ export function paramKind(url: string, param: string): IdKind | string {
     [/^\/admin\/tags\//, 'tag'],
     [/^\/admin\/sla\/calendars\//, 'slaCalendar'], [/^\/admin\/sla\/policies\//, 'slaPolicy'],
     [/^\/agent\/macros\//, 'macro'],
+    [/^\/admin\/bin\//, 'ticket'],
   ];
   const found = kinds.find(([pattern]) => pattern.test(url));
   if (!found) throw new Error(`no fixture for :${param} of ${url}`);

@@ -21,8 +21,10 @@ t.test('an admin deletes a ticket after confirming; the audit log keeps the reco
   const res = await client.post(`/agent/tickets/${id}/delete`);
   t.equal(res.statusCode, 303);
   t.equal(res.headers.location, '/agent/tickets');
-  t.same((await db.selectFrom('tickets').select('id').execute()).map((r) => r.id), [keep]);
-  t.equal((await db.selectFrom('messages').select('id').execute()).length, 0, 'its messages went with it');
+  // Into the recycle bin (issue 20): out of every scope, whole until restored or purged (test/bin/).
+  t.same((await db.selectFrom('tickets').select('id').where('binned_at', 'is', null).execute()).map((r) => r.id), [keep]);
+  t.match(await db.selectFrom('tickets').select(['binned_reason', 'binned_by_id']).where('id', '=', id!).executeTakeFirst(), { binned_reason: 'deleted', binned_by_id: admin.id }, 'in the bin');
+  t.equal((await db.selectFrom('messages').select('id').execute()).length, 1, 'its messages kept with it');
   const audit = await db.selectFrom('audit_log').selectAll().executeTakeFirstOrThrow();
   t.same([audit.action, audit.subject_id, audit.actor_id], ['ticket.deleted', id, admin.id]);
   t.match(JSON.parse(audit.details), { subject: 'Spam spam spam', requester: 'cora@example.test', messages: 1 });
