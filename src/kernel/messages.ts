@@ -7,6 +7,7 @@ import { nowIso } from '../lib/time.js';
 import { renderMarkdown } from '../messages/markdown.js';
 import type { Actor } from '../users/actor.js';
 import { writeHistory, type HistoryEntry } from './history.js';
+import { sideOf } from '../policy/can.js';
 import { returnSnoozed } from './snooze.js';
 
 /** What a message says and how it came. */
@@ -75,7 +76,7 @@ export async function addMessage(trx: Trx, actor: Actor | null, ticketId: number
     payload: { messageId: id, kind: input.kind, via: input.via ?? 'web' },
   });
   // The customer wrote (the portal, a mail): a snoozed ticket comes back at once, whatever the channel.
-  if (actor?.role === 'customer' && input.kind === 'reply' && (input.stamps ?? 'activity') === 'activity') {
+  if (actor && sideOf(actor) === 'customer' && input.kind === 'reply' && (input.stamps ?? 'activity') === 'activity') {
     await returnSnoozed(trx, actor, ticketId, 'customer', now);
   }
   return id;

@@ -1,7 +1,7 @@
 import type { Db } from '../db/connect.js';
 import { linkTickets, mergeTickets, splitTicket, unlinkTickets, type NewLink } from '../kernel/index.js';
 import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
-import { can } from '../policy/can.js';
+import { can, rolesOn } from '../policy/can.js';
 import { defaultStatusId, findVisibleTicket } from '../tickets/queries.js';
 import type { Actor } from '../users/actor.js';
 import { mergedInto } from './queries.js';
@@ -34,7 +34,7 @@ export async function mergeTicketInto(db: Db, actor: Actor, survivorId: number, 
     }
     const people = await trx.selectFrom('users').select('id')
       .where((eb) => eb.or([eb('id', '=', other.requester_id), eb('id', 'in', trx.selectFrom('ticket_ccs').select('user_id').where('ticket_id', '=', other.id))]))
-      .where('role', '=', 'customer').where('id', '!=', survivor.requester_id).orderBy('id').execute();
+      .where('role', 'in', rolesOn('customer')).where('id', '!=', survivor.requester_id).orderBy('id').execute();
     const closedId = await defaultStatusId(trx, 'closed');
     const closed = closedId === undefined ? undefined
       : await trx.selectFrom('statuses').select(['id', 'name', 'category']).where('id', '=', closedId).executeTakeFirst();

@@ -1,7 +1,7 @@
 import type { Trx } from '../db/connect.js';
 import type { StatusCategory } from '../db/schema.js';
 import { changeTicket } from '../kernel/index.js';
-import { rolesOn } from '../policy/can.js';
+import { sideOf } from '../policy/can.js';
 import { dueAt, pauseClock, resumeClock, type Calendar, type Clock } from './clock.js';
 import { calendarFor, policyFor, readCalendarSnapshot, TARGETS, targetOf, type TicketFacts } from './policies.js';
 import type { SlaTarget, TicketSlaTargetRow } from './schema.js';
@@ -31,7 +31,7 @@ async function ticketState(trx: Trx, ticketId: number): Promise<TicketState | un
   const tags = await trx.selectFrom('ticket_tags').innerJoin('tags', 'tags.id', 'ticket_tags.tag_id')
     .select('tags.name').where('ticket_tags.ticket_id', '=', ticketId).execute();
   const createdByStaff = row.created_by_id !== null && row.created_by_id !== row.requester_id
-    && row.role !== null && rolesOn('staff').includes(row.role);
+    && row.role !== null && sideOf({ role: row.role }) === 'staff';
   return { ...row, tags: tags.map((t) => t.name), created_by_staff: createdByStaff };
 }
 

@@ -118,6 +118,17 @@ async function buildDesk(t: Test, dir: string) {
   await db.insertInto('two_factor_devices').values({ id: 'b'.repeat(64), user_id: tia.id, expires_at: now, created_at: now }).execute();
   await db.insertInto('two_factor_challenges').values({ id: 'c'.repeat(64), user_id: tia.id, purpose: 'verify', next: null, expires_at: now, created_at: now }).execute();
   await db.insertInto('known_devices').values({ user_id: tia.id, fingerprint: 'Firefox/Linux', first_seen_at: now }).execute();
+  // Macros (0032), links (0033), SLA (0036), mail complaints (0037).
+  await db.insertInto('macros').values({ owner_id: agent.id, name: 'Fuser swap', body: 'Hello {{requester.first_name}}, the fuser is on its way.', kind: 'reply', shared: 0, group_id: null, actions: '{"tagsAdd":["printers"]}', created_at: now, updated_at: now }).execute();
+  const other = await db.selectFrom('tickets').select('id').where('id', '!=', ticketId).orderBy('id').executeTakeFirstOrThrow();
+  await db.insertInto('ticket_links').values({ ticket_id: ticketId, other_id: other.id, kind: 'related', created_by_id: agent.id, created_at: now }).execute();
+  const policy = await db.insertInto('sla_policies').values({ name: 'Printers first', position: 1, conditions: '{}', first_reply_minutes: 60, next_reply_minutes: null, resolution_minutes: 480, calendar_id: null, updated_at: now })
+    .returning('id').executeTakeFirstOrThrow();
+  await db.insertInto('ticket_slas').values({ ticket_id: ticketId, policy_id: policy.id, policy_name: 'Printers first', calendar: '{"timeZone":"UTC","week":[[],[],[],[],[],[],[]],"holidays":[]}',
+    pause_on_hold: 0, warn_minutes: 60, paused_since: null, next_due_at: '2030-01-01T00:00:00.000Z', started_at: now }).execute();
+  await db.insertInto('ticket_sla_targets').values({ ticket_id: ticketId, target: 'first_reply', minutes: 60, business: 0, state: 'running', started_at: now,
+    paused_seconds: 0, due_at: '2030-01-01T00:00:00.000Z', fulfilled_at: null, breached_at: null, warned_at: null }).execute();
+  await db.insertInto('mail_complaints').values({ address: 'complainer@example.test', feedback_type: 'abuse', ticket_id: ticketId, created_at: now }).execute();
   const sqlite = new SQLite(deskConfig(dir).databasePath);
   t.teardown(() => sqlite.close());
   sqlite.prepare("insert into support_addresses (address, brand_id, group_id) values ('Help@Desk.test', 1, ?)").run(group.id);
