@@ -1,7 +1,7 @@
 import { textToHtml } from '../lib/text.js';
 import type { DemoPeople, DemoPerson, DemoStaff } from './demo-people.js';
 import type { DemoRows, DemoSink } from './demo-sink.js';
-import { messageBody, newThread, pick, subject, type Random, type Voice } from './demo-text.js';
+import { messageBody, newThread, pick, seededRandom, subject, type Random, type Voice } from './demo-text.js';
 import type { DemoTypes } from './demo-types.js';
 import { chooseCategory, statusPicker, type DemoStatus } from './demo-workflow.js';
 
@@ -42,6 +42,7 @@ export async function insertTickets(sink: DemoSink, random: Random, plan: Ticket
   const customerFacing = (typeId: number) => typeId !== types.domainApproval && typeId !== types.accountCreated;
   const ownShare = Math.min(0.1, Math.max(0.0005, 20 / Math.max(1, total)));
   let messages = 0;
+  const tagRandom = seededRandom(0x7a65);
 
   const one = (rows: DemoRows, i: number) => {
     const created = Math.floor(start + ((i + random()) * span) / total);
@@ -109,7 +110,8 @@ export async function insertTickets(sink: DemoSink, random: Random, plan: Ticket
       rows.value([id, types.domainField, subjectText.slice('Domain approval: '.length)]);
       if (done) rows.value([id, types.approvalField, pick(random, ['approved', 'declined', 'cleared'])]);
     }
-    for (const tag of people.tags) if (random() < tag.share) rows.tagged([id, tag.id]);
+    // Tags from a stream of their own: the rest of the desk is what it was before tags (DEMO_VERSION 4).
+    for (const tag of people.tags) if (tagRandom() < tag.share) rows.tagged([id, tag.id]);
     const requesterLast = thread.filter((msg) => msg.authorId === requester.id).at(-1)!;
     rows.seen([id, requester.id, iso(at(requesterLast.at))]);
     if (assignee) {
