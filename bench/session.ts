@@ -5,11 +5,11 @@ export interface Session {
   csrf: string;
 }
 
-export async function logIn(baseUrl: string, email: string, password: string): Promise<Session> {
+export async function logIn(baseUrl: string, email: string, password: string, headers: Record<string, string> = {}): Promise<Session> {
   const jar = new Map<string, string>();
   const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
   const request = async (path: string, init: RequestInit = {}) => {
-    const res = await fetch(baseUrl + path, { ...init, redirect: 'manual', headers: { cookie: cookie(), ...(init.headers as Record<string, string>) } });
+    const res = await fetch(baseUrl + path, { ...init, redirect: 'manual', headers: { ...headers, cookie: cookie(), ...(init.headers as Record<string, string>) } });
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(';');
       const at = pair!.indexOf('=');
