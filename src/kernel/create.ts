@@ -54,14 +54,11 @@ export async function createTicket(trx: Trx, actor: Actor, input: CreateTicketIn
   const now = nowIso();
   const status = input.statusCategory !== undefined ? { category: input.statusCategory }
     : await trx.selectFrom('statuses').select('category').where('id', '=', input.statusId).executeTakeFirstOrThrow();
-  const ticket = await trx.insertInto('tickets').values({
-    subject: input.subject, type_id: input.typeId, brand_id: input.brandId, status_id: input.statusId,
-    priority: input.priority, visibility: input.visibility,
-    requester_id: input.requester.id, organization_id: input.requester.organizationId, assignee_id: null,
-    group_id: input.groupId, service_id: input.serviceId ?? null, channel: CHANNEL_COLUMN[input.channel], created_by_id: actor.id,
-    created_at: now, updated_at: now, last_activity_at: now, last_replier_id: actor.id, first_response_at: null,
-    ...statusStamps(status.category, { solved_at: null, closed_at: null }, now),
-  }).returning('id').executeTakeFirstOrThrow();
+  const ticket = { id: await insertTicketRow(trx, {
+    subject: input.subject, typeId: input.typeId, brandId: input.brandId, statusId: input.statusId, statusCategory: status.category,
+    priority: input.priority, visibility: input.visibility, requesterId: input.requester.id, organizationId: input.requester.organizationId,
+    groupId: input.groupId, serviceId: input.serviceId ?? null, channel: input.channel, createdById: actor.id, lastReplierId: actor.id,
+  }, now) };
   const messageId = await insertMessage(trx, actor, ticket.id, input.message, now);
   if (input.fields && input.fields.size > 0) await writeFieldValues(trx, ticket.id, input.fields);
   await writeHistory(trx, ticket.id, actor.id, [{ kind: 'created', from: null, to: input.subject }], now);
@@ -71,4 +68,22 @@ export async function createTicket(trx: Trx, actor: Actor, input: CreateTicketIn
       ...(input.notify ? { notify: input.notify } : {}) },
   });
   return { ticketId: ticket.id, messageId };
+}
+
+/** What a new ticket's row holds beyond its times (derived here from `now` and the status). */
+export interface TicketRow {
+  subject: string; typeId: number; brandId: number; statusId: number; statusCategory: StatusCategory;
+  priority: Priority; visibility: 'public' | 'internal'; requesterId: number; organizationId: number | null;
+  groupId: number | null; serviceId: number | null; channel: Channel; createdById: number; lastReplierId: number | null;
+}
+
+/** The one insert of a tickets row, for createTicket and splitTicket (kernel/links.ts): nobody assigned, no reply yet. */
+export async function insertTicketRow(trx: Trx, t: TicketRow, now: string): Promise<number> {
+  const row = await trx.insertInto('tickets').values({
+    subject: t.subject, type_id: t.typeId, brand_id: t.brandId, status_id: t.statusId, priority: t.priority, visibility: t.visibility,
+    requester_id: t.requesterId, organization_id: t.organizationId, assignee_id: null, group_id: t.groupId, service_id: t.serviceId,
+    channel: CHANNEL_COLUMN[t.channel], created_by_id: t.createdById, created_at: now, updated_at: now, last_activity_at: now,
+    last_replier_id: t.lastReplierId, first_response_at: null, ...statusStamps(t.statusCategory, { solved_at: null, closed_at: null }, now),
+  }).returning('id').executeTakeFirstOrThrow();
+  return row.id;
 }

@@ -6,7 +6,7 @@ import { nowIso } from '../lib/time.js';
 import { statusStamps } from '../tickets/status.js';
 import type { Actor } from '../users/actor.js';
 import { changeTicket, type TicketColumns } from './change.js';
-import { NO_ANNOUNCE } from './create.js';
+import { insertTicketRow, NO_ANNOUNCE } from './create.js';
 import { writeHistory } from './history.js';
 import { addMessage } from './messages.js';
 
@@ -129,13 +129,11 @@ export interface SplitInput {
 export async function splitTicket(trx: Trx, actor: Actor, input: SplitInput): Promise<number> {
   const now = nowIso();
   const t = input.ticket;
-  const row = await trx.insertInto('tickets').values({
-    subject: t.subject, type_id: t.typeId, brand_id: t.brandId, status_id: t.statusId, priority: t.priority, visibility: t.visibility,
-    requester_id: t.requesterId, organization_id: t.organizationId, assignee_id: null, group_id: t.groupId, service_id: null,
-    channel: 'agent', created_by_id: actor.id, created_at: now, updated_at: now, last_activity_at: now, last_replier_id: null,
-    first_response_at: null, ...statusStamps(t.statusCategory, { solved_at: null, closed_at: null }, now),
-  }).returning('id').executeTakeFirstOrThrow();
-  const ticketId = row.id;
+  const ticketId = await insertTicketRow(trx, {
+    subject: t.subject, typeId: t.typeId, brandId: t.brandId, statusId: t.statusId, statusCategory: t.statusCategory,
+    priority: t.priority, visibility: t.visibility, requesterId: t.requesterId, organizationId: t.organizationId,
+    groupId: t.groupId, serviceId: null, channel: 'agent', createdById: actor.id, lastReplierId: null,
+  }, now);
   await trx.updateTable('messages').set({ ticket_id: ticketId }).where('id', '=', input.messageId).where('ticket_id', '=', input.fromId).execute();
   await insertLink(trx, actor.id, { ticketId, otherId: input.fromId, kind: 'split' }, now);
   await writeHistory(trx, ticketId, actor.id, [{ kind: 'created', from: null, to: t.subject }, { kind: 'split_from', from: null, to: `#${input.fromId}` }], now);
