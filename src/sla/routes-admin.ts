@@ -1,15 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Db } from '../db/connect.js';
 import { Invalid, NotFound } from '../lib/errors.js';
 import { parseForm } from '../lib/form.js';
 import { positiveInt } from '../lib/validate.js';
 import { allow } from '../plugins/guards.js';
 import { createCalendar, createPolicy, updateCalendar, updatePolicy } from './admin.js';
 import { calendarOf, listPolicies, readConditions } from './policies.js';
-import { CHANNELS, calendarSchema, formatDayHours, formatHolidays, policySchema, PRIORITIES } from './schemas.js';
+import { calendarById, listCalendars, policyById, policyChoices } from './queries.js';
+import { calendarSchema, formatDayHours, formatHolidays, policySchema } from './schemas.js';
 import type { SlaCalendarRow, SlaPolicyRow } from './schema.js';
 
 type Form = Record<string, string | string[] | undefined>;
+
+const notFound = (): never => { throw new NotFound(); };
 type Id = { Params: { id: string }; Body: Form };
 
 function calendarForm(row: SlaCalendarRow): Form {
@@ -37,18 +39,6 @@ function policyForm(row: SlaPolicyRow): Form {
   };
 }
 
-/** What the policy form offers to choose from. */
-async function policyChoices(db: Db) {
-  const [types, groups, organizations, brands, calendars] = await Promise.all([
-    db.selectFrom('ticket_types').select(['id', 'name']).orderBy('name').execute(),
-    db.selectFrom('groups').select(['id', 'name']).orderBy('name').execute(),
-    db.selectFrom('organizations').select(['id', 'name']).orderBy('name').limit(500).execute(),
-    db.selectFrom('brands').select(['id', 'name']).orderBy('name').execute(),
-    db.selectFrom('sla_calendars').select(['id', 'name']).orderBy('name').execute(),
-  ]);
-  return { types, groups, organizations, brands, calendars, priorities: PRIORITIES, channels: CHANNELS };
-}
-
 /** `/admin/sla`: SLA policies in order and the desk's business hours, each with its form. */
 export default async function slaAdminRoutes(app: FastifyInstance) {
   const { db } = app;
@@ -56,7 +46,7 @@ export default async function slaAdminRoutes(app: FastifyInstance) {
   const idOf = (request: FastifyRequest<Id>) => positiveInt(request.params.id) ?? -1;
 
   app.get('/admin/sla', async (_request, reply) => {
-    const [policies, calendars] = await Promise.all([listPolicies(db), db.selectFrom('sla_calendars').selectAll().orderBy('name').execute()]);
+    const [policies, calendars] = await Promise.all([listPolicies(db), listCalendars(db)]);
     return reply.page('admin/sla', { policies, calendars: calendars.map((c) => ({ ...c, form: calendarForm(c) })) });
   });
 
@@ -74,11 +64,7 @@ export default async function slaAdminRoutes(app: FastifyInstance) {
       return calendarPage(reply, null, request.body ?? {}, error.fields, 422);
     }
   });
-  const findCalendar = async (id: number) => {
-    const row = await db.selectFrom('sla_calendars').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) throw new NotFound();
-    return row;
-  };
+  const findCalendar = async (id: number) => (await calendarById(db, id)) ?? notFound();
   app.get<Id>('/admin/sla/calendars/:id', async (request, reply) => {
     const row = await findCalendar(idOf(request));
     return calendarPage(reply, row, calendarForm(row), {});
@@ -97,11 +83,7 @@ export default async function slaAdminRoutes(app: FastifyInstance) {
   // Policies
   const policyPage = async (reply: FastifyReply, policy: SlaPolicyRow | null, values: Form, errors: Record<string, string>, status = 200) =>
     reply.page('admin/sla-policy', { policy, values, errors, choices: await policyChoices(db) }, { status });
-  const findPolicy = async (id: number) => {
-    const row = await db.selectFrom('sla_policies').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) throw new NotFound();
-    return row;
-  };
+  const findPolicy = async (id: number) => (await policyById(db, id)) ?? notFound();
 
   app.get('/admin/sla/policies/new', async (_request, reply) => {
     const last = await db.selectFrom('sla_policies').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst();
