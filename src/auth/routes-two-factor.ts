@@ -1,3 +1,4 @@
+import type { Db } from '../db/connect.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { Conflict, Invalid, NotFound, TooManyRequests } from '../lib/errors.js';
@@ -7,6 +8,7 @@ import { allow, safeNext } from '../plugins/guards.js';
 import { cookieOptions, SESSION_COOKIE, setSessionCookie } from '../plugins/session.js';
 import { personId } from '../people/routes.js';
 import { homeFor, toActor, type Actor } from '../users/actor.js';
+import { findUserById } from '../users/queries.js';
 import { twoFactorCodeSchema } from './schemas.js';
 import { noteDevice } from './session-list.js';
 import { endSession, startSession } from './sessions.js';
@@ -52,6 +54,13 @@ async function beginSession(request: FastifyRequest, reply: FastifyReply, userId
 }
 
 /** `/login/two-factor` (the second step), `/account/two-factor` (set up, recovery codes, off) and the admin's reset. */
+/** Where a person who has just signed in lands (their side's home). */
+async function homeOf(db: Db, userId: number): Promise<string> {
+  const user = await findUserById(db, userId);
+  if (!user) throw new NotFound();
+  return homeFor(toActor(user));
+}
+
 export default async function twoFactorRoutes(app: FastifyInstance) {
   const { db, config } = app;
   const signedIn = { preHandler: allow('account.use') };
@@ -96,8 +105,7 @@ export default async function twoFactorRoutes(app: FastifyInstance) {
       reply.clearCookie(CHALLENGE_COOKIE, { path: '/' });
       if (remember) reply.setCookie(DEVICE_COOKIE, await rememberDevice(db, config.secretKey, challenge.user_id), cookieOptions(config, DEVICE_TTL));
       await beginSession(request, reply, challenge.user_id);
-      const user = await db.selectFrom('users').selectAll().where('id', '=', challenge.user_id).executeTakeFirstOrThrow();
-      return reply.seeOther(safeNext(challenge.next) ?? homeFor(toActor(user)), used === 'recovery' ? 'twoFactor.recoveryUsed' : undefined);
+      return reply.seeOther(safeNext(challenge.next) ?? await homeOf(db, challenge.user_id), used === 'recovery' ? 'twoFactor.recoveryUsed' : undefined);
     } catch (error) {
       const refused = failed(error, reply);
       return reply.page('auth/two-factor', {
@@ -127,8 +135,7 @@ export default async function twoFactorRoutes(app: FastifyInstance) {
       if (!(await endChallenge(db, challenge.id))) return reply.seeOther('/login', 'twoFactor.expired');
       reply.clearCookie(CHALLENGE_COOKIE, { path: '/' });
       await beginSession(request, reply, challenge.user_id);
-      const user = await db.selectFrom('users').selectAll().where('id', '=', challenge.user_id).executeTakeFirstOrThrow();
-      return reply.page('account/two-factor-codes', { codes, continueUrl: safeNext(challenge.next) ?? homeFor(toActor(user)), enabled: true });
+      return reply.page('account/two-factor-codes', { codes, continueUrl: safeNext(challenge.next) ?? await homeOf(db, challenge.user_id), enabled: true });
     } catch (error) {
       const refused = failed(error, reply);
       const secret = await pendingSecretFor(db, challenge.user_id);
