@@ -132,7 +132,15 @@ export function parseAllowedTypes(value: string): FileKind[] {
 /** "JPG, PNG, PDF and ZIP", for the rejection message. */
 export function allowedLabels(policy: AttachmentPolicy, locale = 'en'): string {
   const labels = policy.allowed.map((k) => KINDS[k].label);
-  return new Intl.ListFormat(locale === 'en' ? 'en-GB' : locale, { type: 'conjunction' }).format(labels);
+  return listFormat(locale === 'en' ? 'en-GB' : locale).format(labels);
+}
+
+/** Making an Intl.ListFormat costs more than the rest of a page's labels: one per language. */
+const listFormats = new Map<string, Intl.ListFormat>();
+function listFormat(locale: string): Intl.ListFormat {
+  let format = listFormats.get(locale);
+  if (!format) listFormats.set(locale, format = new Intl.ListFormat(locale, { type: 'conjunction' }));
+  return format;
 }
 
 /** The kind of a stored content type, for deciding whether it may be shown inline. */

@@ -1,4 +1,5 @@
 import type { Db } from '../db/connect.js';
+import { reusableFirst } from '../db/reusable.js';
 import { randomToken, sha256 } from '../lib/crypto.js';
 import { isoIn, nowIso } from '../lib/time.js';
 import { toActor, type Actor } from '../users/actor.js';
@@ -36,17 +37,19 @@ export async function findSession(db: Db, token: string): Promise<SessionInfo & 
 
 /** The same by the stored id: a long-lived stream checks that its session still holds. */
 export async function findSessionById(db: Db, id: string): Promise<SessionInfo & { expiresAt: string; lastSeenAt: string | null } | null> {
-  const row = await db.selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .selectAll('users')
-    .select(['sessions.csrf_secret', 'sessions.expires_at', 'sessions.last_seen_at'])
-    .where('sessions.id', '=', id)
-    .where('sessions.expires_at', '>', nowIso())
-    .where('users.state', '=', 'active')
-    .executeTakeFirst();
+  const row = await liveSession(db, id, nowIso());
   if (!row) return null;
   return { id, actor: toActor(row), csrfSecret: row.csrf_secret, expiresAt: row.expires_at, lastSeenAt: row.last_seen_at };
 }
+
+/** Asked on every request: compiled once (db/reusable.ts). */
+const liveSession = reusableFirst((db, id: string, now: string) => db.selectFrom('sessions')
+  .innerJoin('users', 'users.id', 'sessions.user_id')
+  .selectAll('users')
+  .select(['sessions.csrf_secret', 'sessions.expires_at', 'sessions.last_seen_at'])
+  .where('sessions.id', '=', id)
+  .where('sessions.expires_at', '>', now)
+  .where('users.state', '=', 'active'));
 
 /** How stale "last seen" may get: a session in use is written at most this often. */
 export const SEEN_EVERY_MS = 5 * 60_000;

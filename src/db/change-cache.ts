@@ -13,6 +13,42 @@ import { isPostgres } from './dialect.js';
  * recomputation). It cannot be read on a read-only standby, which Deskbell never talks to.
  */
 export async function changeMarker(db: Db): Promise<string> {
+  // A page asks for the marker once per remembered read (ten times and more): within one turn of
+  // the event loop, and with no write by this process since, the marker read last still holds.
+  // (Another process's commit is then seen from the next turn on.)
+  const memo = turnMarkers.get(db);
+  if (memo && memo.turn === currentTurn() && memo.writes === writes) return memo.value;
+  const seenWrites = writes;
+  const value = await readMarker(db);
+  if (seenWrites === writes) turnMarkers.set(db, { value, turn: currentTurn(), writes });
+  return value;
+}
+
+const turnMarkers = new WeakMap<Db, { value: string; turn: number; writes: number }>();
+/** Statements that may have written, by any connection of this process (db/connect.ts, db/postgres.ts count them). */
+let writes = 0;
+let turn = 0;
+let turnEnding = false;
+
+function currentTurn(): number {
+  if (!turnEnding) {
+    turnEnding = true;
+    setImmediate(() => { turn++; turnEnding = false; });
+  }
+  return turn;
+}
+
+/** Whether a statement only reads: anything else (writes, `begin`, `commit`, pragmas) counts as a possible change. */
+export function onlyReads(sqlText: string): boolean {
+  return /^\s*select\b/i.test(sqlText);
+}
+
+/** A statement that may change the database is about to run in this process: the marker must be read again. */
+export function noteWrite(): void {
+  writes++;
+}
+
+async function readMarker(db: Db): Promise<string> {
   const raw = markerStatements.get(db);
   // Straight on the connection's handle: a hundredth of a millisecond less than through Kysely,
   // asked several times a page. (The handle is the one connection behind `db`: its own writes count.)

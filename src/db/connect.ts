@@ -6,7 +6,7 @@ import {
   type DatabaseConnection, type Transaction, type DialectAdapter, type Driver, type SqliteDatabase, type SqliteStatement,
 } from 'kysely';
 import type { DatabaseConfig } from '../config.js';
-import { readMarkerOn } from './change-cache.js';
+import { noteWrite, onlyReads, readMarkerOn } from './change-cache.js';
 import { connectPostgres } from './postgres.js';
 import type { Database } from './schema.js';
 import { steadyPlaceholders } from './steady.js';
@@ -71,19 +71,21 @@ export function connectDatabase(database: DatabaseConfig, options: OpenOptions =
  * (steady.ts).
  */
 export function cachedStatements(sqlite: SQLite.Database, limit = 500): SqliteDatabase {
-  const cache = new Map<string, SqliteStatement>();
+  const cache = new Map<string, { stmt: SqliteStatement; reads: boolean }>();
   return {
     close: () => { cache.clear(); sqlite.close(); },
     prepare(sql: string) {
-      let stmt = cache.get(sql);
-      if (stmt) {
+      let entry = cache.get(sql);
+      if (entry) {
         cache.delete(sql);
       } else {
-        stmt = sqlite.prepare(steadyPlaceholders(sql)) as unknown as SqliteStatement;
+        entry = { stmt: sqlite.prepare(steadyPlaceholders(sql)) as unknown as SqliteStatement, reads: onlyReads(sql) };
         if (cache.size >= limit) cache.delete(cache.keys().next().value as string);
       }
-      cache.set(sql, stmt);
-      return stmt;
+      cache.set(sql, entry);
+      // The driver runs the statement right after preparing it, in the same synchronous step.
+      if (!entry.reads) noteWrite();
+      return entry.stmt;
     },
   };
 }

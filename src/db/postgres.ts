@@ -4,6 +4,7 @@ import {
   CompiledQuery, Kysely, PostgresDialect,
   type DatabaseConnection, type Driver, type QueryResult, type TransactionSettings,
 } from 'kysely';
+import { noteWrite, onlyReads } from './change-cache.js';
 import type { Database } from './schema.js';
 import { lateLock, needsNoWriterLock, WRITER_LOCK_SQL } from './writer-lock.js';
 
@@ -131,7 +132,11 @@ class DeskConnection implements DatabaseConnection {
       await this.run(WRITER_LOCK_SQL, []);
       this.writer = 'held';
     }
+    // Before and after: the turn's remembered change marker (change-cache.ts) must not outlive a write.
+    const reads = onlyReads(query.sql);
+    if (!reads) noteWrite();
     const { command, rowCount, rows } = await this.run(query.sql, query.parameters);
+    if (!reads) noteWrite();
     return {
       rows: (rows ?? []) as R[],
       ...(command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE' ? { numAffectedRows: BigInt(rowCount ?? 0) } : {}),

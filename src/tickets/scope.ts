@@ -16,10 +16,14 @@ export function visibleTickets(db: Db, actor: Actor) {
   if (reach === 'nothing') return tickets.where(sql<boolean>`1 = 0`);
   if (reach === 'agent') {
     // Agents who belong only to restricted groups (external providers) see only their groups' tickets.
-    return tickets.where((eb) => eb.or([
-      eb.not(eb.exists(restrictedOnly(db, actor.id))),
-      eb('tickets.group_id', 'in', db.selectFrom('group_members').select('group_id').where('user_id', '=', actor.id)),
-    ]));
+    // "Not restricted-only (in no group, or in at least one unrestricted group), or the ticket is in
+    // one of their groups." One SQL fragment: the builder's version of it cost ~0.1 ms on every
+    // agent page, several times on some.
+    const id = actor.id;
+    return tickets.where(sql<boolean>`(not exists (select 1 from group_members gm join groups g on g.id = gm.group_id
+        where gm.user_id = ${id} and g.is_restricted = 1 and not exists (select 1 from group_members gm2
+          join groups g2 on g2.id = gm2.group_id where gm2.user_id = ${id} and g2.is_restricted = 0))
+      or tickets.group_id in (select group_id from group_members where user_id = ${id}))`);
   }
   return tickets.where((eb) => eb.or([
     eb('tickets.requester_id', '=', actor.id),
@@ -36,16 +40,6 @@ export function visibleTickets(db: Db, actor: Actor) {
       ])]
       : []),
   ])).where('tickets.visibility', '=', 'public');
-}
-
-/** "This agent is in at least one group, and every group they are in is restricted." */
-function restrictedOnly(db: Db, userId: number) {
-  return db.selectFrom('group_members as gm').innerJoin('groups as g', 'g.id', 'gm.group_id')
-    .select('gm.user_id').where('gm.user_id', '=', userId).where('g.is_restricted', '=', 1)
-    .where((eb) => eb.not(eb.exists(
-      db.selectFrom('group_members as gm2').innerJoin('groups as g2', 'g2.id', 'gm2.group_id')
-        .select('gm2.user_id').where('gm2.user_id', '=', userId).where('g2.is_restricted', '=', 0),
-    )));
 }
 
 export type TicketScope = () => ReturnType<typeof visibleTickets>;

@@ -1,0 +1,30 @@
+// The change marker behind every remembered read (src/db/change-cache.ts) is read once per turn of
+// the event loop; a write by this process within the same turn must still be seen by the next read.
+import t from 'tap';
+import { changeMarker, untilChanged } from '../../src/db/change-cache.js';
+import { buildTestDesk } from '../helpers/app.js';
+import { onPostgres } from '../helpers/database.js';
+
+t.test('a write in the same turn is seen by the next remembered read; without one the marker holds', async (t) => {
+  const { db } = await buildTestDesk(t);
+  let computed = 0;
+  const siteName = untilChanged(async (d: typeof db, key: string) => {
+    computed++;
+    return (await d.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst())?.value ?? null;
+  });
+  await db.insertInto('settings').values({ key: 'test.marker', value: 'one' }).execute();
+  t.equal(await siteName(db, 'test.marker'), 'one');
+  const before = await changeMarker(db);
+  t.equal(await changeMarker(db), before, 'no write: the same marker');
+  t.equal(await siteName(db, 'test.marker'), 'one');
+  t.equal(computed, 1, 'remembered');
+  // No turn of the event loop in between: only the write itself can tell the marker to move on.
+  await db.updateTable('settings').set({ value: 'two' }).where('key', '=', 'test.marker').execute();
+  t.not(await changeMarker(db), before, 'the write moved the marker');
+  t.equal(await siteName(db, 'test.marker'), 'two', 'the next read sees the write');
+  t.equal(computed, 2);
+  await new Promise((resolve) => setImmediate(resolve));
+  t.equal(await siteName(db, 'test.marker'), 'two');
+  // PostgreSQL's marker is the WAL position, which other sessions and the server's upkeep move too.
+  if (!onPostgres) t.equal(computed, 2, 'still remembered in the next turn');
+});
