@@ -16,6 +16,7 @@ import { tagsOfTickets, tagSuggestions } from '../tags/queries.js';
 import { slaState } from '../sla/display.js';
 import type { Actor } from '../users/actor.js';
 import { DEFAULT_LANDING, LIST_COLUMNS, listPrefsOf } from './list-prefs.js';
+import { agentRows } from './list-rows.js';
 
 export type ListQuery = Record<string, string | string[] | undefined>;
 
@@ -92,7 +93,7 @@ export async function renderAgentList(db: Db, request: FastifyRequest, reply: Fa
   return reply.page('tickets/agent-list', {
     tickets: page.rows.map((row) => ({ ...row, sla_state: slaState(row.sla_due, row.sla_paused) })), next: page.next, filter, params: params.toString(), here: here.toString(), sorts: SORTS, savedId,
     bulk, bulkChoices: await bulkChoices(db), canShare: canShareViews(actor), flashInPage: true,
-    columns: prefs.columns, sortLinks: sortLinks(params, filter.sort), rowTags: Object.fromEntries(rowTags), tagNames,
+    columns: prefs.columns, sortLinks: sortLinks(params, filter.sort), rowTags: Object.fromEntries(rowTags), tagNames, agentRows,
   }, {
     status,
     fragment: 'tickets/_agent-table',
