@@ -60,19 +60,26 @@ export async function countUnread(db: Db, ticketId: number, userId: number): Pro
 const forward = (column: 'read_through_id' | 'mailed_through_id') =>
   sql<number>`case when excluded.${sql.ref(column)} > chat_marks.${sql.ref(column)} then excluded.${sql.ref(column)} else chat_marks.${sql.ref(column)} end`;
 
-/** The person has seen the chat up to this line (marks only move forward). */
-export async function markChatRead(db: Db, ticketId: number, userId: number, throughId: number): Promise<void> {
-  await db.insertInto('chat_marks').values({ ticket_id: ticketId, user_id: userId, read_through_id: throughId })
+// Only a mark that moves is written: opening a ticket page again changes nothing, so it does not
+// empty the caches that wait for the database to change (db/change-cache.ts).
+const ahead = (column: 'read_through_id' | 'mailed_through_id') =>
+  sql<boolean>`excluded.${sql.ref(column)} > chat_marks.${sql.ref(column)}`;
+
+/** The person has seen the chat up to this line (marks only move forward). Whether the mark moved. */
+export async function markChatRead(db: Db, ticketId: number, userId: number, throughId: number): Promise<boolean> {
+  const result = await db.insertInto('chat_marks').values({ ticket_id: ticketId, user_id: userId, read_through_id: throughId })
     .onConflict((oc) => oc.columns(['ticket_id', 'user_id'])
-      .doUpdateSet({ read_through_id: forward('read_through_id') }))
-    .execute();
+      .doUpdateSet({ read_through_id: forward('read_through_id') }).where(ahead('read_through_id')))
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
-export async function markChatMailed(db: Db, ticketId: number, userId: number, throughId: number): Promise<void> {
-  await db.insertInto('chat_marks').values({ ticket_id: ticketId, user_id: userId, mailed_through_id: throughId })
+export async function markChatMailed(db: Db, ticketId: number, userId: number, throughId: number): Promise<boolean> {
+  const result = await db.insertInto('chat_marks').values({ ticket_id: ticketId, user_id: userId, mailed_through_id: throughId })
     .onConflict((oc) => oc.columns(['ticket_id', 'user_id'])
-      .doUpdateSet({ mailed_through_id: forward('mailed_through_id') }))
-    .execute();
+      .doUpdateSet({ mailed_through_id: forward('mailed_through_id') }).where(ahead('mailed_through_id')))
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
 /** The newest chat line of the ticket (0 when none). */
