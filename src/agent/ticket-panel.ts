@@ -3,7 +3,8 @@ import type { Db } from '../db/connect.js';
 import { displayValue, fieldName, fieldsOfType } from '../fields/fields.js';
 import type { Actor } from '../users/actor.js';
 import { listCcs, listFieldValues, listFilterChoices, type findVisibleTicket } from '../tickets/queries.js';
-import { visibleTickets } from '../tickets/scope.js';
+import { agentScope, everyTicket, staffScopeOf, visibleTickets } from '../tickets/scope.js';
+import { reusable } from '../db/reusable.js';
 import { tagsOfTicket, tagSuggestions } from '../tags/queries.js';
 
 type VisibleTicket = NonNullable<Awaited<ReturnType<typeof findVisibleTicket>>>;
@@ -14,6 +15,25 @@ const typeChoices = untilChanged((db: Db, typeId: number) => db.selectFrom('tick
 
 /** How many of the requester's other tickets the panel lists (the newest by activity). */
 export const RECENT_TICKETS = 5;
+
+/** The requester's other tickets this person may see, newest by activity first. */
+function recentOfRequester(db: Db, actor: Actor, ticket: VisibleTicket) {
+  const staff = staffScopeOf(actor);
+  if (staff === 'everything') return recentForStaff(db, ticket.requester_id, ticket.id);
+  if (staff === 'agent') return recentForAgent(db, ticket.requester_id, ticket.id, actor.id);
+  return recentIn(visibleTickets(db, actor), ticket.requester_id, ticket.id).execute();
+}
+
+function recentIn(scope: ReturnType<typeof visibleTickets>, requesterId: number, ticketId: number) {
+  return scope.innerJoin('statuses', 'statuses.id', 'tickets.status_id')
+    .select(['tickets.id', 'tickets.subject', 'tickets.last_activity_at', 'statuses.name as status_name', 'statuses.category as status_category'])
+    .where('tickets.requester_id', '=', requesterId).where('tickets.id', '!=', ticketId)
+    .orderBy('tickets.last_activity_at', 'desc').orderBy('tickets.id', 'desc').limit(RECENT_TICKETS);
+}
+
+// Compiled once (db/reusable.ts): every ticket page of the day asks.
+const recentForStaff = reusable((db, requesterId: number, ticketId: number) => recentIn(everyTicket(db), requesterId, ticketId));
+const recentForAgent = reusable((db, requesterId: number, ticketId: number, agentId: number) => recentIn(agentScope(db, agentId), requesterId, ticketId));
 
 /**
  * The side panel of the agent's ticket page (issue 19): the key properties, each its own small form
@@ -28,10 +48,7 @@ export async function ticketPanel(db: Db, actor: Actor, ticket: VisibleTicket, y
     fieldsOfType(db, ticket.type_id),
     listFieldValues(db, ticket.id, { customerVisibleOnly: false }),
     listCcs(db, ticket.id),
-    visibleTickets(db, actor).innerJoin('statuses', 'statuses.id', 'tickets.status_id')
-      .select(['tickets.id', 'tickets.subject', 'tickets.last_activity_at', 'statuses.name as status_name', 'statuses.category as status_category'])
-      .where('tickets.requester_id', '=', ticket.requester_id).where('tickets.id', '!=', ticket.id)
-      .orderBy('tickets.last_activity_at', 'desc').orderBy('tickets.id', 'desc').limit(RECENT_TICKETS).execute(),
+    recentOfRequester(db, actor, ticket),
     tagsOfTicket(db, ticket.id),
     tagSuggestions(db),
   ]);

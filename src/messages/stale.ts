@@ -1,4 +1,5 @@
 import type { Db } from '../db/connect.js';
+import { reusableFirst } from '../db/reusable.js';
 import { Conflict } from '../lib/errors.js';
 
 /** What the conversation's newest message is measured by: public messages and chat lines. */
@@ -6,10 +7,11 @@ const PUBLIC_KINDS = ['reply', 'update', 'chat'] as const;
 
 /** The newest public message or chat line of a ticket (0 when none): a reply form carries it when it opens. */
 export async function newestPublicMessageId(db: Db, ticketId: number): Promise<number> {
-  const row = await db.selectFrom('messages').select((eb) => eb.fn.max<number | null>('id').as('id'))
-    .where('ticket_id', '=', ticketId).where('kind', 'in', PUBLIC_KINDS).executeTakeFirst();
-  return row?.id ?? 0;
+  return (await newestPublic(db, ticketId))?.id ?? 0;
 }
+
+const newestPublic = reusableFirst((db, ticketId: number) => db.selectFrom('messages').select((eb) => eb.fn.max<number | null>('id').as('id'))
+  .where('ticket_id', '=', ticketId).where('kind', 'in', PUBLIC_KINDS));
 
 /**
  * Someone else wrote publicly since the form was opened: the writer should read it before sending.

@@ -1,12 +1,14 @@
 import { untilChanged } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
+import { reusable } from '../db/reusable.js';
 
 /** A ticket's tags, by name. */
 export async function tagsOfTicket(db: Db, ticketId: number): Promise<string[]> {
-  const rows = await db.selectFrom('ticket_tags').innerJoin('tags', 'tags.id', 'ticket_tags.tag_id')
-    .select('tags.name').where('ticket_tags.ticket_id', '=', ticketId).orderBy('tags.name').execute();
-  return rows.map((r) => r.name);
+  return (await tagRows(db, ticketId)).map((r) => r.name);
 }
+
+const tagRows = reusable((db, ticketId: number) => db.selectFrom('ticket_tags').innerJoin('tags', 'tags.id', 'ticket_tags.tag_id')
+  .select('tags.name').where('ticket_tags.ticket_id', '=', ticketId).orderBy('tags.name'));
 
 /** The tags of a page of tickets in one query (the list shows them per row). */
 export async function tagsOfTickets(db: Db, ticketIds: readonly number[]): Promise<Map<number, string[]>> {

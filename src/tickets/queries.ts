@@ -5,11 +5,20 @@ import type { Db } from '../db/connect.js';
 import type { MessageKind, StatusCategory } from '../db/schema.js';
 import { rolesOn } from '../policy/can.js';
 import type { Actor } from '../users/actor.js';
-import { visibleTickets } from './scope.js';
+import { agentScope, everyTicket, staffScopeOf, visibleTickets } from './scope.js';
+import { reusable, reusableFirst } from '../db/reusable.js';
 
 /** A ticket as its details page shows it, or undefined when it does not exist or is out of scope. */
-export function findVisibleTicket(db: Db, actor: Actor, id: number) {
-  return visibleTickets(db, actor)
+export async function findVisibleTicket(db: Db, actor: Actor, id: number) {
+  // Staff open tickets all day: their two shapes are compiled once (db/reusable.ts).
+  const staff = staffScopeOf(actor);
+  if (staff === 'everything') return staffTicket(db, id);
+  if (staff === 'agent') return agentTicket(db, id, actor.id);
+  return ticketWithNames(visibleTickets(db, actor), id).executeTakeFirst();
+}
+
+function ticketWithNames(scope: ReturnType<typeof visibleTickets>, id: number) {
+  return scope
     .innerJoin('users as requester', 'requester.id', 'tickets.requester_id')
     .innerJoin('statuses', 'statuses.id', 'tickets.status_id')
     .innerJoin('ticket_types', 'ticket_types.id', 'tickets.type_id')
@@ -24,18 +33,30 @@ export function findVisibleTicket(db: Db, actor: Actor, id: number) {
       'statuses.name as status_name', 'statuses.customer_label as status_label', 'statuses.category as status_category',
       'ticket_types.name as type_name', 'assignee.name as assignee_name', 'groups.name as group_name',
     ])
-    .where('tickets.id', '=', id)
-    .executeTakeFirst();
+    .where('tickets.id', '=', id);
 }
 
+const staffTicket = reusableFirst((db, id: number) => ticketWithNames(everyTicket(db), id));
+const agentTicket = reusableFirst((db, id: number, agentId: number) => ticketWithNames(agentScope(db, agentId), id));
+
 /** Messages of the given kinds, oldest first. Callers for customers must never ask for `note`. */
-export function listMessages(db: Db, ticketId: number, kinds: MessageKind[]) {
-  const query = db.selectFrom('messages').leftJoin('users', 'users.id', 'messages.author_id')
+export function listMessages(db: Db, ticketId: number, kinds: readonly MessageKind[]) {
+  // A handful of kind lists exist (the tabs, the portal): each compiled once (db/reusable.ts).
+  const key = kinds.join(',');
+  let run = messagesOfKinds.get(key);
+  if (!run) messagesOfKinds.set(key, run = reusable((d, id: number) => messagesQuery(d, id, [...kinds])));
+  return run(db, ticketId);
+}
+
+function messagesQuery(db: Db, ticketId: number, kinds: MessageKind[]) {
+  return db.selectFrom('messages').leftJoin('users', 'users.id', 'messages.author_id')
     .select(['messages.id', 'messages.kind', 'messages.body_html', 'messages.created_at', 'users.name as author_name', 'users.role as author_role',
       'messages.via', 'messages.match_reason'])
-    .where('messages.ticket_id', '=', ticketId).where('messages.kind', 'in', kinds);
-  return query.orderBy('messages.created_at').orderBy('messages.id').execute();
+    .where('messages.ticket_id', '=', ticketId).where('messages.kind', 'in', kinds)
+    .orderBy('messages.created_at').orderBy('messages.id');
 }
+
+const messagesOfKinds = new Map<string, (db: Db, ticketId: number) => Promise<Awaited<ReturnType<ReturnType<typeof messagesQuery>['execute']>>>>();
 
 export const defaultStatusId = untilChanged(async (db: Db, category: StatusCategory): Promise<number | undefined> => {
   const row = await db.selectFrom('statuses').select('id')
@@ -103,15 +124,16 @@ export const SEEN_RESOLUTION_MS = 60_000;
  * cache that waits for the database to change (db/change-cache.ts).
  */
 export async function markSeen(db: Db, userId: number, ticketId: number, at: string): Promise<void> {
-  const stale = new Date(Date.parse(at) - SEEN_RESOLUTION_MS).toISOString();
-  await db.insertInto('ticket_seen').values({ ticket_id: ticketId, user_id: userId, seen_at: at })
-    .onConflict((oc) => oc.columns(['user_id', 'ticket_id']).doUpdateSet({ seen_at: at })
-      .where((eb) => eb.or([
-        eb('ticket_seen.seen_at', '<', stale),
-        eb('ticket_seen.seen_at', '<', eb.selectFrom('tickets').select('tickets.last_activity_at').where('tickets.id', '=', ticketId)),
-      ])))
-    .execute();
+  await seen(db, ticketId, userId, at, new Date(Date.parse(at) - SEEN_RESOLUTION_MS).toISOString());
 }
+
+const seen = reusable((db, ticketId: number, userId: number, at: string, stale: string) => db.insertInto('ticket_seen')
+  .values({ ticket_id: ticketId, user_id: userId, seen_at: at })
+  .onConflict((oc) => oc.columns(['user_id', 'ticket_id']).doUpdateSet({ seen_at: at })
+    .where((eb) => eb.or([
+      eb('ticket_seen.seen_at', '<', stale),
+      eb('ticket_seen.seen_at', '<', eb.selectFrom('tickets').select('tickets.last_activity_at').where('tickets.id', '=', ticketId)),
+    ]))));
 
 /** Every change to the ticket, oldest first: who, when, from → to. */
 export function listEvents(db: Db, ticketId: number) {
@@ -127,16 +149,22 @@ export const listWorkflow = (db: Db) => workflow(db, '');
 
 /** The ticket's custom field values with their labels, in the type's order (retired fields kept: old data stays visible). */
 export function listFieldValues(db: Db, ticketId: number, options: { customerVisibleOnly: boolean }) {
+  return (options.customerVisibleOnly ? customerFieldValues : allFieldValues)(db, ticketId);
+}
+
+function fieldValuesQuery(db: Db, ticketId: number, customerVisibleOnly: boolean) {
   let query = db.selectFrom('ticket_field_values as v').innerJoin('fields', 'fields.id', 'v.field_id')
     .innerJoin('tickets', 'tickets.id', 'v.ticket_id')
     .leftJoin('ticket_type_fields as ttf', (join) => join.onRef('ttf.field_id', '=', 'fields.id').onRef('ttf.type_id', '=', 'tickets.type_id'))
     .select(['fields.key', 'fields.label', 'fields.kind', 'fields.options', 'v.value'])
     .where('v.ticket_id', '=', ticketId);
-  if (options.customerVisibleOnly) query = query.where('fields.customer_visible', '=', 1);
-  return query.orderBy('ttf.position').orderBy('fields.label').execute();
+  if (customerVisibleOnly) query = query.where('fields.customer_visible', '=', 1);
+  return query.orderBy('ttf.position').orderBy('fields.label');
 }
 
-export function listCcs(db: Db, ticketId: number) {
-  return db.selectFrom('ticket_ccs').innerJoin('users', 'users.id', 'ticket_ccs.user_id')
-    .select(['users.id', 'users.name', 'users.email']).where('ticket_ccs.ticket_id', '=', ticketId).orderBy('users.name').execute();
-}
+// Every ticket page reads them: compiled once each (db/reusable.ts).
+const allFieldValues = reusable((db, ticketId: number) => fieldValuesQuery(db, ticketId, false));
+const customerFieldValues = reusable((db, ticketId: number) => fieldValuesQuery(db, ticketId, true));
+
+export const listCcs = reusable((db, ticketId: number) => db.selectFrom('ticket_ccs').innerJoin('users', 'users.id', 'ticket_ccs.user_id')
+  .select(['users.id', 'users.name', 'users.email']).where('ticket_ccs.ticket_id', '=', ticketId).orderBy('users.name'));

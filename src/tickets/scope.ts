@@ -10,21 +10,11 @@ import type { Actor } from '../users/actor.js';
  */
 export function visibleTickets(db: Db, actor: Actor) {
   // A ticket in the recycle bin (issue 20) is in no list, search, count or portal page: only the bin's own page reads it.
-  const tickets = db.selectFrom('tickets').where('tickets.binned_at', 'is', null);
+  const tickets = everyTicket(db);
   const reach = ticketReach(actor);
   if (reach === 'everything') return tickets;
   if (reach === 'nothing') return tickets.where(sql<boolean>`1 = 0`);
-  if (reach === 'agent') {
-    // Agents who belong only to restricted groups (external providers) see only their groups' tickets.
-    // "Not restricted-only (in no group, or in at least one unrestricted group), or the ticket is in
-    // one of their groups." One SQL fragment: the builder's version of it cost ~0.1 ms on every
-    // agent page, several times on some.
-    const id = actor.id;
-    return tickets.where(sql<boolean>`(not exists (select 1 from group_members gm join groups g on g.id = gm.group_id
-        where gm.user_id = ${id} and g.is_restricted = 1 and not exists (select 1 from group_members gm2
-          join groups g2 on g2.id = gm2.group_id where gm2.user_id = ${id} and g2.is_restricted = 0))
-      or tickets.group_id in (select group_id from group_members where user_id = ${id}))`);
-  }
+  if (reach === 'agent') return agentScope(db, actor.id);
   return tickets.where((eb) => eb.or([
     eb('tickets.requester_id', '=', actor.id),
     eb('tickets.id', 'in', db.selectFrom('ticket_ccs').select('ticket_id').where('user_id', '=', actor.id)),
@@ -40,6 +30,36 @@ export function visibleTickets(db: Db, actor: Actor) {
       ])]
       : []),
   ])).where('tickets.visibility', '=', 'public');
+}
+
+/**
+ * The tickets an agent (not a supervisor or admin) sees. Agents who belong only to restricted groups
+ * (external providers) see only their groups' tickets: "not restricted-only (in no group, or in at
+ * least one unrestricted group), or the ticket is in one of their groups". One SQL fragment: the
+ * builder's version of it cost ~0.1 ms on every agent page, several times on some. `agentId` is only
+ * a value here, so reusable queries (db/reusable.ts) may start from it.
+ */
+export function agentScope(db: Db, agentId: number) {
+  return db.selectFrom('tickets').where('tickets.binned_at', 'is', null)
+    .where(sql<boolean>`(not exists (select 1 from group_members gm join groups g on g.id = gm.group_id
+        where gm.user_id = ${agentId} and g.is_restricted = 1 and not exists (select 1 from group_members gm2
+          join groups g2 on g2.id = gm2.group_id where gm2.user_id = ${agentId} and g2.is_restricted = 0))
+      or tickets.group_id in (select group_id from group_members where user_id = ${agentId}))`);
+}
+
+/** Every ticket outside the recycle bin: what supervisors and admins see. */
+export function everyTicket(db: Db) {
+  return db.selectFrom('tickets').where('tickets.binned_at', 'is', null);
+}
+
+/**
+ * Queries compiled once (db/reusable.ts) need a scope whose shape does not depend on the person:
+ * staff scopes are one of two shapes, with the agent's id as a value. Customers' scopes vary with
+ * their organisation; they take the built query.
+ */
+export function staffScopeOf(actor: Actor): 'everything' | 'agent' | null {
+  const reach = ticketReach(actor);
+  return reach === 'everything' || reach === 'agent' ? reach : null;
 }
 
 export type TicketScope = () => ReturnType<typeof visibleTickets>;
