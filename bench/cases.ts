@@ -37,6 +37,8 @@ export function buildCases({ agent, customer, facts, deepCursor, hasSearch }: Ca
     // The commonest demo tag (one ticket in five, src/ops/demo-people.ts): the filter reads it by
     // ticket_tags (tag_id, ticket_id).
     { name: `agent list, tag filter "${COMMON_TAG}"`, kind: 'read', session: agent, path: `/agent/tickets?tag=${COMMON_TAG}`, expect: 2 },
+    // "Next SLA due" over every ticket (issue 21): ticket_slas' due-time index, then the tickets by number.
+    { name: 'agent list, sort by next SLA due', kind: 'read', session: agent, path: '/agent/tickets?view=all&sort=sla', expect: 2 },
     { name: `ticket details, ${facts.longTicketMessages} messages`, kind: 'read', session: agent, path: `/agent/tickets/${facts.longTicketId}`, expect: 2 },
     { name: 'portal, My tickets', kind: 'read', session: customer, path: '/portal/tickets', expect: 2 },
     // customer@acme.test in Acme Corp, which shares its tickets: the demo's largest organisation.

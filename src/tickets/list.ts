@@ -177,7 +177,9 @@ export function listPageQuery(db: Db, actor: Actor, filter: ListFilter, after: C
       sql<string | null>`(select paused_since from ticket_slas where ticket_slas.ticket_id = t.id)`.as('sla_paused'),
       't.snoozed_until', 't.snooze_returned_at',
     ])
-    .orderBy(OUTER_ORDER[filter.sort]);
+    .orderBy(OUTER_ORDER[filter.sort])
+    // The "Next SLA due" page's two parts may bring twice as many rows as the page needs.
+    .limit(sql.lit(PAGE_SIZE + 1));
 }
 
 /**
@@ -186,16 +188,51 @@ export function listPageQuery(db: Db, actor: Actor, filter: ListFilter, after: C
  */
 export function pageSubquery(db: Db, actor: Actor, filter: ListFilter, after: CursorValues | null,
   lookup: StatusLookup, size = PAGE_SIZE) {
+  // The same columns either way; the "Next SLA due" page is a union of two ordered parts.
+  if (sortParts(filter.sort).column === 'sla') {
+    return slaPageSubquery(db, actor, filter, after, lookup, size) as unknown as ReturnType<typeof sortedPageSubquery>;
+  }
+  return sortedPageSubquery(db, actor, filter, after, lookup, size);
+}
+
+function sortedPageSubquery(db: Db, actor: Actor, filter: ListFilter, after: CursorValues | null, lookup: StatusLookup, size: number) {
   const { column: sortColumn, ascending } = sortParts(filter.sort);
   const columns = SORT_COLUMNS[sortColumn];
   let page = filteredTickets(db, actor, filter, lookup).selectAll('tickets').select(PRIORITY_RANK.as('priority_rank'))
-    .select((sortColumn === 'sla' ? SLA_DUE : sql<string>`''`).as('sla_key'));
+    .select(sql<string>`''`.as('sla_key'));
   // Every column runs the same way, so one row comparison pages along the index in either direction.
   if (after) page = page.where(ascending ? sql<boolean>`(${sql.join(columns)}) > (${sql.join(after)})` : sql<boolean>`(${sql.join(columns)}) < (${sql.join(after)})`);
   for (const column of columns) page = page.orderBy(column, ascending ? 'asc' : 'desc');
   // A literal LIMIT: with a bound one SQLite plans the subquery as large and drives the outer join
   // from the users table (a scan of every customer: 3 ms instead of 0.2 ms at 40k customers).
   return page.limit(sql.lit(size + 1));
+}
+
+/** What the "Next SLA due" sort puts last: tickets without a due time (in id order). */
+const NO_SLA_DUE = '9999-12-31T23:59:59.999Z';
+
+/**
+ * The "Next SLA due" page in two parts, each along an index, so that it does not sort every ticket
+ * (37 ms at 100k tickets, growing with the desk): the tickets with a due time along
+ * ticket_slas (next_due_at, ticket_id), then those without one along the tickets' ids; each part
+ * stops at `size + 1` and the outer query orders the two again.
+ */
+function slaPageSubquery(db: Db, actor: Actor, filter: ListFilter, after: CursorValues | null, lookup: StatusLookup, size: number) {
+  const base = () => filteredTickets(db, actor, filter, lookup).selectAll('tickets').select(PRIORITY_RANK.as('priority_rank'));
+  // Driven from ticket_slas' index, each due ticket checked against the filter by its key (left to
+  // itself, the planner scanned the tickets and sorted them).
+  let dueIds = db.selectFrom('ticket_slas as s').select(['s.ticket_id', 's.next_due_at']).where('s.next_due_at', 'is not', null)
+    .where(({ exists }) => exists(filteredTickets(db, actor, filter, lookup).select('tickets.id').where(sql<boolean>`tickets.id = s.ticket_id`)));
+  if (after) dueIds = dueIds.where(sql<boolean>`(s.next_due_at, s.ticket_id) > (${after[0]}, ${after[1]})`);
+  const due = db.selectFrom(dueIds.orderBy('s.next_due_at').orderBy('s.ticket_id').limit(sql.lit(size + 1)).as('d'))
+    .innerJoin('tickets', 'tickets.id', 'd.ticket_id')
+    .selectAll('tickets').select(PRIORITY_RANK.as('priority_rank')).select(sql<string>`d.next_due_at`.as('sla_key'));
+  let rest = base().where(({ not, exists, selectFrom }) => not(exists(selectFrom('ticket_slas as s').select('s.ticket_id')
+    .whereRef('s.ticket_id', '=', 'tickets.id').where('s.next_due_at', 'is not', null))))
+    .select(sql.lit(NO_SLA_DUE).as('sla_key'));
+  if (after && after[0] === NO_SLA_DUE) rest = rest.where('tickets.id', '>', Number(after[1]));
+  const restFirst = rest.orderBy('tickets.id').limit(sql.lit(size + 1));
+  return db.selectFrom(due.as('due')).selectAll().unionAll(db.selectFrom(restFirst.as('rest')).selectAll());
 }
 
 type CursorRow = { id: number; last_activity_at: string; created_at: string; priority_rank: number; sla_key?: string };

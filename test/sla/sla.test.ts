@@ -283,6 +283,13 @@ t.test('the list: an SLA column agents choose, the "Next SLA due" sort, and the 
   };
   await db.deleteFrom('sla_policies').execute();
   ids.none = await desk.submit(1, 'Delta without SLA');
+  const echo = await desk.submit(1, 'Echo without SLA');
+  // A ticket whose clocks all stopped (no next due time) sorts with those without an SLA.
+  const foxtrot = await desk.submit(1, 'Foxtrot, clocks stopped');
+  await db.insertInto('ticket_slas').values({
+    ticket_id: foxtrot, policy_id: null, policy_name: 'Stopped', calendar: '{}', pause_on_hold: 0, warn_minutes: 0,
+    paused_since: null, next_due_at: null, started_at: new Date().toISOString(),
+  }).execute();
   const setDue = (id: number, offset: number) => db.updateTable('ticket_slas').set({ next_due_at: new Date(Date.now() + offset).toISOString() }).where('ticket_id', '=', id).execute();
   await setDue(ids.breached, -10 * MINUTE);
   await setDue(ids.soon, 30 * MINUTE);
@@ -294,7 +301,7 @@ t.test('the list: an SLA column agents choose, the "Next SLA due" sort, and the 
   t.equal((await staff.post('/agent/tickets/settings', { 'column-status': '1', 'column-sla': '1', landing: 'all' })).statusCode, 303);
 
   const sorted = await staff.get('/agent/tickets?view=all&sort=sla');
-  t.same(ticketIdsIn(sorted.body), [ids.breached, ids.soon, ids.later, ids.none], 'earliest due first, no SLA last');
+  t.same(ticketIdsIn(sorted.body), [ids.breached, ids.soon, ids.later, ids.none, echo, foxtrot], 'earliest due first, no due time last (by number)');
   t.match(sorted.body, /<span class="sla sla-breached">Breached<\/span>/);
   t.match(sorted.body, /<span class="sla sla-soon">Due soon<\/span>/);
   t.match(sorted.body, /<span class="sla sla-ok">On time<\/span>/);
@@ -308,7 +315,7 @@ t.test('the list: an SLA column agents choose, the "Next SLA due" sort, and the 
   t.match(menu.body, 'Breaching in the next hour');
   t.match(menu.body, 'SLA breached');
 
-  // Paged by the sort's keyset: one ticket a page still walks all four, in order.
+  // Paged by the sort's keyset: one ticket a page still walks all six, in order.
   const { decodeCursor, OUTER_ORDER, pageOf, pageSubquery, statusLookup } = await import('../../src/tickets/list.js');
   const { parseListQuery } = await import('../../src/tickets/list-filter.js');
   const { toActor } = await import('../../src/users/actor.js');
@@ -317,7 +324,7 @@ t.test('the list: an SLA column agents choose, the "Next SLA due" sort, and the 
   const lookup = await statusLookup(db);
   const walked: number[] = [];
   let after: (string | number)[] | null = null;
-  for (let round = 0; round < 6; round++) {
+  for (let round = 0; round < 10; round++) {
     const rows = await db.selectFrom(pageSubquery(db, actor, filter, after, lookup, 1).as('t'))
       .select(['t.id', 't.last_activity_at', 't.created_at', 't.priority_rank', 't.sla_key']).orderBy(OUTER_ORDER.sla).execute();
     const page = pageOf(rows, 'sla', 1);
@@ -325,5 +332,5 @@ t.test('the list: an SLA column agents choose, the "Next SLA due" sort, and the 
     if (!page.next) break;
     after = decodeCursor('sla', page.next);
   }
-  t.same(walked, [ids.breached, ids.soon, ids.later, ids.none]);
+  t.same(walked, [ids.breached, ids.soon, ids.later, ids.none, echo, foxtrot], 'pages cross from the due tickets to the others, and walk those by number');
 });

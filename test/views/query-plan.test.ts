@@ -62,3 +62,19 @@ t.test('each list filter and sort uses an index', sqliteOnly('SQLite\'s EXPLAIN 
     t.notOk(sortsTable, `sort=${sort}: the tickets table is not sorted`);
   }
 });
+
+t.test('the "Next SLA due" sort walks ticket_slas by due time, then the tickets by number: it sorts no table', sqliteOnly('SQLite\'s EXPLAIN QUERY PLAN'), async (t) => {
+  const { db } = await buildTestDesk(t);
+  const agent = await makeUser(db, 'agent');
+  const customer = await makeUser(db, 'customer');
+  await makeTickets(db, 500, () => ({ requesterId: customer.id }));
+  await db.executeQuery(CompiledQuery.raw('analyze'));
+  const actor = await db.selectFrom('users').selectAll().where('id', '=', agent.id).executeTakeFirstOrThrow();
+  for (const query of ['sort=sla', 'view=all_open&sort=sla', 'view=sla_breached']) {
+    const steps = await plan(db, query, actor);
+    t.ok(steps.some((s) => /^(SCAN|SEARCH) (ticket_slas|s) USING (COVERING )?INDEX ticket_slas_next_due/.test(s)),
+      `${query}: due tickets along (next_due_at, ticket_id): ${steps.join(' / ')}`);
+    // Sorted by due time over every ticket: only the final page (at most twice 51 rows) is ordered again.
+    if (query.includes('sort=sla')) t.equal(steps.filter((s) => /TEMP B-TREE FOR ORDER BY/.test(s)).length, 1, `${query}: one sort, of the page: ${steps.join(' / ')}`);
+  }
+});
