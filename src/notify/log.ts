@@ -26,16 +26,21 @@ declare module '../db/schema.js' {
 const MAX_REFERENCES = 12;
 
 /**
- * The thread as one person has it in their mailbox: the mails we sent them on this ticket and the
- * mails they sent us (messages.email_message_id), oldest first, as References to chain onto.
+ * The thread as one person has it in their mailbox: the mail that opened the ticket (when it came by
+ * mail: the people it was copied to have it, so a CC's first mail from us threads under it), the
+ * mails we sent them on this ticket and the mails they sent us (messages.email_message_id), oldest
+ * first, as References to chain onto.
  */
 export async function threadOf(db: Db, ticketId: number, recipient: { id: number | null; email: string }): Promise<string[]> {
+  const opening = await db.selectFrom('messages').select(['id', 'email_message_id', 'created_at']).where('ticket_id', '=', ticketId)
+    .orderBy('id').limit(1).executeTakeFirst();
+  const root = opening?.email_message_id ? [{ message_id: opening.email_message_id, created_at: '' }] : [];
   const sent = await db.selectFrom('mail_log').select(['message_id', 'created_at'])
     .where('ticket_id', '=', ticketId).where('recipient', '=', recipient.email.toLowerCase()).orderBy('id').execute();
   const received = recipient.id === null ? [] : await db.selectFrom('messages')
     .select(['email_message_id as message_id', 'created_at'])
     .where('ticket_id', '=', ticketId).where('author_id', '=', recipient.id).where('email_message_id', 'is not', null).execute();
-  const ids = [...sent, ...received]
+  const ids = [...root, ...sent, ...received]
     .sort((a, b) => a.created_at.localeCompare(b.created_at)) // stable: mails of one millisecond keep their id order
     .map((row) => bracketed(row.message_id!));
   const unique = [...new Set(ids)];

@@ -57,3 +57,24 @@ t.test('a reply answers the customer\'s own mail when that came last', async (t)
   const [toDan] = to(secondRound, 'dan@example.test');
   t.equal(toDan!.header('In-Reply-To'), dansFirst, 'Dan\'s copy chains onto the mail Dan has, not Cora\'s');
 });
+
+t.test('a ticket opened by mail: a CC\'s first mail from us answers the opening mail, which the CC has', async (t) => {
+  const { staff, db, id, cora, delivered, to } = await notifyDesk(t);
+  // What the mail channel stores when Cora opens the ticket by mail with Dan in Cc.
+  await db.deleteFrom('messages').where('ticket_id', '=', id).execute();
+  await makeMessage(db, id, { authorId: cora.id, kind: 'reply', text: 'The printer is offline', via: 'email',
+    emailMessageId: '<opening-1@example.test>', matchReason: 'new-ticket' });
+  await staff.post(`/agent/tickets/${id}/messages`, { kind: 'reply', body: 'We are looking at it.' });
+  const round = await delivered();
+  const [toDan] = to(round, 'dan@example.test');
+  t.equal(toDan!.header('In-Reply-To'), '<opening-1@example.test>', 'Dan\'s client threads it under the mail he was copied on');
+  t.same(refs(toDan!.header('References')), ['<opening-1@example.test>']);
+  const [toCora] = to(round, 'cora@example.test');
+  t.equal(toCora!.header('In-Reply-To'), '<opening-1@example.test>');
+  // Dan's next mail chains onto the first one we sent him, the opening mail still first.
+  const dansFirst = toDan!.parsed.messageId!;
+  await staff.post(`/agent/tickets/${id}/messages`, { kind: 'reply', body: 'Fixed now.' });
+  const [again] = to(await delivered(), 'dan@example.test');
+  t.equal(again!.header('In-Reply-To'), dansFirst);
+  t.same(refs(again!.header('References')), ['<opening-1@example.test>', dansFirst]);
+});
