@@ -1,6 +1,8 @@
 import t from 'tap';
 import { startSmtpReceiver } from '../../src/mailin/smtp.js';
-import { deskWithTicket, depsOf, FIXTURE_TICKET, messagesOf, sendRaw, STATUS } from './helpers.js';
+import { deskWithTicket, depsOf, FIXTURE_TICKET, mailsTo, messagesOf, sendRaw, STATUS } from './helpers.js';
+import { Client } from '../helpers/client.js';
+import { makeUser, PASSWORD } from '../helpers/factories.js';
 
 const quiet = { info() {}, warn() {}, error() {} };
 const TOKEN_ADDRESS = 'support+1.jF6fOTchNvPITaS7@desk.test';
@@ -62,4 +64,25 @@ t.test('an Outlook forward (FW:) opens a ticket with the forwarded mail in it; a
   const reply = 'Thanks, received.\r\n\r\nOn Tue, 3 Mar 2026 at 10:02, Help Desk <support@desk.test> wrote:\r\n> We forwarded it.';
   await sendRaw(receiver.port, mail(TOKEN_ADDRESS, 'Re: Fwd: Order 77', 'fw-2', reply), { from: 'casey@customer.test', to: [TOKEN_ADDRESS] });
   t.equal((await messagesOf(desk.db, FIXTURE_TICKET)).at(-1)!.body_text, 'Thanks, received.');
+});
+
+t.test('a ticket opened by mail with a Cc: the CC\'s mail from us answers the mail they were copied on', async (t) => {
+  const desk = await deskWithTicket(t, STATUS.open);
+  const receiver = await startSmtpReceiver(depsOf(desk), '127.0.0.1:0', quiet);
+  t.teardown(() => receiver.close());
+  const opening = [
+    'From: Casey Jones <casey@customer.test>', 'To: support@desk.test', 'Cc: Dana Lee <dana@customer.test>', 'Subject: Badge reader broken',
+    'Date: Wed, 4 Mar 2026 10:00:00 +0100', 'Message-ID: <badge-1@customer.test>', 'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8', '', 'The badge reader at the door is dead.', '',
+  ].join('\r\n');
+  await sendRaw(receiver.port, opening, { from: 'casey@customer.test', to: ['support@desk.test'] });
+  const ticket = await desk.db.selectFrom('tickets').select('id').where('subject', '=', 'Badge reader broken').executeTakeFirstOrThrow();
+  const agent = await makeUser(desk.db, 'agent');
+  const browser = new Client(desk.app);
+  await browser.login(agent.email, PASSWORD);
+  t.equal((await browser.post(`/agent/tickets/${ticket.id}/messages`, { kind: 'reply', body: 'A technician is on the way.' })).statusCode, 303);
+  const [toDana] = (await mailsTo(desk, 'dana@customer.test')).filter((m) => m.text.includes('A technician is on the way.'));
+  t.ok(toDana, 'the CC gets the reply');
+  t.equal(toDana!.headers?.['In-Reply-To'], '<badge-1@customer.test>', 'threaded under the mail Dana was copied on');
+  t.equal(toDana!.headers?.References, '<badge-1@customer.test>');
 });
