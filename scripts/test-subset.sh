@@ -20,6 +20,7 @@
 #   test/mailin/pipe.test.ts               `deskbell mail receive` as a process, mail after mail
 #   test/cli.test.ts, test/ops/{backup,logs,upgrade}.test.ts   the CLI and `deskbell serve` as processes
 #   test/search/paused-triggers.test.ts    a `deskbell demo` killed half-way, then `deskbell serve`
+#   test/mailin/startup-order.test.ts      `deskbell serve` with its SMTP receiver, started as a process
 #   test/container/**                      the Dockerfile
 #   and, with DESKBELL_TEST_FAST=1, the pipe half of the mail-trust stories (test/mailin/trust-helpers.ts)
 #
@@ -54,6 +55,7 @@ case "$mode" in
       'test/ops/logs.test.ts'
       'test/ops/upgrade.test.ts'
       'test/search/paused-triggers.test.ts'
+      'test/mailin/startup-order.test.ts'
       'test/container/**'
     )
     export DESKBELL_TEST_FAST=1

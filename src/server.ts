@@ -26,9 +26,10 @@ export async function startServer(config: Config): Promise<void> {
   if (snapshot) app.log.info({ snapshot }, 'database upgraded; the snapshot taken before is kept');
   // SQLite's WAL is copied back off the request path; PostgreSQL checkpoints by itself.
   const checkpointer = config.database.kind === 'sqlite' ? await startCheckpointer(db, config.database.path, app.log) : null;
+  // The SMTP receiver first: once /healthz answers, everything the process offers is up.
+  const mailIn = await startMailIn({ db, config, mail: app.mail }, app.log);
   await app.listen({ port: config.port, host: config.host });
   const removePidFile = writePidFile(config.dataDir);
-  const mailIn = await startMailIn({ db, config, mail: app.mail }, app.log);
   if (setupToken) {
     const link = `${config.baseUrl}/setup?token=${setupToken}`;
     app.log.info({ setup: true }, 'no admin yet: setup link printed on stdout');

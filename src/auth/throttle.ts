@@ -19,8 +19,6 @@ export const LIMITS = {
   invitesPerAddress: { max: 3, windowMs: HOUR },
   /** Tickets one customer submits in the portal (the admin setting portal.tickets_per_hour, when set). */
   portalTickets: { max: 20, windowMs: HOUR },
-  /** Inbound mails stored from one sender address; more are refused for now (SMTP 451, pipe exit 75). */
-  mailPerSender: { max: 60, windowMs: HOUR },
 } satisfies Record<string, Limit>;
 
 /**

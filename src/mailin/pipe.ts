@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import { openDatabase } from '../db/open.js';
 import { Catalogue } from '../i18n.js';
+import { DomainError, TooManyRequests } from '../lib/errors.js';
 import { createMailContext } from '../mail/context.js';
 import { receiveMessage, UnparseableMail } from './receive.js';
 
@@ -12,6 +13,15 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks);
+}
+
+/** What the MTA's log shows: a sentence (a desk error's text in English, with the wait), not a catalogue key. */
+function reason(error: unknown): string {
+  if (error instanceof TooManyRequests) {
+    return `${new Catalogue().translator('en')(error.message, error.params)} (try again in ${error.retryAfterSeconds} s)`;
+  }
+  if (error instanceof DomainError) return new Catalogue().translator('en')(error.message, error.params);
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -35,7 +45,7 @@ export async function receiveFromStdin(
     io.out(`${JSON.stringify(outcome)}\n`);
     return 0;
   } catch (error) {
-    io.err(`deskbell: mail not stored: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err(`deskbell: mail not stored: ${reason(error)}\n`);
     return error instanceof UnparseableMail ? EX_DATAERR : EX_TEMPFAIL;
   } finally {
     await db?.destroy();

@@ -1,5 +1,6 @@
 import type { User } from '../db/schema.js';
-import { LIMITS, throttle } from '../auth/throttle.js';
+import { throttle } from '../auth/throttle.js';
+import { HOUR } from '../lib/time.js';
 import { findUserByEmail } from '../users/queries.js';
 import { looksLikeReplyAddress, ownAddresses } from './addresses.js';
 import { mailRefusal } from './answers.js';
@@ -57,10 +58,10 @@ async function route(deps: MailInDeps, raw: Buffer, mail: Awaited<ReturnType<typ
   if (await isSpamSender(db, from.address)) return drop('spam');
   let sender: User | undefined = await findUserByEmail(db, from.address);
   if (sender?.state === 'disabled') return drop('disabled');
-  // A flood from one address (a script, a loop we did not recognise) waits at the sender's MTA.
-  await throttle(db, `mail:${from.address}`, LIMITS.mailPerSender, 'mailin.tooMany');
-
   const settings = await mailTrustSettings(db);
+  // A flood from one address (a script, a loop we did not recognise) waits at the sender's MTA.
+  await throttle(db, `mail:${from.address}`, { max: settings.perSenderHour, windowMs: HOUR }, 'mailin.tooMany');
+
   const automatic = isAutomatic(mail, config.mailDomain, sender !== undefined);
   const t = deps.mail.translator(sender?.locale ?? 'en');
   await loadSanitizer();

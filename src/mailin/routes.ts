@@ -59,7 +59,7 @@ export default async function mailInRoutes(app: FastifyInstance) {
       await saveMailSettings(db, request.actor!, parseForm(mailSettingsSchema, form));
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
-      const settings = { allowNew: form.allowNew === '1', trustedIds: form.trustedIds ?? '', verifiedStaff: form.verifiedStaff === '1', ccCap: form.ccCap ?? '' };
+      const settings = { allowNew: form.allowNew === '1', trustedIds: form.trustedIds ?? '', verifiedStaff: form.verifiedStaff === '1', ccCap: form.ccCap ?? '', perSenderHour: form.perSenderHour ?? '' };
       return reply.page('admin/mail', await adminPage({ settings, settingsErrors: error.fields }), { status: 422 });
     }
     return reply.seeOther('/admin/mail', 'mailin.admin.saved');

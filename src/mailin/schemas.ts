@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { email, flag, maybeId, messageWith } from '../lib/form.js';
 import { positiveInt } from '../lib/validate.js';
-import { MAX_MAIL_CCS, splitIds } from './trust.js';
+import { MAX_MAIL_CCS, MAX_PER_SENDER_HOUR, splitIds } from './trust.js';
 
 /**
  * The forms of `/admin/mail`, read into typed input (src/lib/form.ts). Whether a brand or group
@@ -34,6 +34,13 @@ export const mailSettingsSchema = z.object({
     const cap = Number(typed);
     if (typed === '' || !Number.isInteger(cap) || cap < 0 || cap > MAX_MAIL_CCS) ctx.addIssue({ code: 'custom', message: messageWith('admin.settings.errors.range', { min: 0, max: MAX_MAIL_CCS }) });
     return cap;
+  })),
+  perSenderHour: z.preprocess(trimmed, z.string().transform((typed, ctx) => {
+    const limit = Number(typed);
+    if (typed === '' || !Number.isInteger(limit) || limit < 1 || limit > MAX_PER_SENDER_HOUR) {
+      ctx.addIssue({ code: 'custom', message: messageWith('admin.settings.errors.range', { min: 1, max: MAX_PER_SENDER_HOUR }) });
+    }
+    return limit;
   })),
 });
 

@@ -18,22 +18,31 @@ export const UNVERIFIED_CC_CAP = 'mailin.unverified_cc_cap';
 /** The most people one mail adds as CCs, whoever sent it. */
 export const MAX_MAIL_CCS = 20;
 const DEFAULT_CC_CAP = 5;
+/** Setting: how many mails one sender may send in an hour before the rest wait at their MTA (issue 25.5). */
+export const PER_SENDER_HOUR = 'mailin.per_sender_hour';
+export const DEFAULT_PER_SENDER_HOUR = 60;
+/** The highest per-sender limit the admin page accepts. */
+export const MAX_PER_SENDER_HOUR = 10_000;
 
 export interface MailTrustSettings {
   allowNew: boolean;
   trustedIds: string[];
   verifiedStaff: boolean;
   ccCap: number;
+  /** Mails one sender may send in an hour. */
+  perSenderHour: number;
 }
 
 export async function mailTrustSettings(db: Db): Promise<MailTrustSettings> {
   const stored = await allSettings(db);
   const cap = Number(stored.get(UNVERIFIED_CC_CAP) ?? DEFAULT_CC_CAP);
+  const perSender = Number(stored.get(PER_SENDER_HOUR) ?? DEFAULT_PER_SENDER_HOUR);
   return {
     allowNew: stored.get(ALLOW_NEW_CUSTOMERS) !== '0',
     trustedIds: splitIds(stored.get(TRUSTED_AUTHSERV_IDS) ?? ''),
     verifiedStaff: stored.get(VERIFIED_STAFF) === '1',
     ccCap: Number.isInteger(cap) && cap >= 0 ? Math.min(cap, MAX_MAIL_CCS) : DEFAULT_CC_CAP,
+    perSenderHour: Number.isInteger(perSender) && perSender >= 1 ? Math.min(perSender, MAX_PER_SENDER_HOUR) : DEFAULT_PER_SENDER_HOUR,
   };
 }
 
@@ -78,11 +87,12 @@ export interface MailSettingsForm {
   trustedIds: string;
   verifiedStaff: boolean;
   ccCap: string;
+  perSenderHour: string;
 }
 
 export async function mailSettingsForm(db: Db): Promise<MailSettingsForm> {
   const settings = await mailTrustSettings(db);
-  return { allowNew: settings.allowNew, trustedIds: settings.trustedIds.join(', '), verifiedStaff: settings.verifiedStaff, ccCap: String(settings.ccCap) };
+  return { allowNew: settings.allowNew, trustedIds: settings.trustedIds.join(', '), verifiedStaff: settings.verifiedStaff, ccCap: String(settings.ccCap), perSenderHour: String(settings.perSenderHour) };
 }
 
 /** An admin saves the mail settings (read by schemas.ts's mailSettingsSchema, every mistake at once): each change with its audit entry. */
@@ -92,10 +102,11 @@ export async function saveMailSettings(db: Db, actor: Actor, input: MailTrustSet
     [TRUSTED_AUTHSERV_IDS]: input.trustedIds.join(', '),
     [VERIFIED_STAFF]: input.verifiedStaff ? '1' : '0',
     [UNVERIFIED_CC_CAP]: String(input.ccCap),
+    [PER_SENDER_HOUR]: String(input.perSenderHour),
   };
   await db.transaction().execute(async (trx) => {
     const stored = await allSettings(trx);
-    const defaults: Record<string, string> = { [ALLOW_NEW_CUSTOMERS]: '1', [TRUSTED_AUTHSERV_IDS]: '', [VERIFIED_STAFF]: '0', [UNVERIFIED_CC_CAP]: String(DEFAULT_CC_CAP) };
+    const defaults: Record<string, string> = { [ALLOW_NEW_CUSTOMERS]: '1', [TRUSTED_AUTHSERV_IDS]: '', [VERIFIED_STAFF]: '0', [UNVERIFIED_CC_CAP]: String(DEFAULT_CC_CAP), [PER_SENDER_HOUR]: String(DEFAULT_PER_SENDER_HOUR) };
     for (const [key, value] of Object.entries(next)) {
       const before = stored.get(key) ?? defaults[key]!;
       if (before === value) continue;

@@ -5,6 +5,7 @@ import { nowIso } from '../../src/lib/time.js';
 import { receiveFromStdin } from '../../src/mailin/pipe.js';
 import { receiveMessage } from '../../src/mailin/receive.js';
 import { startSmtpReceiver } from '../../src/mailin/smtp.js';
+import { DEFAULT_PER_SENDER_HOUR } from '../../src/mailin/trust.js';
 import { postMultipart } from '../attachments/helpers.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
@@ -103,7 +104,7 @@ t.test('inbound mail: a flooding sender is told to try later (SMTP 451, pipe exi
   const desk = await deskWithTicket(t);
   const deps = depsOf(desk);
   const flooder = 'flood@customer.test';
-  for (let n = 0; n < LIMITS.mailPerSender.max; n++) {
+  for (let n = 0; n < DEFAULT_PER_SENDER_HOUR; n++) {
     const outcome = await receiveMessage(deps, plainMail(flooder, n));
     if (outcome.status !== 'stored') t.fail(`mail ${n}: ${outcome.status}`);
   }
@@ -119,10 +120,33 @@ t.test('inbound mail: a flooding sender is told to try later (SMTP 451, pipe exi
   const err: string[] = [];
   const code = await receiveFromStdin(() => desk.config, { out: () => {}, err: (s) => err.push(s), stdin: async () => plainMail(flooder, 1001) });
   t.equal(code, 75, 'EX_TEMPFAIL for an MTA pipe');
+  t.match(err.join(''), /^deskbell: mail not stored: Too many messages from this sender; try again later\. \(try again in \d+ s\)\n$/, 'the MTA log gets a sentence, not a catalogue key');
   t.equal((await desk.db.selectFrom('messages').select('id').execute()).length, before.length, 'nothing stored');
 
   const other = await receiveMessage(deps, plainMail('someone@customer.test', 1));
   t.equal(other.status, 'stored', 'other senders are not affected');
+});
+
+t.test('inbound mail: the per-sender limit is an admin setting (Admin → Mail), checked on save', async (t) => {
+  const desk = await deskWithTicket(t);
+  const admin = await makeUser(desk.db, 'admin');
+  const browser = new Client(desk.app);
+  await browser.login(admin.email, PASSWORD);
+  const page = await browser.get('/admin/mail');
+  t.equal(page.statusCode, 200);
+  t.match(page.body, `name="perSenderHour" type="number"`);
+  t.match(page.body, `value="${DEFAULT_PER_SENDER_HOUR}"`);
+  const form = { allowNew: '1', trustedIds: '', ccCap: '5' };
+  const refused = await browser.post('/admin/mail/settings', { ...form, perSenderHour: '0' });
+  t.equal(refused.statusCode, 422);
+  t.match(refused.body, 'between 1 and 10000');
+  t.match(refused.body, 'value="0"', 'the value typed is kept');
+  t.equal((await browser.post('/admin/mail/settings', { ...form, perSenderHour: '3' })).statusCode, 303);
+  const deps = depsOf(desk);
+  const outcomes = [];
+  for (let n = 0; n < 3; n++) outcomes.push((await receiveMessage(deps, plainMail('chatty@customer.test', n))).status);
+  t.same(outcomes, ['stored', 'stored', 'stored']);
+  await t.rejects(receiveMessage(deps, plainMail('chatty@customer.test', 3)), { name: 'TooManyRequests' }, 'the fourth waits');
 });
 
 // Issue 15, point 3: every attempt is counted before its password is checked, atomically, so a burst
