@@ -3,7 +3,7 @@ import type { Translate } from '../i18n.js';
 import { nowIso } from '../lib/time.js';
 import { formatBytes, safeFilename } from './names.js';
 import { insertUploads } from './queries.js';
-import { allowedLabels, claimedKind, isFileKind, KINDS, sniff, sniffedLabel, SNIFF_BYTES, type AttachmentPolicy, type FileKind, type Sniffed } from './sniff.js';
+import { allowedLabels, claimedKind, isFileKind, KINDS, sniff, sniffedLabel, SNIFF_BYTES, textKind, type AttachmentPolicy, type FileKind, type Sniffed } from './sniff.js';
 import { removeStoredFiles, storeStream, type Refusal, type StoredFile } from './store.js';
 
 /** An upload on disk with its `attachments` row, pending (message_id NULL) until a verb binds it. */
@@ -59,7 +59,7 @@ export class Intake {
       maxBytes: this.policy.maxTotalBytes - this.#used,
       headBytes: SNIFF_BYTES,
       accept: (head) => {
-        const kind = (sniffed = sniff(head));
+        const kind = (sniffed = textKind(sniff(head), filename));
         return isFileKind(kind) && this.policy.allowed.includes(kind) ? kind : null;
       },
     });

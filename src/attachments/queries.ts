@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { Db } from '../db/connect.js';
 import type { AttachmentsTable } from '../db/schema.js';
+import { isHiddenFile } from './sniff.js';
 
 /** What a list of download links needs. */
 export interface AttachmentSummary {
@@ -30,7 +31,8 @@ export function findAttachment(db: Db, id: number) {
 
 /**
  * The attachments of many messages in one query (no query per message), grouped by message id, in
- * upload order. Callers pass only messages the viewer may see: for customers never a note.
+ * upload order, without the files that are kept but not listed (an S/MIME signature). Callers pass
+ * only messages the viewer may see: for customers never a note.
  */
 export async function listAttachmentsForMessages(db: Db, messageIds: readonly number[]): Promise<Map<number, AttachmentSummary[]>> {
   const grouped = new Map<number, AttachmentSummary[]>();
@@ -40,6 +42,8 @@ export async function listAttachmentsForMessages(db: Db, messageIds: readonly nu
     const rows = await db.selectFrom('attachments').select(SUMMARY)
       .where('message_id', 'in', ids.slice(i, i + 500)).orderBy('message_id').orderBy('id').execute();
     for (const row of rows) {
+      // Kept with the message (the original .eml has it too), but not a file anyone chose to send.
+      if (isHiddenFile(row.content_type)) continue;
       const list = grouped.get(row.message_id!) ?? [];
       list.push(row);
       grouped.set(row.message_id!, list);

@@ -3,7 +3,7 @@ import type { Db } from '../db/connect.js';
 import { getNumberSetting, getSetting } from '../settings/settings.js';
 
 /** The kinds of file an operator may allow. HTML, SVG and XML are recognised only to be refused. */
-export type FileKind = 'jpg' | 'png' | 'gif' | 'webp' | 'pdf' | 'zip' | 'txt';
+export type FileKind = 'jpg' | 'png' | 'gif' | 'webp' | 'pdf' | 'zip' | 'txt' | 'csv' | 'log' | 'eml' | 'p7s';
 
 export interface KindInfo {
   /** What the download is served as: decided here, never taken from the client. */
@@ -21,7 +21,29 @@ export const KINDS: Record<FileKind, KindInfo> = {
   pdf: { mime: 'application/pdf', label: 'PDF', image: false },
   zip: { mime: 'application/zip', label: 'ZIP', image: false },
   txt: { mime: 'text/plain; charset=utf-8', label: 'TXT', image: false },
+  // Text by its bytes, told apart by its name (textKind): what mail brings most (issue 25.4).
+  csv: { mime: 'text/csv; charset=utf-8', label: 'CSV', image: false },
+  log: { mime: 'text/plain; charset=utf-8', label: 'LOG', image: false },
+  // A forwarded mail (message/rfc822): downloaded, never shown inline.
+  eml: { mime: 'message/rfc822', label: 'EML', image: false },
+  // An S/MIME signature: kept with the mail, not listed as a file (isHiddenFile).
+  p7s: { mime: 'application/pkcs7-signature', label: 'P7S', image: false },
 };
+
+/** Kinds that are plain text by their bytes: the file's name says which (a .csv stays a CSV). */
+const TEXT_BY_NAME: readonly FileKind[] = ['csv', 'log', 'eml'];
+
+/** A text file is the text kind its name claims, when that is one (TEXT_BY_NAME); otherwise what was sniffed. */
+export function textKind(sniffed: Sniffed, filename: string): Sniffed {
+  if (sniffed !== 'txt') return sniffed;
+  const claimed = claimedKind(filename);
+  return claimed && TEXT_BY_NAME.includes(claimed) ? claimed : 'txt';
+}
+
+/** Files kept but not listed under a message (an S/MIME signature belongs to the mail, not to its reader). */
+export function isHiddenFile(contentType: string): boolean {
+  return contentType === KINDS.p7s.mime;
+}
 
 const ALIASES: Record<string, FileKind> = { jpeg: 'jpg', text: 'txt' };
 
@@ -48,6 +70,8 @@ export function sniff(head: Buffer): Sniffed {
   if (startsWith(head, ascii('%PDF-'))) return 'pdf';
   // Local file header, or the end record of an empty archive. Archives are never opened.
   if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06])) return 'zip';
+  // DER: a SEQUENCE whose first element is the object id of PKCS #7 signed data (1.2.840.113549.1.7.2).
+  if (head[0] === 0x30 && head.subarray(0, 32).includes(Buffer.from([0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02]))) return 'p7s';
   return sniffText(head);
 }
 
@@ -121,6 +145,17 @@ async function readAttachmentPolicy(db: Db): Promise<AttachmentPolicy> {
     maxTotalBytes: max !== null && max > 0 ? max : DEFAULT_POLICY.maxTotalBytes,
   };
 }
+
+export const SETTING_MAIL_TYPES = 'attachments.mail_types';
+/** What mail may bring unless the admin says otherwise (the settings registry shows the same). */
+export const DEFAULT_MAIL_TYPES = 'jpg, png, gif, webp, pdf, zip, txt, csv, log, eml, p7s';
+
+/** The policy for files that come by mail: the mail allow-list (a setting), the forms' total per message. */
+const mailPolicy = untilChanged(async (db: Db, _: ''): Promise<AttachmentPolicy> => {
+  const [forms, types] = await Promise.all([loadAttachmentPolicy(db), getSetting(db, SETTING_MAIL_TYPES)]);
+  return { allowed: parseAllowedTypes(types ?? DEFAULT_MAIL_TYPES), maxTotalBytes: forms.maxTotalBytes };
+}, 1);
+export const loadMailAttachmentPolicy = (db: Db): Promise<AttachmentPolicy> => mailPolicy(db, '');
 
 /** "jpg, PNG,jpeg" → ['jpg', 'png']; unknown names (svg, html, exe) are ignored, never allowed. */
 export function parseAllowedTypes(value: string): FileKind[] {

@@ -5,6 +5,7 @@ import type { Translate } from '../i18n.js';
 import { nowIso } from '../lib/time.js';
 import { storeFiles, type Rejection, type StoredUpload } from '../attachments/uploads.js';
 import { storeStream, type StoredFile } from '../attachments/store.js';
+import { loadMailAttachmentPolicy } from '../attachments/sniff.js';
 import type { InboundMail } from './parse.js';
 import './schema.js';
 
@@ -31,18 +32,22 @@ export async function bindOriginal(trx: Db, messageId: number, uploaderId: numbe
 
 /**
  * The mail's attachments and inline images, through the same intake as the forms (type from the
- * bytes, the per-message total): what is refused is named, not fatal.
+ * bytes, the per-message total) but with the mail's own allow-list (a forwarded mail, a log, a
+ * signature: attachments.mail_types): what is refused is named, not fatal.
  */
 export async function storeMailFiles(db: Db, uploadsDir: string, uploaderId: number, attachments: Attachment[], t: Translate): Promise<{ uploads: StoredUpload[]; rejected: Rejection[] }> {
   const files = attachments
     .filter((a) => !/^(message\/(delivery-status|disposition-notification)|text\/rfc822-headers)/i.test(a.contentType))
     .map((a, i) => ({ filename: a.filename || `${a.related ? 'image' : 'attachment'}-${i + 1}${extension(a.contentType)}`, content: a.content }));
   if (files.length === 0) return { uploads: [], rejected: [] };
-  return storeFiles(db, uploadsDir, uploaderId, files, t);
+  return storeFiles(db, uploadsDir, uploaderId, files, t, await loadMailAttachmentPolicy(db));
 }
 
 function extension(contentType: string): string {
-  const known: Record<string, string> = { 'image/png': '.png', 'image/jpeg': '.jpg', 'image/gif': '.gif', 'application/pdf': '.pdf', 'message/rfc822': '.eml', 'text/plain': '.txt' };
+  const known: Record<string, string> = {
+    'image/png': '.png', 'image/jpeg': '.jpg', 'image/gif': '.gif', 'application/pdf': '.pdf', 'message/rfc822': '.eml', 'text/plain': '.txt',
+    'text/csv': '.csv', 'application/pkcs7-signature': '.p7s', 'application/x-pkcs7-signature': '.p7s',
+  };
   return known[contentType.toLowerCase()] ?? '';
 }
 

@@ -76,14 +76,26 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'attachments.max_total_bytes', kind: 'number', section: 'attachments', default: String(30 * MB), min: 1, max: 1024, scale: MB },
   {
     key: 'attachments.allowed_types', kind: 'text', section: 'attachments', default: 'jpg, png, pdf, zip', maxLength: 200,
-    check: (v) => (v.split(/[\s,;]+/).filter(Boolean).every((s) => /^\.?(jpe?g|png|gif|webp|pdf|zip|txt|text)$/i.test(s))
-      ? null : 'admin.settings.errors.types'),
+    check: (v) => (typeList(v, FORM_TYPES) ? null : 'admin.settings.errors.types'),
+  },
+  // What mail may bring (issue 25.4): forwarded mails, text files and signatures as well, so that nothing sent is lost.
+  {
+    key: 'attachments.mail_types', kind: 'text', section: 'attachments', default: 'jpg, png, gif, webp, pdf, zip, txt, csv, log, eml, p7s', maxLength: 200,
+    check: (v) => (typeList(v, [...FORM_TYPES, 'p7s']) ? null : 'admin.settings.errors.types'),
   },
   // Two-factor sign-in for every staff member (src/auth/two-factor.ts): those without it set it up at their next sign-in.
   { key: 'security.require_2fa', kind: 'bool', section: 'site', default: '0' },
   // The recycle bin (issue 20): deleted and spam tickets wait this long before the purge job removes them.
   { key: 'tickets.bin_days', kind: 'days', section: 'tickets', default: '30', min: 1, max: 3650 },
 ];
+
+/** The kinds a form upload may be allowed (attachments/sniff.ts); `jpeg` and `text` are aliases. */
+const FORM_TYPES = ['jpg', 'jpeg', 'png', 'gif', 'webp', 'pdf', 'zip', 'txt', 'text', 'csv', 'log', 'eml'];
+
+/** "jpg, .PNG; pdf": a list of known kinds, dots and case aside. */
+function typeList(value: string, known: string[]): boolean {
+  return value.split(/[\s,;]+/).filter(Boolean).every((s) => known.includes(s.replace(/^\./, '').toLowerCase()));
+}
 
 export const SECTIONS = ['site', 'portal', 'tickets', 'autoclose', 'attachments'] as const;
 
