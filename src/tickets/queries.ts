@@ -9,6 +9,11 @@ import { visibleTickets } from './scope.js';
 
 /** A ticket as its details page shows it, or undefined when it does not exist or is out of scope. */
 export function findVisibleTicket(db: Db, actor: Actor, id: number) {
+  return visibleTicketDetails(db, actor).where('tickets.id', '=', id).executeTakeFirst();
+}
+
+/** Tickets in the actor's scope with what their details page shows (the API's list reads its page's rows so). */
+export function visibleTicketDetails(db: Db, actor: Actor) {
   return visibleTickets(db, actor)
     .innerJoin('users as requester', 'requester.id', 'tickets.requester_id')
     .innerJoin('statuses', 'statuses.id', 'tickets.status_id')
@@ -23,16 +28,14 @@ export function findVisibleTicket(db: Db, actor: Actor, id: number) {
       'brands.name as brand_name', 'ticket_types.customer_facing',
       'statuses.name as status_name', 'statuses.customer_label as status_label', 'statuses.category as status_category',
       'ticket_types.name as type_name', 'assignee.name as assignee_name', 'groups.name as group_name',
-    ])
-    .where('tickets.id', '=', id)
-    .executeTakeFirst();
+    ]);
 }
 
 /** Messages of the given kinds, oldest first. Callers for customers must never ask for `note`. */
 export function listMessages(db: Db, ticketId: number, kinds: MessageKind[]) {
   const query = db.selectFrom('messages').leftJoin('users', 'users.id', 'messages.author_id')
     .select(['messages.id', 'messages.kind', 'messages.body_html', 'messages.created_at', 'users.name as author_name', 'users.role as author_role',
-      'messages.via', 'messages.match_reason'])
+      'messages.via', 'messages.match_reason', 'messages.body_text', 'messages.author_id'])
     .where('messages.ticket_id', '=', ticketId).where('messages.kind', 'in', kinds);
   return query.orderBy('messages.created_at').orderBy('messages.id').execute();
 }
