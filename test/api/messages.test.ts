@@ -47,14 +47,14 @@ t.test('staff reply, note and update; customers answer; the rules are the pages\
 t.test('files: multipart with the message, or uploaded first; downloads only for who may read them', async (t) => {
   const desk = await buildApiDesk(t);
   const id = desk.tickets.mine;
-  const form = multipart([{ name: 'kind', value: 'note' }, { name: 'body', value: 'The log' }, { name: 'files', filename: 'log.txt', content: BYTES.txt, type: 'text/plain' }]);
+  const form = multipart([{ name: 'kind', value: 'note' }, { name: 'body', value: 'The log' }, { name: 'files', filename: 'log.pdf', content: BYTES.pdf, type: 'application/pdf' }]);
   const sent = await desk.app.inject({ method: 'POST', url: `/api/v1/tickets/${id}/messages`, headers: { authorization: `Bearer ${desk.tokens.agent}`, 'content-type': form.contentType }, payload: form.body });
   const note = json(t, sent, 201, 'a note with a file');
   t.equal(note.attachments.length, 1);
-  t.match(note.attachments[0], { filename: 'log.txt', contentType: 'text/plain', href: `/api/v1/attachments/${note.attachments[0].id}` });
+  t.match(note.attachments[0], { filename: 'log.pdf', contentType: 'application/pdf', href: `/api/v1/attachments/${note.attachments[0].id}` });
   const download = await desk.call('agent', 'GET', note.attachments[0].href);
   t.equal(download.statusCode, 200, 'staff download it');
-  t.equal(download.body, BYTES.txt.toString());
+  t.equal(download.body, BYTES.pdf.toString());
   t.match(download.headers['content-disposition'], /attachment/);
   t.equal((await desk.call('customer', 'GET', note.attachments[0].href)).statusCode, 404, 'the customer cannot: it is a note\'s');
 
