@@ -63,6 +63,10 @@ export function definer(api: FastifyInstance, registry: RouteDoc[]): Define {
     api.route({
       method: spec.method,
       url: spec.path,
+      // Nobody at all is told so (401) before anything else, the CSRF check (a preHandler) included.
+      preValidation: async (request) => {
+        if (spec.access !== 'public' && !request.actor) throw new Unauthorized();
+      },
       handler: async (request, reply) => {
         const actor = spec.access === 'public' ? request.actor : requireActor(request, spec.access);
         const params = spec.params ? parseParams(spec.params, request.params) : {};
