@@ -15,6 +15,9 @@ import { PASSWORD } from '../helpers/factories.js';
 import { totpAt } from '../../src/auth/totp.js';
 import { buildWorld, CANARY, CUSTOMERS, VARIANTS, type World } from './world.js';
 
+// Thousands of customer requests in each walk: slow on PostgreSQL on a busy machine.
+t.setTimeout(300_000);
+
 const HTMX_VARIANTS: Record<string, Record<string, string>> = {
   'plain': {},
   'boosted': { 'HX-Request': 'true', 'HX-Request-Type': 'full' },
@@ -81,6 +84,8 @@ t.test('no customer page, fragment or search result carries the canary; staff pa
   for (const actor of CUSTOMERS) {
     for (const path of paths) {
       for (const [variant, headers] of Object.entries(HTMX_VARIANTS)) {
+        // The API answers JSON whatever htmx asks (its own walk, with tokens, is below).
+        if (path.startsWith('/api/') && variant !== 'plain') continue;
         if (actor === 'colleagueUnshared') await world.setSharing(false);
         const response = await world.clients[actor].get(path, headers);
         if (actor === 'colleagueUnshared') await world.setSharing(true);

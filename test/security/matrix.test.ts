@@ -5,6 +5,9 @@ import type { LightMyRequestResponse } from 'fastify';
 import { ACTORS, buildWorld, type ActorName, type Variant, type World } from './world.js';
 import { AREAS, CSRF_EXEMPT, paramKind, ruleFor, type Outcome } from './expectations.js';
 
+// Over 4,000 requests (the API's routes with every person's token among them): slow on PostgreSQL on a busy machine.
+t.setTimeout(300_000);
+
 /**
  * POSTs that destroy or end what later cases need (the ticket, the user, the session): they run after
  * all others, and an allowed actor's case runs only against the id that does not exist.
