@@ -18,6 +18,8 @@ import { addPerson } from './users/users.js';
 import { findUserByEmail } from './users/queries.js';
 import { Catalogue } from './i18n.js';
 import { receiveFromStdin } from './mailin/pipe.js';
+import { TOKEN_SCOPES, newTokenSchema } from './api/schemas.js';
+import { createApiToken } from './api/tokens.js';
 
 export const USAGE = `Usage: deskbell <command> [options]
 
@@ -30,6 +32,9 @@ Commands:
                                          without --password, print an invitation link
   user reset-2fa --email E               take a person's two-factor sign-in away (a lost phone, or the
                                          only admin locked out): audited, the person is told by mail
+  token create --email E --name N [--scope read|write]
+                                         make a personal API token for that person (read-only unless
+                                         --scope write) and print it: it is shown this once
   demo [--tickets N]                     add demo organisations, people and N tickets (default 200)
   backup FILE                            write a consistent copy of the database to FILE (safe while serving)
   restore FILE                           put FILE in place of the database (the server must be stopped;
@@ -114,6 +119,11 @@ async function dispatch(argv: string[], io: Io, configure: () => Config): Promis
         await db.destroy();
       }
       return 0;
+    }
+    case 'token': {
+      const [sub, ...options] = rest;
+      if (sub !== 'create') throw new UsageError(sub ? `unknown token command "${sub}"` : 'token needs a command (create)');
+      return createTokenCommand(options, io, configure);
     }
     case 'demo': {
       const { values } = parse(rest, { tickets: { type: 'string' } });
@@ -202,6 +212,30 @@ async function resetTwoFactorCommand(options: string[], io: Io, configure: () =>
     io.out(done === 'reset'
       ? `Two-factor sign-in of ${person.email} is reset: they sign in with their password alone (and set it up again where it is required). They will be told by mail.\n`
       : `${person.email} had no two-factor sign-in; nothing changed.\n`);
+    return 0;
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** `token create --email E --name N [--scope read|write]`: a token for provisioning scripts, printed once. */
+async function createTokenCommand(options: string[], io: Io, configure: () => Config): Promise<number> {
+  const { values } = parse(options, { email: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string' } });
+  for (const key of ['email', 'name'] as const) if (!values[key]) throw new UsageError(`token create needs --${key}`);
+  if (values.scope !== undefined && !(TOKEN_SCOPES as readonly string[]).includes(values.scope)) throw new UsageError('--scope must be read or write');
+  const { db } = await openDatabase(configure());
+  try {
+    const person = await findUserByEmail(db, values.email!.trim().toLowerCase());
+    if (!person) {
+      io.err(`deskbell: nobody has the address ${values.email}\n`);
+      return 1;
+    }
+    if (person.state !== 'active') {
+      io.err(`deskbell: ${person.email} is not active (${person.state}): a token would not work\n`);
+      return 1;
+    }
+    const { token } = await createApiToken(db, null, person.id, parseForm(newTokenSchema, { name: values.name, scope: values.scope ?? 'read' }));
+    io.out(`${token}\n`);
     return 0;
   } finally {
     await db.destroy();

@@ -44,6 +44,8 @@ export interface Config {
   loginLimit: LoginPolicy;
   /** Variables set in the environment that also have an admin setting: the environment wins. */
   envOverrides: string[];
+  /** Requests per API token (or signed-in person, or address) per window (docs/api.md); tests lower it. */
+  apiRateLimit: { max: number; windowMs: number };
 }
 
 export type DatabaseConfig =
@@ -128,6 +130,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     jobRetryBaseMs: 30_000,
     loginLimit: LOGIN_POLICY,
     envOverrides: SETTABLE_ENV.filter((name) => Boolean(env[name])),
+    apiRateLimit: { max: 600, windowMs: 60_000 },
     ...overrides,
   };
   // On PostgreSQL the instances share one key, kept in the database (db/open.ts), unless SECRET_KEY is set.

@@ -61,6 +61,8 @@ import ticketSnoozeRoutes from './agent/routes-snooze.js';
 import adminBinRoutes from './bin/routes-admin.js';
 import { BIN_PURGE_JOB, runBinPurgeJob, scheduleBinPurge } from './bin/bin.js';
 import { runSnoozeJob, scheduleSnoozeReturns, SNOOZE_JOB } from './snooze/snooze.js';
+import apiRoutes from './api/plugin.js';
+import apiTokenRoutes from './api/routes-tokens.js';
 
 /** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
 export const ROUTES: FastifyPluginAsync[] = [
@@ -84,6 +86,8 @@ export const ROUTES: FastifyPluginAsync[] = [
   twoFactorRoutes, sessionRoutes,
   // snooze (staff) and the recycle bin (admins), issue 20
   ticketSnoozeRoutes, adminBinRoutes,
+  // the JSON API under /api and personal API tokens (issue 22; each route guarded)
+  apiRoutes, apiTokenRoutes,
 ];
 
 /** The worker's job kinds. Mail is sent only when SMTP_URL is set; otherwise it waits in the outbox. */

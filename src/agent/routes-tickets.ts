@@ -24,7 +24,7 @@ import { StaleReply } from '../messages/stale.js';
 import { nowIso } from '../lib/time.js';
 import { getNumberSetting } from '../settings/settings.js';
 import { PRIORITIES } from '../tickets/tickets.js';
-import { openTicketForCustomer } from './open-ticket.js';
+import { openTicketForCustomer } from '../submissions/open-ticket.js';
 import { assignSchema, readEditForm, statusSchema } from '../tickets/schemas.js';
 import { openTicketSchema } from './schemas.js';
 import { markMessengerRead } from '../chat/chat.js';

@@ -1,8 +1,7 @@
 import * as z from 'zod';
 import { Invalid } from '../lib/errors.js';
-import { assignee, choice, email, id, longText, maybeId, optionalId, parseForm, text } from '../lib/form.js';
+import { assignee, choice, id, optionalId, parseForm } from '../lib/form.js';
 import type { PropertyChange } from '../tickets/properties.js';
-import { VISIBILITIES } from '../tickets/schemas.js';
 import { PRIORITIES } from '../tickets/tickets.js';
 
 /**
@@ -10,17 +9,7 @@ import { PRIORITIES } from '../tickets/tickets.js';
  * agent pages share with the domain are in tickets/schemas.ts.
  */
 
-/** "New ticket": no type or priority chosen means the desk's default type and that type's priority. */
-export const openTicketSchema = z.object({
-  requesterEmail: email(),
-  requesterName: text({ required: false, max: 120 }),
-  subject: text({ max: 200 }),
-  message: longText(),
-  typeId: maybeId(),
-  priority: choice(PRIORITIES, { blank: null }),
-  visibility: choice(VISIBILITIES, { blank: 'public' }),
-});
-export type OpenTicketInput = z.output<typeof openTicketSchema>;
+export { openTicketSchema, type OpenTicketInput } from '../submissions/schemas.js';
 
 /** The ticket page's side panel: one property per form, named by `property` (tickets/properties.ts). */
 export const PANEL_PROPERTIES = ['statusId', 'priority', 'assigneeId', 'groupId', 'typeId'] as const;

@@ -28,6 +28,8 @@ export interface PostMessageInput extends Pick<AgentMessageInput, 'kind' | 'body
   seenMessageId?: number | null;
   /** Set when the message did not come from a form (the mail channel). */
   origin?: MessageOrigin;
+  /** The API's messages say so (`via: 'api'`); a form's are `web`, mail's come with their origin. */
+  via?: 'api';
   /**
    * More changes that come with the message (a macro's actions), in its transaction: after the
    * message, before the "Send and set status" choice.
@@ -70,7 +72,7 @@ export async function postAgentMessage(db: Db, actor: Actor, ticketId: number, i
     const signature = kind === 'note' ? null : await signatureBlock(trx, actor, ticket);
     const bodyHtml = input.origin?.bodyHtml;
     const messageId = await addMessage(trx, actor, ticket.id, {
-      kind, bodyText: body + (signature?.text ?? ''), bodyHtml: bodyHtml === undefined ? undefined : bodyHtml + (signature?.html ?? ''), via: input.origin?.via, emailMessageId: input.origin?.emailMessageId,
+      kind, bodyText: body + (signature?.text ?? ''), bodyHtml: bodyHtml === undefined ? undefined : bodyHtml + (signature?.html ?? ''), via: input.origin?.via ?? input.via, emailMessageId: input.origin?.emailMessageId,
       matchReason: input.origin?.matchReason, uploadIds: input.uploadIds, firstResponse: kind === 'reply',
     });
     const message = { id: messageId };

@@ -24,6 +24,8 @@ declare module 'fastify' {
 export default fp(async (app) => {
   app.addHook('preHandler', async (request) => {
     if (SAFE_METHODS.has(request.method) || request.routeOptions.config.csrf === false) return;
+    // A bearer token is no ambient credential: a browser never adds it on its own (src/api/auth.ts).
+    if (request.apiToken) return;
     if (request.routeOptions.config.multipartCsrf === true && request.isMultipart()) return;
     checkCsrf(request, (request.body as Record<string, unknown> | undefined)?._csrf);
   });
@@ -34,6 +36,7 @@ export default fp(async (app) => {
  * form's `_csrf` field when it is sent and not empty, else the `X-CSRF-Token` header.
  */
 export function checkCsrf(request: FastifyRequest, formField: unknown): void {
+  if (request.apiToken) return;
   const sent = typeof formField === 'string' && formField !== '' ? formField : request.headers['x-csrf-token'];
   if (typeof sent !== 'string' || !safeEqual(sent, request.csrfToken)) throw new Forbidden('errors.csrf');
 }

@@ -1,4 +1,4 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { findSession, touchSession } from '../auth/sessions.js';
 import type { Config } from '../config.js';
@@ -16,8 +16,15 @@ export default fp(async (app) => {
   app.decorateRequest('csrfSecret', '');
   app.decorateRequest('csrfToken', '');
   app.decorateRequest('t', null as never);
+  app.decorateRequest('apiToken', null);
 
   app.addHook('onRequest', async (request, reply) => {
+    // An API request with a bearer token (src/api/auth.ts) carries no cookie session: neither the
+    // session nor a visitor's CSRF cookie, whatever cookies the client also sends.
+    if (hasBearerToken(request)) {
+      request.t = catalogue.translator(chooseLocale(catalogue, undefined, request.headers['accept-language']));
+      return;
+    }
     const token = request.cookies[SESSION_COOKIE];
     const session = token && token.length < 100 ? await findSession(db, token) : null;
     if (session) {
@@ -39,6 +46,12 @@ export default fp(async (app) => {
     request.t = catalogue.translator(chooseLocale(catalogue, request.actor?.locale, request.headers['accept-language']));
   });
 }, { name: 'session' });
+
+/** `Authorization: Bearer …` on an /api address: the API authenticates it, not the cookie. */
+export function hasBearerToken(request: FastifyRequest): boolean {
+  const header = request.headers.authorization;
+  return typeof header === 'string' && /^bearer\s/i.test(header) && request.url.startsWith('/api/');
+}
 
 /**
  * The language of a page: the user's profile choice when the desk has it; for visitors (and a user

@@ -18,6 +18,8 @@ declare module 'fastify' {
     csrfSecret: string;
     csrfToken: string;
     t: Translate;
+    /** The API token this request authenticated with (src/api/auth.ts); absent for cookie sessions and visitors. */
+    apiToken?: { id: number; scope: 'read' | 'write' } | null;
   }
   interface FastifyReply {
     /** Render a page, or only `fragment` when htmx asks for a partial swap. */

@@ -81,6 +81,12 @@ const BY_ROLE = {
   'ticket.snooze': STAFF,
   /** The recycle bin: list deleted and spam tickets, restore them (issue 20). */
   'bin.manage': ADMINS,
+  /** The JSON API (issue 22) and one's own API tokens: everyone, each with exactly their own permissions. */
+  'api.use': EVERYONE,
+  /** Every person's API tokens: see and revoke them. */
+  'api.tokens.manage': ADMINS,
+  /** The desk's directory through the API: people, organisations, groups. */
+  'directory.read': STAFF,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type RoleAction = keyof typeof BY_ROLE;

@@ -11,8 +11,8 @@ import { defaultStatusId, findVisibleTicket } from '../tickets/queries.js';
 import { statusStamps } from '../tickets/status.js';
 import type { Actor } from '../users/actor.js';
 import type { DraftInput, SubmitInput } from './schemas.js';
-import { checkSubmission, createPortalTicket, defaultTopicId } from './submit.js';
-import { activeServices, customerTopics } from './submit-queries.js';
+import { checkSubmission, createPortalTicket, defaultTopicId } from '../submissions/submit.js';
+import { activeServices, customerTopics } from '../submissions/queries.js';
 
 /**
  * Seed 001: "Draft — the code user has not completed all the ticket creation flow steps yet."

@@ -4,8 +4,8 @@ import type { Translate } from '../i18n.js';
 import type { Actor } from '../users/actor.js';
 import { closedReplyPolicy, customerTicket } from '../tickets/customer.js';
 import type { CustomerReplyInput } from '../tickets/schemas.js';
-import { checkSubmission, defaultTopicId, submissionsPerHour, writeSubmission } from './submit.js';
-import { customerTopics } from './submit-queries.js';
+import { checkSubmission, defaultTopicId, submissionsPerHour, writeSubmission } from '../submissions/submit.js';
+import { customerTopics } from '../submissions/queries.js';
 
 /**
  * A message to a closed ticket, when the operator chose to turn it into a follow-up ticket (setting

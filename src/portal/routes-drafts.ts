@@ -4,7 +4,7 @@ import { Invalid } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
 import { allow } from '../plugins/guards.js';
 import { readSubmitForm } from './schemas.js';
-import { checkSubmission } from './submit.js';
+import { checkSubmission } from '../submissions/submit.js';
 import { draftValues, findOwnDraft, submitDraft } from './drafts.js';
 import { submitFormData, type FormState } from './routes-submit.js';
 

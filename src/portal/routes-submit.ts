@@ -10,8 +10,8 @@ import { findVisibleTicket } from '../tickets/queries.js';
 import type { Actor } from '../users/actor.js';
 import { draftsEnabled, saveDraft } from './drafts.js';
 import { parseDraftForm, readSubmitForm } from './schemas.js';
-import { checkSubmission, defaultTopicId, serviceRequired, submitTicket } from './submit.js';
-import { activeServices, customerTopics, listBrands, pendingUploadsOf } from './submit-queries.js';
+import { checkSubmission, defaultTopicId, serviceRequired, submitTicket } from '../submissions/submit.js';
+import { activeServices, customerTopics, listBrands, pendingUploadsOf } from '../submissions/queries.js';
 
 /** The form as the browser sent it, to draw it again. */
 type FormValues = Record<string, string | undefined>;

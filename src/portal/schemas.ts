@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { fieldInputs } from '../fields/fields.js';
-import { email, longText, maybeId, optionalId, parseForm, readForm, text, type Checked } from '../lib/form.js';
+import { email, longText, maybeId, parseForm, text } from '../lib/form.js';
 
 /**
  * The portal's forms, read into typed input (src/lib/form.ts). What needs the database (the topics
@@ -9,24 +9,7 @@ import { email, longText, maybeId, optionalId, parseForm, readForm, text, type C
  * (tickets/customer.ts): their schemas are in tickets/schemas.ts.
  */
 
-/** "Submit a ticket": topic and brand are looked up by the verb (an id that is no choice is no choice). */
-export const submitSchema = z.object({
-  typeId: maybeId(),
-  subject: text({ max: 200 }),
-  message: longText(),
-  brandId: maybeId(),
-  serviceId: optionalId(),
-});
-export type SubmitInput = z.output<typeof submitSchema> & {
-  /** The topic's custom fields as typed (`field_<key>`): the verb reads them by the topic's definitions. */
-  fields: Record<string, string>;
-};
-
-/** The submit form, mistakes and all: the verb adds what the database says, so one answer names every mistake. */
-export function readSubmitForm(body: unknown): Checked<SubmitInput> {
-  const { value, errors } = readForm(submitSchema, body);
-  return { value: { ...value, fields: fieldInputs(body) }, errors };
-}
+export { submitSchema, readSubmitForm, type SubmitInput } from '../submissions/schemas.js';
 
 /** "Save as draft": only a subject is needed; a topic, brand or service that is no choice is left out. */
 export const draftSchema = z.object({

@@ -7,7 +7,7 @@ import { can } from '../policy/can.js';
 import { getSetting } from '../settings/settings.js';
 import { findVisibleTicket } from '../tickets/queries.js';
 import type { Actor } from '../users/actor.js';
-import { findTag, findTagByName, ticketsTagged } from './queries.js';
+import { findTag, findTagByName, tagsOfTicket, ticketsTagged } from './queries.js';
 
 /** The admin setting: tags come only from the managed list (the admin page), none is made on a ticket. */
 export const MANAGED_SETTING = 'tags.managed';
@@ -88,4 +88,20 @@ export async function mergeTag(db: Db, actor: Actor, tagId: number, into: string
 async function moveTickets(trx: Trx, actor: Actor, tickets: number[], from: string, to: string): Promise<void> {
   const now = nowIso();
   for (const ticketId of tickets) await changeTicket(trx, actor, ticketId, { tags: { add: [to], remove: [from] }, history: [], at: now });
+}
+
+/**
+ * The ticket's tags as a whole (the API's PATCH): what is new goes on, what is missing comes off, in
+ * one change through the kernel. The names are normalised already (tags/schemas.ts).
+ */
+export async function setTicketTags(db: Db, actor: Actor, ticketId: number, names: readonly string[]): Promise<void> {
+  if (!can(actor, 'ticket.tag')) throw new Forbidden();
+  await db.transaction().execute(async (trx) => {
+    if (!(await findVisibleTicket(trx, actor, ticketId))) throw new NotFound();
+    await checkManagedTags(trx, names, 'tags');
+    const current = await tagsOfTicket(trx, ticketId);
+    const add = names.filter((name) => !current.includes(name));
+    const remove = current.filter((name) => !names.includes(name));
+    if (add.length > 0 || remove.length > 0) await changeTicket(trx, actor, ticketId, { tags: { add, remove }, history: [] });
+  });
 }

@@ -17,7 +17,16 @@ export async function findVisibleTicket(db: Db, actor: Actor, id: number) {
   return ticketWithNames(visibleTickets(db, actor), id).executeTakeFirst();
 }
 
+/** Tickets in the actor's scope with what their details page shows (the API's list reads its page's rows so). */
+export function visibleTicketDetails(db: Db, actor: Actor) {
+  return withDetails(visibleTickets(db, actor));
+}
+
 function ticketWithNames(scope: ReturnType<typeof visibleTickets>, id: number) {
+  return withDetails(scope).where('tickets.id', '=', id);
+}
+
+function withDetails(scope: ReturnType<typeof visibleTickets>) {
   return scope
     .innerJoin('users as requester', 'requester.id', 'tickets.requester_id')
     .innerJoin('statuses', 'statuses.id', 'tickets.status_id')
@@ -32,8 +41,7 @@ function ticketWithNames(scope: ReturnType<typeof visibleTickets>, id: number) {
       'brands.name as brand_name', 'ticket_types.customer_facing',
       'statuses.name as status_name', 'statuses.customer_label as status_label', 'statuses.category as status_category',
       'ticket_types.name as type_name', 'assignee.name as assignee_name', 'groups.name as group_name',
-    ])
-    .where('tickets.id', '=', id);
+    ]);
 }
 
 const staffTicket = reusableFirst((db, id: number) => ticketWithNames(everyTicket(db), id));
@@ -51,7 +59,7 @@ export function listMessages(db: Db, ticketId: number, kinds: readonly MessageKi
 function messagesQuery(db: Db, ticketId: number, kinds: MessageKind[]) {
   return db.selectFrom('messages').leftJoin('users', 'users.id', 'messages.author_id')
     .select(['messages.id', 'messages.kind', 'messages.body_html', 'messages.created_at', 'users.name as author_name', 'users.role as author_role',
-      'messages.via', 'messages.match_reason'])
+      'messages.via', 'messages.match_reason', 'messages.body_text', 'messages.author_id'])
     .where('messages.ticket_id', '=', ticketId).where('messages.kind', 'in', kinds)
     .orderBy('messages.created_at').orderBy('messages.id');
 }

@@ -10,10 +10,9 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 /** The converted features and their verb files. Routes, page assemblers and list filters (query strings) are not verbs. */
 const CONVERTED: Record<string, string[]> = {
-  agent: ['open-ticket.ts'],
   tickets: ['edit.ts', 'bulk.ts', 'assignment.ts', 'status.ts', 'cancel.ts', 'customer.ts'],
   messages: ['messages.ts'],
-  portal: ['submit.ts', 'drafts.ts', 'follow-up.ts', 'ccs.ts'],
+  portal: ['drafts.ts', 'follow-up.ts', 'ccs.ts'],
   chat: ['chat.ts'],
   video: ['video.ts'],
   users: ['invite-customer.ts', 'profile.ts', 'passwords.ts', 'users.ts'],
@@ -33,6 +32,7 @@ const CONVERTED: Record<string, string[]> = {
   signatures: ['signatures.ts'],
   sla: ['admin.ts'],
   macros: ['macros.ts'],
+  submissions: ['submit.ts', 'open-ticket.ts'],
 };
 
 /** Lines of a verb that compare a stored or derived value, not a form's, with one of those words: file, line, why. */

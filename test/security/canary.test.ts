@@ -15,6 +15,9 @@ import { PASSWORD } from '../helpers/factories.js';
 import { totpAt } from '../../src/auth/totp.js';
 import { buildWorld, CANARY, CUSTOMERS, VARIANTS, type World } from './world.js';
 
+// Thousands of customer requests in each walk: slow on PostgreSQL on a busy machine.
+t.setTimeout(300_000);
+
 const HTMX_VARIANTS: Record<string, Record<string, string>> = {
   'plain': {},
   'boosted': { 'HX-Request': 'true', 'HX-Request-Type': 'full' },
@@ -81,6 +84,8 @@ t.test('no customer page, fragment or search result carries the canary; staff pa
   for (const actor of CUSTOMERS) {
     for (const path of paths) {
       for (const [variant, headers] of Object.entries(HTMX_VARIANTS)) {
+        // The API answers JSON whatever htmx asks (its own walk, with tokens, is below).
+        if (path.startsWith('/api/') && variant !== 'plain') continue;
         if (actor === 'colleagueUnshared') await world.setSharing(false);
         const response = await world.clients[actor].get(path, headers);
         if (actor === 'colleagueUnshared') await world.setSharing(true);
@@ -270,4 +275,34 @@ t.test('a snoozed ticket says nothing of it to customers; a binned one is gone f
   const bin = await admin.get('/admin/bin');
   t.match(bin.body, 'Ann printer jam', 'the admin finds A in the bin');
   t.match(bin.body, `${CANARY} internal subject`, 'and the internal ticket');
+});
+
+// The JSON API (issue 22): every GET under /api with each customer's own token.
+t.test('no API answer to a customer\'s token carries the canary; staff tokens do read it', async (t) => {
+  const world = await buildWorld(t);
+  const apiPaths = [...getPaths(world).filter((path) => path.startsWith('/api/')),
+    `/api/v1/tickets/${world.ids.ticket.internal}`, `/api/v1/tickets/${world.ids.ticket.internal}/messages`,
+    '/api/v1/tickets?q=b41d-staffonly', '/api/v1/tickets?q=staffonly', '/api/v1/search?q=staffonly', '/api/v1/search?q=CANARY',
+    `/api/v1/attachments/${world.ids.attachment.noteA}`];
+  t.ok(apiPaths.length > 30, `${apiPaths.length} API paths`);
+  const leaked: string[] = [];
+  for (const actor of CUSTOMERS) {
+    for (const path of apiPaths) {
+      if (actor === 'colleagueUnshared') await world.setSharing(false);
+      const response = await world.app.inject({ method: 'GET', url: path, headers: { authorization: `Bearer ${world.tokens[actor]}` } });
+      if (actor === 'colleagueUnshared') await world.setSharing(true);
+      if (response.statusCode >= 500 || leaks(response)) leaked.push(`${actor} ${path} (${response.statusCode})`);
+    }
+  }
+  for (const line of leaked) t.comment(line);
+  t.equal(leaked.length, 0, 'no customer\'s API answer has the canary (nor a server error)');
+
+  const asAgent = (url: string) => world.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${world.tokens.agent}` } });
+  const a = world.ids.ticket.a;
+  t.match((await asAgent(`/api/v1/tickets/${a}/messages`)).body, `${CANARY} note on A`, 'the agent reads the note');
+  t.match((await asAgent(`/api/v1/tickets/${a}`)).body, `${CANARY} internal field`, 'and the internal field');
+  t.match((await asAgent(`/api/v1/tickets/${world.ids.ticket.internal}`)).body, `${CANARY} internal subject`, 'and the internal ticket');
+  t.equal((await asAgent(`/api/v1/attachments/${world.ids.attachment.noteA}`)).statusCode, 200, 'and the note\'s file');
+  t.equal((await world.app.inject({ method: 'GET', url: `/api/v1/tickets/${a}`, headers: { authorization: `Bearer ${world.tokens.customer}` } })).statusCode, 200,
+    'while the customer does read the ticket itself');
 });

@@ -259,6 +259,45 @@ export const AREAS: Record<string, Area> = {
   },
 };
 
+/** The API (issue 22): no token is 401 (the document and its page are public). */
+const api = (rule: Rule): Rule => (actor, variant, method) => (actor === 'anonymous' ? 401 : rule(actor, variant, method));
+const apiRules = {
+  signedIn: api(() => 'ok'),
+  staff: api((actor, variant) => (isCustomer(actor) ? 403 : variant === 'missing' ? 404 : 'ok')),
+  ticket: api((actor, variant) => ((isCustomer(actor) ? customerSees(actor, variant) : staffSees(actor, variant)) ? 'ok' : 404)),
+  staffTicket: api((actor, variant) => (isCustomer(actor) ? 403 : staffSees(actor, variant) ? 'ok' : 404)),
+};
+/** Own API tokens: A is the customer's, B the agent's; an admin revokes any; anyone else's is 404. */
+const ownToken: Rule = (actor, variant, method) => {
+  if (actor === 'anonymous') return visitor(method);
+  if (variant === 'missing') return 404;
+  return actor === 'admin' || (variant === 'a' && actor === 'customer') || (variant === 'b' && actor === 'agent') ? 'ok' : 404;
+};
+
+AREAS['the JSON API and API tokens (issue 22)'] = {
+  rule: apiRules.signedIn,
+  routes: [
+    'GET /api/openapi.json', 'GET /api/docs',
+    'GET /api/v1/me', 'GET /api/v1/tickets', 'POST /api/v1/tickets', 'GET /api/v1/tickets/:id', 'PATCH /api/v1/tickets/:id',
+    'GET /api/v1/tickets/:id/messages', 'POST /api/v1/tickets/:id/messages', 'POST /api/v1/uploads', 'GET /api/v1/attachments/:id',
+    'GET /api/v1/people', 'GET /api/v1/people/:id', 'GET /api/v1/organizations', 'GET /api/v1/organizations/:id', 'GET /api/v1/groups',
+    'GET /api/v1/ticket-types', 'GET /api/v1/fields', 'GET /api/v1/statuses', 'GET /api/v1/tags', 'GET /api/v1/macros', 'GET /api/v1/search',
+    'GET /account/tokens', 'POST /account/tokens', 'POST /account/tokens/:id/revoke', 'GET /admin/tokens', 'POST /admin/tokens/:id/revoke',
+  ],
+  except: {
+    'GET /api/openapi.json': rules.public, 'GET /api/docs': rules.public,
+    'GET /api/v1/tickets/:id': apiRules.ticket, 'GET /api/v1/tickets/:id/messages': apiRules.ticket, 'GET /api/v1/attachments/:id': apiRules.ticket,
+    'PATCH /api/v1/tickets/:id': apiRules.staffTicket,
+    // The body (an empty one here) is checked before the ticket is looked up.
+    'POST /api/v1/tickets/:id/messages': api(() => 422),
+    'GET /api/v1/people': apiRules.staff, 'GET /api/v1/people/:id': apiRules.staff, 'GET /api/v1/organizations': apiRules.staff,
+    'GET /api/v1/organizations/:id': apiRules.staff, 'GET /api/v1/groups': apiRules.staff, 'GET /api/v1/tags': apiRules.staff,
+    'GET /api/v1/macros': apiRules.staff,
+    'GET /account/tokens': rules.signedIn, 'POST /account/tokens': rules.signedIn, 'POST /account/tokens/:id/revoke': ownToken,
+    'GET /admin/tokens': rules.admin, 'POST /admin/tokens/:id/revoke': rules.admin,
+  },
+};
+
 /** POSTs that do not take the CSRF token: the rating link authenticates with its signed token instead. */
 export const CSRF_EXEMPT = ['POST /rate/:token'];
 
@@ -275,7 +314,7 @@ export function ruleFor(key: string): Rule | undefined {
  * the others stay on A's.
  */
 export type IdKind = 'ticket' | 'attachment' | 'user' | 'staffUser' | 'org' | 'group' | 'status' | 'type' | 'field'
-  | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro';
+  | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro' | 'apiToken';
 
 export function paramKind(url: string, param: string): IdKind | string {
   if (param === 'userId') return url.startsWith('/admin/organizations') ? 'user' : 'staffUser';
@@ -295,6 +334,8 @@ export function paramKind(url: string, param: string): IdKind | string {
     [/^\/admin\/sla\/calendars\//, 'slaCalendar'], [/^\/admin\/sla\/policies\//, 'slaPolicy'],
     [/^\/agent\/macros\//, 'macro'],
     [/^\/admin\/bin\//, 'ticket'],
+    [/^\/api\/v1\/tickets\//, 'ticket'], [/^\/api\/v1\/attachments\//, 'attachment'], [/^\/api\/v1\/people\//, 'user'],
+    [/^\/api\/v1\/organizations\//, 'org'], [/^\/(account|admin)\/tokens\//, 'apiToken'],
   ];
   const found = kinds.find(([pattern]) => pattern.test(url));
   if (!found) throw new Error(`no fixture for :${param} of ${url}`);

@@ -10,6 +10,7 @@ import type { Config } from '../../src/config.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
 import { makeMessage, makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
+import { createApiToken } from '../../src/api/tokens.js';
 
 /** Written into everything a customer must never see. */
 export const CANARY = 'CANARY-b41d-staffonly';
@@ -145,8 +146,22 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     { owner_id: users.admin.id, name: 'Shared macro', body: 'Hello {{requester.first_name}}', kind: 'reply', shared: 1, group_id: null, actions: '{}', created_at: now(), updated_at: now() },
   ]).returning('id').execute();
 
+  // API tokens (issue 22): one read-write token per person for the API's routes; A (the customer's) and
+  // B (the agent's) besides, for the pages that revoke tokens.
+  const tokens = {} as Record<ActorName, string>;
+  for (const name of ACTORS) {
+    if (name === 'anonymous' || name === 'colleagueUnshared') continue;
+    const user = users[name];
+    tokens[name] = (await createApiToken(db, null, user.id, { name: `${name} token`, scope: 'write', expiresOn: '' })).token;
+  }
+  tokens.colleagueUnshared = tokens.colleague;
+  const apiTokens = {
+    a: (await createApiToken(db, null, users.customer.id, { name: `Ann script`, scope: 'read', expiresOn: '' })).id,
+    b: (await createApiToken(db, null, users.agent.id, { name: `Kim script`, scope: 'read', expiresOn: '' })).id,
+  };
+
   const ids = {
-    ticket: tickets, attachment: attachments,
+    ticket: tickets, attachment: attachments, apiToken: apiTokens,
     user: { a: users.customer.id, b: users.otherCustomer.id },
     staffUser: { a: users.agent.id, b: users.restrictedAgent.id },
     org: { a: orgA!.id, b: orgB!.id },
@@ -165,6 +180,7 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     address: 'support_addresses', job: 'jobs', tag: 'tags',
     slaCalendar: 'sla_calendars', slaPolicy: 'sla_policies',
     macro: 'macros',
+    apiToken: 'api_tokens',
   } as const;
   const missing = {} as Record<keyof typeof tables, number>;
   for (const [kind, table] of Object.entries(tables) as [keyof typeof tables, typeof tables[keyof typeof tables]][]) {
@@ -186,7 +202,7 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
   /** The colleague with sharing off is the same person, with the organisation's sharing switched off. */
   const setSharing = (on: boolean) => db.updateTable('organizations').set({ members_see_all_tickets: on ? 1 : 0 }).where('id', '=', orgA!.id).execute();
 
-  return { ...desk, routes, users, ids, missing, clients, setSharing, orgA: orgA!.id };
+  return { ...desk, routes, users, ids, missing, clients, setSharing, orgA: orgA!.id, tokens };
 }
 
 export type World = Awaited<ReturnType<typeof buildWorld>>;

@@ -20,7 +20,7 @@ import type { OpenTicketInput } from './schemas.js';
  * step, as the portal's and mail-in's; the kernel knows nothing of the fleet). The invitation mail
  * is the notifications consumer's.
  */
-export async function openTicketForCustomer(db: Db, actor: Actor, input: OpenTicketInput): Promise<number> {
+export async function openTicketForCustomer(db: Db, actor: Actor, input: OpenTicketInput, channel: 'agent' | 'api' = 'agent'): Promise<number> {
   if (!can(actor, 'ticket.create')) throw new Forbidden();
   const { requesterEmail, requesterName, subject, message, priority, visibility } = input;
   const typeId = input.typeId ?? await getNumberSetting(db, 'default_type_id');
@@ -43,7 +43,7 @@ export async function openTicketForCustomer(db: Db, actor: Actor, input: OpenTic
     if (!status || brandId === null) throw new Error('the desk has no "new" status or no brand');
 
     const { ticketId } = await createTicket(trx, actor, {
-      channel: 'agent', subject, typeId: type.id, brandId, statusId: statusId!,
+      channel, subject, typeId: type.id, brandId, statusId: statusId!,
       priority: priority ?? type.default_priority, visibility,
       requester: { id: requester.id, organizationId: requester.organization_id }, groupId: type.default_group_id,
       message: { kind: visibility === 'internal' || type.customer_facing === 0 ? 'note' : 'reply', bodyText: message },

@@ -11,7 +11,7 @@ import { getNumberSetting, getSetting } from '../settings/settings.js';
 import { defaultStatusId } from '../tickets/queries.js';
 import type { Actor } from '../users/actor.js';
 import type { SubmitInput } from './schemas.js';
-import { activeServices, customerTopics } from './submit-queries.js';
+import { activeServices, customerTopics } from './queries.js';
 
 /** Seed 004: "Not related to a service" is offered unless the operator requires a service. */
 export async function serviceRequired(db: Db): Promise<boolean> {
@@ -28,12 +28,12 @@ export async function defaultTopicId(db: Db): Promise<number | null> {
  * the group (its provider), otherwise the topic's default group, otherwise the desk's default group.
  * Ticket, first message, field values, attachments and the confirmation mail: one transaction.
  */
-export async function submitTicket(db: Db, actor: Actor, input: Checked<SubmitInput>, uploadIds: number[]): Promise<number> {
+export async function submitTicket(db: Db, actor: Actor, input: Checked<SubmitInput>, uploadIds: number[], channel: 'portal' | 'api' = 'portal'): Promise<number> {
   const form = await checkSubmission(db, actor, input);
   // The allowance is configuration: read before the transaction (an admin changing it meanwhile is as
   // if the form had come a moment earlier), one query less inside the writer lock.
   const perHour = await submissionsPerHour(db);
-  return db.transaction().execute((trx) => writeSubmission(trx, actor, form, uploadIds, perHour));
+  return db.transaction().execute((trx) => writeSubmission(trx, actor, form, uploadIds, perHour, channel));
 }
 
 /** How many tickets a customer may submit in an hour (the portal setting, else the built-in limit). */
@@ -42,13 +42,13 @@ export async function submissionsPerHour(db: Db): Promise<number> {
 }
 
 /** The writes of a submission, in the caller's transaction (a follow-up links the old ticket in the same one). */
-export async function writeSubmission(trx: Trx, actor: Actor, form: CheckedSubmission, uploadIds: number[], perHour: number): Promise<number> {
+export async function writeSubmission(trx: Trx, actor: Actor, form: CheckedSubmission, uploadIds: number[], perHour: number, channel: 'portal' | 'api' = 'portal'): Promise<number> {
   // Counted in the transaction: a submission that fails does not use up the customer's allowance.
   await throttle(trx, `submit:${actor.id}`, { ...LIMITS.portalTickets, max: perHour }, 'portal.submit.tooMany');
   const statusId = form.topic.initial_status_id ?? await defaultStatusId(trx, 'new');
   const status = await trx.selectFrom('statuses').select('category').where('id', '=', statusId ?? -1).executeTakeFirst();
   if (!status) throw new Error('the desk has no "new" status');
-  const ticketId = await createPortalTicket(trx, actor, form, { id: statusId!, category: status.category }, uploadIds);
+  const ticketId = await createPortalTicket(trx, actor, form, { id: statusId!, category: status.category }, uploadIds, channel);
   await dispatchTicket(trx, ticketId);
   return ticketId;
 }
@@ -62,11 +62,12 @@ export type CheckedSubmission = Awaited<ReturnType<typeof checkSubmission>>;
  */
 export async function createPortalTicket(
   trx: Trx, actor: Actor, form: CheckedSubmission, status: { id: number; category: StatusCategory }, uploadIds: number[],
+  channel: 'portal' | 'api' = 'portal',
 ): Promise<number> {
   const { subject, message, topic, brandId, service, defs, values } = form;
   const groupId = service?.provider_group_id ?? topic.default_group_id ?? await getNumberSetting(trx, 'default_group_id');
   const { ticketId } = await createTicket(trx, actor, {
-    channel: 'portal', subject, typeId: topic.id, brandId, statusId: status.id, statusCategory: status.category, priority: topic.default_priority, visibility: 'public',
+    channel, subject, typeId: topic.id, brandId, statusId: status.id, statusCategory: status.category, priority: topic.default_priority, visibility: 'public',
     requester: { id: actor.id, organizationId: actor.organizationId }, groupId, serviceId: service?.id ?? null,
     // A draft is announced when it is sent (submitDraft), not when it is first saved.
     announce: status.category === 'draft' ? NO_ANNOUNCE : { requester: true, group: true },
