@@ -44,6 +44,10 @@ export interface Config {
   loginLimit: LoginPolicy;
   /** Variables set in the environment that also have an admin setting: the environment wins. */
   envOverrides: string[];
+  /** WEBHOOKS_ALLOW_PRIVATE=true: webhooks may go to loopback, private and link-local addresses (fixes the admin setting). */
+  webhooksAllowPrivate: boolean;
+  /** How long a webhook delivery waits for its answer. */
+  webhookTimeoutMs: number;
 }
 
 export type DatabaseConfig =
@@ -79,7 +83,7 @@ export const LOGIN_POLICY: LoginPolicy = {
 };
 
 /** Environment variables that an admin screen could otherwise change. */
-const SETTABLE_ENV = ['BASE_URL'];
+const SETTABLE_ENV = ['BASE_URL', 'WEBHOOKS_ALLOW_PRIVATE'];
 
 export class ConfigError extends Error {}
 
@@ -128,6 +132,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     jobRetryBaseMs: 30_000,
     loginLimit: LOGIN_POLICY,
     envOverrides: SETTABLE_ENV.filter((name) => Boolean(env[name])),
+    webhooksAllowPrivate: env.WEBHOOKS_ALLOW_PRIVATE === 'true' || env.WEBHOOKS_ALLOW_PRIVATE === '1',
+    webhookTimeoutMs: 10_000,
     ...overrides,
   };
   // On PostgreSQL the instances share one key, kept in the database (db/open.ts), unless SECRET_KEY is set.

@@ -61,6 +61,9 @@ import ticketSnoozeRoutes from './agent/routes-snooze.js';
 import adminBinRoutes from './bin/routes-admin.js';
 import { BIN_PURGE_JOB, runBinPurgeJob, scheduleBinPurge } from './bin/bin.js';
 import { runSnoozeJob, scheduleSnoozeReturns, SNOOZE_JOB } from './snooze/snooze.js';
+import { deliverWebhook } from './webhooks/deliver.js';
+import { WEBHOOK_JOB } from './webhooks/deliveries.js';
+import webhookAdminRoutes from './webhooks/routes-admin.js';
 
 /** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
 export const ROUTES: FastifyPluginAsync[] = [
@@ -84,6 +87,8 @@ export const ROUTES: FastifyPluginAsync[] = [
   twoFactorRoutes, sessionRoutes,
   // snooze (staff) and the recycle bin (admins), issue 20
   ticketSnoozeRoutes, adminBinRoutes,
+  // webhook subscriptions and their delivery log (admins), issue 22
+  webhookAdminRoutes,
 ];
 
 /** The worker's job kinds. Mail is sent only when SMTP_URL is set; otherwise it waits in the outbox. */
@@ -98,6 +103,7 @@ export function registerJobs(worker: Worker, deps: { config: Config; db: Db }): 
   worker.handle(SLA_JOB, () => runSlaJob(db));
   worker.handle(SNOOZE_JOB, () => runSnoozeJob(db));
   worker.handle(BIN_PURGE_JOB, () => runBinPurgeJob(db, config.uploadsDir));
+  worker.handle(WEBHOOK_JOB, (payload, job) => deliverWebhook(db, config, payload, job));
 }
 
 /**

@@ -81,6 +81,8 @@ const BY_ROLE = {
   'ticket.snooze': STAFF,
   /** The recycle bin: list deleted and spam tickets, restore them (issue 20). */
   'bin.manage': ADMINS,
+  /** Webhook subscriptions, their delivery log and redelivery (issue 22). */
+  'webhooks.manage': ADMINS,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type RoleAction = keyof typeof BY_ROLE;
