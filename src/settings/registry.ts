@@ -86,7 +86,7 @@ export const SETTINGS: readonly SettingDef[] = [
   // Webhooks (issue 22): deliveries to loopback, private and link-local addresses are refused unless this is on.
   {
     key: 'webhooks.allow_private', kind: 'bool', section: 'site', default: '0',
-    env: { name: 'WEBHOOKS_ALLOW_PRIVATE', value: (config) => (config.webhooksAllowPrivate ? '1' : '0') },
+    env: { name: 'WEBHOOKS_ALLOW_PRIVATE', value: (config) => (config.webhooksAllowPrivate ? 'true' : 'false') },
   },
 ];
 

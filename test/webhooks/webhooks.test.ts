@@ -236,6 +236,7 @@ t.test('WEBHOOKS_ALLOW_PRIVATE fixes the setting: the settings page shows it rea
   const d = await desk(t, { WEBHOOKS_ALLOW_PRIVATE: 'true' });
   const page = await d.admin.page('/admin/settings');
   t.match(page, 'Set by the environment (WEBHOOKS_ALLOW_PRIVATE); change it there.');
+  t.match(page, /name="webhooks__allow_private" type="text" value="true" readonly/, 'shown read-only');
   t.match(await d.admin.page('/admin/webhooks'), 'Deliveries to private addresses are allowed.');
 });
 
