@@ -8,23 +8,26 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
 // like are refused unless allowed), then the connection goes to the address that was checked (no
 // second lookup a DNS trick could answer differently); redirects are not followed; a time limit.
 
-const PRIVATE = new BlockList();
+// Two lists: a BlockList also matches IPv4 addresses against IPv6 rules (as IPv4-mapped ones), and
+// the IPv6 list blocks every IPv4-mapped address.
+const PRIVATE_V4 = new BlockList();
+const PRIVATE_V6 = new BlockList();
 for (const [network, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
   ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
   ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) PRIVATE.addSubnet(network, prefix, 'ipv4');
+] as const) PRIVATE_V4.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of [
   // Unspecified, loopback and IPv4-compatible; IPv4-mapped (whatever IPv4 address it carries); NAT64;
   // unique local; link-local; site-local (deprecated); multicast; documentation.
   ['::', 96], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['2001:db8::', 32],
-] as const) PRIVATE.addSubnet(network, prefix, 'ipv6');
+] as const) PRIVATE_V6.addSubnet(network, prefix, 'ipv6');
 
 /** Loopback, private, link-local, shared, reserved, multicast or documentation: not somewhere on the internet. */
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return true;
-  return PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  return family === 4 ? PRIVATE_V4.check(address, 'ipv4') : PRIVATE_V6.check(address, 'ipv6');
 }
 
 export interface Attempt {
