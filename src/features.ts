@@ -61,6 +61,7 @@ import ticketSnoozeRoutes from './agent/routes-snooze.js';
 import adminBinRoutes from './bin/routes-admin.js';
 import { BIN_PURGE_JOB, runBinPurgeJob, scheduleBinPurge } from './bin/bin.js';
 import { runSnoozeJob, scheduleSnoozeReturns, SNOOZE_JOB } from './snooze/snooze.js';
+import { runWebhookCleanupJob, scheduleWebhookCleanup, WEBHOOK_CLEANUP_JOB } from './webhooks/cleanup.js';
 import { deliverWebhook } from './webhooks/deliver.js';
 import { WEBHOOK_JOB } from './webhooks/deliveries.js';
 import webhookAdminRoutes from './webhooks/routes-admin.js';
@@ -104,6 +105,7 @@ export function registerJobs(worker: Worker, deps: { config: Config; db: Db }): 
   worker.handle(SNOOZE_JOB, () => runSnoozeJob(db));
   worker.handle(BIN_PURGE_JOB, () => runBinPurgeJob(db, config.uploadsDir));
   worker.handle(WEBHOOK_JOB, (payload, job) => deliverWebhook(db, config, payload, job));
+  worker.handle(WEBHOOK_CLEANUP_JOB, () => runWebhookCleanupJob(db));
 }
 
 /**
@@ -122,5 +124,6 @@ export async function scheduleRecurringJobs(db: Db): Promise<void> {
     await scheduleSlaCheck(trx);
     await scheduleSnoozeReturns(trx);
     await scheduleBinPurge(trx);
+    await scheduleWebhookCleanup(trx);
   });
 }

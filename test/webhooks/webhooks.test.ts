@@ -9,6 +9,7 @@ import t, { type Test } from 'tap';
 import type { Config } from '../../src/config.js';
 import { toActor } from '../../src/users/actor.js';
 import { putSetting } from '../../src/settings/settings.js';
+import { runWebhookCleanup } from '../../src/webhooks/cleanup.js';
 import { isPrivateAddress, postWebhook } from '../../src/webhooks/send.js';
 import {
   createSubscription, deleteSubscription, listSubscriptions, redeliver,
@@ -317,4 +318,19 @@ t.test('the webhook pages are valid HTML (html-validate\'s recommended rules)', 
   const refused = await postPairs(d.admin, `/admin/webhooks/${id}`, [['url', 'nope'], ['enabled', '1']]);
   t.equal(refused.statusCode, 422);
   await check('the refused form', refused.body);
+});
+
+t.test('the delivery log keeps 30 days of settled deliveries; those still waiting stay', async (t) => {
+  const d = await desk(t);
+  const { id } = await d.db.transaction().execute((trx) => createSubscription(trx, d.adminActor, {
+    url: 'https://hooks.example.com/x', description: '', events: ['ticket.created'], groupId: null, typeId: null, enabled: false,
+  }));
+  const old = new Date(Date.now() - 31 * 24 * 3600_000).toISOString();
+  const row = (uuid: string, state: 'delivered' | 'retrying', at: string) => ({
+    subscription_id: id, uuid, event: 'ticket.created', event_id: null, ticket_id: null, payload: '{}', state, redelivery_of: null, request_headers: null,
+    request_body: null, response_status: null, response_body: null, error: null, duration_ms: null, created_at: at, last_attempt_at: null, next_attempt_at: null,
+  });
+  await d.db.insertInto('webhook_deliveries').values([row('old-done', 'delivered', old), row('old-waiting', 'retrying', old), row('new-done', 'delivered', new Date().toISOString())]).execute();
+  t.equal(await runWebhookCleanup(d.db), 1, 'one delivery went');
+  t.same((await d.db.selectFrom('webhook_deliveries').select('uuid').orderBy('id').execute()).map((r) => r.uuid), ['old-waiting', 'new-done']);
 });
