@@ -28,6 +28,7 @@ import * as m0035 from './0035_two_factor.js';
 import * as m0036 from './0036_sla.js';
 import * as m0037 from './0037_mail_complaints.js';
 import * as m0038 from './0038_api.js';
+import * as m0039 from './0039_webhooks.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
 export const migrations: Record<string, Migration> = {
@@ -60,4 +61,5 @@ export const migrations: Record<string, Migration> = {
   '0036_sla': m0036,
   '0037_mail_complaints': m0037,
   '0038_api': m0038,
+  '0039_webhooks': m0039,
 };

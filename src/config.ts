@@ -46,6 +46,10 @@ export interface Config {
   envOverrides: string[];
   /** Requests per API token (or signed-in person, or address) per window (docs/api.md); tests lower it. */
   apiRateLimit: { max: number; windowMs: number };
+  /** WEBHOOKS_ALLOW_PRIVATE=true: webhooks may go to loopback, private and link-local addresses (fixes the admin setting). */
+  webhooksAllowPrivate: boolean;
+  /** How long a webhook delivery waits for its answer. */
+  webhookTimeoutMs: number;
 }
 
 export type DatabaseConfig =
@@ -81,7 +85,7 @@ export const LOGIN_POLICY: LoginPolicy = {
 };
 
 /** Environment variables that an admin screen could otherwise change. */
-const SETTABLE_ENV = ['BASE_URL'];
+const SETTABLE_ENV = ['BASE_URL', 'WEBHOOKS_ALLOW_PRIVATE'];
 
 export class ConfigError extends Error {}
 
@@ -131,6 +135,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     loginLimit: LOGIN_POLICY,
     envOverrides: SETTABLE_ENV.filter((name) => Boolean(env[name])),
     apiRateLimit: { max: 600, windowMs: 60_000 },
+    webhooksAllowPrivate: env.WEBHOOKS_ALLOW_PRIVATE === 'true' || env.WEBHOOKS_ALLOW_PRIVATE === '1',
+    webhookTimeoutMs: 10_000,
     ...overrides,
   };
   // On PostgreSQL the instances share one key, kept in the database (db/open.ts), unless SECRET_KEY is set.

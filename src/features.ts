@@ -63,6 +63,10 @@ import { BIN_PURGE_JOB, runBinPurgeJob, scheduleBinPurge } from './bin/bin.js';
 import { runSnoozeJob, scheduleSnoozeReturns, SNOOZE_JOB } from './snooze/snooze.js';
 import apiRoutes from './api/plugin.js';
 import apiTokenRoutes from './api/routes-tokens.js';
+import { runWebhookCleanupJob, scheduleWebhookCleanup, WEBHOOK_CLEANUP_JOB } from './webhooks/cleanup.js';
+import { deliverWebhook } from './webhooks/deliver.js';
+import { WEBHOOK_JOB } from './webhooks/deliveries.js';
+import webhookAdminRoutes from './webhooks/routes-admin.js';
 
 /** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
 export const ROUTES: FastifyPluginAsync[] = [
@@ -88,6 +92,8 @@ export const ROUTES: FastifyPluginAsync[] = [
   ticketSnoozeRoutes, adminBinRoutes,
   // the JSON API under /api and personal API tokens (issue 22; each route guarded)
   apiRoutes, apiTokenRoutes,
+  // webhook subscriptions and their delivery log (admins), issue 22
+  webhookAdminRoutes,
 ];
 
 /** The worker's job kinds. Mail is sent only when SMTP_URL is set; otherwise it waits in the outbox. */
@@ -102,6 +108,8 @@ export function registerJobs(worker: Worker, deps: { config: Config; db: Db }): 
   worker.handle(SLA_JOB, () => runSlaJob(db));
   worker.handle(SNOOZE_JOB, () => runSnoozeJob(db));
   worker.handle(BIN_PURGE_JOB, () => runBinPurgeJob(db, config.uploadsDir));
+  worker.handle(WEBHOOK_JOB, (payload, job) => deliverWebhook(db, config, payload, job));
+  worker.handle(WEBHOOK_CLEANUP_JOB, () => runWebhookCleanupJob(db));
 }
 
 /**
@@ -120,5 +128,6 @@ export async function scheduleRecurringJobs(db: Db): Promise<void> {
     await scheduleSlaCheck(trx);
     await scheduleSnoozeReturns(trx);
     await scheduleBinPurge(trx);
+    await scheduleWebhookCleanup(trx);
   });
 }

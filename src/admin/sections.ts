@@ -17,4 +17,5 @@ export const ADMIN_SECTIONS = [
   { path: '/admin/sla', key: 'sla' },
   { path: '/admin/bin', key: 'bin' },
   { path: '/admin/tokens', key: 'tokens' },
+  { path: '/admin/webhooks', key: 'webhooks' },
 ] as const;

@@ -20,7 +20,9 @@ import { nowIso } from '../lib/time.js';
 export type EventKind = 'ticket.created' | 'ticket.changed' | 'message.added' | 'rating.added' | 'tickets.assigned'
   | 'ticket.deleted' | PersonEventKind | AccountEventKind | LinkEventKind
   // The recycle bin (issue 20): a ticket deleted or marked as spam waits there, and may come back.
-  | 'ticket.binned' | 'ticket.restored';
+  | 'ticket.binned' | 'ticket.restored'
+  // Webhooks (issue 22): a subscription disabled after repeated failure, `{ subscriptionId, failures, lastError }`: the admins are mailed.
+  | 'webhook.disabled';
 
 /** Tickets merged, split or linked (kernel/links.ts). */
 export type LinkEventKind = 'ticket.merged' | 'ticket.split' | 'ticket.linked' | 'ticket.unlinked';

@@ -12,6 +12,7 @@ import { mailRequesterNotice } from './reminders.js';
 import { inviteToTicket, mailAccount } from './account.js';
 import { mailSlaWarning } from './sla-warning.js';
 import { mailSnoozeReturned } from './snooze.js';
+import { mailWebhookDisabled } from './webhook-disabled.js';
 
 /**
  * Ticket mail, composed by the worker from the event stream instead of inside the verbs' write
@@ -31,6 +32,7 @@ export const notifications: Consumer = {
       await notifyAssignedTickets(trx, context.mail, await actorOf(trx, event), assigneeId, ticketIds);
     }
     if (event.kind.startsWith('account.')) await mailAccount(trx, context.mail, event);
+    if (event.kind === 'webhook.disabled') await mailWebhookDisabled(trx, context.mail, event);
     // A person merged or erased, a ticket deleted: nobody is told by mail. Nor of anything that
     // happened to a ticket deleted since (the events stay; the ticket, its people and words do not),
     // nor of a ticket in the recycle bin.

@@ -87,6 +87,8 @@ const BY_ROLE = {
   'api.tokens.manage': ADMINS,
   /** The desk's directory through the API: people, organisations, groups. */
   'directory.read': STAFF,
+  /** Webhook subscriptions, their delivery log and redelivery (issue 22). */
+  'webhooks.manage': ADMINS,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type RoleAction = keyof typeof BY_ROLE;

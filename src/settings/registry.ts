@@ -87,6 +87,11 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'security.require_2fa', kind: 'bool', section: 'site', default: '0' },
   // The recycle bin (issue 20): deleted and spam tickets wait this long before the purge job removes them.
   { key: 'tickets.bin_days', kind: 'days', section: 'tickets', default: '30', min: 1, max: 3650 },
+  // Webhooks (issue 22): deliveries to loopback, private and link-local addresses are refused unless this is on.
+  {
+    key: 'webhooks.allow_private', kind: 'bool', section: 'site', default: '0',
+    env: { name: 'WEBHOOKS_ALLOW_PRIVATE', value: (config) => (config.webhooksAllowPrivate ? 'true' : 'false') },
+  },
 ];
 
 /** The kinds a form upload may be allowed (attachments/sniff.ts); `jpeg` and `text` are aliases. */

@@ -40,6 +40,7 @@ t.test('every variable the scan found changes what loadConfig returns', async (t
     BASE_URL: 'https://help.example.com', BACKUP_KEEP: '9', SMTP_URL: 'smtp://relay:25', SMTP_LISTEN: '2525',
     MAIL_DOMAIN: 'mail.example.com', IMAP_URL: 'imaps://u:p@imap.example.com/INBOX', SECRET_KEY: 's'.repeat(64),
     TRUST_PROXY: 'true', VIDEO_BASE_URL: 'https://meet.example.com/', LOG_LEVEL: 'warn', LOG_FORMAT: 'pretty', NODE_ENV: 'development',
+    WEBHOOKS_ALLOW_PRIVATE: 'true',
   };
   // Read only along with another variable: the pool of a PostgreSQL database.
   const postgres = { DATABASE_URL: 'postgres://deskbell@db.example.com/deskbell' };

@@ -33,6 +33,7 @@ const CONVERTED: Record<string, string[]> = {
   sla: ['admin.ts'],
   macros: ['macros.ts'],
   submissions: ['submit.ts', 'open-ticket.ts'],
+  webhooks: ['subscriptions.ts'],
 };
 
 /** Lines of a verb that compare a stored or derived value, not a form's, with one of those words: file, line, why. */

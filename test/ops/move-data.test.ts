@@ -129,6 +129,12 @@ async function buildDesk(t: Test, dir: string) {
   await db.insertInto('ticket_sla_targets').values({ ticket_id: ticketId, target: 'first_reply', minutes: 60, business: 0, state: 'running', started_at: now,
     paused_seconds: 0, due_at: '2030-01-01T00:00:00.000Z', fulfilled_at: null, breached_at: null, warned_at: null }).execute();
   await db.insertInto('mail_complaints').values({ address: 'complainer@example.test', feedback_type: 'abuse', ticket_id: ticketId, created_at: now }).execute();
+  // Webhooks (0039): a disabled subscription (nothing is sent) and one delivery in its log.
+  const hook = await db.insertInto('webhook_subscriptions').values({ url: 'https://hooks.example.test/desk', events: '["ticket.created"]', group_id: null, type_id: null,
+    secret: 'dbwh_test', enabled: 0, disabled_at: now, disabled_reason: 'admin', created_by_id: admin.id, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+  await db.insertInto('webhook_deliveries').values({ subscription_id: hook.id, uuid: '00000000-0000-4000-8000-000000000001', event: 'ticket.created', event_id: null,
+    ticket_id: ticketId, payload: '{}', state: 'delivered', redelivery_of: null, request_headers: '{}', request_body: '{}', response_status: 200, response_body: 'ok',
+    error: null, duration_ms: 3, created_at: now, last_attempt_at: now, next_attempt_at: null }).execute();
   const sqlite = new SQLite(deskConfig(dir).databasePath);
   t.teardown(() => sqlite.close());
   sqlite.prepare("insert into support_addresses (address, brand_id, group_id) values ('Help@Desk.test', 1, ?)").run(group.id);

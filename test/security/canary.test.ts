@@ -305,4 +305,24 @@ t.test('no API answer to a customer\'s token carries the canary; staff tokens do
   t.equal((await asAgent(`/api/v1/attachments/${world.ids.attachment.noteA}`)).statusCode, 200, 'and the note\'s file');
   t.equal((await world.app.inject({ method: 'GET', url: `/api/v1/tickets/${a}`, headers: { authorization: `Bearer ${world.tokens.customer}` } })).statusCode, 200,
     'while the customer does read the ticket itself');
+// Webhooks (issue 22): the subscriptions and their delivery log (which holds what was sent, notes
+// included) are the admins'. Nobody else reaches them, and no customer sees a trace of them.
+t.test('the webhook pages and their delivery log are the admins\' alone', async (t) => {
+  const world = await buildWorld(t);
+  const paths = ['/admin/webhooks', '/admin/webhooks/new', `/admin/webhooks/${world.ids.webhook.a}`, `/admin/webhooks/deliveries/${world.ids.webhookDelivery.a}`];
+  for (const actor of [...CUSTOMERS, 'agent', 'restrictedAgent', 'supervisor'] as const) {
+    for (const path of paths) {
+      const response = await world.clients[actor].get(path);
+      t.equal(response.statusCode, 403, `${actor}: ${path} is refused`);
+      t.notOk(leaks(response), `${actor}: ${path} has no canary`);
+    }
+    await world.clients[actor].get('/agent');
+    const redeliver = await world.clients[actor].post(`/admin/webhooks/deliveries/${world.ids.webhookDelivery.a}/redeliver`);
+    t.equal(redeliver.statusCode, 403, `${actor}: may not redeliver`);
+  }
+  t.equal((await world.db.selectFrom('webhook_deliveries').select('id').execute()).length, 2, 'nothing was redelivered');
+  const admin = world.clients.admin;
+  t.match((await admin.get('/admin/webhooks')).body, `${CANARY} webhook`, 'the admin sees the subscriptions');
+  t.match((await admin.get(`/admin/webhooks/deliveries/${world.ids.webhookDelivery.a}`)).body, `${CANARY} note delivered`, 'and what a delivery sent');
+  t.notMatch((await admin.get(`/admin/webhooks/${world.ids.webhook.a}`)).body, `${CANARY}-secret`, 'but never a signing secret');
 });

@@ -241,6 +241,10 @@ export const AREAS: Record<string, Area> = {
       'POST /admin/users/:id/two-factor/reset', 'POST /admin/users/:id/sessions/removal',
       // The recycle bin (issue 20).
       'GET /admin/bin', 'POST /admin/bin/:id/restore', 'POST /admin/bin/:id/purge',
+      // Webhooks (issue 22): subscriptions, the delivery log, redelivery. An empty form is a 422 on a subscription that exists.
+      'GET /admin/webhooks', 'GET /admin/webhooks/new', 'POST /admin/webhooks', 'GET /admin/webhooks/:id', 'POST /admin/webhooks/:id',
+      'POST /admin/webhooks/:id/delete', 'POST /admin/webhooks/:id/secret', 'GET /admin/webhooks/deliveries/:id',
+      'POST /admin/webhooks/deliveries/:id/redeliver',
     ],
     except: {
       'POST /admin/statuses/:id/position': validatesFirst(rules.admin, 422),
@@ -315,6 +319,8 @@ export function ruleFor(key: string): Rule | undefined {
  */
 export type IdKind = 'ticket' | 'attachment' | 'user' | 'staffUser' | 'org' | 'group' | 'status' | 'type' | 'field'
   | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro' | 'apiToken';
+  | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro'
+  | 'webhook' | 'webhookDelivery';
 
 export function paramKind(url: string, param: string): IdKind | string {
   if (param === 'userId') return url.startsWith('/admin/organizations') ? 'user' : 'staffUser';
@@ -336,6 +342,7 @@ export function paramKind(url: string, param: string): IdKind | string {
     [/^\/admin\/bin\//, 'ticket'],
     [/^\/api\/v1\/tickets\//, 'ticket'], [/^\/api\/v1\/attachments\//, 'attachment'], [/^\/api\/v1\/people\//, 'user'],
     [/^\/api\/v1\/organizations\//, 'org'], [/^\/(account|admin)\/tokens\//, 'apiToken'],
+    [/^\/admin\/webhooks\/deliveries\//, 'webhookDelivery'], [/^\/admin\/webhooks\//, 'webhook'],
   ];
   const found = kinds.find(([pattern]) => pattern.test(url));
   if (!found) throw new Error(`no fixture for :${param} of ${url}`);

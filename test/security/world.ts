@@ -159,6 +159,22 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     a: (await createApiToken(db, null, users.customer.id, { name: `Ann script`, scope: 'read', expiresOn: '' })).id,
     b: (await createApiToken(db, null, users.agent.id, { name: `Kim script`, scope: 'read', expiresOn: '' })).id,
   };
+  // Webhooks (issue 22), disabled (the fixtures send nothing): A's log holds a delivery of a note (staff-only).
+  const webhooks = await db.insertInto('webhook_subscriptions').values([
+    { url: 'https://hooks.acme.test/a', description: `${CANARY} webhook`, events: '["message.added.internal"]', group_id: null, type_id: null, secret: `${CANARY}-secret`,
+      enabled: 0, disabled_at: now(), disabled_reason: 'admin', created_by_id: users.admin.id, created_at: now(), updated_at: now() },
+    { url: 'https://hooks.bolt.test/b', description: 'Bolt', events: '["ticket.created"]', group_id: null, type_id: null, secret: 'secret-b',
+      enabled: 0, disabled_at: now(), disabled_reason: 'admin', created_by_id: users.admin.id, created_at: now(), updated_at: now() },
+  ]).returning('id').execute();
+  const deliveryRow = (subscription: number, uuid: string, event: string, ticket: number, text: string) => ({
+    subscription_id: subscription, uuid, event, event_id: null, ticket_id: ticket, payload: JSON.stringify({ text }), state: 'delivered' as const, attempts: 1,
+    redelivery_of: null, request_headers: '{"x-deskbell-event":"' + event + '"}', request_body: JSON.stringify({ text }), response_status: 200,
+    response_body: 'ok', error: null, duration_ms: 5, created_at: now(), last_attempt_at: now(), next_attempt_at: null,
+  });
+  const webhookDeliveries = await db.insertInto('webhook_deliveries').values([
+    deliveryRow(webhooks[0]!.id, '00000000-0000-4000-8000-00000000000a', 'message.added.internal', tickets.a, `${CANARY} note delivered`),
+    deliveryRow(webhooks[1]!.id, '00000000-0000-4000-8000-00000000000b', 'ticket.created', tickets.b, 'Bea lost badge'),
+  ]).returning('id').execute();
 
   const ids = {
     ticket: tickets, attachment: attachments, apiToken: apiTokens,
@@ -172,6 +188,7 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     job: { a: jobs[0]!.id, b: jobs[1]!.id }, tag: { a: tags[0]!.id, b: tags[1]!.id },
     slaCalendar: { a: 1, b: slaCalendars[0]!.id }, slaPolicy: { a: slaPolicies[0]!.id, b: slaPolicies[1]!.id },
     macro: { a: macros[0]!.id, b: macros[1]!.id },
+    webhook: { a: webhooks[0]!.id, b: webhooks[1]!.id }, webhookDelivery: { a: webhookDeliveries[0]!.id, b: webhookDeliveries[1]!.id },
   };
   // The neighbour id that does not exist: one past the table's last row.
   const tables = {
@@ -181,6 +198,7 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     slaCalendar: 'sla_calendars', slaPolicy: 'sla_policies',
     macro: 'macros',
     apiToken: 'api_tokens',
+    webhook: 'webhook_subscriptions', webhookDelivery: 'webhook_deliveries',
   } as const;
   const missing = {} as Record<keyof typeof tables, number>;
   for (const [kind, table] of Object.entries(tables) as [keyof typeof tables, typeof tables[keyof typeof tables]][]) {
