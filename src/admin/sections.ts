@@ -16,4 +16,6 @@ export const ADMIN_SECTIONS = [
   { path: '/admin/audit', key: 'audit' },
   { path: '/admin/sla', key: 'sla' },
   { path: '/admin/bin', key: 'bin' },
+  { path: '/admin/triggers', key: 'triggers' },
+  { path: '/admin/automations', key: 'automations' },
 ] as const;

@@ -81,6 +81,8 @@ const BY_ROLE = {
   'ticket.snooze': STAFF,
   /** The recycle bin: list deleted and spam tickets, restore them (issue 20). */
   'bin.manage': ADMINS,
+  /** Triggers and automations (issue 21). */
+  'rules.manage': ADMINS,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type RoleAction = keyof typeof BY_ROLE;
