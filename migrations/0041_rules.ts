@@ -7,6 +7,7 @@ import { nowText, serialKey } from './dialect.js';
 //   `actions` (JSON) are checked by the app when saved. `builtin` names a default automation.
 // - rule_chains: which triggers already fired on the chain an event belongs to, and how deep it is
 //   (an event a trigger's actions wrote carries its chain on), so no trigger fires twice on one chain.
+// - consumer_positions: the triggers consumer starts at the newest event (no replay of the past).
 // - rule_runs: the last time an automation acted on a ticket, with the ticket's stamp then, so it
 //   acts once per ticket until the ticket changes.
 // The hard-coded auto-close of before becomes three default automations, enabled, whose days are
@@ -37,6 +38,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('stamp', 'text', (c) => c.notNull())
     .addColumn('ran_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('rule_runs_pk', ['rule_id', 'ticket_id'])
+    .execute();
+
+  // The triggers consumer (src/rules/triggers.ts) starts at the end of the stream: rules made from now
+  // on act on changes from now on, never on a desk's past.
+  await db.insertInto('consumer_positions')
+    .columns(['consumer', 'last_event_id', 'updated_at'])
+    .expression((eb) => eb.selectFrom('events').select((s) => [
+      s.val('rules.triggers').as('consumer'), s.fn.coalesce(s.fn.max('id'), s.lit(0)).as('last_event_id'), nowText(db).as('updated_at'),
+    ]))
     .execute();
 
   const now = nowText(db);

@@ -8,6 +8,7 @@ import { defaultStatusId, findVisibleTicket } from '../tickets/queries.js';
 import { statusStamps } from '../tickets/status.js';
 import type { Actor } from '../users/actor.js';
 import type { Db } from '../db/connect.js';
+import { DomainError } from '../lib/errors.js';
 import type { Rule } from './schema.js';
 
 /** Only to read tickets unscoped: a rule is Deskbell's own act, recorded with no actor. */
@@ -76,7 +77,7 @@ export async function runActions(trx: Trx, rule: Pick<Rule, 'id' | 'kind' | 'nam
   } catch (error) {
     await sql`rollback to savepoint ${savepoint}`.execute(trx);
     await sql`release savepoint ${savepoint}`.execute(trx);
-    const reason = error instanceof Error ? t(error.message) : String(error);
+    const reason = error instanceof DomainError ? t(error.message, error.params) : error instanceof Error ? error.message : String(error);
     await changeTicket(trx, null, ticketId, { history: [{ kind: 'rule_failed', from: rule.name, to: reason }], at: now });
     return false;
   }
@@ -84,19 +85,20 @@ export async function runActions(trx: Trx, rule: Pick<Rule, 'id' | 'kind' | 'nam
 
 /** The actions themselves; returns what was done, as the run log says it. */
 async function act(trx: Trx, actions: RuleActions, ticketId: number, t: Translate, now: string): Promise<string[]> {
-  const ticket = await findVisibleTicket(trx, READER, ticketId);
+  let ticket = await findVisibleTicket(trx, READER, ticketId);
   if (!ticket) return [];
   const { assignee, note, mail, close, tellRequester, remind, ...rest } = actions;
-  const macro: MacroActions = { ...rest };
+  let assigneeId: number | null | undefined = assignee === 'round_robin' ? undefined : assignee;
   if (assignee === 'round_robin') {
     // The group the rule moves it to, if it does: the rotation of that group's members.
-    if (rest.groupId !== undefined) await applyActions(trx, null, READER, ticket, { groupId: rest.groupId }, t, null, now);
-    const person = await nextInRotation(trx, ticketId);
-    if (person) macro.assignee = person.id;
-  } else if (assignee !== undefined) {
-    macro.assignee = assignee;
+    if (rest.groupId !== undefined) {
+      await applyActions(trx, null, READER, ticket, { groupId: rest.groupId }, t, null, now);
+      ticket = (await findVisibleTicket(trx, READER, ticketId))!;
+    }
+    assigneeId = (await nextInRotation(trx, ticketId))?.id;
   }
-  const done = await describeRuleActions(trx, { ...macro, ...(note ? { note } : {}), ...(mail ? { mail } : {}) }, t);
+  const macro: MacroActions = { ...rest, ...(assigneeId !== undefined ? { assignee: assigneeId } : {}) };
+  const done = await describeRuleActions(trx, { ...rest, ...(assigneeId !== undefined ? { assignee: assigneeId } : {}), ...(note ? { note } : {}), ...(mail ? { mail } : {}) }, t);
   await applyActions(trx, null, READER, ticket, macro, t, null, now);
   if (note) {
     const text = fillPlaceholders(note, await placeholderValues(trx, READER.name, ticket));
@@ -108,7 +110,10 @@ async function act(trx: Trx, actions: RuleActions, ticketId: number, t: Translat
     });
     done.push(t('rules.action.remind'));
   }
-  if (close && await closeTicket(trx, ticket, tellRequester === true, now)) done.push(t(tellRequester ? 'rules.action.closeTell' : 'rules.action.close'));
+  if (close) {
+    const fresh = (await findVisibleTicket(trx, READER, ticketId))!;
+    if (await closeTicket(trx, fresh, tellRequester === true, now)) done.push(t(tellRequester ? 'rules.action.closeTell' : 'rules.action.close'));
+  }
   return done;
 }
 

@@ -79,7 +79,7 @@ async function* candidates(db: Db, c: RuleConditions, key: TimeCondition, cutoff
   if (statusIds && statusIds.length === 0) return;
   let after: { at: string; id: number } | null = null;
   for (;;) {
-    let query = db.selectFrom('tickets').select(['tickets.id', `${column} as at`]).where('tickets.binned_at', 'is', null).where(column, '<=', cutoff);
+    let query = db.selectFrom('tickets').select((eb) => ['tickets.id', eb.ref(column).as('at')]).where('tickets.binned_at', 'is', null).where(column, '<=', cutoff);
     if (statusIds) query = query.where('tickets.status_id', 'in', statusIds);
     if (key === 'unassignedHours') query = query.where('tickets.assignee_id', 'is', null);
     if (after) {

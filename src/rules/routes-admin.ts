@@ -62,8 +62,9 @@ export default async function ruleAdminRoutes(app: FastifyInstance) {
       }
     });
     app.post<Id>(`${base}/:id/position`, async (request, reply) => {
+      const rule = await findRule(db, kind, idOf(request));
       const { direction } = parseForm(moveSchema, request.body);
-      await moveRule(db, request.actor!, kind, idOf(request), direction);
+      await moveRule(db, request.actor!, kind, rule.id, direction);
       return reply.seeOther(base);
     });
     app.post<Id>(`${base}/:id/delete`, async (request, reply) => {

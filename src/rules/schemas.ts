@@ -97,7 +97,7 @@ type Form = Record<string, string | string[]>;
 export function ruleFields(rule: Pick<Rule, 'name' | 'enabled' | 'events' | 'conditions' | 'actions'>, conditions: RuleConditions, actions: RuleActions): Form {
   const strings = (values: readonly (string | number)[] | undefined) => (values ?? []).map(String);
   const time = (value: RuleConditions['idleHours']) => (typeof value === 'number' ? String(value) : '');
-  const idOrNone = (value: number | null | undefined) => (value === undefined ? '' : value === null ? 'none' : String(value));
+  const idOrNoneField = (value: number | null | undefined) => (value === undefined ? '' : value === null ? 'none' : String(value));
   return {
     name: rule.name, enabled: rule.enabled === 1 ? '1' : '', events: JSON.parse(rule.events) as string[],
     statusIds: strings(conditions.statusIds), categories: strings(conditions.categories), priorities: strings(conditions.priorities),
@@ -108,7 +108,7 @@ export function ruleFields(rule: Pick<Rule, 'name' | 'enabled' | 'events' | 'con
     idleHours: time(conditions.idleHours), solvedHours: time(conditions.solvedHours), unassignedHours: time(conditions.unassignedHours),
     remindedHours: time(conditions.remindedHours),
     status: actions.statusId ? String(actions.statusId) : '', priority: actions.priority ?? '', type: actions.typeId ? String(actions.typeId) : '',
-    group: idOrNone(actions.groupId), assignee: actions.assignee === 'round_robin' ? 'round_robin' : idOrNone(actions.assignee),
+    group: idOrNoneField(actions.groupId), assignee: actions.assignee === 'round_robin' ? 'round_robin' : idOrNoneField(actions.assignee),
     addTags: (actions.addTags ?? []).join(' '), removeTags: (actions.removeTags ?? []).join(' '), note: actions.note ?? '',
     mailTo: actions.mail?.to ?? '', mailAddress: actions.mail?.address ?? '', mailSubject: actions.mail?.subject ?? '', mailBody: actions.mail?.body ?? '',
   };

@@ -34,10 +34,11 @@ export const triggers: Consumer = {
     if (ticketId === null) return;
     const notify = (event.payload.notify ?? {}) as { ruleMail?: RuleMail[] };
     if (event.kind === 'ticket.changed' && notify.ruleMail?.length && context.mail) await sendRuleMails(trx, context.mail, ticketId, notify.ruleMail);
-    const change = await changeOf(trx, event);
-    if (!change) return;
     const rules = await trx.selectFrom('rules').selectAll().where('kind', '=', 'trigger').where('enabled', '=', 1)
       .orderBy('position').orderBy('id').execute();
+    if (rules.length === 0) return;
+    const change = await changeOf(trx, event);
+    if (!change) return;
     const candidates = rules.filter((rule) => (JSON.parse(rule.events) as string[]).includes(change.event));
     if (candidates.length === 0) return;
     const chain = await trx.selectFrom('rule_chains').selectAll().where('event_id', '=', event.id).executeTakeFirst();

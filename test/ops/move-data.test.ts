@@ -129,6 +129,10 @@ async function buildDesk(t: Test, dir: string) {
   await db.insertInto('ticket_sla_targets').values({ ticket_id: ticketId, target: 'first_reply', minutes: 60, business: 0, state: 'running', started_at: now,
     paused_seconds: 0, due_at: '2030-01-01T00:00:00.000Z', fulfilled_at: null, breached_at: null, warned_at: null }).execute();
   await db.insertInto('mail_complaints').values({ address: 'complainer@example.test', feedback_type: 'abuse', ticket_id: ticketId, created_at: now }).execute();
+  // Triggers and automations (0041): the default automations are rows already; a chain and a run.
+  const automation = await db.selectFrom('rules').select('id').where('builtin', '=', 'autoclose.solved').executeTakeFirstOrThrow();
+  await db.insertInto('rule_runs').values({ rule_id: automation.id, ticket_id: ticketId, stamp: now, ran_at: now }).execute();
+  await db.insertInto('rule_chains').values({ event_id: 1, depth: 1, fired: '[]' }).execute();
   const sqlite = new SQLite(deskConfig(dir).databasePath);
   t.teardown(() => sqlite.close());
   sqlite.prepare("insert into support_addresses (address, brand_id, group_id) values ('Help@Desk.test', 1, ?)").run(group.id);

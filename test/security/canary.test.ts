@@ -271,3 +271,19 @@ t.test('a snoozed ticket says nothing of it to customers; a binned one is gone f
   t.match(bin.body, 'Ann printer jam', 'the admin finds A in the bin');
   t.match(bin.body, `${CANARY} internal subject`, 'and the internal ticket');
 });
+
+t.test('a trigger\'s internal note and its run log reach staff only', async (t) => {
+  const world = await buildWorld(t);
+  const a = world.ids.ticket.a;
+  const customer = world.clients.customer;
+  await customer.get(`/portal/tickets/${a}`);
+  t.equal((await customer.post(`/portal/tickets/${a}/replies`, { body: 'Any news?' })).statusCode, 303, 'the customer replies');
+  await world.app.worker.drain();
+  const agent = world.clients.agent;
+  t.match((await agent.get(`/agent/tickets/${a}?tab=internal`)).body, `${CANARY} trigger note`, 'the trigger wrote its note');
+  t.match((await agent.get(`/agent/tickets/${a}?tab=history`)).body, `${CANARY} trigger`, 'and the History tab names the trigger');
+  t.match((await world.clients.admin.get('/admin/triggers')).body, `${CANARY} trigger`, 'admins see it in the list');
+  for (const path of [`/portal/tickets/${a}`, '/portal/tickets', '/portal']) {
+    t.notMatch((await customer.get(path)).body, CANARY, `the customer does not: ${path}`);
+  }
+});

@@ -241,6 +241,11 @@ export const AREAS: Record<string, Area> = {
       'POST /admin/users/:id/two-factor/reset', 'POST /admin/users/:id/sessions/removal',
       // The recycle bin (issue 20).
       'GET /admin/bin', 'POST /admin/bin/:id/restore', 'POST /admin/bin/:id/purge',
+      // Triggers and automations (issue 21).
+      'GET /admin/triggers', 'GET /admin/triggers/new', 'POST /admin/triggers', 'GET /admin/triggers/:id', 'POST /admin/triggers/:id',
+      'POST /admin/triggers/:id/position', 'POST /admin/triggers/:id/delete', 'GET /admin/triggers/:id/test',
+      'GET /admin/automations', 'GET /admin/automations/new', 'POST /admin/automations', 'GET /admin/automations/:id', 'POST /admin/automations/:id',
+      'POST /admin/automations/:id/position', 'POST /admin/automations/:id/delete', 'GET /admin/automations/:id/test',
     ],
     except: {
       'POST /admin/statuses/:id/position': validatesFirst(rules.admin, 422),
@@ -275,7 +280,7 @@ export function ruleFor(key: string): Rule | undefined {
  * the others stay on A's.
  */
 export type IdKind = 'ticket' | 'attachment' | 'user' | 'staffUser' | 'org' | 'group' | 'status' | 'type' | 'field'
-  | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro';
+  | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro' | 'trigger' | 'automation';
 
 export function paramKind(url: string, param: string): IdKind | string {
   if (param === 'userId') return url.startsWith('/admin/organizations') ? 'user' : 'staffUser';
@@ -295,6 +300,7 @@ export function paramKind(url: string, param: string): IdKind | string {
     [/^\/admin\/sla\/calendars\//, 'slaCalendar'], [/^\/admin\/sla\/policies\//, 'slaPolicy'],
     [/^\/agent\/macros\//, 'macro'],
     [/^\/admin\/bin\//, 'ticket'],
+    [/^\/admin\/triggers\//, 'trigger'], [/^\/admin\/automations\//, 'automation'],
   ];
   const found = kinds.find(([pattern]) => pattern.test(url));
   if (!found) throw new Error(`no fixture for :${param} of ${url}`);
