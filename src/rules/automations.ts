@@ -7,6 +7,8 @@ import { runActions } from './actions.js';
 import { inBusinessHours, loadFacts, meets, readConditions, resolveTime, TIME_CONDITIONS, type RuleConditions, type TicketFacts, type TimeCondition } from './conditions.js';
 import type { Rule } from './schema.js';
 
+const TRIGGERS_CONSUMER = 'rules.triggers';
+
 /** The job that runs the automations (the kind auto-close had, so a job booked before an upgrade runs them). */
 export const AUTOMATIONS_JOB = 'tickets.autoclose';
 /** How often the automations look at the tickets. */
@@ -97,6 +99,9 @@ async function* candidates(db: Db, c: RuleConditions, key: TimeCondition, cutoff
 /** The job runs the automations, then books its next run; at start-up one is booked if none is waiting. */
 export async function runAutomationsJob(db: Db): Promise<void> {
   await runAutomations(db);
+  // The chains of events the triggers consumer has handled are no longer needed.
+  await db.deleteFrom('rule_chains').where('event_id', '<=', db.selectFrom('consumer_positions')
+    .select('last_event_id').where('consumer', '=', TRIGGERS_CONSUMER)).execute();
   await enqueueJob(db, AUTOMATIONS_JOB, {}, { runAt: isoIn(AUTOMATIONS_EVERY_MS), maxAttempts: 3 });
 }
 

@@ -58,7 +58,9 @@ export const triggers: Consumer = {
         stopped.push(rule.name);
         continue;
       }
-      if (await runActions(trx, rule, ticketId, t, now)) fired.add(rule.id);
+      // Fired, whether or not it could do everything: a failing trigger is not retried on its own chain.
+      await runActions(trx, rule, ticketId, t, now);
+      fired.add(rule.id);
     }
     if (stopped.length > 0) {
       await changeTicket(trx, null, ticketId, { history: [{ kind: 'rule_stopped', from: null, to: stopped.join(', ') }], at: now });
@@ -80,11 +82,12 @@ async function lastEventId(trx: Trx): Promise<number> {
 /** What kind of change the event is, for triggers; null when triggers do not run on it. */
 async function changeOf(trx: Trx, event: StreamEvent): Promise<ChangeFacts | null> {
   const p = event.payload;
-  if (event.kind === 'ticket.created') {
-    const ticket = await trx.selectFrom('tickets').select(['channel']).where('id', '=', event.ticketId!).executeTakeFirst();
-    if (!ticket) return null;
-    const first = typeof p.messageId === 'number'
-      ? await trx.selectFrom('messages').select('body_text').where('id', '=', p.messageId).executeTakeFirst() : undefined;
+  if (event.kind === 'ticket.created' || (event.kind === 'ticket.changed' && p.announce)) {
+    // A customer's draft is created when it is sent (its `announce`), not when it is first saved.
+    const ticket = await trx.selectFrom('tickets').innerJoin('statuses', 'statuses.id', 'tickets.status_id')
+      .select(['tickets.channel', 'statuses.category']).where('tickets.id', '=', event.ticketId!).executeTakeFirst();
+    if (!ticket || ticket.category === 'draft') return null;
+    const first = await trx.selectFrom('messages').select('body_text').where('ticket_id', '=', event.ticketId!).orderBy('id').limit(1).executeTakeFirst();
     return { event: 'created', via: viaOfChannel(ticket.channel), statusTo: null, priorityChanged: false, text: first?.body_text ?? '' };
   }
   if (event.kind === 'ticket.changed') {
