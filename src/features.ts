@@ -67,6 +67,7 @@ import { runWebhookCleanupJob, scheduleWebhookCleanup, WEBHOOK_CLEANUP_JOB } fro
 import { deliverWebhook } from './webhooks/deliver.js';
 import { WEBHOOK_JOB } from './webhooks/deliveries.js';
 import webhookAdminRoutes from './webhooks/routes-admin.js';
+import ruleAdminRoutes from './rules/routes-admin.js';
 
 /** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
 export const ROUTES: FastifyPluginAsync[] = [
@@ -94,6 +95,8 @@ export const ROUTES: FastifyPluginAsync[] = [
   apiRoutes, apiTokenRoutes,
   // webhook subscriptions and their delivery log (admins), issue 22
   webhookAdminRoutes,
+  // triggers and automations (admins), issue 21
+  ruleAdminRoutes,
 ];
 
 /** The worker's job kinds. Mail is sent only when SMTP_URL is set; otherwise it waits in the outbox. */

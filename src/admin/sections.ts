@@ -18,4 +18,6 @@ export const ADMIN_SECTIONS = [
   { path: '/admin/bin', key: 'bin' },
   { path: '/admin/tokens', key: 'tokens' },
   { path: '/admin/webhooks', key: 'webhooks' },
+  { path: '/admin/triggers', key: 'triggers' },
+  { path: '/admin/automations', key: 'automations' },
 ] as const;

@@ -1,6 +1,7 @@
 import { liveFanOut } from '../live/consumer.js';
 import { notifications } from '../notify/consumer.js';
 import { slaClocks } from '../sla/consumer.js';
+import { triggers } from '../rules/triggers.js';
 import type { Consumer } from './consumer.js';
 import { webhooks } from '../webhooks/consumer.js';
 
@@ -10,3 +11,4 @@ import { webhooks } from '../webhooks/consumer.js';
  * consumer starts at the first event ever written (an ephemeral one, at the end of the stream).
  */
 export const CONSUMERS: Consumer[] = [liveFanOut, notifications, slaClocks, webhooks];
+export const CONSUMERS: Consumer[] = [liveFanOut, notifications, slaClocks, triggers];

@@ -66,6 +66,20 @@ async function rotate(trx: Db, pool: string, people: StaffMember[], n: number): 
   return picked;
 }
 
+/**
+ * The next person of the ticket's pool by the same rotation as round_robin dispatch (the active staff
+ * of its group who may see it; all staff without a group): a trigger's "round robin" assignee.
+ */
+export async function nextInRotation(trx: Trx, ticketId: number): Promise<StaffMember | null> {
+  const ticket = await findVisibleTicket(trx, READER, ticketId);
+  if (!ticket) return null;
+  const staff = await eligibleStaff(trx, ticket);
+  const pool = staff.filter((p) => ticket.group_id === null || p.inGroup).sort((a, b) => a.id - b.id);
+  if (pool.length === 0) return null;
+  const [person] = await rotate(trx, ticket.group_id === null ? 'staff' : `group:${ticket.group_id}`, pool, 1);
+  return person ?? null;
+}
+
 /** The `n` people with the fewest open tickets; ties go to the lower user id (the earlier account). */
 async function leastLoaded(trx: Db, people: StaffMember[], n: number): Promise<StaffMember[]> {
   const load = await openTicketLoad(trx, people.map((p) => p.id));

@@ -25,6 +25,18 @@ export interface ChangeNotice {
   slaWarning?: { target: string; dueAt: string };
   /** Staff whose snoozed ticket came back (kernel/snooze.ts): a mail when they opted in. */
   snoozeReturned?: number[];
+  /** Mails a trigger or an automation sends (src/rules/): the rules consumer composes and queues them. */
+  ruleMail?: RuleMail[];
+}
+
+/** A mail a rule sends, its placeholders filled in when the rule ran. */
+export interface RuleMail {
+  to: 'requester' | 'assignee' | 'group' | 'address';
+  /** For `address`. */
+  address?: string;
+  subject: string;
+  /** Markdown. */
+  body: string;
 }
 
 /** Columns of a ticket a change may set; the kernel adds `updated_at` (and `last_activity_at` when asked). */

@@ -2,7 +2,7 @@
 // `tickets`, `messages` or `ticket_events` (test/kernel/door.test.ts).
 export { createTicket, NO_ANNOUNCE, type Announce, type Channel, type CreateTicketInput } from './create.js';
 export { addMessage, rewriteFirstMessage, type AddMessageInput, type MessageContent } from './messages.js';
-export { changeTicket, moveAllTickets, type ChangeNotice, type TicketChange, type TicketColumns } from './change.js';
+export { changeTicket, moveAllTickets, type ChangeNotice, type RuleMail, type TicketChange, type TicketColumns } from './change.js';
 export type { CcChange, CcsChanged } from './ccs.js';
 export type { TagChange, TagsChanged } from './tags.js';
 export type { HistoryEntry } from './history.js';

@@ -226,26 +226,38 @@ export async function deleteMacro(db: Db, actor: Actor, id: number): Promise<voi
 // ---------------------------------------------------------------------------------------------
 // Applying
 
-type VisibleTicket = NonNullable<Awaited<ReturnType<typeof findVisibleTicket>>>;
+export type VisibleTicket = NonNullable<Awaited<ReturnType<typeof findVisibleTicket>>>;
 
-/** The macro's text for this ticket: each placeholder filled in as literal text (never as Markdown). */
-export async function fillMacro(db: Db, actor: Actor, ticket: VisibleTicket, body: string): Promise<string> {
+/** The ticket as the placeholders need it (a ticket page's, or one read for a trigger). */
+export type PlaceholderTicket = Pick<VisibleTicket, 'id' | 'subject' | 'requester_name' | 'organization_name'>;
+
+/** Each placeholder's value for this ticket (`agent.name` is `agentName`). */
+export async function placeholderValues(db: Db, agentName: string, ticket: PlaceholderTicket): Promise<Record<string, string>> {
   const fields = await db.selectFrom('ticket_field_values').innerJoin('fields', 'fields.id', 'ticket_field_values.field_id')
     .select(['fields.key', 'ticket_field_values.value']).where('ticket_field_values.ticket_id', '=', ticket.id).execute();
-  const values: Record<string, string> = {
+  return {
     'ticket.id': String(ticket.id),
     'ticket.subject': ticket.subject,
     'requester.name': ticket.requester_name,
     'requester.first_name': ticket.requester_name.trim().split(/\s+/)[0] ?? '',
-    'agent.name': actor.name,
+    'agent.name': agentName,
     'organization.name': ticket.organization_name ?? '',
     ...Object.fromEntries(fields.map((f) => [`ticket.fields.${f.key}`, f.value])),
   };
+}
+
+/** A text with its placeholders filled in, each value through `as` (Markdown: `literal`; a mail subject: as is). */
+export function fillPlaceholders(body: string, values: Record<string, string>, as: (value: string) => string = literal): string {
   return body.replace(PLACEHOLDER, (whole, name: string) => {
-    if (name in values) return literal(values[name]!);
+    if (name in values) return as(values[name]!);
     // A field the ticket has no value for (or retired since the macro was saved): nothing.
     return FIELD_PLACEHOLDER.test(name) ? '' : whole;
   });
+}
+
+/** The macro's text for this ticket: each placeholder filled in as literal text (never as Markdown). */
+export async function fillMacro(db: Db, actor: Actor, ticket: PlaceholderTicket, body: string): Promise<string> {
+  return fillPlaceholders(body, await placeholderValues(db, actor.name, ticket));
 }
 
 /** The actions as the agent reads them ("Status: Solved", "Add tags: billing"), for the compose box. */
@@ -278,9 +290,8 @@ export async function describeActions(db: Db, actions: MacroActions, t: Translat
 
 /**
  * A macro's actions on a ticket, in the transaction of the message it came with (messages.ts
- * `also`): a history line naming the macro, priority, type, group and tags in one kernel change, then
- * the assignee and the status (last: an assignment may move it) by the same rules as the ticket page.
- * The macro's use is counted. Refusals name the compose box (`macro`).
+ * `also`): a history line naming the macro, then the actions (applyActions). The macro's use is
+ * counted. Refusals name the compose box (`macro`).
  */
 export async function applyMacroActions(trx: Trx, actor: Actor, ticketId: number, applied: { macroId: number; actions: MacroActions }, t: Translate): Promise<void> {
   const macro = await trx.selectFrom('macros').selectAll().where('id', '=', applied.macroId).executeTakeFirst();
@@ -288,24 +299,40 @@ export async function applyMacroActions(trx: Trx, actor: Actor, ticketId: number
   if (!macro || !can(actor, 'macro.use', { ...macro, memberOf })) throw new Invalid({ macro: 'macros.errors.gone' }, 'macros.errors.gone');
   const ticket = await findVisibleTicket(trx, actor, ticketId);
   if (!ticket) throw new NotFound();
-  const { actions } = applied;
   const now = nowIso();
+  await applyActions(trx, actor, actor, ticket, applied.actions, t, { kind: 'macro', from: null, to: macro.name }, now);
+  await trx.updateTable('macros').set({ usage_count: sql<number>`usage_count + 1`, last_used_at: now }).where('id', '=', macro.id).execute();
+}
+
+/**
+ * Actions on a ticket, by a person (`actor`, whose permissions are checked) or by Deskbell itself
+ * (`actor` null: a trigger or an automation, whose admin decided; `reader` then reads the ticket
+ * unscoped): the `header` history line (if any), priority, type, group and tags in one kernel
+ * change, then the assignee and the status (last: an assignment may move it) by the same rules as
+ * the ticket page. Macros and rules (src/rules/) share it.
+ */
+export async function applyActions(
+  trx: Trx, actor: Actor | null, reader: Actor, ticket: VisibleTicket, actions: MacroActions, t: Translate, header: HistoryEntry | null, now: string,
+): Promise<void> {
+  const allowed = (action: 'ticket.edit' | 'ticket.tag' | 'ticket.assign' | 'ticket.setStatus') => {
+    if (actor !== null && !can(actor, action)) throw new Forbidden();
+  };
   const set: TicketColumns = {};
-  const history: HistoryEntry[] = [{ kind: 'macro', from: null, to: macro.name }];
+  const history: HistoryEntry[] = header ? [header] : [];
   if (actions.priority !== undefined && actions.priority !== ticket.priority) {
-    if (!can(actor, 'ticket.edit')) throw new Forbidden();
+    allowed('ticket.edit');
     set.priority = actions.priority;
     history.push({ kind: 'priority', from: t(`priority.${ticket.priority}`), to: t(`priority.${actions.priority}`) });
   }
   if (actions.typeId !== undefined && actions.typeId !== ticket.type_id) {
-    if (!can(actor, 'ticket.edit')) throw new Forbidden();
+    allowed('ticket.edit');
     const type = await trx.selectFrom('ticket_types').select(['id', 'name']).where('id', '=', actions.typeId).where('retired_at', 'is', null).executeTakeFirst();
     if (!type) throw new Invalid({ macro: 'macros.errors.actionGone' }, 'macros.errors.actionGone');
     set.type_id = type.id;
     history.push({ kind: 'type', from: ticket.type_name, to: type.name });
   }
   if (actions.groupId !== undefined && actions.groupId !== ticket.group_id) {
-    if (!can(actor, 'ticket.edit')) throw new Forbidden();
+    allowed('ticket.edit');
     const group = actions.groupId === null ? null : await trx.selectFrom('groups').select(['id', 'name']).where('id', '=', actions.groupId).executeTakeFirst();
     if (actions.groupId !== null && !group) throw new Invalid({ macro: 'macros.errors.actionGone' }, 'macros.errors.actionGone');
     set.group_id = actions.groupId;
@@ -313,7 +340,7 @@ export async function applyMacroActions(trx: Trx, actor: Actor, ticketId: number
   }
   const add = actions.addTags ?? [];
   const remove = actions.removeTags ?? [];
-  if ((add.length > 0 || remove.length > 0) && !can(actor, 'ticket.tag')) throw new Forbidden();
+  if (add.length > 0 || remove.length > 0) allowed('ticket.tag');
   try {
     await checkManagedTags(trx, add, 'macro');
   } catch (error) {
@@ -322,18 +349,19 @@ export async function applyMacroActions(trx: Trx, actor: Actor, ticketId: number
   }
   await changeTicket(trx, actor, ticket.id, { set, history, at: now, ...(add.length + remove.length > 0 ? { tags: { add, remove } } : {}) });
   if (actions.assignee !== undefined) {
-    if (!can(actor, 'ticket.assign')) throw new Forbidden();
-    const fresh = (await findVisibleTicket(trx, actor, ticket.id))!;
+    allowed('ticket.assign');
+    const fresh = (await findVisibleTicket(trx, reader, ticket.id))!;
+    const assignee = actions.assignee === 'sender' ? actor?.id ?? null : actions.assignee;
     try {
-      await applyAssignee(trx, actor, fresh, actions.assignee === 'sender' ? actor.id : actions.assignee, now);
+      await applyAssignee(trx, actor, fresh, assignee, now);
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
       throw new Invalid({ macro: 'macros.errors.actionGone' }, 'macros.errors.actionGone');
     }
   }
   if (actions.statusId !== undefined) {
-    if (!can(actor, 'ticket.setStatus')) throw new Forbidden();
-    const fresh = (await findVisibleTicket(trx, actor, ticket.id))!;
+    allowed('ticket.setStatus');
+    const fresh = (await findVisibleTicket(trx, reader, ticket.id))!;
     try {
       await applyStatus(trx, actor, fresh, actions.statusId, now);
     } catch (error) {
@@ -342,5 +370,4 @@ export async function applyMacroActions(trx: Trx, actor: Actor, ticketId: number
       throw new Invalid({ macro: 'macros.errors.actionGone' }, 'macros.errors.actionGone');
     }
   }
-  await trx.updateTable('macros').set({ usage_count: sql<number>`usage_count + 1`, last_used_at: now }).where('id', '=', macro.id).execute();
 }

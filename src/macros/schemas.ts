@@ -9,7 +9,7 @@ import { MACRO_BODY_MAX, MACRO_KINDS, type MacroActions, type MacroInput } from 
 const asString = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 /** Tags typed one after the other (spaces or commas), each by the tag rule; a wrong one is named. */
-function tagList() {
+export function tagList() {
   return withBlank(z.preprocess(asString, z.string().transform((typed, ctx) => {
     const names: string[] = [];
     for (const word of typed.split(/[\s,]+/).filter(Boolean)) {

@@ -89,6 +89,8 @@ const BY_ROLE = {
   'directory.read': STAFF,
   /** Webhook subscriptions, their delivery log and redelivery (issue 22). */
   'webhooks.manage': ADMINS,
+  /** Triggers and automations (issue 21). */
+  'rules.manage': ADMINS,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type RoleAction = keyof typeof BY_ROLE;

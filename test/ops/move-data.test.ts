@@ -135,6 +135,10 @@ async function buildDesk(t: Test, dir: string) {
   await db.insertInto('webhook_deliveries').values({ subscription_id: hook.id, uuid: '00000000-0000-4000-8000-000000000001', event: 'ticket.created', event_id: null,
     ticket_id: ticketId, payload: '{}', state: 'delivered', redelivery_of: null, request_headers: '{}', request_body: '{}', response_status: 200, response_body: 'ok',
     error: null, duration_ms: 3, created_at: now, last_attempt_at: now, next_attempt_at: null }).execute();
+  // Triggers and automations (0041): the default automations are rows already; a chain and a run.
+  const automation = await db.selectFrom('rules').select('id').where('builtin', '=', 'autoclose.solved').executeTakeFirstOrThrow();
+  await db.insertInto('rule_runs').values({ rule_id: automation.id, ticket_id: ticketId, stamp: now, ran_at: now }).execute();
+  await db.insertInto('rule_chains').values({ event_id: 1, depth: 1, fired: '[]' }).execute();
   const sqlite = new SQLite(deskConfig(dir).databasePath);
   t.teardown(() => sqlite.close());
   sqlite.prepare("insert into support_addresses (address, brand_id, group_id) values ('Help@Desk.test', 1, ?)").run(group.id);

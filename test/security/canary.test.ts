@@ -325,4 +325,18 @@ t.test('the webhook pages and their delivery log are the admins\' alone', async 
   t.match((await admin.get('/admin/webhooks')).body, `${CANARY} webhook`, 'the admin sees the subscriptions');
   t.match((await admin.get(`/admin/webhooks/deliveries/${world.ids.webhookDelivery.a}`)).body, `${CANARY} note delivered`, 'and what a delivery sent');
   t.notMatch((await admin.get(`/admin/webhooks/${world.ids.webhook.a}`)).body, `${CANARY}-secret`, 'but never a signing secret');
+t.test('a trigger\'s internal note and its run log reach staff only', async (t) => {
+  const world = await buildWorld(t);
+  const a = world.ids.ticket.a;
+  const customer = world.clients.customer;
+  await customer.get(`/portal/tickets/${a}`);
+  t.equal((await customer.post(`/portal/tickets/${a}/replies`, { body: 'Any news?' })).statusCode, 303, 'the customer replies');
+  await world.app.worker.drain();
+  const agent = world.clients.agent;
+  t.match((await agent.get(`/agent/tickets/${a}?tab=internal`)).body, `${CANARY} trigger note`, 'the trigger wrote its note');
+  t.match((await agent.get(`/agent/tickets/${a}?tab=history`)).body, `${CANARY} trigger`, 'and the History tab names the trigger');
+  t.match((await world.clients.admin.get('/admin/triggers')).body, `${CANARY} trigger`, 'admins see it in the list');
+  for (const path of [`/portal/tickets/${a}`, '/portal/tickets', '/portal']) {
+    t.notMatch((await customer.get(path)).body, CANARY, `the customer does not: ${path}`);
+  }
 });

@@ -245,6 +245,11 @@ export const AREAS: Record<string, Area> = {
       'GET /admin/webhooks', 'GET /admin/webhooks/new', 'POST /admin/webhooks', 'GET /admin/webhooks/:id', 'POST /admin/webhooks/:id',
       'POST /admin/webhooks/:id/delete', 'POST /admin/webhooks/:id/secret', 'GET /admin/webhooks/deliveries/:id',
       'POST /admin/webhooks/deliveries/:id/redeliver',
+      // Triggers and automations (issue 21).
+      'GET /admin/triggers', 'GET /admin/triggers/new', 'POST /admin/triggers', 'GET /admin/triggers/:id', 'POST /admin/triggers/:id',
+      'POST /admin/triggers/:id/position', 'POST /admin/triggers/:id/delete', 'GET /admin/triggers/:id/test',
+      'GET /admin/automations', 'GET /admin/automations/new', 'POST /admin/automations', 'GET /admin/automations/:id', 'POST /admin/automations/:id',
+      'POST /admin/automations/:id/position', 'POST /admin/automations/:id/delete', 'GET /admin/automations/:id/test',
     ],
     except: {
       'POST /admin/statuses/:id/position': validatesFirst(rules.admin, 422),
@@ -321,6 +326,7 @@ export type IdKind = 'ticket' | 'attachment' | 'user' | 'staffUser' | 'org' | 'g
   | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro' | 'apiToken';
   | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro'
   | 'webhook' | 'webhookDelivery';
+  | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro' | 'trigger' | 'automation';
 
 export function paramKind(url: string, param: string): IdKind | string {
   if (param === 'userId') return url.startsWith('/admin/organizations') ? 'user' : 'staffUser';
@@ -343,6 +349,7 @@ export function paramKind(url: string, param: string): IdKind | string {
     [/^\/api\/v1\/tickets\//, 'ticket'], [/^\/api\/v1\/attachments\//, 'attachment'], [/^\/api\/v1\/people\//, 'user'],
     [/^\/api\/v1\/organizations\//, 'org'], [/^\/(account|admin)\/tokens\//, 'apiToken'],
     [/^\/admin\/webhooks\/deliveries\//, 'webhookDelivery'], [/^\/admin\/webhooks\//, 'webhook'],
+    [/^\/admin\/triggers\//, 'trigger'], [/^\/admin\/automations\//, 'automation'],
   ];
   const found = kinds.find(([pattern]) => pattern.test(url));
   if (!found) throw new Error(`no fixture for :${param} of ${url}`);

@@ -145,6 +145,14 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     { owner_id: users.agent.id, name: `${CANARY} macro`, body: `${CANARY} macro text`, kind: 'note', shared: 0, group_id: null, actions: '{}', created_at: now(), updated_at: now() },
     { owner_id: users.admin.id, name: 'Shared macro', body: 'Hello {{requester.first_name}}', kind: 'reply', shared: 1, group_id: null, actions: '{}', created_at: now(), updated_at: now() },
   ]).returning('id').execute();
+  // Triggers and automations (issue 21) are admins' only: A's trigger writes a note carrying the canary
+  // when a customer replies; the automations are the migration's default ones.
+  const ruleTriggers = await db.insertInto('rules').values([
+    { kind: 'trigger', name: `${CANARY} trigger`, position: 10, enabled: 1, events: '["customer_reply"]', conditions: '{}',
+      actions: JSON.stringify({ note: `${CANARY} trigger note` }), builtin: null, created_at: now(), updated_at: now() },
+    { kind: 'trigger', name: 'Bolt trigger', position: 20, enabled: 0, events: '["created"]', conditions: '{}', actions: '{}', builtin: null, created_at: now(), updated_at: now() },
+  ]).returning('id').execute();
+  const automations = await db.selectFrom('rules').select('id').where('kind', '=', 'automation').orderBy('id').execute();
 
   // API tokens (issue 22): one read-write token per person for the API's routes; A (the customer's) and
   // B (the agent's) besides, for the pages that revoke tokens.
@@ -189,6 +197,7 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     slaCalendar: { a: 1, b: slaCalendars[0]!.id }, slaPolicy: { a: slaPolicies[0]!.id, b: slaPolicies[1]!.id },
     macro: { a: macros[0]!.id, b: macros[1]!.id },
     webhook: { a: webhooks[0]!.id, b: webhooks[1]!.id }, webhookDelivery: { a: webhookDeliveries[0]!.id, b: webhookDeliveries[1]!.id },
+    trigger: { a: ruleTriggers[0]!.id, b: ruleTriggers[1]!.id }, automation: { a: automations[0]!.id, b: automations[1]!.id },
   };
   // The neighbour id that does not exist: one past the table's last row.
   const tables = {
@@ -199,6 +208,7 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     macro: 'macros',
     apiToken: 'api_tokens',
     webhook: 'webhook_subscriptions', webhookDelivery: 'webhook_deliveries',
+    trigger: 'rules', automation: 'rules',
   } as const;
   const missing = {} as Record<keyof typeof tables, number>;
   for (const [kind, table] of Object.entries(tables) as [keyof typeof tables, typeof tables[keyof typeof tables]][]) {
