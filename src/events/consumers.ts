@@ -1,6 +1,7 @@
 import { liveFanOut } from '../live/consumer.js';
 import { notifications } from '../notify/consumer.js';
 import { slaClocks } from '../sla/consumer.js';
+import { reportFacts } from '../reports/consumer.js';
 import type { Consumer } from './consumer.js';
 
 /**
@@ -8,4 +9,4 @@ import type { Consumer } from './consumer.js';
  * (a `Consumer`) and one line here. Each keeps its own position (`consumer_positions`), so a new
  * consumer starts at the first event ever written (an ephemeral one, at the end of the stream).
  */
-export const CONSUMERS: Consumer[] = [liveFanOut, notifications, slaClocks];
+export const CONSUMERS: Consumer[] = [liveFanOut, notifications, slaClocks, reportFacts];

@@ -81,6 +81,9 @@ const BY_ROLE = {
   'ticket.snooze': STAFF,
   /** The recycle bin: list deleted and spam tickets, restore them (issue 20). */
   'bin.manage': ADMINS,
+  /** Reports (issue 21): staff see those of their own tickets, supervisors and admins everyone's. */
+  'reports.view': STAFF,
+  'reports.all': MANAGERS,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type RoleAction = keyof typeof BY_ROLE;

@@ -129,6 +129,9 @@ async function buildDesk(t: Test, dir: string) {
   await db.insertInto('ticket_sla_targets').values({ ticket_id: ticketId, target: 'first_reply', minutes: 60, business: 0, state: 'running', started_at: now,
     paused_seconds: 0, due_at: '2030-01-01T00:00:00.000Z', fulfilled_at: null, breached_at: null, warned_at: null }).execute();
   await db.insertInto('mail_complaints').values({ address: 'complainer@example.test', feedback_type: 'abuse', ticket_id: ticketId, created_at: now }).execute();
+  // Reports (0042): the consumer has usually written the ticket's row already.
+  await db.insertInto('report_facts').values({ ticket_id: ticketId, created_day: '2026-01-01', type_id: 1, brand_id: 1, channel: 'portal' })
+    .onConflict((oc) => oc.column('ticket_id').doNothing()).execute();
   const sqlite = new SQLite(deskConfig(dir).databasePath);
   t.teardown(() => sqlite.close());
   sqlite.prepare("insert into support_addresses (address, brand_id, group_id) values ('Help@Desk.test', 1, ?)").run(group.id);

@@ -41,6 +41,8 @@ t.test('html-validate finds nothing on the main pages', async (t) => {
       '/agent/offers', '/agent/team', '/agent/customers/invite', '/agent/views/new', '/account', '/account/signature',
       '/admin', '/admin/settings', '/admin/texts', '/admin/users', '/admin/users/new', '/admin/organizations', '/admin/groups',
       '/admin/types', '/admin/fields', '/admin/statuses', '/admin/brands', '/admin/brands/1', '/admin/services', '/admin/mail', '/admin/outbox', '/admin/audit',
+      // Reports (issue 21): the charts and their tables.
+      '/agent/reports', '/agent/reports?by=group',
     ].map((url): [string, Client, string] => ['admin', staff, url]),
     ...['/portal', '/portal/tickets', `/portal/tickets/${id}`, '/portal/tickets/new', '/account']
       .map((url): [string, Client, string] => ['customer', client, url]),
