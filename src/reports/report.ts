@@ -69,38 +69,66 @@ export function datesOf(range: DayRange): string[] {
   return dates;
 }
 
-async function figuresBy(db: Db, scope: ReportScope, dim: Dimension, range: DayRange): Promise<Map<string, Figures>> {
+/** A key's counts and raw durations, before the percentiles: rows of one dimension add up to the whole. */
+interface Tally {
+  created: number;
+  firstReply: number[];
+  resolution: number[];
+  sla: Record<Target, { met: number; missed: number }>;
+  ratings: { good: number; bad: number };
+}
+
+const emptyTally = (): Tally => ({
+  created: 0, firstReply: [], resolution: [], ratings: { good: 0, bad: 0 },
+  sla: { first_reply: { met: 0, missed: 0 }, next_reply: { met: 0, missed: 0 }, resolution: { met: 0, missed: 0 } },
+});
+
+async function tallyBy(db: Db, scope: ReportScope, dim: Dimension, range: DayRange): Promise<Map<string, Tally>> {
   const [created, firstReply, resolution, ratings] = await Promise.all([
     createdWithSla(db, scope, dim, range), durations(db, scope, dim, 'first_reply', range),
     durations(db, scope, dim, 'resolution', range), ratingCounts(db, scope, dim, range),
   ]);
   const keys = new Set([...created.keys(), ...firstReply.keys(), ...resolution.keys(), ...ratings.keys()]);
-  const out = new Map<string, Figures>();
-  for (const key of keys) {
-    const c = created.get(key);
-    const r = ratings.get(key) ?? { good: 0, bad: 0 };
-    const solvedTimes = resolution.get(key) ?? [];
-    const sla = Object.fromEntries(SLA_TARGETS.map((target) => {
-      const { met, missed } = c?.sla[target] ?? { met: 0, missed: 0 };
-      return [target, { met, missed, percent: percent(met, met + missed) }];
-    })) as Figures['sla'];
-    out.set(key, {
-      created: c?.created ?? 0,
-      solved: solvedTimes.length,
-      firstReply: spread(firstReply.get(key) ?? []),
-      resolution: spread(solvedTimes),
-      sla,
-      ratings: { ...r, percent: percent(r.good, r.good + r.bad) },
-    });
-  }
-  return out;
+  return new Map([...keys].map((key) => [key, {
+    created: created.get(key)?.created ?? 0,
+    firstReply: firstReply.get(key) ?? [],
+    resolution: resolution.get(key) ?? [],
+    sla: created.get(key)?.sla ?? emptyTally().sla,
+    ratings: ratings.get(key) ?? { good: 0, bad: 0 },
+  }]));
 }
 
-const EMPTY: Figures = {
-  created: 0, solved: 0, firstReply: spread([]), resolution: spread([]),
-  sla: { first_reply: { met: 0, missed: 0, percent: null }, next_reply: { met: 0, missed: 0, percent: null }, resolution: { met: 0, missed: 0, percent: null } },
-  ratings: { good: 0, bad: 0, percent: null },
-};
+/** The whole, from the rows of a dimension where each ticket is in exactly one row (not tags). */
+function sumOf(tallies: Iterable<Tally>): Tally {
+  const sum = emptyTally();
+  for (const one of tallies) {
+    sum.created += one.created;
+    // concat, not push(...): a busy quarter holds more durations than a call takes arguments.
+    sum.firstReply = sum.firstReply.concat(one.firstReply);
+    sum.resolution = sum.resolution.concat(one.resolution);
+    sum.ratings.good += one.ratings.good;
+    sum.ratings.bad += one.ratings.bad;
+    for (const target of SLA_TARGETS) {
+      sum.sla[target].met += one.sla[target].met;
+      sum.sla[target].missed += one.sla[target].missed;
+    }
+  }
+  return sum;
+}
+
+function figuresOf(tally: Tally): Figures {
+  return {
+    created: tally.created,
+    solved: tally.resolution.length,
+    firstReply: spread(tally.firstReply),
+    resolution: spread(tally.resolution),
+    sla: Object.fromEntries(SLA_TARGETS.map((target) => {
+      const { met, missed } = tally.sla[target];
+      return [target, { met, missed, percent: percent(met, met + missed) }];
+    })) as Figures['sla'],
+    ratings: { ...tally.ratings, percent: percent(tally.ratings.good, tally.ratings.good + tally.ratings.bad) },
+  };
+}
 
 /**
  * The report over a range of local days: created and solved per day, the backlog at the end of each
@@ -110,23 +138,26 @@ const EMPTY: Figures = {
 export async function buildReport(db: Db, scope: ReportScope, range: DayRange, by: Dimension): Promise<Report> {
   const timeZone = await reportTimeZone(db);
   const builtIn = await getSetting(db, REPORTS_ZONE_KEY);
-  const [created, solved, done, createdBefore, doneBefore, totals, breakdown] = await Promise.all([
+  // Each ticket is in one row of a dimension, so the rows add up to the whole (one set of queries),
+  // except by tag, where a ticket is in as many rows as it has tags, or in none.
+  const [created, solved, done, createdBefore, doneBefore, rowTallies, tagTotal] = await Promise.all([
     perDay(db, scope, 'created_day', range), perDay(db, scope, 'solved_day', range), perDay(db, scope, 'done_day', range),
     countBefore(db, scope, 'created_day', range.from), countBefore(db, scope, 'done_day', range.from),
-    figuresBy(db, scope, 'none', range), by === 'none' ? Promise.resolve(new Map<string, Figures>()) : figuresBy(db, scope, by, range),
+    tallyBy(db, scope, by, range), by === 'tag' ? tallyBy(db, scope, 'none', range) : Promise.resolve(null),
   ]);
+  const total = figuresOf(tagTotal?.get('') ?? sumOf(rowTallies.values()));
   // A ticket is done after it was created, so "done before the range" are all among "created before".
   let backlog = createdBefore - doneBefore;
   const days = datesOf(range).map((date) => {
     backlog += (created.get(date) ?? 0) - (done.get(date) ?? 0);
     return { date, created: created.get(date) ?? 0, solved: solved.get(date) ?? 0, backlog };
   });
-  const names = await keyNames(db, by, [...breakdown.keys()]);
-  const rows = [...breakdown.entries()].map(([key, figures]) => ({ key, name: names.get(key) ?? null, ...figures }))
+  const names = await keyNames(db, by, [...rowTallies.keys()]);
+  const rows = by === 'none' ? [] : [...rowTallies.entries()].map(([key, tally]) => ({ key, name: names.get(key) ?? null, ...figuresOf(tally) }))
     .sort((a, b) => b.created - a.created || b.solved - a.solved || a.key.localeCompare(b.key));
   return {
     range, by, timeZone, own: scope.assigneeId !== null,
     staleZone: builtIn !== undefined && builtIn !== timeZone ? builtIn : null,
-    days, total: totals.get('') ?? EMPTY, rows,
+    days, total, rows,
   };
 }

@@ -9,11 +9,15 @@ export const MAX_DAYS = 366;
 export const DEFAULT_DAYS = 30;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const realDate = (value: string) => value === '' || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
+/** A calendar date that exists (not 2026-02-30, which some parsers roll over into March). */
+function realDate(value: string): boolean {
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === value;
+}
 
 function localDate() {
   return text({ required: false, max: 10, format: { pattern: DATE, error: 'reports.errors.date' } })
-    .refine((value) => !DATE.test(value) || realDate(value), { error: 'reports.errors.date' });
+    .refine((value) => value === '' || !DATE.test(value) || realDate(value), { error: 'reports.errors.date' });
 }
 
 /** The report form (a GET form: its fields are the page's query string). */
