@@ -1,7 +1,7 @@
-import { reportTimeZone } from './zone.js';
 import type { Consumer } from '../events/consumer.js';
 import type { StreamEvent } from '../events/record.js';
 import { refreshFacts } from './facts.js';
+import { reportTimeZone } from './zone.js';
 
 /** The tickets an event touched: its own, and those a bulk or person event names in its payload. */
 function ticketsOf(event: StreamEvent): number[] {

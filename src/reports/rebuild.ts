@@ -1,7 +1,7 @@
-import { reportTimeZone } from './zone.js';
 import type { Db } from '../db/connect.js';
 import { putSetting } from '../settings/settings.js';
 import { refreshFacts } from './facts.js';
+import { reportTimeZone } from './zone.js';
 
 /** Tickets refreshed per transaction. */
 const BATCH = 2000;

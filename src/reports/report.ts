@@ -1,4 +1,3 @@
-import { reportTimeZone } from './zone.js';
 import type { Db } from '../db/connect.js';
 import { getSetting } from '../settings/settings.js';
 import { REPORTS_ZONE_KEY } from './rebuild.js';
@@ -6,6 +5,7 @@ import {
   countBefore, createdWithSla, durations, keyNames, perDay, ratingCounts,
   type DayRange, type Dimension, type ReportScope,
 } from './queries.js';
+import { reportTimeZone } from './zone.js';
 
 export const SLA_TARGETS = ['first_reply', 'next_reply', 'resolution'] as const;
 export type Target = (typeof SLA_TARGETS)[number];

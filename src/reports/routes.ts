@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { reportTimeZone } from './zone.js';
 import { NotFound } from '../lib/errors.js';
 import { allow } from '../plugins/guards.js';
 import { can } from '../policy/can.js';
@@ -10,6 +9,7 @@ import { DIMENSIONS, ticketsCreatedIn, type ReportScope } from './queries.js';
 import { buildReport } from './report.js';
 import { readReportQuery } from './schemas.js';
 import { cellText, cellValue, COLOURS, reportCharts, reportTables, TABLES, type Cell, type Kind, type TableName } from './view.js';
+import { reportTimeZone } from './zone.js';
 
 type Query = { Querystring: Record<string, string | string[] | undefined> };
 
