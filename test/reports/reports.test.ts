@@ -72,31 +72,38 @@ async function reportDesk(t: Test) {
   const bob = await actorOf(db, (await makeUser(db, 'agent', { name: 'Bob Agent' })).id);
   const cora = await actorOf(db, (await makeUser(db, 'customer', { name: 'Cora Customer' })).id);
 
+  // The consumers run after each write, as the worker does moments after a request: the SLA clocks
+  // read the ticket as it stands when they handle an event.
+  const write = async <T>(iso: string, run: () => Promise<T>): Promise<T> => {
+    const result = await at(iso, run);
+    await app.worker.consume();
+    return result;
+  };
   const make = async (plan: Plan) => {
     const author = plan.channel === 'agent' ? plan.assignee! : cora;
-    const { ticketId } = await at(plan.at, () => db.transaction().execute((trx) => createTicket(trx, author, {
+    const { ticketId } = await write(plan.at, () => db.transaction().execute((trx) => createTicket(trx, author, {
       channel: plan.channel ?? 'portal', subject: plan.subject, typeId: 1, brandId: 1, statusId: 1, priority: 'normal', visibility: 'public',
       requester: { id: cora.id, organizationId: null }, groupId: plan.group ?? null, message: { kind: 'reply', bodyText: `About ${plan.subject}` },
     })));
     if (plan.assignee || plan.tags) {
-      await at(plus(plan.at, 60_000), () => db.transaction().execute((trx) => changeTicket(trx, plan.assignee ?? ann, ticketId, {
+      await write(plus(plan.at, 60_000), () => db.transaction().execute((trx) => changeTicket(trx, plan.assignee ?? ann, ticketId, {
         set: plan.assignee ? { assignee_id: plan.assignee.id } : {}, tags: plan.tags ? { add: plan.tags } : undefined,
         history: plan.assignee ? [{ kind: 'assignee', from: null, to: plan.assignee.name }] : [],
       })));
     }
     if (plan.replyAfter !== undefined) {
-      await at(plus(plan.at, plan.replyAfter), () => db.transaction().execute((trx) =>
+      await write(plus(plan.at, plan.replyAfter), () => db.transaction().execute((trx) =>
         addMessage(trx, plan.assignee!, ticketId, { kind: 'reply', bodyText: 'On it.', firstResponse: true })));
     }
     if (plan.solveAfter !== undefined) {
       const when = plus(plan.at, plan.solveAfter);
-      await at(when, () => db.transaction().execute((trx) => changeTicket(trx, plan.assignee!, ticketId, {
+      await write(when, () => db.transaction().execute((trx) => changeTicket(trx, plan.assignee!, ticketId, {
         set: { status_id: 4, solved_at: when }, history: [{ kind: 'status', from: 'New', to: 'Solved' }],
       })));
     }
     if (plan.rating) {
       const when = plus(plan.at, (plan.solveAfter ?? 0) + HOUR);
-      await at(when, () => db.transaction().execute((trx) => addRating(trx, cora, ticketId, { score: plan.rating!, comment: '' }, when)));
+      await write(when, () => db.transaction().execute((trx) => addRating(trx, cora, ticketId, { score: plan.rating!, comment: '' }, when)));
     }
     return ticketId;
   };
