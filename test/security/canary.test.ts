@@ -78,7 +78,9 @@ t.test('no customer page, fragment or search result carries the canary; staff pa
       .map((url) => url.replace(':id', String(world.ids.ticket.internal))),
     `/attachments/${world.ids.attachment.noteA}/${CANARY}.txt`,
     // Reports (issue 21) name groups and tags and export subjects: staff only.
-    '/agent/reports?by=group', '/agent/reports?by=tag', '/agent/reports/tickets.csv', '/agent/reports/table.csv?table=times&by=tag'];
+    // (The fixtures' tickets are from January 2026.)
+    ...['/agent/reports?by=group', '/agent/reports?by=tag', '/agent/reports/tickets.csv?', '/agent/reports/table.csv?table=times&by=tag']
+      .map((path) => `${path}${path.endsWith('?') ? '' : '&'}from=2026-01-01&to=2026-01-31`)];
   await rebuildReports(world.db);
   const leaked: string[] = [];
   let checked = 0;
@@ -107,8 +109,8 @@ t.test('no customer page, fragment or search result carries the canary; staff pa
   t.match((await agent.get(`/agent/tickets/${a}/macros/preview?macroChoice=${world.ids.macro.a}`)).body, `${CANARY} macro text`, 'and a macro\'s preview');
   t.equal((await agent.get(`/attachments/${world.ids.attachment.noteA}/${CANARY}.txt`)).statusCode, 200, 'and the note\'s file');
   const supervisor = world.clients.supervisor;
-  t.match((await supervisor.get('/agent/reports?by=tag')).body, CANARY, 'a supervisor\'s report names the staff-only tag');
-  t.match((await supervisor.get('/agent/reports/tickets.csv')).body, `${CANARY} internal subject`, 'and exports the internal ticket');
+  t.match((await supervisor.get('/agent/reports?by=tag&from=2026-01-01&to=2026-01-31')).body, CANARY, 'a supervisor\'s report names the staff-only tag');
+  t.match((await supervisor.get('/agent/reports/tickets.csv?from=2026-01-01&to=2026-01-31')).body, `${CANARY} internal subject`, 'and exports the internal ticket');
   t.equal((await world.clients.customer.get(`/portal/tickets/${a}`)).statusCode, 200, 'while the customer does see the ticket itself');
   const internal = world.ids.ticket.internal;
   for (const action of ['replies', 'chat', 'solve', 'ccs']) {
