@@ -58,11 +58,15 @@ export async function perDay(db: Db, scope: ReportScope, column: 'created_day' |
   return new Map(rows.map((r) => [r.day, Number(r.n)]));
 }
 
-/** Tickets whose day in this column is before the range starts. */
-export async function countBefore(db: Db, scope: ReportScope, column: 'created_day' | 'done_day', from: string): Promise<number> {
-  const row = await facts(db, scope, 'none').where(`f.${column}`, '<', from)
-    .select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return Number(row.n);
+/**
+ * The backlog when the range starts: tickets created before it and not done before it, i.e. not done
+ * at all or done since (two short ranges of the done_day index, however old the desk).
+ */
+export async function openAt(db: Db, scope: ReportScope, from: string): Promise<number> {
+  const count = async (query: Facts) => Number((await query.where('f.created_day', '<', from)
+    .select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  return await count(facts(db, scope, 'none').where('f.done_day', 'is', null))
+    + await count(facts(db, scope, 'none').where('f.done_day', '>=', from));
 }
 
 export interface CreatedAndSla {

@@ -2,7 +2,7 @@ import type { Db } from '../db/connect.js';
 import { getSetting } from '../settings/settings.js';
 import { REPORTS_ZONE_KEY } from './rebuild.js';
 import {
-  countBefore, createdWithSla, durations, keyNames, perDay, ratingCounts,
+  createdWithSla, durations, keyNames, openAt, perDay, ratingCounts,
   type DayRange, type Dimension, type ReportScope,
 } from './queries.js';
 import { reportTimeZone } from './zone.js';
@@ -140,14 +140,13 @@ export async function buildReport(db: Db, scope: ReportScope, range: DayRange, b
   const builtIn = await getSetting(db, REPORTS_ZONE_KEY);
   // Each ticket is in one row of a dimension, so the rows add up to the whole (one set of queries),
   // except by tag, where a ticket is in as many rows as it has tags, or in none.
-  const [created, solved, done, createdBefore, doneBefore, rowTallies, tagTotal] = await Promise.all([
+  const [created, solved, done, openAtStart, rowTallies, tagTotal] = await Promise.all([
     perDay(db, scope, 'created_day', range), perDay(db, scope, 'solved_day', range), perDay(db, scope, 'done_day', range),
-    countBefore(db, scope, 'created_day', range.from), countBefore(db, scope, 'done_day', range.from),
+    openAt(db, scope, range.from),
     tallyBy(db, scope, by, range), by === 'tag' ? tallyBy(db, scope, 'none', range) : Promise.resolve(null),
   ]);
   const total = figuresOf(tagTotal?.get('') ?? sumOf(rowTallies.values()));
-  // A ticket is done after it was created, so "done before the range" are all among "created before".
-  let backlog = createdBefore - doneBefore;
+  let backlog = openAtStart;
   const days = datesOf(range).map((date) => {
     backlog += (created.get(date) ?? 0) - (done.get(date) ?? 0);
     return { date, created: created.get(date) ?? 0, solved: solved.get(date) ?? 0, backlog };
