@@ -75,7 +75,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const [agent, customer] = [await logIn(server.url, 'agent@demo.test', dataset.password), await logIn(server.url, 'customer@acme.test', dataset.password)];
     const list = await get(server.url, '/agent/tickets', agent);
     const hasSearch = (await get(server.url, `${SEARCH_PATH}?q=${COMMON_TERM}`, agent)).status !== 404;
-    const cases = buildCases({ agent, customer, facts, deepCursor: await cursorAfter(server.url, agent, 40), hasSearch },
+    // Reports (issue 21): a supervisor's report covers every ticket, an agent's only their own.
+    const supervisor = await logIn(server.url, 'supervisor@demo.test', dataset.password);
+    const hasReports = (await get(server.url, '/agent/reports', supervisor)).status !== 404;
+    const cases = buildCases({ agent, customer, supervisor, facts, deepCursor: await cursorAfter(server.url, agent, 40), hasSearch, hasReports },
       { common: COMMON_TERM, rare: RARE_TERM });
 
     const listPageBytes = Buffer.byteLength(list.body);

@@ -30,6 +30,7 @@ import * as m0037 from './0037_mail_complaints.js';
 import * as m0038 from './0038_api.js';
 import * as m0039 from './0039_webhooks.js';
 import * as m0041 from './0041_rules.js';
+import * as m0042 from './0042_reports.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
 export const migrations: Record<string, Migration> = {
@@ -64,4 +65,5 @@ export const migrations: Record<string, Migration> = {
   '0038_api': m0038,
   '0039_webhooks': m0039,
   '0041_rules': m0041,
+  '0042_reports': m0042,
 };

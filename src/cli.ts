@@ -20,6 +20,7 @@ import { Catalogue } from './i18n.js';
 import { receiveFromStdin } from './mailin/pipe.js';
 import { TOKEN_SCOPES, newTokenSchema } from './api/schemas.js';
 import { createApiToken } from './api/tokens.js';
+import { rebuildReports } from './reports/rebuild.js';
 
 export const USAGE = `Usage: deskbell <command> [options]
 
@@ -45,6 +46,8 @@ Commands:
                                          compare the two (attachments stay in DATA_DIR); --dry-run
                                          checks both sides and reports what it would copy
   version, --version                     print Deskbell's version
+  reports rebuild                        count every ticket's report figures again (after an upgrade, demo
+                                         data, or a change of the site's time zone); safe while serving
   mail receive                           store one mail read from stdin (an MTA pipe); exit 0 stored or
                                          ignored, 65 not a mail, 75 try again later
 
@@ -134,8 +137,24 @@ async function dispatch(argv: string[], io: Io, configure: () => Config): Promis
       try {
         const started = Date.now();
         const demo = await buildDemo(db, { tickets, databasePath: config.databasePath, progress: tickets >= 10_000 ? (line) => io.err(`${line}\n`) : undefined });
+        // Demo tickets are written without events: count their report figures here.
+        await rebuildReports(db);
         io.out(`Demo data added: ${demo.tickets} tickets in ${((Date.now() - started) / 1000).toFixed(1)} s.\nLog in at ${config.baseUrl}/login with password ${demo.password} as:\n`);
         for (const login of demo.logins) io.out(`  ${login.role.padEnd(10)} ${login.email}\n`);
+      } finally {
+        await db.destroy();
+      }
+      return 0;
+    }
+    case 'reports': {
+      const [sub, ...options] = rest;
+      if (sub !== 'rebuild') throw new UsageError(sub ? `unknown reports command "${sub}"` : 'reports needs a command (rebuild)');
+      parse(options, {});
+      const { db } = await openDatabase(configure());
+      try {
+        const started = Date.now();
+        const result = await rebuildReports(db, (done) => { if (done % 100_000 === 0) io.err(`${done} tickets\n`); });
+        io.out(`Report figures rebuilt for ${result.tickets} tickets (days in ${result.timeZone}) in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
       } finally {
         await db.destroy();
       }

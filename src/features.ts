@@ -68,6 +68,7 @@ import { deliverWebhook } from './webhooks/deliver.js';
 import { WEBHOOK_JOB } from './webhooks/deliveries.js';
 import webhookAdminRoutes from './webhooks/routes-admin.js';
 import ruleAdminRoutes from './rules/routes-admin.js';
+import reportRoutes from './reports/routes.js';
 
 /** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
 export const ROUTES: FastifyPluginAsync[] = [
@@ -97,6 +98,8 @@ export const ROUTES: FastifyPluginAsync[] = [
   webhookAdminRoutes,
   // triggers and automations (admins), issue 21
   ruleAdminRoutes,
+  // reports (staff: their own; supervisors and admins: everyone's), issue 21
+  reportRoutes,
 ];
 
 /** The worker's job kinds. Mail is sent only when SMTP_URL is set; otherwise it waits in the outbox. */

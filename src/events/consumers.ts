@@ -2,6 +2,7 @@ import { liveFanOut } from '../live/consumer.js';
 import { notifications } from '../notify/consumer.js';
 import { slaClocks } from '../sla/consumer.js';
 import { triggers } from '../rules/triggers.js';
+import { reportFacts } from '../reports/consumer.js';
 import type { Consumer } from './consumer.js';
 import { webhooks } from '../webhooks/consumer.js';
 
@@ -12,3 +13,4 @@ import { webhooks } from '../webhooks/consumer.js';
  */
 export const CONSUMERS: Consumer[] = [liveFanOut, notifications, slaClocks, webhooks];
 export const CONSUMERS: Consumer[] = [liveFanOut, notifications, slaClocks, triggers];
+export const CONSUMERS: Consumer[] = [liveFanOut, notifications, slaClocks, reportFacts];

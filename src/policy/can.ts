@@ -91,6 +91,9 @@ const BY_ROLE = {
   'webhooks.manage': ADMINS,
   /** Triggers and automations (issue 21). */
   'rules.manage': ADMINS,
+  /** Reports (issue 21): staff see those of their own tickets, supervisors and admins everyone's. */
+  'reports.view': STAFF,
+  'reports.all': MANAGERS,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type RoleAction = keyof typeof BY_ROLE;

@@ -139,6 +139,9 @@ async function buildDesk(t: Test, dir: string) {
   const automation = await db.selectFrom('rules').select('id').where('builtin', '=', 'autoclose.solved').executeTakeFirstOrThrow();
   await db.insertInto('rule_runs').values({ rule_id: automation.id, ticket_id: ticketId, stamp: now, ran_at: now }).execute();
   await db.insertInto('rule_chains').values({ event_id: 1, depth: 1, fired: '[]' }).execute();
+  // Reports (0042): the consumer has usually written the ticket's row already.
+  await db.insertInto('report_facts').values({ ticket_id: ticketId, created_day: '2026-01-01', type_id: 1, brand_id: 1, channel: 'portal' })
+    .onConflict((oc) => oc.column('ticket_id').doNothing()).execute();
   const sqlite = new SQLite(deskConfig(dir).databasePath);
   t.teardown(() => sqlite.close());
   sqlite.prepare("insert into support_addresses (address, brand_id, group_id) values ('Help@Desk.test', 1, ?)").run(group.id);

@@ -13,6 +13,7 @@ import { paramKind } from './expectations.js';
 import { Client as Browser } from '../helpers/client.js';
 import { PASSWORD } from '../helpers/factories.js';
 import { totpAt } from '../../src/auth/totp.js';
+import { rebuildReports } from '../../src/reports/rebuild.js';
 import { buildWorld, CANARY, CUSTOMERS, VARIANTS, type World } from './world.js';
 
 // Thousands of customer requests in each walk: slow on PostgreSQL on a busy machine.
@@ -78,7 +79,12 @@ t.test('no customer page, fragment or search result carries the canary; staff pa
     // The internal ticket the customer is the requester of, on every ticket page.
     ...[...new Set(world.routes.filter((r) => r.method === 'GET' && /^\/(portal|agent)\/tickets\/:id/.test(r.url) && !r.url.endsWith('/live')).map((r) => r.url))]
       .map((url) => url.replace(':id', String(world.ids.ticket.internal))),
-    `/attachments/${world.ids.attachment.noteA}/${CANARY}.txt`];
+    `/attachments/${world.ids.attachment.noteA}/${CANARY}.txt`,
+    // Reports (issue 21) name groups and tags and export subjects: staff only.
+    // (The fixtures' tickets are from January 2026.)
+    ...['/agent/reports?by=group', '/agent/reports?by=tag', '/agent/reports/tickets.csv?', '/agent/reports/table.csv?table=times&by=tag']
+      .map((path) => `${path}${path.endsWith('?') ? '' : '&'}from=2026-01-01&to=2026-01-31`)];
+  await rebuildReports(world.db);
   const leaked: string[] = [];
   let checked = 0;
   for (const actor of CUSTOMERS) {
@@ -107,6 +113,9 @@ t.test('no customer page, fragment or search result carries the canary; staff pa
   t.match((await agent.get('/agent/macros')).body, `${CANARY} macro`, 'and their macros (staff-only)');
   t.match((await agent.get(`/agent/tickets/${a}/macros/preview?macroChoice=${world.ids.macro.a}`)).body, `${CANARY} macro text`, 'and a macro\'s preview');
   t.equal((await agent.get(`/attachments/${world.ids.attachment.noteA}/${CANARY}.txt`)).statusCode, 200, 'and the note\'s file');
+  const supervisor = world.clients.supervisor;
+  t.match((await supervisor.get('/agent/reports?by=tag&from=2026-01-01&to=2026-01-31')).body, CANARY, 'a supervisor\'s report names the staff-only tag');
+  t.match((await supervisor.get('/agent/reports/tickets.csv?from=2026-01-01&to=2026-01-31')).body, `${CANARY} internal subject`, 'and exports the internal ticket');
   t.equal((await world.clients.customer.get(`/portal/tickets/${a}`)).statusCode, 200, 'while the customer does see the ticket itself');
   const internal = world.ids.ticket.internal;
   for (const action of ['replies', 'chat', 'solve', 'ccs']) {

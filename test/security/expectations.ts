@@ -140,6 +140,8 @@ export const AREAS: Record<string, Area> = {
       'POST /agent/team/:id/members', 'POST /agent/team/:id/members/:userId/delete', 'GET /agent/offers',
       'GET /agent/macros', 'GET /agent/macros/new', 'POST /agent/macros', 'GET /agent/macros/:id/edit', 'POST /agent/macros/:id',
       'POST /agent/macros/:id/delete', 'GET /agent/macros/:id/duplicate',
+      // Reports (issue 21): every staff member; agents' figures are of their own tickets (test/reports/).
+      'GET /agent/reports', 'GET /agent/reports/table.csv', 'GET /agent/reports/tickets.csv',
     ],
     except: {
       'GET /agent/views/:id/edit': ownView, 'POST /agent/views/:id': ownView, 'POST /agent/views/:id/delete': ownView,

@@ -43,6 +43,8 @@ t.test('html-validate finds nothing on the main pages', async (t) => {
       '/admin/types', '/admin/fields', '/admin/statuses', '/admin/brands', '/admin/brands/1', '/admin/services', '/admin/mail', '/admin/outbox', '/admin/audit',
       // The API's pages (issue 22): one's tokens, every token, the reference.
       '/account/tokens', '/admin/tokens', '/api/docs',
+      // Reports (issue 21): the charts and their tables.
+      '/agent/reports', '/agent/reports?by=group',
     ].map((url): [string, Client, string] => ['admin', staff, url]),
     ...['/portal', '/portal/tickets', `/portal/tickets/${id}`, '/portal/tickets/new', '/account']
       .map((url): [string, Client, string] => ['customer', client, url]),

@@ -1,0 +1,33 @@
+import type { Consumer } from '../events/consumer.js';
+import type { StreamEvent } from '../events/record.js';
+import { refreshFacts } from './facts.js';
+import { reportTimeZone } from './zone.js';
+
+/** The tickets an event touched: its own, and those a bulk or person event names in its payload. */
+function ticketsOf(event: StreamEvent): number[] {
+  const ids = new Set<number>();
+  if (event.ticketId !== null) ids.add(event.ticketId);
+  const listed = event.payload.ticketIds;
+  if (Array.isArray(listed)) for (const id of listed) if (typeof id === 'number') ids.add(id);
+  for (const key of ['survivorId', 'ticketId']) {
+    const id = event.payload[key];
+    if (typeof id === 'number') ids.add(id);
+  }
+  return [...ids];
+}
+
+/**
+ * The reports' figures (issue 21, point 5): every event on a ticket brings its `report_facts` row
+ * up to date from the ticket as it now stands (`deskbell reports rebuild` does the same for all).
+ * Transactional: the row moves with the position. It runs after the SLA clocks in CONSUMERS, so a
+ * target decided by an event is already recorded when the row is written.
+ */
+export const reportFacts: Consumer = {
+  name: 'reports',
+  transactional: true,
+  async handle(trx, event) {
+    const ids = ticketsOf(event);
+    if (ids.length === 0) return;
+    await refreshFacts(trx, ids, await reportTimeZone(trx));
+  },
+};

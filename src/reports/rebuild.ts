@@ -1,0 +1,34 @@
+import type { Db } from '../db/connect.js';
+import { putSetting } from '../settings/settings.js';
+import { refreshFacts } from './facts.js';
+import { reportTimeZone } from './zone.js';
+
+/** Tickets refreshed per transaction. */
+const BATCH = 2000;
+
+/** The site time zone the report rows were last rebuilt in (their days are local dates in it). */
+export const REPORTS_ZONE_KEY = 'reports.time_zone';
+
+/**
+ * Every ticket's report row, computed anew in the site's time zone: after an upgrade (tickets from
+ * before the consumer, demo data written without events) or a change of the site's time zone.
+ * Batches of tickets, each in its own transaction, so the desk keeps working meanwhile; the consumer
+ * writes the same rows from the same function, so a ticket changed during the rebuild ends up right.
+ */
+export async function rebuildReports(db: Db, progress?: (done: number) => void): Promise<{ tickets: number; timeZone: string }> {
+  const timeZone = await reportTimeZone(db);
+  await db.transaction().execute((trx) => trx.deleteFrom('report_facts').execute());
+  let after = 0;
+  let done = 0;
+  for (;;) {
+    const ids = (await db.selectFrom('tickets').select('id').where('id', '>', after).orderBy('id').limit(BATCH).execute()).map((r) => r.id);
+    if (ids.length === 0) break;
+    await db.transaction().execute((trx) => refreshFacts(trx, ids, timeZone));
+    after = ids.at(-1)!;
+    done += ids.length;
+    progress?.(done);
+  }
+  await putSetting(db, REPORTS_ZONE_KEY, timeZone);
+  const { n } = await db.selectFrom('report_facts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return { tickets: Number(n), timeZone };
+}
