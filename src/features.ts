@@ -61,6 +61,9 @@ import ticketSnoozeRoutes from './agent/routes-snooze.js';
 import adminBinRoutes from './bin/routes-admin.js';
 import { BIN_PURGE_JOB, runBinPurgeJob, scheduleBinPurge } from './bin/bin.js';
 import { runSnoozeJob, scheduleSnoozeReturns, SNOOZE_JOB } from './snooze/snooze.js';
+import passkeyRoutes from './passkeys/routes.js';
+import ssoRoutes from './sso/routes.js';
+import ssoAdminRoutes from './sso/routes-admin.js';
 
 /** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
 export const ROUTES: FastifyPluginAsync[] = [
@@ -84,6 +87,8 @@ export const ROUTES: FastifyPluginAsync[] = [
   twoFactorRoutes, sessionRoutes,
   // snooze (staff) and the recycle bin (admins), issue 20
   ticketSnoozeRoutes, adminBinRoutes,
+  // passkeys and single sign-on (issue 24), each route guarded
+  passkeyRoutes, ssoRoutes, ssoAdminRoutes,
 ];
 
 /** The worker's job kinds. Mail is sent only when SMTP_URL is set; otherwise it waits in the outbox. */

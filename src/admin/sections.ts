@@ -16,4 +16,5 @@ export const ADMIN_SECTIONS = [
   { path: '/admin/audit', key: 'audit' },
   { path: '/admin/sla', key: 'sla' },
   { path: '/admin/bin', key: 'bin' },
+  { path: '/admin/sso', key: 'sso' },
 ] as const;
