@@ -8,7 +8,7 @@ import { statusOf } from '../plugins/errors.js';
 import { allow, safeNext } from '../plugins/guards.js';
 import { cookieOptions } from '../plugins/session.js';
 import { personId } from '../people/routes.js';
-import { loginProviders } from '../sso/providers.js';
+import { loginProviders, PasswordSignInOff, passwordSignInAllowed } from '../sso/providers.js';
 import { homeFor } from '../users/actor.js';
 import {
   addPasskey, listPasskeys, loginOptions, registrationOptions, relyingParty, removePasskey, secondStepOptions, verifyPasskey,
@@ -76,6 +76,8 @@ export default async function passkeyRoutes(app: FastifyInstance) {
     try {
       const { credential } = parseForm(passkeySignInSchema, form);
       const actor = await verifyPasskey(db, rp(request), credential, 'login', null);
+      // Where a provider took local sign-in away from its people, their passkeys go with their passwords.
+      if (!(await passwordSignInAllowed(db, actor))) throw new PasswordSignInOff();
       // The passkey proved both factors (the device, and its PIN or biometrics): the session begins.
       await beginSession(request, reply, actor.id);
       return reply.seeOther(safeNext(form.next) ?? homeFor(actor));

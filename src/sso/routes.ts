@@ -33,7 +33,7 @@ export default async function ssoRoutes(app: FastifyInstance) {
     } catch (error) {
       // The provider could not be reached or described itself wrongly: say so, log why (no secret in it).
       request.log.warn({ provider: provider.id, reason: error instanceof Error ? error.message.slice(0, 300) : 'unknown' }, 'single sign-on: provider unavailable');
-      return loginPage(request, reply, 'sso.unavailable', 502);
+      return reply.seeOther('/login', 'sso.unavailable');
     }
   });
 

@@ -126,6 +126,8 @@ t.test('staff required to use two-factor: a passkey counts, and the last one sta
   // The agent registers a passkey (a session from before the requirement).
   const client = new Client(app);
   await client.login(agent.email, PASSWORD);
+  const ada = new Client(app);
+  await ada.login(admin.email, PASSWORD);
   await putSetting(db, 'security.require_2fa', '1');
   t.equal((await client.post('/account/passkeys', { name: 'Phone', credential: JSON.stringify(key.create(await options(client, '/account/passkeys/options'))) })).statusCode, 303);
 
@@ -138,8 +140,6 @@ t.test('staff required to use two-factor: a passkey counts, and the last one sta
   t.match(await client.page('/account/passkeys'), 'Two-factor sign-in is required for staff');
   t.equal((await db.selectFrom('passkeys').select('id').where('user_id', '=', agent.id).execute()).length, 1, 'the last passkey stays');
 
-  const ada = new Client(app);
-  await ada.login(admin.email, PASSWORD);
   await ada.get(`/admin/users/${agent.id}`);
   t.equal((await ada.post(`/admin/users/${agent.id}/two-factor/reset`)).statusCode, 303);
   t.match(await ada.page(`/admin/users/${agent.id}`), 'Two-factor sign-in is reset');

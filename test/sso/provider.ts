@@ -20,7 +20,7 @@ export interface TestProvider {
   accounts: Map<string, Account>;
   /** Whoever the provider signs in next (an account's subject). */
   signInAs(subject: string): void;
-  /** Follow the provider's redirects from `url` until one leads away from it; returns that address. */
+  /** Follow the provider's redirects from `url` (with no session at the provider) until one leads away from it; returns that address. */
   follow(url: string): Promise<URL>;
 }
 
@@ -66,11 +66,12 @@ export async function startOpenIdProvider(t: Test, redirectUris: string[]): Prom
     callback(req, res);
   });
 
-  const jar = new Map<string, string>();
   return {
     issuer, clientId, clientSecret, accounts,
     signInAs(subject) { next = subject; },
     async follow(url) {
+      // A fresh browser at the provider each time: no session of an earlier sign-in there.
+      const jar = new Map<string, string>();
       let at = new URL(url);
       for (let hops = 0; hops < 10; hops++) {
         if (at.origin !== issuer) return at;

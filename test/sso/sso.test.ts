@@ -65,7 +65,7 @@ t.test('an agent signs in through the provider, linked by verified address; stat
   const identity = await db.selectFrom('sso_identities').selectAll().executeTakeFirstOrThrow();
   t.same([identity.user_id, identity.subject], [agent.id, 'sub-otto'], 'the subject is linked to Otto');
   t.equal((await db.selectFrom('audit_log').select('id').where('action', '=', 'user.ssoLinked').execute()).length, 1, 'the link is audited');
-  t.equal((await db.selectFrom('sso_flows').select('id').execute()).length, 0, 'the flow is used up');
+  t.equal((await db.selectFrom('sso_flows').select('id').execute()).length, 1, 'the flow is used up (the one only started above remains)');
 
   // Linked by subject from now on, even when the provider's address changes.
   provider.accounts.set('sub-otto', { email: 'otto.new@example.test', email_verified: true, name: 'Otto' });
@@ -158,7 +158,7 @@ t.test('password sign-in switched off for the provider\'s people; the admin page
   });
   t.equal(saved.statusCode, 303);
   t.equal((await db.selectFrom('sso_providers').select('client_secret').executeTakeFirstOrThrow()).client_secret, provider.clientSecret, 'the secret is kept');
-  const audit = await db.selectFrom('audit_log').select(['action', 'details']).where('subject_type', '=', 'sso_provider').execute();
+  const audit = await db.selectFrom('audit_log').select(['action', 'details']).where('subject_type', '=', 'sso_provider').orderBy('id').execute();
   t.same(audit.map((row) => row.action), ['sso.providerCreated', 'sso.providerChanged']);
   for (const row of audit) t.notMatch(row.details, provider.clientSecret, `${row.action}: no secret in the audit log`);
   const bad = await ada.post(`/admin/sso/${id}`, { name: '', issuer: 'http://idp.example.com', clientId: 'x', forStaff: '', forCustomers: '' });
@@ -170,5 +170,17 @@ t.test('password sign-in switched off for the provider\'s people; the admin page
   const { response } = await signIn(app, provider, id, 'sub-pia');
   t.equal(response.headers.location, '/agent', 'Pia signs in through the provider');
   await ada.post(`/admin/sso/${id}/delete`);
-  t.notMatch(await new Client(app).page('/login'), 'Sign in with', 'a deleted provider leaves the login page');
+  t.notMatch(await new Client(app).page('/login'), 'Sign in with Company', 'a deleted provider leaves the login page');
+});
+
+t.test('a provider that cannot be reached: back to the login page, saying so', async (t) => {
+  const { app, ada } = await setUp(t);
+  const created = await ada.post('/admin/sso', { name: 'Down', issuer: 'http://127.0.0.1:9', clientId: 'x', clientSecret: 'y', forStaff: '1', newRole: 'none', passwordAllowed: '1', enabled: '1' });
+  const id = /\/admin\/sso\/(\d+)$/.exec(String(created.headers.location))![1];
+  const client = new Client(app);
+  await client.get('/login');
+  const start = await client.get(`/login/sso/${id}`);
+  t.equal(start.statusCode, 303);
+  t.equal(start.headers.location, '/login');
+  t.match(await client.page('/login'), 'The sign-in provider cannot be reached right now.');
 });
