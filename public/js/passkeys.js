@@ -1,31 +1,18 @@
 // Passkeys: the one part of signing in that needs JavaScript (the browser's WebAuthn API, through
-// @simplewebauthn/browser, served from /public/vendor). The page's form asks the desk for a challenge
-// (JSON), the browser asks the authenticator, and its answer goes back in the form's hidden field
-// with a plain form submission: the desk answers as for every other form (redirect or the page again).
+// @simplewebauthn/browser, served from /public/vendor). Submitting a passkey form first asks the
+// desk for a challenge (JSON), then the authenticator; its answer goes back in the form's hidden
+// field with a plain form submission, and the desk answers as for every other form (a redirect, or
+// the page again with the message). Without JavaScript these forms stay hidden (app.css).
 (function () {
   const lib = window.SimpleWebAuthnBrowser;
   if (!lib || !window.PublicKeyCredential || !lib.browserSupportsWebAuthn()) return;
   document.documentElement.classList.add('has-passkeys');
 
-  // Enter in the name field would post the form without the browser's answer: ask the authenticator instead.
-  document.addEventListener('submit', (event) => {
-    const form = event.target;
-    if (!(form instanceof HTMLFormElement) || !form.matches('form[data-passkey]')) return;
-    if (form.querySelector('input[name="credential"]').value) return;
-    event.preventDefault();
-    event.stopPropagation();
-    const button = form.querySelector('[data-passkey-start]');
-    if (button && !button.disabled) button.click();
-  }, true);
-
-  document.addEventListener('click', async (event) => {
-    const button = event.target instanceof Element ? event.target.closest('[data-passkey-start]') : null;
-    const form = button && button.closest('form[data-passkey]');
-    if (!form) return;
-    event.preventDefault();
+  async function ask(form) {
     const status = form.querySelector('[data-passkey-status]');
+    const button = form.querySelector('[data-passkey-start]');
     if (status) status.textContent = '';
-    button.disabled = true;
+    if (button) button.disabled = true;
     try {
       const response = await fetch(form.dataset.options, {
         method: 'POST',
@@ -38,11 +25,21 @@
         ? await lib.startRegistration({ optionsJSON })
         : await lib.startAuthentication({ optionsJSON });
       form.querySelector('input[name="credential"]').value = JSON.stringify(answer);
-      // A plain submission (no htmx): the answer is used once, and the desk redirects.
+      // A plain submission (no htmx, no submit event): the answer is used once, and the desk redirects.
       HTMLFormElement.prototype.submit.call(form);
     } catch (error) {
-      button.disabled = false;
+      if (button) button.disabled = false;
       if (status) status.textContent = form.dataset.failed || String(error);
     }
-  });
+  }
+
+  // Captured before htmx's boost sees the submission: the authenticator is asked first.
+  document.addEventListener('submit', (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.matches('form[data-passkey]')) return;
+    if (form.querySelector('input[name="credential"]').value) return;
+    event.preventDefault();
+    event.stopPropagation();
+    if (!form.querySelector('[data-passkey-start]').disabled) ask(form);
+  }, true);
 })();

@@ -41,8 +41,10 @@ t.test('html-validate finds nothing on the main pages', async (t) => {
       '/agent/offers', '/agent/team', '/agent/customers/invite', '/agent/views/new', '/account', '/account/signature',
       '/admin', '/admin/settings', '/admin/texts', '/admin/users', '/admin/users/new', '/admin/organizations', '/admin/groups',
       '/admin/types', '/admin/fields', '/admin/statuses', '/admin/brands', '/admin/brands/1', '/admin/services', '/admin/mail', '/admin/outbox', '/admin/audit',
+      // Sign-in (issue 24): passkeys, single sign-on providers.
+      '/account/passkeys', '/admin/sso', '/admin/sso/new',
     ].map((url): [string, Client, string] => ['admin', staff, url]),
-    ...['/portal', '/portal/tickets', `/portal/tickets/${id}`, '/portal/tickets/new', '/account']
+    ...['/portal', '/portal/tickets', `/portal/tickets/${id}`, '/portal/tickets/new', '/account', '/account/passkeys']
       .map((url): [string, Client, string] => ['customer', client, url]),
   ];
   for (const [who, as, url] of pages) {
