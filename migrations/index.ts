@@ -31,6 +31,7 @@ import * as m0038 from './0038_api.js';
 import * as m0039 from './0039_webhooks.js';
 import * as m0041 from './0041_rules.js';
 import * as m0042 from './0042_reports.js';
+import * as m0043 from './0043_passkeys_sso.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
 export const migrations: Record<string, Migration> = {
@@ -66,4 +67,5 @@ export const migrations: Record<string, Migration> = {
   '0039_webhooks': m0039,
   '0041_rules': m0041,
   '0042_reports': m0042,
+  '0043_passkeys_sso': m0043,
 };

@@ -13,3 +13,8 @@ mkdirSync(out, { recursive: true });
 for (const file of ['htmx.min.js', 'htmx.js', 'ext/hx-sse.js', 'ext/hx-csp.js']) {
   copyFileSync(join(htmxDir, 'dist', file), join(out, file.replace('ext/', '')));
 }
+
+// Passkeys: the browser half of @simplewebauthn (its UMD bundle sets window.SimpleWebAuthnBrowser).
+// (its exports name no package.json: found from its CommonJS entry, script/index.js)
+const webauthnDir = join(dirname(require.resolve('@simplewebauthn/browser')), '..');
+copyFileSync(join(webauthnDir, 'dist', 'bundle', 'index.umd.min.js'), join(out, 'simplewebauthn-browser.js'));

@@ -69,6 +69,9 @@ import { WEBHOOK_JOB } from './webhooks/deliveries.js';
 import webhookAdminRoutes from './webhooks/routes-admin.js';
 import ruleAdminRoutes from './rules/routes-admin.js';
 import reportRoutes from './reports/routes.js';
+import passkeyRoutes from './passkeys/routes.js';
+import ssoRoutes from './sso/routes.js';
+import ssoAdminRoutes from './sso/routes-admin.js';
 
 /** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
 export const ROUTES: FastifyPluginAsync[] = [
@@ -100,6 +103,8 @@ export const ROUTES: FastifyPluginAsync[] = [
   ruleAdminRoutes,
   // reports (staff: their own; supervisors and admins: everyone's), issue 21
   reportRoutes,
+  // passkeys and single sign-on (issue 24), each route guarded
+  passkeyRoutes, ssoRoutes, ssoAdminRoutes,
 ];
 
 /** The worker's job kinds. Mail is sent only when SMTP_URL is set; otherwise it waits in the outbox. */

@@ -142,7 +142,7 @@ t.test('user add refuses an invalid or taken email, and a short password, with e
 
   const short = await cli(dir, 'user', 'add', '--email', 'x@example.test', '--name', 'X', '--role', 'agent', '--password', 'short');
   t.equal(short.code, 1);
-  t.equal(short.err, 'deskbell: --password: The password needs at least 10 characters.\n');
+  t.equal(short.err, 'deskbell: --password: The password needs at least 12 characters.\n');
 
   t.equal((await cli(dir, 'user', 'add', '--email', 'kim@example.test', '--name', 'Kim', '--role', 'agent')).code, 0);
   const taken = await cli(dir, 'user', 'add', '--email', 'KIM@example.test', '--name', 'Kim Again', '--role', 'customer');

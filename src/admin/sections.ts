@@ -20,4 +20,5 @@ export const ADMIN_SECTIONS = [
   { path: '/admin/webhooks', key: 'webhooks' },
   { path: '/admin/triggers', key: 'triggers' },
   { path: '/admin/automations', key: 'automations' },
+  { path: '/admin/sso', key: 'sso' },
 ] as const;

@@ -3,6 +3,8 @@ import { enqueueJob } from '../jobs/queries.js';
 import { HOUR, isoIn, nowIso } from '../lib/time.js';
 import { deleteExpiredSessions } from './sessions.js';
 import { cleanUpTwoFactor } from './two-factor.js';
+import { cleanUpChallenges } from '../passkeys/passkeys.js';
+import { cleanUpFlows } from '../sso/oidc.js';
 
 export const MAINTENANCE_JOB = 'auth.maintenance';
 
@@ -15,6 +17,8 @@ export async function cleanUpAuth(db: Db): Promise<{ sessions: number; tokens: n
   const attempts = await db.deleteFrom('login_attempts').where('created_at', '<=', isoIn(-24 * HOUR)).executeTakeFirst();
   await db.deleteFrom('login_locks').where('locked_until', '<=', nowIso()).execute();
   await cleanUpTwoFactor(db);
+  await cleanUpChallenges(db);
+  await cleanUpFlows(db);
   return { sessions, tokens: Number(tokens.numDeletedRows), attempts: Number(attempts.numDeletedRows) };
 }
 

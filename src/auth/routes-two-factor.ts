@@ -9,6 +9,8 @@ import { cookieOptions, SESSION_COOKIE, setSessionCookie } from '../plugins/sess
 import { personId } from '../people/routes.js';
 import { homeFor, toActor, type Actor } from '../users/actor.js';
 import { findUserById } from '../users/queries.js';
+import { hasPasskeys, hasSecondFactor } from '../passkeys/passkeys.js';
+import { PasswordSignInOff, passwordSignInAllowed } from '../sso/providers.js';
 import { twoFactorCodeSchema } from './schemas.js';
 import { noteDevice } from './session-list.js';
 import { endSession, startSession } from './sessions.js';
@@ -28,7 +30,9 @@ type Form = Record<string, string | undefined>;
  */
 export async function finishSignIn(request: FastifyRequest, reply: FastifyReply, actor: Actor, next: string | null, flash?: string): Promise<FastifyReply> {
   const { db, config } = request.server;
-  if (await hasTwoFactor(db, actor.id)) {
+  // Every password path comes here: a provider may have taken password sign-in away from its people.
+  if (!(await passwordSignInAllowed(db, actor))) throw new PasswordSignInOff();
+  if (await hasSecondFactor(db, actor.id)) {
     if (await isRememberedDevice(db, config.secretKey, actor.id, request.cookies[DEVICE_COOKIE])) {
       await beginSession(request, reply, actor.id);
       return reply.seeOther(next ?? homeFor(actor), flash);
@@ -45,7 +49,7 @@ export async function finishSignIn(request: FastifyRequest, reply: FastifyReply,
 }
 
 /** A new session id at every sign-in (no fixation); the visitor's old session, if any, ends. */
-async function beginSession(request: FastifyRequest, reply: FastifyReply, userId: number): Promise<void> {
+export async function beginSession(request: FastifyRequest, reply: FastifyReply, userId: number): Promise<void> {
   const { db, config } = request.server;
   const old = request.cookies[SESSION_COOKIE];
   if (old) await endSession(db, old);
@@ -55,7 +59,7 @@ async function beginSession(request: FastifyRequest, reply: FastifyReply, userId
 
 /** `/login/two-factor` (the second step), `/account/two-factor` (set up, recovery codes, off) and the admin's reset. */
 /** Where a person who has just signed in lands (their side's home). */
-async function homeOf(db: Db, userId: number): Promise<string> {
+export async function homeOf(db: Db, userId: number): Promise<string> {
   const user = await findUserById(db, userId);
   if (!user) throw new NotFound();
   return homeFor(toActor(user));
@@ -74,6 +78,9 @@ export default async function twoFactorRoutes(app: FastifyInstance) {
     return { secret: groupSecret(secret), uri, qr };
   };
 
+  /** Which second steps the person has: a code from the app, a passkey, or both. */
+  const secondSteps = async (userId: number) => ({ codeOn: await hasTwoFactor(db, userId), passkeyOn: await hasPasskeys(db, userId) });
+
   /** The waiting second step of this browser, or a trip back to the login page. */
   async function challengeOf(request: FastifyRequest) {
     return findChallenge(db, request.cookies[CHALLENGE_COOKIE]);
@@ -91,7 +98,7 @@ export default async function twoFactorRoutes(app: FastifyInstance) {
     if (request.actor) return reply.seeOther(homeFor(request.actor));
     const challenge = await challengeOf(request);
     if (!challenge || challenge.purpose !== 'verify') return reply.seeOther('/login', 'twoFactor.expired');
-    return reply.page('auth/two-factor', { values: {}, errors: {} });
+    return reply.page('auth/two-factor', { values: {}, errors: {}, ...(await secondSteps(challenge.user_id)) });
   });
 
   app.post<{ Body: Form }>('/login/two-factor', async (request, reply) => {
@@ -109,6 +116,7 @@ export default async function twoFactorRoutes(app: FastifyInstance) {
     } catch (error) {
       const refused = failed(error, reply);
       return reply.page('auth/two-factor', {
+        ...(await secondSteps(challenge.user_id)),
         values: { remember: form.remember === '1' ? '1' : '' },
         errors: refused instanceof Invalid ? refused.fields : {},
         message: request.t(refused.message, refused.params),

@@ -10,6 +10,7 @@ import { checkSetupToken, createFirstAdmin, logIn, personForToken, SetupDone, se
 import { loginSchema, readToken, setupSchema } from './schemas.js';
 import { finishSignIn } from './routes-two-factor.js';
 import { endSession, startSession } from './sessions.js';
+import { loginProviders } from '../sso/providers.js';
 
 type Form = Record<string, string | undefined>;
 
@@ -18,7 +19,7 @@ export default async function authRoutes(app: FastifyInstance) {
 
   app.get<{ Querystring: Form }>('/login', async (request, reply) => {
     if (request.actor) return reply.seeOther(homeFor(request.actor));
-    return reply.page('auth/login', { values: { next: safeNext(request.query.next) ?? '' }, errors: {} });
+    return reply.page('auth/login', { values: { next: safeNext(request.query.next) ?? '' }, errors: {}, providers: await loginProviders(db) });
   });
 
   app.post<{ Body: Form }>('/login', async (request, reply) => {
@@ -34,6 +35,7 @@ export default async function authRoutes(app: FastifyInstance) {
         values: { email: form.email ?? '', next: safeNext(form.next) ?? '' },
         errors: error instanceof Invalid ? error.fields : {},
         message: request.t(error.message, error.params),
+        providers: await loginProviders(db),
       }, { status: statusOf(error), fragment: 'auth/_login_form' });
     }
   });

@@ -155,8 +155,10 @@ export async function resetTwoFactor(db: Db, actor: Actor | null, userId: number
     if (!person) throw new NotFound();
     const row = await trx.selectFrom('two_factor').select('enabled_at').where('user_id', '=', userId).executeTakeFirst();
     await removeTwoFactor(trx, userId);
-    if (!row?.enabled_at) return 'notOn';
-    await recordAudit(trx, actor, { action: 'user.twoFactorReset', subjectType: 'user', subjectId: userId, details: { by: actor ? 'admin' : 'command' } });
+    // Passkeys are second factors too (migration 0043): a lost phone holds both.
+    const passkeys = Number((await trx.deleteFrom('passkeys').where('user_id', '=', userId).executeTakeFirst()).numDeletedRows);
+    if (!row?.enabled_at && passkeys === 0) return 'notOn';
+    await recordAudit(trx, actor, { action: 'user.twoFactorReset', subjectType: 'user', subjectId: userId, details: { by: actor ? 'admin' : 'command', passkeys } });
     await recordEvent(trx, { kind: 'account.twoFactorReset', ticketId: null, actorId: actor?.id ?? null, payload: { userId } });
     return 'reset';
   });

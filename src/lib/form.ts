@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { Invalid, type FieldErrors } from './errors.js';
 import { isEmail, positiveInt } from './validate.js';
+import { isCommonPassword } from './common-passwords.js';
 
 /**
  * Form fields as zod schemas, with the house's rules: the trimming and normalising of the `Checker`
@@ -72,11 +73,19 @@ export function email() {
   return withBlank(z.preprocess(asString, schema), '');
 }
 
-/** A new password, as typed (never trimmed): at least 10 characters, at most 200 (Checker.password). */
+/**
+ * A new password, as typed (never trimmed), by NIST SP 800-63B (issue 24, point 5): at least 12
+ * characters, at most 1,000, no composition rules, and not one of the 10,000 most common passwords
+ * (compared without regard to case).
+ */
 export function password() {
-  const schema = z.string().min(10, { error: 'errors.passwordShort' }).max(200, { error: 'errors.tooLong' });
+  const schema = z.string().min(PASSWORD_MIN, { error: 'errors.passwordShort' }).max(PASSWORD_MAX, { error: 'errors.tooLong' })
+    .refine((value) => !isCommonPassword(value), { error: 'errors.passwordCommon' });
   return withBlank(z.preprocess(asString, schema), '');
 }
+
+export const PASSWORD_MIN = 12;
+export const PASSWORD_MAX = 1000;
 
 /** A password typed to prove who one is (signing in, the current one): as typed, only required. */
 export function secret() {

@@ -42,7 +42,7 @@ t.test('an admin adds a person with a password: they can log in at once (seed 00
   t.equal(bad.statusCode, 422);
   t.match(bad.body, 'This field is required.');
   t.match(bad.body, 'Enter an email address like name@example.com.');
-  t.match(bad.body, 'The password needs at least 10 characters.');
+  t.match(bad.body, 'The password needs at least 12 characters.');
   t.notMatch(bad.body, 'value="short"', 'a typed password is never sent back');
 
   const created = await admin.post('/admin/users', { name: 'Quinn Agent', email: 'Quinn@Desk.test', role: 'agent', method: 'password', password: 'a long enough password' });

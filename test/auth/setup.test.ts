@@ -43,7 +43,7 @@ t.test('a setup form with mistakes is shown again with the messages and what was
   const res = await client.post('/setup', { token, name: 'Ada <b>Admin</b>', email: 'not-an-email', password: 'short' });
   t.equal(res.statusCode, 422);
   t.match(res.body, 'Enter an email address like name@example.com.');
-  t.match(res.body, 'The password needs at least 10 characters.');
+  t.match(res.body, 'The password needs at least 12 characters.');
   t.match(res.body, 'value="Ada &lt;b&gt;Admin&lt;/b&gt;"', 'the name is kept, escaped');
   t.match(res.body, 'aria-describedby="f-email-error"', 'the error is tied to its field');
   t.equal((await db.selectFrom('users').select('id').execute()).length, 0);

@@ -86,6 +86,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export interface DeskOptions {
   /** More environment for the server and the CLI (e.g. SMTP_URL of a test SMTP server). */
   env?: Record<string, string>;
+  /**
+   * The host name the browser uses (and BASE_URL names); the server still listens on 127.0.0.1.
+   * `localhost` for passkeys: WebAuthn takes a domain as the relying party, never an IP address.
+   */
+  host?: 'localhost';
 }
 
 /**
@@ -95,9 +100,9 @@ export interface DeskOptions {
 export async function startDesk(t: Test, options: DeskOptions = {}): Promise<RunningDesk> {
   const dataDir = mkdtempSync(join(tmpdir(), 'deskbell-e2e-'));
   const database = onPostgres ? await freshPostgresDatabase() : null;
-  const env = { ...options.env, ...(database ? { DATABASE_URL: database.url } : {}) };
   const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  const env = { ...options.env, ...(database ? { DATABASE_URL: database.url } : {}), ...(options.host ? { BASE_URL: baseUrl } : {}) };
   const child = spawn(process.execPath, [SERVER_ENTRY], {
     cwd: ROOT,
     env: deskEnv({ ...env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' }),
@@ -126,7 +131,7 @@ export async function startDesk(t: Test, options: DeskOptions = {}): Promise<Run
   for (;;) {
     if (exitCode !== undefined) throw new Error(`the server exited early with code ${exitCode}\n${output()}`);
     if (Date.now() > deadline) throw new Error(`the server did not answer GET /healthz within 60 s\n${output()}`);
-    const status = await fetch(`${baseUrl}/healthz`).then((r) => r.status, () => 0);
+    const status = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0);
     if (status === 200 && /\/setup\?token=/.test(stdout)) break;
     await sleep(50);
   }

@@ -82,8 +82,8 @@ t.test('choice: one of the allowed values as Checker.oneOf; a blank may stand fo
   }
 });
 
-t.test('passwords: as typed, 10 to 200 characters as Checker.password; a secret is only required', async (t) => {
-  for (const value of [undefined, '', ' ', long(9), ` ${long(8)} `, long(10), ` ${long(9)}`, long(200), long(201), ['a long enough one'], 12345678901]) {
+t.test('passwords: as typed, 12 to 1,000 characters, not a common one, as Checker.password; a secret is only required', async (t) => {
+  for (const value of [undefined, '', ' ', long(11), ` ${long(10)} `, long(12), ` ${long(11)}`, long(1000), long(1001), ['a long enough one'], 123456789012, 'Password1234', 'password1234']) {
     t.same(viaForm(password(), value), viaChecker((c, v) => c.password('f', v), value), JSON.stringify(value)?.slice(0, 30));
   }
   t.same(viaForm(secret(), ' x '), { value: ' x ' }, 'never trimmed');

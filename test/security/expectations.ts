@@ -112,6 +112,10 @@ export const AREAS: Record<string, Area> = {
       'GET /password/reset', 'POST /password/reset', 'GET /rate/:token', 'POST /rate/:token',
       // The second step of signing in: without a waiting step (a cookie of its own) it leads back to /login.
       'GET /login/two-factor', 'POST /login/two-factor', 'GET /login/two-factor/setup', 'POST /login/two-factor/setup',
+      // Passkeys and single sign-on (issue 24): a challenge, a sign-in, the second step (without its cookie: 404 or
+      // back to /login), a provider's start (its fixture issuer is a closed port: back to /login) and callback (403).
+      'POST /login/passkey/options', 'POST /login/passkey', 'POST /login/two-factor/passkey/options', 'POST /login/two-factor/passkey',
+      'GET /login/sso/:id', 'GET /login/sso/:id/callback',
     ],
   },
   'own account (anyone signed in)': {
@@ -121,12 +125,19 @@ export const AREAS: Record<string, Area> = {
       'GET /account/two-factor', 'POST /account/two-factor/setup', 'POST /account/two-factor/confirm',
       'POST /account/two-factor/recovery-codes', 'POST /account/two-factor/off',
       // Sessions one can see: an empty form names no session to sign out (422).
-      'GET /account/sessions', 'POST /account/sessions/removal', 'POST /account/sessions/mail'],
+      'GET /account/sessions', 'POST /account/sessions/removal', 'POST /account/sessions/mail',
+      // Passkeys of one's own (issue 24): an empty form is a 422; another person's passkey is 404.
+      'GET /account/passkeys', 'POST /account/passkeys/options', 'POST /account/passkeys', 'POST /account/passkeys/:id/delete'],
     except: {
       'POST /logout': rules.public,
       // Ends every session of the person and sends them to log in again. The unshared colleague is
       // the colleague's own account (sharing switched off), whose sessions the colleague's run ended.
       'POST /account/sessions/end': (actor) => (actor === 'anonymous' || actor === 'colleagueUnshared' ? 403 : 'login'),
+      // A is the customer's passkey, B the other customer's: only its owner removes it.
+      'POST /account/passkeys/:id/delete': (actor, variant, method) => {
+        if (actor === 'anonymous') return visitor(method);
+        return (variant === 'a' && actor === 'customer') || (variant === 'b' && actor === 'otherCustomer') ? 'ok' : 404;
+      },
     },
   },
   'agent workspace (staff)': {
@@ -252,6 +263,8 @@ export const AREAS: Record<string, Area> = {
       'POST /admin/triggers/:id/position', 'POST /admin/triggers/:id/delete', 'GET /admin/triggers/:id/test',
       'GET /admin/automations', 'GET /admin/automations/new', 'POST /admin/automations', 'GET /admin/automations/:id', 'POST /admin/automations/:id',
       'POST /admin/automations/:id/position', 'POST /admin/automations/:id/delete', 'GET /admin/automations/:id/test',
+      // Single sign-on providers (issue 24).
+      'GET /admin/sso', 'GET /admin/sso/new', 'POST /admin/sso', 'GET /admin/sso/:id', 'POST /admin/sso/:id', 'POST /admin/sso/:id/delete',
     ],
     except: {
       'POST /admin/statuses/:id/position': validatesFirst(rules.admin, 422),
@@ -329,6 +342,7 @@ export type IdKind = 'ticket' | 'attachment' | 'user' | 'staffUser' | 'org' | 'g
   | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro'
   | 'webhook' | 'webhookDelivery';
   | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro' | 'trigger' | 'automation';
+  | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro' | 'ssoProvider' | 'passkey';
 
 export function paramKind(url: string, param: string): IdKind | string {
   if (param === 'userId') return url.startsWith('/admin/organizations') ? 'user' : 'staffUser';
@@ -352,6 +366,7 @@ export function paramKind(url: string, param: string): IdKind | string {
     [/^\/api\/v1\/organizations\//, 'org'], [/^\/(account|admin)\/tokens\//, 'apiToken'],
     [/^\/admin\/webhooks\/deliveries\//, 'webhookDelivery'], [/^\/admin\/webhooks\//, 'webhook'],
     [/^\/admin\/triggers\//, 'trigger'], [/^\/admin\/automations\//, 'automation'],
+    [/^\/admin\/sso\/|^\/login\/sso\//, 'ssoProvider'], [/^\/account\/passkeys\//, 'passkey'],
   ];
   const found = kinds.find(([pattern]) => pattern.test(url));
   if (!found) throw new Error(`no fixture for :${param} of ${url}`);

@@ -184,6 +184,12 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     deliveryRow(webhooks[1]!.id, '00000000-0000-4000-8000-00000000000b', 'ticket.created', tickets.b, 'Bea lost badge'),
   ]).returning('id').execute();
 
+  // Single sign-on providers (issue 24): A and B, both pointing at a closed port on this machine.
+  const ssoProviders = await db.insertInto('sso_providers').values(['A', 'B'].map((name) => ({
+    name: `Provider ${name}`, issuer: 'http://127.0.0.1:9', client_id: `client-${name}`, client_secret: `${CANARY} secret ${name}`,
+    created_at: now(), updated_at: now(),
+  }))).returning('id').execute();
+
   const ids = {
     ticket: tickets, attachment: attachments, apiToken: apiTokens,
     user: { a: users.customer.id, b: users.otherCustomer.id },
@@ -198,6 +204,9 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     macro: { a: macros[0]!.id, b: macros[1]!.id },
     webhook: { a: webhooks[0]!.id, b: webhooks[1]!.id }, webhookDelivery: { a: webhookDeliveries[0]!.id, b: webhookDeliveries[1]!.id },
     trigger: { a: ruleTriggers[0]!.id, b: ruleTriggers[1]!.id }, automation: { a: automations[0]!.id, b: automations[1]!.id },
+    ssoProvider: { a: ssoProviders[0]!.id, b: ssoProviders[1]!.id },
+    /** Passkeys (issue 24): A is the customer's, B the other customer's; added once everyone has signed in (below). */
+    passkey: { a: 0, b: 0 },
   };
   // The neighbour id that does not exist: one past the table's last row.
   const tables = {
@@ -209,6 +218,7 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     apiToken: 'api_tokens',
     webhook: 'webhook_subscriptions', webhookDelivery: 'webhook_deliveries',
     trigger: 'rules', automation: 'rules',
+    ssoProvider: 'sso_providers',
   } as const;
   const missing = {} as Record<keyof typeof tables, number>;
   for (const [kind, table] of Object.entries(tables) as [keyof typeof tables, typeof tables[keyof typeof tables]][]) {
@@ -227,6 +237,12 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     if (!client.csrf) throw new Error(`no CSRF token for ${name}`);
     clients[name] = client;
   }
+  // Passkeys after signing in: a passkey is a second factor, and the clients sign in with passwords.
+  const passkeys = await db.insertInto('passkeys').values([users.customer.id, users.otherCustomer.id].map((userId, i) => ({
+    user_id: userId, credential_id: `credential-${i}`, public_key: 'AAAA', name: `Key ${i}`, created_at: now(), last_used_at: null,
+  }))).returning('id').execute();
+  ids.passkey = { a: passkeys[0]!.id, b: passkeys[1]!.id };
+  (missing as Record<string, number>).passkey = passkeys[1]!.id + 1;
   /** The colleague with sharing off is the same person, with the organisation's sharing switched off. */
   const setSharing = (on: boolean) => db.updateTable('organizations').set({ members_see_all_tickets: on ? 1 : 0 }).where('id', '=', orgA!.id).execute();
 

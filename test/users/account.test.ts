@@ -100,7 +100,7 @@ t.test('a wrong current password or a bad new one answers 422 and changes nothin
   t.equal(mismatch.statusCode, 422);
   t.match(mismatch.body, 'The two passwords differ.');
   const short = await client.post('/account/password', { current: PASSWORD, password: 'short', confirm: 'short' });
-  t.match(short.body, 'The password needs at least 10 characters.');
+  t.match(short.body, 'The password needs at least 12 characters.');
 
   t.equal((await db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow()).password_hash, hash);
   t.equal((await elsewhere.get('/account')).statusCode, 200, 'other sessions are untouched');

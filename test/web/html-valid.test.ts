@@ -45,8 +45,10 @@ t.test('html-validate finds nothing on the main pages', async (t) => {
       '/account/tokens', '/admin/tokens', '/api/docs',
       // Reports (issue 21): the charts and their tables.
       '/agent/reports', '/agent/reports?by=group',
+      // Sign-in (issue 24): passkeys, single sign-on providers.
+      '/account/passkeys', '/admin/sso', '/admin/sso/new',
     ].map((url): [string, Client, string] => ['admin', staff, url]),
-    ...['/portal', '/portal/tickets', `/portal/tickets/${id}`, '/portal/tickets/new', '/account']
+    ...['/portal', '/portal/tickets', `/portal/tickets/${id}`, '/portal/tickets/new', '/account', '/account/passkeys']
       .map((url): [string, Client, string] => ['customer', client, url]),
   ];
   for (const [who, as, url] of pages) {
