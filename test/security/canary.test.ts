@@ -101,6 +101,7 @@ t.test('no customer page, fragment or search result carries the canary; staff pa
   t.match((await agent.get(`/agent/tickets/${a}`)).body, `Policy: ${CANARY} policy`, 'and the ticket\'s SLA policy (SLA is staff-only)');
   t.match((await agent.get('/agent/macros')).body, `${CANARY} macro`, 'and their macros (staff-only)');
   t.match((await agent.get(`/agent/tickets/${a}/macros/preview?macroChoice=${world.ids.macro.a}`)).body, `${CANARY} macro text`, 'and a macro\'s preview');
+  t.match((await agent.get(`/agent/macro-files/${world.ids.macroFile.a}/${CANARY}.txt`)).body, `${CANARY} macro file`, 'and their macro\'s file');
   t.equal((await agent.get(`/attachments/${world.ids.attachment.noteA}/${CANARY}.txt`)).statusCode, 200, 'and the note\'s file');
   t.equal((await world.clients.customer.get(`/portal/tickets/${a}`)).statusCode, 200, 'while the customer does see the ticket itself');
   const internal = world.ids.ticket.internal;

@@ -140,6 +140,8 @@ export const AREAS: Record<string, Area> = {
       'POST /agent/team/:id/members', 'POST /agent/team/:id/members/:userId/delete', 'GET /agent/offers',
       'GET /agent/macros', 'GET /agent/macros/new', 'POST /agent/macros', 'GET /agent/macros/:id/edit', 'POST /agent/macros/:id',
       'POST /agent/macros/:id/delete', 'GET /agent/macros/:id/duplicate',
+      // A macro's file (issue 20): whoever sees the macro (A's: the agent alone; B's, shared: all staff).
+      'GET /agent/macro-files/:id/:filename',
     ],
     except: {
       'GET /agent/views/:id/edit': ownView, 'POST /agent/views/:id': ownView, 'POST /agent/views/:id/delete': ownView,
@@ -147,6 +149,7 @@ export const AREAS: Record<string, Area> = {
       'POST /agent/team/:id/members': teamMembers, 'POST /agent/team/:id/members/:userId/delete': teamMembers,
       'GET /agent/macros/:id/edit': manageMacro, 'POST /agent/macros/:id': manageMacro, 'POST /agent/macros/:id/delete': manageMacro,
       'GET /agent/macros/:id/duplicate': seeMacro,
+      'GET /agent/macro-files/:id/:filename': seeMacro,
     },
   },
   'a ticket in the agent workspace (staff who can see the ticket)': {
@@ -275,7 +278,7 @@ export function ruleFor(key: string): Rule | undefined {
  * the others stay on A's.
  */
 export type IdKind = 'ticket' | 'attachment' | 'user' | 'staffUser' | 'org' | 'group' | 'status' | 'type' | 'field'
-  | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro';
+  | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro' | 'macroFile';
 
 export function paramKind(url: string, param: string): IdKind | string {
   if (param === 'userId') return url.startsWith('/admin/organizations') ? 'user' : 'staffUser';
@@ -295,6 +298,7 @@ export function paramKind(url: string, param: string): IdKind | string {
     [/^\/admin\/sla\/calendars\//, 'slaCalendar'], [/^\/admin\/sla\/policies\//, 'slaPolicy'],
     [/^\/agent\/macros\//, 'macro'],
     [/^\/admin\/bin\//, 'ticket'],
+    [/^\/agent\/macro-files\//, 'macroFile'],
   ];
   const found = kinds.find(([pattern]) => pattern.test(url));
   if (!found) throw new Error(`no fixture for :${param} of ${url}`);

@@ -144,6 +144,18 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     { owner_id: users.agent.id, name: `${CANARY} macro`, body: `${CANARY} macro text`, kind: 'note', shared: 0, group_id: null, actions: '{}', created_at: now(), updated_at: now() },
     { owner_id: users.admin.id, name: 'Shared macro', body: 'Hello {{requester.first_name}}', kind: 'reply', shared: 1, group_id: null, actions: '{}', created_at: now(), updated_at: now() },
   ]).returning('id').execute();
+  // A file of each macro (macro A's is named with the canary: staff-only), downloadable by who sees the macro.
+  const macroFiles = { a: 0, b: 0 };
+  for (const key of ['a', 'b'] as const) {
+    const storageKey = (key === 'a' ? 'ad' : 'bd').repeat(16);
+    const path = storagePath(config.uploadsDir, storageKey);
+    mkdirSync(dirname(path), { recursive: true });
+    const content = key === 'a' ? `${CANARY} macro file` : 'shared macro file';
+    writeFileSync(path, content);
+    const row = await db.insertInto('macro_attachments').values({ macro_id: macros[key === 'a' ? 0 : 1]!.id, filename: key === 'a' ? `${CANARY}.txt` : 'b.txt',
+      content_type: 'text/plain', size: content.length, sha256: '0'.repeat(64), storage_key: storageKey, created_at: now() }).returning('id').executeTakeFirstOrThrow();
+    macroFiles[key] = row.id;
+  }
 
   const ids = {
     ticket: tickets, attachment: attachments,
@@ -157,6 +169,7 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     job: { a: jobs[0]!.id, b: jobs[1]!.id }, tag: { a: tags[0]!.id, b: tags[1]!.id },
     slaCalendar: { a: 1, b: slaCalendars[0]!.id }, slaPolicy: { a: slaPolicies[0]!.id, b: slaPolicies[1]!.id },
     macro: { a: macros[0]!.id, b: macros[1]!.id },
+    macroFile: macroFiles,
   };
   // The neighbour id that does not exist: one past the table's last row.
   const tables = {
@@ -165,6 +178,7 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     address: 'support_addresses', job: 'jobs', tag: 'tags',
     slaCalendar: 'sla_calendars', slaPolicy: 'sla_policies',
     macro: 'macros',
+    macroFile: 'macro_attachments',
   } as const;
   const missing = {} as Record<keyof typeof tables, number>;
   for (const [kind, table] of Object.entries(tables) as [keyof typeof tables, typeof tables[keyof typeof tables]][]) {
