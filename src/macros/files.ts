@@ -1,5 +1,6 @@
 import type { Db, Trx } from '../db/connect.js';
 import { loadAttachmentPolicy } from '../attachments/sniff.js';
+import { duplicateStoredFile, removeStoredFiles } from '../attachments/store.js';
 import type { FieldErrors } from '../lib/errors.js';
 import { Invalid } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
@@ -17,6 +18,8 @@ export interface MacroFileChanges {
   uploadIds: number[];
   /** The macro's files to remove (the form's "remove" checkboxes). */
   removeIds: number[];
+  /** Duplicating: files of the macro copied from (`fromId`, one the person sees) to copy to the new one. */
+  copy?: { fromId: number; ids: number[] };
 }
 
 export const NO_FILE_CHANGES: MacroFileChanges = { uploadIds: [], removeIds: [] };
@@ -35,15 +38,21 @@ export function pendingUploadsOf(db: Db, uploaderId: number, ids: readonly numbe
     .where('id', 'in', [...ids]).where('uploader_id', '=', uploaderId).where('message_id', 'is', null).orderBy('id').execute();
 }
 
+/** The files of `fromId` among `ids` (the caller checked that the person sees that macro). */
+function filesToCopy(db: Db, copy: MacroFileChanges['copy']) {
+  if (!copy || copy.ids.length === 0) return Promise.resolve([]);
+  return db.selectFrom('macro_attachments').selectAll().where('macro_id', '=', copy.fromId).where('id', 'in', copy.ids).orderBy('id').execute();
+}
+
 async function totalAfter(db: Db, actor: Actor, macroId: number | null, changes: MacroFileChanges): Promise<number> {
   const kept = macroId === null ? [] : (await listMacroFiles(db, macroId)).filter((f) => !changes.removeIds.includes(f.id));
   const added = await pendingUploadsOf(db, actor.id, changes.uploadIds);
-  return [...kept, ...added].reduce((sum, f) => sum + Number(f.size), 0);
+  return [...kept, ...added, ...(await filesToCopy(db, changes.copy))].reduce((sum, f) => sum + Number(f.size), 0);
 }
 
 /** The files' mistakes before anything is written (with the form's other mistakes at once). */
 export async function checkMacroFiles(db: Db, actor: Actor, macroId: number | null, changes: MacroFileChanges): Promise<FieldErrors> {
-  if (changes.uploadIds.length === 0) return {};
+  if (changes.uploadIds.length === 0 && !changes.copy?.ids.length) return {};
   const policy = await loadAttachmentPolicy(db);
   return (await totalAfter(db, actor, macroId, changes)) > policy.maxTotalBytes ? { files: 'macros.errors.filesTotal' } : {};
 }
@@ -70,6 +79,29 @@ export async function saveMacroFiles(trx: Trx, actor: Actor, macroId: number, ch
     }
   }
   return removed.map((r) => r.storage_key);
+}
+
+/**
+ * Duplicating a macro: its chosen files as new stored files (keys of their own), before the new
+ * macro's transaction; `adopt` inserts their rows in it. `discard` removes them when that fails.
+ */
+export async function copyMacroFiles(db: Db, uploadsDir: string, copy: MacroFileChanges['copy']) {
+  const rows = await filesToCopy(db, copy);
+  const copies: { filename: string; content_type: string; size: number; sha256: string; storage_key: string }[] = [];
+  try {
+    for (const row of rows) {
+      copies.push({ filename: row.filename, content_type: row.content_type, size: row.size, sha256: row.sha256, storage_key: await duplicateStoredFile(uploadsDir, row.storage_key) });
+    }
+  } catch (error) {
+    await removeStoredFiles(uploadsDir, copies.map((c) => c.storage_key));
+    throw error;
+  }
+  return {
+    adopt: async (trx: Trx, macroId: number) => {
+      if (copies.length > 0) await trx.insertInto('macro_attachments').values(copies.map((c) => ({ macro_id: macroId, ...c, created_at: nowIso() }))).execute();
+    },
+    discard: () => removeStoredFiles(uploadsDir, copies.map((c) => c.storage_key)),
+  };
 }
 
 /** The storage keys of a macro's files: read in the transaction that deletes it, removed after the commit. */

@@ -17,7 +17,7 @@ import { applyStatus } from '../tickets/status.js';
 import type { Actor } from '../users/actor.js';
 import type { Macro } from './schema.js';
 import { removeStoredFiles } from '../attachments/store.js';
-import { checkMacroFiles, NO_FILE_CHANGES, saveMacroFiles, storageKeysOfMacro, type MacroFileChanges } from './files.js';
+import { checkMacroFiles, copyMacroFiles, NO_FILE_CHANGES, saveMacroFiles, storageKeysOfMacro, type MacroFileChanges } from './files.js';
 
 /**
  * Macros (issue 20, point 1): canned responses. A macro fills the compose box with its text (the
@@ -189,18 +189,28 @@ function columns(input: MacroInput) {
   };
 }
 
-export async function createMacro(db: Db, actor: Actor, input: MacroInput, formErrors: FieldErrors = {}, files: MacroFileChanges = NO_FILE_CHANGES): Promise<number> {
+/** `uploadsDir`: where a duplicate's copied files are written (files.copy). */
+export async function createMacro(db: Db, actor: Actor, input: MacroInput, formErrors: FieldErrors = {}, files: MacroFileChanges = NO_FILE_CHANGES, uploadsDir?: string): Promise<number> {
   if (!can(actor, 'macros.use')) throw new NotFound();
+  // Files are copied only from a macro the person sees.
+  if (files.copy) await findVisibleMacro(db, actor, files.copy.fromId);
   await checkInput(db, actor, input, { ...formErrors, ...(await checkMacroFiles(db, actor, null, files)) });
-  return db.transaction().execute(async (trx) => {
-    const now = nowIso();
-    const values = columns(input);
-    const { id } = await trx.insertInto('macros').values({ owner_id: actor.id, ...values, created_at: now, updated_at: now })
-      .returning('id').executeTakeFirstOrThrow();
-    await saveMacroFiles(trx, actor, id, { ...files, removeIds: [] });
-    if (values.shared) await recordAudit(trx, actor, { action: 'macro.created', subjectType: 'macro', subjectId: id, after: { name: values.name, group_id: values.group_id } });
-    return id;
-  });
+  const copied = uploadsDir !== undefined && files.copy ? await copyMacroFiles(db, uploadsDir, files.copy) : null;
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const now = nowIso();
+      const values = columns(input);
+      const { id } = await trx.insertInto('macros').values({ owner_id: actor.id, ...values, created_at: now, updated_at: now })
+        .returning('id').executeTakeFirstOrThrow();
+      await saveMacroFiles(trx, actor, id, { ...files, removeIds: [] });
+      await copied?.adopt(trx, id);
+      if (values.shared) await recordAudit(trx, actor, { action: 'macro.created', subjectType: 'macro', subjectId: id, after: { name: values.name, group_id: values.group_id } });
+      return id;
+    });
+  } catch (error) {
+    await copied?.discard();
+    throw error;
+  }
 }
 
 /** `uploadsDir`: where the files the form removes are deleted from, after the commit. */

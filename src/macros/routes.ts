@@ -14,7 +14,7 @@ import {
   createMacro, deleteMacro, findVisibleMacro, listMacros, MACRO_KINDS, MACRO_PLACEHOLDERS, parseActions, updateMacro,
 } from './macros.js';
 import { findDownloadableMacroFile } from './file-use.js';
-import { listMacroFiles, pendingUploadsOf } from './files.js';
+import { listMacroFiles, pendingUploadsOf, type MacroFileChanges } from './files.js';
 import { actionFields, readMacroFiles, readMacroForm } from './schemas.js';
 import type { Macro } from './schema.js';
 
@@ -29,8 +29,13 @@ export default async function macroRoutes(app: FastifyInstance) {
   const { db } = app;
   app.addHook('preHandler', allow('macros.use'));
 
+  const sees = (actor: Actor, id: number) => findVisibleMacro(db, actor, id).then(() => true, (error: unknown) => {
+    if (error instanceof NotFound) return false;
+    throw error;
+  });
+
   /** `files`: the form's state of the files (what a refused try sent stays: kept uploads, ticked removals, refusals). */
-  async function formData(actor: Actor, macroId: number | null = null, files: { uploadIds?: number[]; removeIds?: number[]; rejected?: Rejection[] } = {}) {
+  async function formData(actor: Actor, macroId: number | null = null, files: Partial<MacroFileChanges> & { rejected?: Rejection[] } = {}) {
     const choices = await listFilterChoices(db);
     const policy = await loadAttachmentPolicy(db);
     return {
@@ -38,6 +43,9 @@ export default async function macroRoutes(app: FastifyInstance) {
       statuses: choices.statuses, types: choices.types, groups: choices.groups, agents: choices.agents,
       files: macroId === null ? [] : await listMacroFiles(db, macroId), removing: files.removeIds ?? [],
       kept: await pendingUploadsOf(db, actor.id, files.uploadIds ?? []), rejected: files.rejected ?? [],
+      // A duplicate: the files of the macro it copies, ticked as the form had them.
+      ...(macroId === null && files.copy && await sees(actor, files.copy.fromId)
+        ? { copyFrom: files.copy.fromId, copyFiles: await listMacroFiles(db, files.copy.fromId), copying: files.copy.ids } : {}),
       attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes },
     };
   }
@@ -71,7 +79,7 @@ export default async function macroRoutes(app: FastifyInstance) {
     const form = await readMultipartForm(request, actor);
     const { value, files, errors } = readForms(form);
     try {
-      await createMacro(db, actor, value, errors, files);
+      await createMacro(db, actor, value, errors, files, app.config.uploadsDir);
       return reply.seeOther('/agent/macros', 'macros.created');
     } catch (error) {
       if (!(error instanceof Invalid)) {
@@ -115,7 +123,9 @@ export default async function macroRoutes(app: FastifyInstance) {
     const data = await formData(request.actor!);
     const values = { ...valuesOf(source), name: request.t('macros.copyName', { name: source.name }).slice(0, 120) };
     if (!data.canShare) Object.assign(values, { shared: '', groupId: '' });
-    return reply.page('macros/form', { values, errors: {}, ...data });
+    // Its files come along (each ticked; copied under keys of their own when the new macro is saved).
+    const copyFiles = await listMacroFiles(db, source.id);
+    return reply.page('macros/form', { values, errors: {}, ...data, copyFrom: source.id, copyFiles, copying: copyFiles.map((f) => f.id) });
   });
 
   app.post<{ Params: { id: string } }>('/agent/macros/:id/delete', async (request, reply) => {

@@ -121,11 +121,16 @@ export function idList(value: unknown): number[] {
 }
 
 /**
- * The macro form's files: the uploads of this try, those kept from a refused try (`keep`, ticked), and
- * the macro's files to remove (`removeFile`, ticked).
+ * The macro form's files: the uploads of this try, those kept from a refused try (`keep`, ticked), the
+ * macro's files to remove (`removeFile`, ticked), and on a duplicate the files to copy from the macro
+ * it copies (`copyFrom`, `copyFile` ticked).
  */
 export function readMacroFiles(lists: Record<string, string[]>, uploadIds: readonly number[]): MacroFileChanges {
-  return { uploadIds: [...new Set([...idList(lists.keep), ...uploadIds])], removeIds: idList(lists.removeFile) };
+  const fromId = idList(lists.copyFrom)[0];
+  return {
+    uploadIds: [...new Set([...idList(lists.keep), ...uploadIds])], removeIds: idList(lists.removeFile),
+    ...(fromId === undefined ? {} : { copy: { fromId, ids: idList(lists.copyFile) } }),
+  };
 }
 
 /** The compose box's ticked macro files (`macroFile`): only these of the applied macro are sent. */

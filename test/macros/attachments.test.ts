@@ -206,3 +206,32 @@ t.test('the upload clean-up keeps a macro\'s files however old, and still remove
   t.notOk(existsSync(orphan), 'the file nobody names is removed');
   t.equal((await staff.get(`/agent/macro-files/${file!.id}/refund-form.pdf`)).statusCode, 200);
 });
+
+t.test('duplicating a macro copies the files left ticked, under keys of their own', async (t) => {
+  const { db, config, staff, other, login, save, filesOf } = await setup(t);
+  t.equal((await save(staff, '/agent/macros', FIELDS, [{ filename: 'refund-form.pdf', content: BYTES.pdf }, { filename: 'photo.png', content: BYTES.png }])).statusCode, 303);
+  const source = await db.selectFrom('macros').select('id').executeTakeFirstOrThrow();
+  const [pdf, png] = await filesOf(source.id);
+  const form = await staff.page(`/agent/macros/${source.id}/duplicate`);
+  t.match(form, `name="copyFrom" value="${source.id}"`);
+  t.match(form, `name="copyFile" value="${pdf!.id}" checked`, 'its files come along, ticked');
+  t.match(form, `name="copyFile" value="${png!.id}" checked`);
+
+  const copied = await save(staff, '/agent/macros', { ...FIELDS, name: 'Refund form (copy)', copyFrom: String(source.id), copyFile: String(pdf!.id) });
+  t.equal(copied.statusCode, 303, copied.body.slice(0, 300));
+  const copy = await db.selectFrom('macros').select('id').where('name', '=', 'Refund form (copy)').executeTakeFirstOrThrow();
+  const files = await filesOf(copy.id);
+  t.same(files.map((f) => f.filename), ['refund-form.pdf'], 'the unticked photo stays behind');
+  t.not(files[0]!.storage_key, pdf!.storage_key, 'a file of its own');
+  await staff.page('/agent/macros');
+  t.equal((await staff.post(`/agent/macros/${source.id}/delete`)).statusCode, 303);
+  t.ok(existsSync(storagePath(config.uploadsDir, files[0]!.storage_key)), 'deleting the original leaves the copy\'s file');
+  t.same((await staff.get(`/agent/macro-files/${files[0]!.id}/refund-form.pdf`)).rawPayload, BYTES.pdf);
+
+  // Nobody copies files from a macro they do not see.
+  const olga = await login(other.email);
+  const sneaky = await save(olga, '/agent/macros', { ...FIELDS, name: 'Sneaky', copyFrom: String(copy.id), copyFile: String(files[0]!.id) });
+  t.equal(sneaky.statusCode, 404);
+  t.equal(await db.selectFrom('macros').select('id').where('name', '=', 'Sneaky').executeTakeFirst(), undefined);
+  t.equal((await db.selectFrom('macro_attachments').select('id').execute()).length, 1, 'no file was copied');
+});
