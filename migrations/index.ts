@@ -32,6 +32,7 @@ import * as m0039 from './0039_webhooks.js';
 import * as m0041 from './0041_rules.js';
 import * as m0042 from './0042_reports.js';
 import * as m0043 from './0043_passkeys_sso.js';
+import * as m0044 from './0044_macro_attachments.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
 export const migrations: Record<string, Migration> = {
@@ -68,4 +69,5 @@ export const migrations: Record<string, Migration> = {
   '0041_rules': m0041,
   '0042_reports': m0042,
   '0043_passkeys_sso': m0043,
+  '0044_macro_attachments': m0044,
 };

@@ -7,20 +7,25 @@ import { idParam, positiveInt } from '../lib/validate.js';
 import { allow } from '../plugins/guards.js';
 import { renderMarkdown } from '../messages/markdown.js';
 import { describeActions, fillMacro, findUsableMacro, parseActions, usableMacros } from '../macros/macros.js';
-import { actionFields, applySchema, PENDING_FIELDS, readPendingMacro } from '../macros/schemas.js';
+import { composeMacroFiles, type ComposeMacroFile } from '../macros/file-use.js';
+import { listMacroFiles } from '../macros/files.js';
+import { actionFields, applySchema, PENDING_FIELDS, readChosenMacroFiles, readPendingMacro } from '../macros/schemas.js';
 import { findVisibleTicket } from '../tickets/queries.js';
 import type { Actor } from '../users/actor.js';
 import { agentTicketDetails, parseTab } from './ticket-page.js';
 
 type Form = Record<string, string | undefined>;
 
-/** The macro a compose form carries (hidden fields) as the agent reads it: its name and its actions. */
-export async function pendingMacro(db: Db, actor: Actor, fields: Record<string, unknown>, t: Translate): Promise<{ name: string; actions: string[] } | null> {
+/**
+ * The macro a compose form carries (hidden fields) as the agent reads it: its name, its actions, and
+ * its files "to be attached" with the boxes the agent left ticked (`chosenFiles`: the form's `macroFile`).
+ */
+export async function pendingMacro(db: Db, actor: Actor, fields: Record<string, unknown>, t: Translate, chosenFiles: unknown = undefined): Promise<{ name: string; actions: string[]; files: ComposeMacroFile[] } | null> {
   try {
     const pending = readPendingMacro(fields);
     if (!pending) return null;
     const macro = await findUsableMacro(db, actor, pending.macroId);
-    return { name: macro.name, actions: await describeActions(db, pending.actions, t, actor) };
+    return { name: macro.name, actions: await describeActions(db, pending.actions, t, actor), files: await composeMacroFiles(db, macro.id, readChosenMacroFiles(chosenFiles)) };
   } catch (error) {
     if (error instanceof Invalid || error instanceof NotFound) return null;
     throw error;
@@ -50,13 +55,13 @@ export default async function ticketMacroRoutes(app: FastifyInstance) {
     const details = await agentTicketDetails(db, actor, id, parseTab(form.tab), [request.t('common.yes'), request.t('common.no')]);
     const macroQ = typeof form.macroQ === 'string' ? form.macroQ.slice(0, 200) : '';
     // What the agent had typed stays; a macro applied before is replaced by this one.
-    const kept: Form = Object.fromEntries(Object.entries(form).filter(([key]) => key !== '_csrf' && key !== 'macroAction' && !PENDING_FIELDS.includes(key)));
+    const kept: Form = Object.fromEntries(Object.entries(form).filter(([key]) => key !== '_csrf' && key !== 'macroAction' && key !== 'macroFile' && !PENDING_FIELDS.includes(key)));
     const page = async (compose: Record<string, unknown>, status = 200) => reply.page('tickets/agent-show',
       { ...details, macros: macroQ ? await usableMacros(db, actor, macroQ) : details.macros, macroQ, compose: { errors: {}, ...compose } }, { status });
     // "Remove macro": the form again without the pending macro (the text stays as it is).
     if (form.macroAction === 'clear') return page({ values: kept });
     if (form.macroAction === 'search') {
-      const previous = await pendingMacro(db, actor, form, request.t);
+      const previous = await pendingMacro(db, actor, form, request.t, form.macroFile);
       const values = previous ? { ...kept, ...Object.fromEntries(PENDING_FIELDS.map((key) => [key, form[key] ?? ''])) } : kept;
       return page({ values, pending: previous });
     }
@@ -78,7 +83,9 @@ export default async function ticketMacroRoutes(app: FastifyInstance) {
       ...kept, kind, body: typed ? `${typed}\n\n${filled}` : filled, macroId: String(macro.id),
       ...Object.fromEntries(Object.entries(actionFields(actions)).map(([key, v]) => [`macro_${key}`, v])),
     };
-    return page({ values, pending: { name: macro.name, actions: await describeActions(db, actions, request.t, actor) }, applied: true });
+    // Its files are listed "to be attached", all ticked: the agent unticks what to leave out.
+    const files = await composeMacroFiles(db, macro.id, 'all');
+    return page({ values, pending: { name: macro.name, actions: await describeActions(db, actions, request.t, actor), files }, applied: true });
   });
 
   // htmx: the picker's select, narrowed to the macros whose name contains what was typed.
@@ -96,6 +103,7 @@ export default async function ticketMacroRoutes(app: FastifyInstance) {
     if (macroId === null) return reply.page('macros/_preview', { preview: null });
     const macro = await findUsableMacro(db, actor, macroId);
     const html = renderMarkdown(await fillMacro(db, actor, ticket, macro.body));
-    return reply.page('macros/_preview', { preview: { name: macro.name, kind: macro.kind, html, actions: await describeActions(db, parseActions(macro.actions), request.t, actor) } });
+    return reply.page('macros/_preview', { preview: { name: macro.name, kind: macro.kind, html, actions: await describeActions(db, parseActions(macro.actions), request.t, actor),
+      files: await listMacroFiles(db, macro.id) } });
   });
 }

@@ -16,7 +16,7 @@ import { changeStatus, noteOpenedByAssignee } from '../tickets/status.js';
 import { assignTicket } from '../tickets/assignment.js';
 import { updateTicket } from '../tickets/edit.js';
 import { deleteTicket } from '../tickets/delete.js';
-import { discardUploads, readMultipartForm } from '../attachments/uploads.js';
+import { discardUploads, readMultipartForm, type StoredUpload } from '../attachments/uploads.js';
 import { editFormData } from '../tickets/edit-form.js';
 import { postAgentMessage, type AgentMessageKind } from '../messages/messages.js';
 import { parseAgentMessage } from '../messages/schemas.js';
@@ -30,7 +30,8 @@ import { openTicketSchema } from './schemas.js';
 import { markMessengerRead } from '../chat/chat.js';
 import { openChildrenSchema } from '../links/schemas.js';
 import { applyMacroActions } from '../macros/macros.js';
-import { readPendingMacro } from '../macros/schemas.js';
+import { readChosenMacroFiles, readPendingMacro } from '../macros/schemas.js';
+import { copyMacroFilesForMessage } from '../macros/file-use.js';
 import { pendingMacro } from './routes-macros.js';
 
 type Form = Record<string, string | undefined>;
@@ -114,12 +115,16 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
     const id = idParam(request.params.id);
     const actor = request.actor!;
     const form = await readMultipartForm(request, actor);
+    // The applied macro's ticked files, copied under keys of their own as pending uploads of the agent.
+    let macroFiles: StoredUpload[] = [];
     try {
       if (form.rejected.length > 0) throw new Invalid({ files: 'attachments.errors.rejected' }, 'attachments.errors.rejected');
       // A macro applied in the compose box: its actions are written with the message, in its transaction.
       const macro = readPendingMacro(form.fields);
       const also = macro ? (trx: Parameters<typeof applyMacroActions>[0], ticketId: number) => applyMacroActions(trx, actor, ticketId, macro, request.t) : undefined;
-      const message = await postAgentMessage(db, actor, id, { ...parseAgentMessage(form.fields), uploadIds: form.uploads.map((u) => u.id), also });
+      const input = parseAgentMessage(form.fields);
+      if (macro) macroFiles = await copyMacroFilesForMessage(db, app.config.uploadsDir, actor, macro.macroId, readChosenMacroFiles(form.lists.macroFile));
+      const message = await postAgentMessage(db, actor, id, { ...input, uploadIds: [...form.uploads, ...macroFiles].map((u) => u.id), also });
       if (form.fields.then === 'next') {
         const next = await nextTicketFor(db, actor, id);
         return reply.seeOther(next === null ? '/agent/tickets?view=my_open' : `/agent/tickets/${next}`,
@@ -127,14 +132,14 @@ export default async function agentTicketRoutes(app: FastifyInstance) {
       }
       return reply.seeOther(`/agent/tickets/${id}?tab=${tabAfter(message.kind, form.fields.tab)}`, `messages.posted.${message.kind}`);
     } catch (error) {
-      await discardUploads(db, app.config.uploadsDir, form.uploads);
+      await discardUploads(db, app.config.uploadsDir, [...form.uploads, ...macroFiles]);
       if (!(error instanceof Invalid) && !(error instanceof StaleReply)) throw error;
       const details = await agentTicketDetails(db, actor, id, parseTab(form.fields.tab), yesNo(request.t));
       // Stale: the same text again, now carrying the newest message, so sending it once more is "send anyway".
       const compose = error instanceof StaleReply
         ? { values: { ...form.fields, seenMessageId: String(error.newestId) }, errors: {}, stale: true, hadFiles: form.uploads.length > 0, message: request.t(error.message, error.params), rejected: [] }
         : { values: form.fields, errors: error.fields, message: request.t(error.message, error.params), rejected: form.rejected };
-      return reply.page('tickets/agent-show', { ...details, compose: { ...compose, pending: await pendingMacro(db, actor, form.fields, request.t) } }, { status: statusOf(error) });
+      return reply.page('tickets/agent-show', { ...details, compose: { ...compose, pending: await pendingMacro(db, actor, form.fields, request.t, form.lists.macroFile) } }, { status: statusOf(error) });
     }
   });
 

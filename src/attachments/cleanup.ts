@@ -17,9 +17,11 @@ export async function removeAbandonedUploads(db: Db, uploadsDir: string, olderTh
   const keys = await deletePendingUploads(db, { createdBefore: isoIn(-olderThanMs) });
   await removeStoredFiles(uploadsDir, keys);
   const temp = await sweepTempFiles(uploadsDir, olderThanMs);
-  const unreferenced = await sweepUnreferencedFiles(uploadsDir, async (batch) => new Set(
-    (await db.selectFrom('attachments').select('storage_key').where('storage_key', 'in', batch).execute()).map((r) => r.storage_key),
-  ), olderThanMs);
+  // A macro's files (macro_attachments) are referenced too, however old: they wait for the next send.
+  const unreferenced = await sweepUnreferencedFiles(uploadsDir, async (batch) => new Set([
+    ...(await db.selectFrom('attachments').select('storage_key').where('storage_key', 'in', batch).execute()).map((r) => r.storage_key),
+    ...(await db.selectFrom('macro_attachments').select('storage_key').where('storage_key', 'in', batch).execute()).map((r) => r.storage_key),
+  ]), olderThanMs);
   return { uploads: keys.length, temp, unreferenced };
 }
 

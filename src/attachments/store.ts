@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 
@@ -165,6 +165,35 @@ export async function openStoredFile(uploadsDir: string, key: string): Promise<{
   } catch {
     return null;
   }
+}
+
+/**
+ * A second stored file with the same bytes under a new random key (a macro's file sent with a
+ * message): a hard link where the file system allows one, else a copy written under a temporary name
+ * first. Removing either key later leaves the other's file whole. Throws when `key` has no file.
+ */
+export async function duplicateStoredFile(uploadsDir: string, key: string): Promise<string> {
+  const source = storagePath(uploadsDir, key);
+  const storageKey = randomBytes(16).toString('hex');
+  const path = storagePath(uploadsDir, storageKey);
+  const made = await mkdir(dirname(path), { recursive: true });
+  try {
+    await link(source, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
+    // No hard links here (another file system, or none at all): a real copy, renamed into place when whole.
+    const tmp = join(tempDir(uploadsDir), `${randomBytes(16).toString('hex')}.part`);
+    await mkdir(tempDir(uploadsDir), { recursive: true });
+    try {
+      await copyFile(source, tmp);
+      await disk.syncFile(tmp);
+      await rename(tmp, path);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+  for (const dir of dirsToSync(dirname(path), made)) await disk.syncDir(dir);
+  return storageKey;
 }
 
 /** Delete stored files; a file already gone is not an error. */

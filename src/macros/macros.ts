@@ -16,6 +16,8 @@ import { findVisibleTicket } from '../tickets/queries.js';
 import { applyStatus } from '../tickets/status.js';
 import type { Actor } from '../users/actor.js';
 import type { Macro } from './schema.js';
+import { removeStoredFiles } from '../attachments/store.js';
+import { checkMacroFiles, copyMacroFiles, NO_FILE_CHANGES, saveMacroFiles, storageKeysOfMacro, type MacroFileChanges } from './files.js';
 
 /**
  * Macros (issue 20, point 1): canned responses. A macro fills the compose box with its text (the
@@ -187,40 +189,59 @@ function columns(input: MacroInput) {
   };
 }
 
-export async function createMacro(db: Db, actor: Actor, input: MacroInput, formErrors: FieldErrors = {}): Promise<number> {
+/** `uploadsDir`: where a duplicate's copied files are written (files.copy). */
+export async function createMacro(db: Db, actor: Actor, input: MacroInput, formErrors: FieldErrors = {}, files: MacroFileChanges = NO_FILE_CHANGES, uploadsDir?: string): Promise<number> {
   if (!can(actor, 'macros.use')) throw new NotFound();
-  await checkInput(db, actor, input, formErrors);
-  return db.transaction().execute(async (trx) => {
-    const now = nowIso();
-    const values = columns(input);
-    const { id } = await trx.insertInto('macros').values({ owner_id: actor.id, ...values, created_at: now, updated_at: now })
-      .returning('id').executeTakeFirstOrThrow();
-    if (values.shared) await recordAudit(trx, actor, { action: 'macro.created', subjectType: 'macro', subjectId: id, after: { name: values.name, group_id: values.group_id } });
-    return id;
-  });
+  // Files are copied only from a macro the person sees.
+  if (files.copy) await findVisibleMacro(db, actor, files.copy.fromId);
+  await checkInput(db, actor, input, { ...formErrors, ...(await checkMacroFiles(db, actor, null, files)) });
+  const copied = uploadsDir !== undefined && files.copy ? await copyMacroFiles(db, uploadsDir, files.copy) : null;
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const now = nowIso();
+      const values = columns(input);
+      const { id } = await trx.insertInto('macros').values({ owner_id: actor.id, ...values, created_at: now, updated_at: now })
+        .returning('id').executeTakeFirstOrThrow();
+      await saveMacroFiles(trx, actor, id, { ...files, removeIds: [] });
+      await copied?.adopt(trx, id);
+      if (values.shared) await recordAudit(trx, actor, { action: 'macro.created', subjectType: 'macro', subjectId: id, after: { name: values.name, group_id: values.group_id } });
+      return id;
+    });
+  } catch (error) {
+    await copied?.discard();
+    throw error;
+  }
 }
 
-export async function updateMacro(db: Db, actor: Actor, id: number, input: MacroInput, formErrors: FieldErrors = {}): Promise<void> {
+/** `uploadsDir`: where the files the form removes are deleted from, after the commit. */
+export async function updateMacro(db: Db, actor: Actor, id: number, input: MacroInput, formErrors: FieldErrors = {}, files: MacroFileChanges = NO_FILE_CHANGES, uploadsDir?: string): Promise<void> {
   const current = await findVisibleMacro(db, actor, id);
   if (!can(actor, 'macro.manage', current)) throw new Forbidden('macros.errors.sharedByManagers');
-  await checkInput(db, actor, input, formErrors);
-  await db.transaction().execute(async (trx) => {
+  await checkInput(db, actor, input, { ...formErrors, ...(await checkMacroFiles(db, actor, id, files)) });
+  const removed = await db.transaction().execute(async (trx) => {
     const values = columns(input);
     await trx.updateTable('macros').set({ ...values, updated_at: nowIso() }).where('id', '=', id).execute();
+    const keys = await saveMacroFiles(trx, actor, id, files);
     if (current.shared || values.shared) {
       await recordAudit(trx, actor, { action: 'macro.changed', subjectType: 'macro', subjectId: id,
         before: { name: current.name, shared: current.shared, group_id: current.group_id }, after: { name: values.name, shared: values.shared, group_id: values.group_id } });
     }
+    return keys;
   });
+  if (uploadsDir !== undefined) await removeStoredFiles(uploadsDir, removed);
 }
 
-export async function deleteMacro(db: Db, actor: Actor, id: number): Promise<void> {
+/** The macro's files go from the disk after the commit (a copy sent with a message has its own key and stays). */
+export async function deleteMacro(db: Db, actor: Actor, id: number, uploadsDir?: string): Promise<void> {
   const current = await findVisibleMacro(db, actor, id);
   if (!can(actor, 'macro.manage', current)) throw new Forbidden('macros.errors.sharedByManagers');
-  await db.transaction().execute(async (trx) => {
+  const keys = await db.transaction().execute(async (trx) => {
+    const files = await storageKeysOfMacro(trx, id);
     await trx.deleteFrom('macros').where('id', '=', id).execute();
     if (current.shared) await recordAudit(trx, actor, { action: 'macro.deleted', subjectType: 'macro', subjectId: id, before: { name: current.name } });
+    return files;
   });
+  if (uploadsDir !== undefined) await removeStoredFiles(uploadsDir, keys);
 }
 
 // ---------------------------------------------------------------------------------------------

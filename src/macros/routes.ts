@@ -1,6 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { Forbidden, Invalid } from '../lib/errors.js';
-import { idParam } from '../lib/validate.js';
+import { contentDisposition } from '../attachments/names.js';
+import { allowedLabels, loadAttachmentPolicy } from '../attachments/sniff.js';
+import { openStoredFile } from '../attachments/store.js';
+import { discardUploads, readMultipartForm, type MultipartForm, type Rejection } from '../attachments/uploads.js';
+import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
+import { idParam, positiveInt } from '../lib/validate.js';
 import { allow } from '../plugins/guards.js';
 import { can } from '../policy/can.js';
 import { listFilterChoices } from '../tickets/queries.js';
@@ -9,7 +13,9 @@ import type { Actor } from '../users/actor.js';
 import {
   createMacro, deleteMacro, findVisibleMacro, listMacros, MACRO_KINDS, MACRO_PLACEHOLDERS, parseActions, updateMacro,
 } from './macros.js';
-import { actionFields, readMacroForm } from './schemas.js';
+import { findDownloadableMacroFile } from './file-use.js';
+import { listMacroFiles, pendingUploadsOf, type MacroFileChanges } from './files.js';
+import { actionFields, readMacroFiles, readMacroForm } from './schemas.js';
 import type { Macro } from './schema.js';
 
 type Form = Record<string, string | undefined>;
@@ -23,12 +29,32 @@ export default async function macroRoutes(app: FastifyInstance) {
   const { db } = app;
   app.addHook('preHandler', allow('macros.use'));
 
-  async function formData(actor: Actor) {
+  const sees = (actor: Actor, id: number) => findVisibleMacro(db, actor, id).then(() => true, (error: unknown) => {
+    if (error instanceof NotFound) return false;
+    throw error;
+  });
+
+  /** `files`: the form's state of the files (what a refused try sent stays: kept uploads, ticked removals, refusals). */
+  async function formData(actor: Actor, macroId: number | null = null, files: Partial<MacroFileChanges> & { rejected?: Rejection[] } = {}) {
     const choices = await listFilterChoices(db);
+    const policy = await loadAttachmentPolicy(db);
     return {
       canShare: can(actor, 'macros.share'), kinds: MACRO_KINDS, priorities: PRIORITIES, placeholders: MACRO_PLACEHOLDERS,
       statuses: choices.statuses, types: choices.types, groups: choices.groups, agents: choices.agents,
+      files: macroId === null ? [] : await listMacroFiles(db, macroId), removing: files.removeIds ?? [],
+      kept: await pendingUploadsOf(db, actor.id, files.uploadIds ?? []), rejected: files.rejected ?? [],
+      // A duplicate: the files of the macro it copies, ticked as the form had them.
+      ...(macroId === null && files.copy && await sees(actor, files.copy.fromId)
+        ? { copyFrom: files.copy.fromId, copyFiles: await listMacroFiles(db, files.copy.fromId), copying: files.copy.ids } : {}),
+      attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes },
     };
+  }
+
+  /** The form's text fields and its files; a refused file is a mistake of the form (nothing is saved then). */
+  function readForms(form: MultipartForm) {
+    const { value, errors } = readMacroForm(form.fields);
+    const files = readMacroFiles(form.lists, form.uploads.map((u) => u.id));
+    return { value, files, errors: form.rejected.length > 0 ? { ...errors, files: 'attachments.errors.rejected' } : errors };
   }
 
   const valuesOf = (macro: Macro): Form => ({
@@ -47,37 +73,47 @@ export default async function macroRoutes(app: FastifyInstance) {
     return reply.page('macros/form', { values, errors: {}, ...(await formData(request.actor!)) });
   });
 
-  app.post<{ Body: Form }>('/agent/macros', async (request, reply) => {
-    const form = request.body ?? {};
-    const { value, errors } = readMacroForm(form);
+  // Multipart (files): readMultipartForm checks the CSRF token (the form's first field) before any file is written.
+  app.post('/agent/macros', { config: { multipartCsrf: true } }, async (request, reply) => {
+    const actor = request.actor!;
+    const form = await readMultipartForm(request, actor);
+    const { value, files, errors } = readForms(form);
     try {
-      await createMacro(db, request.actor!, value, errors);
+      await createMacro(db, actor, value, errors, files, app.config.uploadsDir);
       return reply.seeOther('/agent/macros', 'macros.created');
     } catch (error) {
-      if (!(error instanceof Invalid)) throw error;
-      return reply.page('macros/form', { values: form, errors: error.fields, message: request.t(error.message, error.params), ...(await formData(request.actor!)) },
-        { status: 422, fragment: 'macros/_form' });
+      if (!(error instanceof Invalid)) {
+        await discardUploads(db, app.config.uploadsDir, form.uploads);
+        throw error;
+      }
+      // The uploads stay pending (listed as already attached, ticked): the next try sends their ids back.
+      return reply.page('macros/form', { values: form.fields, errors: error.fields, message: request.t(error.message, error.params),
+        ...(await formData(actor, null, { ...files, rejected: form.rejected })) }, { status: 422, fragment: 'macros/_form' });
     }
   });
 
   app.get<{ Params: { id: string } }>('/agent/macros/:id/edit', async (request, reply) => {
     const macro = await findVisibleMacro(db, request.actor!, idParam(request.params.id));
     if (!can(request.actor!, 'macro.manage', macro)) throw new Forbidden('macros.errors.sharedByManagers');
-    return reply.page('macros/form', { macro, values: valuesOf(macro), errors: {}, ...(await formData(request.actor!)) });
+    return reply.page('macros/form', { macro, values: valuesOf(macro), errors: {}, ...(await formData(request.actor!, macro.id)) });
   });
 
-  app.post<{ Params: { id: string }; Body: Form }>('/agent/macros/:id', async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/agent/macros/:id', { config: { multipartCsrf: true } }, async (request, reply) => {
     const id = idParam(request.params.id);
-    const form = request.body ?? {};
-    const { value, errors } = readMacroForm(form);
+    const actor = request.actor!;
+    const form = await readMultipartForm(request, actor);
+    const { value, files, errors } = readForms(form);
     try {
-      await updateMacro(db, request.actor!, id, value, errors);
+      await updateMacro(db, actor, id, value, errors, files, app.config.uploadsDir);
       return reply.seeOther('/agent/macros', 'macros.updated');
     } catch (error) {
-      if (!(error instanceof Invalid)) throw error;
-      const macro = await findVisibleMacro(db, request.actor!, id);
-      return reply.page('macros/form', { macro, values: form, errors: error.fields, message: request.t(error.message, error.params), ...(await formData(request.actor!)) },
-        { status: 422, fragment: 'macros/_form' });
+      if (!(error instanceof Invalid)) {
+        await discardUploads(db, app.config.uploadsDir, form.uploads);
+        throw error;
+      }
+      const macro = await findVisibleMacro(db, actor, id);
+      return reply.page('macros/form', { macro, values: form.fields, errors: error.fields, message: request.t(error.message, error.params),
+        ...(await formData(actor, id, { ...files, rejected: form.rejected })) }, { status: 422, fragment: 'macros/_form' });
     }
   });
 
@@ -87,11 +123,32 @@ export default async function macroRoutes(app: FastifyInstance) {
     const data = await formData(request.actor!);
     const values = { ...valuesOf(source), name: request.t('macros.copyName', { name: source.name }).slice(0, 120) };
     if (!data.canShare) Object.assign(values, { shared: '', groupId: '' });
-    return reply.page('macros/form', { values, errors: {}, ...data });
+    // Its files come along (each ticked; copied under keys of their own when the new macro is saved).
+    const copyFiles = await listMacroFiles(db, source.id);
+    return reply.page('macros/form', { values, errors: {}, ...data, copyFrom: source.id, copyFiles, copying: copyFiles.map((f) => f.id) });
   });
 
   app.post<{ Params: { id: string } }>('/agent/macros/:id/delete', async (request, reply) => {
-    await deleteMacro(db, request.actor!, idParam(request.params.id));
+    await deleteMacro(db, request.actor!, idParam(request.params.id), app.config.uploadsDir);
     return reply.seeOther('/agent/macros', 'macros.deleted');
+  });
+
+  // A macro's file, for whoever may see the macro: a download as /attachments/ sends one (never a page).
+  app.get<{ Params: { id: string; filename: string } }>('/agent/macro-files/:id/:filename', async (request, reply) => {
+    const id = positiveInt(request.params.id);
+    if (!id) throw new NotFound();
+    const file = await findDownloadableMacroFile(db, request.actor!, id);
+    const stored = await openStoredFile(app.config.uploadsDir, file.storage_key);
+    if (!stored) {
+      request.log.warn({ macroFile: file.id }, 'macro file missing on disk');
+      throw new NotFound();
+    }
+    return reply
+      .header('Content-Disposition', contentDisposition(file.filename))
+      .header('X-Content-Type-Options', 'nosniff')
+      .header('Cache-Control', 'private')
+      .header('Content-Length', String(stored.size))
+      .type(file.content_type)
+      .send(stored.stream);
   });
 }

@@ -24,8 +24,24 @@ export interface MacrosTable {
 
 export type Macro = Selectable<MacrosTable>;
 
+/** Migration 0044: a macro's file, stored under its own key (copies go to messages under new keys). */
+export interface MacroAttachmentsTable {
+  id: Generated<number>;
+  macro_id: number;
+  filename: string;
+  /** Sniffed from the bytes when uploaded, as for message attachments. */
+  content_type: string;
+  size: number;
+  sha256: string;
+  storage_key: string;
+  created_at: string;
+}
+
+export type MacroAttachment = Selectable<MacroAttachmentsTable>;
+
 declare module '../db/schema.js' {
   interface Database {
     macros: MacrosTable;
+    macro_attachments: MacroAttachmentsTable;
   }
 }

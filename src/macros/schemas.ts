@@ -4,6 +4,7 @@ import { choice, flag, id, longText, readForm, text, unchanged, withBlank } from
 import { positiveInt } from '../lib/validate.js';
 import { normaliseTag } from '../tags/schemas.js';
 import { PRIORITIES } from '../tickets/tickets.js';
+import type { MacroFileChanges } from './files.js';
 import { MACRO_BODY_MAX, MACRO_KINDS, type MacroActions, type MacroInput } from './macros.js';
 
 const asString = (value: unknown): string => (typeof value === 'string' ? value : '');
@@ -112,3 +113,25 @@ export function readPendingMacro(fields: Record<string, unknown>): { macroId: nu
 
 /** The hidden fields that carry a pending macro (for the form's values). */
 export const PENDING_FIELDS = ['macroId', ...Object.keys(actionShape).map((key) => `macro_${key}`)];
+
+/** The ids of ticked boxes sharing one name (a repeated field: a list, one string, or nothing). */
+export function idList(value: unknown): number[] {
+  const list: unknown[] = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return [...new Set(list.map((v) => positiveInt(asString(v))).filter((n): n is number => n !== null))];
+}
+
+/**
+ * The macro form's files: the uploads of this try, those kept from a refused try (`keep`, ticked), the
+ * macro's files to remove (`removeFile`, ticked), and on a duplicate the files to copy from the macro
+ * it copies (`copyFrom`, `copyFile` ticked).
+ */
+export function readMacroFiles(lists: Record<string, string[]>, uploadIds: readonly number[]): MacroFileChanges {
+  const fromId = idList(lists.copyFrom)[0];
+  return {
+    uploadIds: [...new Set([...idList(lists.keep), ...uploadIds])], removeIds: idList(lists.removeFile),
+    ...(fromId === undefined ? {} : { copy: { fromId, ids: idList(lists.copyFile) } }),
+  };
+}
+
+/** The compose box's ticked macro files (`macroFile`): only these of the applied macro are sent. */
+export const readChosenMacroFiles = (value: unknown): number[] => idList(value);

@@ -112,6 +112,7 @@ t.test('no customer page, fragment or search result carries the canary; staff pa
   t.match((await agent.get(`/agent/tickets/${a}`)).body, `Policy: ${CANARY} policy`, 'and the ticket\'s SLA policy (SLA is staff-only)');
   t.match((await agent.get('/agent/macros')).body, `${CANARY} macro`, 'and their macros (staff-only)');
   t.match((await agent.get(`/agent/tickets/${a}/macros/preview?macroChoice=${world.ids.macro.a}`)).body, `${CANARY} macro text`, 'and a macro\'s preview');
+  t.match((await agent.get(`/agent/macro-files/${world.ids.macroFile.a}/${CANARY}.txt`)).body, `${CANARY} macro file`, 'and their macro\'s file');
   t.equal((await agent.get(`/attachments/${world.ids.attachment.noteA}/${CANARY}.txt`)).statusCode, 200, 'and the note\'s file');
   const supervisor = world.clients.supervisor;
   t.match((await supervisor.get('/agent/reports?by=tag&from=2026-01-01&to=2026-01-31')).body, CANARY, 'a supervisor\'s report names the staff-only tag');

@@ -153,6 +153,8 @@ export const AREAS: Record<string, Area> = {
       'POST /agent/macros/:id/delete', 'GET /agent/macros/:id/duplicate',
       // Reports (issue 21): every staff member; agents' figures are of their own tickets (test/reports/).
       'GET /agent/reports', 'GET /agent/reports/table.csv', 'GET /agent/reports/tickets.csv',
+      // A macro's file (issue 20): whoever sees the macro (A's: the agent alone; B's, shared: all staff).
+      'GET /agent/macro-files/:id/:filename',
     ],
     except: {
       'GET /agent/views/:id/edit': ownView, 'POST /agent/views/:id': ownView, 'POST /agent/views/:id/delete': ownView,
@@ -160,6 +162,7 @@ export const AREAS: Record<string, Area> = {
       'POST /agent/team/:id/members': teamMembers, 'POST /agent/team/:id/members/:userId/delete': teamMembers,
       'GET /agent/macros/:id/edit': manageMacro, 'POST /agent/macros/:id': manageMacro, 'POST /agent/macros/:id/delete': manageMacro,
       'GET /agent/macros/:id/duplicate': seeMacro,
+      'GET /agent/macro-files/:id/:filename': seeMacro,
     },
   },
   'a ticket in the agent workspace (staff who can see the ticket)': {
@@ -343,6 +346,7 @@ export type IdKind = 'ticket' | 'attachment' | 'user' | 'staffUser' | 'org' | 'g
   | 'webhook' | 'webhookDelivery';
   | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro' | 'trigger' | 'automation';
   | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro' | 'ssoProvider' | 'passkey';
+  | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro' | 'macroFile';
 
 export function paramKind(url: string, param: string): IdKind | string {
   if (param === 'userId') return url.startsWith('/admin/organizations') ? 'user' : 'staffUser';
@@ -367,6 +371,7 @@ export function paramKind(url: string, param: string): IdKind | string {
     [/^\/admin\/webhooks\/deliveries\//, 'webhookDelivery'], [/^\/admin\/webhooks\//, 'webhook'],
     [/^\/admin\/triggers\//, 'trigger'], [/^\/admin\/automations\//, 'automation'],
     [/^\/admin\/sso\/|^\/login\/sso\//, 'ssoProvider'], [/^\/account\/passkeys\//, 'passkey'],
+    [/^\/agent\/macro-files\//, 'macroFile'],
   ];
   const found = kinds.find(([pattern]) => pattern.test(url));
   if (!found) throw new Error(`no fixture for :${param} of ${url}`);

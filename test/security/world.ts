@@ -189,6 +189,18 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     name: `Provider ${name}`, issuer: 'http://127.0.0.1:9', client_id: `client-${name}`, client_secret: `${CANARY} secret ${name}`,
     created_at: now(), updated_at: now(),
   }))).returning('id').execute();
+  // A file of each macro (macro A's is named with the canary: staff-only), downloadable by who sees the macro.
+  const macroFiles = { a: 0, b: 0 };
+  for (const key of ['a', 'b'] as const) {
+    const storageKey = (key === 'a' ? 'ad' : 'bd').repeat(16);
+    const path = storagePath(config.uploadsDir, storageKey);
+    mkdirSync(dirname(path), { recursive: true });
+    const content = key === 'a' ? `${CANARY} macro file` : 'shared macro file';
+    writeFileSync(path, content);
+    const row = await db.insertInto('macro_attachments').values({ macro_id: macros[key === 'a' ? 0 : 1]!.id, filename: key === 'a' ? `${CANARY}.txt` : 'b.txt',
+      content_type: 'text/plain', size: content.length, sha256: '0'.repeat(64), storage_key: storageKey, created_at: now() }).returning('id').executeTakeFirstOrThrow();
+    macroFiles[key] = row.id;
+  }
 
   const ids = {
     ticket: tickets, attachment: attachments, apiToken: apiTokens,
@@ -207,6 +219,7 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     ssoProvider: { a: ssoProviders[0]!.id, b: ssoProviders[1]!.id },
     /** Passkeys (issue 24): A is the customer's, B the other customer's; added once everyone has signed in (below). */
     passkey: { a: 0, b: 0 },
+    macroFile: macroFiles,
   };
   // The neighbour id that does not exist: one past the table's last row.
   const tables = {
@@ -219,6 +232,7 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     webhook: 'webhook_subscriptions', webhookDelivery: 'webhook_deliveries',
     trigger: 'rules', automation: 'rules',
     ssoProvider: 'sso_providers',
+    macroFile: 'macro_attachments',
   } as const;
   const missing = {} as Record<keyof typeof tables, number>;
   for (const [kind, table] of Object.entries(tables) as [keyof typeof tables, typeof tables[keyof typeof tables]][]) {
