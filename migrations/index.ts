@@ -27,6 +27,7 @@ import * as m0034 from './0034_snooze_bin.js';
 import * as m0035 from './0035_two_factor.js';
 import * as m0036 from './0036_sla.js';
 import * as m0037 from './0037_mail_complaints.js';
+import * as m0040 from './0040_help_center.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
 export const migrations: Record<string, Migration> = {
@@ -58,4 +59,5 @@ export const migrations: Record<string, Migration> = {
   '0035_two_factor': m0035,
   '0036_sla': m0036,
   '0037_mail_complaints': m0037,
+  '0040_help_center': m0040,
 };

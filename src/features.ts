@@ -61,6 +61,9 @@ import ticketSnoozeRoutes from './agent/routes-snooze.js';
 import adminBinRoutes from './bin/routes-admin.js';
 import { BIN_PURGE_JOB, runBinPurgeJob, scheduleBinPurge } from './bin/bin.js';
 import { runSnoozeJob, scheduleSnoozeReturns, SNOOZE_JOB } from './snooze/snooze.js';
+import helpPublicRoutes from './help/routes-public.js';
+import helpAgentRoutes from './help/routes-agent.js';
+import helpStructureRoutes from './help/routes-structure.js';
 
 /** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
 export const ROUTES: FastifyPluginAsync[] = [
@@ -84,6 +87,8 @@ export const ROUTES: FastifyPluginAsync[] = [
   twoFactorRoutes, sessionRoutes,
   // snooze (staff) and the recycle bin (admins), issue 20
   ticketSnoozeRoutes, adminBinRoutes,
+  // the help center (issue 23): its readers (visitors when the desk allows), and staff who write it
+  helpPublicRoutes, helpAgentRoutes, helpStructureRoutes,
 ];
 
 /** The worker's job kinds. Mail is sent only when SMTP_URL is set; otherwise it waits in the outbox. */

@@ -81,6 +81,10 @@ const BY_ROLE = {
   'ticket.snooze': STAFF,
   /** The recycle bin: list deleted and spam tickets, restore them (issue 20). */
   'bin.manage': ADMINS,
+  /** The help center (issue 23): write, publish and restore articles, keep its categories and sections. */
+  'help.manage': STAFF,
+  /** Internal articles of the help center: staff only, never customers or visitors. */
+  'help.internal': STAFF,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type RoleAction = keyof typeof BY_ROLE;

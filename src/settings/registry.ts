@@ -83,6 +83,8 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'security.require_2fa', kind: 'bool', section: 'site', default: '0' },
   // The recycle bin (issue 20): deleted and spam tickets wait this long before the purge job removes them.
   { key: 'tickets.bin_days', kind: 'days', section: 'tickets', default: '30', min: 1, max: 3650 },
+  // The help center (issue 23): readable without an account, or by signed-in customers and staff only.
+  { key: 'help.public', kind: 'bool', section: 'portal', default: '0' },
 ];
 
 export const SECTIONS = ['site', 'portal', 'tickets', 'autoclose', 'attachments'] as const;

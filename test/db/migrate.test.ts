@@ -13,7 +13,7 @@ t.test('migrations build the whole data model on an empty file and seed a workin
   const config = loadConfig({ DATA_DIR: dir, ...await databaseEnv(dir, t) });
   const { db, applied } = await openDatabase(config);
   t.teardown(() => db.destroy());
-  t.same(applied, ['0001_initial', '0002_list_indexes', '0003_event_field', '0004_audit_log', '0013_brand_colour', '0015_mail_log', '0016_mailin', '0017_fleet', '0018_chat_marks', '0019_search', '0020_saved_views', '0021_dashboard_indexes', '0022_requester_status_index', '0023_login_locks', '0024_events', '0025_trigram_indexes', '0026_ui_prefs', '0027_conversation_order', '0028_message_words', '0029_tags', '0030_signatures', '0031_search_trigger_plans', '0032_macros', '0033_ticket_links', '0034_snooze_bin', '0035_two_factor', '0036_sla', '0037_mail_complaints']);
+  t.same(applied, ['0001_initial', '0002_list_indexes', '0003_event_field', '0004_audit_log', '0013_brand_colour', '0015_mail_log', '0016_mailin', '0017_fleet', '0018_chat_marks', '0019_search', '0020_saved_views', '0021_dashboard_indexes', '0022_requester_status_index', '0023_login_locks', '0024_events', '0025_trigram_indexes', '0026_ui_prefs', '0027_conversation_order', '0028_message_words', '0029_tags', '0030_signatures', '0031_search_trigger_plans', '0032_macros', '0033_ticket_links', '0034_snooze_bin', '0035_two_factor', '0036_sla', '0037_mail_complaints', '0040_help_center']);
 
   const tables = (await db.introspection.getTables()).map((table) => table.name);
   for (const table of ['users', 'sessions', 'user_tokens', 'organizations', 'groups', 'group_members', 'brands', 'statuses',

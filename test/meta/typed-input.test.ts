@@ -33,6 +33,7 @@ const CONVERTED: Record<string, string[]> = {
   signatures: ['signatures.ts'],
   sla: ['admin.ts'],
   macros: ['macros.ts'],
+  help: ['articles.ts', 'structure.ts', 'votes.ts'],
 };
 
 /** Lines of a verb that compare a stored or derived value, not a form's, with one of those words: file, line, why. */
