@@ -64,6 +64,7 @@ import { runSnoozeJob, scheduleSnoozeReturns, SNOOZE_JOB } from './snooze/snooze
 import helpPublicRoutes from './help/routes-public.js';
 import helpAgentRoutes from './help/routes-agent.js';
 import helpStructureRoutes from './help/routes-structure.js';
+import ticketArticleRoutes from './agent/routes-articles.js';
 
 /** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
 export const ROUTES: FastifyPluginAsync[] = [
@@ -88,7 +89,7 @@ export const ROUTES: FastifyPluginAsync[] = [
   // snooze (staff) and the recycle bin (admins), issue 20
   ticketSnoozeRoutes, adminBinRoutes,
   // the help center (issue 23): its readers (visitors when the desk allows), and staff who write it
-  helpPublicRoutes, helpAgentRoutes, helpStructureRoutes,
+  helpPublicRoutes, helpAgentRoutes, helpStructureRoutes, ticketArticleRoutes,
 ];
 
 /** The worker's job kinds. Mail is sent only when SMTP_URL is set; otherwise it waits in the outbox. */

@@ -102,3 +102,10 @@ export async function findSection(db: Db, id: number) {
 export function sitemapArticles(db: Db) {
   return visibleArticles(db, { internal: false, locale: 'en' }).select(['a.id', 't.title', 'a.updated_at']).orderBy('a.id').limit(50_000).execute();
 }
+
+/** The Markdown an agent inserts into a reply: the public article's text in the language asked for (or the fallback). */
+export async function articleSource(db: Db, id: number, locale: string) {
+  const row = await visibleArticles(db, { internal: false, locale }).select(['a.id', 't.title', 't.body']).where('a.id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFound();
+  return row;
+}

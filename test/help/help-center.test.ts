@@ -6,7 +6,7 @@ import { putSetting } from '../../src/settings/settings.js';
 import { postMultipart } from '../attachments/helpers.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
-import { makeUser, PASSWORD } from '../helpers/factories.js';
+import { makeTicket, makeUser, PASSWORD } from '../helpers/factories.js';
 
 async function setup(t: Test) {
   const desk = await buildTestDesk(t);
@@ -309,4 +309,27 @@ t.test('while a customer types a subject, up to five articles are suggested; "Th
   const row = await db.selectFrom('help_articles').select('deflection_count').where('id', '=', target).executeTakeFirstOrThrow();
   t.equal(row.deflection_count, 1, 'counted once per customer');
   t.match(await staff.page(`/agent/help/articles/${target}`), 'answered 1 question without a ticket', 'the count shows on the article for staff');
+});
+
+t.test('an agent finds a public article from the compose box and inserts its link or its text into the reply', async (t) => {
+  const { write, publish, staff, db, customer } = await setup(t);
+  const id = await write({ title: 'Reset your password', body: 'Choose **Forgot password** on the sign-in page.' });
+  await publish(id);
+  await publish(await write({ title: 'Password policy for staff', body: 'Internal rules.', visibility: 'internal' }));
+  const ticket = await makeTicket(db, { requesterId: customer.id, subject: 'Cannot sign in' });
+  const page = await staff.page(`/agent/tickets/${ticket}`);
+  t.match(page, 'Insert an article', 'the compose box offers the help center');
+  const found = await staff.post(`/agent/tickets/${ticket}/article`, { tab: 'general', kind: 'reply', body: 'Hello Cora,', articleQ: 'password', articleAction: 'search' });
+  t.equal(found.statusCode, 200);
+  t.match(found.body, `name="articleChoice" value="${id}" checked> Reset your password`, 'the public article is found');
+  t.notMatch(found.body, 'Password policy for staff', 'an internal one is not offered');
+  t.match(found.body, 'Hello Cora,', 'what the agent typed is kept');
+  const link = await staff.post(`/agent/tickets/${ticket}/article`, { tab: 'general', kind: 'reply', body: 'Hello Cora,', articleChoice: String(id), articleAction: 'link' });
+  t.match(link.body, new RegExp(`Hello Cora,\\n\\n\\[Reset your password\\]\\(http://[^)]+/help/articles/${id}-reset-your-password\\)</textarea>`), 'the link is added to the text');
+  const text = await staff.post(`/agent/tickets/${ticket}/article`, { tab: 'general', kind: 'reply', body: '', articleChoice: String(id), articleAction: 'text' });
+  t.match(text.body, 'Choose **Forgot password** on the sign-in page.</textarea>', 'or the article\'s text');
+  const none = await staff.post(`/agent/tickets/${ticket}/article`, { tab: 'general', kind: 'reply', body: 'Kept', articleAction: 'link' });
+  t.equal(none.statusCode, 422, 'inserting nothing is refused');
+  t.match(none.body, 'Choose an article to insert.');
+  t.equal((await db.selectFrom('messages').select('id').where('ticket_id', '=', ticket).execute()).length, 0, 'nothing was sent');
 });

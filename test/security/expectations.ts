@@ -178,6 +178,8 @@ export const AREAS: Record<string, Area> = {
       'POST /agent/tickets/:id/macro', 'GET /agent/tickets/:id/macros', 'GET /agent/tickets/:id/macros/preview',
       // Snooze (issue 20): staff who see the ticket; an empty form is a 422 on a ticket they see.
       'POST /agent/tickets/:id/snooze', 'POST /agent/tickets/:id/unsnooze',
+      // The compose box's "Insert an article" (issue 23): an empty form is a search for nothing.
+      'POST /agent/tickets/:id/article',
     ],
     except: {
       // Deleting a ticket is for admins alone: 403 for other staff, whatever the id.
