@@ -333,3 +333,33 @@ t.test('an agent finds a public article from the compose box and inserts its lin
   t.match(none.body, 'Choose an article to insert.');
   t.equal((await db.selectFrom('messages').select('id').where('ticket_id', '=', ticket).execute()).length, 0, 'nothing was sent');
 });
+
+t.test('html-validate finds nothing on the help center\'s pages, for a visitor, a customer and staff', async (t) => {
+  const { HtmlValidate } = await import('html-validate');
+  const validator = new HtmlValidate({
+    extends: ['html-validate:recommended'],
+    rules: { 'form-dup-name': ['error', { shared: ['radio', 'checkbox', 'button', 'reset', 'submit'] }] },
+  });
+  const { write, publish, staff, cora, visitor, db, section, category, customer } = await setup(t);
+  await putSetting(db, 'help.public', '1');
+  const id = await write({ title: 'Reset your password', body: '## Steps\n\n1. Open *Account*\n2. Choose [Forgot password](/password/forgot)\n\n> Tip: check spam.' });
+  await publish(id);
+  await publish(await write({ title: 'Password rules', body: 'At least ten characters.' }));
+  const ticket = await makeTicket(db, { requesterId: customer.id, subject: 'Password' });
+  const guest = await visitor();
+  const pages: [string, Client, string][] = [
+    ...['/help', `/help/categories/${category}`, `/help/sections/${section}`, `/help/articles/${id}`, '/help/search?q=passw', '/help/search', '/help/suggestions?subject=password']
+      .map((url): [string, Client, string] => ['visitor', guest, url]),
+    ...['/help', `/help/articles/${id}?from=ticket`, '/portal/tickets/new'].map((url): [string, Client, string] => ['customer', cora, url]),
+    ...['/agent/help', '/agent/help/articles/new', `/agent/help/articles/${id}`, `/agent/help/articles/${id}?locale=de`, '/agent/help/categories',
+      `/agent/help/categories/${category}`, `/agent/help/sections/${section}`, `/agent/tickets/${ticket}`].map((url): [string, Client, string] => ['staff', staff, url]),
+  ];
+  for (const [who, as, url] of pages) {
+    const page = await as.get(url);
+    t.equal(page.statusCode, 200, `${who} ${url} answers`);
+    const report = await validator.validateString(page.body);
+    const lines = page.body.split('\n');
+    const found = report.results.flatMap((r) => r.messages).map((m) => `${m.ruleId} at line ${m.line}: ${m.message} | ${(lines[m.line - 1] ?? '').trim().slice(0, 160)}`);
+    t.same(found, [], `${who} ${url}: no findings`);
+  }
+});
