@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { articlesOfTexts, articleSource } from '../help/queries.js';
+import { suggestArticles } from '../help/suggest.js';
 import { articlePath } from '../help/text.js';
 import { NotFound } from '../lib/errors.js';
 import { idParam, positiveInt } from '../lib/validate.js';
@@ -16,7 +17,8 @@ const RESULTS = 10;
  * article of the help center and puts its link, or its text, into the message being written. Like
  * the macro picker (routes-macros.ts), it changes nothing: the ticket page comes back with the text
  * filled in, whatever else was typed (and a pending macro) kept. Internal articles are not offered:
- * what goes into a reply may reach the customer.
+ * what goes into a reply may reach the customer. Searching for nothing offers the articles the
+ * ticket's subject suggests.
  */
 export default async function ticketArticleRoutes(app: FastifyInstance) {
   const { db } = app;
@@ -42,6 +44,11 @@ export default async function ticketArticleRoutes(app: FastifyInstance) {
       const insert = form.articleAction === 'link' ? `[${article.title}](${app.mail.baseUrl}${articlePath(article.id, article.title)})` : article.body;
       const typed = (kept.body ?? '').replace(/\s+$/, '');
       return page({ values: { ...kept, body: typed ? `${typed}\n\n${insert}` : insert } });
+    }
+    // Nothing typed: the articles suggested by the ticket's subject, as a customer would see them.
+    if (!articleQ.trim()) {
+      const suggested = await suggestArticles(db, { internal: false, locale }, details.ticket.subject);
+      return page({ articleResults: suggested.map(({ id, title }) => ({ id, title })), articleSuggested: true });
     }
     const terms = helpSearchTerms(articleQ);
     const hits = terms.length > 0 ? await articleTextHits(db, terms) : [];

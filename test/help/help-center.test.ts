@@ -316,9 +316,11 @@ t.test('an agent finds a public article from the compose box and inserts its lin
   const id = await write({ title: 'Reset your password', body: 'Choose **Forgot password** on the sign-in page.' });
   await publish(id);
   await publish(await write({ title: 'Password policy for staff', body: 'Internal rules.', visibility: 'internal' }));
-  const ticket = await makeTicket(db, { requesterId: customer.id, subject: 'Cannot sign in' });
+  const ticket = await makeTicket(db, { requesterId: customer.id, subject: 'Cannot sign in: password lost' });
   const page = await staff.page(`/agent/tickets/${ticket}`);
   t.match(page, 'Insert an article', 'the compose box offers the help center');
+  const suggested = await staff.post(`/agent/tickets/${ticket}/article`, { tab: 'general', kind: 'reply', body: '', articleQ: '', articleAction: 'search' });
+  t.match(suggested.body, 'Suggested by the ticket’s subject', 'searching for nothing suggests by the subject');
   const found = await staff.post(`/agent/tickets/${ticket}/article`, { tab: 'general', kind: 'reply', body: 'Hello Cora,', articleQ: 'password', articleAction: 'search' });
   t.equal(found.statusCode, 200);
   t.match(found.body, `name="articleChoice" value="${id}" checked> Reset your password`, 'the public article is found');
