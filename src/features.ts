@@ -72,6 +72,10 @@ import reportRoutes from './reports/routes.js';
 import passkeyRoutes from './passkeys/routes.js';
 import ssoRoutes from './sso/routes.js';
 import ssoAdminRoutes from './sso/routes-admin.js';
+import helpPublicRoutes from './help/routes-public.js';
+import helpAgentRoutes from './help/routes-agent.js';
+import helpStructureRoutes from './help/routes-structure.js';
+import ticketArticleRoutes from './agent/routes-articles.js';
 
 /** Every feature's routes, by area. Each plugin guards its own routes (role, CSRF, scope). */
 export const ROUTES: FastifyPluginAsync[] = [
@@ -105,6 +109,8 @@ export const ROUTES: FastifyPluginAsync[] = [
   reportRoutes,
   // passkeys and single sign-on (issue 24), each route guarded
   passkeyRoutes, ssoRoutes, ssoAdminRoutes,
+  // the help center (issue 23): its readers (visitors when the desk allows), and staff who write it
+  helpPublicRoutes, helpAgentRoutes, helpStructureRoutes, ticketArticleRoutes,
 ];
 
 /** The worker's job kinds. Mail is sent only when SMTP_URL is set; otherwise it waits in the outbox. */

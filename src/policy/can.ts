@@ -94,6 +94,10 @@ const BY_ROLE = {
   /** Reports (issue 21): staff see those of their own tickets, supervisors and admins everyone's. */
   'reports.view': STAFF,
   'reports.all': MANAGERS,
+  /** The help center (issue 23): write, publish and restore articles, keep its categories and sections. */
+  'help.manage': STAFF,
+  /** Internal articles of the help center: staff only, never customers or visitors. */
+  'help.internal': STAFF,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type RoleAction = keyof typeof BY_ROLE;

@@ -12,6 +12,10 @@ import { draftsEnabled, saveDraft } from './drafts.js';
 import { parseDraftForm, readSubmitForm } from './schemas.js';
 import { checkSubmission, defaultTopicId, serviceRequired, submitTicket } from '../submissions/submit.js';
 import { activeServices, customerTopics, listBrands, pendingUploadsOf } from '../submissions/queries.js';
+import { checkSubmission, defaultTopicId, serviceRequired, submitTicket } from './submit.js';
+import { activeServices, customerTopics, listBrands, pendingUploadsOf } from './submit-queries.js';
+import { suggestArticles } from '../help/suggest.js';
+import { can } from '../policy/can.js';
 
 /** The form as the browser sent it, to draw it again. */
 type FormValues = Record<string, string | undefined>;
@@ -38,7 +42,19 @@ export async function submitFormData(db: Db, actor: Actor, state: FormState, act
     errors: state.errors ?? {}, message: state.message, rejected: state.rejected ?? [],
     kept: await pendingUploadsOf(db, actor.id, state.uploadIds ?? []),
     attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes },
+    ...(await helpSuggestions(db, actor, state.values)),
   };
+}
+
+/**
+ * Help center articles for the subject typed so far (issue 23, point 4): on every drawing of the form
+ * that has a subject; "Check for answers" (the `refresh` button, for browsers without JavaScript) also
+ * says when there are none.
+ */
+async function helpSuggestions(db: Db, actor: Actor, values: FormValues) {
+  const subject = values.subject ?? '';
+  const suggestions = subject ? await suggestArticles(db, { internal: can(actor, 'help.internal'), locale: actor.locale || 'en' }, subject) : [];
+  return { suggestions, suggestedFor: values.refresh === 'answers' ? subject : '' };
 }
 
 /** Seed 002's "Submit a ticket", with JavaScript or without. */

@@ -92,6 +92,8 @@ export const SETTINGS: readonly SettingDef[] = [
     key: 'webhooks.allow_private', kind: 'bool', section: 'site', default: '0',
     env: { name: 'WEBHOOKS_ALLOW_PRIVATE', value: (config) => (config.webhooksAllowPrivate ? 'true' : 'false') },
   },
+  // The help center (issue 23): readable without an account, or by signed-in customers and staff only.
+  { key: 'help.public', kind: 'bool', section: 'portal', default: '0' },
 ];
 
 /** The kinds a form upload may be allowed (attachments/sniff.ts); `jpeg` and `text` are aliases. */

@@ -34,6 +34,7 @@ const CONVERTED: Record<string, string[]> = {
   macros: ['macros.ts'],
   submissions: ['submit.ts', 'open-ticket.ts'],
   webhooks: ['subscriptions.ts'],
+  help: ['articles.ts', 'structure.ts', 'votes.ts'],
 };
 
 /** Lines of a verb that compare a stored or derived value, not a form's, with one of those words: file, line, why. */

@@ -85,6 +85,8 @@ t.test('no customer page, fragment or search result carries the canary; staff pa
     ...['/agent/reports?by=group', '/agent/reports?by=tag', '/agent/reports/tickets.csv?', '/agent/reports/table.csv?table=times&by=tag']
       .map((path) => `${path}${path.endsWith('?') ? '' : '&'}from=2026-01-01&to=2026-01-31`)];
   await rebuildReports(world.db);
+    // The help center (issue 23; test/security/help-canary.test.ts walks it as customers and visitors): the draft, a search.
+    `/help/articles/${world.ids.article.draft}`, '/help/search?q=b41d-staffonly'];
   const leaked: string[] = [];
   let checked = 0;
   for (const actor of CUSTOMERS) {

@@ -93,6 +93,18 @@ const seeMacro: Rule = (actor, variant, method) => {
   if (outcome !== 'ok') return outcome;
   return variant === 'a' && actor !== 'agent' ? 404 : 'ok';
 };
+/**
+ * The help center (issue 23): anyone signed in reads it; visitors are sent to log in while the desk keeps
+ * it closed to them (the default; test/help/ opens it). Article A is public; B is internal: staff only.
+ */
+const helpReader: Rule = (actor, variant, method) => {
+  if (actor === 'anonymous') return visitor(method);
+  return variant === 'missing' ? 404 : 'ok';
+};
+const helpArticle: Rule = (actor, variant, method) => {
+  const outcome = helpReader(actor, variant, method);
+  return outcome === 'ok' && variant === 'b' && isCustomer(actor) ? 404 : outcome;
+};
 const adminAnswers = (answers: Partial<Record<Variant, Outcome>>): Rule => (actor, variant, method) =>
   (actor === 'admin' && variant && answers[variant]) || rules.admin(actor, variant, method);
 
@@ -182,6 +194,8 @@ export const AREAS: Record<string, Area> = {
       'POST /agent/tickets/:id/macro', 'GET /agent/tickets/:id/macros', 'GET /agent/tickets/:id/macros/preview',
       // Snooze (issue 20): staff who see the ticket; an empty form is a 422 on a ticket they see.
       'POST /agent/tickets/:id/snooze', 'POST /agent/tickets/:id/unsnooze',
+      // The compose box's "Insert an article" (issue 23): an empty form is a search for nothing.
+      'POST /agent/tickets/:id/article',
     ],
     except: {
       // Deleting a ticket is for admins alone: 403 for other staff, whatever the id.
@@ -284,6 +298,22 @@ export const AREAS: Record<string, Area> = {
       'POST /admin/bin/:id/purge': (actor, variant, method) => (actor === 'admin' ? 404 : rules.admin(actor, variant, method)),
     },
   },
+  'help center (signed-in readers; visitors when the desk allows it)': {
+    rule: helpReader,
+    routes: ['GET /help', 'GET /help/search', 'GET /help/sitemap.xml', 'GET /help/categories/:id', 'GET /help/sections/:id',
+      'GET /help/articles/:id', 'POST /help/articles/:id/vote', 'POST /help/articles/:id/deflection', 'GET /help/suggestions'],
+    except: { 'GET /help/articles/:id': helpArticle, 'POST /help/articles/:id/vote': helpArticle, 'POST /help/articles/:id/deflection': helpArticle },
+  },
+  'help center editing (staff)': {
+    rule: rules.staff,
+    routes: [
+      'GET /agent/help', 'GET /agent/help/articles/new', 'POST /agent/help/articles', 'GET /agent/help/articles/:id', 'POST /agent/help/articles/:id',
+      'POST /agent/help/articles/:id/publication', 'POST /agent/help/articles/:id/delete', 'POST /agent/help/revisions/:id/restore',
+      'GET /agent/help/categories', 'POST /agent/help/categories', 'GET /agent/help/categories/:id', 'POST /agent/help/categories/:id',
+      'POST /agent/help/categories/:id/delete', 'POST /agent/help/sections', 'GET /agent/help/sections/:id', 'POST /agent/help/sections/:id',
+      'POST /agent/help/sections/:id/delete',
+    ],
+  },
 };
 
 /** The API (issue 22): no token is 401 (the document and its page are public). */
@@ -347,6 +377,8 @@ export type IdKind = 'ticket' | 'attachment' | 'user' | 'staffUser' | 'org' | 'g
   | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro' | 'trigger' | 'automation';
   | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro' | 'ssoProvider' | 'passkey';
   | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro' | 'macroFile';
+  | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro'
+  | 'article' | 'helpCategory' | 'helpSection' | 'helpRevision';
 
 export function paramKind(url: string, param: string): IdKind | string {
   if (param === 'userId') return url.startsWith('/admin/organizations') ? 'user' : 'staffUser';
@@ -372,6 +404,8 @@ export function paramKind(url: string, param: string): IdKind | string {
     [/^\/admin\/triggers\//, 'trigger'], [/^\/admin\/automations\//, 'automation'],
     [/^\/admin\/sso\/|^\/login\/sso\//, 'ssoProvider'], [/^\/account\/passkeys\//, 'passkey'],
     [/^\/agent\/macro-files\//, 'macroFile'],
+    [/^\/(agent\/)?help\/articles\//, 'article'], [/^\/(agent\/)?help\/categories\//, 'helpCategory'],
+    [/^\/(agent\/)?help\/sections\//, 'helpSection'], [/^\/agent\/help\/revisions\//, 'helpRevision'],
   ];
   const found = kinds.find(([pattern]) => pattern.test(url));
   if (!found) throw new Error(`no fixture for :${param} of ${url}`);

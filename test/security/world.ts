@@ -202,6 +202,35 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     macroFiles[key] = row.id;
   }
 
+  // The help center (issue 23): A is a published public article, B a published internal one (staff-only:
+  // it carries the canary), and a public draft carries it too (drafts reach no reader). A's revision and B's.
+  const helpTexts = (name: string) => JSON.stringify({ en: { name, description: '' } });
+  const helpCategories = await db.insertInto('help_categories').values([
+    { position: 0, texts: helpTexts('Printing'), created_at: now(), updated_at: now() },
+    { position: 1, texts: helpTexts('Badges'), created_at: now(), updated_at: now() },
+  ]).returning('id').execute();
+  const helpSections = await db.insertInto('help_sections').values([
+    { category_id: helpCategories[0]!.id, position: 0, texts: helpTexts('Jams'), created_at: now(), updated_at: now() },
+    { category_id: helpCategories[1]!.id, position: 0, texts: helpTexts('Lost badges'), created_at: now(), updated_at: now() },
+  ]).returning('id').execute();
+  const helpArticles = await db.insertInto('help_articles').values([
+    { section_id: helpSections[0]!.id, visibility: 'public', state: 'published', author_id: users.agent.id, created_at: now(), updated_at: now(), published_at: now() },
+    { section_id: helpSections[0]!.id, visibility: 'internal', state: 'published', author_id: users.agent.id, created_at: now(), updated_at: now(), published_at: now() },
+    { section_id: helpSections[0]!.id, visibility: 'public', state: 'draft', author_id: users.agent.id, created_at: now(), updated_at: now(), published_at: null },
+  ]).returning('id').execute();
+  const helpArticle = (articleId: number, title: string, body: string) => ({
+    article_id: articleId, locale: 'en', title, body, body_html: `<p>${body}</p>`, body_text: body, updated_at: now(), updated_by: users.agent.id,
+  });
+  await db.insertInto('help_article_texts').values([
+    helpArticle(helpArticles[0]!.id, 'Clearing a paper jam', 'Open the tray and pull the staffonly sheet gently.'),
+    helpArticle(helpArticles[1]!.id, `${CANARY} internal article`, `${CANARY} staff-only steps for the jam`),
+    helpArticle(helpArticles[2]!.id, `${CANARY} draft article`, `${CANARY} unfinished steps for the jam`),
+  ]).execute();
+  const helpRevisions = await db.insertInto('help_revisions').values([
+    { article_id: helpArticles[0]!.id, locale: 'en', title: 'Clearing a paper jam', body: 'Open the tray.', author_id: users.agent.id, restored_from: null, created_at: now() },
+    { article_id: helpArticles[1]!.id, locale: 'en', title: `${CANARY} internal article`, body: `${CANARY} steps`, author_id: users.agent.id, restored_from: null, created_at: now() },
+  ]).returning('id').execute();
+
   const ids = {
     ticket: tickets, attachment: attachments, apiToken: apiTokens,
     user: { a: users.customer.id, b: users.otherCustomer.id },
@@ -220,6 +249,10 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     /** Passkeys (issue 24): A is the customer's, B the other customer's; added once everyone has signed in (below). */
     passkey: { a: 0, b: 0 },
     macroFile: macroFiles,
+    article: { a: helpArticles[0]!.id, b: helpArticles[1]!.id, draft: helpArticles[2]!.id },
+    helpCategory: { a: helpCategories[0]!.id, b: helpCategories[1]!.id },
+    helpSection: { a: helpSections[0]!.id, b: helpSections[1]!.id },
+    helpRevision: { a: helpRevisions[0]!.id, b: helpRevisions[1]!.id },
   };
   // The neighbour id that does not exist: one past the table's last row.
   const tables = {
@@ -233,6 +266,7 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     trigger: 'rules', automation: 'rules',
     ssoProvider: 'sso_providers',
     macroFile: 'macro_attachments',
+    article: 'help_articles', helpCategory: 'help_categories', helpSection: 'help_sections', helpRevision: 'help_revisions',
   } as const;
   const missing = {} as Record<keyof typeof tables, number>;
   for (const [kind, table] of Object.entries(tables) as [keyof typeof tables, typeof tables[keyof typeof tables]][]) {

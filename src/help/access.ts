@@ -1,0 +1,34 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { hmac } from '../lib/crypto.js';
+import { Forbidden } from '../lib/errors.js';
+import { can } from '../policy/can.js';
+import { getSetting } from '../settings/settings.js';
+import type { Reader } from './queries.js';
+
+/** The setting that opens the help center to visitors without an account (off: signed-in people only). */
+export const HELP_PUBLIC_SETTING = 'help.public';
+
+/**
+ * Who may read the help center: anyone signed in (customers and staff); visitors only when the desk
+ * allows it. Visitors asking for a page otherwise are sent to log in first, as everywhere else.
+ */
+export async function helpReaders(request: FastifyRequest, reply: FastifyReply) {
+  if (request.actor) return;
+  if ((await getSetting(request.server.db, HELP_PUBLIC_SETTING)) === '1') return;
+  if (request.method === 'GET') return reply.seeOther(`/login?next=${encodeURIComponent(request.url)}`);
+  throw new Forbidden('errors.loginRequired');
+}
+
+export function readerOf(request: FastifyRequest): Reader {
+  return { internal: can(request.actor, 'help.internal'), locale: request.t.locale ?? 'en' };
+}
+
+/**
+ * Who answered "Was this helpful?": a signed-in person by id; a visitor by their browser's own
+ * random cookie (the visitor CSRF secret, plugins/session.ts), hashed with the desk's key so that the
+ * stored value reveals nothing.
+ */
+export function voterOf(request: FastifyRequest): string {
+  if (request.actor) return `u:${request.actor.id}`;
+  return `v:${hmac(request.server.config.secretKey, `help-voter:${request.csrfSecret}`)}`;
+}

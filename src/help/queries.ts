@@ -1,0 +1,111 @@
+import { sql, type SqlBool } from 'kysely';
+import type { Db } from '../db/connect.js';
+import { NotFound } from '../lib/errors.js';
+import { localized, parseTexts } from './text.js';
+
+/**
+ * Who reads the help center: whether they may see internal articles (staff, policy `help.internal`)
+ * and their language. Visitors and customers see published public articles only; nobody sees a
+ * draft here (staff preview drafts in the editor).
+ */
+export interface Reader {
+  internal: boolean;
+  locale: string;
+}
+
+/**
+ * Of an article's language versions, the one a reader gets: theirs, else English, else the first
+ * written. The outer query names the article `a`.
+ */
+function shownText(locale: string) {
+  return sql<SqlBool>`t.id = (select t2.id from help_article_texts t2 where t2.article_id = a.id
+    order by case when t2.locale = ${locale} then 0 when t2.locale = 'en' then 1 else 2 end, t2.id limit 1)`;
+}
+
+/** Published articles the reader may see, each with the language version they get: every list starts here. */
+export function visibleArticles(db: Db, reader: Reader) {
+  let query = db.selectFrom('help_articles as a').innerJoin('help_article_texts as t', 't.article_id', 'a.id')
+    .where('a.state', '=', 'published').where(shownText(reader.locale));
+  if (!reader.internal) query = query.where('a.visibility', '=', 'public');
+  return query;
+}
+
+const LIST_COLUMNS = ['a.id', 'a.section_id', 'a.visibility', 'a.view_count', 'a.updated_at', 't.title', 't.locale'] as const;
+
+export type ArticleListRow = Awaited<ReturnType<typeof popularArticles>>[number];
+
+export function popularArticles(db: Db, reader: Reader, limit = 6) {
+  return visibleArticles(db, reader).select(LIST_COLUMNS).orderBy('a.view_count', 'desc').orderBy('a.id').limit(limit).execute();
+}
+
+/** The articles of some sections, in their order. */
+export function sectionArticles(db: Db, reader: Reader, sectionIds: readonly number[]) {
+  if (sectionIds.length === 0) return Promise.resolve([]);
+  return visibleArticles(db, reader).select(LIST_COLUMNS).where('a.section_id', 'in', [...sectionIds])
+    .orderBy('a.position').orderBy('t.title').orderBy('a.id').limit(1000).execute();
+}
+
+/** Other articles of the same section, most read first. */
+export function relatedArticles(db: Db, reader: Reader, article: { id: number; section_id: number }, limit = 5) {
+  return visibleArticles(db, reader).select(LIST_COLUMNS).where('a.section_id', '=', article.section_id).where('a.id', '!=', article.id)
+    .orderBy('a.view_count', 'desc').orderBy('a.id').limit(limit).execute();
+}
+
+/** The visible articles among some language versions (search hits), with their text for excerpts. */
+export function articlesOfTexts(db: Db, reader: Reader, textIds: readonly number[]) {
+  if (textIds.length === 0) return Promise.resolve([]);
+  return visibleArticles(db, reader).select([...LIST_COLUMNS, 't.id as text_id', 't.body_text']).where('t.id', 'in', [...textIds]).execute();
+}
+
+/** One article as the reader may see it, or NotFound (a draft, an internal one for a customer, none). */
+export async function readArticle(db: Db, reader: Reader, id: number) {
+  const article = await visibleArticles(db, reader).select([...LIST_COLUMNS, 'a.helpful_yes', 'a.helpful_no', 't.body_html', 'a.published_at'])
+    .where('a.id', '=', id).executeTakeFirst();
+  if (!article) throw new NotFound();
+  return article;
+}
+
+/** A reader opened the article: counted for "popular articles" and the staff list. */
+export async function countView(db: Db, id: number): Promise<void> {
+  await db.updateTable('help_articles').set((eb) => ({ view_count: eb('view_count', '+', 1) })).where('id', '=', id).execute();
+}
+
+export interface TreeSection { id: number; category_id: number; position: number; name: string; description: string; locale: string }
+export interface TreeCategory { id: number; position: number; name: string; description: string; locale: string; sections: TreeSection[] }
+
+/** Every category with its sections, named in the reader's language (with the fallback), in order. */
+export async function categoryTree(db: Db, locale: string): Promise<TreeCategory[]> {
+  const [categories, sections] = await Promise.all([
+    db.selectFrom('help_categories').select(['id', 'position', 'texts']).orderBy('position').orderBy('id').execute(),
+    db.selectFrom('help_sections').select(['id', 'category_id', 'position', 'texts']).orderBy('position').orderBy('id').execute(),
+  ]);
+  return categories.map((category) => ({
+    id: category.id, position: category.position, ...localized(parseTexts(category.texts), locale),
+    sections: sections.filter((s) => s.category_id === category.id)
+      .map((s) => ({ id: s.id, category_id: s.category_id, position: s.position, ...localized(parseTexts(s.texts), locale) })),
+  }));
+}
+
+export async function findCategory(db: Db, id: number) {
+  const row = await db.selectFrom('help_categories').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFound();
+  return row;
+}
+
+export async function findSection(db: Db, id: number) {
+  const row = await db.selectFrom('help_sections').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFound();
+  return row;
+}
+
+/** The public articles for the sitemap (never internal ones, whoever asks), in English's order. */
+export function sitemapArticles(db: Db) {
+  return visibleArticles(db, { internal: false, locale: 'en' }).select(['a.id', 't.title', 'a.updated_at']).orderBy('a.id').limit(50_000).execute();
+}
+
+/** The Markdown an agent inserts into a reply: the public article's text in the language asked for (or the fallback). */
+export async function articleSource(db: Db, id: number, locale: string) {
+  const row = await visibleArticles(db, { internal: false, locale }).select(['a.id', 't.title', 't.body']).where('a.id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFound();
+  return row;
+}

@@ -1,0 +1,107 @@
+import type { FastifyInstance } from 'fastify';
+import { Invalid } from '../lib/errors.js';
+import { parseForm } from '../lib/form.js';
+import { idParam } from '../lib/validate.js';
+import { allow } from '../plugins/guards.js';
+import { createArticle, deleteArticle, restoreRevision, saveArticle, setArticleState } from './articles.js';
+import { publicationSchema, readArticleForm, VISIBILITIES } from './schemas.js';
+import { articleForEditor, listArticlesForStaff, readStaffFilters, sectionChoices } from './staff-queries.js';
+import { articlePath, HELP_LOCALES, isHelpLocale, localized, parseTexts } from './text.js';
+
+type Form = Record<string, string | undefined>;
+type Params = { Params: { id: string } };
+
+/**
+ * `/agent/help`: staff write the help center's articles (issue 23, point 1): the list with its
+ * filters, the editor per language with a preview and the revisions, publishing and restoring.
+ */
+export default async function helpAgentRoutes(app: FastifyInstance) {
+  const { db } = app;
+  app.addHook('preHandler', allow('help.manage'));
+
+  async function formData(locale: string) {
+    const sections = (await sectionChoices(db)).map((s) => ({
+      id: s.id, label: `${localized(parseTexts(s.category_texts), locale).name} › ${localized(parseTexts(s.texts), locale).name}`,
+    }));
+    return { sections, visibilities: VISIBILITIES, locales: HELP_LOCALES };
+  }
+
+  const staffLocale = (locale: string | undefined) => (isHelpLocale(locale) ? locale : 'en');
+
+  app.get<{ Querystring: Record<string, unknown> }>('/agent/help', async (request, reply) => {
+    const filters = readStaffFilters(request.query);
+    const locale = staffLocale(request.t.locale);
+    const articles = (await listArticlesForStaff(db, locale, filters)).map((row) => ({ ...row, section: localized(parseTexts(row.section_texts), locale).name }));
+    return reply.page('help/staff-list', { articles, filters, articlePath }, { fragment: 'help/_staff-table' });
+  });
+
+  app.get<{ Querystring: Form }>('/agent/help/articles/new', async (request, reply) => {
+    const locale = staffLocale(request.t.locale);
+    const values = { sectionId: request.query.section ?? '', visibility: 'public', locale, title: '', body: '' };
+    return reply.page('help/editor', { values, errors: {}, ...(await formData(locale)) });
+  });
+
+  app.post<{ Body: Form }>('/agent/help/articles', async (request, reply) => {
+    const form = request.body ?? {};
+    const { value, errors } = readArticleForm(form);
+    try {
+      const id = await createArticle(db, request.actor!, value, errors);
+      return reply.seeOther(`/agent/help/articles/${id}?locale=${value.locale}`, 'help.created');
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      return reply.page('help/editor', { values: form, errors: error.fields, message: request.t(error.message, error.params), ...(await formData(staffLocale(request.t.locale))) },
+        { status: 422 });
+    }
+  });
+
+  async function editorPage(id: number, locale: string, override?: { values: Form; errors: Record<string, string>; message: string }) {
+    const editor = await articleForEditor(db, id, locale);
+    const text = editor.texts[locale];
+    const fallback = text ?? editor.texts.en ?? Object.values(editor.texts)[0];
+    const values = override?.values ?? {
+      sectionId: String(editor.article.section_id), visibility: editor.article.visibility, locale,
+      title: text?.title ?? '', body: text?.body ?? '',
+    };
+    return {
+      ...editor, text, locale, values, errors: override?.errors ?? {}, message: override?.message,
+      publicPath: fallback ? articlePath(editor.article.id, fallback.title) : null, ...(await formData(locale)),
+    };
+  }
+
+  app.get<Params & { Querystring: Form }>('/agent/help/articles/:id', async (request, reply) => {
+    const id = idParam(request.params.id);
+    const locale = staffLocale(request.query.locale ?? request.t.locale);
+    return reply.page('help/editor', await editorPage(id, locale));
+  });
+
+  app.post<Params & { Body: Form }>('/agent/help/articles/:id', async (request, reply) => {
+    const id = idParam(request.params.id);
+    const form = request.body ?? {};
+    const { value, errors } = readArticleForm(form);
+    try {
+      await saveArticle(db, request.actor!, id, value, errors);
+      return reply.seeOther(`/agent/help/articles/${id}?locale=${value.locale}`, 'help.saved');
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      const locale = staffLocale(form.locale);
+      return reply.page('help/editor', await editorPage(id, locale, { values: form, errors: error.fields, message: request.t(error.message, error.params) }), { status: 422 });
+    }
+  });
+
+  app.post<Params & { Body: Form }>('/agent/help/articles/:id/publication', async (request, reply) => {
+    const id = idParam(request.params.id);
+    const { state } = parseForm(publicationSchema, request.body);
+    await setArticleState(db, request.actor!, id, state);
+    return reply.seeOther(`/agent/help/articles/${id}`, state === 'published' ? 'help.published' : 'help.unpublished');
+  });
+
+  app.post<Params>('/agent/help/revisions/:id/restore', async (request, reply) => {
+    const { articleId, locale } = await restoreRevision(db, request.actor!, idParam(request.params.id));
+    return reply.seeOther(`/agent/help/articles/${articleId}?locale=${locale}`, 'help.restored');
+  });
+
+  app.post<Params>('/agent/help/articles/:id/delete', async (request, reply) => {
+    await deleteArticle(db, request.actor!, idParam(request.params.id));
+    return reply.seeOther('/agent/help', 'help.deleted');
+  });
+}
