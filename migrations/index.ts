@@ -29,11 +29,11 @@ import * as m0036 from './0036_sla.js';
 import * as m0037 from './0037_mail_complaints.js';
 import * as m0038 from './0038_api.js';
 import * as m0039 from './0039_webhooks.js';
+import * as m0040 from './0040_help_center.js';
 import * as m0041 from './0041_rules.js';
 import * as m0042 from './0042_reports.js';
 import * as m0043 from './0043_passkeys_sso.js';
 import * as m0044 from './0044_macro_attachments.js';
-import * as m0040 from './0040_help_center.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
 export const migrations: Record<string, Migration> = {
@@ -67,9 +67,9 @@ export const migrations: Record<string, Migration> = {
   '0037_mail_complaints': m0037,
   '0038_api': m0038,
   '0039_webhooks': m0039,
+  '0040_help_center': m0040,
   '0041_rules': m0041,
   '0042_reports': m0042,
   '0043_passkeys_sso': m0043,
   '0044_macro_attachments': m0044,
-  '0040_help_center': m0040,
 };

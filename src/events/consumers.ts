@@ -11,6 +11,4 @@ import { webhooks } from '../webhooks/consumer.js';
  * (a `Consumer`) and one line here. Each keeps its own position (`consumer_positions`), so a new
  * consumer starts at the first event ever written (an ephemeral one, at the end of the stream).
  */
-export const CONSUMERS: Consumer[] = [liveFanOut, notifications, slaClocks, webhooks];
-export const CONSUMERS: Consumer[] = [liveFanOut, notifications, slaClocks, triggers];
-export const CONSUMERS: Consumer[] = [liveFanOut, notifications, slaClocks, reportFacts];
+export const CONSUMERS: Consumer[] = [liveFanOut, notifications, slaClocks, reportFacts, triggers, webhooks];

@@ -12,8 +12,6 @@ import { draftsEnabled, saveDraft } from './drafts.js';
 import { parseDraftForm, readSubmitForm } from './schemas.js';
 import { checkSubmission, defaultTopicId, serviceRequired, submitTicket } from '../submissions/submit.js';
 import { activeServices, customerTopics, listBrands, pendingUploadsOf } from '../submissions/queries.js';
-import { checkSubmission, defaultTopicId, serviceRequired, submitTicket } from './submit.js';
-import { activeServices, customerTopics, listBrands, pendingUploadsOf } from './submit-queries.js';
 import { suggestArticles } from '../help/suggest.js';
 import { can } from '../policy/can.js';
 

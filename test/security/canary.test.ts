@@ -83,10 +83,10 @@ t.test('no customer page, fragment or search result carries the canary; staff pa
     // Reports (issue 21) name groups and tags and export subjects: staff only.
     // (The fixtures' tickets are from January 2026.)
     ...['/agent/reports?by=group', '/agent/reports?by=tag', '/agent/reports/tickets.csv?', '/agent/reports/table.csv?table=times&by=tag']
-      .map((path) => `${path}${path.endsWith('?') ? '' : '&'}from=2026-01-01&to=2026-01-31`)];
-  await rebuildReports(world.db);
+      .map((path) => `${path}${path.endsWith('?') ? '' : '&'}from=2026-01-01&to=2026-01-31`),
     // The help center (issue 23; test/security/help-canary.test.ts walks it as customers and visitors): the draft, a search.
     `/help/articles/${world.ids.article.draft}`, '/help/search?q=b41d-staffonly'];
+  await rebuildReports(world.db);
   const leaked: string[] = [];
   let checked = 0;
   for (const actor of CUSTOMERS) {
@@ -317,6 +317,8 @@ t.test('no API answer to a customer\'s token carries the canary; staff tokens do
   t.equal((await asAgent(`/api/v1/attachments/${world.ids.attachment.noteA}`)).statusCode, 200, 'and the note\'s file');
   t.equal((await world.app.inject({ method: 'GET', url: `/api/v1/tickets/${a}`, headers: { authorization: `Bearer ${world.tokens.customer}` } })).statusCode, 200,
     'while the customer does read the ticket itself');
+});
+
 // Webhooks (issue 22): the subscriptions and their delivery log (which holds what was sent, notes
 // included) are the admins'. Nobody else reaches them, and no customer sees a trace of them.
 t.test('the webhook pages and their delivery log are the admins\' alone', async (t) => {
@@ -337,6 +339,8 @@ t.test('the webhook pages and their delivery log are the admins\' alone', async 
   t.match((await admin.get('/admin/webhooks')).body, `${CANARY} webhook`, 'the admin sees the subscriptions');
   t.match((await admin.get(`/admin/webhooks/deliveries/${world.ids.webhookDelivery.a}`)).body, `${CANARY} note delivered`, 'and what a delivery sent');
   t.notMatch((await admin.get(`/admin/webhooks/${world.ids.webhook.a}`)).body, `${CANARY}-secret`, 'but never a signing secret');
+});
+
 t.test('a trigger\'s internal note and its run log reach staff only', async (t) => {
   const world = await buildWorld(t);
   const a = world.ids.ticket.a;
