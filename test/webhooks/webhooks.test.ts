@@ -67,7 +67,7 @@ t.test('signed deliveries: a receiver failing for a while sees retries of one de
   // The first two attempts fail (a 500, then a 503); from the third on the receiver takes them.
   const receiver = await startReceiver(t, (_r, i) => (i === 0 ? 500 : i === 1 ? 503 : 200));
   const { id, secret } = await subscribe(t, d.admin, receiver.url(), ['ticket.created', 'message.added.public']);
-  t.notMatch((await d.admin.get(`/admin/webhooks/${id}`)).body, secret, 'the secret is not shown again');
+  t.notMatch(await d.admin.page(`/admin/webhooks/${id}`), secret, 'the secret is not shown again');
 
   await d.customer.get('/portal/tickets/new');
   const submitted = await d.customer.post('/portal/tickets', { typeId: '1', subject: 'Printer on fire', message: 'Smoke from tray 2.' });
@@ -118,7 +118,7 @@ t.test('signed deliveries: a receiver failing for a while sees retries of one de
   t.equal(replyBody.message.bodyText, 'We are sending a technician.');
   t.equal(replyBody.message.public, true);
   t.equal(replyBody.message.author.name, 'Kim Agent');
-  t.notMatch(reply.body, 'blacklist', 'no internal note in a public message\'s body');
+  t.notOk(/blacklist/.test(reply.body), 'no internal note in a public message\'s body');
 
   // Redeliver from the log: a new delivery id, the same event, signed again.
   await d.admin.get(`/admin/webhooks/${id}`);
