@@ -110,7 +110,7 @@ t.test('the admin names the trusted MTA and the rules on the mail settings scree
   t.equal(wrong.statusCode, 422);
   t.match(wrong.body, 'Enter host names such as mx.example.com');
   t.match(wrong.body, /value="mx\.desk\.test; &lt;script&gt;"/, 'what was typed is kept, escaped');
-  const saved = await browser.post('/admin/mail/settings', { allowNew: '1', trustedIds: 'MX.desk.test, mx2.desk.test', verifiedStaff: '1', ccCap: '3' });
+  const saved = await browser.post('/admin/mail/settings', { allowNew: '1', trustedIds: 'MX.desk.test, mx2.desk.test', verifiedStaff: '1', ccCap: '3', perSenderHour: '60' });
   t.equal(saved.statusCode, 303);
   const stored = await desk.db.selectFrom('settings').select(['key', 'value']).where('key', 'like', 'mailin.%').orderBy('key').execute();
   t.same(stored, [
