@@ -5,6 +5,7 @@ import type { Announce, ChangeNotice } from '../kernel/index.js';
 import { sideOf } from '../policy/can.js';
 import { notifyAssignedTickets } from './assigned-many.js';
 import { notifyContext } from './context.js';
+import { sendRuleMails } from './rule-mail.js';
 import { mailMessage, mailSolved } from './deliver.js';
 import { notifyAssigned, notifyTicketCreated } from './notify.js';
 import { mailOffer } from './offers.js';
@@ -53,6 +54,8 @@ export const notifications: Consumer = {
     if (notice?.requester) await mailRequesterNotice(trx, context.mail, event.ticketId, notice.requester);
     for (const userId of notice?.invite ?? []) await inviteToTicket(trx, context.mail, userId);
     if (notice?.slaWarning) await mailSlaWarning(trx, context.mail, event.ticketId, notice.slaWarning);
+    // Mails a trigger or an automation asked for (rules/, issue 21): composed here like every ticket mail.
+    if (event.kind === 'ticket.changed' && notice?.ruleMail?.length) await sendRuleMails(trx, context.mail, event.ticketId, notice.ruleMail);
     for (const userId of notice?.snoozeReturned ?? []) {
       const reason = (event.payload.changes as { kind: string; to: string | null }[] | undefined)?.find((c) => c.kind === 'snooze_returned')?.to ?? 'time';
       await mailSnoozeReturned(trx, context.mail, event.ticketId, userId, reason);

@@ -3,12 +3,11 @@ import type { Consumer } from '../events/consumer.js';
 import type { StreamEvent } from '../events/record.js';
 import type { Translate } from '../i18n.js';
 import { Catalogue } from '../i18n.js';
-import { changeTicket, type RuleMail } from '../kernel/index.js';
+import { changeTicket } from '../kernel/index.js';
 import { nowIso } from '../lib/time.js';
 import { sideOf } from '../policy/can.js';
 import { runActions } from './actions.js';
 import { inBusinessHours, loadFacts, meets, readConditions, viaOfChannel, type ChangeFacts, type RuleEvent, type Via } from './conditions.js';
-import { sendRuleMails } from './mail.js';
 
 /** How many rounds of triggers one change may set off: the events a trigger's actions write are one deeper. */
 export const MAX_CHAIN_DEPTH = 5;
@@ -24,7 +23,8 @@ let fallback: Translate | null = null;
  * Loops cannot happen: the events a trigger's actions write belong to the chain of the event that
  * woke it (`rule_chains`), a trigger never fires twice on one chain, and a chain stops at
  * MAX_CHAIN_DEPTH (a history line says so). The mails rules ask for (`notify.ruleMail`, from
- * triggers and automations alike) are composed and queued here.
+ * triggers and automations alike) are composed and queued by the notifications consumer
+ * (notify/rule-mail.ts), like every other ticket mail.
  */
 export const triggers: Consumer = {
   name: 'rules.triggers',
@@ -32,8 +32,6 @@ export const triggers: Consumer = {
   async handle(trx, event, context) {
     const ticketId = event.ticketId;
     if (ticketId === null) return;
-    const notify = (event.payload.notify ?? {}) as { ruleMail?: RuleMail[] };
-    if (event.kind === 'ticket.changed' && notify.ruleMail?.length && context.mail) await sendRuleMails(trx, context.mail, ticketId, notify.ruleMail);
     const rules = await trx.selectFrom('rules').selectAll().where('kind', '=', 'trigger').where('enabled', '=', 1)
       .orderBy('position').orderBy('id').execute();
     if (rules.length === 0) return;

@@ -2,6 +2,8 @@ import * as client from 'openid-client';
 import { recordAudit } from '../admin/audit.js';
 import type { Db } from '../db/connect.js';
 import { Invalid } from '../lib/errors.js';
+import { sideOf } from '../policy/can.js';
+import type { Role } from '../db/schema.js';
 import { randomToken, sha256 } from '../lib/crypto.js';
 import { isoIn, nowIso } from '../lib/time.js';
 import { createCustomer } from '../users/customers.js';
@@ -135,7 +137,8 @@ async function personFor(db: Db, provider: Provider, claims: client.IDToken): Pr
 
 async function createPerson(trx: Db, provider: Provider, email: string, name: string) {
   const now = nowIso();
-  const person = provider.new_role === 'customer'
+  // New people join on the side the provider names (its new_role, 'none' refused before this point).
+  const person = sideOf({ role: provider.new_role as Role }) === 'customer'
     ? await createCustomer(trx, { email, name: name.slice(0, 120), state: 'active', now })
     : await trx.insertInto('users').values({
       email, name: name.slice(0, 120), role: 'agent', state: 'active', password_hash: null, organization_id: null, created_at: now, updated_at: now,

@@ -1,6 +1,6 @@
 import { changedFields, recordAudit } from '../admin/audit.js';
 import type { Db } from '../db/connect.js';
-import type { User } from '../db/schema.js';
+import type { Role, User } from '../db/schema.js';
 import { Invalid, NotFound } from '../lib/errors.js';
 import { refuse, type Checked } from '../lib/form.js';
 import { nowIso } from '../lib/time.js';
@@ -56,8 +56,11 @@ function columns(value: ProviderInput) {
 /** A provider needs somebody to sign in: staff, customers or both. */
 function check({ value, errors }: Checked<ProviderInput>, creating: boolean): void {
   if (!value.forStaff && !value.forCustomers) errors.forStaff ??= 'sso.admin.nobody';
-  if (value.newRole === 'customer' && !value.forCustomers) errors.newRole ??= 'sso.admin.roleNotCovered';
-  if (value.newRole === 'agent' && !value.forStaff) errors.newRole ??= 'sso.admin.roleNotCovered';
+  // New people must land on a side the provider signs in.
+  if (value.newRole !== 'none') {
+    const side = sideOf({ role: value.newRole as Role });
+    if (side === 'customer' ? !value.forCustomers : !value.forStaff) errors.newRole ??= 'sso.admin.roleNotCovered';
+  }
   if (creating && !value.clientSecret) errors.clientSecret ??= 'errors.required';
   refuse(errors);
 }
