@@ -142,6 +142,28 @@ async function buildDesk(t: Test, dir: string) {
   // Reports (0042): the consumer has usually written the ticket's row already.
   await db.insertInto('report_facts').values({ ticket_id: ticketId, created_day: '2026-01-01', type_id: 1, brand_id: 1, channel: 'portal' })
     .onConflict((oc) => oc.column('ticket_id').doNothing()).execute();
+  // The API (0038): a token and an idempotency record.
+  await db.insertInto('api_tokens').values({ user_id: agent.id, name: 'Script', token_hash: 'e'.repeat(64), prefix: 'dbk_eeee', scope: 'read', expires_at: null, last_used_at: null, created_at: now }).execute();
+  await db.insertInto('api_idempotency').values({ user_id: agent.id, key: 'k-1', fingerprint: 'f'.repeat(64), status: 201, headers: '{}', body: '{}', created_at: now }).execute();
+  // The help center (0040): a category, a section, an article with its text, a revision, a vote and a deflection.
+  const category = await db.insertInto('help_categories').values({ position: 1, texts: '{"en":{"name":"Printers"}}', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+  const section = await db.insertInto('help_sections').values({ category_id: category.id, position: 1, texts: '{"en":{"name":"Jams"}}', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+  const article = await db.insertInto('help_articles').values({ section_id: section.id, visibility: 'public', state: 'published', author_id: agent.id, position: 1, created_at: now, updated_at: now, published_at: now })
+    .returning('id').executeTakeFirstOrThrow();
+  await db.insertInto('help_article_texts').values({ article_id: article.id, locale: 'en', title: 'Clear a jam', body: 'Open tray 2.', body_html: '<p>Open tray 2.</p>', body_text: 'Open tray 2.', updated_at: now, updated_by: agent.id }).execute();
+  await db.insertInto('help_revisions').values({ article_id: article.id, locale: 'en', title: 'Clear a jam', body: 'Open tray 2.', author_id: agent.id, restored_from: null, created_at: now }).execute();
+  await db.insertInto('help_votes').values({ article_id: article.id, voter: `u:${cora.id}`, helpful: 1, created_at: now }).execute();
+  await db.insertInto('help_deflections').values({ article_id: article.id, voter: `u:${cora.id}`, created_at: now }).execute();
+  // Passkeys and single sign-on (0043).
+  await db.insertInto('passkeys').values({ user_id: tia.id, credential_id: 'cred-1', public_key: 'pk', counter: 0, transports: 'internal', name: 'Laptop', created_at: now, last_used_at: null }).execute();
+  await db.insertInto('webauthn_challenges').values({ id: 'd'.repeat(64), purpose: 'register', user_id: tia.id, expires_at: now, created_at: now }).execute();
+  const provider = await db.insertInto('sso_providers').values({ name: 'Company', issuer: 'https://id.example.test', client_id: 'desk', client_secret: 'secret', email_domains: 'example.test',
+    for_staff: 1, for_customers: 0, new_role: 'none', password_allowed: 1, enabled: 1, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+  await db.insertInto('sso_identities').values({ provider_id: provider.id, subject: 'sub-1', user_id: tia.id, created_at: now, last_used_at: null }).execute();
+  await db.insertInto('sso_flows').values({ id: 'g'.repeat(64), provider_id: provider.id, state: 's', nonce: 'n', verifier: 'v', next: null, expires_at: now, created_at: now }).execute();
+  // Macro attachments (0044): a file row (the move copies rows; the files stay in DATA_DIR).
+  const macro = await db.selectFrom('macros').select('id').executeTakeFirstOrThrow();
+  await db.insertInto('macro_attachments').values({ macro_id: macro.id, filename: 'guide.pdf', content_type: 'application/pdf', size: 10, sha256: 'a'.repeat(64), storage_key: 'b'.repeat(32), created_at: now }).execute();
   const sqlite = new SQLite(deskConfig(dir).databasePath);
   t.teardown(() => sqlite.close());
   sqlite.prepare("insert into support_addresses (address, brand_id, group_id) values ('Help@Desk.test', 1, ?)").run(group.id);
