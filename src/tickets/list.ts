@@ -19,15 +19,14 @@ const PRIORITY_RANK = sql<number>`(case tickets.priority when 'urgent' then 4 wh
 /** Keyset cursor values per sort: the sort columns then the id, all in the sort's one direction. */
 type CursorValues = (string | number)[];
 
-/** A ticket's next SLA due time (issue 21), tickets without one last: the "Next SLA due" sort. */
-const SLA_DUE = sql<string>`coalesce((select ticket_slas.next_due_at from ticket_slas where ticket_slas.ticket_id = tickets.id), '9999-12-31T23:59:59.999Z')`;
 
 const SORT_COLUMNS: Record<SortColumn, RawBuilder<unknown>[]> = {
   activity: [sql`tickets.last_activity_at`, sql`tickets.id`],
   created: [sql`tickets.created_at`, sql`tickets.id`],
   priority: [PRIORITY_RANK, sql`tickets.last_activity_at`, sql`tickets.id`],
   id: [sql`tickets.id`],
-  sla: [SLA_DUE, sql`tickets.id`],
+  // The "Next SLA due" page is chosen by slaPageSubquery; its cursor is (due time, id) all the same.
+  sla: [sql`sla_key`, sql`tickets.id`],
 };
 
 export function encodeCursor(values: CursorValues | null): string | null {
