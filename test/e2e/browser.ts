@@ -99,7 +99,7 @@ export interface DeskOptions {
  */
 export async function startDesk(t: Test, options: DeskOptions = {}): Promise<RunningDesk> {
   const dataDir = mkdtempSync(join(tmpdir(), 'deskbell-e2e-'));
-  const database = onPostgres ? await freshPostgresDatabase() : null;
+  const database = onPostgres ? await freshPostgresDatabase({ migrated: true }) : null;
   const port = await freePort();
   const baseUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
   const env = { ...options.env, ...(database ? { DATABASE_URL: database.url } : {}), ...(options.host ? { BASE_URL: baseUrl } : {}) };

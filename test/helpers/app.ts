@@ -43,7 +43,7 @@ export interface ReopenedTestDesk extends TestDesk {
  * directory's database goes with the test that first opened it.
  */
 export async function openTestDesk(t: Test, dir: string, overrides: Partial<Config> = {}, env: Record<string, string> = {}, options: Pick<AppOptions, 'onRoute'> = {}): Promise<ReopenedTestDesk> {
-  const database = await databaseEnv(dir, t);
+  const database = await databaseEnv(dir, t, { migrated: true });
   const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', ...database, ...env }, {
     jobRetryBaseMs: 10,
     ...overrides,

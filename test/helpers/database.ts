@@ -2,10 +2,14 @@
 // PostgreSQL server of DESKBELL_TEST_PG (default postgres://postgres@127.0.0.1:5432/postgres, trust
 // authentication): every desk gets a database of its own, created here and dropped when its test
 // ends, so that nothing depends on data left behind. Unset (or `sqlite`), desks are SQLite files.
-import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import tap, { type Test } from 'tap';
+import { connectDatabase } from '../../src/db/connect.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
 
 export type TestDb = 'sqlite' | 'postgres';
 
@@ -51,6 +55,72 @@ async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Migrating an empty PostgreSQL database takes most of a second, and the suite opens thousands of
+ * desks. A desk's database is instead copied (`create database ... template`, tens of milliseconds)
+ * from one migrated once: `deskbell_tpl_<hash of the migrations and src/db>`, made by the first test
+ * process that needs it, under an advisory lock so that parallel test files wait for it rather than
+ * build it twice. The name changes with the migrations, so a template is never stale; it holds the
+ * schema and what migrations insert, not the seeds (openDatabase still seeds every desk, and makes its
+ * own secret). A desk that must start empty (migration tests, the CLI's first start) asks for one.
+ */
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const TEMPLATE = `deskbell_tpl_${templateHash()}`;
+let templateReady: Promise<void> | null = null;
+
+function templateHash(): string {
+  const hash = createHash('sha256');
+  for (const folder of ['migrations', 'src/db']) {
+    for (const file of readdirSync(join(ROOT, folder)).filter((f) => f.endsWith('.ts')).sort()) {
+      hash.update(`${folder}/${file}\0`).update(readFileSync(join(ROOT, folder, file))).update('\0');
+    }
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+function ensureTemplate(): Promise<void> {
+  templateReady ??= admin(async (client) => {
+    await client.query('select pg_advisory_lock(hashtext($1))', ['deskbell_test_template']);
+    try {
+      const found = await client.query('select 1 from pg_database where datname = $1', [TEMPLATE]);
+      if (found.rowCount) return;
+      const building = `${TEMPLATE}_build`;
+      await client.query(`drop database if exists ${pg.escapeIdentifier(building)} with (force)`);
+      await client.query(`create database ${pg.escapeIdentifier(building)}`);
+      const { db } = connectDatabase({ kind: 'postgres', url: urlOf(building), poolSize: 1, preparedStatements: 0 });
+      try {
+        await migrateToLatest(db);
+      } finally {
+        await db.destroy();
+      }
+      // Renamed only when complete: a process that died half-way leaves no template behind.
+      await client.query(`alter database ${pg.escapeIdentifier(building)} rename to ${pg.escapeIdentifier(TEMPLATE)}`);
+    } finally {
+      await client.query('select pg_advisory_unlock(hashtext($1))', ['deskbell_test_template']);
+    }
+  });
+  return templateReady;
+}
+
+/** A new database: empty, or (`migrated`) a copy of the migrated template. */
+async function createDatabase(name: string, migrated: boolean): Promise<void> {
+  if (!migrated) {
+    await admin((client) => client.query(`create database ${pg.escapeIdentifier(name)}`));
+    return;
+  }
+  await ensureTemplate();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin((client) => client.query(`create database ${pg.escapeIdentifier(name)} template ${pg.escapeIdentifier(TEMPLATE)}`));
+      return;
+    } catch (error) {
+      // 55006: the template's builder has closed its connection, but the server has not yet let it go.
+      if ((error as { code?: string }).code !== '55006' || attempt >= 50) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 function urlOf(name: string): string {
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
@@ -74,15 +144,15 @@ tap.teardown(async () => {
 /**
  * The environment that points a desk over `dir` at its database: nothing on SQLite (the file lives in
  * `dir`); on PostgreSQL DATABASE_URL of the directory's database (this process remembers which),
- * created on first use and dropped when `owner` ends (or when the file's tests end). Nothing is
- * written into `dir`.
+ * created on first use (empty, or `migrated`: a copy of the template) and dropped when `owner` ends
+ * (or when the file's tests end). Nothing is written into `dir`.
  */
-export async function databaseEnv(dir: string, owner?: Test): Promise<Record<string, string>> {
+export async function databaseEnv(dir: string, owner?: Test, { migrated = false } = {}): Promise<Record<string, string>> {
   if (!onPostgres) return {};
   let database = byDir.get(resolve(dir));
   if (!database) {
     const name = `deskbell_t_${randomBytes(6).toString('hex')}`;
-    await admin((client) => client.query(`create database ${pg.escapeIdentifier(name)}`));
+    await createDatabase(name, migrated);
     database = { name, url: urlOf(name), closers: new Set(), dropped: false };
     databases.set(database.url, database);
     byDir.set(resolve(dir), database);
@@ -111,9 +181,9 @@ export async function postgresDatabase(owner: Test): Promise<string> {
  * A fresh PostgreSQL database whose user drops it itself (`drop`, e.g. once a server on it has
  * stopped), or at the latest when the file's tests end.
  */
-export async function freshPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function freshPostgresDatabase({ migrated = false } = {}): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `deskbell_t_${randomBytes(6).toString('hex')}`;
-  await admin((client) => client.query(`create database ${pg.escapeIdentifier(name)}`));
+  await createDatabase(name, migrated);
   const database: Database = { name, url: urlOf(name), closers: new Set(), dropped: false };
   databases.set(database.url, database);
   return { url: database.url, drop: () => drop(database) };
