@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# `scripts/test-subset.sh fast|node-lines|pg [TAP OPTIONS]`: the parts of the suite that leave
-# something out. `npm test` runs everything (browser tests included) on Node 26.
+# `scripts/test-subset.sh all|fast|node-lines|pg [TAP OPTIONS]`: the suite, or the parts of it
+# that leave something out.
 #
-#   npm run test:fast        the domain and HTTP tests, for every change while you work: about 200
-#                            CPU-seconds, under four minutes on two cores. No build, no type check.
+#   npm test                 (all) everything, browser tests included, after the build and the type check.
+#   npm run test:fast        the domain and HTTP tests, for every change while you work. No build, no
+#                            type check.
 #   npm run test:node-lines  what shows Deskbell works on the Node first on the PATH: .ci/run runs
 #                            the whole suite (`npm test`) on Node 26 and this on Node 22 and 24, over
-#                            the same node_modules (better-sqlite3's prebuilt addon is Node-API).
+#                            the same node_modules (better-sqlite3's prebuilt addon is Node-API). It is
+#                            the part of the suite where the runtime shows: the SQLite addon and its
+#                            checkpointer worker (db), the domain and its HTTP pages (kernel, tickets,
+#                            portal, auth, attachments' streams, api), mail in and out over sockets
+#                            (mail, mailin with dovecot, notify), jobs, SSE (live), OpenID's fetch and
+#                            crypto (sso), Intl's time and list formats (web, i18n), and the CLI and
+#                            `deskbell serve` as processes (cli, ops, bin). The features built on the
+#                            same verbs (admin, views, search, rules, reports...) run on Node 26 only.
 #
 # Out of both, because Node is not what they test, or they are slow and `npm test` runs them:
 #   test/e2e/**, test/**/browser.test.ts   Chromium driving the pages
@@ -45,7 +53,19 @@ exclude=(
   'test/bench/**'
   'test/container/clean-build.test.ts'
 )
+node_lines=()
+for folder in db kernel tickets portal auth attachments api mail mailin notify jobs live sso web ops bin; do
+  for file in test/"$folder"/*.test.ts; do
+    # The single executable embeds its own Node 26; browser tests run on Node 26 only.
+    [[ "$file" == test/ops/binary.test.ts || "$file" == */browser.test.ts ]] || node_lines+=("$file")
+  done
+done
+node_lines+=(test/i18n.test.ts test/cli.test.ts)
+
 case "$mode" in
+  all)
+    exclude=()
+    ;;
   fast)
     exclude+=(
       'test/mailin/imap.test.ts'
@@ -62,8 +82,9 @@ case "$mode" in
     echo "test:fast on Node $(node --version)"
     ;;
   node-lines)
-    echo "test:node-lines on Node $(node --version)"
+    echo "test:node-lines on Node $(node --version): ${node_lines[*]}"
     npm run build --silent
+    set -- "$@" "${node_lines[@]}"
     ;;
   pg)
     exclude=()
@@ -72,7 +93,7 @@ case "$mode" in
     npm run build --silent
     ;;
   *)
-    echo "usage: $0 fast|node-lines|pg [TAP OPTIONS]" >&2
+    echo "usage: $0 all|fast|node-lines|pg [TAP OPTIONS]" >&2
     exit 2
     ;;
 esac

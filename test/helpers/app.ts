@@ -7,7 +7,7 @@ import { buildApp, type AppOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Db } from '../../src/db/connect.js';
 import { openDatabase } from '../../src/db/open.js';
-import { closeBeforeDrop, databaseEnv } from './database.js';
+import { closeBeforeDrop, copyMigratedSqlite, databaseEnv } from './database.js';
 
 export interface TestDesk {
   app: FastifyInstance;
@@ -48,6 +48,7 @@ export async function openTestDesk(t: Test, dir: string, overrides: Partial<Conf
     jobRetryBaseMs: 10,
     ...overrides,
   });
+  if (config.database.kind === 'sqlite') await copyMigratedSqlite(config.database.path);
   return { ...(await openTestApp(t, config, options)), config, dir };
 }
 

@@ -3,7 +3,8 @@
 // authentication): every desk gets a database of its own, created here and dropped when its test
 // ends, so that nothing depends on data left behind. Unset (or `sqlite`), desks are SQLite files.
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -62,7 +63,8 @@ async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
  * process that needs it, under an advisory lock so that parallel test files wait for it rather than
  * build it twice. The name changes with the migrations, so a template is never stale; it holds the
  * schema and what migrations insert, not the seeds (openDatabase still seeds every desk, and makes its
- * own secret). A desk that must start empty (migration tests, the CLI's first start) asks for one.
+ * own secret). openTestDesk's desks and the browser tests' servers start from it; databaseEnv and
+ * freshPostgresDatabase otherwise give an empty database (migration tests, the CLI's first start).
  */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const TEMPLATE = `deskbell_tpl_${templateHash()}`;
@@ -100,6 +102,26 @@ function ensureTemplate(): Promise<void> {
     }
   });
   return templateReady;
+}
+
+/**
+ * The same for SQLite: a migrated file in the temporary directory, named by the same hash, made once
+ * (renamed into place when complete) and copied to a new desk's path before the desk opens it.
+ */
+export async function copyMigratedSqlite(path: string): Promise<void> {
+  if (existsSync(path)) return;
+  const template = join(tmpdir(), `${TEMPLATE}.db`);
+  if (!existsSync(template)) {
+    const building = `${template}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    const { db } = connectDatabase({ kind: 'sqlite', path: building });
+    try {
+      await migrateToLatest(db);
+    } finally {
+      await db.destroy();
+    }
+    renameSync(building, template);
+  }
+  copyFileSync(template, path);
 }
 
 /** A new database: empty, or (`migrated`) a copy of the migrated template. */

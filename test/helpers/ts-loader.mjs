@@ -5,10 +5,38 @@
 //
 // Imports name the compiled file (`./app.js`, as Node will run it from dist/); here a relative
 // `.js` that does not exist is looked for as `.ts`.
-import { readFileSync } from 'node:fs';
+//
+// The output is kept in node_modules/.cache/deskbell-ts (named by a hash of esbuild's version, the
+// file's path and its text): a test process loads about 300 files, and asking esbuild for each took
+// over a second per test file; the suite's later files, and later runs, read them back.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { registerHooks } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { transformSync } from 'esbuild';
+import { transformSync, version } from 'esbuild';
+
+const CACHE = join(dirname(fileURLToPath(import.meta.url)), '../../node_modules/.cache/deskbell-ts');
+mkdirSync(CACHE, { recursive: true });
+
+function transpile(file) {
+  const text = readFileSync(file, 'utf8');
+  const key = createHash('sha256').update(`${version}\0${file}\0`).update(text).digest('hex').slice(0, 32);
+  const cached = join(CACHE, `${key}.mjs`);
+  try {
+    return readFileSync(cached, 'utf8');
+  } catch {
+    // not cached yet
+  }
+  const { code } = transformSync(text, {
+    loader: 'ts', format: 'esm', target: 'es2022', sourcemap: 'inline', sourcefile: file,
+  });
+  // Written whole, then renamed: a parallel test process never reads half a file.
+  const temporary = `${cached}.${process.pid}`;
+  writeFileSync(temporary, code);
+  renameSync(temporary, cached);
+  return code;
+}
 
 registerHooks({
   resolve(specifier, context, nextResolve) {
@@ -22,10 +50,6 @@ registerHooks({
   },
   load(url, context, nextLoad) {
     if (!url.startsWith('file:') || !url.endsWith('.ts')) return nextLoad(url, context);
-    const file = fileURLToPath(url);
-    const { code } = transformSync(readFileSync(file, 'utf8'), {
-      loader: 'ts', format: 'esm', target: 'es2022', sourcemap: 'inline', sourcefile: file,
-    });
-    return { format: 'module', source: code, shortCircuit: true };
+    return { format: 'module', source: transpile(fileURLToPath(url)), shortCircuit: true };
   },
 });
