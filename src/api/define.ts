@@ -132,10 +132,13 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where:
     const path = issue.path.map(String);
     // A custom field's value is reported as the form reports it (`field_<key>`), so both read alike.
     const name = path[0] === 'fields' && path.length > 1 ? `field_${path[1]}` : path.join('/') || 'body';
-    errors[name] ??= issue.message.startsWith('errors.') || issue.message.startsWith('api.') ? issue.message : issueKey(issue);
+    errors[name] ??= CATALOGUE_KEY.test(issue.message) ? issue.message : issueKey(issue);
   }
   throw where === 'query' ? new InvalidQuery(errors, 'errors.badRequest') : new Invalid(errors);
 }
+
+/** A message the schema gave as a catalogue key (`errors.required`, `webhooks.errors.url`), not zod's own words. */
+const CATALOGUE_KEY = /^[a-z][\w-]*(\.[\w-]+)+(\?\S*)?$/i;
 
 /** zod's own messages (a wrong type, a missing key) as the catalogue's. */
 function issueKey(issue: z.core.$ZodIssue): string {
