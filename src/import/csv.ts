@@ -16,6 +16,9 @@ export const CSV_COLUMNS = [
 ] as const;
 const REQUIRED = ['ticket_id', 'message_id', 'created_at', 'author_email', 'body'];
 
+/** The CSV's `author_role` (the other desk's word, not a Deskbell role): whether the author is staff. */
+const AUTHOR_IS_STAFF: Record<string, boolean | undefined> = { customer: false, agent: true };
+
 type Row = Partial<Record<(typeof CSV_COLUMNS)[number], string>>;
 
 /** Parse CSV text into header-named rows with their line numbers (csv-parse, loaded when needed). */
@@ -78,10 +81,11 @@ export async function readDeskbellCsv(paths: string[]): Promise<SourceExport> {
       try {
         const authorEmail = emailOf(row.author_email);
         const role = textOf(row.author_role).trim().toLowerCase();
-        if (role && role !== 'customer' && role !== 'agent') throw new RowError(`author_role "${role}" is neither customer nor agent`);
+        const staff = role ? AUTHOR_IS_STAFF[role] : authorEmail !== ticket.requesterId;
+        if (staff === undefined) throw new RowError(`author_role "${role}" is neither customer nor agent`);
         const visibility = textOf(row.visibility).trim().toLowerCase() || 'public';
         if (visibility !== 'public' && visibility !== 'internal') throw new RowError(`visibility "${visibility}" is neither public nor internal`);
-        person(authorEmail, row.author_name, role ? role === 'agent' : authorEmail !== ticket.requesterId, null);
+        person(authorEmail, row.author_name, staff, null);
         const createdAt = isoTime(row.created_at, 'created_at');
         if (createdAt < ticket.createdAt) ticket.createdAt = createdAt;
         const files = textOf(row.attachments).split('|').map((p) => p.trim()).filter(Boolean)

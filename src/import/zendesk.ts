@@ -13,6 +13,9 @@ import {
  * `attachments/<attachment id>/<file_name>` or `attachments/<file_name>` beside the export, never
  * from `content_url`.
  */
+/** Zendesk's user roles (`end-user`, `agent`, `admin`) of its staff: agents here. */
+const ZENDESK_STAFF = new Set(['agent', 'admin']);
+
 export async function readZendesk(paths: string[]): Promise<SourceExport> {
   const data = emptyExport('zendesk');
   for (const path of paths) {
@@ -25,8 +28,7 @@ export async function readZendesk(paths: string[]): Promise<SourceExport> {
           data.organizations.push({ id: idOf(object.id, 'id'), name: idOf(object.name, 'name'), domains: listOfStrings(object.domain_names), notes: [textOf(object.details), textOf(object.notes)].filter(Boolean).join('\n\n') });
         } else if (kind === 'person') {
           const email = emailOf(object.email);
-          const role = textOf(object.role);
-          data.people.push({ id: idOf(object.id, 'id'), email, name: nameOf(object.name, email), staff: role === 'agent' || role === 'admin', organizationId: object.organization_id == null ? null : textOf(object.organization_id) });
+          data.people.push({ id: idOf(object.id, 'id'), email, name: nameOf(object.name, email), staff: ZENDESK_STAFF.has(textOf(object.role)), organizationId: object.organization_id == null ? null : textOf(object.organization_id) });
         } else if (kind === 'ticket') {
           data.tickets.push(ticketOf(object, dir));
         }
