@@ -7,13 +7,11 @@ import { RowError, type SourceFile } from './model.js';
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 /**
- * A file named in an export, as the writer reads it: inline base64, or a local path beside the
- * export. A URL (Zendesk's content_url, Freshdesk's attachment_url) is never fetched: the import
- * reads only what is on this machine.
+ * A file named in an export, as the writer reads it: a local path beside the export. A URL
+ * (Zendesk's content_url, Freshdesk's attachment_url) is never fetched: the import reads only what
+ * is on this machine.
  */
-export function fileAt(id: string, name: string, where: { base64?: unknown; path?: unknown; url?: unknown }, exportDir: string): SourceFile {
-  const base64 = typeof where.base64 === 'string' && where.base64 ? where.base64 : undefined;
-  if (base64) return { id, name, base64 };
+export function fileAt(id: string, name: string, where: { path?: unknown; url?: unknown }, exportDir: string): SourceFile {
   const path = typeof where.path === 'string' && where.path ? where.path : undefined;
   if (path && /^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return { id, name, missing: `${path} is an address on the network, not a file here (never fetched)` };
   if (path) return { id, name, path: isAbsolute(path) ? path : join(exportDir, path) };
@@ -23,12 +21,8 @@ export function fileAt(id: string, name: string, where: { base64?: unknown; path
 
 /** The file's bytes, or a RowError saying why not. */
 export async function readSourceFile(file: SourceFile): Promise<IncomingFile> {
-  if (file.missing) throw new RowError(file.missing);
-  if (file.base64 !== undefined) {
-    if (!/^[A-Za-z0-9+/=\s_-]*$/.test(file.base64)) throw new RowError('its content is not base64');
-    return { filename: file.name, content: Buffer.from(file.base64, 'base64') };
-  }
-  const path = file.path!;
+  if (file.missing || !file.path) throw new RowError(file.missing ?? 'no file');
+  const path = file.path;
   const info = await stat(path).catch(() => null);
   if (!info?.isFile()) throw new RowError(`${path} is not there`);
   if (info.size > MAX_FILE_BYTES) throw new RowError(`${path} is too large`);

@@ -23,11 +23,10 @@ export interface SourcePerson {
   organizationId: string | null;
 }
 
-/** A file of a message: its bytes inline (base64) or a file on this machine. Never a URL: nothing is fetched. */
+/** A file of a message: a file on this machine. Never a URL: nothing is fetched. */
 export interface SourceFile {
   id: string;
   name: string;
-  base64?: string;
   /** An absolute path (readers resolve paths beside the export). */
   path?: string;
   /** What the export names but does not hold (a URL): reported, never fetched. */

@@ -77,3 +77,19 @@ t.test('bad rows are reported by id and reason; the rest is imported; a later ru
   t.same(reported(again.out, 'messages'), [1, 5, 2], 'the new message is added');
   t.equal((await desk.db.selectFrom('messages').select('id').where('ticket_id', '=', t2).execute()).length, 3);
 });
+
+t.test('a wrong command line, a missing file or a file of another shape stops before anything is written', async (t) => {
+  const desk = await importDesk(t);
+  const before = await desk.counts();
+  const format = await desk.run('excel', FILE);
+  t.equal(format.code, 2, 'an unknown format is a usage error');
+  t.match(format.err, 'import needs a format: zendesk, freshdesk, osticket, csv');
+  t.equal((await desk.run('csv')).code, 2, 'no file');
+  const missing = await desk.run('csv', join(FILE, '..', 'nothing.csv'));
+  t.equal(missing.code, 1);
+  t.match(missing.err, /cannot read .*nothing\.csv/);
+  const other = await desk.run('csv', fixture('osticket', 'tickets.csv'));
+  t.equal(other.code, 1, 'an osTicket export is not a Deskbell CSV');
+  t.match(other.err, 'tickets.csv: the header lacks ticket_id, message_id, created_at, author_email, body (see docs/import.md)');
+  t.same(await desk.counts(), before, 'nothing written');
+});
