@@ -21,6 +21,8 @@ import { receiveFromStdin } from './mailin/pipe.js';
 import { TOKEN_SCOPES, newTokenSchema } from './api/schemas.js';
 import { createApiToken } from './api/tokens.js';
 import { rebuildReports } from './reports/rebuild.js';
+import { IMPORT_FORMATS, importCommand } from './import/command.js';
+import type { ImportSource } from './import/schema.js';
 
 export const USAGE = `Usage: deskbell <command> [options]
 
@@ -50,6 +52,10 @@ Commands:
                                          data, or a change of the site's time zone); safe while serving
   mail receive                           store one mail read from stdin (an MTA pipe); exit 0 stored or
                                          ignored, 65 not a mail, 75 try again later
+  import zendesk|freshdesk|osticket|csv FILE... [--dry-run]
+                                         import people, organisations, tickets, messages and files from
+                                         another help desk's export (docs/import.md); a second run skips
+                                         what is there; exit 1 when a row failed (each is printed)
 
 Configuration comes from the environment (DATA_DIR, DATABASE_URL, BASE_URL, ...): see README.md.
 `;
@@ -165,6 +171,13 @@ async function dispatch(argv: string[], io: Io, configure: () => Config): Promis
       if (sub !== 'receive') throw new UsageError(sub ? `unknown mail command "${sub}"` : 'mail needs a command (receive)');
       parse(options, {});
       return receiveFromStdin(configure, io);
+    }
+    case 'import': {
+      const { values, positionals } = parse(rest, { 'dry-run': { type: 'boolean' } }, true);
+      const [format, ...files] = positionals;
+      if (!format || !(IMPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`import needs a format: ${IMPORT_FORMATS.join(', ')}`);
+      if (files.length === 0) throw new UsageError('import needs at least one FILE');
+      return importCommand(format as ImportSource, files, values['dry-run'] === true, configure(), io);
     }
     case 'backup': {
       const { positionals } = parse(rest, {}, true);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as z from 'zod';
 import { Forbidden, Invalid, NotFound, type FieldErrors } from '../lib/errors.js';
-import { can } from '../policy/can.js';
+import { can, type RoleAction } from '../policy/can.js';
 import type { Actor } from '../users/actor.js';
 import { withIdempotency } from './idempotency.js';
 import { InvalidQuery, Unauthorized, UnsupportedMediaType } from './problem.js';
@@ -24,6 +24,8 @@ export interface RouteSpec<P extends z.ZodObject = z.ZodObject, Q extends z.ZodO
    * `write`: a read-write token, or a session (with its CSRF token).
    */
   access: 'public' | 'read' | 'write';
+  /** A permission checked before the input is read: whoever lacks it is refused (403) whatever they send. */
+  permission?: RoleAction;
   params?: P;
   query?: Q;
   /** A JSON body; with `multipart`, the form fields of a multipart body as well. */
@@ -69,6 +71,7 @@ export function definer(api: FastifyInstance, registry: RouteDoc[]): Define {
       },
       handler: async (request, reply) => {
         const actor = spec.access === 'public' ? request.actor : requireActor(request, spec.access);
+        if (spec.permission && !can(actor!, spec.permission)) throw new Forbidden();
         const params = spec.params ? parseParams(spec.params, request.params) : {};
         const query = spec.query ? parseWith(spec.query, request.query ?? {}, 'query') : {};
         const isMultipart = request.isMultipart();
@@ -129,10 +132,13 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where:
     const path = issue.path.map(String);
     // A custom field's value is reported as the form reports it (`field_<key>`), so both read alike.
     const name = path[0] === 'fields' && path.length > 1 ? `field_${path[1]}` : path.join('/') || 'body';
-    errors[name] ??= issue.message.startsWith('errors.') || issue.message.startsWith('api.') ? issue.message : issueKey(issue);
+    errors[name] ??= CATALOGUE_KEY.test(issue.message) ? issue.message : issueKey(issue);
   }
   throw where === 'query' ? new InvalidQuery(errors, 'errors.badRequest') : new Invalid(errors);
 }
+
+/** A message the schema gave as a catalogue key (`errors.required`, `webhooks.errors.url`), not zod's own words. */
+const CATALOGUE_KEY = /^[a-z][\w-]*(\.[\w-]+)+(\?\S*)?$/i;
 
 /** zod's own messages (a wrong type, a missing key) as the catalogue's. */
 function issueKey(issue: z.core.$ZodIssue): string {

@@ -89,7 +89,7 @@ export function openApiDocument(routes: readonly RouteDoc[], baseUrl: string): J
     },
     servers: [{ url: baseUrl }],
     security: [{ bearer: [] }, { session: [] }],
-    tags: [{ name: 'Tickets' }, { name: 'Messages' }, { name: 'Directory' }, { name: 'Settings' }, { name: 'Reference' }],
+    tags: [{ name: 'Tickets' }, { name: 'Messages' }, { name: 'Directory' }, { name: 'Settings' }, { name: 'Reference' }, { name: 'Webhooks' }],
     paths,
     components: {
       schemas: components,

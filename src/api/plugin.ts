@@ -8,6 +8,7 @@ import { sendProblem, Unauthorized } from './problem.js';
 import { directoryRoutes } from './routes-directory.js';
 import { messageRoutes } from './routes-messages.js';
 import { ticketRoutes } from './routes-tickets.js';
+import { webhookRoutes } from './routes-webhooks.js';
 import { authenticateToken } from './tokens.js';
 import { docsPage } from './docs.js';
 
@@ -50,6 +51,7 @@ export default async function apiRoutes(app: FastifyInstance) {
     ticketRoutes(define, db);
     messageRoutes(define, db, config.uploadsDir);
     directoryRoutes(define, db);
+    webhookRoutes(define, db);
 
     let document: Record<string, unknown> | undefined;
     const openApi = () => (document ??= openApiDocument(registry, config.baseUrl));

@@ -57,6 +57,14 @@ export interface StreamEvent {
 }
 
 /**
+ * An event of an import from another help desk (`channel: 'import'` in its payload): old history
+ * arriving, not news. The consumers that act on news (mail, triggers, SLA clocks, webhooks) pass it by.
+ */
+export function fromImport(event: StreamEvent): boolean {
+  return event.payload.channel === 'import';
+}
+
+/**
  * Append one event to the stream. Call it in the transaction of the change it describes (the
  * kernel does): the event commits with the change or not at all, so the stream never says more or
  * less than the database holds.

@@ -42,6 +42,8 @@ export interface CreateTicketInput {
   fields?: ReadonlyMap<number, string>;
   /** The first message, written by the actor. */
   message: MessageContent & { kind: MessageKind };
+  /** When it happened: now, unless an import keeps the original time. */
+  at?: string;
 }
 
 /**
@@ -51,7 +53,7 @@ export interface CreateTicketInput {
  * is decided by the caller too and passed in.
  */
 export async function createTicket(trx: Trx, actor: Actor, input: CreateTicketInput): Promise<{ ticketId: number; messageId: number }> {
-  const now = nowIso();
+  const now = input.at ?? nowIso();
   const status = input.statusCategory !== undefined ? { category: input.statusCategory }
     : await trx.selectFrom('statuses').select('category').where('id', '=', input.statusId).executeTakeFirstOrThrow();
   const ticket = { id: await insertTicketRow(trx, {

@@ -9,6 +9,7 @@ import type { Actor } from '../users/actor.js';
 import { writeHistory, type HistoryEntry } from './history.js';
 import { sideOf } from '../policy/can.js';
 import { returnSnoozed } from './snooze.js';
+import type { Channel } from './create.js';
 
 /** What a message says and how it came. */
 export interface MessageContent {
@@ -34,6 +35,10 @@ export interface AddMessageInput extends MessageContent {
   firstResponse?: boolean;
   /** History lines that belong to this message (e.g. a video call planned with it). */
   history?: HistoryEntry[];
+  /** The channel, when consumers must know it: an `import` is history, not news (nobody is mailed). */
+  channel?: Channel;
+  /** When it was written: now, unless an import keeps the original time. */
+  at?: string;
 }
 
 /** The message row and its files; no stamps, no event (createTicket and addMessage add those). */
@@ -56,7 +61,7 @@ export async function insertMessage(trx: Trx, actor: Actor | null, ticketId: num
  * transaction. A customer's reply wakes a snoozed ticket (kernel/snooze.ts). Returns the message id.
  */
 export async function addMessage(trx: Trx, actor: Actor | null, ticketId: number, input: AddMessageInput): Promise<number> {
-  const now = nowIso();
+  const now = input.at ?? nowIso();
   const id = await insertMessage(trx, actor, ticketId, input, now);
   if ((input.stamps ?? 'activity') === 'activity') {
     const replies = input.kind === 'reply' || input.kind === 'update';
@@ -73,7 +78,7 @@ export async function addMessage(trx: Trx, actor: Actor | null, ticketId: number
   await writeHistory(trx, ticketId, actor?.id ?? null, input.history ?? [], now);
   await recordEvent(trx, {
     kind: 'message.added', ticketId, actorId: actor?.id ?? null, at: now,
-    payload: { messageId: id, kind: input.kind, via: input.via ?? 'web' },
+    payload: { messageId: id, kind: input.kind, via: input.via ?? 'web', ...(input.channel ? { channel: input.channel } : {}) },
   });
   // The customer wrote (the portal, a mail): a snoozed ticket comes back at once, whatever the channel.
   if (actor && sideOf(actor) === 'customer' && input.kind === 'reply' && (input.stamps ?? 'activity') === 'activity') {

@@ -1,6 +1,7 @@
 import type { Db } from '../db/connect.js';
 import type { Consumer } from '../events/consumer.js';
 import type { StreamEvent } from '../events/record.js';
+import { fromImport } from '../events/record.js';
 import type { Announce, ChangeNotice } from '../kernel/index.js';
 import { sideOf } from '../policy/can.js';
 import { notifyAssignedTickets } from './assigned-many.js';
@@ -38,6 +39,8 @@ export const notifications: Consumer = {
     // happened to a ticket deleted since (the events stay; the ticket, its people and words do not),
     // nor of a ticket in the recycle bin.
     if (event.ticketId === null || event.kind === 'ticket.deleted' || !(await ticketExists(trx, event.ticketId))) return;
+    // An import from another help desk is old history: nobody is told of it by mail.
+    if (fromImport(event)) return;
     if (event.kind === 'ticket.created' || (event.kind === 'ticket.changed' && announce)) {
       if (announce && (announce.requester || announce.group)) await notifyTicketCreated(trx, context.mail, event.ticketId, announce);
     }

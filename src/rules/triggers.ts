@@ -1,5 +1,6 @@
 import type { Trx } from '../db/connect.js';
 import type { Consumer } from '../events/consumer.js';
+import { fromImport } from '../events/record.js';
 import type { StreamEvent } from '../events/record.js';
 import type { Translate } from '../i18n.js';
 import { Catalogue } from '../i18n.js';
@@ -31,7 +32,8 @@ export const triggers: Consumer = {
   transactional: true,
   async handle(trx, event, context) {
     const ticketId = event.ticketId;
-    if (ticketId === null) return;
+    // An import is old history: no trigger acts (or mails) on it.
+    if (ticketId === null || fromImport(event)) return;
     const rules = await trx.selectFrom('rules').selectAll().where('kind', '=', 'trigger').where('enabled', '=', 1)
       .orderBy('position').orderBy('id').execute();
     if (rules.length === 0) return;

@@ -1,4 +1,5 @@
 import type { Consumer } from '../events/consumer.js';
+import { fromImport } from '../events/record.js';
 import { sideOf } from '../policy/can.js';
 import { customerWrote, staffReplied, startRecord, statusChanged } from './engine.js';
 
@@ -16,7 +17,8 @@ export const slaClocks: Consumer = {
   transactional: true,
   async handle(trx, event) {
     const ticketId = event.ticketId;
-    if (ticketId === null) return;
+    // Imported tickets keep no service-level clocks: their targets were another desk's.
+    if (ticketId === null || fromImport(event)) return;
     const at = event.createdAt;
     if (event.kind === 'ticket.created') {
       await startRecord(trx, ticketId, at);

@@ -1,4 +1,5 @@
 import type { Consumer } from '../events/consumer.js';
+import { fromImport } from '../events/record.js';
 import { webhookEventOf } from './events.js';
 import { queueDelivery } from './deliveries.js';
 import { subscribersOf } from './queries.js';
@@ -18,7 +19,8 @@ export const webhooks: Consumer = {
   lateWriterLock: true,
   async handle(trx, event, context) {
     const name = webhookEventOf(event);
-    if (!name || event.ticketId === null) return;
+    // An import is old history, not news for a subscriber.
+    if (!name || event.ticketId === null || fromImport(event)) return;
     const ticket = name === 'ticket.deleted' ? null
       : await trx.selectFrom('tickets').select(['group_id', 'type_id']).where('id', '=', event.ticketId).executeTakeFirst();
     if (ticket === undefined) return;

@@ -29,7 +29,7 @@ t.test('every curl example of docs/api.md works against a running desk', async (
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const cwd = tempDir(t);
   // One shell, in order: later examples use what earlier ones made ($TICKET, steps.txt).
-  const result = await run(['set -euo pipefail', ...blocks].join('\n'), { DESKBELL: base, TOKEN: desk.tokens.agent }, cwd);
+  const result = await run(['set -euo pipefail', ...blocks].join('\n'), { DESKBELL: base, TOKEN: desk.tokens.agent, ADMIN_TOKEN: desk.tokens.admin }, cwd);
   t.equal(result.code, 0, `the examples ran: ${result.err.slice(0, 1000)}`);
   t.match(result.out, /ticket \d+/, 'a ticket was opened');
   t.match(result.out, '"high"', 'changed');
@@ -38,4 +38,7 @@ t.test('every curl example of docs/api.md works against a running desk', async (
   const ticket = Number(/ticket (\d+)/.exec(result.out)![1]);
   const row = await desk.db.selectFrom('tickets').select(['priority', 'channel']).where('id', '=', ticket).executeTakeFirstOrThrow();
   t.same(row, { priority: 'high', channel: 'api' }, 'the desk holds what the examples did');
+  t.match(result.out, /webhook \d+ secret dbwh_/, 'a webhook subscribed, its secret shown');
+  const hook = await desk.db.selectFrom('webhook_subscriptions').select(['url', 'enabled']).executeTakeFirstOrThrow();
+  t.same(hook, { url: 'https://crm.example.com/deskbell', enabled: 0 }, 'and switched off');
 });

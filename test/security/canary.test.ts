@@ -356,3 +356,34 @@ t.test('a trigger\'s internal note and its run log reach staff only', async (t) 
     t.notMatch(await customer.page(path), CANARY, `the customer does not: ${path}`);
   }
 });
+
+// Webhooks through the API (issue 22): the same rule as the pages, and the signing secret never in a listing.
+t.test('the webhook API is the admins\' alone, and never shows a signing secret', async (t) => {
+  const world = await buildWorld(t);
+  const paths = ['/api/v1/webhooks', `/api/v1/webhooks/${world.ids.webhook.a}`, `/api/v1/webhooks/${world.ids.webhook.a}/deliveries`,
+    `/api/v1/webhooks/deliveries/${world.ids.webhookDelivery.a}`];
+  const as = (actor: keyof typeof world.tokens, method: string, url: string) => world.app.inject({
+    method: method as 'GET', url, headers: { authorization: `Bearer ${world.tokens[actor]}`, ...(method === 'GET' ? {} : { 'content-type': 'application/json' }) },
+    ...(method === 'GET' ? {} : { payload: '{}' }),
+  });
+  for (const actor of [...CUSTOMERS, 'agent', 'restrictedAgent', 'supervisor'] as const) {
+    for (const path of paths) {
+      const response = await as(actor, 'GET', path);
+      t.equal(response.statusCode, 403, `${actor}: ${path} is refused`);
+      t.notOk(leaks(response), `${actor}: ${path} has no canary`);
+    }
+    t.equal((await as(actor, 'POST', `/api/v1/webhooks/deliveries/${world.ids.webhookDelivery.a}/redeliver`)).statusCode, 403, `${actor}: may not redeliver`);
+    t.equal((await as(actor, 'DELETE', `/api/v1/webhooks/${world.ids.webhook.a}`)).statusCode, 403, `${actor}: may not delete`);
+  }
+  t.equal((await world.db.selectFrom('webhook_deliveries').select('id').execute()).length, 2, 'nothing was redelivered');
+  t.equal((await world.db.selectFrom('webhook_subscriptions').select('id').execute()).length, 2, 'nothing was deleted');
+  let all = '';
+  for (const path of paths) {
+    const response = await as('admin', 'GET', path);
+    t.equal(response.statusCode, 200, `the admin reads ${path}`);
+    all += response.body;
+  }
+  t.match(all, `${CANARY} webhook`, 'the admin reads the subscriptions');
+  t.match(all, `${CANARY} note delivered`, 'and the delivery log');
+  t.notMatch(all, `${CANARY}-secret`, 'but never a signing secret');
+});

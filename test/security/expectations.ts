@@ -355,6 +355,18 @@ AREAS['the JSON API and API tokens (issue 22)'] = {
   },
 };
 
+/** Webhook subscriptions through the API (issue 22): admins only, refused (403) before the body is read. */
+const apiAdmin = api((actor, variant) => (actor !== 'admin' ? 403 : variant === 'missing' ? 404 : 'ok'));
+AREAS['webhook subscriptions in the JSON API (issue 22, admins)'] = {
+  rule: apiAdmin,
+  routes: [
+    'GET /api/v1/webhooks', 'POST /api/v1/webhooks', 'GET /api/v1/webhooks/:id', 'PATCH /api/v1/webhooks/:id', 'DELETE /api/v1/webhooks/:id',
+    'GET /api/v1/webhooks/:id/deliveries', 'GET /api/v1/webhooks/deliveries/:id', 'POST /api/v1/webhooks/deliveries/:id/redeliver',
+  ],
+  // An empty body names no URL and no events.
+  except: { 'POST /api/v1/webhooks': api((actor) => (actor === 'admin' ? 422 : 403)) },
+};
+
 /** POSTs that do not take the CSRF token: the rating link authenticates with its signed token instead. */
 export const CSRF_EXEMPT = ['POST /rate/:token'];
 
@@ -401,6 +413,7 @@ export function paramKind(url: string, param: string): IdKind | string {
     [/^\/agent\/macro-files\//, 'macroFile'],
     [/^\/(agent\/)?help\/articles\//, 'article'], [/^\/(agent\/)?help\/categories\//, 'helpCategory'],
     [/^\/(agent\/)?help\/sections\//, 'helpSection'], [/^\/agent\/help\/revisions\//, 'helpRevision'],
+    [/^\/api\/v1\/webhooks\/deliveries\//, 'webhookDelivery'], [/^\/api\/v1\/webhooks\//, 'webhook'],
   ];
   const found = kinds.find(([pattern]) => pattern.test(url));
   if (!found) throw new Error(`no fixture for :${param} of ${url}`);
