@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { issueInvitation } from './auth/auth.js';
-import { resetTwoFactor } from './auth/two-factor.js';
-import { allowPasswordSignIn, withdrawPasswordException } from './sso/password-exception.js';
+import { allowPasswordCommand, resetTwoFactorCommand } from './cli-account.js';
 import { ConfigError, loadConfig, sqliteOnly, type Config } from './config.js';
 import { openDatabase } from './db/open.js';
 import { DomainError, Invalid } from './lib/errors.js';
@@ -107,8 +106,16 @@ async function dispatch(argv: string[], io: Io, configure: () => Config): Promis
     }
     case 'user': {
       const [sub, ...options] = rest;
-      if (sub === 'reset-2fa') return resetTwoFactorCommand(options, io, configure);
-      if (sub === 'allow-password') return allowPasswordCommand(options, io, configure);
+      if (sub === 'reset-2fa') {
+        const { values } = parse(options, { email: { type: 'string' } });
+        if (!values.email) throw new UsageError('user reset-2fa needs --email');
+        return resetTwoFactorCommand(values.email, io, configure);
+      }
+      if (sub === 'allow-password') {
+        const { values } = parse(options, { email: { type: 'string' }, off: { type: 'boolean' } });
+        if (!values.email) throw new UsageError('user allow-password needs --email');
+        return allowPasswordCommand(values.email, values.off === true, io, configure);
+      }
       if (sub !== 'add') throw new UsageError(sub ? `unknown user command "${sub}"` : 'user needs a command (add, reset-2fa, allow-password)');
       const { values } = parse(options, { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' } });
       for (const key of ['email', 'name', 'role'] as const) if (!values[key]) throw new UsageError(`user add needs --${key}`);
@@ -218,57 +225,6 @@ async function dispatch(argv: string[], io: Io, configure: () => Config): Promis
       return 0;
     default:
       throw new UsageError(`unknown command "${command}"`);
-  }
-}
-
-/** `user reset-2fa --email E`: the admin's reset, from the shell (no actor: the audit log says "command"). */
-async function resetTwoFactorCommand(options: string[], io: Io, configure: () => Config): Promise<number> {
-  const { values } = parse(options, { email: { type: 'string' } });
-  if (!values.email) throw new UsageError('user reset-2fa needs --email');
-  const { db } = await openDatabase(configure());
-  try {
-    const person = await findUserByEmail(db, values.email.trim().toLowerCase());
-    if (!person) {
-      io.err(`deskbell: nobody has the address ${values.email}\n`);
-      return 1;
-    }
-    const done = await resetTwoFactor(db, null, person.id);
-    io.out(done === 'reset'
-      ? `Two-factor sign-in of ${person.email} is reset: they sign in with their password alone (and set it up again where it is required). They will be told by mail.\n`
-      : `${person.email} had no two-factor sign-in; nothing changed.\n`);
-    return 0;
-  } finally {
-    await db.destroy();
-  }
-}
-
-/** `user allow-password --email E [--off]`: the break-glass way in past a broken single sign-on provider (sso/password-exception.ts). */
-async function allowPasswordCommand(options: string[], io: Io, configure: () => Config): Promise<number> {
-  const { values } = parse(options, { email: { type: 'string' }, off: { type: 'boolean' } });
-  if (!values.email) throw new UsageError('user allow-password needs --email');
-  const { db } = await openDatabase(configure());
-  try {
-    const person = await findUserByEmail(db, values.email.trim().toLowerCase());
-    if (!person) {
-      io.err(`deskbell: nobody has the address ${values.email}\n`);
-      return 1;
-    }
-    if (values.off) {
-      const done = await withdrawPasswordException(db, person);
-      io.out(done === 'withdrawn'
-        ? `${person.email} no longer has an exception: the single sign-on providers decide again whether their password signs them in.\n`
-        : `${person.email} had no exception; nothing changed.\n`);
-      return 0;
-    }
-    const done = await allowPasswordSignIn(db, person);
-    const disabled = (person.state === 'disabled' ? ' Their account is disabled, though: enable it too.' : '')
-      + (person.password_hash ? '' : ' They have no password yet: "Forgot your password?" on the login page mails them a link to set one.');
-    io.out(done === 'allowed'
-      ? `${person.email} may sign in with their password again, whatever the single sign-on providers say (and with their second step, if they have one).${disabled} Withdraw it with --off once single sign-on works.\n`
-      : `${person.email} already had this exception; nothing changed.${disabled}\n`);
-    return 0;
-  } finally {
-    await db.destroy();
   }
 }
 
