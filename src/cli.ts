@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { issueInvitation } from './auth/auth.js';
-import { resetTwoFactor } from './auth/two-factor.js';
+import { allowPasswordCommand, resetTwoFactorCommand } from './cli-account.js';
 import { ConfigError, loadConfig, sqliteOnly, type Config } from './config.js';
 import { openDatabase } from './db/open.js';
 import { DomainError, Invalid } from './lib/errors.js';
@@ -35,6 +35,9 @@ Commands:
                                          without --password, print an invitation link
   user reset-2fa --email E               take a person's two-factor sign-in away (a lost phone, or the
                                          only admin locked out): audited, the person is told by mail
+  user allow-password --email E [--off]  let this one person sign in with their password although a
+                                         single sign-on provider took password sign-in away (a broken
+                                         provider, an admin locked out): audited; --off withdraws it
   token create --email E --name N [--scope read|write]
                                          make a personal API token for that person (read-only unless
                                          --scope write) and print it: it is shown this once
@@ -109,8 +112,17 @@ async function dispatch(argv: string[], io: Io, configure: () => Config): Promis
     }
     case 'user': {
       const [sub, ...options] = rest;
-      if (sub === 'reset-2fa') return resetTwoFactorCommand(options, io, configure);
-      if (sub !== 'add') throw new UsageError(sub ? `unknown user command "${sub}"` : 'user needs a command (add, reset-2fa)');
+      if (sub === 'reset-2fa') {
+        const { values } = parse(options, { email: { type: 'string' } });
+        if (!values.email) throw new UsageError('user reset-2fa needs --email');
+        return resetTwoFactorCommand(values.email, io, configure);
+      }
+      if (sub === 'allow-password') {
+        const { values } = parse(options, { email: { type: 'string' }, off: { type: 'boolean' } });
+        if (!values.email) throw new UsageError('user allow-password needs --email');
+        return allowPasswordCommand(values.email, values.off === true, io, configure);
+      }
+      if (sub !== 'add') throw new UsageError(sub ? `unknown user command "${sub}"` : 'user needs a command (add, reset-2fa, allow-password)');
       const { values } = parse(options, { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' } });
       for (const key of ['email', 'name', 'role'] as const) if (!values[key]) throw new UsageError(`user add needs --${key}`);
       if (!(ROLES as readonly string[]).includes(values.role!)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
@@ -226,27 +238,6 @@ async function dispatch(argv: string[], io: Io, configure: () => Config): Promis
       return 0;
     default:
       throw new UsageError(`unknown command "${command}"`);
-  }
-}
-
-/** `user reset-2fa --email E`: the admin's reset, from the shell (no actor: the audit log says "command"). */
-async function resetTwoFactorCommand(options: string[], io: Io, configure: () => Config): Promise<number> {
-  const { values } = parse(options, { email: { type: 'string' } });
-  if (!values.email) throw new UsageError('user reset-2fa needs --email');
-  const { db } = await openDatabase(configure());
-  try {
-    const person = await findUserByEmail(db, values.email.trim().toLowerCase());
-    if (!person) {
-      io.err(`deskbell: nobody has the address ${values.email}\n`);
-      return 1;
-    }
-    const done = await resetTwoFactor(db, null, person.id);
-    io.out(done === 'reset'
-      ? `Two-factor sign-in of ${person.email} is reset: they sign in with their password alone (and set it up again where it is required). They will be told by mail.\n`
-      : `${person.email} had no two-factor sign-in; nothing changed.\n`);
-    return 0;
-  } finally {
-    await db.destroy();
   }
 }
 

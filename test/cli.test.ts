@@ -16,7 +16,7 @@ t.test('wrong arguments print the usage and exit 2, touching no data', async (t)
   const cases: [string[], RegExp][] = [
     [[], /no command given/],
     [['frobnicate'], /unknown command "frobnicate"/],
-    [['user'], /user needs a command \(add, reset-2fa\)/],
+    [['user'], /user needs a command \(add, reset-2fa, allow-password\)/],
     [['user', 'remove'], /unknown user command "remove"/],
     [['user', 'add', '--name', 'Ana', '--role', 'agent'], /user add needs --email/],
     [['user', 'add', '--email', 'ana@example.test', '--role', 'agent'], /user add needs --name/],

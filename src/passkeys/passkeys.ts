@@ -6,9 +6,10 @@ import {
 import { recordAudit } from '../admin/audit.js';
 import { hasTwoFactor, twoFactorRequired } from '../auth/two-factor.js';
 import type { Db } from '../db/connect.js';
-import { Conflict, Invalid, NotFound } from '../lib/errors.js';
+import { Conflict, Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { sha256 } from '../lib/crypto.js';
 import { isoIn, nowIso } from '../lib/time.js';
+import { can } from '../policy/can.js';
 import { toActor, type Actor } from '../users/actor.js';
 import type { ChallengeUse } from './schema.js';
 import type { PasskeyInput } from './schemas.js';
@@ -146,6 +147,21 @@ export async function removePasskey(db: Db, actor: Actor, id: number): Promise<v
     }
     await trx.deleteFrom('passkeys').where('id', '=', id).execute();
     await recordAudit(trx, actor, { action: 'user.passkeyRemoved', subjectType: 'user', subjectId: actor.id, details: { passkey: id, name: row.name } });
+  });
+}
+
+/**
+ * An admin removes one of a person's passkeys (a lost or shared key) from the person's page; a
+ * passkey of somebody else is NotFound. Unlike the person's own removal, the last one may go: where
+ * admins require a second step, the person is asked to set one up at their next sign-in. Audited.
+ */
+export async function removePasskeyOf(db: Db, actor: Actor, userId: number, id: number): Promise<void> {
+  if (!can(actor, 'people.manage')) throw new Forbidden();
+  await db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('passkeys').select(['id', 'name']).where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    if (!row) throw new NotFound();
+    await trx.deleteFrom('passkeys').where('id', '=', id).execute();
+    await recordAudit(trx, actor, { action: 'user.passkeyRemoved', subjectType: 'user', subjectId: userId, details: { passkey: id, name: row.name, by: 'admin' } });
   });
 }
 

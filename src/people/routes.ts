@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { findLoginLock } from '../auth/attempts.js';
-import { hasTwoFactor } from '../auth/two-factor.js';
 import { listSessions } from '../auth/session-list.js';
 import { Invalid, NotFound } from '../lib/errors.js';
 import { parseForm } from '../lib/form.js';
@@ -11,12 +10,19 @@ import { nextPageUrl, parsePeopleQuery } from './list-query.js';
 import { changeRole, createPerson, isErased, sendPasswordLink, setPersonState, unlockSignIn } from './people.js';
 import { findPerson, listPeople, personCounts } from './queries.js';
 import { readCreatePersonForm, roleSchema, stateSchema } from './schemas.js';
+import { signInMethods } from './sign-in-methods.js';
+import { removePasskeyOf } from '../passkeys/passkeys.js';
+import { unlinkIdentity } from '../sso/identities.js';
 
 type Form = Record<string, string | undefined>;
 type WithId = { Params: { id: string }; Body: Form };
 
 export function personId(params: { id: string }): number {
-  const id = positiveInt(params.id);
+  return idParam(params.id);
+}
+
+function idParam(value: string): number {
+  const id = positiveInt(value);
   if (id === null) throw new NotFound();
   return id;
 }
@@ -53,7 +59,7 @@ export default async function peopleRoutes(app: FastifyInstance) {
     if (!person) throw new NotFound();
     return reply.page('admin/users-show', {
       person, counts: await personCounts(db, person.id), erased: isErased(person), lock: await findLoginLock(db, person.email) ?? null,
-      twoFactor: await hasTwoFactor(db, person.id), sessions: await listSessions(db, person.id),
+      sessions: await listSessions(db, person.id), methods: await signInMethods(db, person),
     });
   });
 
@@ -75,6 +81,20 @@ export default async function peopleRoutes(app: FastifyInstance) {
     const id = personId(request.params);
     const done = await unlockSignIn(db, request.actor!, id);
     return reply.seeOther(`/admin/users/${id}`, `admin.users.unlock.${done}`);
+  });
+
+  // The person's sign-in methods (issue 24): a passkey removed, a provider's link undone; both audited.
+
+  app.post<{ Params: { id: string; passkeyId: string } }>('/admin/users/:id/passkeys/:passkeyId/delete', async (request, reply) => {
+    const id = personId(request.params);
+    await removePasskeyOf(db, request.actor!, id, idParam(request.params.passkeyId));
+    return reply.seeOther(`/admin/users/${id}`, 'admin.users.passkeys.removed');
+  });
+
+  app.post<{ Params: { id: string; providerId: string } }>('/admin/users/:id/sso/:providerId/unlink', async (request, reply) => {
+    const id = personId(request.params);
+    const done = await unlinkIdentity(db, request.actor!, id, idParam(request.params.providerId));
+    return reply.seeOther(`/admin/users/${id}`, `admin.users.sso.${done}`);
   });
 
   app.post<WithId>('/admin/users/:id/password-link', async (request, reply) => {

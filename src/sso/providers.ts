@@ -6,6 +6,7 @@ import { refuse, type Checked } from '../lib/form.js';
 import { nowIso } from '../lib/time.js';
 import { sideOf } from '../policy/can.js';
 import type { Actor } from '../users/actor.js';
+import { hasPasswordException } from './password-exception.js';
 import type { ProviderInput } from './schemas.js';
 
 /**
@@ -115,12 +116,18 @@ export function servesSide(provider: { for_staff: number; for_customers: number 
 
 /**
  * Whether this person may still sign in with a password: not when an enabled provider that serves
- * them (their side, their address's domain) says password sign-in is off for its people.
+ * them (their side, their address's domain) says password sign-in is off for its people, unless
+ * `deskbell user allow-password` made an exception for them (password-exception.ts).
  */
-export async function passwordSignInAllowed(db: Db, person: { role: User['role']; email: string }): Promise<boolean> {
+export async function passwordSignInAllowed(db: Db, person: { id: number; role: User['role']; email: string }): Promise<boolean> {
+  return !(await providerTookPassword(db, person)) || hasPasswordException(db, person);
+}
+
+/** Whether an enabled provider serving this person says password sign-in is off for its people. */
+export async function providerTookPassword(db: Db, person: { role: User['role']; email: string }): Promise<boolean> {
   const strict = await db.selectFrom('sso_providers').select(['email_domains', 'for_staff', 'for_customers'])
     .where('enabled', '=', 1).where('password_allowed', '=', 0).execute();
-  return !strict.some((provider) => servesSide(provider, person) && domainAllowed(provider, person.email));
+  return strict.some((provider) => servesSide(provider, person) && domainAllowed(provider, person.email));
 }
 
 export class PasswordSignInOff extends Invalid {

@@ -387,3 +387,43 @@ t.test('the webhook API is the admins\' alone, and never shows a signing secret'
   t.match(all, `${CANARY} note delivered`, 'and the delivery log');
   t.notMatch(all, `${CANARY}-secret`, 'but never a signing secret');
 });
+
+// A person's sign-in methods (issue 24): the names of their passkeys and their accounts at single
+// sign-on providers are on their admin page, for admins only; removing and unlinking are theirs too.
+t.test('a person\'s passkeys and single sign-on links reach admins only', async (t) => {
+  const world = await buildWorld(t);
+  const { db, users, ids } = world;
+  const now = new Date().toISOString();
+  const key = await db.insertInto('passkeys').values({ user_id: users.agent.id, credential_id: 'credential-agent', public_key: 'AAAA',
+    name: `${CANARY} key`, created_at: now, last_used_at: null }).returning('id').executeTakeFirstOrThrow();
+  await db.insertInto('sso_identities').values({ provider_id: ids.ssoProvider.a, subject: `${CANARY}-subject`, user_id: users.agent.id, created_at: now, last_used_at: null }).execute();
+  const page = `/admin/users/${users.agent.id}`;
+  const remove = `${page}/passkeys/${key.id}/delete`;
+  const unlink = `${page}/sso/${ids.ssoProvider.a}/unlink`;
+
+  for (const actor of [...CUSTOMERS, 'agent', 'restrictedAgent', 'supervisor'] as const) {
+    const client = world.clients[actor];
+    const response = await client.get(page);
+    t.equal(response.statusCode, 403, `${actor}: the person's page is refused`);
+    t.notOk(leaks(response), `${actor}: and shows no canary`);
+    await client.get('/account');
+    t.equal((await client.post(remove)).statusCode, 403, `${actor}: may not remove the passkey`);
+    t.equal((await client.post(unlink)).statusCode, 403, `${actor}: may not unlink`);
+  }
+  for (const actor of CUSTOMERS) {
+    for (const path of ['/account', '/account/passkeys', '/portal']) t.notOk(leaks(await world.clients[actor].get(path)), `${actor}: ${path} has no canary`);
+  }
+  t.equal((await db.selectFrom('passkeys').select('id').where('id', '=', key.id).execute()).length, 1, 'the passkey is still there');
+  t.equal((await db.selectFrom('sso_identities').select('subject').where('user_id', '=', users.agent.id).execute()).length, 1, 'and the link');
+
+  const admin = world.clients.admin;
+  const shown = await admin.page(page);
+  t.match(shown, `${CANARY} key`, 'the admin sees the passkey');
+  t.match(shown, `${CANARY}-subject`, 'and the account at the provider');
+  t.equal((await admin.post(remove)).statusCode, 303, 'the admin removes the passkey');
+  t.equal((await admin.post(unlink)).statusCode, 303, 'and unlinks the provider');
+  t.notMatch(await admin.page(page), CANARY, 'both are gone from the page');
+  const audit = await db.selectFrom('audit_log').select('action').where('subject_id', '=', users.agent.id)
+    .where('action', 'in', ['user.passkeyRemoved', 'user.ssoUnlinked']).orderBy('id').execute();
+  t.same(audit.map((row) => row.action), ['user.passkeyRemoved', 'user.ssoUnlinked'], 'both audited');
+});

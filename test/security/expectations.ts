@@ -282,6 +282,8 @@ export const AREAS: Record<string, Area> = {
       'POST /admin/automations/:id/position', 'POST /admin/automations/:id/delete', 'GET /admin/automations/:id/test',
       // Single sign-on providers (issue 24).
       'GET /admin/sso', 'GET /admin/sso/new', 'POST /admin/sso', 'GET /admin/sso/:id', 'POST /admin/sso/:id', 'POST /admin/sso/:id/delete',
+      // A person's sign-in methods on their page (issue 24): a passkey removed, a provider's link undone.
+      'POST /admin/users/:id/passkeys/:passkeyId/delete', 'POST /admin/users/:id/sso/:providerId/unlink',
     ],
     except: {
       'POST /admin/statuses/:id/position': validatesFirst(rules.admin, 422),
@@ -296,6 +298,8 @@ export const AREAS: Record<string, Area> = {
       // The fixtures' tickets are not in the bin: nothing to restore or purge (test/bin/ does both).
       'POST /admin/bin/:id/restore': (actor, variant, method) => (actor === 'admin' ? 404 : rules.admin(actor, variant, method)),
       'POST /admin/bin/:id/purge': (actor, variant, method) => (actor === 'admin' ? 404 : rules.admin(actor, variant, method)),
+      // A's passkey is A's (the customer's): under B (the other customer) it is not found.
+      'POST /admin/users/:id/passkeys/:passkeyId/delete': adminAnswers({ b: 404 }),
     },
   },
   'help center (signed-in readers; visitors when the desk allows it)': {
@@ -390,6 +394,8 @@ export type IdKind = 'ticket' | 'attachment' | 'user' | 'staffUser' | 'org' | 'g
 export function paramKind(url: string, param: string): IdKind | string {
   if (param === 'userId') return url.startsWith('/admin/organizations') ? 'user' : 'staffUser';
   if (param === 'fieldId') return 'field';
+  if (param === 'passkeyId') return 'passkey';
+  if (param === 'providerId') return 'ssoProvider';
   if (param === 'filename') return 'filename';
   if (param === 'token') return 'not-a-token';
   if (param === 'locale') return 'en';
