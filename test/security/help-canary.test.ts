@@ -41,3 +41,35 @@ t.test('internal and draft articles reach no customer or visitor: no page, searc
   t.equal((await world.clients.agent.get(`/help/articles/${draft}`)).statusCode, 404, 'a draft is not in the help center, even for staff');
   t.match(await world.clients.agent.page(`/agent/help/articles/${draft}`), `${CANARY} draft article`, 'staff see it in the editor');
 });
+
+t.test('the ticket page\'s "Similar solved tickets" and "Create article from this ticket" carry nothing a reader may not see', async (t) => {
+  const world = await buildWorld(t);
+  const { db } = world;
+  const { a, b, internal } = world.ids.ticket;
+  const solved = (await db.selectFrom('statuses').select('id').where('category', '=', 'solved').orderBy('id').executeTakeFirstOrThrow()).id;
+  // A (outside the restricted agent's group) and the internal ticket are solved and share words with B.
+  await db.updateTable('tickets').set({ status_id: solved }).where('id', 'in', [a, internal]).execute();
+  await db.updateTable('tickets').set({ subject: 'Bea printer jam internal subject' }).where('id', '=', b).execute();
+  const similar = (page: string) => /<section class="ticket-reuse"[\s\S]*?<\/section>/.exec(page)?.[0] ?? '';
+
+  const agentPanel = similar(await world.clients.agent.page(`/agent/tickets/${b}`));
+  t.match(agentPanel, `href="/agent/tickets/${a}"`, 'an agent who sees A is offered it');
+  const restricted = similar(await world.clients.restrictedAgent.page(`/agent/tickets/${b}`));
+  t.match(restricted, 'Similar solved tickets', 'the restricted agent has the panel');
+  t.notMatch(restricted, `href="/agent/tickets/${a}"`, 'but not A, outside their group');
+  t.notMatch(restricted, CANARY, 'nor anything carrying the canary');
+
+  const prefill = await world.clients.agent.page(`/agent/tickets/${a}/new-article`);
+  t.match(prefill, 'value="Ann printer jam"', 'the agent starts an article from A');
+  t.notMatch(/<textarea[\s\S]*?<\/textarea>/.exec(prefill)?.[0] ?? '', CANARY, 'without A\'s internal note in its text');
+  t.equal((await world.clients.restrictedAgent.get(`/agent/tickets/${a}/new-article`)).statusCode, 404, 'the restricted agent cannot start from A');
+  const leaked: string[] = [];
+  for (const actor of ['anonymous', ...CUSTOMERS] as const) {
+    for (const id of [a, b, internal]) {
+      const response = await world.clients[actor].get(`/agent/tickets/${id}/new-article`);
+      if (leaks(response) || response.statusCode < 300) leaked.push(`${actor} ticket ${id} (${response.statusCode})`);
+    }
+  }
+  for (const line of leaked) t.comment(line);
+  t.equal(leaked.length, 0, 'no customer or visitor gets the form or the canary');
+});
