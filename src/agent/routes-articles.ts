@@ -6,7 +6,8 @@ import { articlePath, isHelpLocale } from '../help/text.js';
 import { NotFound } from '../lib/errors.js';
 import { idParam, positiveInt } from '../lib/validate.js';
 import { allow } from '../plugins/guards.js';
-import { articleTextHits, helpSearchTerms } from '../search/index.js';
+import { articleTextHits, helpSearchTerms, similarSolvedTickets } from '../search/index.js';
+import { findVisibleTicket } from '../tickets/queries.js';
 import { articleDraftFromTicket } from './article-from-ticket.js';
 import { pendingMacro } from './routes-macros.js';
 import { agentTicketDetails, parseTab } from './ticket-page.js';
@@ -67,5 +68,15 @@ export default async function ticketArticleRoutes(app: FastifyInstance) {
     const locale = isHelpLocale(request.t.locale) ? request.t.locale : 'en';
     const values = { sectionId: '', visibility: 'public', locale, title: draft.title, body: draft.body };
     return reply.page('help/editor', { values, errors: {}, fromTicket: draft.ticketId, ...(await editorChoices(db, locale)) });
+  });
+
+  // "Similar solved tickets": the side panel loads them after the page (a search over the whole desk
+  // takes tens of milliseconds on a million tickets, too long for every ticket page); without
+  // JavaScript the panel's link opens them as a page.
+  app.get<{ Params: { id: string } }>('/agent/tickets/:id/similar', async (request, reply) => {
+    const ticket = await findVisibleTicket(db, request.actor!, idParam(request.params.id));
+    if (!ticket) throw new NotFound();
+    const similar = await similarSolvedTickets(db, request.actor!, ticket);
+    return reply.page('help/similar', { ticket, similar }, { fragment: 'help/_similar' });
   });
 }

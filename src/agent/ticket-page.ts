@@ -14,7 +14,6 @@ import { findVisibleTicket, listEvents, listMessages, listWorkflow } from '../ti
 import { ticketPanel } from './ticket-panel.js';
 import { ticketLinks } from '../links/queries.js';
 import { usableMacros } from '../macros/macros.js';
-import { similarSolvedTickets } from '../search/index.js';
 
 export const TABS = ['general', 'updates', 'internal', 'history', 'videos', 'fleet'] as const;
 export type Tab = (typeof TABS)[number];
@@ -56,7 +55,5 @@ export async function agentTicketDetails(db: Db, actor: Actor, id: number, tab: 
     sla: await slaPanel(db, id),
     // The compose box's "Macro" picker (the conversation tabs only).
     macros: content.messages ? await usableMacros(db, actor) : [],
-    // "Similar solved tickets" in the side panel (issue 23, point 5).
-    similar: await similarSolvedTickets(db, actor, ticket),
   };
 }

@@ -31,10 +31,13 @@ async function ticketWith(db: Db, requesterId: number, subject: string, message:
   return id;
 }
 
-/** The side panel's "Similar solved tickets" section of a ticket page. */
-function similarSection(page: string): string {
-  const match = /<section class="ticket-reuse"[\s\S]*?<\/section>/.exec(page);
-  return match ? match[0] : '';
+const PARTIAL = { 'HX-Request': 'true', 'HX-Request-Type': 'partial' };
+
+/** The side panel's similar solved tickets, as htmx loads them into the ticket page. */
+async function similarPanel(t: Test, client: Client, ticketId: number): Promise<string> {
+  const response = await client.get(`/agent/tickets/${ticketId}/similar`, PARTIAL);
+  t.equal(response.statusCode, 200, `the similar tickets of #${ticketId} load`);
+  return response.body;
 }
 
 t.test('the side panel lists the nearest solved tickets the agent may see, five at most, never this one or an open one', async (t) => {
@@ -46,8 +49,11 @@ t.test('the side panel lists the nearest solved tickets the agent may see, five 
   const unrelated = await ticketWith(db, customer.id, 'Vacation request', 'I need two weeks off.', { statusId: solved });
 
   const page = await agent.page(`/agent/tickets/${current}`);
-  const similar = similarSection(page);
-  t.match(similar, 'Similar solved tickets', 'the agent sees the section in the side panel');
+  t.match(page, /<section class="ticket-reuse"[\s\S]*Similar solved tickets/, 'the ticket page\'s side panel has the section');
+  t.match(page, `hx-get="/agent/tickets/${current}/similar" hx-trigger="load"`, 'which loads the list after the page');
+  t.match(page, `<a href="/agent/tickets/${current}/similar">Show similar solved tickets</a>`, 'and without JavaScript links to it');
+  const similar = await similarPanel(t, agent, current);
+  t.notMatch(similar, '<html', 'htmx gets the list alone');
   t.match(similar, `href="/agent/tickets/${paperJam}"`, 'the solved paper jam is listed');
   t.match(similar, 'Paper jam on the office printer', 'by its subject');
   t.match(similar, `href="/agent/tickets/${toner}"`, 'and the solved printer ticket');
@@ -56,17 +62,21 @@ t.test('the side panel lists the nearest solved tickets the agent may see, five 
   t.notMatch(similar, `href="/agent/tickets/${unrelated}"`, 'not an unrelated one');
   t.notMatch(similar, `href="/agent/tickets/${current}"`, 'not the ticket itself');
 
-  const providerPage = similarSection(await provider.page(`/agent/tickets/${current}`));
+  const providerPage = await similarPanel(t, provider, current);
   t.match(providerPage, `href="/agent/tickets/${paperJam}"`, 'an agent of a restricted group sees their group\'s solved ticket');
   t.notMatch(providerPage, `href="/agent/tickets/${toner}"`, 'but not one outside their group');
   t.notMatch(providerPage, 'Printer toner empty');
 
   for (let n = 0; n < 6; n++) await ticketWith(db, customer.id, `Printer jams, case ${n}`, 'Tray 2 again.', { statusId: solved });
-  const many = similarSection(await agent.page(`/agent/tickets/${current}`));
+  const many = await similarPanel(t, agent, current);
   t.equal([...many.matchAll(/href="\/agent\/tickets\/\d+"/g)].length, 5, 'five at most');
 
   const lonely = await ticketWith(db, customer.id, 'Zebra', 'Quagga.');
-  t.match(similarSection(await agent.page(`/agent/tickets/${lonely}`)), 'No similar solved tickets.', 'a ticket like no other says so');
+  t.match(await similarPanel(t, agent, lonely), 'No similar solved tickets.', 'a ticket like no other says so');
+  const withoutJs = await agent.page(`/agent/tickets/${current}/similar`);
+  t.match(withoutJs, '<h1 id="similar-title">Similar solved tickets for #', 'without JavaScript the list is a page of its own');
+  t.match(withoutJs, `href="/agent/tickets/${paperJam}"`);
+  t.equal((await provider.get(`/agent/tickets/${lonely}/similar`)).statusCode, 404, 'not for a ticket the agent cannot see');
 });
 
 t.test('"Create article from this ticket" fills the form from the subject and the latest public reply; nothing is saved until Save', async (t) => {

@@ -319,6 +319,8 @@ export const AREAS: Record<string, Area> = {
       'POST /agent/help/sections/:id/delete',
       // "Create article from this ticket" (the form filled in from a ticket the agent sees; nothing saved).
       'GET /agent/tickets/:id/new-article',
+      // "Similar solved tickets" of a ticket the agent sees (the side panel loads them).
+      'GET /agent/tickets/:id/similar',
     ],
     except: {
       // Publishing is for supervisors and admins; agents write drafts, and the fixtures' articles A and B are published.
@@ -326,6 +328,7 @@ export const AREAS: Record<string, Area> = {
       'POST /agent/help/articles/:id': publishedArticle, 'POST /agent/help/articles/:id/delete': publishedArticle,
       'POST /agent/help/revisions/:id/restore': publishedArticle,
       'GET /agent/tickets/:id/new-article': rules.staffTicket,
+      'GET /agent/tickets/:id/similar': rules.staffTicket,
     },
   },
 };
