@@ -358,7 +358,8 @@ t.test('html-validate finds nothing on the help center\'s pages, for a visitor, 
       .map((url): [string, Client, string] => ['visitor', guest, url]),
     ...['/help', `/help/articles/${id}?from=ticket`, '/portal/tickets/new'].map((url): [string, Client, string] => ['customer', cora, url]),
     ...['/agent/help', '/agent/help/articles/new', `/agent/help/articles/${id}`, `/agent/help/articles/${id}?locale=de`, '/agent/help/categories',
-      `/agent/help/categories/${category}`, `/agent/help/sections/${section}`, `/agent/tickets/${ticket}`].map((url): [string, Client, string] => ['staff', staff, url]),
+      `/agent/help/categories/${category}`, `/agent/help/sections/${section}`, `/agent/tickets/${ticket}`, `/agent/tickets/${ticket}/similar`,
+      `/agent/tickets/${ticket}/new-article`].map((url): [string, Client, string] => ['staff', staff, url]),
   ];
   for (const [who, as, url] of pages) {
     const page = await as.get(url);

@@ -75,7 +75,8 @@ t.test('the side panel lists the nearest solved tickets the agent may see, five 
   t.match(await similarPanel(t, agent, lonely), 'No similar solved tickets.', 'a ticket like no other says so');
   const withoutJs = await agent.page(`/agent/tickets/${current}/similar`);
   t.match(withoutJs, '<h1 id="similar-title">Similar solved tickets for #', 'without JavaScript the list is a page of its own');
-  t.match(withoutJs, `href="/agent/tickets/${paperJam}"`);
+  const listed = [...many.matchAll(/href="\/agent\/tickets\/\d+"/g)].map((m) => m[0]);
+  t.ok(listed.every((href) => withoutJs.includes(href)), 'with the same tickets');
   t.equal((await provider.get(`/agent/tickets/${lonely}/similar`)).statusCode, 404, 'not for a ticket the agent cannot see');
 });
 
