@@ -26,33 +26,41 @@ export function describingWords(subject: string, firstMessage: string): string[]
   return [...chosen];
 }
 
-/** Any of the words: an FTS5 `OR` on SQLite, a tsquery `|` on PostgreSQL. */
-function anyOf(db: Db, list: string[]): string | null {
+/**
+ * Any of the words: an FTS5 `OR` on SQLite, a tsquery `|` on PostgreSQL; `subjectOnly` for the ticket
+ * index (its other parts hold names and addresses: `test` of every `@example.test` would match).
+ */
+function anyOf(db: Db, list: string[], subjectOnly: boolean): string | null {
   if (list.length === 0) return null;
   if (isPostgres(db)) {
-    const parts = list.map((word) => tsQueryText([{ words: [word], phrase: false, prefix: false }])).filter((part): part is string => part !== null);
+    const parts = list.map((word) => tsQueryText([{ words: [word], phrase: false, prefix: false }], subjectOnly ? 'A' : '')).filter((part): part is string => part !== null);
     return parts.length > 0 ? parts.join(' | ') : null;
   }
-  return list.map((word) => `"${word}"`).join(' OR ');
+  const any = list.map((word) => `"${word}"`).join(' OR ');
+  return subjectOnly ? `{subject} : (${any})` : any;
 }
 
 export interface SimilarTicket { id: number; subject: string; status_name: string }
 
 /**
  * "Similar solved tickets" on an agent's ticket page (issue 23, point 5): the solved or closed
- * tickets nearest by text to this one's subject and first message, with the agent's search (both
- * indexes, the same ranking, the same scope: only tickets this agent may see), this one left out.
+ * tickets nearest by text to this one's subject and first message, with the agent's search (their
+ * subjects and their messages, the same ranking, the same scope: only tickets this agent may see),
+ * this one left out. Where the words match more than the search ranks (SCAN_LIMIT), the newest
+ * matches come first instead, as in the search box.
  */
 export async function similarSolvedTickets(db: Db, actor: Actor, ticket: { id: number; subject: string }): Promise<SimilarTicket[]> {
   const first = await db.selectFrom('messages').select('body_text').where('ticket_id', '=', ticket.id).where('kind', '=', 'reply')
     .orderBy('id').limit(1).executeTakeFirst();
-  const match = anyOf(db, describingWords(ticket.subject, first?.body_text ?? ''));
-  if (match === null) return [];
+  const described = describingWords(ticket.subject, first?.body_text ?? '');
+  const subjects = anyOf(db, described, true);
+  const messages = anyOf(db, described, false);
+  if (subjects === null || messages === null) return [];
   const solved = await db.selectFrom('statuses').select('id').where('category', 'in', ['solved', 'closed']).execute();
   if (solved.length === 0) return [];
   const conditions = { statusIds: solved.map((s) => s.id), unknown: [] };
   const best = new Map<number, number>();
-  for (const hit of [...await ticketHits(db, actor, conditions, match, [match]), ...await messageHits(db, actor, conditions, match, [match])]) {
+  for (const hit of [...await ticketHits(db, actor, conditions, subjects, [subjects]), ...await messageHits(db, actor, conditions, messages, [messages])]) {
     if (hit.ticketId === ticket.id) continue;
     best.set(hit.ticketId, Math.min(best.get(hit.ticketId) ?? Infinity, Number(hit.score)));
   }

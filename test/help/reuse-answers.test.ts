@@ -47,6 +47,7 @@ t.test('the side panel lists the nearest solved tickets the agent may see, five 
   const toner = await ticketWith(db, customer.id, 'Printer toner empty', 'No ink left.', { statusId: solved });
   const stillOpen = await ticketWith(db, customer.id, 'Printer jams again', 'Same as before.');
   const unrelated = await ticketWith(db, customer.id, 'Vacation request', 'I need two weeks off.', { statusId: solved });
+  const byMessage = await ticketWith(db, customer.id, 'A question', 'Since Monday the tray jams on every page.', { statusId: solved });
 
   const page = await agent.page(`/agent/tickets/${current}`);
   t.match(page, /<section class="ticket-reuse"[\s\S]*Similar solved tickets/, 'the ticket page\'s side panel has the section');
@@ -58,6 +59,7 @@ t.test('the side panel lists the nearest solved tickets the agent may see, five 
   t.match(similar, 'Paper jam on the office printer', 'by its subject');
   t.match(similar, `href="/agent/tickets/${toner}"`, 'and the solved printer ticket');
   t.ok(similar.indexOf(`/agent/tickets/${paperJam}"`) < similar.indexOf(`/agent/tickets/${toner}"`), 'the nearer one first');
+  t.match(similar, `href="/agent/tickets/${byMessage}"`, 'and one whose messages say the same');
   t.notMatch(similar, `href="/agent/tickets/${stillOpen}"`, 'not an open ticket');
   t.notMatch(similar, `href="/agent/tickets/${unrelated}"`, 'not an unrelated one');
   t.notMatch(similar, `href="/agent/tickets/${current}"`, 'not the ticket itself');
