@@ -1,11 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { articlesOfTexts, articleSource } from '../help/queries.js';
+import { editorChoices } from '../help/staff-queries.js';
 import { suggestArticles } from '../help/suggest.js';
-import { articlePath } from '../help/text.js';
+import { articlePath, isHelpLocale } from '../help/text.js';
 import { NotFound } from '../lib/errors.js';
 import { idParam, positiveInt } from '../lib/validate.js';
 import { allow } from '../plugins/guards.js';
-import { articleTextHits, helpSearchTerms } from '../search/index.js';
+import { articleTextHits, helpSearchTerms, similarSolvedTickets } from '../search/index.js';
+import { findVisibleTicket } from '../tickets/queries.js';
+import { articleDraftFromTicket } from './article-from-ticket.js';
 import { pendingMacro } from './routes-macros.js';
 import { agentTicketDetails, parseTab } from './ticket-page.js';
 
@@ -57,5 +60,23 @@ export default async function ticketArticleRoutes(app: FastifyInstance) {
     const articleResults = rows.sort((a, b) => score.get(a.text_id)! - score.get(b.text_id)! || b.id - a.id).slice(0, RESULTS)
       .map((row) => ({ id: row.id, title: row.title }));
     return page({ articleResults });
+  });
+
+  // "Create article from this ticket": the new-article form, filled in; saved only when the agent presses Save.
+  app.get<{ Params: { id: string } }>('/agent/tickets/:id/new-article', { preHandler: allow('help.manage') }, async (request, reply) => {
+    const draft = await articleDraftFromTicket(db, request.actor!, idParam(request.params.id));
+    const locale = isHelpLocale(request.t.locale) ? request.t.locale : 'en';
+    const values = { sectionId: '', visibility: 'public', locale, title: draft.title, body: draft.body };
+    return reply.page('help/editor', { values, errors: {}, fromTicket: draft.ticketId, ...(await editorChoices(db, locale)) });
+  });
+
+  // "Similar solved tickets": the side panel loads them after the page (a search over the whole desk
+  // takes tens of milliseconds on a million tickets, too long for every ticket page); without
+  // JavaScript the panel's link opens them as a page.
+  app.get<{ Params: { id: string } }>('/agent/tickets/:id/similar', async (request, reply) => {
+    const ticket = await findVisibleTicket(db, request.actor!, idParam(request.params.id));
+    if (!ticket) throw new NotFound();
+    const similar = await similarSolvedTickets(db, request.actor!, ticket);
+    return reply.page('help/similar', { ticket, similar }, { fragment: 'help/_similar' });
   });
 }

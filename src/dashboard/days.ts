@@ -37,6 +37,12 @@ function midnight(timeZone: string, year: number, month: number, day: number): n
   return wall - offsetAt(timeZone, guess);
 }
 
+/** The UTC instant (ISO-8601) local midnight starts a local date (YYYY-MM-DD); `days` later for a range's end. */
+export function localDayStart(timeZone: string, date: string, days = 0): string {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return new Date(midnight(timeZone, year, month, day + days)).toISOString();
+}
+
 /** Whether the runtime knows this IANA zone. */
 export function isTimeZone(value: string): boolean {
   try {

@@ -4,6 +4,7 @@ import { Forbidden } from '../lib/errors.js';
 import { can } from '../policy/can.js';
 import { getSetting } from '../settings/settings.js';
 import type { Reader } from './queries.js';
+import { isBot } from './view-counts.js';
 
 /** The setting that opens the help center to visitors without an account (off: signed-in people only). */
 export const HELP_PUBLIC_SETTING = 'help.public';
@@ -31,4 +32,10 @@ export function readerOf(request: FastifyRequest): Reader {
 export function voterOf(request: FastifyRequest): string {
   if (request.actor) return `u:${request.actor.id}`;
   return `v:${hmac(request.server.config.secretKey, `help-voter:${request.csrfSecret}`)}`;
+}
+
+/** Whether opening an article counts as a view: a person's GET, not a crawler's nor a browser's prefetch. */
+export function countsAsView(request: FastifyRequest): boolean {
+  const purpose = request.headers['sec-purpose'] ?? request.headers.purpose;
+  return request.method === 'GET' && !isBot(request.headers['user-agent']) && !(typeof purpose === 'string' && /prefetch/i.test(purpose));
 }

@@ -17,6 +17,11 @@ function mayManage(actor: Actor): void {
   if (!can(actor, 'help.manage')) throw new Forbidden();
 }
 
+/** A published article is what readers see: only those who may publish change it (agents write drafts). */
+function mayChange(actor: Actor, article: { state: string }): void {
+  if (article.state === 'published' && !can(actor, 'help.publish')) throw new Forbidden('help.errors.publishRight');
+}
+
 async function checkSection(db: Db, sectionId: number, errors: FieldErrors): Promise<void> {
   if (sectionId && !(await db.selectFrom('help_sections').select('id').where('id', '=', sectionId).executeTakeFirst())) {
     errors.sectionId ??= 'errors.choice';
@@ -57,7 +62,7 @@ export async function createArticle(db: Db, actor: Actor, input: ArticleInput, e
 /** Save the editor: the article's section and visibility, and its text in the chosen language. */
 export async function saveArticle(db: Db, actor: Actor, id: number, input: ArticleInput, errors: FieldErrors): Promise<void> {
   mayManage(actor);
-  await findArticle(db, id);
+  mayChange(actor, await findArticle(db, id));
   await checkSection(db, input.sectionId, errors);
   refuse(errors);
   await db.transaction().execute(async (trx) => {
@@ -74,7 +79,7 @@ export async function findArticle(db: Db, id: number) {
 
 /** Publish (the help center shows it) or take it back to draft (it shows nowhere but the editor). */
 export async function setArticleState(db: Db, actor: Actor, id: number, state: 'published' | 'draft' | null): Promise<void> {
-  mayManage(actor);
+  if (!can(actor, 'help.publish')) throw new Forbidden('help.errors.publishRight');
   const article = await findArticle(db, id);
   if (state === null) throw new Invalid({ state: 'errors.choice' });
   if (article.state === state) return;
@@ -90,6 +95,7 @@ export async function restoreRevision(db: Db, actor: Actor, revisionId: number):
   return db.transaction().execute(async (trx) => {
     const revision = await trx.selectFrom('help_revisions').selectAll().where('id', '=', revisionId).executeTakeFirst();
     if (!revision) throw new NotFound();
+    mayChange(actor, await findArticle(trx, revision.article_id));
     await writeText(trx, actor, revision.article_id, revision.locale, revision.title, revision.body, revision.id);
     await trx.updateTable('help_articles').set({ updated_at: nowIso() }).where('id', '=', revision.article_id).execute();
     return { articleId: revision.article_id, locale: revision.locale };
@@ -99,6 +105,6 @@ export async function restoreRevision(db: Db, actor: Actor, revisionId: number):
 /** Delete an article with its language versions, revisions and votes. */
 export async function deleteArticle(db: Db, actor: Actor, id: number): Promise<void> {
   mayManage(actor);
-  await findArticle(db, id);
+  mayChange(actor, await findArticle(db, id));
   await db.deleteFrom('help_articles').where('id', '=', id).execute();
 }

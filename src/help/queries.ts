@@ -65,11 +65,6 @@ export async function readArticle(db: Db, reader: Reader, id: number) {
   return article;
 }
 
-/** A reader opened the article: counted for "popular articles" and the staff list. */
-export async function countView(db: Db, id: number): Promise<void> {
-  await db.updateTable('help_articles').set((eb) => ({ view_count: eb('view_count', '+', 1) })).where('id', '=', id).execute();
-}
-
 export interface TreeSection { id: number; category_id: number; position: number; name: string; description: string; locale: string }
 export interface TreeCategory { id: number; position: number; name: string; description: string; locale: string; sections: TreeSection[] }
 

@@ -4,9 +4,9 @@ import { parseForm } from '../lib/form.js';
 import { idParam } from '../lib/validate.js';
 import { allow } from '../plugins/guards.js';
 import { createArticle, deleteArticle, restoreRevision, saveArticle, setArticleState } from './articles.js';
-import { publicationSchema, readArticleForm, VISIBILITIES } from './schemas.js';
-import { articleForEditor, listArticlesForStaff, readStaffFilters, sectionChoices } from './staff-queries.js';
-import { articlePath, HELP_LOCALES, isHelpLocale, localized, parseTexts } from './text.js';
+import { publicationSchema, readArticleForm } from './schemas.js';
+import { articleForEditor, editorChoices, listArticlesForStaff, readStaffFilters } from './staff-queries.js';
+import { articlePath, isHelpLocale, localized, parseTexts } from './text.js';
 
 type Form = Record<string, string | undefined>;
 type Params = { Params: { id: string } };
@@ -19,12 +19,7 @@ export default async function helpAgentRoutes(app: FastifyInstance) {
   const { db } = app;
   app.addHook('preHandler', allow('help.manage'));
 
-  async function formData(locale: string) {
-    const sections = (await sectionChoices(db)).map((s) => ({
-      id: s.id, label: `${localized(parseTexts(s.category_texts), locale).name} › ${localized(parseTexts(s.texts), locale).name}`,
-    }));
-    return { sections, visibilities: VISIBILITIES, locales: HELP_LOCALES };
-  }
+  const formData = (locale: string) => editorChoices(db, locale);
 
   const staffLocale = (locale: string | undefined) => (isHelpLocale(locale) ? locale : 'en');
 

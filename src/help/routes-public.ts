@@ -4,19 +4,22 @@ import { can } from '../policy/can.js';
 import { parseForm } from '../lib/form.js';
 import { escapeHtml } from '../lib/text.js';
 import { articleTextHits, excerptHtml, helpSearchTerms, highlightWords } from '../search/index.js';
-import { helpReaders, readerOf, voterOf } from './access.js';
+import { countsAsView, helpReaders, readerOf, voterOf } from './access.js';
 import {
-  articlesOfTexts, categoryTree, countView, findCategory, findSection, popularArticles, readArticle, relatedArticles, sectionArticles,
+  articlesOfTexts, categoryTree, findCategory, findSection, popularArticles, readArticle, relatedArticles, sectionArticles,
   sitemapArticles, type Reader,
 } from './queries.js';
 import { voteSchema } from './schemas.js';
 import { articlePath, categoryPath, leadingId, localized, parseTexts, sectionPath } from './text.js';
 import { suggestArticles } from './suggest.js';
+import { articleViews } from './view-counts.js';
 import { recordDeflection, recordVote, voteOf } from './votes.js';
 
 type Params = { Params: { id: string } };
 const paths = { articlePath, categoryPath, sectionPath };
 const SEARCH_RESULTS = 20;
+/** How often the article views counted in memory are written (and once more on shutdown). */
+const VIEW_FLUSH_MS = 5000;
 
 function idOf(segment: string): number {
   const id = leadingId(segment);
@@ -33,6 +36,13 @@ function idOf(segment: string): number {
 export default async function helpPublicRoutes(app: FastifyInstance) {
   const { db } = app;
   app.addHook('preHandler', helpReaders);
+  const views = articleViews(db);
+  const viewsNotWritten = (error: unknown) => app.log.error({ err: error }, 'help: article views not written');
+  app.addHook('onReady', async () => views.start(VIEW_FLUSH_MS, viewsNotWritten));
+  app.addHook('onClose', async () => {
+    views.stop();
+    await views.flush().catch(viewsNotWritten);
+  });
 
   async function sectionWithCategory(request: FastifyRequest, id: number) {
     const locale = readerOf(request).locale;
@@ -72,7 +82,7 @@ export default async function helpPublicRoutes(app: FastifyInstance) {
     const [{ section, category }, related, vote] = await Promise.all([
       sectionWithCategory(request, article.section_id), relatedArticles(db, reader, article), voteOf(db, article.id, voterOf(request)),
     ]);
-    await countView(db, article.id);
+    if (countsAsView(request)) views.note(article.id, voterOf(request));
     const fromTicket = request.query.from === 'ticket';
     return reply.page('help/article', { article, section, category, related, vote, fromTicket, ...paths });
   });

@@ -1,7 +1,8 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../db/connect.js';
 import { NotFound } from '../lib/errors.js';
-import { HELP_LOCALES } from './text.js';
+import { VISIBILITIES } from './schemas.js';
+import { HELP_LOCALES, localized, parseTexts } from './text.js';
 
 /** The staff list's filters (from its query string; anything else is ignored). */
 export interface StaffListFilters {
@@ -60,4 +61,12 @@ export async function findRevision(db: Db, id: number) {
 export async function sectionChoices(db: Db) {
   return db.selectFrom('help_sections as s').innerJoin('help_categories as c', 'c.id', 's.category_id')
     .select(['s.id', 's.texts', 'c.texts as category_texts']).orderBy('c.position').orderBy('c.id').orderBy('s.position').orderBy('s.id').execute();
+}
+
+/** What the article editor offers: the sections ("Category › Section" in the staff member's language), visibilities, languages. */
+export async function editorChoices(db: Db, locale: string) {
+  const sections = (await sectionChoices(db)).map((s) => ({
+    id: s.id, label: `${localized(parseTexts(s.category_texts), locale).name} › ${localized(parseTexts(s.texts), locale).name}`,
+  }));
+  return { sections, visibilities: VISIBILITIES, locales: HELP_LOCALES };
 }

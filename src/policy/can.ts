@@ -98,6 +98,11 @@ const BY_ROLE = {
   'help.manage': STAFF,
   /** Internal articles of the help center: staff only, never customers or visitors. */
   'help.internal': STAFF,
+  /**
+   * Publish an article or take it back, and change, restore or delete a published one: what readers
+   * see. Agents write and change drafts; supervisors and admins put them in the help center.
+   */
+  'help.publish': MANAGERS,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type RoleAction = keyof typeof BY_ROLE;

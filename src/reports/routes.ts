@@ -6,6 +6,7 @@ import type { Actor } from '../users/actor.js';
 import { toCsv } from './csv.js';
 import { dayIn } from './facts.js';
 import { DIMENSIONS, ticketsCreatedIn, type ReportScope } from './queries.js';
+import { helpActivity } from './help-activity.js';
 import { buildReport } from './report.js';
 import { readReportQuery } from './schemas.js';
 import { cellText, cellValue, COLOURS, reportCharts, reportTables, TABLES, type Cell, type Kind, type TableName } from './view.js';
@@ -35,8 +36,9 @@ export default async function reportRoutes(app: FastifyInstance) {
     const report = await buildReport(db, scopeOf(request.actor!), value.range, value.by);
     const tables = reportTables(report, request.t);
     const query = new URLSearchParams({ from: report.range.from, to: report.range.to, by: report.by }).toString();
+    const help = await helpActivity(db, report.range, report.timeZone, request.t.locale ?? 'en');
     return reply.page('reports/index', {
-      report, charts: reportCharts(report, tables, request.t), colours: COLOURS, fields, errors, query, dimensions: DIMENSIONS,
+      report, help, charts: reportCharts(report, tables, request.t), colours: COLOURS, fields, errors, query, dimensions: DIMENSIONS,
       cellText: (cell: Cell, kind: Kind) => cellText(cell, kind, request.t),
     }, { status: Object.keys(errors).length > 0 ? 422 : 200 });
   });

@@ -13,3 +13,4 @@ export { customerMatches, planCustomerSearch, PER_TICKET_SCOPE, type CustomerSea
 export { rebuildSearchIndex, repairPausedSearchIndex, withSearchIndexPaused } from './maintenance.js';
 export { articleTextHits, helpSearchTerms, HELP_SEARCH_WINDOW, type ArticleTextHit } from './help-articles.js';
 export { excerptHtml, highlightWords } from './highlight.js';
+export { similarSolvedTickets, SIMILAR_TICKETS, type SimilarTicket } from './similar.js';

@@ -44,3 +44,12 @@ t.test('sides and role lists for queries follow the same table', async (t) => {
   t.same(rolesThatCan('team.manage'), ['admin', 'supervisor']);
   t.same(rolesThatCan('desk.use'), ['admin', 'supervisor', 'agent']);
 });
+
+t.test('the help center: agents write drafts, supervisors and admins publish (issue 23)', async (t) => {
+  t.ok(can(person('agent'), 'help.manage'), 'an agent writes articles');
+  t.notOk(can(person('agent'), 'help.publish'), 'but does not publish them');
+  t.ok(can(person('supervisor'), 'help.publish'), 'a supervisor publishes');
+  t.ok(can(person('admin'), 'help.publish'), 'an admin publishes');
+  t.notOk(can(person('customer'), 'help.publish'), 'a customer neither writes nor publishes');
+  t.same(rolesThatCan('help.publish').sort(), ['admin', 'supervisor']);
+});

@@ -105,6 +105,11 @@ const helpArticle: Rule = (actor, variant, method) => {
   const outcome = helpReader(actor, variant, method);
   return outcome === 'ok' && variant === 'b' && isCustomer(actor) ? 404 : outcome;
 };
+/** Supervisors and admins only: agents are refused (403) before anything is looked up. */
+const managerOnly: Rule = (actor, variant, method) => (actor === 'agent' || actor === 'restrictedAgent' ? 403 : rules.staff(actor, variant, method));
+/** A published article (A and B) is changed only by supervisors and admins: agents 403 once it is found. */
+const publishedArticle: Rule = (actor, variant, method) =>
+  ((actor === 'agent' || actor === 'restrictedAgent') && variant !== 'missing' ? 403 : rules.staff(actor, variant, method));
 const adminAnswers = (answers: Partial<Record<Variant, Outcome>>): Rule => (actor, variant, method) =>
   (actor === 'admin' && variant && answers[variant]) || rules.admin(actor, variant, method);
 
@@ -316,7 +321,19 @@ export const AREAS: Record<string, Area> = {
       'GET /agent/help/categories', 'POST /agent/help/categories', 'GET /agent/help/categories/:id', 'POST /agent/help/categories/:id',
       'POST /agent/help/categories/:id/delete', 'POST /agent/help/sections', 'GET /agent/help/sections/:id', 'POST /agent/help/sections/:id',
       'POST /agent/help/sections/:id/delete',
+      // "Create article from this ticket" (the form filled in from a ticket the agent sees; nothing saved).
+      'GET /agent/tickets/:id/new-article',
+      // "Similar solved tickets" of a ticket the agent sees (the side panel loads them).
+      'GET /agent/tickets/:id/similar',
     ],
+    except: {
+      // Publishing is for supervisors and admins; agents write drafts, and the fixtures' articles A and B are published.
+      'POST /agent/help/articles/:id/publication': managerOnly,
+      'POST /agent/help/articles/:id': publishedArticle, 'POST /agent/help/articles/:id/delete': publishedArticle,
+      'POST /agent/help/revisions/:id/restore': publishedArticle,
+      'GET /agent/tickets/:id/new-article': rules.staffTicket,
+      'GET /agent/tickets/:id/similar': rules.staffTicket,
+    },
   },
 };
 

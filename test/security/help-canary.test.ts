@@ -41,3 +41,37 @@ t.test('internal and draft articles reach no customer or visitor: no page, searc
   t.equal((await world.clients.agent.get(`/help/articles/${draft}`)).statusCode, 404, 'a draft is not in the help center, even for staff');
   t.match(await world.clients.agent.page(`/agent/help/articles/${draft}`), `${CANARY} draft article`, 'staff see it in the editor');
 });
+
+t.test('the ticket page\'s "Similar solved tickets" and "Create article from this ticket" carry nothing a reader may not see', async (t) => {
+  const world = await buildWorld(t);
+  const { db } = world;
+  const { a, b, internal } = world.ids.ticket;
+  const solved = (await db.selectFrom('statuses').select('id').where('category', '=', 'solved').orderBy('id').executeTakeFirstOrThrow()).id;
+  // A (outside the restricted agent's group) and the internal ticket are solved and share words with B.
+  await db.updateTable('tickets').set({ status_id: solved }).where('id', 'in', [a, internal]).execute();
+  await db.updateTable('tickets').set({ subject: 'Bea printer jam internal subject' }).where('id', '=', b).execute();
+  const agentPanel = await world.clients.agent.page(`/agent/tickets/${b}/similar`, HTMX_VARIANTS.partial);
+  t.match(agentPanel, `href="/agent/tickets/${a}"`, 'an agent who sees A is offered it');
+  const restricted = await world.clients.restrictedAgent.page(`/agent/tickets/${b}/similar`, HTMX_VARIANTS.partial);
+  t.match(restricted, 'id="similar-tickets"', 'the restricted agent has the list');
+  t.notMatch(restricted, `href="/agent/tickets/${a}"`, 'but not A, outside their group');
+  t.notMatch(restricted, CANARY, 'nor anything carrying the canary');
+
+  const prefill = await world.clients.agent.page(`/agent/tickets/${a}/new-article`);
+  t.match(prefill, 'value="Ann printer jam"', 'the agent starts an article from A');
+  t.notMatch(/<textarea[\s\S]*?<\/textarea>/.exec(prefill)?.[0] ?? '', CANARY, 'without A\'s internal note in its text');
+  t.equal((await world.clients.restrictedAgent.get(`/agent/tickets/${a}/new-article`)).statusCode, 404, 'the restricted agent cannot start from A');
+  const leaked: string[] = [];
+  for (const actor of ['anonymous', ...CUSTOMERS] as const) {
+    for (const id of [a, b, internal]) {
+      for (const path of [`/agent/tickets/${id}/new-article`, `/agent/tickets/${id}/similar`]) {
+        const response = await world.clients[actor].get(path, HTMX_VARIANTS.partial);
+        // (htmx is sent to log in with a 200 and HX-Location: what counts is that neither the form nor the list comes back.)
+        const served = response.body.includes('id="help-article-form"') || response.body.includes('id="similar-tickets"');
+        if (leaks(response) || served) leaked.push(`${actor} ${path} (${response.statusCode})`);
+      }
+    }
+  }
+  for (const line of leaked) t.comment(line);
+  t.equal(leaked.length, 0, 'no customer or visitor gets the form, the list or the canary');
+});
