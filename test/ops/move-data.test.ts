@@ -138,6 +138,7 @@ async function buildDesk(t: Test, dir: string) {
   // Triggers and automations (0041): the default automations are rows already; a chain and a run.
   const automation = await db.selectFrom('rules').select('id').where('builtin', '=', 'autoclose.solved').executeTakeFirstOrThrow();
   await db.insertInto('rule_runs').values({ rule_id: automation.id, ticket_id: ticketId, stamp: now, ran_at: now }).execute();
+  await db.insertInto('import_records').values({ source: 'zendesk', kind: 'ticket', external_id: '35436', local_id: ticketId, imported_at: now }).execute();
   await db.insertInto('rule_chains').values({ event_id: 1, depth: 1, fired: '[]' }).execute();
   // Reports (0042): the consumer has usually written the ticket's row already.
   await db.insertInto('report_facts').values({ ticket_id: ticketId, created_day: '2026-01-01', type_id: 1, brand_id: 1, channel: 'portal' })
