@@ -26,3 +26,9 @@ export function calendarById(db: Db, id: number) {
 export function policyById(db: Db, id: number) {
   return db.selectFrom('sla_policies').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+/** The position a new policy gets by default: after the last one. */
+export async function nextPolicyPosition(db: Db): Promise<number> {
+  const last = await db.selectFrom('sla_policies').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst();
+  return Number(last?.p ?? 0) + 10;
+}

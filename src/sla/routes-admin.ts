@@ -5,7 +5,7 @@ import { positiveInt } from '../lib/validate.js';
 import { allow } from '../plugins/guards.js';
 import { createCalendar, createPolicy, updateCalendar, updatePolicy } from './admin.js';
 import { calendarOf, listPolicies, readConditions } from './policies.js';
-import { calendarById, listCalendars, policyById, policyChoices } from './queries.js';
+import { calendarById, listCalendars, nextPolicyPosition, policyById, policyChoices } from './queries.js';
 import { calendarSchema, formatDayHours, formatHolidays, policySchema } from './schemas.js';
 import type { SlaCalendarRow, SlaPolicyRow } from './schema.js';
 
@@ -86,9 +86,8 @@ export default async function slaAdminRoutes(app: FastifyInstance) {
   const findPolicy = async (id: number) => (await policyById(db, id)) ?? notFound();
 
   app.get('/admin/sla/policies/new', async (_request, reply) => {
-    const last = await db.selectFrom('sla_policies').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst();
     return policyPage(reply, null, {
-      position: String(Number(last?.p ?? 0) + 10), active: '1', firstReplyBusiness: '1', nextReplyBusiness: '1', resolutionBusiness: '1', warnMinutes: '60',
+      position: String(await nextPolicyPosition(db)), active: '1', firstReplyBusiness: '1', nextReplyBusiness: '1', resolutionBusiness: '1', warnMinutes: '60',
     }, {});
   });
   app.post<{ Body: Form }>('/admin/sla/policies', async (request, reply) => {

@@ -50,6 +50,9 @@ async function slaDesk(t: Test) {
       name: 'Standard', position: '20', active: '1', firstReplyMinutes: '240', resolutionMinutes: '2880', warnMinutes: '60',
     });
     t.equal(rest.statusCode, 303, 'the standard policy is saved');
+    const form = await boss.get('/admin/sla/policies/new');
+    t.equal(form.statusCode, 200);
+    t.match(form.body, /name="position"[^>]*value="30"|value="30"[^>]*name="position"/, 'a new policy is offered the place after the last');
   };
   /** The customer opens a ticket in the portal; the consumers run. */
   const submit = async (typeId: number, subject: string) => {
