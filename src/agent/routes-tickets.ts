@@ -29,7 +29,7 @@ import { assignSchema, readEditForm, statusSchema } from '../tickets/schemas.js'
 import { openTicketSchema } from './schemas.js';
 import { markMessengerRead } from '../chat/chat.js';
 import { openChildrenSchema } from '../links/schemas.js';
-import { applyMacroActions } from '../macros/macros.js';
+import { applyMacroActions } from '../macros/apply.js';
 import { readChosenMacroFiles, readPendingMacro } from '../macros/schemas.js';
 import { copyMacroFilesForMessage } from '../macros/file-use.js';
 import { pendingMacro } from './routes-macros.js';
