@@ -12,19 +12,31 @@ t.test('a write in the same turn is seen by the next remembered read; without on
     computed++;
     return (await d.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst())?.value ?? null;
   });
-  await db.insertInto('settings').values({ key: 'test.marker', value: 'one' }).execute();
-  t.equal(await siteName(db, 'test.marker'), 'one');
-  const before = await changeMarker(db);
-  t.equal(await changeMarker(db), before, 'no write: the same marker');
-  t.equal(await siteName(db, 'test.marker'), 'one');
-  t.equal(computed, 1, 'remembered');
+  // PostgreSQL's marker is the server's WAL position, which other test files' databases move too:
+  // there, try again (a new key) until no other write fell between the two reads.
+  let key = '';
+  let before = '';
+  for (let attempt = 1; ; attempt++) {
+    key = `test.marker.${attempt}`;
+    computed = 0;
+    await db.insertInto('settings').values({ key, value: 'one' }).execute();
+    const start = await changeMarker(db);
+    t.equal(await siteName(db, key), 'one');
+    before = await changeMarker(db);
+    const again = await siteName(db, key);
+    const quiet = start === before && (await changeMarker(db)) === before;
+    if (onPostgres && !quiet && attempt < 20) continue;
+    t.ok(quiet, 'no write: the same marker');
+    t.equal(again, 'one');
+    t.equal(computed, 1, 'remembered');
+    break;
+  }
   // No turn of the event loop in between: only the write itself can tell the marker to move on.
-  await db.updateTable('settings').set({ value: 'two' }).where('key', '=', 'test.marker').execute();
+  await db.updateTable('settings').set({ value: 'two' }).where('key', '=', key).execute();
   t.not(await changeMarker(db), before, 'the write moved the marker');
-  t.equal(await siteName(db, 'test.marker'), 'two', 'the next read sees the write');
+  t.equal(await siteName(db, key), 'two', 'the next read sees the write');
   t.equal(computed, 2);
   await new Promise((resolve) => setImmediate(resolve));
-  t.equal(await siteName(db, 'test.marker'), 'two');
-  // PostgreSQL's marker is the WAL position, which other sessions and the server's upkeep move too.
+  t.equal(await siteName(db, key), 'two');
   if (!onPostgres) t.equal(computed, 2, 'still remembered in the next turn');
 });
