@@ -19,6 +19,8 @@ export interface MessageContent {
   via?: 'web' | 'email' | 'api';
   emailMessageId?: string | null;
   matchReason?: string | null;
+  /** A mail's whole text, quoted history and all, when `bodyText` was cut from it (agents can expand it). */
+  quotedText?: string | null;
   /** The actor's pending uploads to bind to the message (needs an actor). */
   uploadIds?: number[];
 }
@@ -46,7 +48,8 @@ export async function insertMessage(trx: Trx, actor: Actor | null, ticketId: num
   const message = await trx.insertInto('messages').values({
     ticket_id: ticketId, author_id: actor?.id ?? null, kind: input.kind,
     body_text: input.bodyText, body_html: input.bodyHtml ?? renderMarkdown(input.bodyText),
-    via: input.via ?? 'web', email_message_id: input.emailMessageId ?? null, match_reason: input.matchReason ?? null, created_at: now,
+    via: input.via ?? 'web', email_message_id: input.emailMessageId ?? null, match_reason: input.matchReason ?? null,
+    quoted_text: input.quotedText ?? null, created_at: now,
   }).returning('id').executeTakeFirstOrThrow();
   if (input.uploadIds?.length) {
     if (!actor) throw new Error('files need an uploader');

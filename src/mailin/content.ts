@@ -141,6 +141,14 @@ export function textToHtml(text: string): string {
 export interface MessageBody {
   text: string;
   html: string;
+  /** The mail's whole text when `text` was cut from it (quoted history, signature): "show quoted text". */
+  quoted?: string;
+}
+
+/** The whole text, kept when the stored text is not all of it ("when unsure, keep more": agents can expand it). */
+function withQuoted(body: MessageBody, whole: string): MessageBody {
+  const full = whole.replace(/\r\n?/g, '\n').trim();
+  return full !== '' && full !== body.text.trim() ? { ...body, quoted: full } : body;
 }
 
 /**
@@ -157,8 +165,8 @@ export function messageBody(parts: { text?: string; html?: string | false }, fal
     const cut = cutQuotedHtml(parts.html);
     const html = sanitizeMailHtml(cut);
     const same = htmlToText(html).trim() !== '' && stripQuoted(htmlToText(cut)) === text;
-    return { text, html: same ? html : textToHtml(text) };
+    return withQuoted({ text, html: same ? html : textToHtml(text) }, htmlToText(parts.html));
   }
   const text = hasText ? stripQuoted(parts.text!, options) : '';
-  return text ? { text, html: textToHtml(text) } : { text: fallback, html: textToHtml(fallback) };
+  return text ? withQuoted({ text, html: textToHtml(text) }, parts.text!) : { text: fallback, html: textToHtml(fallback) };
 }

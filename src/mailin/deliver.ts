@@ -37,7 +37,7 @@ async function storeFilesOf(d: Delivery): Promise<Files> {
   const stored = await storeMailFiles(db, config.uploadsDir, d.sender.id, d.mail.attachments, t);
   const original = await storeOriginal(config.uploadsDir, d.raw);
   const text = withRejections(d.body.text, stored.rejected, t);
-  const body = text === d.body.text ? d.body : { text, html: `${d.body.html}\n${textToHtml(text.slice(d.body.text.length).trim())}` };
+  const body = text === d.body.text ? d.body : { ...d.body, text, html: `${d.body.html}\n${textToHtml(text.slice(d.body.text.length).trim())}` };
   return { uploads: stored.uploads, original, body };
 }
 
@@ -59,7 +59,7 @@ export async function addToTicket(d: Delivery, match: Match): Promise<Outcome | 
   const files = await storeFilesOf(d);
   const uploadIds = files.uploads.map((u) => u.id);
   const origin: MessageOrigin = {
-    via: 'email', bodyHtml: files.body.html, emailMessageId: d.mail.messageId, matchReason: match.reason,
+    via: 'email', bodyHtml: files.body.html, emailMessageId: d.mail.messageId, matchReason: match.reason, quotedText: d.body.quoted,
     within: async (trx, messageId) => {
       await bindOriginal(trx, messageId, d.sender.id, files.original);
       await recordInbound(trx, d.mail, match.ticketId, 'stored');
@@ -103,7 +103,7 @@ async function recordAutomatic(d: Delivery, ticketId: number, uploadIds: number[
   await d.deps.db.transaction().execute(async (trx) => {
     const messageId = await addMessage(trx, toActor(d.sender), ticketId, {
       kind: 'note', bodyText: d.body.text, bodyHtml: origin.bodyHtml, via: 'email', emailMessageId: d.mail.messageId,
-      matchReason: origin.matchReason, uploadIds, stamps: 'none',
+      matchReason: origin.matchReason, quotedText: origin.quotedText, uploadIds, stamps: 'none',
     });
     await origin.within!(trx, messageId);
   });

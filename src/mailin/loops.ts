@@ -8,7 +8,7 @@ const ROBOT_SENDER = /^(mailer-daemon|mailerdaemon|mail-daemon|postmaster|post_m
 const AUTO_SUBJECT = new RegExp('^\\s*(' + [
   'auto(matic|matische|matisk|matiskt|matyczna|maattinen|matick[aá])?[ -]?(reply|response|antwort|svar|odpowied[źz]|vastaus|odpov[eě][dď])',
   'auto-?r[ée]ponse', 'r[ée]ponse automatique', 'respuesta autom[áa]tica', 'risposta automatica', 'resposta autom[áa]tica',
-  'automatisch antwoord', 'autoodpowied[źz]', 'автоответ', 'автоматический ответ', 'otomatik yan[ıi]t', '自動応答', '自动回复',
+  'automatisch antwoord', 'autoodpowied[źz]', 'автоответ', 'автоматический ответ', 'otomatik yan[ıi]t', '自動応答', '自动回复', '不在',
   'out of (the )?office', 'abwesenheitsnotiz', 'absence du bureau', 'fuera de la oficina', 'fuori (sede|ufficio)', 'afwezig',
   'poza biurem', 'нет на месте', 'fora do escrit[óo]rio', 'fr[åa]nvaro', 'frav[æa]r', 'mimo kancel[áa][řr]',
   'undeliver(able|ed)', 'unzustellbar', 'non remis', 'no se puede entregar', 'non recapitabile', 'onbestelbaar', 'niedostarczalne',
@@ -70,19 +70,43 @@ export interface BounceReport {
   status: string;
 }
 
-/** Which of our mails bounced (its Message-ID is in the returned headers), to whom, and why. */
+const ADDRESS = /<?([^\s<>;,"]+@[^\s<>;,"]+)>?/;
+/** A status in an MTA's own words: "550 5.1.1", "451-4.2.2", qmail's "(#5.1.1)", else a reply code ("554: delivery error"). */
+const ENHANCED_STATUS = /\b[245]\d\d[ -]([245]\.\d{1,3}\.\d{1,3})\b|\(#([245]\.\d{1,3}\.\d{1,3})\)/;
+const REPLY_CODE = /(?:^|[\s:])([245][0-5]\d)(?=:? [A-Za-z<])/m;
+
+/**
+ * Which of our mails bounced (its Message-ID is in the returned headers), to whom, and why. The
+ * delivery-status part says it when there is one; a plain-text bounce (Exim, qmail, Yahoo, Domino,
+ * Mimecast) is read for X-Failed-Recipients, qmail's "<address>:" line, the To of our returned mail,
+ * and the SMTP status in the text.
+ */
 export function readBounce(mail: InboundMail, raw: Buffer, mailDomain: string): BounceReport {
-  const text = raw.toString('latin1');
+  const text = raw.toString('latin1').replace(/\r\n/g, '\n');
   let ticketId: number | null = null;
+  let returned = -1;
   for (const match of text.matchAll(/<ticket-\d{1,12}\.[^@>\s]+@[^>\s]+>/g)) {
     ticketId = ticketFromMessageId({ mailDomain }, match[0]);
-    if (ticketId !== null) break;
+    if (ticketId !== null) { returned = match.index; break; }
   }
   for (const id of [...mail.inReplyTo, ...mail.references]) ticketId ??= ticketFromMessageId({ mailDomain }, id);
-  const recipient = /^(?:Final|Original)-Recipient:\s*(?:rfc822;)?\s*<?([^\s<>;]+@[^\s<>;]+)>?/im.exec(text)?.[1] ?? '';
-  const status = /^Status:\s*([245]\.\d{1,3}\.\d{1,3})/im.exec(text)?.[1] ?? '';
+  const recipient = /^(?:Final|Original)-Recipient:\s*(?:rfc822;)?\s*<?([^\s<>;]+@[^\s<>;]+)>?/im.exec(text)?.[1]
+    ?? ADDRESS.exec(mail.headers.get('x-failed-recipients') ?? '')?.[1]
+    ?? /^<([^\s<>]+@[^\s<>]+)>:\s*$/m.exec(text)?.[1]
+    ?? (returned >= 0 ? returnedTo(text, returned) : '');
+  const notice = returned >= 0 ? text.slice(0, returned) : text;
+  const enhanced = ENHANCED_STATUS.exec(notice);
+  const status = /^Status:\s*([245]\.\d{1,3}\.\d{1,3})/im.exec(text)?.[1] ?? enhanced?.[1] ?? enhanced?.[2] ?? REPLY_CODE.exec(notice)?.[1] ?? '';
   const diagnostic = /^Diagnostic-Code:\s*[^;\n]*;\s*(.+)$/im.exec(text)?.[1]?.trim() ?? '';
   return { ticketId, recipient: recipient.toLowerCase(), status: [status, diagnostic].filter(Boolean).join(' ').slice(0, 300) };
+}
+
+/** The To of the returned mail: the header block around our Message-ID (up to the blank lines that bound it). */
+function returnedTo(text: string, at: number): string {
+  const start = text.lastIndexOf('\n\n', at);
+  const end = text.indexOf('\n\n', at);
+  const block = text.slice(start < 0 ? 0 : start, end < 0 ? text.length : end);
+  return ADDRESS.exec(/^To:[^\n]{0,300}/im.exec(block)?.[0].slice(3) ?? '')?.[1] ?? '';
 }
 
 /**

@@ -67,6 +67,7 @@ async function route(deps: MailInDeps, raw: Buffer, mail: Awaited<ReturnType<typ
   await loadSanitizer();
   const body = messageBody({ text: mail.text?.slice(0, MAX_BODY), html: mail.html }, t('mailin.noText'), { forward: isForwardSubject(mail.subject) });
   body.text = body.text.slice(0, MAX_BODY);
+  if (body.quoted) body.quoted = body.quoted.slice(0, MAX_BODY);
   const others = [...mail.to, ...mail.cc].map((p) => ({ ...p, address: p.address.toLowerCase() })).filter((p) => p.address !== from.address && !own.has(p.address) && !looksLikeReplyAddress(p.address, config.mailDomain));
   const match = await matchTicket(db, config, mail, sender);
   const delivery: Delivery = { deps, raw, mail, body, automatic, settings, proof: proofOf(mail, match, settings), own, others, sender: sender! };

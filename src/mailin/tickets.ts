@@ -49,7 +49,7 @@ export async function openTicketFromMail(db: Db, input: MailTicket): Promise<num
       announce: { requester: input.confirm, group: true },
       message: {
         kind: 'reply', bodyText: input.body.text, bodyHtml: input.body.html, via: 'email', emailMessageId: input.emailMessageId,
-        matchReason: input.reason, uploadIds: input.uploadIds,
+        matchReason: input.reason, quotedText: input.body.quoted, uploadIds: input.uploadIds,
       },
     });
     await input.within(trx, ticketId, messageId);

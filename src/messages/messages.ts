@@ -47,6 +47,8 @@ export interface MessageOrigin {
   bodyHtml: string;
   emailMessageId: string;
   matchReason: string;
+  /** The mail's whole text when the stored text was cut from it ("show quoted text"). */
+  quotedText?: string | null;
   within?: (trx: Trx, messageId: number) => Promise<void>;
 }
 
@@ -73,7 +75,7 @@ export async function postAgentMessage(db: Db, actor: Actor, ticketId: number, i
     const bodyHtml = input.origin?.bodyHtml;
     const messageId = await addMessage(trx, actor, ticket.id, {
       kind, bodyText: body + (signature?.text ?? ''), bodyHtml: bodyHtml === undefined ? undefined : bodyHtml + (signature?.html ?? ''), via: input.origin?.via ?? input.via, emailMessageId: input.origin?.emailMessageId,
-      matchReason: input.origin?.matchReason, uploadIds: input.uploadIds, firstResponse: kind === 'reply',
+      matchReason: input.origin?.matchReason, quotedText: input.origin?.quotedText, uploadIds: input.uploadIds, firstResponse: kind === 'reply',
     });
     const message = { id: messageId };
     await input.origin?.within?.(trx, message.id);

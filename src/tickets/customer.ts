@@ -48,7 +48,7 @@ export async function postCustomerReply(db: Db, actor: Actor, ticketId: number, 
     const now = nowIso();
     const message = { id: await addMessage(trx, actor, ticket.id, {
       kind: 'reply', bodyText: body, bodyHtml: origin?.bodyHtml, via: origin?.via, emailMessageId: origin?.emailMessageId,
-      matchReason: origin?.matchReason, uploadIds,
+      matchReason: origin?.matchReason, quotedText: origin?.quotedText, uploadIds,
     }) };
     await origin?.within?.(trx, message.id);
     if (ticket.status_category === 'solved' || ticket.status_category === 'pending') {

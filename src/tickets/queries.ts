@@ -59,7 +59,7 @@ export function listMessages(db: Db, ticketId: number, kinds: readonly MessageKi
 function messagesQuery(db: Db, ticketId: number, kinds: MessageKind[]) {
   return db.selectFrom('messages').leftJoin('users', 'users.id', 'messages.author_id')
     .select(['messages.id', 'messages.kind', 'messages.body_html', 'messages.created_at', 'users.name as author_name', 'users.role as author_role',
-      'messages.via', 'messages.match_reason', 'messages.body_text', 'messages.author_id'])
+      'messages.via', 'messages.match_reason', 'messages.quoted_text', 'messages.body_text', 'messages.author_id'])
     .where('messages.ticket_id', '=', ticketId).where('messages.kind', 'in', kinds)
     .orderBy('messages.created_at').orderBy('messages.id');
 }

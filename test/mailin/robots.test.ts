@@ -13,7 +13,11 @@ const quiet = { info() {}, warn() {}, error() {} };
 const robot = (name: string) => fixture(join('robots', name));
 const ROBOTS = readdirSync(join(import.meta.dirname, '..', 'fixtures', 'mail', 'robots')).filter((f) => f.endsWith('.eml')).sort();
 // Those sent with the null sender `<>` as the envelope's MAIL FROM, as MTAs send reports.
-const NULL_SENDER = /^(exim|no-from|exchange|gmail-dsn|qmail|arf)/;
+const NULL_SENDER = /^(exim|no-from|exchange|gmail-dsn|qmail|arf|bounce-)/;
+// The robots named by kind: every bounce-* returns a mail of ticket #1, every arf-* complains about one,
+// every receipt-* is a read receipt, every auto-* an auto-reply (see test/fixtures/mail/robots).
+const named = (prefix: string) => ROBOTS.filter((f) => f.startsWith(prefix));
+const messageIdOf = (name: string) => /^Message-I[dD]:\s*(<[^>]+>)/m.exec(robot(name).toString('utf8'))![1]!;
 
 async function setup(t: Test) {
   const outgoing = new TestSmtpServer();
@@ -27,33 +31,49 @@ async function setup(t: Test) {
     await desk.app.worker.drain();
     return outgoing.received;
   };
-  return { ...desk, outgoing, send, delivered };
+  return { ...desk, outgoing, send, delivered, port: receiver.port };
 }
 
 t.test('robots over SMTP: bounces from many servers, complaints, read receipts, auto-replies in several languages, lists and no-reply senders are never answered', async (t) => {
   const desk = await setup(t);
-  t.ok(ROBOTS.length >= 18, `${ROBOTS.length} robot mails`);
+  t.ok(ROBOTS.length >= 50, `${ROBOTS.length} robot mails`);
+  t.ok(named('bounce-').length >= 13, `${named('bounce-').length} bounces from Postfix, Sendmail, Exim, Office 365, Exchange, Gmail, Yahoo, SES, Mimecast, Zimbra, Domino, Courier`);
+  t.ok(named('auto-').length >= 15, 'auto-replies in English, German, French, Spanish, Italian, Dutch, Russian, Polish, Portuguese, Swedish, Japanese');
   for (const name of ROBOTS) await desk.send(name);
   t.same((await desk.delivered()).map((m) => `${m.to.join(',')}: ${m.raw.match(/^Subject: .*$/m)?.[0]}`), [], 'not one mail went out in answer');
 
   const inbound = new Map((await desk.db.selectFrom('inbound_messages').select(['message_id', 'outcome', 'ticket_id']).execute()).map((r) => [r.message_id, r]));
   t.equal(inbound.size, ROBOTS.length, 'every robot mail was accepted and recorded');
   // Bounces with From: <> or no From at all land on the ticket whose mail they return.
-  for (const id of ['<E1exim-0001@mx.exim.test>', '<nofrom-1@mx.customer.test>', '<ndr-1@exchange.customer.test>', '<dsn-1@mx.google.test>', '<qmail-1@mail.customer.test>']) {
-    t.match(inbound.get(id), { outcome: 'bounce', ticket_id: desk.ticketId }, id);
-  }
+  const bounces = ['exim-from-empty.eml', 'no-from.eml', 'exchange-ndr.eml', 'gmail-dsn.eml', 'qmail-failure.eml', ...named('bounce-')];
+  for (const name of bounces) t.match(inbound.get(messageIdOf(name)), { outcome: 'bounce', ticket_id: desk.ticketId }, `${name}: a bounce on ticket #1`);
   t.match(inbound.get('<nofrom-2@mx.elsewhere.test>'), { outcome: 'bounce', ticket_id: null }, 'a bounce about no mail of ours is dropped, with its record');
-  t.match(inbound.get('<mdn-1@customer.test>'), { outcome: 'dropped:receipt' }, 'a read receipt is dropped');
-  t.match(inbound.get('<arf-1@fbl.mailbox.test>'), { outcome: 'complaint', ticket_id: desk.ticketId });
+  for (const name of ['read-receipt.eml', ...named('receipt-')]) t.match(inbound.get(messageIdOf(name)), { outcome: 'dropped:receipt' }, `${name}: a read receipt is dropped`);
+  for (const name of named('arf-')) t.match(inbound.get(messageIdOf(name)), { outcome: 'complaint', ticket_id: desk.ticketId }, `${name}: a complaint on ticket #1`);
+  for (const name of named('auto-')) t.notMatch(inbound.get(messageIdOf(name))?.outcome, /bounce|complaint|refused/, `${name}: an auto-reply is stored, not refused`);
+  t.match(inbound.get('<auto-casey-1@customer.test>'), { outcome: 'stored', ticket_id: desk.ticketId }, 'the customer\'s own out-of-office lands on her ticket');
+
   const notes = (await messagesOf(desk.db, desk.ticketId)).filter((m) => m.kind === 'note');
-  t.equal(notes.length, 6, 'five bounces and the complaint are internal notes on the ticket');
+  const bounceNotes = notes.filter((n) => n.match_reason === 'bounce' && n.body_text.startsWith('A mail to'));
+  t.equal(bounceNotes.length, bounces.length, 'one internal note per bounce on the ticket');
+  t.same(bounceNotes.filter((n) => !n.body_text.startsWith('A mail to casey@customer.test could not be delivered')).map((n) => n.body_text), [], 'each names the address, also from a plain-text bounce');
+  // Domino says why in words only; every other server gives an SMTP status.
+  t.equal(bounceNotes.filter((n) => !/could not be delivered \([245]\d\d\b|could not be delivered \([245]\.\d{1,3}\.\d{1,3}\b/.test(n.body_text)).length, 1, 'each but Domino\'s names the status');
   t.ok(notes.some((n) => n.body_text.includes('could not be delivered (5.2.2')), 'the mailbox-full bounce without a From');
+  t.ok(notes.some((n) => n.body_text.includes('could not be delivered (4.4.1')), 'a delay report too');
   t.ok(notes.some((n) => /casey@customer\.test reported a mail from us as unwanted \(abuse\)/.test(n.body_text)));
+  t.ok(notes.some((n) => /^\? reported a mail from us as unwanted/.test(n.body_text)), 'a report with the recipient removed is noted too');
+  t.ok(notes.some((n) => n.body_text === 'I am out of the office until 9 March.'), 'the out-of-office is a note');
   t.match(await desk.db.selectFrom('mail_complaints').selectAll().execute(), [{ address: 'casey@customer.test', feedback_type: 'abuse', ticket_id: desk.ticketId }]);
+  t.equal((await desk.db.selectFrom('tickets').select('status_id').where('id', '=', desk.ticketId).executeTakeFirstOrThrow()).status_id, STATUS.open, 'the ticket is as it was');
 
   // Auto-replies and mass mail from strangers may open tickets (agents see them), but get no confirmation.
   const subjects = (await desk.db.selectFrom('tickets').select('subject').orderBy('id').execute()).map((r) => r.subject);
   t.ok(subjects.includes('Abwesenheitsnotiz: Bestellung 4711'), 'stored, unanswered');
+
+  // The same desk does answer a person: the silence above is the robots', not a mute outbox.
+  await sendRaw(desk.port, 'From: Robin Human <robin@people.test>\r\nTo: support@desk.test\r\nSubject: Order 4711\r\nMessage-ID: <human-1@people.test>\r\n\r\nWhere is my order?\r\n', { from: 'robin@people.test', to: ['support@desk.test'] });
+  t.same((await desk.delivered()).map((m) => m.to.join(',')), ['robin@people.test'], 'a person writing gets the confirmation');
 });
 
 t.test('after a complaint, no more automatic mail goes to that address', async (t) => {
