@@ -84,10 +84,14 @@ const REPLY_CODE = /(?:^|[\s:])([245][0-5]\d)(?=:? [A-Za-z<])/m;
 export function readBounce(mail: InboundMail, raw: Buffer, mailDomain: string): BounceReport {
   const text = raw.toString('latin1').replace(/\r\n/g, '\n');
   let ticketId: number | null = null;
+  // Where our returned mail is: an ID of ours in the body, not in the report's own References.
+  const bodyStart = text.indexOf('\n\n');
   let returned = -1;
   for (const match of text.matchAll(/<ticket-\d{1,12}\.[^@>\s]+@[^>\s]+>/g)) {
-    ticketId = ticketFromMessageId({ mailDomain }, match[0]);
-    if (ticketId !== null) { returned = match.index; break; }
+    const id = ticketFromMessageId({ mailDomain }, match[0]);
+    if (id === null) continue;
+    ticketId ??= id;
+    if (match.index > bodyStart) { ticketId = id; returned = match.index; break; }
   }
   for (const id of [...mail.inReplyTo, ...mail.references]) ticketId ??= ticketFromMessageId({ mailDomain }, id);
   const recipient = /^(?:Final|Original)-Recipient:\s*(?:rfc822;)?\s*<?([^\s<>;]+@[^\s<>;]+)>?/im.exec(text)?.[1]

@@ -52,7 +52,8 @@ export function isAttribution(joined: string, quoteFollows: boolean): boolean {
   // Every shape below needs a date, an address or a quote after it: most lines stop here.
   if (!quoteFollows && !/[\d@]/.test(joined)) return false;
   let s = lower(joined);
-  // Zoho's "---- On … wrote ----", and a Gmail attribution bolded by an HTML conversion.
+  // Zoho's "---- On … wrote ----" (in German "---- Am … schrieb X <x@y> ----"), and a Gmail attribution bolded by an HTML conversion.
+  const dashed = /^-{2,}\s.*\s-{2,}$/.test(s);
   s = s.replace(/^[-*_\s]+/, '').replace(/[-*_\s]+$/, '');
   const colon = /[:：]$/.test(s);
   const body = s.replace(/[:：]$/, '').trim();
@@ -68,6 +69,7 @@ export function isAttribution(joined: string, quoteFollows: boolean): boolean {
     if (!tailShort) return false;
     if (colon && (starts || hasAt) && (hasDigit || hasAt)) return true;
     if (colon && quoteFollows && (hasDigit || hasAt || starts)) return true;
+    if (dashed && starts && hasDigit) return true;
     // "… wrote" without a colon, and "---- On … wrote ----".
     if (!colon && body.endsWith(tail) && /^[\p{L}()]+$/u.test(tail.replace(/\s+/g, '')) && (quoteFollows || (starts && hasDigit)) && (hasDigit || hasAt)) return true;
     return false;

@@ -80,3 +80,34 @@ t.test('the mail allow-list is a setting: what it leaves out is refused by name,
   t.match(message.body_text, 'export.csv', 'the refused files are named under the message');
   t.match(message.body_text, 'printer.log');
 });
+
+t.test('over SMTP: a forwarded mail sent as an .eml file and a .txt file are kept and listed', async (t) => {
+  const desk = await deskWithTicket(t, STATUS.open);
+  const receiver = await startSmtpReceiver(depsOf(desk), '127.0.0.1:0', quiet);
+  t.teardown(() => receiver.close());
+  const b = 'eml-file';
+  const forwarded = ['From: Supplier <orders@supplier.test>', 'To: casey@customer.test', 'Subject: Order 78 delayed', 'Message-ID: <order-78@supplier.test>', '', 'Order 78 ships next week.', ''].join('\r\n');
+  const raw = [
+    'From: Casey Jones <casey@customer.test>', 'To: support@desk.test', 'Subject: The supplier mail as a file', 'Message-ID: <files-3@customer.test>',
+    'MIME-Version: 1.0', `Content-Type: multipart/mixed; boundary="${b}"`, '',
+    `--${b}`, 'Content-Type: text/plain; charset=utf-8', '', 'The supplier mail and my notes are attached.', '',
+    `--${b}`, 'Content-Type: application/octet-stream; name="Order 78.eml"', 'Content-Transfer-Encoding: base64', 'Content-Disposition: attachment; filename="Order 78.eml"', '',
+    Buffer.from(forwarded).toString('base64'), '',
+    `--${b}`, 'Content-Type: text/plain; name="notes.txt"', 'Content-Disposition: attachment; filename="notes.txt"', '', 'Called the supplier at 10:00.', '',
+    `--${b}--`, '',
+  ].join('\r\n');
+  await sendRaw(receiver.port, raw, { from: 'casey@customer.test', to: ['support@desk.test'] });
+  const ticket = await desk.db.selectFrom('tickets').select('id').where('subject', '=', 'The supplier mail as a file').executeTakeFirstOrThrow();
+  const message = await desk.db.selectFrom('messages').select('id').where('ticket_id', '=', ticket.id).executeTakeFirstOrThrow();
+  const files = await desk.db.selectFrom('attachments').select(['id', 'filename', 'content_type']).where('message_id', '=', message.id).where('filename', 'not like', 'mail-%').orderBy('id').execute();
+  t.same(files.map((f) => [f.filename, f.content_type.split(';')[0]]), [['Order 78.eml', 'message/rfc822'], ['notes.txt', 'text/plain']]);
+  const agent = await makeUser(desk.db, 'agent');
+  const browser = new Client(desk.app);
+  await browser.login(agent.email, PASSWORD);
+  const page = await browser.get(`/agent/tickets/${ticket.id}`);
+  t.match(page.body, 'Order 78.eml');
+  t.match(page.body, 'notes.txt');
+  const download = await browser.get(`/attachments/${files[0]!.id}/${encodeURIComponent('Order 78.eml')}`);
+  t.equal(download.statusCode, 200);
+  t.match(download.body, 'Order 78 ships next week.', 'the forwarded mail is never lost');
+});

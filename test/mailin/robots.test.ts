@@ -76,6 +76,16 @@ t.test('robots over SMTP: bounces from many servers, complaints, read receipts, 
   t.same((await desk.delivered()).map((m) => m.to.join(',')), ['robin@people.test'], 'a person writing gets the confirmation');
 });
 
+t.test('list headers count only from strangers: a known customer writing through a list is answered, a stranger is not', async (t) => {
+  const desk = await setup(t);
+  const viaList = (from: string, id: string) => [`From: ${from}`, 'To: printers@lists.test', 'Cc: support@desk.test', 'Subject: Toner question',
+    `Message-ID: <${id}@lists.test>`, 'List-Id: Printer users <printers.lists.test>', 'List-Unsubscribe: <mailto:leave@lists.test>', '', 'Which toner fits the LaserJet 4000?', ''].join('\r\n');
+  await sendRaw(desk.port, viaList('Casey Jones <casey@customer.test>', 'list-casey'), { from: 'owner-printers@lists.test', to: ['support@desk.test'] });
+  await sendRaw(desk.port, viaList('Stranger <stranger@elsewhere.test>', 'list-stranger'), { from: 'owner-printers@lists.test', to: ['support@desk.test'] });
+  t.equal((await desk.db.selectFrom('tickets').select('id').where('subject', '=', 'Toner question').execute()).length, 2, 'both are stored');
+  t.same((await desk.delivered()).map((m) => m.to.join(',')), ['casey@customer.test'], 'only the customer gets the confirmation');
+});
+
 t.test('after a complaint, no more automatic mail goes to that address', async (t) => {
   const desk = await setup(t);
   const agent = await makeUser(desk.db, 'agent', { name: 'Alex Agent' });
