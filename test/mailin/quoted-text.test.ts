@@ -29,7 +29,7 @@ t.test('agents can expand "show quoted text" on a reply by mail; the customer se
   const reply = (await messagesOf(desk.db, desk.ticketId)).at(-1)!;
   t.equal(reply.body_text, 'Thanks, turning it off and on again worked. The smoke is gone.\n\nCasey', 'the stored reply is the new text');
 
-  const page = (await desk.browser.get(`/agent/tickets/${desk.ticketId}`)).body;
+  const page = await desk.browser.page(`/agent/tickets/${desk.ticketId}`);
   const blocks = quotedBlocks(page);
   t.equal(blocks.length, 1, 'one message has text that was cut');
   t.equal(blocks[0]!.summary, 'Show quoted text');
@@ -66,7 +66,7 @@ t.test('an Outlook HTML reply keeps its cut header block for agents; a mail with
   t.equal(plainMessage!.body_text, 'Also: the tray is empty.');
   t.equal(plainMessage!.quoted_text, null, 'nothing cut, nothing kept twice');
 
-  const blocks = quotedBlocks((await desk.browser.get(`/agent/tickets/${desk.ticketId}`)).body);
+  const blocks = quotedBlocks(await desk.browser.page(`/agent/tickets/${desk.ticketId}`));
   t.equal(blocks.length, 1);
   t.match(blocks[0]!.text, /The display now says READY\.[\s\S]*From: Help Desk <support@desk\.test>[\s\S]*Please restart the printer\./);
 });
