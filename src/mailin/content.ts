@@ -148,7 +148,9 @@ export interface MessageBody {
 /** The whole text, kept when the stored text is not all of it ("when unsure, keep more": agents can expand it). */
 function withQuoted(body: MessageBody, whole: string): MessageBody {
   const full = whole.replace(/\r\n?/g, '\n').trim();
-  return full !== '' && full !== body.text.trim() ? { ...body, quoted: full } : body;
+  // Only when words were cut: not for trailing spaces or blank lines the stored text tidied away.
+  const words = (s: string) => s.replace(/\s+/g, ' ').trim();
+  return full !== '' && words(full) !== words(body.text) ? { ...body, quoted: full } : body;
 }
 
 /**

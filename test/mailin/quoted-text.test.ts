@@ -59,12 +59,12 @@ t.test('an Outlook HTML reply keeps its cut header block for agents; a mail with
     'MIME-Version: 1.0', 'Content-Type: text/html; charset=utf-8', '', html, ''].join('\r\n');
   await sendRaw(desk.port, outlook, { from: 'casey@customer.test', to: [TOKEN_ADDRESS] });
   const plain = ['From: Casey Jones <casey@customer.test>', `To: ${TOKEN_ADDRESS}`, 'Subject: Re: [#1] Printer on fire', 'Message-ID: <plain-1@customer.test>',
-    'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', 'Also: the tray is empty.', ''].join('\r\n');
+    'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', 'Also: the tray is empty.  ', '', '', '', 'Casey', ''].join('\r\n');
   await sendRaw(desk.port, plain, { from: 'casey@customer.test', to: [TOKEN_ADDRESS] });
   const [outlookMessage, plainMessage] = (await messagesOf(desk.db, desk.ticketId)).slice(-2);
   t.equal(outlookMessage!.body_text, 'The display now says READY.');
-  t.equal(plainMessage!.body_text, 'Also: the tray is empty.');
-  t.equal(plainMessage!.quoted_text, null, 'nothing cut, nothing kept twice');
+  t.equal(plainMessage!.body_text, 'Also: the tray is empty.\n\nCasey');
+  t.equal(plainMessage!.quoted_text, null, 'nothing cut (only blank lines and spaces tidied), nothing kept twice');
 
   const blocks = quotedBlocks(await desk.browser.page(`/agent/tickets/${desk.ticketId}`));
   t.equal(blocks.length, 1);
