@@ -11,6 +11,13 @@ import { localized, parseTexts } from './text.js';
 export interface Reader {
   internal: boolean;
   locale: string;
+  /** The brand whose help center is read (access.ts helpBrandOf); null only where every brand's articles are meant. */
+  brandId: number | null;
+}
+
+/** In brand `brandId`'s help center: shared (null) or the brand's own. The outer query names the category `c` or the article `a`. */
+function inBrand(column: 'a.brand_id' | 'c.brand_id', brandId: number) {
+  return sql<SqlBool>`(${sql.ref(column)} is null or ${sql.ref(column)} = ${brandId})`;
 }
 
 /**
@@ -27,6 +34,12 @@ export function visibleArticles(db: Db, reader: Reader) {
   let query = db.selectFrom('help_articles as a').innerJoin('help_article_texts as t', 't.article_id', 'a.id')
     .where('a.state', '=', 'published').where(shownText(reader.locale));
   if (!reader.internal) query = query.where('a.visibility', '=', 'public');
+  if (reader.brandId !== null) {
+    // The article's own brand, and its category's: an article shared by all brands in a brand's category shows there only.
+    query = query.where(inBrand('a.brand_id', reader.brandId)).where((eb) => eb.not(eb.exists(eb.selectFrom('help_sections as s')
+      .innerJoin('help_categories as c', 'c.id', 's.category_id').select(eb.lit(1).as('one'))
+      .whereRef('s.id', '=', 'a.section_id').where('c.brand_id', 'is not', null).where('c.brand_id', '!=', reader.brandId))));
+  }
   return query;
 }
 
@@ -68,10 +81,12 @@ export async function readArticle(db: Db, reader: Reader, id: number) {
 export interface TreeSection { id: number; category_id: number; position: number; name: string; description: string; locale: string }
 export interface TreeCategory { id: number; position: number; name: string; description: string; locale: string; sections: TreeSection[] }
 
-/** Every category with its sections, named in the reader's language (with the fallback), in order. */
-export async function categoryTree(db: Db, locale: string): Promise<TreeCategory[]> {
+/** Every category of the brand's help center (all of them for `null`) with its sections, named in the reader's language (with the fallback), in order. */
+export async function categoryTree(db: Db, locale: string, brandId: number | null): Promise<TreeCategory[]> {
+  let categoryQuery = db.selectFrom('help_categories as c').select(['c.id', 'c.position', 'c.texts']).orderBy('c.position').orderBy('c.id');
+  if (brandId !== null) categoryQuery = categoryQuery.where(inBrand('c.brand_id', brandId));
   const [categories, sections] = await Promise.all([
-    db.selectFrom('help_categories').select(['id', 'position', 'texts']).orderBy('position').orderBy('id').execute(),
+    categoryQuery.execute(),
     db.selectFrom('help_sections').select(['id', 'category_id', 'position', 'texts']).orderBy('position').orderBy('id').execute(),
   ]);
   return categories.map((category) => ({
@@ -93,14 +108,21 @@ export async function findSection(db: Db, id: number) {
   return row;
 }
 
-/** The public articles for the sitemap (never internal ones, whoever asks), in English's order. */
-export function sitemapArticles(db: Db) {
-  return visibleArticles(db, { internal: false, locale: 'en' }).select(['a.id', 't.title', 'a.updated_at']).orderBy('a.id').limit(50_000).execute();
+/** The brand answering on a host name, else the default brand (one desk always has one). */
+export async function brandOfHost(db: Db, host: string) {
+  const columns = ['id', 'name', 'portal_title', 'host'] as const;
+  const own = host ? await db.selectFrom('brands').select(columns).where('host', '=', host.toLowerCase()).executeTakeFirst() : undefined;
+  return own ?? db.selectFrom('brands').select(columns).orderBy('is_default', 'desc').orderBy('id').limit(1).executeTakeFirstOrThrow();
+}
+
+/** The public articles of a brand's help center for its sitemap (never internal ones, whoever asks), in English's order. */
+export function sitemapArticles(db: Db, brandId: number) {
+  return visibleArticles(db, { internal: false, locale: 'en', brandId }).select(['a.id', 't.title', 'a.updated_at']).orderBy('a.id').limit(50_000).execute();
 }
 
 /** The Markdown an agent inserts into a reply: the public article's text in the language asked for (or the fallback). */
-export async function articleSource(db: Db, id: number, locale: string) {
-  const row = await visibleArticles(db, { internal: false, locale }).select(['a.id', 't.title', 't.body']).where('a.id', '=', id).executeTakeFirst();
+export async function articleSource(db: Db, id: number, locale: string, brandId: number) {
+  const row = await visibleArticles(db, { internal: false, locale, brandId }).select(['a.id', 't.title', 't.body']).where('a.id', '=', id).executeTakeFirst();
   if (!row) throw new NotFound();
   return row;
 }

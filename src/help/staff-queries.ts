@@ -1,6 +1,8 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../db/connect.js';
 import { NotFound } from '../lib/errors.js';
+import { allowedLabels } from '../attachments/sniff.js';
+import { imagePolicy } from './images.js';
 import { VISIBILITIES } from './schemas.js';
 import { HELP_LOCALES, localized, parseTexts } from './text.js';
 
@@ -63,10 +65,17 @@ export async function sectionChoices(db: Db) {
     .select(['s.id', 's.texts', 'c.texts as category_texts']).orderBy('c.position').orderBy('c.id').orderBy('s.position').orderBy('s.id').execute();
 }
 
-/** What the article editor offers: the sections ("Category › Section" in the staff member's language), visibilities, languages. */
+/** The brands a category or an article may belong to (the forms offer "every brand" besides). */
+export function brandChoices(db: Db) {
+  return db.selectFrom('brands').select(['id', 'name']).orderBy('name').execute();
+}
+
+/** What the article editor offers: the sections ("Category › Section" in the staff member's language), brands, visibilities, languages. */
 export async function editorChoices(db: Db, locale: string) {
   const sections = (await sectionChoices(db)).map((s) => ({
     id: s.id, label: `${localized(parseTexts(s.category_texts), locale).name} › ${localized(parseTexts(s.texts), locale).name}`,
   }));
-  return { sections, visibilities: VISIBILITIES, locales: HELP_LOCALES };
+  const images = await imagePolicy(db);
+  const imageLimits = { types: allowedLabels(images, locale), maxBytes: images.maxTotalBytes };
+  return { sections, brands: await brandChoices(db), visibilities: VISIBILITIES, locales: HELP_LOCALES, imageLimits };
 }
