@@ -1,4 +1,5 @@
 import { sql, type SqlBool } from 'kysely';
+import { untilChanged } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 import { NotFound } from '../lib/errors.js';
 import { localized, parseTexts } from './text.js';
@@ -108,11 +109,17 @@ export async function findSection(db: Db, id: number) {
   return row;
 }
 
+/** Every brand's host name, and the default brand first: remembered until the database changes (read on every help page). */
+const helpBrands = untilChanged((db: Db, _: '') => db.selectFrom('brands').select(['id', 'name', 'portal_title', 'host'])
+  .orderBy('is_default', 'desc').orderBy('id').execute(), 1);
+
 /** The brand answering on a host name, else the default brand (one desk always has one). */
 export async function brandOfHost(db: Db, host: string) {
-  const columns = ['id', 'name', 'portal_title', 'host'] as const;
-  const own = host ? await db.selectFrom('brands').select(columns).where('host', '=', host.toLowerCase()).executeTakeFirst() : undefined;
-  return own ?? db.selectFrom('brands').select(columns).orderBy('is_default', 'desc').orderBy('id').limit(1).executeTakeFirstOrThrow();
+  const brands = await helpBrands(db, '');
+  const name = host.toLowerCase();
+  const brand = brands.find((b) => b.host !== null && b.host === name) ?? brands[0];
+  if (!brand) throw new Error('the desk has no brand');
+  return brand;
 }
 
 /** The public articles of a brand's help center for its sitemap (never internal ones, whoever asks), in English's order. */

@@ -59,13 +59,11 @@ export async function insertHelpCenter(db: Db, random: Random, plan: { tickets: 
   const total = demoArticleCount(plan.tickets);
   for (let done = 0; done < total;) {
     const batch = Math.min(500, total - done);
-    const planned = Array.from({ length: batch }, () => {
-      const roll = random();
-      return {
-        ...article(random), section: pick(random, sections), views: Math.floor(5000 * random() ** 8),
-        state: roll < 0.05 ? 'draft' : 'published', visibility: roll >= 0.05 && roll < 0.1 ? 'internal' : 'public',
-      };
-    });
+    // One in twenty a draft, one in twenty internal: even the smallest demo has both.
+    const planned = Array.from({ length: batch }, (_, i) => ({
+      ...article(random), section: pick(random, sections), views: Math.floor(5000 * random() ** 8),
+      state: (done + i) % 20 === 7 ? 'draft' : 'published', visibility: (done + i) % 20 === 17 ? 'internal' : 'public',
+    }));
     await db.transaction().execute(async (trx) => {
       const ids = await trx.insertInto('help_articles').values(planned.map((a, i) => ({
         section_id: a.section, visibility: a.visibility, state: a.state, author_id: plan.authorId, position: done + i, view_count: a.views,

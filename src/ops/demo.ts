@@ -62,9 +62,7 @@ export async function buildDemo(db: Db, options: DemoOptions): Promise<{ passwor
         },
       });
     }, () => options.progress?.('demo: building the search index'));
-    options.progress?.('demo: writing the help center');
-    const agent = await db.selectFrom('users').select('id').where('email', '=', 'agent@demo.test').executeTakeFirst();
-    const articles = await insertHelpCenter(db, seededRandom((options.seed ?? 42) ^ 0x4e1b), { tickets: options.tickets, now, authorId: agent?.id ?? null });
+    const articles = await demoHelpCenter(db, options, now);
     options.progress?.('demo: updating statistics');
     await sink.finish();
     return {
@@ -77,4 +75,12 @@ export async function buildDemo(db: Db, options: DemoOptions): Promise<{ passwor
   } finally {
     sink.close();
   }
+}
+
+/** The help center once per desk, with the first demo that has tickets (a second run adds tickets only). */
+async function demoHelpCenter(db: Db, options: DemoOptions, now: number): Promise<number> {
+  if (options.tickets === 0 || await db.selectFrom('help_articles').select('id').limit(1).executeTakeFirst()) return 0;
+  options.progress?.('demo: writing the help center');
+  const agent = await db.selectFrom('users').select('id').where('email', '=', 'agent@demo.test').executeTakeFirst();
+  return insertHelpCenter(db, seededRandom((options.seed ?? 42) ^ 0x4e1b), { tickets: options.tickets, now, authorId: agent?.id ?? null });
 }
