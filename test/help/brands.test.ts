@@ -6,14 +6,14 @@ import t, { type Test } from 'tap';
 import { putSetting } from '../../src/settings/settings.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
-import { makeUser, PASSWORD } from '../helpers/factories.js';
+import { makeTicket, makeUser, PASSWORD } from '../helpers/factories.js';
 
 const ACME = { host: 'help.acme.test' };
 
 async function setup(t: Test) {
   const desk = await buildTestDesk(t);
   const { db, app } = desk;
-  const login = async (role: 'admin' | 'supervisor' | 'customer') => {
+  const login = async (role: 'admin' | 'supervisor' | 'agent' | 'customer') => {
     const client = new Client(app);
     await client.login((await makeUser(db, role)).email, PASSWORD);
     return client;
@@ -54,7 +54,7 @@ async function setup(t: Test) {
     home: await article('Billing questions router', shared.section, home.id),
     acmeCategory: await article('Acme router lights', acmeOnly.section, ''),
   };
-  return { ...desk, admin, editor, cora, acme, home, shared, acmeOnly, ids };
+  return { ...desk, admin, editor, cora, acme, home, shared, acmeOnly, ids, login };
 }
 
 t.test("each brand's help center shows its own and the shared articles, with its name in the header; another brand's are not found", async (t) => {
@@ -140,4 +140,24 @@ t.test("staff choose an article's and a category's brand; a wrong choice is refu
   const deleting = await admin.post(`/admin/brands/${acme.id}/delete`);
   t.equal(deleting.statusCode, 409, 'a brand whose help center has a category cannot be deleted');
   t.ok(await db.selectFrom('brands').select('id').where('id', '=', acme.id).executeTakeFirst(), 'it is still there');
+});
+
+t.test("on a ticket, Insert an article offers the ticket's brand's articles and links to its help center's host", async (t) => {
+  const { db, ids, acme, home, login } = await setup(t);
+  const agent = await login('agent');
+  const requester = await makeUser(db, 'customer');
+  const acmeTicket = await makeTicket(db, { requesterId: requester.id, subject: 'Router blinks red', brandId: acme.id });
+  const homeTicket = await makeTicket(db, { requesterId: requester.id, subject: 'Router blinks red', brandId: home.id });
+  const search = { tab: 'general', kind: 'reply', body: '', articleQ: 'router', articleAction: 'search' };
+  await agent.page(`/agent/tickets/${acmeTicket}`);
+  const onAcme = (await agent.post(`/agent/tickets/${acmeTicket}/article`, search)).body;
+  t.match(onAcme, 'Acme router reset', "an Acme ticket is offered Acme's article");
+  t.notMatch(onAcme, 'Billing questions router', "not the default brand's");
+  const onHome = (await agent.post(`/agent/tickets/${homeTicket}/article`, search)).body;
+  t.match(onHome, 'Billing questions router', "a default-brand ticket its brand's");
+  t.notMatch(onHome, 'Acme router reset');
+  const link = await agent.post(`/agent/tickets/${acmeTicket}/article`, { tab: 'general', kind: 'reply', body: '', articleChoice: String(ids.acme), articleAction: 'link' });
+  t.match(link.body, `//help.acme.test/help/articles/${ids.acme}-acme-router-reset)`, "the link leads to Acme's help center");
+  const elsewhere = await agent.post(`/agent/tickets/${homeTicket}/article`, { tab: 'general', kind: 'reply', body: '', articleChoice: String(ids.acme), articleAction: 'link' });
+  t.equal(elsewhere.statusCode, 422, "Acme's article cannot be put into a default-brand ticket's reply");
 });
