@@ -80,18 +80,18 @@ export async function readArticle(db: Db, reader: Reader, id: number) {
 }
 
 export interface TreeSection { id: number; category_id: number; position: number; name: string; description: string; locale: string }
-export interface TreeCategory { id: number; position: number; name: string; description: string; locale: string; sections: TreeSection[] }
+export interface TreeCategory { id: number; position: number; brand_id: number | null; name: string; description: string; locale: string; sections: TreeSection[] }
 
 /** Every category of the brand's help center (all of them for `null`) with its sections, named in the reader's language (with the fallback), in order. */
 export async function categoryTree(db: Db, locale: string, brandId: number | null): Promise<TreeCategory[]> {
-  let categoryQuery = db.selectFrom('help_categories as c').select(['c.id', 'c.position', 'c.texts']).orderBy('c.position').orderBy('c.id');
+  let categoryQuery = db.selectFrom('help_categories as c').select(['c.id', 'c.position', 'c.brand_id', 'c.texts']).orderBy('c.position').orderBy('c.id');
   if (brandId !== null) categoryQuery = categoryQuery.where(inBrand('c.brand_id', brandId));
   const [categories, sections] = await Promise.all([
     categoryQuery.execute(),
     db.selectFrom('help_sections').select(['id', 'category_id', 'position', 'texts']).orderBy('position').orderBy('id').execute(),
   ]);
   return categories.map((category) => ({
-    id: category.id, position: category.position, ...localized(parseTexts(category.texts), locale),
+    id: category.id, position: category.position, brand_id: category.brand_id, ...localized(parseTexts(category.texts), locale),
     sections: sections.filter((s) => s.category_id === category.id)
       .map((s) => ({ id: s.id, category_id: s.category_id, position: s.position, ...localized(parseTexts(s.texts), locale) })),
   }));

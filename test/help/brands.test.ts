@@ -120,6 +120,8 @@ t.test("staff choose an article's and a category's brand; a wrong choice is refu
   const form = await editor.page(`/agent/help/articles/${ids.acme}`);
   t.match(form, new RegExp(`<option value="${acme.id}" selected>Acme</option>`), "the editor shows the article's brand");
   t.match(form, '<option value="">Every brand</option>');
+  t.match(await editor.page('/agent/help'), new RegExp(`href="/agent/help/articles/${ids.acme}">Acme router reset</a>[\\s\\S]*?<span class="badge">Acme</span>`), "the article list marks Acme's article");
+  t.match(await editor.page('/agent/help/categories'), /Acme routers<\/a> <span class="badge">Acme<\/span>/, "and the categories Acme's category");
 
   const refused = await editor.post(`/agent/help/articles/${ids.acme}`, { sectionId: String(shared.section), brandId: '9999', visibility: 'public', locale: 'en', title: 'Acme router reset, new', body: 'Kept text' });
   t.equal(refused.statusCode, 422, 'a brand that does not exist is refused');
