@@ -91,6 +91,8 @@ export interface BrandsTable {
   mail_footer: Generated<string>;
   is_default: Generated<Bool>;
   created_at: string;
+  /** The host name its help center answers on, lower case; null: none (migration 0046). */
+  host: string | null;
 }
 
 /** A staff member's signature for one brand, where it differs from their own (users.signature). */
