@@ -14,6 +14,8 @@ export interface BenchCase {
   path: string;
   form?: (n: number) => { path: string; body: Record<string, string> };
   expect: 2 | 3;
+  /** Request headers besides the session's cookie (an htmx request's). */
+  headers?: Record<string, string>;
   /** Why the case is not measured (e.g. the build has no search yet). */
   skipped?: string;
 }
@@ -39,6 +41,7 @@ export const SEARCH_PATH = '/agent/search';
 export function buildCases({ agent, customer, supervisor, facts, deepCursor, hasSearch, hasReports }: CaseInputs, terms: { common: string; rare: string }): BenchCase[] {
   const search: Partial<BenchCase> = hasSearch ? {} : { skipped: 'n/a (no search)' };
   const reports: Partial<BenchCase> = hasReports ? {} : { skipped: 'n/a (no reports)' };
+  const help: Partial<BenchCase> = facts.helpArticleId !== null ? {} : { skipped: 'n/a (no help center articles)' };
   return [
     { name: 'agent list, default view', kind: 'read', session: agent, path: '/agent/tickets', expect: 2 },
     { name: 'agent list, two filters', kind: 'read', session: agent, path: '/agent/tickets?status=category%3Aopen&priority=high', expect: 2 },
@@ -55,6 +58,14 @@ export function buildCases({ agent, customer, supervisor, facts, deepCursor, has
     { name: `search, common word "${terms.common}"`, kind: 'search', session: agent, path: `${SEARCH_PATH}?q=${terms.common}`, expect: 2, ...search },
     { name: `search, rare word "${terms.rare}"`, kind: 'search', session: agent, path: `${SEARCH_PATH}?q=${terms.rare}`, expect: 2, ...search },
     { name: `search, "tag:${COMMON_TAG} ${terms.common}"`, kind: 'search', session: agent, path: `${SEARCH_PATH}?q=tag%3A${COMMON_TAG}+${terms.common}`, expect: 2, ...search },
+    // The help center (issue 23) as a customer reads it: its home (categories, the most read articles),
+    // the most read article, and the suggestions htmx asks for while a subject is typed (a common word).
+    { name: 'help center home', kind: 'read', session: customer, path: '/help', expect: 2, ...help },
+    { name: 'help article', kind: 'read', session: customer, path: `/help/articles/${facts.helpArticleId ?? 0}`, expect: 2, ...help },
+    {
+      name: `help suggestions, common word "${terms.common}"`, kind: 'read', session: customer, path: `/help/suggestions?subject=${terms.common}+reset`,
+      headers: { 'HX-Request': 'true', 'HX-Request-Type': 'partial' }, expect: 2, ...help,
+    },
     // A supervisor's 90-day report of the whole desk, broken down by group (issue 21: under 500 ms at 1M tickets).
     { name: 'reports, 90 days by group', kind: 'read', session: supervisor, path: `/agent/reports?${lastDays(90)}&by=group`, expect: 2, ...reports },
     {

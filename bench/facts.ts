@@ -11,6 +11,8 @@ export interface Facts {
   /** The topic the portal form offers first. */
   portalTypeId: number;
   tickets: number;
+  /** The most read published public article of the help center, null on a data set without one. */
+  helpArticleId: number | null;
 }
 
 export function readFacts(databasePath: string): Facts {
@@ -25,8 +27,16 @@ export function readFacts(databasePath: string): Facts {
     const setting = (key: string) => Number((db.prepare('select value from settings where key = ?').get(key) as { value: string } | undefined)?.value) || null;
     const portalTypeId = setting('portal.default_type_id') ?? setting('default_type_id');
     if (!long || replyTicketIds.length === 0 || portalTypeId === null) throw new Error('the data set has no tickets to benchmark');
-    return { longTicketId: long.id, longTicketMessages: long.n, replyTicketIds, portalTypeId, tickets: maxId };
+    return { longTicketId: long.id, longTicketMessages: long.n, replyTicketIds, portalTypeId, tickets: maxId, helpArticleId: mostReadArticle(db) };
   } finally {
     db.close();
   }
+}
+
+function mostReadArticle(db: SQLite.Database): number | null {
+  const table = db.prepare("select 1 from sqlite_master where type = 'table' and name = 'help_articles'").get();
+  if (!table) return null;
+  const row = db.prepare(`select id from help_articles where state = 'published' and visibility = 'public'
+    order by view_count desc, id limit 1`).get() as { id: number } | undefined;
+  return row?.id ?? null;
 }

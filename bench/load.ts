@@ -68,7 +68,7 @@ export async function measureCases(baseUrl: string, pids: number[], cases: Bench
 }
 
 export async function measure(baseUrl: string, pids: number[], testCase: BenchCase, connections: number, seconds: number): Promise<Measurement> {
-  const headers: Record<string, string> = { cookie: testCase.session.cookie };
+  const headers: Record<string, string> = { ...testCase.headers, cookie: testCase.session.cookie };
   let n = 0;
   const request = testCase.form
     ? {

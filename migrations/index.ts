@@ -35,6 +35,7 @@ import * as m0042 from './0042_reports.js';
 import * as m0043 from './0043_passkeys_sso.js';
 import * as m0044 from './0044_macro_attachments.js';
 import * as m0045 from './0045_import.js';
+import * as m0046 from './0046_help_brands.js';
 import * as m0049 from './0049_mail_quoted.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
@@ -75,5 +76,6 @@ export const migrations: Record<string, Migration> = {
   '0043_passkeys_sso': m0043,
   '0044_macro_attachments': m0044,
   '0045_import': m0045,
+  '0046_help_brands': m0046,
   '0049_mail_quoted': m0049,
 };

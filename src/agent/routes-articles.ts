@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { articlesOfTexts, articleSource } from '../help/queries.js';
 import { editorChoices } from '../help/staff-queries.js';
 import { suggestArticles } from '../help/suggest.js';
-import { articlePath, isHelpLocale } from '../help/text.js';
+import { articlePath, helpBaseUrl, isHelpLocale } from '../help/text.js';
+import { findBrand } from '../brands/queries.js';
 import { NotFound } from '../lib/errors.js';
 import { idParam, positiveInt } from '../lib/validate.js';
 import { allow } from '../plugins/guards.js';
@@ -34,29 +35,32 @@ export default async function ticketArticleRoutes(app: FastifyInstance) {
     const kept: Form = Object.fromEntries(Object.entries(form).filter(([key]) => key !== '_csrf' && key !== 'articleAction'));
     const articleQ = typeof form.articleQ === 'string' ? form.articleQ.slice(0, 200) : '';
     const locale = request.t.locale ?? 'en';
+    // The ticket's brand's help center: the articles its customer can open, at that help center's address.
+    const brand = await findBrand(db, details.ticket.brand_id);
+    const reader = { internal: false, locale, brandId: details.ticket.brand_id };
     const compose = { values: kept, errors: {} as Record<string, string>, pending: await pendingMacro(db, actor, form, request.t), articleQ };
     const page = (extra: Record<string, unknown>, status = 200) => reply.page('tickets/agent-show', { ...details, compose: { ...compose, ...extra } }, { status });
 
     if (form.articleAction === 'link' || form.articleAction === 'text') {
       const chosen = positiveInt(form.articleChoice);
-      const article = chosen === null ? null : await articleSource(db, chosen, locale).catch((error: unknown) => {
+      const article = chosen === null ? null : await articleSource(db, chosen, locale, reader.brandId).catch((error: unknown) => {
         if (error instanceof NotFound) return null;
         throw error;
       });
       if (!article) return page({ errors: { article: 'help.compose.choose' }, message: request.t('help.compose.choose') }, 422);
-      const insert = form.articleAction === 'link' ? `[${article.title}](${app.mail.baseUrl}${articlePath(article.id, article.title)})` : article.body;
+      const insert = form.articleAction === 'link' ? `[${article.title}](${helpBaseUrl(app.mail.baseUrl, brand?.host ?? null)}${articlePath(article.id, article.title)})` : article.body;
       const typed = (kept.body ?? '').replace(/\s+$/, '');
       return page({ values: { ...kept, body: typed ? `${typed}\n\n${insert}` : insert } });
     }
     // Nothing typed: the articles suggested by the ticket's subject, as a customer would see them.
     if (!articleQ.trim()) {
-      const suggested = await suggestArticles(db, { internal: false, locale }, details.ticket.subject);
+      const suggested = await suggestArticles(db, reader, details.ticket.subject);
       return page({ articleResults: suggested.map(({ id, title }) => ({ id, title })), articleSuggested: true });
     }
     const terms = helpSearchTerms(articleQ);
     const hits = terms.length > 0 ? await articleTextHits(db, terms) : [];
     const score = new Map(hits.map((hit) => [hit.textId, hit.score]));
-    const rows = await articlesOfTexts(db, { internal: false, locale }, hits.map((hit) => hit.textId));
+    const rows = await articlesOfTexts(db, reader, hits.map((hit) => hit.textId));
     const articleResults = rows.sort((a, b) => score.get(a.text_id)! - score.get(b.text_id)! || b.id - a.id).slice(0, RESULTS)
       .map((row) => ({ id: row.id, title: row.title }));
     return page({ articleResults });

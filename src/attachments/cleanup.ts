@@ -17,10 +17,11 @@ export async function removeAbandonedUploads(db: Db, uploadsDir: string, olderTh
   const keys = await deletePendingUploads(db, { createdBefore: isoIn(-olderThanMs) });
   await removeStoredFiles(uploadsDir, keys);
   const temp = await sweepTempFiles(uploadsDir, olderThanMs);
-  // A macro's files (macro_attachments) are referenced too, however old: they wait for the next send.
+  // A macro's files (macro_attachments) and an article's images are referenced too, however old.
   const unreferenced = await sweepUnreferencedFiles(uploadsDir, async (batch) => new Set([
     ...(await db.selectFrom('attachments').select('storage_key').where('storage_key', 'in', batch).execute()).map((r) => r.storage_key),
     ...(await db.selectFrom('macro_attachments').select('storage_key').where('storage_key', 'in', batch).execute()).map((r) => r.storage_key),
+    ...(await db.selectFrom('help_article_images').select('storage_key').where('storage_key', 'in', batch).execute()).map((r) => r.storage_key),
   ]), olderThanMs);
   return { uploads: keys.length, temp, unreferenced };
 }

@@ -3,13 +3,13 @@ import { NotFound } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
 import { allow } from '../plugins/guards.js';
 import { findDownloadableAttachment } from './access.js';
-import { attachmentHref, contentDisposition } from './names.js';
+import { attachmentHref } from './names.js';
+import { sendStoredFile } from './send.js';
 import { isInlineImage } from './sniff.js';
-import { openStoredFile } from './store.js';
 import { readMultipartForm } from './uploads.js';
 
 export default async function attachmentRoutes(app: FastifyInstance) {
-  const { db, config } = app;
+  const { db } = app;
   const anyone = allow('account.use');
 
   // A download, never a page: the type we sniffed, no sniffing by the browser, and inline only for raster images.
@@ -18,19 +18,8 @@ export default async function attachmentRoutes(app: FastifyInstance) {
       const id = positiveInt(request.params.id);
       if (!id) throw new NotFound();
       const attachment = await findDownloadableAttachment(db, request.actor!, id);
-      const file = await openStoredFile(config.uploadsDir, attachment.storage_key);
-      if (!file) {
-        request.log.warn({ attachment: attachment.id }, 'attachment file missing on disk');
-        throw new NotFound();
-      }
       const inline = request.query.inline === '1' && isInlineImage(attachment.content_type);
-      return reply
-        .header('Content-Disposition', contentDisposition(attachment.filename, inline ? 'inline' : 'attachment'))
-        .header('X-Content-Type-Options', 'nosniff')
-        .header('Cache-Control', 'private')
-        .header('Content-Length', String(file.size))
-        .type(attachment.content_type)
-        .send(file.stream);
+      return sendStoredFile(reply, attachment, inline ? 'inline' : 'attachment');
     });
 
   // Pending uploads for script-driven uploaders: the files wait (a day at most) for the message that binds them.

@@ -5,16 +5,18 @@ import { nowIso } from '../lib/time.js';
 import { refuse, type Checked } from '../lib/form.js';
 import { can } from '../policy/can.js';
 import type { Actor } from '../users/actor.js';
-import { countBrandTickets, findBrand, findBrandByName, makeDefaultBrand } from './queries.js';
+import { countBrandHelp, countBrandTickets, findBrand, findBrandByHost, findBrandByName, makeDefaultBrand } from './queries.js';
 import type { BrandInput } from './schemas.js';
 
 /** The brand's columns from the form, once its name is free; one answer names every mistake. */
 async function checkBrand(db: Db, { value, errors }: Checked<BrandInput>, exceptId?: number) {
-  const { name, fromName: from_name, fromAddress: from_address, portalTitle: portal_title, colour, mailFooter: mail_footer } = value;
+  const { name, fromName: from_name, fromAddress: from_address, portalTitle: portal_title, colour, mailFooter: mail_footer, host } = value;
   const taken = name ? await findBrandByName(db, name) : undefined;
   if (taken && taken.id !== exceptId) errors.name ??= 'admin.brands.nameTaken';
+  const hostTaken = host ? await findBrandByHost(db, host) : undefined;
+  if (hostTaken && hostTaken.id !== exceptId) errors.host ??= 'admin.brands.hostTaken';
   refuse(errors);
-  return { name, from_name, from_address, portal_title, colour, mail_footer };
+  return { name, from_name, from_address, portal_title, colour, mail_footer, host };
 }
 
 function requireAdmin(actor: Actor): void {
@@ -55,7 +57,7 @@ export async function updateBrand(db: Db, actor: Actor, id: number, input: Check
   });
 }
 
-/** A brand that tickets carry, or the default one, stays: mail and the portal need it. */
+/** A brand that tickets carry, or the default one, stays: mail and the portal need it; so does one with help center articles or categories. */
 export async function deleteBrand(db: Db, actor: Actor, id: number): Promise<void> {
   requireAdmin(actor);
   await db.transaction().execute(async (trx) => {
@@ -68,6 +70,8 @@ export async function deleteBrand(db: Db, actor: Actor, id: number): Promise<voi
       inUse.params = { n: String(tickets) };
       throw inUse;
     }
+    // Its help center's articles would otherwise show in every brand's: they are moved or deleted first.
+    if ((await countBrandHelp(trx, id)) > 0) throw new Conflict('admin.brands.inUseHelp');
     await trx.deleteFrom('brands').where('id', '=', id).execute();
     await recordAudit(trx, actor, { action: 'brand.deleted', subjectType: 'brand', subjectId: id, before: brand });
   });

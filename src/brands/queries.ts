@@ -1,6 +1,6 @@
 import type { Db } from '../db/connect.js';
 
-const COLUMNS = ['id', 'name', 'from_name', 'from_address', 'portal_title', 'colour', 'mail_footer', 'is_default'] as const;
+const COLUMNS = ['id', 'name', 'from_name', 'from_address', 'portal_title', 'colour', 'mail_footer', 'is_default', 'host'] as const;
 
 export function listBrands(db: Db) {
   return db.selectFrom('brands').select(COLUMNS)
@@ -15,6 +15,19 @@ export function findBrand(db: Db, id: number) {
 
 export function findBrandByName(db: Db, name: string) {
   return db.selectFrom('brands').select('id').where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase())).executeTakeFirst();
+}
+
+export function findBrandByHost(db: Db, host: string) {
+  return db.selectFrom('brands').select('id').where('host', '=', host).executeTakeFirst();
+}
+
+/** What keeps a brand from being deleted besides its tickets: its help center's categories and articles. */
+export async function countBrandHelp(db: Db, id: number): Promise<number> {
+  const [categories, articles] = await Promise.all([
+    db.selectFrom('help_categories').select((eb) => eb.fn.countAll<number>().as('n')).where('brand_id', '=', id).executeTakeFirstOrThrow(),
+    db.selectFrom('help_articles').select((eb) => eb.fn.countAll<number>().as('n')).where('brand_id', '=', id).executeTakeFirstOrThrow(),
+  ]);
+  return Number(categories.n) + Number(articles.n);
 }
 
 export async function countBrandTickets(db: Db, id: number): Promise<number> {

@@ -20,7 +20,7 @@ export default async function adminBrandRoutes(app: FastifyInstance) {
     if (!brand) throw new NotFound();
     const stored = {
       name: brand.name, fromName: brand.from_name, fromAddress: brand.from_address, portalTitle: brand.portal_title,
-      colour: brand.colour ?? '', mailFooter: brand.mail_footer, isDefault: String(brand.is_default),
+      colour: brand.colour ?? '', mailFooter: brand.mail_footer, isDefault: String(brand.is_default), host: brand.host ?? '',
     };
     return reply.page('admin/brands-edit', { brand, values: values ?? stored, errors }, { status });
   }

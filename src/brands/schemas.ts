@@ -13,5 +13,8 @@ export const brandSchema = z.object({
   /** Markdown at the bottom of every ticket mail of the brand ('' = none). */
   mailFooter: longText({ required: false, max: 2000 }),
   isDefault: flag(),
+  /** The host name its help center answers on (lower case), or null: the default brand's help center answers the rest. */
+  host: withBlank(text({ required: false, max: 253, format: { pattern: /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, error: 'admin.brands.hostFormat' } })
+    .transform((typed) => typed.toLowerCase() || null), null),
 });
 export type BrandInput = z.output<typeof brandSchema>;

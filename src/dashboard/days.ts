@@ -20,7 +20,8 @@ function partsIn(timeZone: string, ms: number) {
     });
     dateFormats.set(timeZone, format);
   }
-  const get = (type: string) => Number(format.formatToParts(new Date(ms)).find((p) => p.type === type)!.value);
+  const parts = format.formatToParts(new Date(ms));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
   return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
 }
 
@@ -43,14 +44,19 @@ export function localDayStart(timeZone: string, date: string, days = 0): string 
   return new Date(midnight(timeZone, year, month, day + days)).toISOString();
 }
 
+const knownZones = new Set<string>();
+
 /** Whether the runtime knows this IANA zone. */
 export function isTimeZone(value: string): boolean {
+  if (dateFormats.has(value) || knownZones.has(value)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
   } catch {
     return false;
   }
+  // Only zones the runtime knows are remembered, so the set stays as small as the zone database.
+  knownZones.add(value);
+  return true;
 }
 
 /** The last `count` local days up to and including today, oldest first. */

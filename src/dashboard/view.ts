@@ -1,5 +1,5 @@
 import type { Translate } from '../i18n.js';
-import { intlLocale } from '../lib/format.js';
+import { formatDayMonth } from '../lib/format.js';
 import { COUNT_CAP } from '../tickets/list.js';
 import { barChart, type BarChart } from './chart.js';
 import type { Dashboard } from './dashboard.js';
@@ -18,7 +18,7 @@ export function formatDuration(ms: number | null, t: Translate): string {
 
 /** A local date (YYYY-MM-DD) as a short label in the reader's language: "14 Mar". */
 export function dayLabel(date: string, locale = 'en'): string {
-  return new Intl.DateTimeFormat(intlLocale(locale), { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+  return formatDayMonth(date, locale);
 }
 
 export interface DashboardView extends Dashboard {

@@ -36,6 +36,14 @@ export interface TransactionalConsumer extends ConsumerBase {
    */
   readonly lateWriterLock?: boolean;
   handle(trx: Trx, event: StreamEvent, context: ConsumerContext): Promise<void>;
+  /**
+   * Whether the event certainly asks nothing of this consumer, from a cheap read outside any
+   * transaction (no trigger enabled, nobody subscribed, no clock on the ticket). Such an event gets
+   * no transaction of its own: the position passes it with the next event handled, or once at the
+   * end of the round. Most desks have no webhooks and many no triggers: without this, every event
+   * cost each of those consumers a write transaction.
+   */
+  passes?(db: Db, event: StreamEvent): Promise<boolean>;
 }
 
 export interface OutsideConsumer extends ConsumerBase {

@@ -26,7 +26,10 @@ export async function positionOf(db: Db, consumer: string): Promise<number> {
 async function moveTo(db: Db, consumer: string, eventId: number): Promise<void> {
   const now = nowIso();
   await db.insertInto('consumer_positions').values({ consumer, last_event_id: eventId, updated_at: now })
-    .onConflict((oc) => oc.column('consumer').doUpdateSet({ last_event_id: eventId, updated_at: now }))
+    // Never backwards: events passed outside a transaction (`passes`) are written after the fact,
+    // and another worker may have handled later ones meanwhile.
+    .onConflict((oc) => oc.column('consumer').doUpdateSet({ last_event_id: eventId, updated_at: now })
+      .where('consumer_positions.last_event_id', '<', eventId))
     // The consumer's own row, written under its named lock: an event it has nothing to do for moves
     // its position without waiting in the writers' line (late-locking consumers, PostgreSQL).
     .modifyEnd(ownRow)
@@ -58,13 +61,21 @@ export async function runConsumer(db: Db, consumer: Consumer, options: RunOption
   const memory = consumer.ephemeral ? options.ephemeral ?? new Map<string, number>() : null;
   if (memory && !memory.has(consumer.name)) memory.set(consumer.name, await lastEventId(db));
   let position = memory ? memory.get(consumer.name)! : await positionOf(db, consumer.name);
+  // The last event passed without a transaction (`passes`) and not yet written as the position.
+  let passed: number | null = null;
+  const catchUp = async () => {
+    if (passed !== null) await moveTo(db, consumer.name, passed);
+    passed = null;
+  };
   while (handled < max) {
     const rows = await db.selectFrom('events').selectAll().where('id', '>', position).orderBy('id').limit(batch).execute();
     if (rows.length === 0) break;
     for (const row of rows) {
       const event = toStreamEvent(row);
       try {
-        if (consumer.transactional) {
+        if (consumer.transactional && consumer.passes && await consumer.passes(db, event)) {
+          passed = event.id;
+        } else if (consumer.transactional) {
           const late = consumer.lateWriterLock === true;
           const transaction = <T>(run: (trx: Trx) => Promise<T>) => (late ? lockAtFirstWrite(db, run) : db.transaction().execute(run));
           await transaction(async (trx) => {
@@ -75,6 +86,7 @@ export async function runConsumer(db: Db, consumer: Consumer, options: RunOption
             await consumer.handle(trx, event, context);
             await moveTo(trx, consumer.name, event.id);
           });
+          passed = null;
         } else if (memory) {
           memory.set(consumer.name, event.id); // first: a failing fan-out is not retried to nobody
           await consumer.handle(db, event, context);
@@ -84,6 +96,7 @@ export async function runConsumer(db: Db, consumer: Consumer, options: RunOption
         }
       } catch (error) {
         options.onError?.(consumer.name, event, error);
+        await catchUp();
         return handled;
       }
       position = event.id;
@@ -94,6 +107,7 @@ export async function runConsumer(db: Db, consumer: Consumer, options: RunOption
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
+  await catchUp();
   return handled;
 }
 

@@ -3,7 +3,7 @@ import { hmac } from '../lib/crypto.js';
 import { Forbidden } from '../lib/errors.js';
 import { can } from '../policy/can.js';
 import { getSetting } from '../settings/settings.js';
-import type { Reader } from './queries.js';
+import { brandOfHost, type Reader } from './queries.js';
 import { isBot } from './view-counts.js';
 
 /** The setting that opens the help center to visitors without an account (off: signed-in people only). */
@@ -14,14 +14,29 @@ export const HELP_PUBLIC_SETTING = 'help.public';
  * allows it. Visitors asking for a page otherwise are sent to log in first, as everywhere else.
  */
 export async function helpReaders(request: FastifyRequest, reply: FastifyReply) {
+  brands.set(request, await brandOfHost(request.server.db, request.hostname));
   if (request.actor) return;
   if ((await getSetting(request.server.db, HELP_PUBLIC_SETTING)) === '1') return;
   if (request.method === 'GET') return reply.seeOther(`/login?next=${encodeURIComponent(request.url)}`);
   throw new Forbidden('errors.loginRequired');
 }
 
+export type HelpBrand = NonNullable<Awaited<ReturnType<typeof brandOfHost>>>;
+const brands = new WeakMap<FastifyRequest, HelpBrand>();
+
+/**
+ * Whose help center a request reads: the brand whose host name it was sent to (Admin → Brands,
+ * "Help center host name"), else the default brand's. The same address on another brand's host is
+ * another help center: an article of one brand is not found on the other's.
+ */
+export function helpBrandOf(request: FastifyRequest): HelpBrand {
+  const brand = brands.get(request);
+  if (!brand) throw new Error('help: the brand is read in the preHandler (helpReaders)');
+  return brand;
+}
+
 export function readerOf(request: FastifyRequest): Reader {
-  return { internal: can(request.actor, 'help.internal'), locale: request.t.locale ?? 'en' };
+  return { internal: can(request.actor, 'help.internal'), locale: request.t.locale ?? 'en', brandId: helpBrandOf(request).id };
 }
 
 /**

@@ -4,8 +4,11 @@ import { refuse } from '../lib/form.js';
 import { nowIso } from '../lib/time.js';
 import { can } from '../policy/can.js';
 import type { Actor } from '../users/actor.js';
-import type { ArticleInput } from './schemas.js';
+import { checkBrandChoice, type ArticleInput } from './schemas.js';
 import { renderArticle } from './text.js';
+import { adoptImages, storageKeysOfArticle } from './images.js';
+import type { StoredUpload } from '../attachments/uploads.js';
+import { removeStoredFiles } from '../attachments/store.js';
 
 /**
  * Help center articles (issue 23, point 1): staff write them in Markdown, one version per language;
@@ -44,30 +47,35 @@ async function writeText(trx: Trx, actor: Actor, articleId: number, locale: stri
   return true;
 }
 
+/** Uploaded images (pending uploads of the actor) to add to the text being saved (images.ts). */
+type Images = readonly Pick<StoredUpload, 'id'>[];
+
 /** A new article (a draft) with its first language version. */
-export async function createArticle(db: Db, actor: Actor, input: ArticleInput, errors: FieldErrors): Promise<number> {
+export async function createArticle(db: Db, actor: Actor, input: ArticleInput, errors: FieldErrors, images: Images = []): Promise<number> {
   mayManage(actor);
   await checkSection(db, input.sectionId, errors);
+  await checkBrandChoice(db, input.brandId, errors);
   refuse(errors);
   return db.transaction().execute(async (trx) => {
     const now = nowIso();
     const row = await trx.insertInto('help_articles').values({
-      section_id: input.sectionId, visibility: input.visibility, state: 'draft', author_id: actor.id, created_at: now, updated_at: now,
+      section_id: input.sectionId, brand_id: input.brandId, visibility: input.visibility, state: 'draft', author_id: actor.id, created_at: now, updated_at: now,
     }).returning('id').executeTakeFirstOrThrow();
-    await writeText(trx, actor, row.id, input.locale, input.title, input.body);
+    await writeText(trx, actor, row.id, input.locale, input.title, await adoptImages(trx, actor, row.id, images, input.body));
     return row.id;
   });
 }
 
-/** Save the editor: the article's section and visibility, and its text in the chosen language. */
-export async function saveArticle(db: Db, actor: Actor, id: number, input: ArticleInput, errors: FieldErrors): Promise<void> {
+/** Save the editor: the article's section, brand and visibility, and its text in the chosen language (with the images uploaded). */
+export async function saveArticle(db: Db, actor: Actor, id: number, input: ArticleInput, errors: FieldErrors, images: Images = []): Promise<void> {
   mayManage(actor);
   mayChange(actor, await findArticle(db, id));
   await checkSection(db, input.sectionId, errors);
+  await checkBrandChoice(db, input.brandId, errors);
   refuse(errors);
   await db.transaction().execute(async (trx) => {
-    await writeText(trx, actor, id, input.locale, input.title, input.body);
-    await trx.updateTable('help_articles').set({ section_id: input.sectionId, visibility: input.visibility, updated_at: nowIso() }).where('id', '=', id).execute();
+    await writeText(trx, actor, id, input.locale, input.title, await adoptImages(trx, actor, id, images, input.body));
+    await trx.updateTable('help_articles').set({ section_id: input.sectionId, brand_id: input.brandId, visibility: input.visibility, updated_at: nowIso() }).where('id', '=', id).execute();
   });
 }
 
@@ -102,9 +110,14 @@ export async function restoreRevision(db: Db, actor: Actor, revisionId: number):
   });
 }
 
-/** Delete an article with its language versions, revisions and votes. */
-export async function deleteArticle(db: Db, actor: Actor, id: number): Promise<void> {
+/** Delete an article with its language versions, revisions, votes and images (their files after the commit). */
+export async function deleteArticle(db: Db, actor: Actor, id: number, uploadsDir: string): Promise<void> {
   mayManage(actor);
   mayChange(actor, await findArticle(db, id));
-  await db.deleteFrom('help_articles').where('id', '=', id).execute();
+  const keys = await db.transaction().execute(async (trx) => {
+    const images = await storageKeysOfArticle(trx, id);
+    await trx.deleteFrom('help_articles').where('id', '=', id).execute();
+    return images;
+  });
+  await removeStoredFiles(uploadsDir, keys);
 }

@@ -1,4 +1,5 @@
 import { sql, type SqlBool } from 'kysely';
+import { untilChanged } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 import { NotFound } from '../lib/errors.js';
 import { localized, parseTexts } from './text.js';
@@ -11,6 +12,13 @@ import { localized, parseTexts } from './text.js';
 export interface Reader {
   internal: boolean;
   locale: string;
+  /** The brand whose help center is read (access.ts helpBrandOf); null only where every brand's articles are meant. */
+  brandId: number | null;
+}
+
+/** In brand `brandId`'s help center: shared (null) or the brand's own. The outer query names the category `c` or the article `a`. */
+function inBrand(column: 'a.brand_id' | 'c.brand_id', brandId: number) {
+  return sql<SqlBool>`(${sql.ref(column)} is null or ${sql.ref(column)} = ${brandId})`;
 }
 
 /**
@@ -27,6 +35,12 @@ export function visibleArticles(db: Db, reader: Reader) {
   let query = db.selectFrom('help_articles as a').innerJoin('help_article_texts as t', 't.article_id', 'a.id')
     .where('a.state', '=', 'published').where(shownText(reader.locale));
   if (!reader.internal) query = query.where('a.visibility', '=', 'public');
+  if (reader.brandId !== null) {
+    // The article's own brand, and its category's: an article shared by all brands in a brand's category shows there only.
+    query = query.where(inBrand('a.brand_id', reader.brandId)).where((eb) => eb.not(eb.exists(eb.selectFrom('help_sections as s')
+      .innerJoin('help_categories as c', 'c.id', 's.category_id').select(eb.lit(1).as('one'))
+      .whereRef('s.id', '=', 'a.section_id').where('c.brand_id', 'is not', null).where('c.brand_id', '!=', reader.brandId))));
+  }
   return query;
 }
 
@@ -66,16 +80,18 @@ export async function readArticle(db: Db, reader: Reader, id: number) {
 }
 
 export interface TreeSection { id: number; category_id: number; position: number; name: string; description: string; locale: string }
-export interface TreeCategory { id: number; position: number; name: string; description: string; locale: string; sections: TreeSection[] }
+export interface TreeCategory { id: number; position: number; brand_id: number | null; name: string; description: string; locale: string; sections: TreeSection[] }
 
-/** Every category with its sections, named in the reader's language (with the fallback), in order. */
-export async function categoryTree(db: Db, locale: string): Promise<TreeCategory[]> {
+/** Every category of the brand's help center (all of them for `null`) with its sections, named in the reader's language (with the fallback), in order. */
+export async function categoryTree(db: Db, locale: string, brandId: number | null): Promise<TreeCategory[]> {
+  let categoryQuery = db.selectFrom('help_categories as c').select(['c.id', 'c.position', 'c.brand_id', 'c.texts']).orderBy('c.position').orderBy('c.id');
+  if (brandId !== null) categoryQuery = categoryQuery.where(inBrand('c.brand_id', brandId));
   const [categories, sections] = await Promise.all([
-    db.selectFrom('help_categories').select(['id', 'position', 'texts']).orderBy('position').orderBy('id').execute(),
+    categoryQuery.execute(),
     db.selectFrom('help_sections').select(['id', 'category_id', 'position', 'texts']).orderBy('position').orderBy('id').execute(),
   ]);
   return categories.map((category) => ({
-    id: category.id, position: category.position, ...localized(parseTexts(category.texts), locale),
+    id: category.id, position: category.position, brand_id: category.brand_id, ...localized(parseTexts(category.texts), locale),
     sections: sections.filter((s) => s.category_id === category.id)
       .map((s) => ({ id: s.id, category_id: s.category_id, position: s.position, ...localized(parseTexts(s.texts), locale) })),
   }));
@@ -93,14 +109,27 @@ export async function findSection(db: Db, id: number) {
   return row;
 }
 
-/** The public articles for the sitemap (never internal ones, whoever asks), in English's order. */
-export function sitemapArticles(db: Db) {
-  return visibleArticles(db, { internal: false, locale: 'en' }).select(['a.id', 't.title', 'a.updated_at']).orderBy('a.id').limit(50_000).execute();
+/** Every brand's host name, and the default brand first: remembered until the database changes (read on every help page). */
+const helpBrands = untilChanged((db: Db, _: '') => db.selectFrom('brands').select(['id', 'name', 'portal_title', 'host'])
+  .orderBy('is_default', 'desc').orderBy('id').execute(), 1);
+
+/** The brand answering on a host name, else the default brand (one desk always has one). */
+export async function brandOfHost(db: Db, host: string) {
+  const brands = await helpBrands(db, '');
+  const name = host.toLowerCase();
+  const brand = brands.find((b) => b.host !== null && b.host === name) ?? brands[0];
+  if (!brand) throw new Error('the desk has no brand');
+  return brand;
+}
+
+/** The public articles of a brand's help center for its sitemap (never internal ones, whoever asks), in English's order. */
+export function sitemapArticles(db: Db, brandId: number) {
+  return visibleArticles(db, { internal: false, locale: 'en', brandId }).select(['a.id', 't.title', 'a.updated_at']).orderBy('a.id').limit(50_000).execute();
 }
 
 /** The Markdown an agent inserts into a reply: the public article's text in the language asked for (or the fallback). */
-export async function articleSource(db: Db, id: number, locale: string) {
-  const row = await visibleArticles(db, { internal: false, locale }).select(['a.id', 't.title', 't.body']).where('a.id', '=', id).executeTakeFirst();
+export async function articleSource(db: Db, id: number, locale: string, brandId: number) {
+  const row = await visibleArticles(db, { internal: false, locale, brandId }).select(['a.id', 't.title', 't.body']).where('a.id', '=', id).executeTakeFirst();
   if (!row) throw new NotFound();
   return row;
 }

@@ -4,6 +4,7 @@ import { readForm } from '../lib/form.js';
 import { idParam } from '../lib/validate.js';
 import { allow } from '../plugins/guards.js';
 import { categoryTree, findCategory, findSection } from './queries.js';
+import { brandChoices } from './staff-queries.js';
 import { categorySchema, sectionSchema, treeNodeInput, treeNodeValues } from './schemas.js';
 import { deleteCategory, deleteSection, saveCategory, saveSection } from './structure.js';
 import { HELP_LOCALES, parseTexts } from './text.js';
@@ -17,7 +18,7 @@ export default async function helpStructureRoutes(app: FastifyInstance) {
   app.addHook('preHandler', allow('help.manage'));
 
   const page = async (locale: string | undefined, extra: Record<string, unknown> = {}) => ({
-    tree: await categoryTree(db, locale ?? 'en'), locales: HELP_LOCALES, values: {}, errors: {}, sectionValues: {}, sectionErrors: {}, ...extra,
+    tree: await categoryTree(db, locale ?? 'en', null), brands: await brandChoices(db), locales: HELP_LOCALES, values: {}, errors: {}, sectionValues: {}, sectionErrors: {}, ...extra,
   });
 
   app.get('/agent/help/categories', async (request, reply) => reply.page('help/structure', await page(request.t.locale)));
@@ -26,7 +27,7 @@ export default async function helpStructureRoutes(app: FastifyInstance) {
     const form = request.body ?? {};
     const { value, errors } = readForm(categorySchema, form);
     try {
-      await saveCategory(db, request.actor!, null, treeNodeInput(value), errors);
+      await saveCategory(db, request.actor!, null, { ...treeNodeInput(value), brandId: value.brandId }, errors);
       return reply.seeOther('/agent/help/categories', 'help.categorySaved');
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
@@ -36,7 +37,8 @@ export default async function helpStructureRoutes(app: FastifyInstance) {
 
   app.get<Params>('/agent/help/categories/:id', async (request, reply) => {
     const category = await findCategory(db, idParam(request.params.id));
-    return reply.page('help/node-form', { kind: 'category', node: category, values: treeNodeValues(category.position, parseTexts(category.texts)), errors: {}, locales: HELP_LOCALES });
+    const values = { ...treeNodeValues(category.position, parseTexts(category.texts)), brandId: category.brand_id === null ? '' : String(category.brand_id) };
+    return reply.page('help/node-form', { kind: 'category', node: category, values, errors: {}, locales: HELP_LOCALES, brands: await brandChoices(db) });
   });
 
   app.post<Params & { Body: Form }>('/agent/help/categories/:id', async (request, reply) => {
@@ -44,12 +46,12 @@ export default async function helpStructureRoutes(app: FastifyInstance) {
     const form = request.body ?? {};
     const { value, errors } = readForm(categorySchema, form);
     try {
-      await saveCategory(db, request.actor!, id, treeNodeInput(value), errors);
+      await saveCategory(db, request.actor!, id, { ...treeNodeInput(value), brandId: value.brandId }, errors);
       return reply.seeOther('/agent/help/categories', 'help.categorySaved');
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
       const category = await findCategory(db, id);
-      return reply.page('help/node-form', { kind: 'category', node: category, values: form, errors: error.fields, locales: HELP_LOCALES }, { status: 422 });
+      return reply.page('help/node-form', { kind: 'category', node: category, values: form, errors: error.fields, locales: HELP_LOCALES, brands: await brandChoices(db) }, { status: 422 });
     }
   });
 
@@ -73,7 +75,7 @@ export default async function helpStructureRoutes(app: FastifyInstance) {
   app.get<Params>('/agent/help/sections/:id', async (request, reply) => {
     const section = await findSection(db, idParam(request.params.id));
     const values = { ...treeNodeValues(section.position, parseTexts(section.texts)), categoryId: String(section.category_id) };
-    return reply.page('help/node-form', { kind: 'section', node: section, values, errors: {}, locales: HELP_LOCALES, tree: await categoryTree(db, request.t.locale ?? 'en') });
+    return reply.page('help/node-form', { kind: 'section', node: section, values, errors: {}, locales: HELP_LOCALES, tree: await categoryTree(db, request.t.locale ?? 'en', null) });
   });
 
   app.post<Params & { Body: Form }>('/agent/help/sections/:id', async (request, reply) => {
@@ -86,7 +88,7 @@ export default async function helpStructureRoutes(app: FastifyInstance) {
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
       const section = await findSection(db, id);
-      return reply.page('help/node-form', { kind: 'section', node: section, values: form, errors: error.fields, locales: HELP_LOCALES, tree: await categoryTree(db, request.t.locale ?? 'en') }, { status: 422 });
+      return reply.page('help/node-form', { kind: 'section', node: section, values: form, errors: error.fields, locales: HELP_LOCALES, tree: await categoryTree(db, request.t.locale ?? 'en', null) }, { status: 422 });
     }
   });
 

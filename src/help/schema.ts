@@ -6,6 +6,8 @@ export interface HelpCategoriesTable {
   position: Generated<number>;
   /** JSON: LocalizedTexts (text.ts), a name and a description per language. */
   texts: Generated<string>;
+  /** The brand whose help center shows it, null for every brand's (migration 0046). */
+  brand_id: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -22,6 +24,8 @@ export interface HelpSectionsTable {
 export interface HelpArticlesTable {
   id: Generated<number>;
   section_id: number;
+  /** The brand whose help center shows it, null for every brand's (migration 0046). */
+  brand_id: number | null;
   /** 'public': customers and (when the desk allows) visitors; 'internal': staff only. */
   visibility: Generated<string>;
   /** 'draft' or 'published': only published articles reach the help center. */
@@ -81,6 +85,19 @@ export interface HelpDeflectionsTable {
   created_at: string;
 }
 
+/** Migration 0046: an image uploaded in the article editor, stored under its own key like a macro's file. */
+export interface HelpArticleImagesTable {
+  id: Generated<number>;
+  article_id: number;
+  filename: string;
+  /** Sniffed from the bytes when uploaded, as for message attachments. */
+  content_type: string;
+  size: number;
+  sha256: string;
+  storage_key: string;
+  created_at: string;
+}
+
 export type HelpArticle = Selectable<HelpArticlesTable>;
 export type HelpArticleText = Selectable<HelpArticleTextsTable>;
 export type HelpRevision = Selectable<HelpRevisionsTable>;
@@ -94,5 +111,6 @@ declare module '../db/schema.js' {
     help_revisions: HelpRevisionsTable;
     help_votes: HelpVotesTable;
     help_deflections: HelpDeflectionsTable;
+    help_article_images: HelpArticleImagesTable;
   }
 }

@@ -1,6 +1,8 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../db/connect.js';
 import { NotFound } from '../lib/errors.js';
+import { allowedLabels } from '../attachments/sniff.js';
+import { imagePolicy } from './images.js';
 import { VISIBILITIES } from './schemas.js';
 import { HELP_LOCALES, localized, parseTexts } from './text.js';
 
@@ -25,9 +27,10 @@ export function readStaffFilters(query: Record<string, unknown>): StaffListFilte
 export async function listArticlesForStaff(db: Db, locale: string, filters: StaffListFilters) {
   let query = db.selectFrom('help_articles as a').innerJoin('help_article_texts as t', 't.article_id', 'a.id')
     .innerJoin('help_sections as s', 's.id', 'a.section_id')
+    .leftJoin('brands as b', 'b.id', 'a.brand_id')
     .where(sql<SqlBool>`t.id = (select t2.id from help_article_texts t2 where t2.article_id = a.id
       order by case when t2.locale = ${locale} then 0 when t2.locale = 'en' then 1 else 2 end, t2.id limit 1)`)
-    .select(['a.id', 'a.state', 'a.visibility', 'a.view_count', 'a.helpful_yes', 'a.helpful_no', 'a.deflection_count', 'a.updated_at', 't.title', 's.id as section_id', 's.texts as section_texts'])
+    .select(['a.id', 'a.state', 'a.visibility', 'a.view_count', 'a.helpful_yes', 'a.helpful_no', 'a.deflection_count', 'a.updated_at', 't.title', 's.id as section_id', 's.texts as section_texts', 'b.name as brand_name'])
     .select((eb) => eb.selectFrom('help_article_texts as t3').select(sql<string>`count(*)`.as('n')).whereRef('t3.article_id', '=', 'a.id').as('languages'));
   if (filters.state) query = query.where('a.state', '=', filters.state);
   if (filters.visibility) query = query.where('a.visibility', '=', filters.visibility);
@@ -63,10 +66,17 @@ export async function sectionChoices(db: Db) {
     .select(['s.id', 's.texts', 'c.texts as category_texts']).orderBy('c.position').orderBy('c.id').orderBy('s.position').orderBy('s.id').execute();
 }
 
-/** What the article editor offers: the sections ("Category › Section" in the staff member's language), visibilities, languages. */
+/** The brands a category or an article may belong to (the forms offer "every brand" besides). */
+export function brandChoices(db: Db) {
+  return db.selectFrom('brands').select(['id', 'name']).orderBy('name').execute();
+}
+
+/** What the article editor offers: the sections ("Category › Section" in the staff member's language), brands, visibilities, languages. */
 export async function editorChoices(db: Db, locale: string) {
   const sections = (await sectionChoices(db)).map((s) => ({
     id: s.id, label: `${localized(parseTexts(s.category_texts), locale).name} › ${localized(parseTexts(s.texts), locale).name}`,
   }));
-  return { sections, visibilities: VISIBILITIES, locales: HELP_LOCALES };
+  const images = await imagePolicy(db);
+  const imageLimits = { types: allowedLabels(images, locale), maxBytes: images.maxTotalBytes };
+  return { sections, brands: await brandChoices(db), visibilities: VISIBILITIES, locales: HELP_LOCALES, imageLimits };
 }

@@ -4,7 +4,7 @@ import { refuse } from '../lib/form.js';
 import { nowIso } from '../lib/time.js';
 import { can } from '../policy/can.js';
 import type { Actor } from '../users/actor.js';
-import type { TreeNodeInput } from './schemas.js';
+import { checkBrandChoice, type TreeNodeInput } from './schemas.js';
 
 /** The help center's categories and their sections: named per language, ordered by position. */
 
@@ -21,14 +21,15 @@ export async function saveCategory(db: Db, actor: Actor, id: number | null, inpu
   mayManage(actor);
   if (id !== null && !(await db.selectFrom('help_categories').select('id').where('id', '=', id).executeTakeFirst())) throw new NotFound();
   needsAName(input, errors);
+  await checkBrandChoice(db, input.brandId, errors);
   refuse(errors);
   const now = nowIso();
-  const texts = JSON.stringify(input.texts);
+  const values = { position: input.position, texts: JSON.stringify(input.texts), brand_id: input.brandId ?? null, updated_at: now };
   if (id !== null) {
-    await db.updateTable('help_categories').set({ position: input.position, texts, updated_at: now }).where('id', '=', id).execute();
+    await db.updateTable('help_categories').set(values).where('id', '=', id).execute();
     return id;
   }
-  const row = await db.insertInto('help_categories').values({ position: input.position, texts, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+  const row = await db.insertInto('help_categories').values({ ...values, created_at: now }).returning('id').executeTakeFirstOrThrow();
   return row.id;
 }
 

@@ -104,3 +104,8 @@ function htmlToText(html: string): string {
     .replace(/&(amp|lt|gt|quot|#39);/g, (entity) => ENTITIES[entity] ?? entity)
     .replace(/[ \t]+/g, ' ').replace(/\n\s*\n+/g, '\n').trim();
 }
+
+/** Where a brand's help center is reached: its own host name (with BASE_URL's scheme), else BASE_URL. */
+export function helpBaseUrl(baseUrl: string, host: string | null): string {
+  return host ? `${new URL(baseUrl).protocol}//${host}` : baseUrl;
+}

@@ -48,13 +48,23 @@ export function formatTime(iso: string | null | undefined, timeZone = 'UTC', loc
 
 /** A calendar date (YYYY-MM-DD, no time zone) as the viewer's language writes it: "1 Mar 2026", "1. März 2026". */
 export function formatDate(date: string | null | undefined, locale = 'en'): string {
+  return calendarDate(date, locale, 'date', { year: 'numeric', month: 'short', day: 'numeric' });
+}
+
+/** A calendar date as a short day label, for a chart's axis: "14 Mar", "14. März". */
+export function formatDayMonth(date: string, locale = 'en'): string {
+  return calendarDate(date, locale, 'day-month', { month: 'short', day: 'numeric' });
+}
+
+/** A calendar date through a formatter made once per language and shape (a report draws 90 labels and more). */
+function calendarDate(date: string | null | undefined, locale: string, shape: string, options: Intl.DateTimeFormatOptions): string {
   if (!date) return '';
   const at = new Date(`${date}T00:00:00Z`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(at.getTime())) return date;
-  const id = `date|${locale}`;
+  const id = `${shape}|${locale}`;
   let formatter = formatters.get(id);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat(intlLocale(locale), { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric' });
+    formatter = new Intl.DateTimeFormat(intlLocale(locale), { timeZone: 'UTC', ...options });
     formatters.set(id, formatter);
   }
   return formatter.format(at);

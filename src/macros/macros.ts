@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { recordAudit } from '../admin/audit.js';
+import { ChangeCache } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 import { likeIgnoringCase } from '../db/dialect.js';
 import type { Priority } from '../db/schema.js';
@@ -113,11 +114,20 @@ export async function listMacros(db: Db, actor: Actor, q = ''): Promise<MacroRow
 }
 
 /** What the compose box's picker offers (by name), optionally whose name contains `q`. */
-export async function usableMacros(db: Db, actor: Actor, q = '', limit = 200) {
+export async function usableMacros(db: Db, actor: Actor, q = '', limit = 200): Promise<readonly PickerMacro[]> {
   if (!can(actor, 'macros.use')) return [];
+  const typed = q.trim();
+  // Every ticket page offers the whole list: remembered per person until the database changes.
+  if (!typed && !db.isTransaction) return pickerLists.get(db, `${actor.id}|${limit}`, () => readUsableMacros(db, actor, '', limit));
+  return readUsableMacros(db, actor, typed, limit);
+}
+
+export interface PickerMacro { id: number; name: string; kind: string }
+const pickerLists = new ChangeCache<PickerMacro[]>(500);
+
+async function readUsableMacros(db: Db, actor: Actor, typed: string, limit: number): Promise<PickerMacro[]> {
   const memberOf = await groupsOf(db, actor.id);
   let query = visibleMacros(db, actor, memberOf, true).select(['macros.id', 'macros.name', 'macros.kind']);
-  const typed = q.trim();
   if (typed) query = query.where(likeIgnoringCase(db, sql`macros.name`, `%${typed.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
   return query.orderBy('macros.name').orderBy('macros.id').limit(limit).execute();
 }

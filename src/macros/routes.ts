@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { contentDisposition } from '../attachments/names.js';
+import { sendStoredFile } from '../attachments/send.js';
 import { allowedLabels, loadAttachmentPolicy } from '../attachments/sniff.js';
-import { openStoredFile } from '../attachments/store.js';
 import { discardUploads, readMultipartForm, type MultipartForm, type Rejection } from '../attachments/uploads.js';
 import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { idParam, positiveInt } from '../lib/validate.js';
@@ -138,17 +137,6 @@ export default async function macroRoutes(app: FastifyInstance) {
     const id = positiveInt(request.params.id);
     if (!id) throw new NotFound();
     const file = await findDownloadableMacroFile(db, request.actor!, id);
-    const stored = await openStoredFile(app.config.uploadsDir, file.storage_key);
-    if (!stored) {
-      request.log.warn({ macroFile: file.id }, 'macro file missing on disk');
-      throw new NotFound();
-    }
-    return reply
-      .header('Content-Disposition', contentDisposition(file.filename))
-      .header('X-Content-Type-Options', 'nosniff')
-      .header('Cache-Control', 'private')
-      .header('Content-Length', String(stored.size))
-      .type(file.content_type)
-      .send(stored.stream);
+    return sendStoredFile(reply, file);
   });
 }

@@ -8,11 +8,12 @@ import { ensurePeople } from './demo-people.js';
 import { postgresSink } from './demo-postgres.js';
 import { sqliteSink } from './demo-sqlite.js';
 import { seededRandom } from './demo-text.js';
+import { insertHelpCenter } from './demo-help.js';
 import { insertTickets } from './demo-tickets.js';
 import { ensureSeedTypes } from './demo-types.js';
 
 /** Bump when the generated data changes shape, so cached benchmark databases are rebuilt. */
-export const DEMO_VERSION = 5;
+export const DEMO_VERSION = 6;
 
 export interface DemoLogin { role: Role; email: string }
 export interface DemoOptions {
@@ -26,11 +27,11 @@ export interface DemoOptions {
 
 /**
  * Demo organisations, groups, staff, customers and `tickets` tickets with conversations over every
- * status category, deterministic for a seed (the same desk on SQLite and PostgreSQL). Scales to
+ * status category, and a help center (demo-help.ts), deterministic for a seed (the same desk on SQLite and PostgreSQL). Scales to
  * millions of tickets: batched inserts in large transactions (DESIGN.md, performance notes) through
  * the database's sink (demo-sink.ts), then the upkeep the app's own writes would have done.
  */
-export async function buildDemo(db: Db, options: DemoOptions): Promise<{ password: string; logins: DemoLogin[]; tickets: number; messages: number }> {
+export async function buildDemo(db: Db, options: DemoOptions): Promise<{ password: string; logins: DemoLogin[]; tickets: number; messages: number; articles: number }> {
   const password = randomBytes(9).toString('base64url');
   const passwordHash = await hashPassword(password);
   const types = await db.transaction().execute((trx) => ensureSeedTypes(trx));
@@ -61,10 +62,11 @@ export async function buildDemo(db: Db, options: DemoOptions): Promise<{ passwor
         },
       });
     }, () => options.progress?.('demo: building the search index'));
+    const articles = await demoHelpCenter(db, options, now);
     options.progress?.('demo: updating statistics');
     await sink.finish();
     return {
-      password, tickets: options.tickets, messages,
+      password, tickets: options.tickets, messages, articles,
       logins: [
         { role: 'admin', email: 'admin@demo.test' }, { role: 'supervisor', email: 'supervisor@demo.test' },
         { role: 'agent', email: 'agent@demo.test' }, { role: 'customer', email: 'customer@acme.test' },
@@ -73,4 +75,12 @@ export async function buildDemo(db: Db, options: DemoOptions): Promise<{ passwor
   } finally {
     sink.close();
   }
+}
+
+/** The help center once per desk, with the first demo that has tickets (a second run adds tickets only). */
+async function demoHelpCenter(db: Db, options: DemoOptions, now: number): Promise<number> {
+  if (options.tickets === 0 || await db.selectFrom('help_articles').select('id').limit(1).executeTakeFirst()) return 0;
+  options.progress?.('demo: writing the help center');
+  const agent = await db.selectFrom('users').select('id').where('email', '=', 'agent@demo.test').executeTakeFirst();
+  return insertHelpCenter(db, seededRandom((options.seed ?? 42) ^ 0x4e1b), { tickets: options.tickets, now, authorId: agent?.id ?? null });
 }

@@ -15,7 +15,7 @@ export default async function portalDraftRoutes(app: FastifyInstance) {
   const ticketId = (raw: string) => positiveInt(raw) ?? -1;
 
   const render = async (reply: FastifyReply, id: number, state: FormState, status = 200) =>
-    reply.page('portal/submit', await submitFormData(db, reply.request.actor!, state, `/portal/tickets/${id}/submit-draft`), { status, fragment: 'portal/_topic-fields' });
+    reply.page('portal/submit', await submitFormData(db, reply.request.actor!, state, reply.request.hostname, `/portal/tickets/${id}/submit-draft`), { status, fragment: 'portal/_topic-fields' });
 
   app.get<{ Params: { id: string } }>('/portal/tickets/:id/edit-draft', async (request, reply) => {
     const id = ticketId(request.params.id);

@@ -13,6 +13,7 @@ import { parseDraftForm, readSubmitForm } from './schemas.js';
 import { checkSubmission, defaultTopicId, serviceRequired, submitTicket } from '../submissions/submit.js';
 import { activeServices, customerTopics, listBrands, pendingUploadsOf } from '../submissions/queries.js';
 import { suggestArticles } from '../help/suggest.js';
+import { brandOfHost } from '../help/queries.js';
 import { can } from '../policy/can.js';
 
 /** The form as the browser sent it, to draw it again. */
@@ -27,7 +28,7 @@ export interface FormState {
 }
 
 /** What the submit form shows; a draft being finished posts to its own `action`. */
-export async function submitFormData(db: Db, actor: Actor, state: FormState, action = '/portal/tickets') {
+export async function submitFormData(db: Db, actor: Actor, state: FormState, host: string, action = '/portal/tickets') {
   const topics = await customerTopics(db);
   const typeId = positiveInt(state.values.typeId) ?? await defaultTopicId(db);
   const topic = topics.find((t) => t.id === typeId) ?? topics[0];
@@ -40,18 +41,20 @@ export async function submitFormData(db: Db, actor: Actor, state: FormState, act
     errors: state.errors ?? {}, message: state.message, rejected: state.rejected ?? [],
     kept: await pendingUploadsOf(db, actor.id, state.uploadIds ?? []),
     attachmentPolicy: { types: allowedLabels(policy), maxBytes: policy.maxTotalBytes },
-    ...(await helpSuggestions(db, actor, state.values)),
+    ...(await helpSuggestions(db, actor, state.values, host)),
   };
 }
 
 /**
  * Help center articles for the subject typed so far (issue 23, point 4): on every drawing of the form
  * that has a subject; "Check for answers" (the `refresh` button, for browsers without JavaScript) also
- * says when there are none.
+ * says when there are none. From the help center of the host the form was sent to, where their links lead.
  */
-async function helpSuggestions(db: Db, actor: Actor, values: FormValues) {
+async function helpSuggestions(db: Db, actor: Actor, values: FormValues, host: string) {
   const subject = values.subject ?? '';
-  const suggestions = subject ? await suggestArticles(db, { internal: can(actor, 'help.internal'), locale: actor.locale || 'en' }, subject) : [];
+  if (!subject) return { suggestions: [], suggestedFor: '' };
+  const reader = { internal: can(actor, 'help.internal'), locale: actor.locale || 'en', brandId: (await brandOfHost(db, host)).id };
+  const suggestions = await suggestArticles(db, reader, subject);
   return { suggestions, suggestedFor: values.refresh === 'answers' ? subject : '' };
 }
 
@@ -61,7 +64,7 @@ export default async function portalSubmitRoutes(app: FastifyInstance) {
   app.addHook('preHandler', allow('portal.use'));
 
   const render = async (reply: FastifyReply, state: FormState, status = 200) =>
-    reply.page('portal/submit', await submitFormData(db, reply.request.actor!, state), { status, fragment: 'portal/_topic-fields' });
+    reply.page('portal/submit', await submitFormData(db, reply.request.actor!, state, reply.request.hostname), { status, fragment: 'portal/_topic-fields' });
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/portal/tickets/new', async (request, reply) => {
     const { typeId, followup } = request.query;

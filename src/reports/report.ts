@@ -42,20 +42,21 @@ export interface Report {
 }
 
 /** The middle value (the mean of the two middle ones for an even count) of sorted numbers. */
-export function median(sorted: readonly number[]): number | null {
+export function median(sorted: ArrayLike<number>): number | null {
   if (sorted.length === 0) return null;
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** The nearest-rank percentile: the smallest value at least `p` percent of the values do not exceed. */
-export function percentile(sorted: readonly number[], p: number): number | null {
+export function percentile(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 export function spread(values: readonly number[]): Spread {
-  const sorted = [...values].sort((a, b) => a - b);
+  // A typed array sorts numbers natively, several times faster than an array with a comparator.
+  const sorted = Float64Array.from(values).sort();
   return { n: sorted.length, median: median(sorted), p90: percentile(sorted, 90) };
 }
 

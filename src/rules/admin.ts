@@ -8,6 +8,7 @@ import { can, rolesOn } from '../policy/can.js';
 import { checkManagedTags } from '../tags/tags.js';
 import type { Actor } from '../users/actor.js';
 import { TIME_CONDITIONS, type RuleConditions } from './conditions.js';
+import { checkFieldConditions } from './field-conditions.js';
 import type { Rule, RuleKind } from './schema.js';
 import type { RuleInput } from './schemas.js';
 
@@ -22,14 +23,14 @@ function forKind(kind: RuleKind, input: RuleInput): RuleInput {
   return { ...input, events: kind === 'trigger' ? input.events : [], conditions };
 }
 
-async function exists(trx: Db, table: 'statuses' | 'ticket_types' | 'groups' | 'organizations', ids: readonly number[]): Promise<boolean> {
+async function exists(trx: Db, table: 'statuses' | 'ticket_types' | 'groups' | 'organizations' | 'brands', ids: readonly number[]): Promise<boolean> {
   if (ids.length === 0) return true;
   const found = await trx.selectFrom(table).select('id').where('id', 'in', [...ids]).execute();
   return found.length === new Set(ids).size;
 }
 
-/** Every mistake of the form at once: its own, then what needs the database. */
-async function check(trx: Db, kind: RuleKind, input: RuleInput, formErrors: FieldErrors): Promise<void> {
+/** Every mistake of the form at once: its own, then what needs the database. The input as it is stored. */
+async function check(trx: Db, kind: RuleKind, input: RuleInput, formErrors: FieldErrors): Promise<RuleInput> {
   const errors: FieldErrors = { ...formErrors };
   const c = input.conditions;
   const a = input.actions;
@@ -40,6 +41,8 @@ async function check(trx: Db, kind: RuleKind, input: RuleInput, formErrors: Fiel
   if (!(await exists(trx, 'ticket_types', c.typeIds ?? []))) errors.typeIds ??= 'errors.choice';
   if (!(await exists(trx, 'groups', c.groupIds ?? []))) errors.groupIds ??= 'errors.choice';
   if (!(await exists(trx, 'organizations', c.organizationIds ?? []))) errors.organizationIds ??= 'errors.choice';
+  if (!(await exists(trx, 'brands', c.brandIds ?? []))) errors.brandIds ??= 'errors.choice';
+  const fields = await checkFieldConditions(trx, c.fields ?? [], errors);
   if (a.statusId !== undefined && !(await trx.selectFrom('statuses').select('id').where('id', '=', a.statusId).where('retired_at', 'is', null).executeTakeFirst())) {
     errors.status ??= 'errors.choice';
   }
@@ -65,6 +68,7 @@ async function check(trx: Db, kind: RuleKind, input: RuleInput, formErrors: Fiel
     if (unknown.length > 0) errors[field] ??= messageWith('macros.errors.unknownPlaceholder', { name: `{{${unknown[0]!}}}` });
   }
   if (Object.keys(errors).length > 0) throw new Invalid(errors);
+  return fields.length > 0 ? { ...input, conditions: { ...c, fields } } : input;
 }
 
 function columns(input: RuleInput) {
@@ -86,9 +90,8 @@ export function listRules(db: Db, kind: RuleKind): Promise<Rule[]> {
 
 export async function createRule(db: Db, actor: Actor, kind: RuleKind, raw: RuleInput, formErrors: FieldErrors = {}): Promise<number> {
   if (!can(actor, 'rules.manage')) throw new Forbidden();
-  const input = forKind(kind, raw);
   return db.transaction().execute(async (trx) => {
-    await check(trx, kind, input, formErrors);
+    const input = await check(trx, kind, forKind(kind, raw), formErrors);
     const last = await trx.selectFrom('rules').select((eb) => eb.fn.max('position').as('p')).where('kind', '=', kind).executeTakeFirst();
     const now = nowIso();
     const { id } = await trx.insertInto('rules').values({ kind, ...columns(input), position: Number(last?.p ?? 0) + 10, builtin: null, created_at: now })
@@ -108,8 +111,7 @@ export async function updateRule(db: Db, actor: Actor, kind: RuleKind, id: numbe
       if (formErrors.name) throw new Invalid({ name: formErrors.name });
       await trx.updateTable('rules').set({ name: input.name, enabled: input.enabled ? 1 : 0, updated_at: nowIso() }).where('id', '=', id).execute();
     } else {
-      await check(trx, kind, input, formErrors);
-      await trx.updateTable('rules').set(columns(input)).where('id', '=', id).execute();
+      await trx.updateTable('rules').set(columns(await check(trx, kind, input, formErrors))).where('id', '=', id).execute();
     }
     await recordAudit(trx, actor, { action: `${kind}.changed`, subjectType: kind, subjectId: id, before: { name: rule.name, enabled: rule.enabled }, after: { name: input.name, enabled: input.enabled ? 1 : 0 } });
   });

@@ -19,6 +19,13 @@ export const CATEGORIES: readonly StatusCategory[] = ['new', 'open', 'pending', 
 /** A time in hours, or (the default automations) the days of an auto-close setting. */
 export type TimeValue = number | { setting: string };
 
+/** "Field KEY is (or is not) VALUE": a custom field's stored value (a choice's value, '1'/'0' for a checkbox, else the text). */
+export interface FieldCondition {
+  key: string;
+  op: 'is' | 'not';
+  value: string;
+}
+
 export interface RuleConditions {
   statusIds?: number[];
   categories?: StatusCategory[];
@@ -26,6 +33,9 @@ export interface RuleConditions {
   typeIds?: number[];
   groupIds?: number[];
   organizationIds?: number[];
+  brandIds?: number[];
+  /** Every one must hold. */
+  fields?: FieldCondition[];
   assigned?: 'yes' | 'no';
   hasTags?: string[];
   lacksTags?: string[];
@@ -64,11 +74,14 @@ export interface TicketFacts {
   group_id: number | null;
   assignee_id: number | null;
   organization_id: number | null;
+  brand_id: number;
   created_at: string;
   updated_at: string;
   last_activity_at: string;
   solved_at: string | null;
   tags: string[];
+  /** Custom field values by key; a checkbox without a value is '0' (unticked). */
+  fields: Record<string, string>;
   /** The latest reminder's time (a `reminder` history line). */
   reminded_at: string | null;
 }
@@ -111,6 +124,13 @@ export async function resolveTime(value: TimeValue, setting: SettingReader): Pro
 
 const some = <T>(list: readonly T[] | undefined): list is readonly T[] => list !== undefined && list.length > 0;
 
+/** Text is compared whole, without surrounding spaces and case ("ACME" is "acme"); no value is ''. */
+const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+export function fieldHolds(condition: FieldCondition, fields: Readonly<Record<string, string>>): boolean {
+  return sameText(fields[condition.key] ?? '', condition.value) === (condition.op === 'is');
+}
+
 /**
  * Whether the ticket (and the change, for a trigger) meets the conditions at `now`. Time conditions
  * come resolved (`times`, ms; null: off, never met). Without a change (test mode, automations) the
@@ -125,6 +145,8 @@ export function meets(c: RuleConditions, ticket: TicketFacts, change: ChangeFact
   if (some(c.typeIds) && !c.typeIds.includes(ticket.type_id)) return false;
   if (some(c.groupIds) && (ticket.group_id === null || !c.groupIds.includes(ticket.group_id))) return false;
   if (some(c.organizationIds) && (ticket.organization_id === null || !c.organizationIds.includes(ticket.organization_id))) return false;
+  if (some(c.brandIds) && !c.brandIds.includes(ticket.brand_id)) return false;
+  if (some(c.fields) && !c.fields.every((f) => fieldHolds(f, ticket.fields))) return false;
   if (c.assigned === 'yes' && ticket.assignee_id === null) return false;
   if (c.assigned === 'no' && ticket.assignee_id !== null) return false;
   if (some(c.hasTags) && !c.hasTags.every((tag) => ticket.tags.includes(tag))) return false;
@@ -161,18 +183,25 @@ export async function loadFacts(db: Db, ids: readonly number[]): Promise<Map<num
   if (ids.length === 0) return new Map();
   const rows = await db.selectFrom('tickets').innerJoin('statuses', 'statuses.id', 'tickets.status_id')
     .select(['tickets.id', 'tickets.subject', 'tickets.status_id', 'statuses.category as status_category', 'tickets.priority', 'tickets.type_id',
-      'tickets.group_id', 'tickets.assignee_id', 'tickets.organization_id', 'tickets.created_at', 'tickets.updated_at', 'tickets.last_activity_at',
+      'tickets.group_id', 'tickets.assignee_id', 'tickets.organization_id', 'tickets.brand_id', 'tickets.created_at', 'tickets.updated_at', 'tickets.last_activity_at',
       'tickets.solved_at'])
     .select((eb) => eb.selectFrom('ticket_events').select((e) => e.fn.max('created_at').as('at'))
       .whereRef('ticket_events.ticket_id', '=', 'tickets.id').where('ticket_events.kind', '=', 'reminder').as('reminded_at'))
     .where('tickets.id', 'in', ids).where('tickets.binned_at', 'is', null).execute();
   const tags = await db.selectFrom('ticket_tags').innerJoin('tags', 'tags.id', 'ticket_tags.tag_id')
     .select(['ticket_tags.ticket_id', 'tags.name']).where('ticket_tags.ticket_id', 'in', ids).execute();
+  const values = await db.selectFrom('ticket_field_values').innerJoin('fields', 'fields.id', 'ticket_field_values.field_id')
+    .select(['ticket_field_values.ticket_id', 'fields.key', 'ticket_field_values.value']).where('ticket_field_values.ticket_id', 'in', ids).execute();
+  const unticked = Object.fromEntries((await db.selectFrom('fields').select('key').where('kind', '=', 'checkbox').execute()).map((f) => [f.key, '0']));
   const facts = new Map<number, TicketFacts>();
   for (const row of rows) {
-    facts.set(row.id, { ...row, priority: row.priority as Priority, reminded_at: (row.reminded_at as string | null) ?? null, tags: [] });
+    facts.set(row.id, { ...row, priority: row.priority as Priority, reminded_at: (row.reminded_at as string | null) ?? null, tags: [], fields: { ...unticked } });
   }
   for (const tag of tags) facts.get(tag.ticket_id)?.tags.push(tag.name);
+  for (const value of values) {
+    const ticket = facts.get(value.ticket_id);
+    if (ticket) ticket.fields[value.key] = value.value;
+  }
   return facts;
 }
 

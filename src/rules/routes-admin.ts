@@ -7,7 +7,7 @@ import { describeRuleActions, readActions } from './actions.js';
 import { createRule, deleteRule, findRule, listRules, moveRule, updateRule } from './admin.js';
 import { CATEGORIES, readConditions, RULE_EVENTS, VIAS } from './conditions.js';
 import { ruleChoices } from './queries.js';
-import { moveSchema, readRuleForm, ruleFields } from './schemas.js';
+import { MAX_FIELD_CONDITIONS, moveSchema, readRuleForm, ruleFields } from './schemas.js';
 import type { Rule, RuleKind } from './schema.js';
 import { previewRule } from './test-mode.js';
 
@@ -27,7 +27,7 @@ export default async function ruleAdminRoutes(app: FastifyInstance) {
     const base = `/admin/${path}`;
     const formPage = async (reply: FastifyReply, rule: Rule | null, values: Form, errors: Record<string, string>, status = 200) =>
       reply.page('admin/rule-form', {
-        kind, base, rule, values, errors, choices: await ruleChoices(db), events: RULE_EVENTS, categories: CATEGORIES, vias: VIAS,
+        kind, base, rule, values, errors, choices: await ruleChoices(db), events: RULE_EVENTS, categories: CATEGORIES, vias: VIAS, maxFieldRows: MAX_FIELD_CONDITIONS,
       }, { status });
 
     app.get(base, async (request, reply) => {

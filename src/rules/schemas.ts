@@ -6,7 +6,7 @@ import { positiveInt } from '../lib/validate.js';
 import { tagList } from '../macros/schemas.js';
 import { PRIORITIES } from '../tickets/tickets.js';
 import { MAIL_TARGETS, type RuleActions } from './actions.js';
-import { CATEGORIES, RULE_EVENTS, VIAS, TIME_CONDITIONS, type RuleConditions, type RuleEvent } from './conditions.js';
+import { CATEGORIES, RULE_EVENTS, VIAS, TIME_CONDITIONS, type FieldCondition, type RuleConditions, type RuleEvent } from './conditions.js';
 import type { Rule } from './schema.js';
 
 // The trigger and automation form: one field per condition and per action, so it works as a plain
@@ -34,7 +34,7 @@ export const ruleSchema = z.object({
   enabled: flag(),
   events: among(RULE_EVENTS),
   // Conditions
-  statusIds: ids(), categories: among(CATEGORIES), priorities: among(PRIORITIES), typeIds: ids(), groupIds: ids(), organizationIds: ids(),
+  statusIds: ids(), categories: among(CATEGORIES), priorities: among(PRIORITIES), typeIds: ids(), groupIds: ids(), organizationIds: ids(), brandIds: ids(),
   assigned: choice(['', 'yes', 'no'], { blank: '' }),
   hasTags: tagList(), lacksTags: tagList(),
   businessHours: choice(['', 'in', 'out'], { blank: '' }),
@@ -59,6 +59,27 @@ export interface RuleInput {
   actions: RuleActions;
 }
 
+/** How many "custom field is / is not" rows a form may send (`fieldKey_0`, `fieldOp_0`, `fieldValue_0`, ...). */
+export const MAX_FIELD_CONDITIONS = 20;
+
+/**
+ * The form's custom field rows: a row without a field is blank; a field needs a value. Rows keep
+ * their form index (`at`), so the verb's mistakes land on the right row.
+ */
+function readFieldRows(body: unknown, errors: FieldErrors): (FieldCondition & { at: number })[] {
+  const raw = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const one = (name: string) => (typeof raw[name] === 'string' ? (raw[name] as string).trim() : '');
+  const rows: (FieldCondition & { at: number })[] = [];
+  for (let at = 0; at < MAX_FIELD_CONDITIONS; at++) {
+    const key = one(`fieldKey_${at}`);
+    if (!key) continue;
+    const value = one(`fieldValue_${at}`).slice(0, 200);
+    if (!value) errors[`fieldValue_${at}`] ??= 'errors.required';
+    rows.push({ at, key, op: one(`fieldOp_${at}`) === 'not' ? 'not' : 'is', value });
+  }
+  return rows;
+}
+
 /** The form's typed values and its format mistakes (the verb adds what needs the database). */
 export function readRuleForm(body: unknown): { value: RuleInput; errors: FieldErrors } {
   const { value: v, errors } = readForm(ruleSchema, body);
@@ -68,7 +89,8 @@ export function readRuleForm(body: unknown): { value: RuleInput; errors: FieldEr
     conditions[key] = value as RuleConditions[K];
   };
   put('statusIds', v.statusIds); put('categories', v.categories as StatusCategory[]); put('priorities', v.priorities as Priority[]);
-  put('typeIds', v.typeIds); put('groupIds', v.groupIds); put('organizationIds', v.organizationIds);
+  put('typeIds', v.typeIds); put('groupIds', v.groupIds); put('organizationIds', v.organizationIds); put('brandIds', v.brandIds);
+  put('fields', readFieldRows(body, errors));
   put('assigned', v.assigned === '' ? null : v.assigned); put('hasTags', v.hasTags); put('lacksTags', v.lacksTags);
   put('businessHours', v.businessHours === '' ? null : v.businessHours);
   put('statusChangedTo', v.statusChangedTo); put('priorityChanged', v.priorityChanged); put('via', v.via); put('contains', v.contains);
@@ -102,6 +124,8 @@ export function ruleFields(rule: Pick<Rule, 'name' | 'enabled' | 'events' | 'con
     name: rule.name, enabled: rule.enabled === 1 ? '1' : '', events: JSON.parse(rule.events) as string[],
     statusIds: strings(conditions.statusIds), categories: strings(conditions.categories), priorities: strings(conditions.priorities),
     typeIds: strings(conditions.typeIds), groupIds: strings(conditions.groupIds), organizationIds: strings(conditions.organizationIds),
+    brandIds: strings(conditions.brandIds),
+    ...Object.fromEntries((conditions.fields ?? []).flatMap((f, at) => [[`fieldKey_${at}`, f.key], [`fieldOp_${at}`, f.op], [`fieldValue_${at}`, f.value]])),
     assigned: conditions.assigned ?? '', hasTags: (conditions.hasTags ?? []).join(' '), lacksTags: (conditions.lacksTags ?? []).join(' '),
     businessHours: conditions.businessHours ?? '', statusChangedTo: strings(conditions.statusChangedTo),
     priorityChanged: conditions.priorityChanged ? '1' : '', via: strings(conditions.via), contains: conditions.contains ?? '',

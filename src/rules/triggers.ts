@@ -1,4 +1,5 @@
-import type { Trx } from '../db/connect.js';
+import { untilChanged } from '../db/change-cache.js';
+import type { Db, Trx } from '../db/connect.js';
 import type { Consumer } from '../events/consumer.js';
 import { fromImport } from '../events/record.js';
 import type { StreamEvent } from '../events/record.js';
@@ -27,9 +28,16 @@ let fallback: Translate | null = null;
  * triggers and automations alike) are composed and queued by the notifications consumer
  * (notify/rule-mail.ts), like every other ticket mail.
  */
+/** Whether any trigger is enabled: remembered until the database changes (asked for every event). */
+const anyTrigger = untilChanged(async (db: Db, _: '') =>
+  (await db.selectFrom('rules').select('id').where('kind', '=', 'trigger').where('enabled', '=', 1).limit(1).executeTakeFirst()) !== undefined, 1);
+
 export const triggers: Consumer = {
   name: 'rules.triggers',
   transactional: true,
+  async passes(db, event) {
+    return event.ticketId === null || fromImport(event) || !(await anyTrigger(db, ''));
+  },
   async handle(trx, event, context) {
     const ticketId = event.ticketId;
     // An import is old history: no trigger acts (or mails) on it.

@@ -1,3 +1,5 @@
+import { untilChanged } from '../db/change-cache.js';
+import type { Db } from '../db/connect.js';
 import type { Consumer } from '../events/consumer.js';
 import { fromImport } from '../events/record.js';
 import { sideOf } from '../policy/can.js';
@@ -12,9 +14,19 @@ const MATCHED_ON = ['priority', 'type_id', 'group_id', 'organization_id', 'brand
  * change pauses, resumes or ends the clocks. Transactional: the record moves with the position,
  * and the fulfilments' history lines go through the kernel in the same transaction.
  */
+/** Whether any SLA policy is active: remembered until the database changes (asked for every event). */
+const anyActivePolicy = untilChanged(async (db: Db, _: '') =>
+  (await db.selectFrom('sla_policies').select('id').where('active', '=', 1).limit(1).executeTakeFirst()) !== undefined, 1);
+
 export const slaClocks: Consumer = {
   name: 'sla',
   transactional: true,
+  // Without an active policy a ticket only has clocks if it got them before (a record outlives its policy).
+  async passes(db, event) {
+    if (event.ticketId === null || fromImport(event)) return true;
+    if (await anyActivePolicy(db, '')) return false;
+    return (await db.selectFrom('ticket_slas').select('ticket_id').where('ticket_id', '=', event.ticketId).executeTakeFirst()) === undefined;
+  },
   async handle(trx, event) {
     const ticketId = event.ticketId;
     // Imported tickets keep no service-level clocks: their targets were another desk's.

@@ -132,8 +132,18 @@ export const SEEN_RESOLUTION_MS = 60_000;
  * cache that waits for the database to change (db/change-cache.ts).
  */
 export async function markSeen(db: Db, userId: number, ticketId: number, at: string): Promise<void> {
-  await seen(db, ticketId, userId, at, new Date(Date.parse(at) - SEEN_RESOLUTION_MS).toISOString());
+  const stale = new Date(Date.parse(at) - SEEN_RESOLUTION_MS).toISOString();
+  // Read first: a write statement takes the write lock (PostgreSQL: the writer lock) even when its
+  // condition then changes no row, and the page is opened far more often than it changes.
+  const stored = await seenState(db, ticketId, userId);
+  if (stored && stored.seen_at >= stale && (stored.last_activity_at === null || stored.seen_at >= stored.last_activity_at)) return;
+  await seen(db, ticketId, userId, at, stale);
 }
+
+const seenState = reusableFirst((db, ticketId: number, userId: number) => db.selectFrom('ticket_seen')
+  .innerJoin('tickets', 'tickets.id', 'ticket_seen.ticket_id')
+  .select(['ticket_seen.seen_at', 'tickets.last_activity_at'])
+  .where('ticket_seen.ticket_id', '=', ticketId).where('ticket_seen.user_id', '=', userId));
 
 const seen = reusable((db, ticketId: number, userId: number, at: string, stale: string) => db.insertInto('ticket_seen')
   .values({ ticket_id: ticketId, user_id: userId, seen_at: at })

@@ -2,7 +2,7 @@ import type { Consumer } from '../events/consumer.js';
 import { fromImport } from '../events/record.js';
 import { webhookEventOf } from './events.js';
 import { queueDelivery } from './deliveries.js';
-import { subscribersOf } from './queries.js';
+import { anySubscription, subscribersOf } from './queries.js';
 import { webhookData } from './view.js';
 
 /**
@@ -17,6 +17,9 @@ export const webhooks: Consumer = {
   transactional: true,
   // Reading the subscriptions and the ticket holds up no other writer; only queueing does.
   lateWriterLock: true,
+  async passes(db, event) {
+    return webhookEventOf(event) === null || event.ticketId === null || fromImport(event) || !(await anySubscription(db, ''));
+  },
   async handle(trx, event, context) {
     const name = webhookEventOf(event);
     // An import is old history, not news for a subscriber.

@@ -1,3 +1,4 @@
+import { untilChanged } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 import { readEvents, type WebhookEvent } from './events.js';
 import type { WebhookDelivery, WebhookSubscription } from './schema.js';
@@ -6,6 +7,10 @@ import type { WebhookDelivery, WebhookSubscription } from './schema.js';
  * The enabled subscriptions that want this event of a ticket in this group and of this type
  * (`ticket` null: the ticket is gone, so only subscriptions without a filter hear of it).
  */
+/** Whether any subscription is enabled: remembered until the database changes (asked for every event). */
+export const anySubscription = untilChanged(async (db: Db, _: '') =>
+  (await db.selectFrom('webhook_subscriptions').select('id').where('enabled', '=', 1).limit(1).executeTakeFirst()) !== undefined, 1);
+
 export async function subscribersOf(db: Db, name: WebhookEvent, ticket: { group_id: number | null; type_id: number } | null): Promise<WebhookSubscription[]> {
   const rows = await db.selectFrom('webhook_subscriptions').selectAll().where('enabled', '=', 1).orderBy('id').execute();
   return rows.filter((row) => readEvents(row.events).includes(name)

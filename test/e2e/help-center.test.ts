@@ -15,6 +15,8 @@ async function axe(t: Test, session: Session, what: string): Promise<void> {
   if (session.js) await accessible(t, session.page, what);
 }
 
+/** A real 1×1 PNG, so the browser decodes it. */
+const PNG_1X1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 const CORA = { email: 'cora@example.test', name: 'Cora Customer', password: 'cora-secret-42' };
 
 async function writeHelpCenter(t: Test, session: Session): Promise<void> {
@@ -47,6 +49,11 @@ async function writeHelpCenter(t: Test, session: Session): Promise<void> {
   await page.getByRole('button', { name: 'Save' }).click();
   await sees(t, page, 'The article was created as a draft.');
   await axe(t, session, `the article editor (${mode(session.js)})`);
+  // An image, through the editor's own form (a boosted multipart form with JavaScript, a plain one without).
+  await page.getByLabel('Add an image').setInputFiles({ name: 'sign-in-page.png', mimeType: 'image/png', buffer: Buffer.from(PNG_1X1, 'base64') });
+  await page.getByRole('button', { name: 'Save' }).click();
+  await sees(t, page, 'The article was saved.');
+  t.match(await page.getByLabel('Text').inputValue(), /!\[sign-in-page\]\(\/help\/images\/\d+\)$/, 'the image is referenced at the end of the text');
   await page.getByRole('button', { name: 'Publish' }).click();
   await sees(t, page, 'The article is published.');
 }
@@ -67,6 +74,12 @@ async function visitorReads(t: Test, session: Session): Promise<void> {
   await landsOn(t, page, /^\/help\/articles\/\d+-reset-your-password$/);
   await sees(t, page, 'follow the link we mail you');
   t.equal(await page.locator('nav.breadcrumbs li').count(), 4, 'the breadcrumbs lead back to the help center');
+  const picture = page.locator('.help-body img[alt="sign-in-page"]');
+  await picture.waitFor();
+  await picture.scrollIntoViewIfNeeded();
+  // decode() settles once the picture has loaded and decoded (it rejects for a broken one).
+  const width = await picture.evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth, () => 0));
+  t.equal(width, 1, `the article's image loads for the visitor (${mode(js)})`);
   await axe(t, session, `an article (${mode(js)})`);
   await page.getByRole('button', { name: 'Yes' }).click();
   await sees(t, page, 'Thank you for your feedback.');

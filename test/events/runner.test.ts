@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { Db } from '../../src/db/connect.js';
 import type { Consumer } from '../../src/events/consumer.js';
 import { recordEvent, type StreamEvent } from '../../src/events/record.js';
 import { positionOf, runConsumer } from '../../src/events/runner.js';
@@ -123,4 +124,52 @@ t.test('a consumer that takes the writer lock late is still handed each event on
   t.equal(new Set(handled).size, 3, 'none twice');
   const written = await db.selectFrom('settings').select('key').where('key', 'like', 'late.%').execute();
   t.equal(written.length, 3, 'one write per event committed');
+});
+
+t.test('events a consumer passes get no transaction; its position catches up, never goes back, and a failure keeps what was passed', async (t) => {
+  const { db } = await buildTestDesk(t);
+  const ids: number[] = [];
+  for (let i = 0; i < 5; i++) ids.push(await recordEvent(db, { kind: 'message.added', ticketId: 1, actorId: null, payload: { n: i } }));
+  const handled: number[] = [];
+  let failOn: number | null = null;
+  const picky: Consumer = {
+    name: 'test.picky', transactional: true,
+    // Only even events ask something of it.
+    passes: async (_db, event) => (event.payload.n as number) % 2 === 1,
+    handle: async (trx, event) => {
+      if (event.payload.n === failOn) throw new Error('not now');
+      await trx.insertInto('settings').values({ key: `picky.${event.id}`, value: '1' }).execute();
+      handled.push(event.payload.n as number);
+    },
+  };
+  // The fourth event (n = 3) is passed, the fifth (n = 4) fails: the position stops at the passed one.
+  failOn = 4;
+  t.equal(await runConsumer(db, picky), 4, 'n = 0 to 3 handled or passed before the failure');
+  t.same(handled, [0, 2], 'only the events it wants are handled');
+  t.equal(await positionOf(db, 'test.picky'), ids[3], 'the position includes the passed event before the failure');
+  failOn = null;
+  t.equal(await runConsumer(db, picky), 1);
+  t.same(handled, [0, 2, 4]);
+  t.equal(await positionOf(db, 'test.picky'), ids[4]);
+  const settings = await db.selectFrom('settings').select('key').where('key', 'like', 'picky.%').orderBy('key').execute();
+  t.same(settings.map((r) => r.key).sort(), [ids[0], ids[2], ids[4]].map((id) => `picky.${id}`).sort(), 'what it wrote, once each');
+
+  // A round that only passes events writes its position once, at the end, and never moves it back:
+  // here another worker handles later events while this one is passing (simulated by moving the
+  // stored position ahead during the round).
+  const more = [];
+  for (let i = 0; i < 3; i++) more.push(await recordEvent(db, { kind: 'message.added', ticketId: 1, actorId: null, payload: { n: 1 } }));
+  const ahead = more[2]! + 100;
+  let first = true;
+  const racing: Consumer = {
+    ...picky,
+    passes: async (d: Db) => {
+      if (first) await d.updateTable('consumer_positions').set({ last_event_id: ahead }).where('consumer', '=', 'test.picky').execute();
+      first = false;
+      return true;
+    },
+  };
+  t.equal(await runConsumer(db, racing), 3, 'three passed');
+  t.equal(await positionOf(db, 'test.picky'), ahead, 'the catch-up did not move the position back');
+  t.same(handled, [0, 2, 4], 'nothing handled twice');
 });

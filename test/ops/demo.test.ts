@@ -113,6 +113,24 @@ t.test('demo conversations read like a real desk: no sentence twice in a ticket,
   t.ok((perTag.get('hardware') ?? 0) > (perTag.get('refund') ?? 0), 'hardware is commoner than refund');
 });
 
+t.test('demo writes a help center once: published articles a customer reads and finds, internal ones and drafts besides', async (t) => {
+  const dir = tempDir(t);
+  t.equal((await cli(dir, 'demo', '--tickets', '30')).code, 0);
+  t.equal((await cli(dir, 'demo', '--tickets', '5')).code, 0, 'a second run');
+  const { app, db } = await openTestDesk(t, dir);
+  const articles = await db.selectFrom('help_articles').select(['id', 'state', 'visibility', 'view_count']).orderBy('view_count', 'desc').orderBy('id').execute();
+  t.equal(articles.length, 36, 'a small desk gets a few dozen articles, and a second run none');
+  t.ok(articles.some((a) => a.state === 'draft') && articles.some((a) => a.visibility === 'internal'), 'drafts and internal ones among them');
+  t.equal((await db.selectFrom('help_categories').select('id').execute()).length, 6, 'in six categories');
+  const customer = await makeUser(db, 'customer');
+  const client = new Client(app);
+  await client.login(customer.email, PASSWORD);
+  const top = articles.find((a) => a.state === 'published' && a.visibility === 'public')!;
+  t.match(await client.page('/help'), `href="/help/articles/${top.id}-`, 'the most read article is on the help center home');
+  t.equal((await client.get(`/help/articles/${top.id}`)).statusCode, 200, 'and opens');
+  t.match(await client.page('/help/search?q=password'), /\d+ articles? found/, 'the common word finds articles');
+});
+
 t.test('demo can run twice: people are reused, tickets are added', async (t) => {
   const dir = tempDir(t);
   const first = await cli(dir, 'demo', '--tickets', '3');

@@ -155,6 +155,7 @@ async function buildDesk(t: Test, dir: string) {
   await db.insertInto('help_revisions').values({ article_id: article.id, locale: 'en', title: 'Clear a jam', body: 'Open tray 2.', author_id: agent.id, restored_from: null, created_at: now }).execute();
   await db.insertInto('help_votes').values({ article_id: article.id, voter: `u:${cora.id}`, helpful: 1, created_at: now }).execute();
   await db.insertInto('help_deflections').values({ article_id: article.id, voter: `u:${cora.id}`, created_at: now }).execute();
+  await db.insertInto('help_article_images').values({ article_id: article.id, filename: 'tray.png', content_type: 'image/png', size: 10, sha256: 'c'.repeat(64), storage_key: 'd'.repeat(32), created_at: now }).execute();
   // Passkeys and single sign-on (0043).
   await db.insertInto('passkeys').values({ user_id: tia.id, credential_id: 'cred-1', public_key: 'pk', counter: 0, transports: 'internal', name: 'Laptop', created_at: now, last_used_at: null }).execute();
   await db.insertInto('webauthn_challenges').values({ id: 'd'.repeat(64), purpose: 'register', user_id: tia.id, expires_at: now, created_at: now }).execute();

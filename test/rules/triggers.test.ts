@@ -139,7 +139,7 @@ t.test('every condition kind, on the facts of a ticket and a change', async (t) 
   const ticket: TicketFacts = {
     id: 1, subject: 'Refund please', status_id: 2, status_category: 'open', priority: 'high', type_id: 3, group_id: 4, assignee_id: null,
     organization_id: 5, created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-02T00:00:00.000Z', last_activity_at: '2026-01-02T00:00:00.000Z',
-    solved_at: null, tags: ['vip'], reminded_at: null,
+    solved_at: null, tags: ['vip'], reminded_at: null, brand_id: 1, fields: {},
   };
   const change: ChangeFacts = { event: 'changed', via: 'mail', statusTo: 2, priorityChanged: true, text: 'My card was charged.' };
   const context = { now: Date.parse('2026-01-03T00:00:00.000Z'), inBusinessHours: true, times: {} };

@@ -310,8 +310,12 @@ export const AREAS: Record<string, Area> = {
   'help center (signed-in readers; visitors when the desk allows it)': {
     rule: helpReader,
     routes: ['GET /help', 'GET /help/search', 'GET /help/sitemap.xml', 'GET /help/categories/:id', 'GET /help/sections/:id',
-      'GET /help/articles/:id', 'POST /help/articles/:id/vote', 'POST /help/articles/:id/deflection', 'GET /help/suggestions'],
-    except: { 'GET /help/articles/:id': helpArticle, 'POST /help/articles/:id/vote': helpArticle, 'POST /help/articles/:id/deflection': helpArticle },
+      'GET /help/articles/:id', 'POST /help/articles/:id/vote', 'POST /help/articles/:id/deflection', 'GET /help/suggestions', 'GET /help/images/:id'],
+    except: {
+      'GET /help/articles/:id': helpArticle, 'POST /help/articles/:id/vote': helpArticle, 'POST /help/articles/:id/deflection': helpArticle,
+      // An article's image: for whoever may read the article (B's, of the internal article, staff only).
+      'GET /help/images/:id': helpArticle,
+    },
   },
   'help center editing (staff)': {
     rule: rules.staff,
@@ -406,7 +410,7 @@ export function ruleFor(key: string): Rule | undefined {
 export type IdKind = 'ticket' | 'attachment' | 'user' | 'staffUser' | 'org' | 'group' | 'status' | 'type' | 'field'
   | 'brand' | 'service' | 'view' | 'address' | 'job' | 'tag' | 'slaCalendar' | 'slaPolicy' | 'macro' | 'apiToken'
   | 'webhook' | 'webhookDelivery' | 'trigger' | 'automation' | 'ssoProvider' | 'passkey' | 'macroFile'
-  | 'article' | 'helpCategory' | 'helpSection' | 'helpRevision';
+  | 'article' | 'helpCategory' | 'helpSection' | 'helpRevision' | 'helpImage';
 
 export function paramKind(url: string, param: string): IdKind | string {
   if (param === 'userId') return url.startsWith('/admin/organizations') ? 'user' : 'staffUser';
@@ -436,6 +440,7 @@ export function paramKind(url: string, param: string): IdKind | string {
     [/^\/agent\/macro-files\//, 'macroFile'],
     [/^\/(agent\/)?help\/articles\//, 'article'], [/^\/(agent\/)?help\/categories\//, 'helpCategory'],
     [/^\/(agent\/)?help\/sections\//, 'helpSection'], [/^\/agent\/help\/revisions\//, 'helpRevision'],
+    [/^\/help\/images\//, 'helpImage'],
     [/^\/api\/v1\/webhooks\/deliveries\//, 'webhookDelivery'], [/^\/api\/v1\/webhooks\//, 'webhook'],
   ];
   const found = kinds.find(([pattern]) => pattern.test(url));

@@ -20,7 +20,8 @@ t.test('internal and draft articles reach no customer or visitor: no page, searc
   const paths = ['/help', `/help/categories/${world.ids.helpCategory.a}`, `/help/sections/${world.ids.helpSection.a}`, `/help/articles/${a}`,
     `/help/articles/${b}`, `/help/articles/${draft}`, '/help/search?q=b41d', '/help/search?q=staff', '/help/search?q=jam',
     '/help/search?q=%22staff-only%22', '/help/search?q=internal', '/help/search?q=draft', '/help/sitemap.xml',
-    '/help/suggestions?subject=internal%20draft%20jam%20steps', `/help/articles/${a}?from=ticket`];
+    '/help/suggestions?subject=internal%20draft%20jam%20steps', `/help/articles/${a}?from=ticket`,
+    `/help/images/${world.ids.helpImage.a}`, `/help/images/${world.ids.helpImage.b}`];
   const leaked: string[] = [];
   for (const actor of ['anonymous', ...CUSTOMERS] as const) {
     for (const path of paths) {
@@ -36,6 +37,8 @@ t.test('internal and draft articles reach no customer or visitor: no page, searc
   t.equal((await world.clients.anonymous.get(`/help/articles/${b}`)).statusCode, 404, 'the internal article is not found by a visitor');
   t.equal((await world.clients.customer.get(`/help/articles/${draft}`)).statusCode, 404, 'nor the draft by a customer');
   t.match(await world.clients.anonymous.page('/help/search?q=jam'), `/help/articles/${a}-clearing-a-paper-jam"`, 'while the public article is found');
+  t.equal((await world.clients.customer.get(`/help/images/${world.ids.helpImage.b}`)).statusCode, 404, "nor the internal article's image by a customer");
+  t.equal((await world.clients.anonymous.get(`/help/images/${world.ids.helpImage.a}`)).statusCode, 200, "while the public article's image is served");
   t.match(await world.clients.agent.page(`/help/articles/${b}`), `${CANARY} internal article`, 'staff read the internal article');
   t.match(await world.clients.agent.page('/help/search?q=steps'), `${CANARY} internal article`, 'and find it');
   t.equal((await world.clients.agent.get(`/help/articles/${draft}`)).statusCode, 404, 'a draft is not in the help center, even for staff');

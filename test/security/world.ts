@@ -25,6 +25,7 @@ export const VARIANTS = ['a', 'b', 'missing'] as const;
 export type Variant = typeof VARIANTS[number];
 
 const now = () => new Date().toISOString();
+const PNG_HEAD = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
   const routes: { method: string; url: string }[] = [];
@@ -33,6 +34,13 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
   };
   const desk = await buildTestDesk(t, overrides, {}, { onRoute });
   const { db, app, config } = desk;
+  /** A file in the uploads directory, and the columns its row needs. */
+  const storeFile = (storageKey: string, content: string | Buffer) => {
+    const path = storagePath(config.uploadsDir, storageKey);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+    return { size: Buffer.byteLength(content), sha256: '0'.repeat(64), storage_key: storageKey, created_at: now() };
+  };
 
   const [orgA, orgB] = await db.insertInto('organizations').values([
     { name: 'Acme', domains: 'acme.test', members_see_all_tickets: 1, notes: `${CANARY} org notes`, created_at: now() },
@@ -83,14 +91,9 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
   ] as const) {
     const message = await makeMessage(db, ticketId, { authorId: author, kind, text: body, at: now() });
     if (!key) continue;
-    const storageKey = (key === 'a' ? 'aa' : key === 'b' ? 'bb' : 'cc').repeat(16);
-    const path = storagePath(config.uploadsDir, storageKey);
-    mkdirSync(dirname(path), { recursive: true });
-    const content = key === 'noteA' ? `${CANARY} file` : `file of ${key}`;
-    writeFileSync(path, content);
+    const file = storeFile((key === 'a' ? 'aa' : key === 'b' ? 'bb' : 'cc').repeat(16), key === 'noteA' ? `${CANARY} file` : `file of ${key}`);
     const row = await db.insertInto('attachments').values({
-      message_id: message, uploader_id: author, filename: key === 'noteA' ? `${CANARY}.txt` : `${key}.txt`, content_type: 'text/plain',
-      size: content.length, sha256: '0'.repeat(64), storage_key: storageKey, created_at: now(),
+      message_id: message, uploader_id: author, filename: key === 'noteA' ? `${CANARY}.txt` : `${key}.txt`, content_type: 'text/plain', ...file,
     }).returning('id').executeTakeFirstOrThrow();
     attachments[key] = row.id;
   }
@@ -192,13 +195,9 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
   // A file of each macro (macro A's is named with the canary: staff-only), downloadable by who sees the macro.
   const macroFiles = { a: 0, b: 0 };
   for (const key of ['a', 'b'] as const) {
-    const storageKey = (key === 'a' ? 'ad' : 'bd').repeat(16);
-    const path = storagePath(config.uploadsDir, storageKey);
-    mkdirSync(dirname(path), { recursive: true });
-    const content = key === 'a' ? `${CANARY} macro file` : 'shared macro file';
-    writeFileSync(path, content);
+    const file = storeFile((key === 'a' ? 'ad' : 'bd').repeat(16), key === 'a' ? `${CANARY} macro file` : 'shared macro file');
     const row = await db.insertInto('macro_attachments').values({ macro_id: macros[key === 'a' ? 0 : 1]!.id, filename: key === 'a' ? `${CANARY}.txt` : 'b.txt',
-      content_type: 'text/plain', size: content.length, sha256: '0'.repeat(64), storage_key: storageKey, created_at: now() }).returning('id').executeTakeFirstOrThrow();
+      content_type: 'text/plain', ...file }).returning('id').executeTakeFirstOrThrow();
     macroFiles[key] = row.id;
   }
 
@@ -231,6 +230,15 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     { article_id: helpArticles[1]!.id, locale: 'en', title: `${CANARY} internal article`, body: `${CANARY} steps`, author_id: users.agent.id, restored_from: null, created_at: now() },
   ]).returning('id').execute();
 
+  // An image of each of A and B (B's, of the internal article, carries the canary in its bytes).
+  const helpImages = { a: 0, b: 0 };
+  for (const key of ['a', 'b'] as const) {
+    const file = storeFile((key === 'a' ? 'ae' : 'be').repeat(16), Buffer.concat([PNG_HEAD, Buffer.from(key === 'a' ? 'public picture' : `${CANARY} internal picture`)]));
+    const row = await db.insertInto('help_article_images').values({ article_id: helpArticles[key === 'a' ? 0 : 1]!.id, filename: `${key}.png`,
+      content_type: 'image/png', ...file }).returning('id').executeTakeFirstOrThrow();
+    helpImages[key] = row.id;
+  }
+
   const ids = {
     ticket: tickets, attachment: attachments, apiToken: apiTokens,
     user: { a: users.customer.id, b: users.otherCustomer.id },
@@ -253,6 +261,7 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     helpCategory: { a: helpCategories[0]!.id, b: helpCategories[1]!.id },
     helpSection: { a: helpSections[0]!.id, b: helpSections[1]!.id },
     helpRevision: { a: helpRevisions[0]!.id, b: helpRevisions[1]!.id },
+    helpImage: helpImages,
   };
   // The neighbour id that does not exist: one past the table's last row.
   const tables = {
@@ -267,6 +276,7 @@ export async function buildWorld(t: Test, overrides: Partial<Config> = {}) {
     ssoProvider: 'sso_providers',
     macroFile: 'macro_attachments',
     article: 'help_articles', helpCategory: 'help_categories', helpSection: 'help_sections', helpRevision: 'help_revisions',
+    helpImage: 'help_article_images',
   } as const;
   const missing = {} as Record<keyof typeof tables, number>;
   for (const [kind, table] of Object.entries(tables) as [keyof typeof tables, typeof tables[keyof typeof tables]][]) {
