@@ -175,8 +175,7 @@ export interface MessagesTable {
   via: 'web' | 'email' | 'api';
   email_message_id: string | null;
   match_reason: string | null;
-  /** A mail's whole text when the stored text was cut from it (migration 0049): agents can expand it. */
-  quoted_text: string | null;
+  quoted_text: string | null; // a mail's whole text when the stored text was cut from it (0049)
   created_at: string;
 }
 
