@@ -104,12 +104,16 @@ t.test('search, suggestions and the sitemap are per brand', async (t) => {
 
   await putSetting(db, 'help.public', '1');
   const guest = new Client(cora.app);
-  const sitemap = (await guest.get('/help/sitemap.xml')).body;
+  const sitemapResponse = await guest.get('/help/sitemap.xml');
+  t.equal(sitemapResponse.statusCode, 200);
+  const sitemap = sitemapResponse.body;
   t.match(sitemap, `/help/articles/${ids.everyone}-reset-your-password</loc>`, 'the default sitemap lists the shared article');
   t.match(sitemap, `/help/articles/${ids.home}-`, 'and its own');
   t.notMatch(sitemap, `/help/articles/${ids.acme}-`, "not Acme's");
   t.notMatch(sitemap, `/help/articles/${ids.acmeCategory}-`);
-  const acmeSitemap = (await guest.get('/help/sitemap.xml', ACME)).body;
+  const acmeSitemapResponse = await guest.get('/help/sitemap.xml', ACME);
+  t.equal(acmeSitemapResponse.statusCode, 200);
+  const acmeSitemap = acmeSitemapResponse.body;
   t.match(acmeSitemap, `//help.acme.test/help/articles/${ids.acme}-acme-router-reset</loc>`, "Acme's sitemap gives addresses on Acme's host");
   t.match(acmeSitemap, `//help.acme.test/help/articles/${ids.everyone}-`);
   t.notMatch(acmeSitemap, `/help/articles/${ids.home}-`, "not the default brand's article");
@@ -152,10 +156,14 @@ t.test("on a ticket, Insert an article offers the ticket's brand's articles and 
   const homeTicket = await makeTicket(db, { requesterId: requester.id, subject: 'Router blinks red', brandId: home.id });
   const search = { tab: 'general', kind: 'reply', body: '', articleQ: 'router', articleAction: 'search' };
   await agent.page(`/agent/tickets/${acmeTicket}`);
-  const onAcme = (await agent.post(`/agent/tickets/${acmeTicket}/article`, search)).body;
+  const acmeAnswer = await agent.post(`/agent/tickets/${acmeTicket}/article`, search);
+  t.equal(acmeAnswer.statusCode, 200);
+  const onAcme = acmeAnswer.body;
   t.match(onAcme, 'Acme router reset', "an Acme ticket is offered Acme's article");
   t.notMatch(onAcme, 'Billing questions router', "not the default brand's");
-  const onHome = (await agent.post(`/agent/tickets/${homeTicket}/article`, search)).body;
+  const homeAnswer = await agent.post(`/agent/tickets/${homeTicket}/article`, search);
+  t.equal(homeAnswer.statusCode, 200);
+  const onHome = homeAnswer.body;
   t.match(onHome, 'Billing questions router', "a default-brand ticket its brand's");
   t.notMatch(onHome, 'Acme router reset');
   const link = await agent.post(`/agent/tickets/${acmeTicket}/article`, { tab: 'general', kind: 'reply', body: '', articleChoice: String(ids.acme), articleAction: 'link' });
