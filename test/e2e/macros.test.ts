@@ -87,7 +87,7 @@ if (browser) {
       const tag = js ? 'parts-js' : 'parts-nojs';
       const path = await createTicket(t, session, { requesterEmail: CUSTOMER, subject: `Broken scanner (${mode(js)})`, message: 'The scanner is dead.', type: 'General' });
       const ticket = { path, id: Number(path.split('/').pop()) };
-      await flow(t, session, '1. a macro that sets a status and adds a tag', (t) => makeMacro(t, session, name, tag));
+      await flow(t, session, '1. a macro that sets a status, adds a tag and carries a file', (t) => makeMacro(t, session, name, tag));
       await flow(t, session, '2. applied, edited, sent', (t) => applyAndSend(t, session, ticket, name, tag));
       await finish(t, session);
     });
