@@ -49,6 +49,12 @@ export function tagChecks(db: Db, c: TicketConditions, ticketId: RawBuilder<unkn
   return sql.join(checks, sql` `);
 }
 
+/**
+ * The floor as an integer: better-sqlite3 binds a JS number as a real, and FTS5 then walks the match
+ * list slower (4.1 against 1.7 ms for `tag:legal password`'s messages at 100k tickets, same plan).
+ */
+const rowidAtLeast = (floor: number) => sql`cast(${floor} as integer)`;
+
 export interface TicketHit { ticketId: number; score: number }
 export interface MessageHit { ticketId: number; messageId: number; kind: MessageKind; score: number }
 
@@ -112,7 +118,7 @@ export async function ticketHits(db: Db, actor: Actor, c: TicketConditions, matc
   const score = common ? sql`-1` : sql`bm25(search_tickets, 10.0, 2.0, 1.0, 1.0)`;
   const { rows } = await sql<TicketHit>`select f.rowid as ticketId, ${score} as score
     from search_tickets f
-    where search_tickets match ${match} and f.rowid >= ${floor} ${tagChecks(db, c, sql`f.rowid`)} and exists ${inScope}
+    where search_tickets match ${match} and f.rowid >= ${rowidAtLeast(floor)} ${tagChecks(db, c, sql`f.rowid`)} and exists ${inScope}
     order by f.rowid desc limit ${RANK_WINDOW}`.execute(db);
   return rows;
 }
@@ -133,7 +139,7 @@ export async function messageHits(db: Db, actor: Actor, c: TicketConditions, mat
   const score = common ? sql`0` : sql`bm25(search_messages)`;
   const { rows } = await sql<MessageHit>`select m.ticket_id as ticketId, m.id as messageId, m.kind as kind, ${score} as score
     from search_messages f cross join messages m on m.id = f.rowid
-    where search_messages match ${match} and f.rowid >= ${floor} ${driven} ${tagChecks(db, c, sql`m.ticket_id`, drive ?? undefined)} and exists ${inScope}
+    where search_messages match ${match} and f.rowid >= ${rowidAtLeast(floor)} ${driven} ${tagChecks(db, c, sql`m.ticket_id`, drive ?? undefined)} and exists ${inScope}
     order by f.rowid desc limit ${RANK_WINDOW}`.execute(db);
   return rows;
 }
