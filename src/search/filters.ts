@@ -3,6 +3,7 @@ import type { Db } from '../db/connect.js';
 import type { StatusCategory } from '../db/schema.js';
 import { rolesOn } from '../policy/can.js';
 import type { Actor } from '../users/actor.js';
+import { COMMON_TAG, taggedTicketsUpTo } from '../tags/queries.js';
 import { normaliseTag } from '../tags/schemas.js';
 import type { FilterKey, ParsedQuery } from './parse.js';
 
@@ -21,6 +22,11 @@ export interface TicketConditions {
   organizationIds?: number[];
   /** Tickets carrying every one of these tags. */
   tagIds?: number[];
+  /**
+   * The rarest of them when it is on fewer than COMMON_TAG tickets: its tickets can drive the search
+   * (agent-hits.ts) instead of the word's matches being checked one by one.
+   */
+  rareTag?: { id: number; tickets: number };
   unknown: { key: FilterKey; value: string }[];
 }
 
@@ -72,6 +78,10 @@ export async function resolveFilters(db: Db, actor: Actor, filters: ParsedQuery[
       const row = name === null ? undefined : await db.selectFrom('tags').select('id').where('name', '=', name).executeTakeFirst();
       if (row) out.tagIds.push(row.id);
       else out.unknown.push({ key: 'tag', value });
+    }
+    for (const id of out.tagIds) {
+      const tickets = await taggedTicketsUpTo(db, id);
+      if (tickets < COMMON_TAG && tickets < (out.rareTag?.tickets ?? COMMON_TAG)) out.rareTag = { id, tickets };
     }
   }
   return out;

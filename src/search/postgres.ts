@@ -50,8 +50,35 @@ export function floorQuery(index: 'search_tickets' | 'search_messages', text: st
       order by m.id desc limit 1 offset ${limit}`;
 }
 
-/** The tickets the searcher may see, through the filters (agent-hits.ts's scopedTicket). */
+/** reachOf's statement (agent-hits.ts): how many of the newest SCAN_LIMIT + 1 matches there are, and the oldest of them. */
+export function reachQuery(index: 'search_tickets' | 'search_messages', text: string, limit: number) {
+  const newest = index === 'search_tickets'
+    ? sql`select ticket_id as id from search_tickets where document @@ ${query(text)} order by ticket_id desc limit ${limit + 1}`
+    : sql`select m.id from messages m where ${MESSAGE_WORDS} @@ ${query(text)} order by m.id desc limit ${limit + 1}`;
+  return sql<{ n: string; low: number | null }>`select count(*) as n, min(id) as low from (${newest}) newest`;
+}
+
+/** The tickets the searcher may see, through the filters but the tags (agent-hits.ts's scopedTicket). */
 type Scope = ReturnType<typeof visibleTickets>;
+
+/**
+ * How a walk goes: its floor, whether the word is common (no ranking), the rare tag whose tickets
+ * drive it (or null), how many hits it keeps, and the tags checked per match (`except` the driving one).
+ */
+export interface Walk {
+  floor: number;
+  common: boolean;
+  drive: number | null;
+  window: number;
+  tags: (ticketId: RawBuilder<unknown>, except?: number) => RawBuilder<unknown>;
+}
+
+/**
+ * A rare tag's tickets, read first (`offset 0` keeps them first): a few hundred index entries and a
+ * lookup each, where the word's matches would be checked one by one (7,855 tickets and up to 20,000
+ * messages for "password" at 100k tickets) for a tag on a few of them.
+ */
+const tagTickets = (tagId: number) => sql`(select ticket_id from ticket_tags where tag_id = ${tagId} offset 0)`;
 
 /**
  * `and id >= floor` only when there is a floor: for a rarer word (floor 0) the condition matches
@@ -83,27 +110,34 @@ function perMatch<T extends { offset(n: number): T }>(inScope: T, floor: number)
 }
 
 /** As ticketHits on SQLite; the score is minus ts_rank, so that lower is better as with bm25. */
-export async function ticketHits(db: Db, scope: Scope, text: string, floor: number, common: boolean, window: number) {
-  const inScope = perMatch(scope.select(sql`1`.as('one')).where(sql<SqlBool>`tickets.id = s.ticket_id`), floor);
+export async function ticketHits(db: Db, scope: Scope, text: string, walk: Walk) {
+  const { floor, common, drive, window } = walk;
+  const inScope = perMatch(scope.select(sql`1`.as('one')).where(sql<SqlBool>`tickets.id = s.ticket_id`), drive === null ? floor : 0);
   const score = common ? sql`-1` : sql`-ts_rank(${TICKET_WEIGHTS}, s.document, ${query(text)})`;
-  const matches = sql`select s.ticket_id, s.document from search_tickets s
-    where s.document @@ ${query(text)} ${aboveFloor(sql`s.ticket_id`, floor)}`;
+  const from = drive === null
+    ? fenced(sql`select s.ticket_id, s.document from search_tickets s where s.document @@ ${query(text)} ${aboveFloor(sql`s.ticket_id`, floor)}`, floor)
+    : sql`${tagTickets(drive)} tt join search_tickets s on s.ticket_id = tt.ticket_id`;
+  const driven = drive === null ? sql`` : sql`and s.document @@ ${query(text)} ${aboveFloor(sql`s.ticket_id`, floor)}`;
   const { rows } = await sql<{ ticketId: number; score: number }>`select s.ticket_id as "ticketId", ${score} as score
-    from ${fenced(matches, floor)} s
-    where exists ${inScope}
+    from ${from} ${drive === null ? sql`s` : sql``}
+    where true ${driven} ${walk.tags(sql`s.ticket_id`, drive ?? undefined)} and exists ${inScope}
     order by s.ticket_id desc limit ${window}`.execute(db);
   return rows;
 }
 
 /** As messageHits on SQLite: messages (notes too) that match, newest first. */
-export async function messageHits(db: Db, scope: Scope, text: string, floor: number, common: boolean, window: number) {
-  const inScope = perMatch(scope.select(sql`1`.as('one')).where(sql<SqlBool>`tickets.id = m.ticket_id`), floor);
+export async function messageHits(db: Db, scope: Scope, text: string, walk: Walk) {
+  const { floor, common, drive, window } = walk;
+  const inScope = perMatch(scope.select(sql`1`.as('one')).where(sql<SqlBool>`tickets.id = m.ticket_id`), drive === null ? floor : 0);
   const score = common ? sql`0` : sql`-ts_rank(${MESSAGE_WORDS}, ${query(text)})`;
+  const matching = sql`${MESSAGE_WORDS} @@ ${query(text)} ${aboveFloor(sql`m.id`, floor)}`;
+  const from = drive === null
+    ? sql`${fenced(sql`select m.id, m.ticket_id, m.kind, m.search_words from messages m where ${matching}`, floor)} m`
+    : sql`${tagTickets(drive)} tt join messages m on m.ticket_id = tt.ticket_id`;
   const { rows } = await sql<{ ticketId: number; messageId: number; kind: string; score: number }>`select m.ticket_id as "ticketId",
       m.id as "messageId", m.kind as kind, ${score} as score
-    from ${fenced(sql`select m.id, m.ticket_id, m.kind, m.search_words from messages m
-      where ${MESSAGE_WORDS} @@ ${query(text)} ${aboveFloor(sql`m.id`, floor)}`, floor)} m
-    where exists ${inScope}
+    from ${from}
+    where ${drive === null ? sql`true` : matching} ${walk.tags(sql`m.ticket_id`, drive ?? undefined)} and exists ${inScope}
     order by m.id desc limit ${window}`.execute(db);
   return rows;
 }

@@ -8,6 +8,7 @@ import { sortParts, type ListFilter, type SortColumn, type SortKey } from './lis
 import { visibleTickets } from './scope.js';
 import { customerMatches } from '../search/index.js';
 import { HOUR, isoIn, nowIso } from '../lib/time.js';
+import { COMMON_TAG } from '../tags/queries.js';
 
 export const PAGE_SIZE = 50;
 /** Side-menu counts stop counting here and show "999+": a count never scans a large set. */
@@ -127,7 +128,7 @@ export async function listTicketPage(db: Db, actor: Actor, filter: ListFilter, a
 }
 
 /** From this many tickets on, a tag is common: a page walks the sort's index and checks the tag per ticket. */
-export const COMMON_TAG = 2000;
+export { COMMON_TAG };
 
 /**
  * Which of the filter's tags are common, each counted no further than COMMON_TAG (a bounded walk of
