@@ -5,7 +5,7 @@ import { planCustomerSearch } from '../search/index.js';
 import { decodeCursor, SEARCH_WINDOW } from '../tickets/list.js';
 import { EMPTY_FILTER, type ListFilter } from '../tickets/list-filter.js';
 import type { Actor } from '../users/actor.js';
-import { myTicketCounts, myTicketsPage, scopeSize, searchWindowFull } from './queries.js';
+import { myTicketCounts, myTicketsPage, scopeIdsWhere, scopeSize, searchWindowFull } from './queries.js';
 
 export const TABS = ['opened', 'resolved'] as const;
 export const VIEWS = ['mine', 'org', 'cc'] as const;
@@ -121,8 +121,12 @@ export async function myTickets(db: Db, actor: Actor, query: MyTicketsQuery) {
   if (!views.includes(query.view)) throw new NotFound();
   const bare = listFilterFor(actor, query);
   // One plan for the page and both tabs' counts: how the words are looked up (search/customer.ts).
+  const scope = { ...bare, categories: null };
   const search = bare.search
-    ? await planCustomerSearch(db, bare.search, (atMost) => scopeSize(db, actor, { ...bare, categories: null }, atMost))
+    ? await planCustomerSearch(db, bare.search, {
+      size: (atMost) => scopeSize(db, actor, scope, atMost),
+      idsWhere: (matched) => scopeIdsWhere(db, actor, scope, matched),
+    })
     : null;
   const planned = (filter: ListFilter): ListFilter => (search?.plan ? { ...filter, searchPlan: search.plan } : filter);
   const filter = planned(bare);

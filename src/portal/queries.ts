@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../db/connect.js';
 import { renderMarkdown } from '../messages/markdown.js';
 import { getSetting } from '../settings/settings.js';
@@ -54,6 +54,12 @@ export async function scopeSize(db: Db, actor: Actor, filter: ListFilter, atMost
   const inner = filteredTickets(db, actor, { ...filter, search: null }, await statusLookup(db)).select(sql`1`.as('one')).limit(atMost);
   const row = await db.selectFrom(inner.as('capped')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** The ids of the filter's scope (without its search) where `matched` holds: a search plan's one read. */
+export async function scopeIdsWhere(db: Db, actor: Actor, filter: ListFilter, matched: Expression<SqlBool>): Promise<number[]> {
+  const rows = await filteredTickets(db, actor, { ...filter, search: null }, await statusLookup(db)).select('tickets.id').where(matched).execute();
+  return rows.map((row) => row.id);
 }
 
 /** The customer's active services: their own and their organisation's. */

@@ -1,0 +1,107 @@
+import t from 'tap';
+import type { Db } from '../../src/db/connect.js';
+import type { MessageKind } from '../../src/db/schema.js';
+import { onPostgres } from '../helpers/database.js';
+import { makeTickets, makeUser, ticketIdsIn } from '../helpers/factories.js';
+import { desk, loggedIn, makeCustomer, makeOrg, tabCount } from './my-tickets-helpers.js';
+
+// A word in more than 20,000 messages (SCAN_LIMIT, search/agent-hits.ts), searched by a customer
+// whose organisation shares its tickets: on SQLite the newest 20,001 matches of the index are read,
+// on PostgreSQL every ticket of a scope under 5,000 tickets is checked. Either way, what the customer
+// sees is compared with a brute-force reading of the tables.
+
+const WINDOW = 20_001;
+/** Acme tickets whose only match is older than the window. */
+const OLD = [5, 7, 15, 1005];
+const PUBLIC: MessageKind[] = ['reply', 'update', 'chat'];
+const OPENED = [1, 2, 3];
+const RESOLVED = [4, 5];
+
+/** Messages straight into the table, 500 at a time (their ids follow the order given). */
+async function addMessages(db: Db, rows: { ticketId: number; kind: MessageKind; text: string }[]) {
+  for (let i = 0; i < rows.length; i += 500) {
+    await db.insertInto('messages').values(rows.slice(i, i + 500).map((r) => ({
+      ticket_id: r.ticketId, author_id: null, kind: r.kind, body_text: r.text, body_html: `<p>${r.text}</p>`,
+      via: 'web' as const, email_message_id: null, match_reason: null, created_at: '2026-02-01T00:00:00Z',
+    }))).execute();
+  }
+}
+
+/** The tickets of one organisation (and requester) that should be found, newest activity first, from the tables alone. */
+async function bruteForce(db: Db, organizationId: number, statusIds: number[], requesterId: number | null) {
+  const messages = await db.selectFrom('messages').select(['ticket_id', 'kind']).where('body_text', 'like', '%gadget%').orderBy('id', 'desc').execute();
+  // SQLite reads the newest 20,001 matches, notes included (the index holds them), then keeps the public ones.
+  const window = onPostgres ? messages : messages.slice(0, WINDOW);
+  const found = new Set(window.filter((m) => PUBLIC.includes(m.kind)).map((m) => m.ticket_id));
+  const subjects = await db.selectFrom('tickets').select('id').where('subject', 'like', '%Gadget%').execute();
+  for (const s of subjects) found.add(s.id);
+  let scope = db.selectFrom('tickets').select(['id', 'last_activity_at']).where('organization_id', '=', organizationId)
+    .where('visibility', '=', 'public').where('binned_at', 'is', null).where('status_id', 'in', statusIds);
+  if (requesterId !== null) scope = scope.where('requester_id', '=', requesterId);
+  const rows = (await scope.execute()).filter((r) => found.has(r.id));
+  rows.sort((a, b) => (a.last_activity_at === b.last_activity_at ? b.id - a.id : a.last_activity_at < b.last_activity_at ? 1 : -1));
+  return rows.map((r) => r.id);
+}
+
+t.test('an organisation searches a very common word: exactly its public matches, paged and counted, never notes or another organisation\'s tickets', async (t) => {
+  const d = await desk(t);
+  const { db } = d;
+  const acme = await makeOrg(db, 'Acme', true);
+  const beta = await makeOrg(db, 'Beta', true);
+  const ann = await makeCustomer(db, 'Ann of Acme', acme);
+  const amy = await makeCustomer(db, 'Amy of Acme', acme);
+  const bob = await makeCustomer(db, 'Bob of Beta', beta);
+  const zed = await makeUser(db, 'customer', { name: 'Zed' });
+  // 2,050 Acme tickets (more than SCOPE_FIRST: the matches are read first), Ann's 150 of them (her
+  // own view starts from her tickets); a third resolved; some with the word in the subject.
+  const acmes = await makeTickets(db, 2050, (i) => ({
+    requesterId: i < 150 ? ann.id : amy.id, organizationId: acme, statusId: i % 3 === 0 ? 4 : 2,
+    subject: i % 100 === 4 ? `Gadget broken ${i}` : `Acme ticket ${i}`,
+  }));
+  const betas = await makeTickets(db, 20, () => ({ requesterId: bob.id, organizationId: beta, statusId: 2, subject: 'Beta secret' }));
+  const [hidden] = await makeTickets(db, 1, { requesterId: ann.id, organizationId: acme, statusId: 2, subject: 'Acme internal', visibility: 'internal' });
+  const zeds = await makeTickets(db, 40, () => ({ requesterId: zed.id, statusId: 2, subject: 'Elsewhere' }));
+
+  // Oldest: four Acme tickets whose word is older than the newest 20,001 matches.
+  await addMessages(db, OLD.map((i) => ({ ticketId: acmes[i]!, kind: 'reply' as const, text: 'an old gadget' })));
+  await addMessages(db, Array.from({ length: 20_000 }, (_, i) => ({ ticketId: zeds[i % 40]!, kind: 'reply' as const, text: `gadget filler ${i}` })));
+  // Newest: the word in public messages of every tenth Acme ticket, in a note of others, in Beta's and in the internal ticket.
+  await addMessages(db, [
+    ...acmes.flatMap((id, i) => (i % 10 === 1 ? [{ ticketId: id, kind: PUBLIC[i % 3]!, text: `the new gadget ${i}` }] : [])),
+    ...acmes.flatMap((id, i) => (i % 10 === 2 ? [{ ticketId: id, kind: 'note' as const, text: 'CANARY gadget in a note' }] : [])),
+    ...betas.map((id) => ({ ticketId: id, kind: 'reply' as const, text: 'gadget at Beta' })),
+    { ticketId: hidden!, kind: 'reply' as const, text: 'gadget, internal ticket' },
+  ]);
+
+  const client = await loggedIn(d.app, ann.email);
+  const pages = async (path: string) => {
+    const first = await client.get(path);
+    t.equal(first.statusCode, 200, path);
+    const next = /<p class="pager"><a href="([^"]+)"/.exec(first.body)?.[1]?.replaceAll('&amp;', '&');
+    const second = next ? await client.get(next) : null;
+    return { body: first.body, ids: [...ticketIdsIn(first.body), ...(second ? ticketIdsIn(second.body) : [])] };
+  };
+  for (const [name, view, requester] of [['organisation', 'view=org', null], ['her own', '', ann.id]] as const) {
+    const opened = await bruteForce(db, acme, OPENED, requester);
+    const resolved = await bruteForce(db, acme, RESOLVED, requester);
+    t.ok(opened.length > 0 && resolved.length > 0, `${name}: matches on both tabs`);
+    const open = await pages(`/portal/tickets?${view}&q=gadget`);
+    t.same(open.ids, opened.slice(0, 100), `${name}: the Opened tab's first two pages are exactly the brute-force matches, newest first`);
+    t.equal(tabCount(open.body, 'Opened'), opened.length, `${name}: the Opened count`);
+    t.equal(tabCount(open.body, 'Resolved'), resolved.length, `${name}: the Resolved count`);
+    t.same((await pages(`/portal/tickets?${view}&tab=resolved&q=gadget`)).ids, resolved.slice(0, 100), `${name}: the Resolved tab`);
+    t.notMatch(open.body, 'CANARY');
+    t.notMatch(open.body, 'Beta secret', `${name}: never Beta's tickets`);
+    t.notMatch(open.body, 'Acme internal', `${name}: never an internal ticket`);
+    if (onPostgres) {
+      t.ok(OLD.some((i) => opened.includes(acmes[i]!) || resolved.includes(acmes[i]!)), 'every ticket of the scope was checked');
+      t.notMatch(open.body, 'only the most recent matches');
+    } else {
+      t.notOk(OLD.some((i) => opened.includes(acmes[i]!) || resolved.includes(acmes[i]!)), 'older matches are outside the window');
+      t.match(open.body, 'This word is in many messages: only the most recent matches were searched.', `${name}: and the customer is told`);
+    }
+  }
+  const theirs = await (await loggedIn(d.app, bob.email)).get('/portal/tickets?view=org&q=gadget');
+  t.same(ticketIdsIn(theirs.body).sort((a, b) => a - b), betas, 'Bob of Beta finds Beta\'s tickets, and only those');
+  t.notMatch(theirs.body, 'Acme');
+});
