@@ -204,6 +204,10 @@ t.test('a desk moved to PostgreSQL shows the same tickets, messages, files and s
   t.match(moved.out, new RegExp(`Attachments were not copied: they stay in ${dir}/uploads`));
   t.match(moved.err, /^messages\s+\d+ rows in/m, 'a progress line per table (stderr is not a terminal)');
   t.notMatch(moved.err, /\r/, 'nothing redrawn off a terminal');
+  t.match(moved.err, /^planner statistics gathered in \d/m);
+  const analyzed = await query<{ relname: string }>(url, `select relname from pg_stat_user_tables
+    where relname in ('tickets', 'messages', 'ticket_tags') and last_analyze is not null order by relname`);
+  t.same(analyzed.map((r) => r.relname), ['messages', 'ticket_tags', 'tickets'], 'the planner has statistics for the moved tables at once');
 
   const counts = Object.fromEntries(await Promise.all(Object.keys(before.counts).map(async (name) =>
     [name, Number((await query<{ n: string }>(url, `select count(*) as n from "${name}"`))[0]!.n)])));
