@@ -71,6 +71,12 @@ export function articlesOfTexts(db: Db, reader: Reader, textIds: readonly number
   return visibleArticles(db, reader).select([...LIST_COLUMNS, 't.id as text_id', 't.body_text']).where('t.id', 'in', [...textIds]).execute();
 }
 
+/** As articlesOfTexts, without the texts' bodies (a suggestion shows the title only). */
+export function titlesOfTexts(db: Db, reader: Reader, textIds: readonly number[]) {
+  if (textIds.length === 0) return Promise.resolve([]);
+  return visibleArticles(db, reader).select([...LIST_COLUMNS, 't.id as text_id']).where('t.id', 'in', [...textIds]).execute();
+}
+
 /** One article as the reader may see it, or NotFound (a draft, an internal one for a customer, none). */
 export async function readArticle(db: Db, reader: Reader, id: number) {
   const article = await visibleArticles(db, reader).select([...LIST_COLUMNS, 'a.helpful_yes', 'a.helpful_no', 't.body_html', 'a.published_at'])

@@ -1,9 +1,11 @@
 import type { Db } from '../db/connect.js';
 import { articleTextHits, helpSearchTerms } from '../search/index.js';
-import { articlesOfTexts, type Reader } from './queries.js';
+import { titlesOfTexts, type Reader } from './queries.js';
 import { articlePath } from './text.js';
 
 export const SUGGESTIONS = 5;
+/** Hits looked up at a time (most are readable: one slice is nearly always enough). */
+const SLICE = 25;
 
 export interface Suggestion { id: number; title: string; locale: string; href: string }
 
@@ -19,7 +21,16 @@ export async function suggestArticles(db: Db, reader: Reader, typed: string): Pr
   if (terms.length === 0) return [];
   const hits = await articleTextHits(db, terms, { any: true });
   const score = new Map(hits.map((hit) => [hit.textId, hit.score]));
-  const rows = await articlesOfTexts(db, reader, hits.map((hit) => hit.textId));
+  // The hits come best first: look up the readable ones a slice at a time and stop once five are
+  // found (a common word matches a third of 5,000 articles). A slice ends between two different
+  // scores, so whatever is left unread ranks below everything read.
+  const rows: Awaited<ReturnType<typeof titlesOfTexts>> = [];
+  for (let from = 0; from < hits.length && rows.length < SUGGESTIONS;) {
+    let to = Math.min(hits.length, from + SLICE);
+    while (to < hits.length && hits[to]!.score === hits[to - 1]!.score) to++;
+    rows.push(...await titlesOfTexts(db, reader, hits.slice(from, to).map((hit) => hit.textId)));
+    from = to;
+  }
   return rows.sort((a, b) => score.get(a.text_id)! - score.get(b.text_id)! || b.id - a.id).slice(0, SUGGESTIONS)
     .map((row) => ({ id: row.id, title: row.title, locale: row.locale, href: `${articlePath(row.id, row.title)}?from=ticket` }));
 }

@@ -275,6 +275,21 @@ t.test('the staff list filters articles by state and visibility', async (t) => {
   t.notMatch(internal, 'Published public one', 'internal only');
 });
 
+t.test('suggestions look past more unreadable matches than one look-up takes, in the same order', async (t) => {
+  const { write, publish, cora } = await setup(t);
+  // 30 internal articles rank above the public ones (the word in the title counts ten times).
+  for (let n = 0; n < 30; n++) await publish(await write({ title: `Toner recall ${n}`, body: 'Staff only.', visibility: 'internal' }));
+  const shown: number[] = [];
+  for (let n = 0; n < 6; n++) {
+    const id = await write({ title: `Cartridge ${n}`, body: `Toner streaks, case ${n}.` });
+    await publish(id);
+    shown.push(id);
+  }
+  const page = await cora.page('/help/suggestions?subject=toner');
+  const suggested = [...page.matchAll(/\/help\/articles\/(\d+)-/g)].map((m) => Number(m[1]));
+  t.same(suggested, shown.slice(1).reverse(), 'five public articles, the newest first among equals, none of the internal ones');
+});
+
 t.test('while a customer types a subject, up to five articles are suggested; "This answered my question" counts instead of a ticket', async (t) => {
   const { write, publish, cora, db, app, staff } = await setup(t);
   for (const n of [1, 2, 3, 4, 5, 6]) await publish(await write({ title: `Printer trouble ${n}`, body: `Printer jams, case ${n}.` }));
