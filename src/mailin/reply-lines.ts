@@ -167,31 +167,34 @@ export function isMobileFooter(line: string): boolean {
 
 /** Sign-off phrases in the corpus languages (lower case, without the comma or "!" after them). */
 const SIGN_OFFS = new Set([
-  'kind regards', 'best regards', 'regards', 'warm regards', 'warmest regards', 'with kind regards', 'with best regards', 'best wishes', 'all the best',
-  'best', 'thanks', 'thank you', 'thanks a lot', 'thanks again', 'thanks in advance', 'thank you very much', 'many thanks', 'cheers', 'sincerely',
-  'yours sincerely', 'sincerely yours', 'yours truly', 'yours faithfully', 'thx',
+  'kind regards', 'best regards', 'regards', 'warm regards', 'warmest regards', 'with kind regards', 'with best regards', 'best wishes',
+  'all the best', 'best', 'thanks', 'thank you', 'thanks a lot', 'thanks again', 'thanks in advance', 'thank you very much', 'many thanks',
+  'cheers', 'sincerely', 'yours sincerely', 'sincerely yours', 'yours truly', 'yours faithfully', 'thx', 'thanks and regards',
+  'thanks & regards',
   'mit freundlichen grüßen', 'mit freundlichen grüssen', 'freundliche grüße', 'freundliche grüsse', 'viele grüße', 'viele grüsse', 'beste grüße',
   'beste grüsse', 'liebe grüße', 'liebe grüsse', 'herzliche grüße', 'herzliche grüsse', 'schöne grüße', 'mit besten grüßen', 'gruß', 'gruss',
-  'grüße', 'grüsse', 'lg', 'vg', 'mfg', 'danke', 'vielen dank', 'danke schön', 'besten dank',
+  'grüße', 'grüsse', 'mit freundlichem gruß', 'mit freundlichem gruss', 'lg', 'vg', 'mfg', 'danke', 'vielen dank', 'danke schön', 'besten dank',
+  'herzlichen dank',
   'cordialement', 'bien cordialement', 'bien à vous', 'bien a vous', 'salutations', 'sincères salutations', 'meilleures salutations',
-  'bonne journée', 'merci', 'merci beaucoup', "merci d'avance", 'merci d’avance', 'amicalement',
-  'saludos', 'un saludo', 'saludos cordiales', 'un cordial saludo', 'atentamente', 'cordialmente', 'gracias', 'muchas gracias', 'un abrazo',
-  'cordiali saluti', 'saluti', 'distinti saluti', 'un saluto', 'grazie', 'grazie mille', 'buona giornata',
-  'met vriendelijke groet', 'met vriendelijke groeten', 'vriendelijke groet', 'hartelijke groet', 'groeten', 'groet', 'mvg', 'bedankt',
-  'alvast bedankt', 'dank je', 'dank u',
-  'pozdrawiam', 'pozdrawiam serdecznie', 'serdecznie pozdrawiam', 'z poważaniem', 'pozdrowienia', 'dziękuję', 'dzięki',
-  'atenciosamente', 'cumprimentos', 'melhores cumprimentos', 'com os melhores cumprimentos', 'saudações', 'abraço', 'abraços', 'obrigado',
-  'obrigada', 'muito obrigado', 'muito obrigada',
-  'с уважением', 'спасибо', 'большое спасибо', 'заранее спасибо', 'всего доброго', 'всего хорошего', 'с наилучшими пожеланиями',
-  'med vänliga hälsningar', 'vänliga hälsningar', 'hälsningar', 'mvh', 'tack', 'tack så mycket',
-  'venlig hilsen', 'med venlig hilsen', 'hilsen', 'bedste hilsner', 'de bedste hilsner', 'tak', 'mange tak',
-  's pozdravem', 's přátelským pozdravem', 'děkuji', 'díky', 'předem děkuji',
+  'salutations distinguées', 'bonne journée', 'merci', 'merci beaucoup', "merci d'avance", 'merci d’avance', 'amicalement',
+  'saludos', 'un saludo', 'saludos cordiales', 'un cordial saludo', 'atentamente', 'cordialmente', 'un saludo cordial', 'gracias',
+  'muchas gracias', 'gracias de antemano', 'un abrazo',
+  'cordiali saluti', 'saluti cordiali', 'saluti', 'distinti saluti', 'un saluto', 'grazie', 'grazie mille', 'buona giornata',
+  'met vriendelijke groet', 'met vriendelijke groeten', 'vriendelijke groet', 'hartelijke groet', 'hartelijke groeten', 'met hartelijke groet',
+  'groeten', 'groetjes', 'groet', 'mvg', 'bedankt', 'alvast bedankt', 'dank je', 'dank u',
+  'pozdrawiam', 'pozdrawiam serdecznie', 'serdecznie pozdrawiam', 'z poważaniem', 'z wyrazami szacunku', 'pozdrowienia', 'dziękuję', 'dzięki',
+  'atenciosamente', 'cumprimentos', 'melhores cumprimentos', 'com os melhores cumprimentos', 'saudações', 'abraço', 'abraços', 'um abraço',
+  'att', 'abs', 'obrigado', 'obrigada', 'muito obrigado', 'muito obrigada',
+  'с уважением', 'спасибо', 'большое спасибо', 'заранее спасибо', 'благодарю', 'всего доброго', 'всего хорошего', 'с наилучшими пожеланиями',
+  'med vänliga hälsningar', 'vänliga hälsningar', 'vänlig hälsning', 'hälsningar', 'mvh', 'tack', 'tack så mycket', 'tack på förhand',
+  'venlig hilsen', 'med venlig hilsen', 'venlige hilsner', 'hilsen', 'bedste hilsner', 'de bedste hilsner', 'tak', 'mange tak',
+  's pozdravem', 's přátelským pozdravem', 's úctou', 'zdravím', 'děkuji', 'díky', 'předem děkuji',
 ]);
 
 /** A line that is only a sign-off phrase: "Kind regards,", "Mit freundlichen Grüßen", "Thanks!", "С уважением,". */
 export function isSignOff(line: string): boolean {
   if (line.length > 60) return false;
-  return SIGN_OFFS.has(lower(line).replace(/^[*_]+/, '').replace(/[\s*_,.!;:…~–—-]+$/u, ''));
+  return SIGN_OFFS.has(lower(line).replace(/^[*_¡]+/, '').replace(/[\s*_,.!;:…~–—-]+$/u, ''));
 }
 
 /** A short line of a sign-off block (a name, a title, a company, a phone), not a sentence or a question. */
