@@ -145,11 +145,13 @@ export interface MessageBody {
   quoted?: string;
 }
 
+/** A text's words, spaces and line breaks aside. */
+const words = (s: string) => s.replace(/\s+/g, ' ').trim();
+
 /** The whole text, kept when the stored text is not all of it ("when unsure, keep more": agents can expand it). */
 function withQuoted(body: MessageBody, whole: string): MessageBody {
   const full = whole.replace(/\r\n?/g, '\n').trim();
   // Only when words were cut: not for trailing spaces or blank lines the stored text tidied away.
-  const words = (s: string) => s.replace(/\s+/g, ' ').trim();
   return full !== '' && words(full) !== words(body.text) ? { ...body, quoted: full } : body;
 }
 
@@ -163,10 +165,11 @@ export function messageBody(parts: { text?: string; html?: string | false }, fal
     const text = stripQuoted(htmlToText(options.forward ? parts.html : cutHistoryHtml(parts.html)), options) || stripQuoted(htmlToText(parts.html), options);
     if (!text) return { text: fallback, html: textToHtml(fallback) };
     // The formatted HTML is kept when it says what the text says (a reply above the quote); a reply
-    // below or between quotes is shown from its text.
+    // below or between quotes, or one whose sign-off or signature was cut, is shown from its text.
     const cut = cutQuotedHtml(parts.html);
     const html = sanitizeMailHtml(cut);
-    const same = htmlToText(html).trim() !== '' && stripQuoted(htmlToText(cut)) === text;
+    const cutText = htmlToText(cut);
+    const same = htmlToText(html).trim() !== '' && stripQuoted(cutText) === text && words(cutText) === words(text);
     return withQuoted({ text, html: same ? html : textToHtml(text) }, htmlToText(parts.html));
   }
   const text = hasText ? stripQuoted(parts.text!, options) : '';

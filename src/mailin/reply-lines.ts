@@ -1,8 +1,8 @@
 /**
  * What one line of a reply is (issue 25): an attribution ("On … wrote:" in many languages and
  * shapes), a line of an Outlook header block (From/Sent/To/Subject in many languages), a separator
- * ("-----Original Message-----"), the start of a forwarded mail, or a mobile footer ("Sent from my
- * iPhone"). reply.ts classifies a whole mail with these and keeps what the sender wrote.
+ * ("-----Original Message-----"), the start of a forwarded mail, a mobile footer ("Sent from my
+ * iPhone"), or a line of a sign-off block ("Kind regards," and a name). reply.ts classifies a whole mail with these and keeps what the sender wrote.
  *
  * Only lines of at most MAX_LINE characters go through the few regular expressions here, and none
  * of those can backtrack on its own output.
@@ -161,4 +161,52 @@ export function isMobileFooter(line: string): boolean {
   if (s.length === 0 || s.length > 70) return false;
   if (/^(von|vom) meinem .{1,40} gesendet\.?$/.test(s)) return true;
   return MOBILE_FOOTER.some((p) => s.startsWith(p)) && !/[.!?]\s\S/.test(s);
+}
+
+// --- sign-offs -----------------------------------------------------------------------------------
+
+/** Sign-off phrases in the corpus languages (lower case, without the comma or "!" after them). */
+const SIGN_OFFS = new Set([
+  'kind regards', 'best regards', 'regards', 'warm regards', 'warmest regards', 'with kind regards', 'with best regards', 'best wishes',
+  'all the best', 'best', 'thanks', 'thank you', 'thanks a lot', 'thanks again', 'thanks in advance', 'thank you very much', 'many thanks',
+  'cheers', 'sincerely', 'yours sincerely', 'sincerely yours', 'yours truly', 'yours faithfully', 'thx', 'thanks and regards',
+  'thanks & regards',
+  'mit freundlichen grüßen', 'mit freundlichen grüssen', 'freundliche grüße', 'freundliche grüsse', 'viele grüße', 'viele grüsse', 'beste grüße',
+  'beste grüsse', 'liebe grüße', 'liebe grüsse', 'herzliche grüße', 'herzliche grüsse', 'schöne grüße', 'mit besten grüßen', 'gruß', 'gruss',
+  'grüße', 'grüsse', 'mit freundlichem gruß', 'mit freundlichem gruss', 'lg', 'vg', 'mfg', 'danke', 'vielen dank', 'danke schön', 'besten dank',
+  'herzlichen dank',
+  'cordialement', 'bien cordialement', 'bien à vous', 'bien a vous', 'salutations', 'sincères salutations', 'meilleures salutations',
+  'salutations distinguées', 'bonne journée', 'merci', 'merci beaucoup', "merci d'avance", 'merci d’avance', 'amicalement',
+  'saludos', 'un saludo', 'saludos cordiales', 'un cordial saludo', 'atentamente', 'cordialmente', 'un saludo cordial', 'gracias',
+  'muchas gracias', 'gracias de antemano', 'un abrazo',
+  'cordiali saluti', 'saluti cordiali', 'saluti', 'distinti saluti', 'un saluto', 'grazie', 'grazie mille', 'buona giornata',
+  'met vriendelijke groet', 'met vriendelijke groeten', 'vriendelijke groet', 'hartelijke groet', 'hartelijke groeten', 'met hartelijke groet',
+  'groeten', 'groetjes', 'groet', 'mvg', 'bedankt', 'alvast bedankt', 'dank je', 'dank u',
+  'pozdrawiam', 'pozdrawiam serdecznie', 'serdecznie pozdrawiam', 'z poważaniem', 'z wyrazami szacunku', 'pozdrowienia', 'dziękuję', 'dzięki',
+  'atenciosamente', 'cumprimentos', 'melhores cumprimentos', 'com os melhores cumprimentos', 'saudações', 'abraço', 'abraços', 'um abraço',
+  'att', 'abs', 'obrigado', 'obrigada', 'muito obrigado', 'muito obrigada',
+  'с уважением', 'спасибо', 'большое спасибо', 'заранее спасибо', 'благодарю', 'всего доброго', 'всего хорошего', 'с наилучшими пожеланиями',
+  'med vänliga hälsningar', 'vänliga hälsningar', 'vänlig hälsning', 'hälsningar', 'mvh', 'tack', 'tack så mycket', 'tack på förhand',
+  'venlig hilsen', 'med venlig hilsen', 'venlige hilsner', 'hilsen', 'bedste hilsner', 'de bedste hilsner', 'tak', 'mange tak',
+  's pozdravem', 's přátelským pozdravem', 's úctou', 'zdravím', 'děkuji', 'díky', 'předem děkuji',
+]);
+
+/** A line that is only a sign-off phrase: "Kind regards,", "Mit freundlichen Grüßen", "Thanks!", "С уважением,". */
+export function isSignOff(line: string): boolean {
+  if (line.length > 60) return false;
+  return SIGN_OFFS.has(lower(line).replace(/^[*_¡]+/, '').replace(/[\s*_,.!;:…~–—-]+$/u, ''));
+}
+
+/** A short line of a sign-off block (a name, a title, a company, a phone), not a sentence or a question. */
+export function isSignOffDetail(line: string): boolean {
+  const s = norm(line);
+  if (s.length === 0 || s.length >= 60 || /[?!:]$/.test(s) || /^p\.?\s?s\b/i.test(s)) return false;
+  // A sentence break ("works. Also"), or a sentence that ends in a full stop ("the toner is low.").
+  return !/\p{Ll}{2}[.!?;]\s/u.test(s) && !(s.split(' ').length >= 4 && /\p{Ll}{3}\.$/u.test(s));
+}
+
+/** A greeting on its own ("Hi Anna,", "Sehr geehrte Damen und Herren,"): not words of the sender's own. */
+export function isSalutation(line: string): boolean {
+  const s = norm(line);
+  return s.length <= 40 && s.endsWith(',');
 }

@@ -3,7 +3,8 @@
  * attribution ("On … wrote:" in many languages and shapes), header block (Outlook's From/Sent/To/
  * Subject in many languages), separator ("-----Original Message-----"), forwarded block, signature
  * — and the sender's own lines are kept: the text above the quote (top-posted), below it
- * (bottom-posted), or the answers between the quotes with the quotes they answer (interleaved).
+ * (bottom-posted), or the answers between the quotes with the quotes they answer (interleaved). A
+ * signature, a mobile footer or a short sign-off block ("Kind regards,\nCasey") at its end goes too.
  *
  * Linear time: each line is looked at a bounded number of times (a lookahead of a few lines, an
  * attribution joined from at most three); what one line is, is worked out in reply-lines.ts. When
@@ -11,13 +12,17 @@
  * whole text ("show quoted text").
  */
 
-import { headerKey, isAttribution, isHeaderBlock, isMobileFooter, MAX_LINE, separatorKind } from './reply-lines.js';
+import {
+  headerKey, isAttribution, isHeaderBlock, isMobileFooter, isSalutation, isSignOff, isSignOffDetail, MAX_LINE, separatorKind,
+} from './reply-lines.js';
 
 type Kind = 'text' | 'blank' | 'quote' | 'attribution' | 'header' | 'separator' | 'forward' | 'signature' | 'history';
 
 const QUOTE_LINE = /^\s*>/;
 const SIGNATURE_DELIMITER = /^--\s?$/;
 const SHORT_SIGNATURE = 8;
+/** Lines a sign-off block may have under its phrase: a name, a title, a company, a phone. */
+const SIGN_OFF_DETAILS = 3;
 
 // --- the classification --------------------------------------------------------------------------
 
@@ -76,8 +81,11 @@ function classify(lines: string[]): Kind[] {
   return kinds;
 }
 
-/** Signatures at the end of the sender's text: "-- " and a few lines, mobile footers. */
-function markSignatures(lines: string[], kinds: Kind[], last: number): void {
+/**
+ * Signatures at the end of the sender's text: "-- " and a few lines, mobile footers, and (with
+ * `signOff`) a short sign-off block.
+ */
+function markSignatures(lines: string[], kinds: Kind[], last: number, signOff = true): void {
   // Mobile footers and blanks at the very end of the sender's text.
   let i = last;
   while (i >= 0 && (kinds[i] === 'blank' || (kinds[i] === 'text' && isMobileFooter(lines[i]!)))) {
@@ -94,6 +102,31 @@ function markSignatures(lines: string[], kinds: Kind[], last: number): void {
       break;
     }
   }
+  if (signOff) markSignOff(lines, kinds);
+}
+
+/**
+ * A sign-off block that ends the sender's text ("Kind regards,\nCasey Jones\nACME Ltd."): a line that
+ * is only a sign-off phrase and at most SIGN_OFF_DETAILS short lines. Kept when it is all the sender
+ * wrote (a reply that is only "Thanks!"), after only a greeting, or when a line under it is a sentence.
+ */
+function markSignOff(lines: string[], kinds: Kind[]): void {
+  const end = kinds.lastIndexOf('text');
+  let phrase = -1;
+  for (let j = end, details = 0; j >= 0; j--) {
+    if (kinds[j] === 'blank') continue;
+    if (kinds[j] !== 'text') return;
+    if (isSignOff(lines[j]!)) { phrase = j; break; }
+    if (++details > SIGN_OFF_DETAILS || !isSignOffDetail(lines[j]!)) return;
+  }
+  if (phrase < 0) return;
+  // Words of the sender's own directly above it, not only a greeting.
+  let own = false;
+  for (let j = phrase - 1; j >= 0 && (kinds[j] === 'text' || kinds[j] === 'blank'); j--) {
+    if (kinds[j] === 'text' && !isSalutation(lines[j]!)) { own = true; break; }
+  }
+  if (!own) return;
+  for (let k = phrase; k <= end; k++) if (kinds[k] === 'text') kinds[k] = 'signature';
 }
 
 export interface ReplyOptions {
@@ -109,7 +142,7 @@ export function isForwardSubject(subject: string): boolean {
   return subject.length <= 1000 && FORWARD_SUBJECT.test(subject);
 }
 
-/** The new text of a reply: quoted history, attributions, header blocks and end signatures removed. */
+/** The new text of a reply: quoted history, attributions, header blocks, end signatures and sign-offs removed. */
 export function extractReply(input: string, options: ReplyOptions = {}): string {
   const text = input.replace(/\r\n?/g, '\n');
   const lines = text.split('\n');
@@ -129,7 +162,8 @@ export function extractReply(input: string, options: ReplyOptions = {}): string 
   if (firstForward >= 0 && (firstHistory < 0 || firstForward < firstHistory)) {
     const own = lines.slice(0, firstForward);
     const ownKinds = kinds.slice(0, firstForward);
-    markSignatures(own, ownKinds, own.length - 1);
+    // A sign-off above the forwarded mail is followed by content: it stays.
+    markSignatures(own, ownKinds, own.length - 1, false);
     const intro = own.filter((_, i) => ownKinds[i] !== 'signature').join('\n').trim();
     const forwarded = lines.slice(firstForward).join('\n').trim();
     return tidy(intro ? `${intro}\n\n${forwarded}` : forwarded);

@@ -70,3 +70,20 @@ t.test('an Outlook HTML reply keeps its cut header block for agents; a mail with
   t.equal(blocks.length, 1);
   t.match(blocks[0]!.text, /The display now says READY\.[\s\S]*From: Help Desk <support@desk\.test>[\s\S]*Please restart the printer\./);
 });
+
+t.test('a sign-off cut from a reply goes into the folded whole text; the customer sees the reply without it', async (t) => {
+  const desk = await setup(t);
+  const mail = ['From: Casey Jones <casey@customer.test>', `To: ${TOKEN_ADDRESS}`, 'Subject: Re: [#1] Printer on fire', 'Message-ID: <sign-off-1@customer.test>',
+    'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', 'The new fuser is in, it prints again.', '', 'Kind regards,', 'Casey Jones', 'ACME Ltd.', ''].join('\r\n');
+  await sendRaw(desk.port, mail, { from: 'casey@customer.test', to: [TOKEN_ADDRESS] });
+  const reply = (await messagesOf(desk.db, desk.ticketId)).at(-1)!;
+  t.equal(reply.body_text, 'The new fuser is in, it prints again.');
+  t.equal(reply.quoted_text, 'The new fuser is in, it prints again.\n\nKind regards,\nCasey Jones\nACME Ltd.', 'the whole text, sign-off and all');
+
+  const blocks = quotedBlocks(await desk.browser.page(`/agent/tickets/${desk.ticketId}`));
+  t.equal(blocks.length, 1, 'agents can expand it');
+  t.match(blocks[0]!.text, 'Kind regards,\nCasey Jones\nACME Ltd.');
+  const portal = await desk.customer.get(`/portal/tickets/${desk.ticketId}`);
+  t.match(portal.body, 'The new fuser is in, it prints again.');
+  t.notMatch(portal.body, 'Kind regards');
+});

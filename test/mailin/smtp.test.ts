@@ -35,7 +35,9 @@ t.test('replies from Gmail, Outlook, Apple Mail and Thunderbird land on their ti
   await desk.send('thunderbird-reply.eml');
   messages = await messagesOf(db, ticketId);
   const [outlook, apple, thunderbird] = messages.slice(-3);
-  t.equal(outlook!.body_text, 'It caught fire again after lunch. Can someone come and look at it?\n\nKind regards\nCasey');
+  t.equal(outlook!.body_text, 'It caught fire again after lunch. Can someone come and look at it?', 'the sign-off is cut with the quote');
+  t.match(outlook!.quoted_text, 'look at it?\n\nKind regards\nCasey\n\n____', 'and kept in the whole text agents can expand');
+  t.notMatch(outlook!.body_html, 'Kind regards');
   t.equal(outlook!.match_reason, 'references');
   t.equal(apple!.body_text, 'The technician fixed it, thank you — all good now.');
   t.equal(apple!.match_reason, 'in-reply-to');
