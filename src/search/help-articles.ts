@@ -10,7 +10,7 @@ import { tsQueryText } from './postgres.js';
 // the index; which articles a reader may see is the help center's query (help/queries.ts), which
 // keeps only the texts found here that it shows.
 
-/** At most this many matches are ranked (a help center holds thousands of articles, not millions). */
+/** At most this many matches are ranked, the newest texts (a help center holds thousands of articles, not millions). */
 export const HELP_SEARCH_WINDOW = 500;
 
 export interface ArticleTextHit {
@@ -49,7 +49,12 @@ export async function articleTextHits(db: Db, terms: Term[], { any = false, titl
   // Titles only: bm25 costs about a microsecond per matching text, and a common word is in the body
   // of a third of a help center's texts but in few titles.
   if (titles) expression = `title : (${expression})`;
+  // As in ticket search, a common word never ranks an unbounded match set: bm25 scores only the
+  // newest HELP_SEARCH_WINDOW matching texts, found by reading rowids alone (cheap).
+  const { rows: [floor] } = await sql<{ id: number }>`select rowid as id from help_search where help_search match ${expression}
+    order by rowid desc limit 1 offset ${HELP_SEARCH_WINDOW - 1}`.execute(db);
   const { rows } = await sql<ArticleTextHit>`select rowid as textId, bm25(help_search, 10.0, 1.0) as score
-    from help_search where help_search match ${expression} order by score, rowid desc limit ${HELP_SEARCH_WINDOW}`.execute(db);
+    from help_search where help_search match ${expression} and rowid >= ${floor?.id ?? 0}
+    order by score, rowid desc limit ${HELP_SEARCH_WINDOW}`.execute(db);
   return rows;
 }
