@@ -6,6 +6,8 @@ import { articlePath } from './text.js';
 export const SUGGESTIONS = 5;
 /** Hits looked up at a time (most are readable: one slice is nearly always enough). */
 const SLICE = 25;
+/** Five suggestions come from the best of this many newest matching texts (each keystroke ranks them). */
+const SUGGESTION_WINDOW = 100;
 
 export interface Suggestion { id: number; title: string; locale: string; href: string }
 
@@ -22,8 +24,8 @@ export async function suggestArticles(db: Db, reader: Reader, typed: string): Pr
   // Titles first: the articles named for what the customer types are the ones to suggest, and
   // ranking only the titles that match is several times cheaper than every text with a common word.
   // The whole texts only when the titles give fewer than five readable articles.
-  const titled = await readableHits(db, reader, await articleTextHits(db, terms, { any: true, titles: true }));
-  const found = titled.rows.length >= SUGGESTIONS ? titled : await readableHits(db, reader, await articleTextHits(db, terms, { any: true }));
+  const titled = await readableHits(db, reader, await articleTextHits(db, terms, { any: true, titles: true, window: SUGGESTION_WINDOW }));
+  const found = titled.rows.length >= SUGGESTIONS ? titled : await readableHits(db, reader, await articleTextHits(db, terms, { any: true, window: SUGGESTION_WINDOW }));
   return found.rows.sort((a, b) => found.score.get(a.text_id)! - found.score.get(b.text_id)! || b.id - a.id).slice(0, SUGGESTIONS)
     .map((row) => ({ id: row.id, title: row.title, locale: row.locale, href: `${articlePath(row.id, row.title)}?from=ticket` }));
 }

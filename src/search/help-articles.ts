@@ -31,7 +31,7 @@ export function helpSearchTerms(input: string): Term[] {
  * appear in one article); otherwise every term must match, as in the search box. `titles`: only
  * the titles are searched.
  */
-export async function articleTextHits(db: Db, terms: Term[], { any = false, titles = false } = {}): Promise<ArticleTextHit[]> {
+export async function articleTextHits(db: Db, terms: Term[], { any = false, titles = false, window = HELP_SEARCH_WINDOW } = {}): Promise<ArticleTextHit[]> {
   if (any && terms.length > 1) terms = terms.flatMap((term) => (term.phrase ? [term] : term.words.map((word, i) => ({ words: [word], phrase: false, prefix: term.prefix && i === term.words.length - 1 }))));
   if (isPostgres(db)) {
     // Titles are weight A of the stored words (migration 0040).
@@ -41,7 +41,7 @@ export async function articleTextHits(db: Db, terms: Term[], { any = false, titl
     if (text === null) return [];
     const { rows } = await sql<ArticleTextHit>`select id as "textId", -ts_rank('{0.1, 0.1, 0.1, 1.0}'::real[], search_words, to_tsquery('simple', ${text})) as score
       from help_article_texts where search_words @@ to_tsquery('simple', ${text})
-      order by score, id desc limit ${HELP_SEARCH_WINDOW}`.execute(db);
+      order by score, id desc limit ${window}`.execute(db);
     return rows.map((row) => ({ textId: Number(row.textId), score: Number(row.score) }));
   }
   let expression = any ? (terms.length > 0 ? terms.map((term) => `(${matchExpression([term])})`).join(' OR ') : null) : matchExpression(terms);
@@ -50,11 +50,11 @@ export async function articleTextHits(db: Db, terms: Term[], { any = false, titl
   // of a third of a help center's texts but in few titles.
   if (titles) expression = `title : (${expression})`;
   // As in ticket search, a common word never ranks an unbounded match set: bm25 scores only the
-  // newest HELP_SEARCH_WINDOW matching texts, found by reading rowids alone (cheap).
+  // newest `window` matching texts (HELP_SEARCH_WINDOW unless told), found by reading rowids alone.
   const { rows: [floor] } = await sql<{ id: number }>`select rowid as id from help_search where help_search match ${expression}
-    order by rowid desc limit 1 offset ${HELP_SEARCH_WINDOW - 1}`.execute(db);
+    order by rowid desc limit 1 offset ${window - 1}`.execute(db);
   const { rows } = await sql<ArticleTextHit>`select rowid as textId, bm25(help_search, 10.0, 1.0) as score
     from help_search where help_search match ${expression} and rowid >= ${floor?.id ?? 0}
-    order by score, rowid desc limit ${HELP_SEARCH_WINDOW}`.execute(db);
+    order by score, rowid desc limit ${window}`.execute(db);
   return rows;
 }
