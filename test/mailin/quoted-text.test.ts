@@ -84,6 +84,7 @@ t.test('a sign-off cut from a reply goes into the folded whole text; the custome
   t.equal(blocks.length, 1, 'agents can expand it');
   t.match(blocks[0]!.text, 'Kind regards,\nCasey Jones\nACME Ltd.');
   const portal = await desk.customer.get(`/portal/tickets/${desk.ticketId}`);
+  t.equal(portal.statusCode, 200);
   t.match(portal.body, 'The new fuser is in, it prints again.');
   t.notMatch(portal.body, 'Kind regards');
 });
