@@ -68,14 +68,17 @@ export function relatedArticles(db: Db, reader: Reader, article: { id: number; s
 /** The visible articles among some language versions (search hits), with their text for excerpts. */
 export function articlesOfTexts(db: Db, reader: Reader, textIds: readonly number[]) {
   if (textIds.length === 0) return Promise.resolve([]);
-  return visibleArticles(db, reader).select([...LIST_COLUMNS, 't.id as text_id', 't.body_text']).where('t.id', 'in', [...textIds]).execute();
+  return ofTexts(db, reader, textIds).select('t.body_text').execute();
 }
 
 /** As articlesOfTexts, without the texts' bodies (a suggestion shows the title only). */
 export function titlesOfTexts(db: Db, reader: Reader, textIds: readonly number[]) {
   if (textIds.length === 0) return Promise.resolve([]);
-  return visibleArticles(db, reader).select([...LIST_COLUMNS, 't.id as text_id']).where('t.id', 'in', [...textIds]).execute();
+  return ofTexts(db, reader, textIds).execute();
 }
+
+const ofTexts = (db: Db, reader: Reader, textIds: readonly number[]) =>
+  visibleArticles(db, reader).select([...LIST_COLUMNS, 't.id as text_id']).where('t.id', 'in', [...textIds]);
 
 /** One article as the reader may see it, or NotFound (a draft, an internal one for a customer, none). */
 export async function readArticle(db: Db, reader: Reader, id: number) {
