@@ -2,7 +2,7 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../db/connect.js';
 import { isPostgres } from '../db/dialect.js';
 import { matchExpression, parseQuery } from './parse.js';
-import { floorOf } from './agent-hits.js';
+import { floorOf, rowidAtLeast } from './agent-hits.js';
 import * as postgres from './postgres.js';
 
 /** What customers may match: the subject and fields they can see, and public messages (never notes). */
@@ -56,8 +56,8 @@ export async function planCustomerSearch(db: Db, input: string, scope: CustomerS
   // word's full match lists (11 ms for "password" at 100k tickets, where a lookup in the index per
   // ticket and per message re-read the word's match list each time: 30 ms for ten tickets).
   const whole = size <= PER_TICKET_SCOPE;
-  const ticketIndex = sql`select rowid from search_tickets where search_tickets match ${ticketMatch} and rowid >= ${whole ? 0 : ticketFloor ?? 0}`;
-  const messageIndex = sql`search_messages match ${messageMatch} and f.rowid >= ${whole ? 0 : messageFloor ?? 0}`;
+  const ticketIndex = sql`select rowid from search_tickets where search_tickets match ${ticketMatch} and rowid >= ${rowidAtLeast(whole ? 0 : ticketFloor ?? 0)}`;
+  const messageIndex = sql`search_messages match ${messageMatch} and f.rowid >= ${rowidAtLeast(whole ? 0 : messageFloor ?? 0)}`;
   const kinds = sql.join([...PUBLIC_KINDS]);
   // Read once here, and kept only for the scope's tickets (at 100k tickets, 1,148 of the 19,268
   // tickets "password" is found in for Acme Corp): the page and both tabs' counts then look up

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import { isPostgres } from '../db/dialect.js';
 import { matchExpression, parseQuery, type Term } from './parse.js';
+import { rowidAtLeast } from './agent-hits.js';
 import { tsQueryText } from './postgres.js';
 
 // Search in the help center (issue 23, point 3): the articles' language versions (help_article_texts),
@@ -54,7 +55,7 @@ export async function articleTextHits(db: Db, terms: Term[], { any = false, titl
   const { rows: [floor] } = await sql<{ id: number }>`select rowid as id from help_search where help_search match ${expression}
     order by rowid desc limit 1 offset ${window - 1}`.execute(db);
   const { rows } = await sql<ArticleTextHit>`select rowid as textId, bm25(help_search, 10.0, 1.0) as score
-    from help_search where help_search match ${expression} and rowid >= ${floor?.id ?? 0}
+    from help_search where help_search match ${expression} and rowid >= ${rowidAtLeast(floor?.id ?? 0)}
     order by score, rowid desc limit ${window}`.execute(db);
   return rows;
 }
