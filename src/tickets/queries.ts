@@ -137,7 +137,7 @@ export async function markSeen(db: Db, userId: number, ticketId: number, at: str
   // condition then changes no row, and the page is opened far more often than it changes.
   const stored = await seenState(db, ticketId, userId);
   if (stored && stored.seen_at >= stale && (stored.last_activity_at === null || stored.seen_at >= stored.last_activity_at)) return;
-  await seen(db, ticketId, userId, at, stale);
+  await seen(db, ticketId, userId, at);
 }
 
 const seenState = reusableFirst((db, ticketId: number, userId: number) => db.selectFrom('ticket_seen')
@@ -145,13 +145,9 @@ const seenState = reusableFirst((db, ticketId: number, userId: number) => db.sel
   .select(['ticket_seen.seen_at', 'tickets.last_activity_at'])
   .where('ticket_seen.ticket_id', '=', ticketId).where('ticket_seen.user_id', '=', userId));
 
-const seen = reusable((db, ticketId: number, userId: number, at: string, stale: string) => db.insertInto('ticket_seen')
+const seen = reusable((db, ticketId: number, userId: number, at: string) => db.insertInto('ticket_seen')
   .values({ ticket_id: ticketId, user_id: userId, seen_at: at })
-  .onConflict((oc) => oc.columns(['user_id', 'ticket_id']).doUpdateSet({ seen_at: at })
-    .where((eb) => eb.or([
-      eb('ticket_seen.seen_at', '<', stale),
-      eb('ticket_seen.seen_at', '<', eb.selectFrom('tickets').select('tickets.last_activity_at').where('tickets.id', '=', ticketId)),
-    ]))));
+  .onConflict((oc) => oc.columns(['user_id', 'ticket_id']).doUpdateSet({ seen_at: at })));
 
 /** Every change to the ticket, oldest first: who, when, from → to. */
 export function listEvents(db: Db, ticketId: number) {
