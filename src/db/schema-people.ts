@@ -2,7 +2,8 @@ import type { Generated } from 'kysely';
 import type { Role, UserState, ConversationOrder, TokenKind, Bool } from './schema.js';
 
 // The people and access tables of the Database (src/db/schema.ts): people, their sessions and
-// tokens, sign-in attempts, organisations, groups, brands and signatures.
+// tokens, sign-in attempts, organisations, groups, brands, signatures, and the audit log of what
+// staff changed.
 
 export interface UsersTable {
   id: Generated<number>;
@@ -101,4 +102,14 @@ export interface SignaturesTable {
   brand_id: number;
   body: string;
   updated_at: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  actor_id: number | null;
+  action: string;
+  subject_type: string;
+  subject_id: number;
+  details: Generated<string>;
+  created_at: Generated<string>;
 }

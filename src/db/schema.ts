@@ -1,7 +1,7 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { UsersTable, SessionsTable, UserTokensTable, LoginAttemptsTable, OrganizationsTable, GroupsTable, GroupMembersTable, BrandsTable, SignaturesTable } from './schema-people.js';
+import type { UsersTable, SessionsTable, UserTokensTable, LoginAttemptsTable, OrganizationsTable, GroupsTable, GroupMembersTable, BrandsTable, SignaturesTable, AuditLogTable } from './schema-people.js';
 
-export type { UsersTable, SessionsTable, UserTokensTable, LoginAttemptsTable, OrganizationsTable, GroupsTable, GroupMembersTable, BrandsTable, SignaturesTable } from './schema-people.js';
+export type { UsersTable, SessionsTable, UserTokensTable, LoginAttemptsTable, OrganizationsTable, GroupsTable, GroupMembersTable, BrandsTable, SignaturesTable, AuditLogTable } from './schema-people.js';
 
 /**
  * The typed picture of the database, as migrations/ leave it.
@@ -245,16 +245,6 @@ export interface VideoSessionsTable {
   url: string;
   starts_at: string | null;
   created_at: string;
-}
-
-export interface AuditLogTable {
-  id: Generated<number>;
-  actor_id: number | null;
-  action: string;
-  subject_type: string;
-  subject_id: number;
-  details: Generated<string>;
-  created_at: Generated<string>;
 }
 
 export interface Database {
