@@ -34,6 +34,8 @@ export interface BenchOptions {
   instances?: 1 | 2;
   /** The nginx binary (default: found on the PATH or in /usr/sbin). */
   nginx?: string;
+  /** Measure only the cases whose names contain one of these (case-insensitive); all when empty. */
+  only?: string[];
 }
 
 export type DatabaseReport = { kind: 'sqlite' } | ({ kind: 'postgres' } & PostgresDesk);
@@ -79,7 +81,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const supervisor = await logIn(server.url, 'supervisor@demo.test', dataset.password);
     const hasReports = (await get(server.url, '/agent/reports', supervisor)).status !== 404;
     const cases = buildCases({ agent, customer, supervisor, facts, deepCursor: await cursorAfter(server.url, agent, 40), hasSearch, hasReports },
-      { common: COMMON_TERM, rare: RARE_TERM });
+      { common: COMMON_TERM, rare: RARE_TERM }).filter((c) => chosen(c.name, options.only));
 
     const listPageBytes = Buffer.byteLength(list.body);
     const floor = await serve(FLOOR_SERVER, [String(listPageBytes)], {}, '/healthz');
@@ -115,4 +117,9 @@ async function cursorAfter(baseUrl: string, agent: Session, pages: number): Prom
     cursor = decodeURIComponent(next);
   }
   return cursor;
+}
+
+/** Whether `--only` keeps the case named `name`. */
+export function chosen(name: string, only: string[] | undefined): boolean {
+  return !only?.length || only.some((part) => name.toLowerCase().includes(part.toLowerCase()));
 }

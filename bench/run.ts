@@ -1,4 +1,4 @@
-// `npm run bench [-- --tickets N --seconds S --connections 10,50 --cache DIR]`: how fast the real
+// `npm run bench [-- --tickets N --seconds S --connections 10,50 --cache DIR --only NAMES]`: how fast the real
 // server answers over a large desk, next to a bare Fastify floor. `--db postgres` moves the desk into
 // PostgreSQL first (`--pg URL`: the bench's own database, made and dropped by the run), and
 // `--instances 2` then measures the same cases through nginx in front of one instance and of two.
@@ -24,6 +24,7 @@ const { values, positionals } = parseArgs({
     instances: { type: 'string', default: '1' },
     nginx: { type: 'string' },
     'keep-db': { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
 const tickets = Number(positionals[0] ?? values.tickets);
@@ -34,7 +35,8 @@ const instances = Number(values.instances);
 if (!Number.isSafeInteger(tickets) || tickets < 100 || !(seconds > 0) || connections.some((c) => !Number.isSafeInteger(c) || c < 1)
   || (db !== 'sqlite' && db !== 'postgres') || (instances !== 1 && instances !== 2) || (instances === 2 && db !== 'postgres') || !isBenchDatabaseUrl(values.pg)) {
   process.stderr.write('usage: npm run bench -- [N | --tickets N (>= 100)] [--seconds S] [--connections 10,50] [--cache DIR]\n'
-    + '         [--db sqlite|postgres] [--pg postgres://…/deskbell_bench…] [--keep-db] [--instances 1|2 (2: PostgreSQL only)] [--nginx PATH]\n');
+    + '         [--db sqlite|postgres] [--pg postgres://…/deskbell_bench…] [--keep-db] [--instances 1|2 (2: PostgreSQL only)] [--nginx PATH]\n'
+    + '         [--only "part of a case name,another"]\n');
   process.exit(2);
 }
 mkdirSync(values.cache, { recursive: true });
@@ -42,6 +44,7 @@ const started = Date.now();
 runBench({
   tickets, seconds, connections, cacheDir: values.cache, log: (line) => process.stderr.write(`bench: ${line}\n`),
   db, postgresUrl: values.pg, instances: instances === 2 ? 2 : 1, keepDatabase: values['keep-db'], ...(values.nginx ? { nginx: values.nginx } : {}),
+  ...(values.only ? { only: values.only.split(',').map((part) => part.trim()).filter(Boolean) } : {}),
 })
   .then((report) => {
     process.stdout.write(`${formatReport(report)}\nwhole run: ${((Date.now() - started) / 1000).toFixed(0)} s\n`);

@@ -51,3 +51,12 @@ t.test('between cases the bench waits for the server to be idle', async (t) => {
   t.ok(waited >= 1500, `settle returned only once the busy process had stopped working (${Math.round(waited)} ms after its start)`);
   t.equal(busy.exitCode, null, 'the process is still there, idle');
 });
+
+t.test('--only keeps the cases whose names contain one of its parts, ignoring case', async (t) => {
+  const { chosen } = await import('../../bench/bench.js');
+  t.ok(chosen('portal search, common word, organisation', ['Portal search']));
+  t.ok(chosen('agent reply', ['list', 'reply']));
+  t.notOk(chosen('agent list, default view', ['search']));
+  t.ok(chosen('agent list, default view', undefined), 'no --only: every case');
+  t.ok(chosen('agent list, default view', []), 'an empty --only: every case');
+});
