@@ -18,7 +18,8 @@ export async function startServer(config: Config): Promise<void> {
   const unpaused = await repairPausedSearchIndex(db);
   const app = await buildApp({ config, db, startWorker: true });
   if (unpaused.repaired) {
-    app.log.warn({ triggers: unpaused.triggers }, 'the search triggers a bulk load that did not finish had dropped are back, and the index was rebuilt');
+    app.log.warn({ triggers: unpaused.triggers, indexes: unpaused.indexes },
+      'the search triggers and indexes a bulk load that did not finish had dropped are back, and the search index was rebuilt');
   }
 
   const setupToken = await issueSetupToken(db);

@@ -45,7 +45,7 @@ export async function buildDemo(db: Db, options: DemoOptions): Promise<{ passwor
   const random = seededRandom(options.seed ?? 42);
   // Round to the minute: the same command on the same day gives the same times.
   const now = Math.floor(Date.now() / 60_000) * 60_000;
-  const sink = isPostgres(db) ? postgresSink(db) : sqliteSink(db, options.databasePath);
+  const sink = isPostgres(db) ? postgresSink(db) : sqliteSink(db, options.databasePath, options.tickets);
   try {
     const { messages } = await sink.load(async () => {
       const people = await sink.people((store) => ensurePeople(store, random, options.tickets, passwordHash, defaultGroupId, new Date(now).toISOString()));
@@ -61,7 +61,7 @@ export async function buildDemo(db: Db, options: DemoOptions): Promise<{ passwor
             + ` (${Math.round(done / Math.max(seconds, 0.001)).toLocaleString('en')} tickets/s)`);
         },
       });
-    }, () => options.progress?.('demo: building the search index'));
+    }, () => options.progress?.('demo: building the indexes and the search index'));
     const articles = await demoHelpCenter(db, options, now);
     options.progress?.('demo: updating statistics');
     await sink.finish();

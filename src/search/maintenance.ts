@@ -36,8 +36,12 @@ export const PAUSED_TRIGGERS = 'search.paused_triggers';
 interface PausedTriggers {
   /** The loading process: while it lives, its triggers are its own to put back. */
   pid: number;
-  triggers: { name: string; sql: string }[];
+  triggers: SchemaObject[];
+  /** The loaded tables' plain indexes, dropped too when the loader asked (absent in notes of older versions). */
+  indexes?: SchemaObject[];
 }
+
+interface SchemaObject { name: string; sql: string }
 
 /**
  * Run a bulk load without the per-row cost of the sync triggers (about 3x on inserts), then put
@@ -46,8 +50,13 @@ interface PausedTriggers {
  * the rebuild. The dropped triggers are written down in the same transaction that drops them, so a
  * loader killed before it puts them back leaves the means to do it: the server's next start does
  * (`repairPausedSearchIndex`).
+ *
+ * `indexesOf`: tables whose plain (not unique) indexes are dropped as well and built again once
+ * the load is done. An index on a column the load writes in no particular order (the tickets' 19
+ * on activity times, status, assignee...) costs a B-tree insert at a random place per row; built
+ * afterwards, it is one sort. Unique indexes stay: they are constraints the load relies on.
  */
-export async function withSearchIndexPaused<T>(db: Db, load: () => Promise<T>, rebuilding?: () => void): Promise<T> {
+export async function withSearchIndexPaused<T>(db: Db, load: () => Promise<T>, rebuilding?: () => void, indexesOf: readonly string[] = []): Promise<T> {
   // PostgreSQL: the triggers stay and index the load as it goes (the demo's loader relies on them
   // alone: ops/demo-postgres.ts); the rebuild is for callers that want the index repaired too.
   if (isPostgres(db)) {
@@ -56,29 +65,36 @@ export async function withSearchIndexPaused<T>(db: Db, load: () => Promise<T>, r
     await rebuildSearchIndex(db);
     return result;
   }
-  const triggers = await db.transaction().execute(async (trx) => {
-    const { rows } = await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
+  const paused = await db.transaction().execute(async (trx) => {
+    const { rows: triggers } = await sql<SchemaObject>`select name, sql from sqlite_master
       where type = 'trigger' and name like 'search\_%' escape '\\' order by name`.execute(trx);
-    const paused: PausedTriggers = { pid: process.pid, triggers: rows };
-    await trx.insertInto('settings').values({ key: PAUSED_TRIGGERS, value: JSON.stringify(paused) })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(paused) })).execute();
-    for (const trigger of rows) await sql`drop trigger ${sql.id(trigger.name)}`.execute(trx);
-    return rows;
+    const { rows: indexes } = indexesOf.length === 0 ? { rows: [] } : await sql<SchemaObject>`select name, sql from sqlite_master
+      where type = 'index' and sql is not null and sql not like 'create unique%' and tbl_name in (${sql.join([...indexesOf])})
+      order by name`.execute(trx);
+    const note: PausedTriggers = { pid: process.pid, triggers, indexes };
+    await trx.insertInto('settings').values({ key: PAUSED_TRIGGERS, value: JSON.stringify(note) })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(note) })).execute();
+    for (const trigger of triggers) await sql`drop trigger ${sql.id(trigger.name)}`.execute(trx);
+    for (const index of indexes) await sql`drop index ${sql.id(index.name)}`.execute(trx);
+    return note;
   });
   try {
     return await load();
   } finally {
-    await restoreTriggers(db, triggers);
     rebuilding?.();
+    await restoreSchema(db, paused);
     await rebuildSearchIndex(db);
   }
 }
 
-/** The triggers back (those not there already) and the note of their absence gone, together. */
-async function restoreTriggers(db: Db, triggers: PausedTriggers['triggers']): Promise<void> {
+/** The triggers and indexes back (those not there already) and the note of their absence gone, together. */
+async function restoreSchema(db: Db, paused: Omit<PausedTriggers, 'pid'>): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    for (const trigger of triggers) {
+    for (const trigger of paused.triggers) {
       await sql.raw(trigger.sql.replace(/^\s*create\s+trigger\s+(?!if\s+not\s+exists)/i, 'CREATE TRIGGER IF NOT EXISTS ')).execute(trx);
+    }
+    for (const index of paused.indexes ?? []) {
+      await sql.raw(index.sql.replace(/^\s*create\s+index\s+(?!if\s+not\s+exists)/i, 'CREATE INDEX IF NOT EXISTS ')).execute(trx);
     }
     await trx.deleteFrom('settings').where('key', '=', PAUSED_TRIGGERS).execute();
   });
@@ -96,16 +112,16 @@ function running(pid: number): boolean {
 
 /**
  * At start-up: a bulk load that died with the search triggers dropped (a `deskbell demo` killed
- * half-way) left every later write unindexed. Put its triggers back and rebuild the index, unless
- * the loader still runs. Resolves to whether it repaired anything.
+ * half-way) left every later write unindexed, and the tables it loaded without their indexes. Put
+ * both back and rebuild the index, unless the loader still runs. Resolves to whether it repaired anything.
  */
-export async function repairPausedSearchIndex(db: Db): Promise<{ repaired: boolean; triggers: number }> {
-  if (isPostgres(db)) return { repaired: false, triggers: 0 };
+export async function repairPausedSearchIndex(db: Db): Promise<{ repaired: boolean; triggers: number; indexes: number }> {
+  if (isPostgres(db)) return { repaired: false, triggers: 0, indexes: 0 };
   const row = await db.selectFrom('settings').select('value').where('key', '=', PAUSED_TRIGGERS).executeTakeFirst();
-  if (!row) return { repaired: false, triggers: 0 };
+  if (!row) return { repaired: false, triggers: 0, indexes: 0 };
   const paused = JSON.parse(row.value) as PausedTriggers;
-  if (paused.pid !== process.pid && running(paused.pid)) return { repaired: false, triggers: 0 };
-  await restoreTriggers(db, paused.triggers);
+  if (paused.pid !== process.pid && running(paused.pid)) return { repaired: false, triggers: 0, indexes: 0 };
+  await restoreSchema(db, paused);
   await rebuildSearchIndex(db);
-  return { repaired: true, triggers: paused.triggers.length };
+  return { repaired: true, triggers: paused.triggers.length, indexes: paused.indexes?.length ?? 0 };
 }

@@ -30,18 +30,25 @@ function printed(child: ChildProcess, pattern: RegExp): Promise<string> {
   });
 }
 
-const searchTriggers = (path: string) => {
+const count = (path: string, query: string) => {
   const db = new SQLite(path, { readonly: true });
   try {
-    return (db.prepare("select count(*) as n from sqlite_master where type = 'trigger' and name like 'search%'").get() as { n: number }).n;
+    return (db.prepare(query).get() as { n: number }).n;
   } finally {
     db.close();
   }
 };
+const searchTriggers = (path: string) => count(path, "select count(*) as n from sqlite_master where type = 'trigger' and name like 'search%'");
+/** The indexes the load drops: the tickets' plain ones (on status, assignee, activity...). */
+const ticketIndexes = (path: string) => count(path, "select count(*) as n from sqlite_master where type = 'index' and tbl_name = 'tickets' and sql is not null");
 
-t.test('a demo killed half-way leaves the search triggers dropped; the next start puts them back and rebuilds the index', { skip }, async (t) => {
+t.test('a demo killed half-way leaves the search triggers and the tickets\' indexes dropped; the next start puts them back and rebuilds the index', { skip }, async (t) => {
   const dir = tempDir(t);
   const path = join(dir, 'deskbell.db');
+  const small = spawn(process.execPath, [BIN, 'demo', '--tickets', '20'], { cwd: dir, env: env(dir), stdio: 'ignore' });
+  t.equal((await once(small, 'exit'))[0], 0, 'a small demo first, run to its end');
+  const indexes = ticketIndexes(path);
+  t.ok(indexes >= 10, `a finished demo leaves the tickets' ${indexes} indexes in place`);
   const demo = spawn(process.execPath, [BIN, 'demo', '--tickets', '1000000'], { cwd: dir, env: env(dir), stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => { demo.kill('SIGKILL'); });
   await printed(demo, /demo: [\d,]+ \/ 1,000,000 tickets/);
@@ -49,6 +56,7 @@ t.test('a demo killed half-way leaves the search triggers dropped; the next star
   await once(demo, 'exit');
 
   t.equal(searchTriggers(path), 0, 'the killed load left the search triggers dropped');
+  t.equal(ticketIndexes(path), 0, 'and the tickets\' indexes');
   const sqlite = new SQLite(path);
   const loaded = (sqlite.prepare('select count(*) as n from tickets').get() as { n: number }).n;
   // A ticket written while the triggers are missing (by hand, as a server would have): not in the index.
@@ -62,11 +70,12 @@ t.test('a demo killed half-way leaves the search triggers dropped; the next star
   const server = spawn(process.execPath, [BIN, 'serve'], { cwd: dir, env: { ...env(dir), PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => { server.kill('SIGKILL'); });
   const out = await printed(server, /Server listening at/);
-  t.match(out, /the search triggers a bulk load that did not finish had dropped are back/, 'the start says what it repaired');
+  t.match(out, /the search triggers and indexes a bulk load that did not finish had dropped are back/, 'the start says what it repaired');
   server.kill('SIGTERM');
   await once(server, 'exit');
 
   t.ok(searchTriggers(path) >= 4, 'the triggers are back');
+  t.equal(ticketIndexes(path), indexes, 'so are the tickets\' indexes, every one');
   const after = new SQLite(path);
   t.teardown(() => after.close());
   const hits = (after.prepare("select rowid as id from search_tickets where search_tickets match 'zeppelin'").all() as { id: number }[]).map((r) => r.id);

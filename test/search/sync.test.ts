@@ -1,8 +1,10 @@
 import t from 'tap';
+import { sql } from 'kysely';
 import { postAgentMessage } from '../../src/messages/messages.js';
 import { mergePeople } from '../../src/people/merge.js';
 import { rebuildSearchIndex, withSearchIndexPaused } from '../../src/search/index.js';
 import { deleteTicket } from '../../src/tickets/delete.js';
+import { sqliteOnly } from '../helpers/database.js';
 import { makeUser } from '../helpers/factories.js';
 import { message, resultIds, search, searchDesk, ticket } from './helpers.js';
 
@@ -63,4 +65,23 @@ t.test('a bulk load with the index paused is searchable after the rebuild', asyn
   t.same(resultIds((await search(d.client, 'after')).body), [later], 'the triggers are back');
   await rebuildSearchIndex(d.db);
   t.same(resultIds((await search(d.client, 'hyperdrive')).body), [id], 'a second rebuild changes nothing');
+});
+
+t.test('a bulk load may drop the loaded tables\' plain indexes too: they are back, the same, afterwards',
+  sqliteOnly('PostgreSQL loads with its indexes and triggers in place (multi-row batches)'), async (t) => {
+  const d = await searchDesk(t);
+  const indexes = async (table: string) => (await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
+    where type = 'index' and tbl_name = ${table} and sql is not null order by name`.execute(d.db)).rows;
+  const [tickets, tags] = [await indexes('tickets'), await indexes('ticket_tags')];
+  t.ok(tickets.length >= 10, `the tickets have ${tickets.length} indexes`);
+  let id = 0;
+  await withSearchIndexPaused(d.db, async () => {
+    t.same(await indexes('tickets'), [], 'the tickets\' indexes are gone while the load runs');
+    t.same((await indexes('ticket_tags')).map((i) => i.name), tags.map((i) => i.name), 'a table not named keeps its indexes');
+    id = await ticket(d.db, { requesterId: d.customer.id, subject: 'Loaded without indexes' });
+  }, undefined, ['tickets']);
+  t.same(await indexes('tickets'), tickets, 'every index is back, as it was defined');
+  const plan = (await sql<{ detail: string }>`explain query plan select id from tickets where assignee_id = 1 order by last_activity_at desc`.execute(d.db)).rows;
+  t.match(plan.map((p) => p.detail).join('\n'), /USING (COVERING )?INDEX tickets_assignee/, 'and the planner uses them');
+  t.same(resultIds((await search(d.client, 'indexes')).body), [id], 'the loaded ticket is found');
 });
