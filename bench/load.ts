@@ -2,7 +2,7 @@
 // every response (status and latency), so percentiles and failures are exact.
 import autocannon from 'autocannon';
 import type { BenchCase } from './cases.js';
-import { sampleMemory, settle } from './process.js';
+import { cpuMsOf, sampleMemory, settle } from './process.js';
 import { get } from './session.js';
 
 export interface Measurement {
@@ -23,6 +23,11 @@ export interface Measurement {
   statuses: Record<number, number>;
   /** Highest resident memory of the server (of any one instance) during the measurement, in bytes. */
   peakRss: number;
+  /**
+   * The server's CPU time per response, in ms (all its threads; read from /proc before and after,
+   * in 10 ms ticks, so it is exact enough over a measurement of hundreds of responses).
+   */
+  cpuMs: number;
 }
 
 export interface CaseReport {
@@ -82,6 +87,7 @@ export async function measure(baseUrl: string, pids: number[], testCase: BenchCa
   const latencies: number[] = [];
   const statuses: Record<number, number> = {};
   const memory = sampleMemory(pids);
+  const cpuBefore = cpuMsOf(pids);
   const instance = autocannon({ url: baseUrl, connections, duration: seconds, timeout: 10, requests: [request] });
   instance.on('response', (_client, status, _bytes, ms) => {
     latencies.push(ms);
@@ -89,6 +95,7 @@ export async function measure(baseUrl: string, pids: number[], testCase: BenchCa
   });
   const result = await instance;
   const peakRss = memory.stop();
+  const cpu = cpuMsOf(pids) - cpuBefore;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! : NaN;
   const expected = Object.entries(statuses).filter(([code]) => Math.floor(Number(code) / 100) === testCase.expect).reduce((sum, [, c]) => sum + c, 0);
@@ -102,5 +109,6 @@ export async function measure(baseUrl: string, pids: number[], testCase: BenchCa
     seconds,
     statuses,
     peakRss,
+    cpuMs: latencies.length ? cpu / latencies.length : NaN,
   };
 }

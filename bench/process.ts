@@ -68,6 +68,11 @@ export function sampleMemory(pids: number[], everyMs = 50): { stop: () => number
   return { stop: () => { clearInterval(timer); return Math.max(max, highest()); } };
 }
 
+/** The CPU time the processes have used so far (user + system, all threads), in milliseconds. */
+export function cpuMsOf(pids: number[]): number {
+  return pids.reduce((sum, pid) => sum + stat(pid).ticks * 10, 0);
+}
+
 /** A process's CPU time so far (user + system, in clock ticks of 1/100 s) and its state letter, from /proc. */
 function stat(pid: number): { ticks: number; state: string } {
   try {

@@ -22,6 +22,7 @@ t.test('npm run bench: every case answers as expected against the real server',
   t.ok(report.listPageBytes > 5000, 'the floor serves a page as large as the agent list');
   for (const result of [...report.floor, ...report.cases.flatMap((c) => c.results)]) {
     t.ok(result.responses > 0 && result.requestsPerSecond > 0 && Number.isFinite(result.p99), 'responses were measured');
+    t.ok(result.cpuMs >= 0 && Number.isFinite(result.cpuMs), 'and the server\'s CPU time per response');
     t.equal(result.failures, 0, `no failures (${JSON.stringify(result.statuses)})`);
   }
   for (const c of report.cases) {
@@ -32,7 +33,10 @@ t.test('npm run bench: every case answers as expected against the real server',
 
   const text = formatReport(report);
   for (const c of report.cases) t.match(text, c.name);
-  t.equal(targets(report).length, 6, 'every target is judged');
+  const judged = targets(report);
+  t.equal(judged.length, 12, 'every target is judged: issue 8\'s six and issue 26\'s six');
+  t.ok(report.cases.find((c) => c.name === 'agent list, default view')!.results[0]!.cpuMs > 0, 'the list\'s CPU per request is measured');
+  for (const target of judged.filter((x) => x.pass === false && x.label.includes('p9'))) t.match(text, `why: ${target.reason}`, `a missed target says why: ${target.label}`);
 
   const again = await ensureDataset(cacheDir, 300, (line) => t.fail(`no rebuild: ${line}`));
   t.same(again, report.dataset, 'a second run reuses the cached data set');
@@ -59,4 +63,12 @@ t.test('--only keeps the cases whose names contain one of its parts, ignoring ca
   t.notOk(chosen('agent list, default view', ['search']));
   t.ok(chosen('agent list, default view', undefined), 'no --only: every case');
   t.ok(chosen('agent list, default view', []), 'an empty --only: every case');
+});
+
+t.test('a missed latency target says whether the server\'s CPU or waiting was the cause', async (t) => {
+  const { whyMissed } = await import('../../bench/report.js');
+  const base = { connections: 10, p50: 40, p95: 60, p99: 70, responses: 1000, failures: 0, unanswered: 0, seconds: 5, statuses: { 200: 1000 }, peakRss: 0 };
+  t.match(whyMissed({ ...base, requestsPerSecond: 200, cpuMs: 4.8 }), /^CPU-bound: 4\.8 ms of server CPU per request \(96 % of a core\), and 10 connections queue/);
+  t.match(whyMissed({ ...base, requestsPerSecond: 200, cpuMs: 1 }), /^not the server's CPU \(20 % of a core, 1\.0 ms per request\)/);
+  t.equal(whyMissed({ ...base, responses: 0, requestsPerSecond: 0, cpuMs: NaN }), 'no response within 5 s');
 });

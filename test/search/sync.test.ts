@@ -84,4 +84,6 @@ t.test('a bulk load may drop the loaded tables\' plain indexes too: they are bac
   const plan = (await sql<{ detail: string }>`explain query plan select id from tickets where assignee_id = 1 order by last_activity_at desc`.execute(d.db)).rows;
   t.match(plan.map((p) => p.detail).join('\n'), /USING (COVERING )?INDEX tickets_assignee/, 'and the planner uses them');
   t.same(resultIds((await search(d.client, 'indexes')).body), [id], 'the loaded ticket is found');
+  const hash = await sql<{ v: number }>`select v from search_messages_config where k = 'hashsize'`.execute(d.db);
+  t.same(hash.rows, [{ v: 1024 * 1024 }], 'the rebuild\'s large in-memory segments are back to FTS5\'s 1 MiB for everyday writes');
 });
