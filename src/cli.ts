@@ -155,8 +155,6 @@ async function dispatch(argv: string[], io: Io, configure: () => Config): Promis
       try {
         const started = Date.now();
         const demo = await buildDemo(db, { tickets, databasePath: config.databasePath, progress: tickets >= 10_000 ? (line) => io.err(`${line}\n`) : undefined });
-        // Demo tickets are written without events: count their report figures here.
-        await rebuildReports(db);
         io.out(`Demo data added: ${demo.tickets} tickets in ${((Date.now() - started) / 1000).toFixed(1)} s.\nLog in at ${config.baseUrl}/login with password ${demo.password} as:\n`);
         for (const login of demo.logins) io.out(`  ${login.role.padEnd(10)} ${login.email}\n`);
       } finally {
