@@ -124,10 +124,19 @@ async function reachOf(db: Db, index: Index, match: string): Promise<{ floor: nu
   });
 }
 
+/**
+ * Whether both indexes put these terms in recency order (common: score -1 for a ticket hit, 0 for a
+ * message hit). The results are then the ticket hits newest first, and a page needs no more of
+ * them than it shows: the walk stops there (agent.ts), instead of ranking RANK_WINDOW.
+ */
+export async function newestFirst(db: Db, c: TicketConditions, match: string, termMatches: string[]): Promise<boolean> {
+  return (await plan(db, 'search_tickets', match, termMatches, c)).common && (await plan(db, 'search_messages', match, termMatches, c)).common;
+}
+
 /** Tickets whose subject, requester, organisation or field values match (subject weighs most). */
-export async function ticketHits(db: Db, actor: Actor, c: TicketConditions, match: string, termMatches: string[]): Promise<TicketHit[]> {
+export async function ticketHits(db: Db, actor: Actor, c: TicketConditions, match: string, termMatches: string[], window = RANK_WINDOW): Promise<TicketHit[]> {
   const { floor, common, drive } = await plan(db, 'search_tickets', match, termMatches, c);
-  if (isPostgres(db)) return postgres.ticketHits(db, scopedTicket(db, actor, c, false), match, { floor, common, drive, window: RANK_WINDOW, tags: (ticketId, except) => tagChecks(db, c, ticketId, except) });
+  if (isPostgres(db)) return postgres.ticketHits(db, scopedTicket(db, actor, c, false), match, { floor, common, drive, window, tags: (ticketId, except) => tagChecks(db, c, ticketId, except) });
   // Every tag checked per match, even a rare one: probing FTS5 once per tagged ticket costs ~0.1 ms
   // a probe (it reopens the index each time), reading the matches' rowids ~0.1 µs each.
   const inScope = scopedTicket(db, actor, c, false).select(sql`1`.as('one')).where(sql<SqlBool>`tickets.id = f.rowid`);
@@ -135,7 +144,7 @@ export async function ticketHits(db: Db, actor: Actor, c: TicketConditions, matc
   const { rows } = await sql<TicketHit>`select f.rowid as ticketId, ${score} as score
     from search_tickets f
     where search_tickets match ${match} and f.rowid >= ${rowidAtLeast(floor)} ${tagChecks(db, c, sql`f.rowid`)} and exists ${inScope}
-    order by f.rowid desc limit ${RANK_WINDOW}`.execute(db);
+    order by f.rowid desc limit ${window}`.execute(db);
   return rows;
 }
 
@@ -158,6 +167,28 @@ export async function messageHits(db: Db, actor: Actor, c: TicketConditions, mat
     where search_messages match ${match} and f.rowid >= ${rowidAtLeast(floor)} ${driven} ${tagChecks(db, c, sql`m.ticket_id`, drive ?? undefined)} and exists ${inScope}
     order by f.rowid desc limit ${RANK_WINDOW}`.execute(db);
   return rows;
+}
+
+/**
+ * Each ticket's newest matching message (above the walk's floor), for tickets already found in
+ * scope and through the filters. Only the matches from the oldest of their messages on are read,
+ * each checked against the set of their messages' ids (`+ 0`: as in messageHits). One lower bound:
+ * given two, FTS5 walked from the floor (1.4 against 0.2 ms at 1M tickets).
+ */
+export async function newestMessageHits(db: Db, c: TicketConditions, match: string, termMatches: string[], ticketIds: number[]): Promise<Map<number, MessageHit>> {
+  if (ticketIds.length === 0) return new Map();
+  const { floor } = await plan(db, 'search_messages', match, termMatches, c);
+  const { rows } = isPostgres(db)
+    ? await postgres.messagesOfTickets(match, ticketIds, floor).execute(db)
+    : await sql<MessageHit>`select m.ticket_id as ticketId, m.id as messageId, m.kind as kind, 0 as score
+      from search_messages f cross join messages m on m.id = f.rowid
+      where search_messages match ${match}
+        and f.rowid >= max(${rowidAtLeast(floor)}, (select min(o.id) from messages o where o.ticket_id in (${sql.join(ticketIds)})))
+        and f.rowid + 0 in (select o.id from messages o where o.ticket_id in (${sql.join(ticketIds)}))
+      order by f.rowid desc`.execute(db);
+  const newest = new Map<number, MessageHit>();
+  for (const row of rows) if (!newest.has(row.ticketId)) newest.set(row.ticketId, { ...row, score: 0 });
+  return newest;
 }
 
 /**

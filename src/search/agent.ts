@@ -2,7 +2,7 @@ import type { Db } from '../db/connect.js';
 import type { MessageKind } from '../db/schema.js';
 import { visibleTickets } from '../tickets/scope.js';
 import type { Actor } from '../users/actor.js';
-import { matchFor, messageHits, messageTexts, scopedTicket, ticketHits } from './agent-hits.js';
+import { matchFor, messageHits, messageTexts, newestFirst, newestMessageHits, scopedTicket, ticketHits } from './agent-hits.js';
 import { resolveFilters, type TicketConditions } from './filters.js';
 import { excerptHtml, highlightWords } from './highlight.js';
 import { parseQuery, type Term } from './parse.js';
@@ -62,7 +62,7 @@ export async function searchForAgent(db: Db, actor: Actor, input: string, page: 
     if (parsed.ticketId !== null && !filtered && ids.length === 1 && !live) return { ...result, jump: parsed.ticketId };
     ranked = ids.map((r) => ({ ticketId: r.id, messageId: null, kind: null }));
   } else {
-    ranked = await rank(db, actor, conditions, match, parsed.terms.map((term) => matchFor(db, [term])!));
+    ranked = await rank(db, actor, conditions, match, parsed.terms.map((term) => matchFor(db, [term])!), page);
   }
   const from = (page - 1) * PAGE_SIZE;
   const shown = ranked.slice(from, from + PAGE_SIZE);
@@ -71,14 +71,26 @@ export async function searchForAgent(db: Db, actor: Actor, input: string, page: 
   return result;
 }
 
-/** Both indexes' hits merged per ticket: a ticket scores its best hit (bm25: lower is better). */
-async function rank(db: Db, actor: Actor, conditions: TicketConditions, match: string, termMatches: string[]) {
+/**
+ * Both indexes' hits merged per ticket: a ticket scores its best hit (bm25: lower is better). For a
+ * common word in both indexes every ticket hit ranks first, newest first: when they fill the pages up
+ * to this one, only that many are read, and the excerpt is each one's newest matching message.
+ */
+async function rank(db: Db, actor: Actor, conditions: TicketConditions, match: string, termMatches: string[], page: number) {
   type Entry = { ticketId: number; score: number; messageId: number | null; kind: MessageKind | null; messageScore: number };
   const best = new Map<number, Entry>();
-  for (const hit of await ticketHits(db, actor, conditions, match, termMatches)) {
+  // One more than the pages so far hold, for the More link.
+  const needed = Math.min(page * PAGE_SIZE + 1, MAX_RESULTS);
+  const recent = await newestFirst(db, conditions, match, termMatches);
+  const ticketHitList = await ticketHits(db, actor, conditions, match, termMatches, recent ? needed : undefined);
+  for (const hit of ticketHitList) {
     best.set(hit.ticketId, { ticketId: hit.ticketId, score: hit.score, messageId: null, kind: null, messageScore: 0 });
   }
-  for (const hit of await messageHits(db, actor, conditions, match, termMatches)) {
+  const enough = recent && ticketHitList.length === needed;
+  const messageHitList = enough
+    ? [...(await newestMessageHits(db, conditions, match, termMatches, ticketHitList.slice(-PAGE_SIZE - 1).map((hit) => hit.ticketId))).values()]
+    : await messageHits(db, actor, conditions, match, termMatches);
+  for (const hit of messageHitList) {
     const entry = best.get(hit.ticketId);
     if (!entry) {
       best.set(hit.ticketId, { ticketId: hit.ticketId, score: hit.score, messageId: hit.messageId, kind: hit.kind, messageScore: hit.score });
