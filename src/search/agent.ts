@@ -86,9 +86,10 @@ async function rank(db: Db, actor: Actor, conditions: TicketConditions, match: s
   for (const hit of ticketHitList) {
     best.set(hit.ticketId, { ticketId: hit.ticketId, score: hit.score, messageId: null, kind: null, messageScore: 0 });
   }
+  // Then this page is ticket hits alone, and only its tickets need their excerpts.
   const enough = recent && ticketHitList.length === needed;
   const messageHitList = enough
-    ? [...(await newestMessageHits(db, conditions, match, termMatches, ticketHitList.slice(-PAGE_SIZE - 1).map((hit) => hit.ticketId))).values()]
+    ? [...(await newestMessageHits(db, conditions, match, termMatches, ticketHitList.slice((page - 1) * PAGE_SIZE).map((hit) => hit.ticketId))).values()]
     : await messageHits(db, actor, conditions, match, termMatches);
   for (const hit of messageHitList) {
     const entry = best.get(hit.ticketId);
