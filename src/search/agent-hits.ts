@@ -125,12 +125,14 @@ async function reachOf(db: Db, index: Index, match: string): Promise<{ floor: nu
 }
 
 /**
- * Whether both indexes put these terms in recency order (common: score -1 for a ticket hit, 0 for a
- * message hit). The results are then the ticket hits newest first, and a page needs no more of
- * them than it shows: the walk stops there (agent.ts), instead of ranking RANK_WINDOW.
+ * Which indexes put these terms in recency order (common: every ticket hit scores -1, every message
+ * hit 0), for agent.ts to read no more of them than the page needs.
  */
-export async function newestFirst(db: Db, c: TicketConditions, match: string, termMatches: string[]): Promise<boolean> {
-  return (await plan(db, 'search_tickets', match, termMatches, c)).common && (await plan(db, 'search_messages', match, termMatches, c)).common;
+export async function commonIn(db: Db, c: TicketConditions, match: string, termMatches: string[]): Promise<{ tickets: boolean; messages: boolean }> {
+  return {
+    tickets: (await plan(db, 'search_tickets', match, termMatches, c)).common,
+    messages: (await plan(db, 'search_messages', match, termMatches, c)).common,
+  };
 }
 
 /** Tickets whose subject, requester, organisation or field values match (subject weighs most). */
@@ -171,7 +173,7 @@ export async function messageHits(db: Db, actor: Actor, c: TicketConditions, mat
 
 /**
  * Each ticket's newest matching message (above the walk's floor), for tickets already found in
- * scope and through the filters. Only the matches from the oldest of their messages on are read,
+ * scope and through the filters: the excerpt of a ticket hit when the word is common in the messages. Only the matches from the oldest of their messages on are read,
  * each checked against the set of their messages' ids (`+ 0`: as in messageHits). One lower bound:
  * given two, FTS5 walked from the floor (1.4 against 0.2 ms at 1M tickets).
  */

@@ -2,7 +2,7 @@ import type { Db } from '../db/connect.js';
 import type { MessageKind } from '../db/schema.js';
 import { visibleTickets } from '../tickets/scope.js';
 import type { Actor } from '../users/actor.js';
-import { matchFor, messageHits, messageTexts, newestFirst, newestMessageHits, scopedTicket, ticketHits } from './agent-hits.js';
+import { commonIn, matchFor, messageHits, messageTexts, newestMessageHits, scopedTicket, ticketHits } from './agent-hits.js';
 import { resolveFilters, type TicketConditions } from './filters.js';
 import { excerptHtml, highlightWords } from './highlight.js';
 import { parseQuery, type Term } from './parse.js';
@@ -72,26 +72,25 @@ export async function searchForAgent(db: Db, actor: Actor, input: string, page: 
 }
 
 /**
- * Both indexes' hits merged per ticket: a ticket scores its best hit (bm25: lower is better). For a
- * common word in both indexes every ticket hit ranks first, newest first: when they fill the pages up
- * to this one, only that many are read, and the excerpt is each one's newest matching message.
+ * Both indexes' hits merged per ticket: a ticket scores its best hit (bm25: lower is better). A word
+ * common in the messages scores every message hit 0, below any ticket hit (negative): when enough
+ * ticket hits fill the pages up to this one, the messages are not walked at all (only RANK_WINDOW of
+ * them would have been), and if the word is common in the tickets too (newest first), only that many
+ * ticket hits are read. Either way a shown ticket hit without an excerpt from the walk gets its
+ * newest matching message.
  */
 async function rank(db: Db, actor: Actor, conditions: TicketConditions, match: string, termMatches: string[], page: number) {
   type Entry = { ticketId: number; score: number; messageId: number | null; kind: MessageKind | null; messageScore: number };
   const best = new Map<number, Entry>();
   // One more than the pages so far hold, for the More link.
   const needed = Math.min(page * PAGE_SIZE + 1, MAX_RESULTS);
-  const recent = await newestFirst(db, conditions, match, termMatches);
-  const ticketHitList = await ticketHits(db, actor, conditions, match, termMatches, recent ? needed : undefined);
+  const common = await commonIn(db, conditions, match, termMatches);
+  const ticketHitList = await ticketHits(db, actor, conditions, match, termMatches, common.tickets && common.messages ? needed : undefined);
   for (const hit of ticketHitList) {
     best.set(hit.ticketId, { ticketId: hit.ticketId, score: hit.score, messageId: null, kind: null, messageScore: 0 });
   }
-  // Then this page is ticket hits alone, and only its tickets need their excerpts.
-  const enough = recent && ticketHitList.length === needed;
-  const messageHitList = enough
-    ? [...(await newestMessageHits(db, conditions, match, termMatches, ticketHitList.slice((page - 1) * PAGE_SIZE).map((hit) => hit.ticketId))).values()]
-    : await messageHits(db, actor, conditions, match, termMatches);
-  for (const hit of messageHitList) {
+  const enough = common.messages && ticketHitList.filter((hit) => hit.score < 0).length >= needed;
+  for (const hit of enough ? [] : await messageHits(db, actor, conditions, match, termMatches)) {
     const entry = best.get(hit.ticketId);
     if (!entry) {
       best.set(hit.ticketId, { ticketId: hit.ticketId, score: hit.score, messageId: hit.messageId, kind: hit.kind, messageScore: hit.score });
@@ -101,7 +100,11 @@ async function rank(db: Db, actor: Actor, conditions: TicketConditions, match: s
     // The excerpt shown is the ticket's best matching message.
     if (entry.messageId === null || hit.score < entry.messageScore) Object.assign(entry, { messageId: hit.messageId, kind: hit.kind, messageScore: hit.score });
   }
-  return [...best.values()].sort((a, b) => a.score - b.score || b.ticketId - a.ticketId).slice(0, MAX_RESULTS);
+  const ranked = [...best.values()].sort((a, b) => a.score - b.score || b.ticketId - a.ticketId).slice(0, MAX_RESULTS);
+  const bare = common.messages ? ranked.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).filter((entry) => entry.messageId === null) : [];
+  const newest = await newestMessageHits(db, conditions, match, termMatches, bare.map((entry) => entry.ticketId));
+  for (const entry of bare) Object.assign(entry, { messageId: newest.get(entry.ticketId)?.messageId ?? null, kind: newest.get(entry.ticketId)?.kind ?? null });
+  return ranked;
 }
 
 async function resultRows(db: Db, actor: Actor, shown: { ticketId: number; messageId: number | null; kind: MessageKind | null }[],

@@ -1,7 +1,8 @@
 // A word in more than SCAN_LIMIT (20,000) tickets and messages alike: the results are the ticket hits
 // newest first, and a page reads only as many of them as it shows (search/agent.ts `rank`). Each shown
 // ticket's excerpt is its newest matching message, even one older than the newest RANK_WINDOW (400)
-// message matches; the scope, the filters and the tags still apply. Checked against the tables.
+// message matches; the scope, the filters and the tags still apply. Checked against the tables. And a
+// word rare in the tickets (ranked) but common in the messages: its ticket hits get the same excerpts.
 import t from 'tap';
 import type { Db } from '../../src/db/connect.js';
 import { makeMessages, makeTickets, makeUser } from '../helpers/factories.js';
@@ -17,7 +18,8 @@ async function desk(t: Parameters<typeof searchDesk>[0]) {
   const provider = await makeUser(d.db, 'agent', { name: 'Pia Provider' });
   await d.db.insertInto('group_members').values({ group_id: group, user_id: provider.id }).execute();
   const ids = await makeTickets(d.db, TICKETS, (i) => ({
-    requesterId: d.customer.id, subject: `Gadget ${i}`, groupId: i % 3 === 0 ? group : null,
+    // "widget": in a few subjects only (ranked by bm25), but in every message below.
+    requesterId: d.customer.id, subject: `Gadget ${i}${i >= TICKETS - 300 && i % 2 === 0 ? ' widget' : ''}`, groupId: i % 3 === 0 ? group : null,
   }));
   const newest = ids.slice(-300);
   const binned = newest.filter((_, i) => i % 7 === 3);
@@ -27,18 +29,18 @@ async function desk(t: Parameters<typeof searchDesk>[0]) {
   await d.db.insertInto('ticket_tags').values(billing.map((ticket_id) => ({ ticket_id, tag_id: tagId }))).execute();
   // Oldest first: 20,000 matches on old tickets, then each of the newest tickets' own match (an
   // older one first), then 500 newer matches on old tickets: theirs are above the floor, below the window.
-  const filler = (n: number, from: number) => Array.from({ length: n }, (_, i) => ({ ticketId: ids[(from + i) % 1000]!, authorId: null, text: `gadget filler ${from + i}` }));
+  const filler = (n: number, from: number) => Array.from({ length: n }, (_, i) => ({ ticketId: ids[(from + i) % 1000]!, authorId: null, text: `gadget widget filler ${from + i}` }));
   await makeMessages(d.db, filler(20_000, 0));
-  await makeMessages(d.db, newest.map((ticketId) => ({ ticketId, authorId: null, text: `An older gadget of ${ticketId}` })));
-  await makeMessages(d.db, newest.map((ticketId) => ({ ticketId, authorId: null, kind: 'note' as const, text: `The gadget excerpt of ${ticketId}` })));
+  await makeMessages(d.db, newest.map((ticketId) => ({ ticketId, authorId: null, text: `An older gadget widget of ${ticketId}` })));
+  await makeMessages(d.db, newest.map((ticketId) => ({ ticketId, authorId: null, kind: 'note' as const, text: `The gadget widget excerpt of ${ticketId}` })));
   await makeMessages(d.db, newest.map((ticketId) => ({ ticketId, authorId: null, text: `No match for ${ticketId}` })));
   await makeMessages(d.db, filler(500, 20_000));
   return { ...d, group, provider, ids, binned, billing };
 }
 
 /** The tickets in reach, newest first, from the tables alone. */
-async function expected(db: Db, keep: (id: number) => boolean, groupId?: number) {
-  let q = db.selectFrom('tickets').select('id').where('binned_at', 'is', null).where('subject', 'like', 'Gadget %');
+async function expected(db: Db, keep: (id: number) => boolean, groupId?: number, subject = 'Gadget %') {
+  let q = db.selectFrom('tickets').select('id').where('binned_at', 'is', null).where('subject', 'like', subject);
   if (groupId !== undefined) q = q.where('group_id', '=', groupId);
   return (await q.orderBy('id', 'desc').execute()).map((r) => r.id).filter(keep);
 }
@@ -76,4 +78,21 @@ t.test('with a tag and in a restricted scope, the same walk keeps only what the 
   t.equal(both.statusCode, 200);
   t.same(resultIds(both.body), taggedTheirs.slice(0, 20), 'and with the tag, tickets with both');
   for (const id of taggedTheirs.slice(0, 20)) t.match(both.body, `excerpt of ${id}`);
+});
+
+t.test('a word rare in the tickets but common in the messages: the ticket hits first, each with its newest matching message', async (t) => {
+  const d = await desk(t);
+  const widgets = await expected(d.db, () => true, undefined, '% widget');
+  t.ok(widgets.length > 40, `enough ticket hits for two pages (${widgets.length})`);
+  const seen: number[] = [];
+  for (const page of [1, 2]) {
+    const res = await d.client.get(`/agent/search?q=widget&page=${page}`);
+    t.equal(res.statusCode, 200);
+    const ids = resultIds(res.body);
+    t.equal(ids.length, 20, `page ${page} is full`);
+    t.ok(ids.every((id) => widgets.includes(id)), `page ${page}: subject matches only (message-only tickets rank after them)`);
+    for (const id of ids) t.match(res.body, `excerpt of ${id}`, `#${id}: its newest matching message is the excerpt`);
+    seen.push(...ids);
+  }
+  t.equal(new Set(seen).size, 40, 'no ticket on both pages');
 });
