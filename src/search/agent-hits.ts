@@ -72,9 +72,9 @@ export function matchFor(db: Db, terms: Term[]): string | null {
 
 /**
  * The rowid of the `SCAN_LIMIT`-th newest match, or null when there are fewer: reading rowids
- * alone is cheap (~1 ms for 20,000 at 1M tickets), unlike scoring them, yet it was a third of a
- * common word's search; remembered until the database changes (a desk is searched far more often
- * than it is written between two searches for the same word).
+ * alone is cheap (~1 ms for 20,000 at 1M tickets), unlike scoring them, yet two of them were a
+ * third of a common word's search: remembered until the database changes (searches between two
+ * writes, or repeated while typing and paging, read it once; a write costs the next search the read).
  */
 export async function floorOf(db: Db, index: Index, match: string): Promise<number | null> {
   return remembered(db, floors, `${index} ${match}`, async () => {
@@ -173,9 +173,10 @@ export async function messageHits(db: Db, actor: Actor, c: TicketConditions, mat
 
 /**
  * Each ticket's newest matching message (above the walk's floor), for tickets already found in
- * scope and through the filters: the excerpt of a ticket hit when the word is common in the messages. Only the matches from the oldest of their messages on are read,
- * each checked against the set of their messages' ids (`+ 0`: as in messageHits). One lower bound:
- * given two, FTS5 walked from the floor (1.4 against 0.2 ms at 1M tickets).
+ * scope and through the filters: the excerpt of a ticket hit when the word is common in the
+ * messages. Only the matches from the oldest of their messages on are read, each checked against
+ * the set of their messages' ids (`+ 0`: as in messageHits). One lower bound: given two, FTS5
+ * walked from the floor (1.4 against 0.2 ms at 1M tickets).
  */
 export async function newestMessageHits(db: Db, c: TicketConditions, match: string, termMatches: string[], ticketIds: number[]): Promise<Map<number, MessageHit>> {
   if (ticketIds.length === 0) return new Map();
