@@ -2,7 +2,7 @@ import type { Db } from '../db/connect.js';
 import type { MessageKind } from '../db/schema.js';
 import { visibleTickets } from '../tickets/scope.js';
 import type { Actor } from '../users/actor.js';
-import { matchFor, messageHits, messageTexts, scopedTicket, ticketHits } from './agent-hits.js';
+import { commonIn, matchFor, messageHits, messageTexts, newestMessageHits, scopedTicket, ticketHits } from './agent-hits.js';
 import { resolveFilters, type TicketConditions } from './filters.js';
 import { excerptHtml, highlightWords } from './highlight.js';
 import { parseQuery, type Term } from './parse.js';
@@ -62,7 +62,7 @@ export async function searchForAgent(db: Db, actor: Actor, input: string, page: 
     if (parsed.ticketId !== null && !filtered && ids.length === 1 && !live) return { ...result, jump: parsed.ticketId };
     ranked = ids.map((r) => ({ ticketId: r.id, messageId: null, kind: null }));
   } else {
-    ranked = await rank(db, actor, conditions, match, parsed.terms.map((term) => matchFor(db, [term])!));
+    ranked = await rank(db, actor, conditions, match, parsed.terms.map((term) => matchFor(db, [term])!), page);
   }
   const from = (page - 1) * PAGE_SIZE;
   const shown = ranked.slice(from, from + PAGE_SIZE);
@@ -71,14 +71,26 @@ export async function searchForAgent(db: Db, actor: Actor, input: string, page: 
   return result;
 }
 
-/** Both indexes' hits merged per ticket: a ticket scores its best hit (bm25: lower is better). */
-async function rank(db: Db, actor: Actor, conditions: TicketConditions, match: string, termMatches: string[]) {
+/**
+ * Both indexes' hits merged per ticket: a ticket scores its best hit (bm25: lower is better). A word
+ * common in the messages scores every message hit 0, below any ticket hit (negative): when enough
+ * ticket hits fill the pages up to this one, the messages are not walked at all (only RANK_WINDOW of
+ * them would have been), and if the word is common in the tickets too (newest first), only that many
+ * ticket hits are read. Either way a shown ticket hit without an excerpt from the walk gets its
+ * newest matching message.
+ */
+async function rank(db: Db, actor: Actor, conditions: TicketConditions, match: string, termMatches: string[], page: number) {
   type Entry = { ticketId: number; score: number; messageId: number | null; kind: MessageKind | null; messageScore: number };
   const best = new Map<number, Entry>();
-  for (const hit of await ticketHits(db, actor, conditions, match, termMatches)) {
+  // One more than the pages so far hold, for the More link.
+  const needed = Math.min(page * PAGE_SIZE + 1, MAX_RESULTS);
+  const common = await commonIn(db, conditions, match, termMatches);
+  const ticketHitList = await ticketHits(db, actor, conditions, match, termMatches, common.tickets && common.messages ? needed : undefined);
+  for (const hit of ticketHitList) {
     best.set(hit.ticketId, { ticketId: hit.ticketId, score: hit.score, messageId: null, kind: null, messageScore: 0 });
   }
-  for (const hit of await messageHits(db, actor, conditions, match, termMatches)) {
+  const enough = common.messages && ticketHitList.filter((hit) => hit.score < 0).length >= needed;
+  for (const hit of enough ? [] : await messageHits(db, actor, conditions, match, termMatches)) {
     const entry = best.get(hit.ticketId);
     if (!entry) {
       best.set(hit.ticketId, { ticketId: hit.ticketId, score: hit.score, messageId: hit.messageId, kind: hit.kind, messageScore: hit.score });
@@ -88,7 +100,11 @@ async function rank(db: Db, actor: Actor, conditions: TicketConditions, match: s
     // The excerpt shown is the ticket's best matching message.
     if (entry.messageId === null || hit.score < entry.messageScore) Object.assign(entry, { messageId: hit.messageId, kind: hit.kind, messageScore: hit.score });
   }
-  return [...best.values()].sort((a, b) => a.score - b.score || b.ticketId - a.ticketId).slice(0, MAX_RESULTS);
+  const ranked = [...best.values()].sort((a, b) => a.score - b.score || b.ticketId - a.ticketId).slice(0, MAX_RESULTS);
+  const bare = common.messages ? ranked.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).filter((entry) => entry.messageId === null) : [];
+  const newest = await newestMessageHits(db, conditions, match, termMatches, bare.map((entry) => entry.ticketId));
+  for (const entry of bare) Object.assign(entry, { messageId: newest.get(entry.ticketId)?.messageId ?? null, kind: newest.get(entry.ticketId)?.kind ?? null });
+  return ranked;
 }
 
 async function resultRows(db: Db, actor: Actor, shown: { ticketId: number; messageId: number | null; kind: MessageKind | null }[],

@@ -1,5 +1,6 @@
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../db/connect.js';
+import type { MessageKind } from '../db/schema.js';
 import type { visibleTickets } from '../tickets/scope.js';
 import type { Term } from './parse.js';
 
@@ -140,6 +141,14 @@ export async function messageHits(db: Db, scope: Scope, text: string, walk: Walk
     where ${drive === null ? sql`true` : matching} ${walk.tags(sql`m.ticket_id`, drive ?? undefined)} and exists ${inScope}
     order by m.id desc limit ${window}`.execute(db);
   return rows;
+}
+
+/** As newestMessageHits on SQLite: the tickets' matching messages above the floor, newest first (by their ticket's index). */
+export function messagesOfTickets(text: string, ticketIds: number[], floor: number) {
+  return sql<{ ticketId: number; messageId: number; kind: MessageKind; score: number }>`select m.ticket_id as "ticketId", m.id as "messageId",
+      m.kind as kind, 0 as score
+    from messages m where m.ticket_id in (${sql.join(ticketIds)}) and ${MESSAGE_WORDS} @@ ${query(text)} ${aboveFloor(sql`m.id`, floor)}
+    order by m.id desc`;
 }
 
 /** As customerMatches on SQLite: the subject and visible fields (weights A and C), public messages. */
