@@ -79,20 +79,25 @@ export function readMarkerOn(db: Db, sqlite: SQLite.Database): void {
  */
 export class ChangeCache<T> {
   /** Per database handle: two desks in one process (tests) may well have equal markers. */
-  readonly #byDb = new WeakMap<Db, Map<string, { marker: string; value: T }>>();
-  constructor(private readonly limit = 1000) {}
+  readonly #byDb = new WeakMap<Db, Map<string, { marker: string; value: T; at: number }>>();
+  /**
+   * `graceMs`: a value stays good for this long after it was read even when the database changed
+   * since, for values that stay safe when a little old (a search's floor: see search/agent-hits.ts).
+   */
+  constructor(private readonly limit = 1000, private readonly graceMs = 0) {}
 
   async get(db: Db, key: string, compute: () => Promise<T>): Promise<T> {
     const marker = await changeMarker(db);
     let entries = this.#byDb.get(db);
     if (!entries) this.#byDb.set(db, entries = new Map());
     const hit = entries.get(key);
-    if (hit && hit.marker === marker) return hit.value;
+    if (hit && (hit.marker === marker || performance.now() - hit.at < this.graceMs)) return hit.value;
+    const at = performance.now();
     const value = await compute();
     // Computed after reading the marker: a write in between only makes the next read recompute.
     entries.delete(key);
     if (entries.size >= this.limit) entries.delete(entries.keys().next().value as string);
-    entries.set(key, { marker, value });
+    entries.set(key, { marker, value, at });
     return value;
   }
 }

@@ -73,8 +73,8 @@ export function matchFor(db: Db, terms: Term[]): string | null {
 /**
  * The rowid of the `SCAN_LIMIT`-th newest match, or null when there are fewer: reading rowids
  * alone is cheap (~1 ms for 20,000 at 1M tickets), unlike scoring them, yet two of them were a
- * third of a common word's search: remembered until the database changes (searches between two
- * writes, or repeated while typing and paging, read it once; a write costs the next search the read).
+ * third of a common word's search: remembered until the database changes, and for FLOOR_GRACE_MS
+ * after it was read even when it does (searches while typing and paging, or between writes, read it once).
  */
 export async function floorOf(db: Db, index: Index, match: string): Promise<number | null> {
   return remembered(db, floors, `${index} ${match}`, async () => {
@@ -85,8 +85,16 @@ export async function floorOf(db: Db, index: Index, match: string): Promise<numb
   });
 }
 
-const floors = new ChangeCache<number | null>(200);
-const reaches = new ChangeCache<{ floor: number | null; matches: number }>(200);
+/**
+ * Floors (and reaches) stay good for FLOOR_GRACE_MS across writes: on a desk being written to, every
+ * search would otherwise read them again (~2 ms of a common word's ~4 at 1M). A floor read a little
+ * earlier is still a bound: matches written since lie above it, so the walk reads at most SCAN_LIMIT
+ * plus those; matches deleted since make it read fewer. A word that became common meanwhile is
+ * ranked by relevance over its SCAN_LIMIT-odd matches for those seconds more.
+ */
+const FLOOR_GRACE_MS = 10_000;
+const floors = new ChangeCache<number | null>(200, FLOOR_GRACE_MS);
+const reaches = new ChangeCache<{ floor: number | null; matches: number }>(200, FLOOR_GRACE_MS);
 
 /** The cache's value, or inside a transaction (which may see its own writes) the value read afresh. */
 function remembered<T>(db: Db, cache: ChangeCache<T>, key: string, read: () => Promise<T>): Promise<T> {

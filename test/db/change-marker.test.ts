@@ -40,3 +40,19 @@ t.test('a write in the same turn is seen by the next remembered read; without on
   t.equal(await siteName(db, key), 'two');
   if (!onPostgres) t.equal(computed, 2, 'still remembered in the next turn');
 });
+
+t.test('a cache with a grace period keeps a value read moments ago across a write, and reads it again once the grace is over', async (t) => {
+  const { db } = await buildTestDesk(t);
+  const { ChangeCache } = await import('../../src/db/change-cache.js');
+  const read = async () => (await db.selectFrom('settings').select('value').where('key', '=', 'test.grace').executeTakeFirst())?.value ?? null;
+  await db.insertInto('settings').values({ key: 'test.grace', value: 'one' }).execute();
+  const graceful = new ChangeCache<string | null>(10, 300);
+  const strict = new ChangeCache<string | null>(10);
+  t.equal(await graceful.get(db, 'k', read), 'one');
+  t.equal(await strict.get(db, 'k', read), 'one');
+  await db.updateTable('settings').set({ value: 'two' }).where('key', '=', 'test.grace').execute();
+  t.equal(await graceful.get(db, 'k', read), 'one', 'within the grace: the value read before the write');
+  t.equal(await strict.get(db, 'k', read), 'two', 'without one: read again after the write');
+  await new Promise((resolve) => setTimeout(resolve, 350));
+  t.equal(await graceful.get(db, 'k', read), 'two', 'after the grace: read again');
+});
