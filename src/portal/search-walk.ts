@@ -15,8 +15,11 @@ type CursorValues = (string | number)[];
 export const WALK_BUDGET = 4000;
 /** Tab counts of a walked search stop here ("50+"): counting every match is what made it slow. */
 export const WALK_COUNT_CAP = PAGE_SIZE;
-const FIRST_CHUNK = 256;
+const FIRST_CHUNK = 128;
 const LAST_CHUNK = 2048;
+
+/** One walk: the tickets of `filter` (its search aside) after `after` in its order, until `want` match. */
+interface WalkSpec { filter: ListFilter; after: CursorValues | null; want: number }
 
 interface Walk {
   /** The matching tickets' ids, in the filter's order, at most `want`. */
@@ -26,32 +29,35 @@ interface Walk {
 }
 
 /**
- * The first `want` tickets of the filter's scope (visibleTickets and every filter but the search)
- * that match its search, in the filter's order after `after`: the scope's tickets are read in that
- * order a chunk at a time (the list's own keyset walk) and each chunk is checked against the index
- * (matchingTickets). A common word fills a page within a few hundred tickets, so the cost follows
- * the page, not the word's tens of thousands of matches (~9 s for "password" at 1M tickets, when
- * every match was read and counted).
+ * For each spec, the first `want` tickets of its filter's scope (visibleTickets and every filter but
+ * the search) that match `search`, in the filter's order: the scope's tickets are read in that order a
+ * chunk at a time (the list's own keyset walk) and checked against the index (matchingTickets). A
+ * common word fills a page within a few hundred tickets, so the cost follows the page, not the word's
+ * tens of thousands of matches (seconds for "password" at 1M tickets, when every match was read and
+ * counted). The walks' chunks are checked together, one walk of each index for all of them: FTS5
+ * merges a prefix's whole match list every time a walk of it starts.
  */
-export async function walkMatches(db: Db, actor: Actor, filter: ListFilter, after: CursorValues | null, want: number): Promise<Walk> {
+export async function walkMatches(db: Db, actor: Actor, search: string, specs: WalkSpec[]): Promise<Walk[]> {
   const lookup = await statusLookup(db);
-  const scope: ListFilter = { ...filter, search: null, searchPlan: undefined };
-  const ids: number[] = [];
-  let cursor = after;
-  let walked = 0;
-  for (let size = FIRST_CHUNK; ; size = Math.min(size * 2, LAST_CHUNK)) {
-    const rows = await pageSubquery(db, actor, scope, cursor, lookup, size - 1).execute();
-    const hits = await matchingTickets(db, filter.search ?? '', rows.map((row) => row.id));
-    for (const row of rows) {
-      if (!hits.has(row.id)) continue;
-      ids.push(row.id);
-      if (ids.length === want) return { ids, stoppedAt: null };
-    }
-    walked += rows.length;
-    if (rows.length < size) return { ids, stoppedAt: null };
-    cursor = cursorOf(rows[rows.length - 1]!, filter.sort);
-    if (walked >= WALK_BUDGET) return { ids, stoppedAt: cursor };
+  const walks = specs.map((spec) => ({ spec, ids: [] as number[], cursor: spec.after, walked: 0, size: FIRST_CHUNK, done: false, stoppedAt: null as CursorValues | null }));
+  for (let open = walks; open.length > 0; open = walks.filter((w) => !w.done)) {
+    const chunks = await Promise.all(open.map((w) =>
+      pageSubquery(db, actor, { ...w.spec.filter, search: null, searchPlan: undefined }, w.cursor, lookup, w.size - 1).execute()));
+    const hits = await matchingTickets(db, search, [...new Set(chunks.flat().map((row) => row.id))]);
+    open.forEach((w, i) => {
+      const rows = chunks[i]!;
+      for (const row of rows) {
+        if (hits.has(row.id)) w.ids.push(row.id);
+        if (w.ids.length === w.spec.want) { w.done = true; return; }
+      }
+      w.walked += rows.length;
+      w.cursor = rows.length > 0 ? cursorOf(rows[rows.length - 1]!, w.spec.filter.sort) : w.cursor;
+      if (rows.length < w.size) w.done = true;
+      else if (w.walked >= WALK_BUDGET) [w.done, w.stoppedAt] = [true, w.cursor];
+      else w.size = Math.min(w.size * 2, LAST_CHUNK);
+    });
   }
+  return walks.map((w) => ({ ids: w.ids, stoppedAt: w.stoppedAt }));
 }
 
 /** A tab's count: exact up to WALK_COUNT_CAP, else "at least" (`more`). */
@@ -62,17 +68,20 @@ function countOf(walk: Walk): WalkedCount {
 }
 
 /**
- * The page and the tabs' counts of a walked search. The current tab's count comes from its page when
- * that starts at the top; every other count is a walk of its own, stopping at WALK_COUNT_CAP + 1.
+ * The page and the tabs' counts of a walked search, all in one walk. The current tab's count comes
+ * from its page when that starts at the top; every other count walks from the top, stopping at
+ * WALK_COUNT_CAP + 1.
  */
 export async function walkedSearch<K extends string>(db: Db, actor: Actor, filter: ListFilter, after: CursorValues | null,
   current: K, tabs: Record<K, ListFilter>) {
-  const walk = await walkMatches(db, actor, filter, after, PAGE_SIZE + 1);
-  const page = await myTicketsPage(db, actor, { ...filter, searchPlan: { drive: 'index', ticketIds: walk.ids } }, after);
-  const next = page.next ?? (walk.stoppedAt ? encodeCursor(walk.stoppedAt) : null);
+  const counted = (Object.keys(tabs) as K[]).filter((tab) => tab !== current || after !== null);
+  const [walk, ...others] = await walkMatches(db, actor, filter.search ?? '', [
+    { filter, after, want: PAGE_SIZE + 1 },
+    ...counted.map((tab) => ({ filter: tabs[tab], after: null, want: WALK_COUNT_CAP + 1 })),
+  ]);
+  const page = await myTicketsPage(db, actor, { ...filter, searchPlan: { drive: 'index', ticketIds: walk!.ids } }, after);
+  const next = page.next ?? (walk!.stoppedAt ? encodeCursor(walk!.stoppedAt) : null);
   const counts = {} as Record<K, WalkedCount>;
-  for (const tab of Object.keys(tabs) as K[]) {
-    counts[tab] = tab === current && after === null ? countOf(walk) : countOf(await walkMatches(db, actor, tabs[tab], null, WALK_COUNT_CAP + 1));
-  }
-  return { rows: page.rows, next, counts, partial: walk.stoppedAt !== null };
+  for (const tab of Object.keys(tabs) as K[]) counts[tab] = countOf(counted.includes(tab) ? others[counted.indexOf(tab)]! : walk!);
+  return { rows: page.rows, next, counts, partial: walk!.stoppedAt !== null };
 }
