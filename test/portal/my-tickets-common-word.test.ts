@@ -63,6 +63,8 @@ t.test('an organisation searches a very common word: exactly its public matches,
   await addMessages(db, [
     ...acmes.flatMap((id, i) => (i % 10 === 1 ? [{ ticketId: id, kind: PUBLIC[i % 3]!, text: `the new gadget ${i}` }] : [])),
     ...acmes.flatMap((id, i) => (i % 10 === 2 ? [{ ticketId: id, kind: 'note' as const, text: 'CANARY gadget in a note' }] : [])),
+    // Found by the word typed as a prefix ("gadget" finds "gadgets"), as on every search.
+    ...acmes.flatMap((id, i) => (i % 50 === 3 ? [{ ticketId: id, kind: 'reply' as const, text: `spare gadgets ${i}` }] : [])),
     ...betas.map((id) => ({ ticketId: id, kind: 'reply' as const, text: 'gadget at Beta' })),
     { ticketId: hidden!, kind: 'reply' as const, text: 'gadget, internal ticket' },
   ]);
