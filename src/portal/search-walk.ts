@@ -54,7 +54,7 @@ export async function walkMatches(db: Db, actor: Actor, search: string, specs: W
       w.cursor = rows.length > 0 ? cursorOf(rows[rows.length - 1]!, w.spec.filter.sort) : w.cursor;
       if (rows.length < w.size) w.done = true;
       else if (w.walked >= WALK_BUDGET) [w.done, w.stoppedAt] = [true, w.cursor];
-      else w.size = Math.min(w.size * 2, LAST_CHUNK);
+      else w.size = Math.min(w.size * 2, LAST_CHUNK, WALK_BUDGET - w.walked);
     });
   }
   return walks.map((w) => ({ ids: w.ids, stoppedAt: w.stoppedAt }));
