@@ -55,6 +55,8 @@ export function buildCases({ agent, customer, supervisor, facts, deepCursor, has
     { name: 'portal, My tickets', kind: 'read', session: customer, path: '/portal/tickets', expect: 2 },
     // customer@acme.test in Acme Corp, which shares its tickets: the demo's largest organisation.
     { name: `portal search, common word, organisation`, kind: 'search', session: customer, path: `/portal/tickets?view=org&q=${terms.common}`, expect: 2 },
+    // The same customer's own tickets (about 4,500 at 1M): a scope of thousands searched for the common word (issue 26).
+    { name: `portal search, common word, own tickets`, kind: 'search', session: customer, path: `/portal/tickets?q=${terms.common}`, expect: 2 },
     { name: `search, common word "${terms.common}"`, kind: 'search', session: agent, path: `${SEARCH_PATH}?q=${terms.common}`, expect: 2, ...search },
     { name: `search, rare word "${terms.rare}"`, kind: 'search', session: agent, path: `${SEARCH_PATH}?q=${terms.rare}`, expect: 2, ...search },
     { name: `search, "tag:${COMMON_TAG} ${terms.common}"`, kind: 'search', session: agent, path: `${SEARCH_PATH}?q=tag%3A${COMMON_TAG}+${terms.common}`, expect: 2, ...search },

@@ -1,11 +1,14 @@
 import type { Db } from '../db/connect.js';
 import type { StatusCategory } from '../db/schema.js';
 import { Malformed, NotFound } from '../lib/errors.js';
-import { planCustomerSearch } from '../search/index.js';
+import { planCustomerSearch, type CustomerSearchPlan } from '../search/index.js';
 import { decodeCursor, SEARCH_WINDOW } from '../tickets/list.js';
 import { EMPTY_FILTER, type ListFilter } from '../tickets/list-filter.js';
 import type { Actor } from '../users/actor.js';
 import { myTicketCounts, myTicketsPage, scopeIdsWhere, scopeSize, searchWindowFull } from './queries.js';
+import { walkedSearch } from './search-walk.js';
+
+type CursorValues = (string | number)[];
 
 export const TABS = ['opened', 'resolved'] as const;
 export const VIEWS = ['mine', 'org', 'cc'] as const;
@@ -122,21 +125,19 @@ export async function myTickets(db: Db, actor: Actor, query: MyTicketsQuery) {
   const bare = listFilterFor(actor, query);
   // One plan for the page and both tabs' counts: how the words are looked up (search/customer.ts).
   const scope = { ...bare, categories: null };
-  const search = bare.search
+  const plan = bare.search
     ? await planCustomerSearch(db, bare.search, {
       size: (atMost) => scopeSize(db, actor, scope, atMost),
       idsWhere: (matched) => scopeIdsWhere(db, actor, scope, matched),
     })
-    : null;
-  const planned = (filter: ListFilter): ListFilter => (search?.plan ? { ...filter, searchPlan: search.plan } : filter);
-  const filter = planned(bare);
-  const page = await myTicketsPage(db, actor, filter, decodeCursor(filter.sort, query.after));
-  const counts = await myTicketCounts(db, actor, {
-    opened: planned(listFilterFor(actor, query, 'opened')),
-    resolved: planned(listFilterFor(actor, query, 'resolved')),
-  });
+    : undefined;
+  const after = decodeCursor(bare.sort, query.after);
+  const tabFilters = { opened: listFilterFor(actor, query, 'opened'), resolved: listFilterFor(actor, query, 'resolved') };
+  const { page, counts, partial } = plan?.drive === 'walk'
+    ? await walkedList(db, actor, bare, after, query.tab, tabFilters)
+    : await plannedList(db, actor, plan, bare, after, tabFilters);
   const tabs = TABS.map((tab) => ({
-    tab, count: counts[tab], current: tab === query.tab,
+    tab, count: counts[tab].count, more: counts[tab].more, current: tab === query.tab,
     href: myTicketsUrl(query, { tab, after: undefined }),
   }));
   return {
@@ -145,12 +146,30 @@ export async function myTickets(db: Db, actor: Actor, query: MyTicketsQuery) {
     query, views, tabs,
     // Someone else's tickets are in this view: the From column says whose.
     showFrom: query.view !== 'mine',
-    searched: filter.search ?? null,
+    searched: bare.search ?? null,
     searchMin: SEARCH_MIN,
     searchWindow: SEARCH_WINDOW,
-    searchTooShort: query.q.length > 0 && filter.search === null,
-    // Only the newest matches of a very common word were read, or (unplanned) only the newest tickets.
-    searchRecentOnly: search?.limited ?? false,
-    searchLimited: filter.search && !filter.searchPlan ? await searchWindowFull(db, actor, filter) : false,
+    searchTooShort: query.q.length > 0 && bare.search === null,
+    // A walked search stopped at its budget: the next page goes on from the last ticket it looked at.
+    searchPartial: partial,
+    // Without a plan (PostgreSQL) only the newest SEARCH_WINDOW tickets of the scope are searched.
+    searchLimited: bare.search && !plan ? await searchWindowFull(db, actor, bare) : false,
   };
+}
+
+type TabFilters = Record<Tab, ListFilter>;
+
+/** A common word on SQLite: the scope's tickets walked in the page's order (portal/search-walk.ts). */
+async function walkedList(db: Db, actor: Actor, filter: ListFilter, after: CursorValues | null, tab: Tab, tabs: TabFilters) {
+  const walked = await walkedSearch(db, actor, filter, after, tab, tabs);
+  return { page: { rows: walked.rows, next: walked.next }, counts: walked.counts, partial: walked.partial };
+}
+
+/** No search, a rare word's matches read once (`index`), or PostgreSQL: the list's page and capped counts. */
+async function plannedList(db: Db, actor: Actor, plan: CustomerSearchPlan | undefined, filter: ListFilter, after: CursorValues | null, tabs: TabFilters) {
+  const planned = (f: ListFilter): ListFilter => (plan ? { ...f, searchPlan: plan } : f);
+  const page = await myTicketsPage(db, actor, planned(filter), after);
+  const numbers = await myTicketCounts(db, actor, { opened: planned(tabs.opened), resolved: planned(tabs.resolved) });
+  const counts = { opened: { count: numbers.opened, more: false }, resolved: { count: numbers.resolved, more: false } };
+  return { page, counts, partial: false };
 }

@@ -1,8 +1,8 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../db/connect.js';
 import { isPostgres } from '../db/dialect.js';
-import { matchExpression, parseQuery } from './parse.js';
-import { floorOf, rowidAtLeast } from './agent-hits.js';
+import { matchExpression, parseQuery, type Term } from './parse.js';
+import { floorOf } from './agent-hits.js';
 import * as postgres from './postgres.js';
 
 /** What customers may match: the subject and fields they can see, and public messages (never notes). */
@@ -13,19 +13,17 @@ const PUBLIC_KINDS = ['reply', 'update', 'chat'] as const;
  * How a customer's search runs on SQLite (PostgreSQL checks each ticket's stored words, which is
  * cheap: no plan, the scope's newest SEARCH_WINDOW tickets). `tickets`: each ticket is checked
  * through the index, one rowid lookup per ticket and per message (what a query without a plan
- * gets). `index`: the index was read once, for every match, or the newest SCAN_LIMIT of a common
- * word when the scope is larger than PER_TICKET_SCOPE, already narrowed to the scope's tickets
- * (`ticketIds`), which the page and both tabs' counts then look up: a few hundred ids rather than
- * the 20,000 matches.
+ * gets). `index`: the index was read once, for every match of a word in at most SCAN_LIMIT
+ * messages and tickets, already narrowed to the scope's tickets (`ticketIds`), which the page and
+ * both tabs' counts then look up. `walk`: the word is common (more than SCAN_LIMIT matches in either index):
+ * the page walks the scope's own tickets in its order and checks them a chunk at a time
+ * (portal/search-walk.ts), stopping when the page is full.
  */
-export type CustomerSearchPlan = { drive: 'tickets' } | { drive: 'index'; ticketIds: readonly number[] };
-
-/** Scopes up to this many tickets are searched whole even for a common word (every match, however old). */
-export const PER_TICKET_SCOPE = 100;
+export type CustomerSearchPlan = { drive: 'tickets' } | { drive: 'walk' } | { drive: 'index'; ticketIds: readonly number[] };
 
 /**
  * Scopes up to this many tickets are read from their own tickets, each ticket's public messages
- * looked up among the matches; a larger scope from the matches (at most SCAN_LIMIT of each index).
+ * looked up among the matches; a larger scope from the matches.
  */
 export const SCOPE_FIRST = 2000;
 
@@ -38,38 +36,46 @@ export interface CustomerScope {
 }
 
 /**
- * Choose the plan: a word in fewer than SCAN_LIMIT messages and tickets is read from the index
- * whole; so is a commoner one for a small scope, and otherwise only its SCAN_LIMIT newest matches
- * are read (`limited`: older tickets are then found by adding a word). A customer with thousands
- * of tickets searching "password" took seconds checking each ticket.
+ * Choose the plan: a common word (more than SCAN_LIMIT matches in either index) walks the scope's
+ * tickets; a rarer one is read from the index whole, every match however old, narrowed to the
+ * scope's tickets once. A customer with thousands of tickets searching "password" took seconds.
  */
-export async function planCustomerSearch(db: Db, input: string, scope: CustomerScope): Promise<{ plan: CustomerSearchPlan | undefined; limited: boolean }> {
+export async function planCustomerSearch(db: Db, input: string, scope: CustomerScope): Promise<CustomerSearchPlan | undefined> {
   const { terms } = parseQuery(input, { filters: false });
   const ticketMatch = matchExpression(terms, CUSTOMER_COLUMNS);
   const messageMatch = matchExpression(terms);
   // PostgreSQL (and nothing to search): the newest SEARCH_WINDOW tickets of the scope, each checked.
-  if (isPostgres(db) || ticketMatch === null || messageMatch === null) return { plan: undefined, limited: false };
-  const [messageFloor, ticketFloor] = [await floorOf(db, 'search_messages', messageMatch), await floorOf(db, 'search_tickets', ticketMatch)];
-  const common = messageFloor !== null || ticketFloor !== null;
-  const size = await scope.size(SCOPE_FIRST + 1);
-  // A small scope is searched whole, every match however old: its own tickets are looked up in the
-  // word's full match lists (11 ms for "password" at 100k tickets, where a lookup in the index per
-  // ticket and per message re-read the word's match list each time: 30 ms for ten tickets).
-  const whole = size <= PER_TICKET_SCOPE;
-  const ticketIndex = sql`select rowid from search_tickets where search_tickets match ${ticketMatch} and rowid >= ${rowidAtLeast(whole ? 0 : ticketFloor ?? 0)}`;
-  const messageIndex = sql`search_messages match ${messageMatch} and f.rowid >= ${rowidAtLeast(whole ? 0 : messageFloor ?? 0)}`;
+  if (isPostgres(db) || ticketMatch === null || messageMatch === null) return undefined;
+  // A common word fills a page from the scope's newest tickets: reading its matches (20,000 message
+  // rows, ~2.5 µs each, then narrowed and counted) cost ~60 ms at 100k tickets, seconds at 1M.
+  if (await isCommon(db, terms)) return { drive: 'walk' };
+  const ticketIndex = sql`select rowid from search_tickets where search_tickets match ${ticketMatch}`;
+  const messageIndex = sql`search_messages match ${messageMatch}`;
   const kinds = sql.join([...PUBLIC_KINDS]);
-  // Read once here, and kept only for the scope's tickets (at 100k tickets, 1,148 of the 19,268
-  // tickets "password" is found in for Acme Corp): the page and both tabs' counts then look up
-  // that small set, where each of them used to look up every match again (~60 ms each). A smaller
-  // scope starts from its own tickets, and their public messages (messages_ticket_kind) are looked
-  // up in the matches' ids, without reading each matching message's row (20,000 of them).
-  const ticketIds = await scope.idsWhere(size <= SCOPE_FIRST
+  // Read once here, and kept only for the scope's tickets: the page and both tabs' counts then look
+  // up that small set, where each of them used to look up every match again. A smaller scope starts
+  // from its own tickets, and their public messages (messages_ticket_kind) are looked up in the
+  // matches' ids, without reading each matching message's row.
+  const ticketIds = await scope.idsWhere(await scope.size(SCOPE_FIRST + 1) <= SCOPE_FIRST
     ? sql<SqlBool>`(tickets.id in (${ticketIndex}) or exists (select 1 from messages m where m.ticket_id = tickets.id
       and m.kind in (${kinds}) and m.id in (select f.rowid from search_messages f where ${messageIndex})))`
     : sql<SqlBool>`tickets.id in (${ticketIndex} union select m.ticket_id from search_messages f
       cross join messages m on m.id = f.rowid where ${messageIndex} and m.kind in (${kinds}))`);
-  return { plan: { drive: 'index', ticketIds }, limited: common && !whole };
+  return { drive: 'index', ticketIds };
+}
+
+/**
+ * Whether either index holds more than SCAN_LIMIT matches. The words as typed first, the last one
+ * not as a prefix: FTS5 merges a prefix's whole match list before the first row (~5 ms for
+ * `password*` at 100k tickets, ten times that at 1M), while the word alone is walked newest first
+ * and stops at the limit. Only when the words alone are rare can their prefix still be common.
+ */
+async function isCommon(db: Db, terms: Term[]): Promise<boolean> {
+  for (const variant of terms.some((term) => term.prefix) ? [terms.map((term) => ({ ...term, prefix: false })), terms] : [terms]) {
+    if (await floorOf(db, 'search_messages', matchExpression(variant)!) !== null) return true;
+    if (await floorOf(db, 'search_tickets', matchExpression(variant, CUSTOMER_COLUMNS)!) !== null) return true;
+  }
+  return false;
 }
 
 /**

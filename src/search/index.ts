@@ -9,7 +9,8 @@
  * There is nothing to call after a write. Bulk loaders call withSearchIndexPaused.
  */
 export { searchForAgent, PAGE_SIZE, MAX_PAGE, type AgentSearch, type ResultRow } from './agent.js';
-export { customerMatches, planCustomerSearch, PER_TICKET_SCOPE, type CustomerScope, type CustomerSearchPlan } from './customer.js';
+export { customerMatches, planCustomerSearch, type CustomerScope, type CustomerSearchPlan } from './customer.js';
+export { matchingTickets } from './customer-walk.js';
 export { rebuildSearchIndex, repairPausedSearchIndex, withSearchIndexPaused } from './maintenance.js';
 export { articleTextHits, helpSearchTerms, HELP_SEARCH_WINDOW, type ArticleTextHit } from './help-articles.js';
 export { excerptHtml, highlightWords } from './highlight.js';

@@ -242,14 +242,19 @@ export function pageOf<R extends CursorRow>(rows: R[], sort: SortKey, size = PAG
   const more = rows.length > size;
   const shown = more ? rows.slice(0, size) : rows;
   const last = shown[shown.length - 1];
-  const cursor: Record<SortColumn, (row: R) => CursorValues> = {
+  return { rows: shown, next: more && last ? encodeCursor(cursorOf(last, sort)) : null };
+}
+
+/** The keyset cursor values that page on after this row, in this sort. */
+export function cursorOf(row: CursorRow, sort: SortKey): CursorValues {
+  const cursor: Record<SortColumn, (r: CursorRow) => CursorValues> = {
     activity: (r) => [r.last_activity_at, r.id],
     created: (r) => [r.created_at, r.id],
     priority: (r) => [r.priority_rank, r.last_activity_at, r.id],
     id: (r) => [r.id],
     sla: (r) => [r.sla_key ?? '', r.id],
   };
-  return { rows: shown, next: more && last ? encodeCursor(cursor[sortParts(sort).column](last)) : null };
+  return cursor[sortParts(sort).column](row);
 }
 
 /** The same order again over the joined page (the subquery's order does not carry through a join). */

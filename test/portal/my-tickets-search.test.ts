@@ -1,6 +1,6 @@
 import t from 'tap';
 import { onPostgres } from '../helpers/database.js';
-import { makeTickets, makeUser, ticketIdsIn } from '../helpers/factories.js';
+import { makeMessages, makeTickets, makeUser, ticketIdsIn } from '../helpers/factories.js';
 import { desk, loggedIn, makeCustomer, makeOrg, message, tabCount, ticket } from './my-tickets-helpers.js';
 
 const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b);
@@ -115,7 +115,7 @@ t.test('a search over a large scope: every match of a rare word on SQLite, the n
   t.notMatch(small.body, 'most recently active', 'no notice when the scope is small');
 });
 
-t.test('a word in more than 20,000 tickets: a large scope reads its newest matches and says so, a small one is searched whole', { skip: onPostgres && 'SQLite only: PostgreSQL checks each ticket\'s stored words' }, async (t) => {
+t.test('a word in more than 20,000 tickets: a large scope is walked newest first with a bounded count, a small one searched whole', { skip: onPostgres && 'SQLite only: PostgreSQL checks each ticket\'s stored words' }, async (t) => {
   const d = await desk(t);
   const { db } = d;
   const cora = await makeCustomer(db, 'Cora');
@@ -126,9 +126,38 @@ t.test('a word in more than 20,000 tickets: a large scope reads its newest match
   const big = await (await loggedIn(d.app, cora.email)).get('/portal/tickets?q=hay');
   t.equal(big.statusCode, 200);
   t.equal(ticketIdsIn(big.body)[0], coras.at(-1), 'the newest match comes first');
-  t.match(big.body, 'This word is in many messages: only the most recent matches were searched.', 'the customer is told older tickets need another word');
+  t.match(big.body, 'Opened <span class="count">(50+)</span>', 'the count stops at 50 rather than counting every match');
+  t.match(big.body, /<p class="pager"><a href="[^"]+after=/, 'and older matches are a page away');
   const small = await (await loggedIn(d.app, dan.email)).get('/portal/tickets?q=hay');
   t.equal(small.statusCode, 200);
   t.same(ticketIdsIn(small.body).sort((a, b) => a - b), dans, 'all three of Dan\'s, though older than the newest 20,000 matches');
-  t.notMatch(small.body, 'only the most recent matches', 'nothing left out');
+  t.match(small.body, 'Opened <span class="count">(3)</span>', 'a small scope\'s count is exact');
+});
+
+t.test('a word common in the desk but rare in a large scope: the walk stops, says so, and "Older tickets" goes on to the old match', async (t) => {
+  const d = await desk(t);
+  const { db } = d;
+  const cora = await makeCustomer(db, 'Cora');
+  const zed = await makeUser(db, 'customer', { name: 'Zed' });
+  // Cora's oldest ticket is her only match; 4,100 newer ones never say it (more than one request walks).
+  const coras = await makeTickets(db, 4101, (i) => ({ requesterId: cora.id, statusId: 2, subject: i === 0 ? 'old widget' : `hay ${i}` }));
+  // "widget" is in 20,001 of Zed's messages: a common word.
+  const [zeds] = await makeTickets(db, 1, { requesterId: zed.id, statusId: 2, subject: 'Elsewhere' });
+  await makeMessages(db, Array.from({ length: 20_001 }, (_, i) => ({ ticketId: zeds!, authorId: null, kind: 'reply' as const, text: `widget ${i}`, at: '2026-02-01T00:00:00Z' })));
+  const client = await loggedIn(d.app, cora.email);
+  let res = await client.get('/portal/tickets?q=widget');
+  t.equal(res.statusCode, 200);
+  if (!onPostgres) {
+    t.same(ticketIdsIn(res.body), [], 'nothing among the newest tickets walked');
+    t.match(res.body, 'The search looked at your most recently active tickets first and stopped here.', 'and the customer is told');
+  }
+  const found: number[] = [...ticketIdsIn(res.body)];
+  for (let hops = 0; hops < 3 && found.length === 0; hops++) {
+    const next = /<p class="pager"><a href="([^"]+)"/.exec(res.body)?.[1]?.replaceAll('&amp;', '&');
+    if (!next) break;
+    res = await client.get(next);
+    t.equal(res.statusCode, 200);
+    found.push(...ticketIdsIn(res.body));
+  }
+  t.same(found, [coras[0]], 'the old match is found');
 });
