@@ -25,6 +25,7 @@ const { values, positionals } = parseArgs({
     nginx: { type: 'string' },
     'keep-db': { type: 'boolean', default: false },
     only: { type: 'string' },
+    'in-place': { type: 'boolean', default: false },
   },
 });
 const tickets = Number(positionals[0] ?? values.tickets);
@@ -36,7 +37,7 @@ if (!Number.isSafeInteger(tickets) || tickets < 100 || !(seconds > 0) || connect
   || (db !== 'sqlite' && db !== 'postgres') || (instances !== 1 && instances !== 2) || (instances === 2 && db !== 'postgres') || !isBenchDatabaseUrl(values.pg)) {
   process.stderr.write('usage: npm run bench -- [N | --tickets N (>= 100)] [--seconds S] [--connections 10,50] [--cache DIR]\n'
     + '         [--db sqlite|postgres] [--pg postgres://…/deskbell_bench…] [--keep-db] [--instances 1|2 (2: PostgreSQL only)] [--nginx PATH]\n'
-    + '         [--only "part of a case name,another"]\n');
+    + '         [--only "part of a case name,another"] [--in-place (SQLite: on the cached desk itself, not a copy)]\n');
   process.exit(2);
 }
 mkdirSync(values.cache, { recursive: true });
@@ -44,6 +45,7 @@ const started = Date.now();
 runBench({
   tickets, seconds, connections, cacheDir: values.cache, log: (line) => process.stderr.write(`bench: ${line}\n`),
   db, postgresUrl: values.pg, instances: instances === 2 ? 2 : 1, keepDatabase: values['keep-db'], ...(values.nginx ? { nginx: values.nginx } : {}),
+  inPlace: values['in-place'],
   ...(values.only ? { only: values.only.split(',').map((part) => part.trim()).filter(Boolean) } : {}),
 })
   .then((report) => {

@@ -105,9 +105,9 @@ export class ChangeCache<T> {
 /**
  * `read` remembered per key until the database changes (outside transactions; inside one it reads
  * as the transaction sees it). For the small tables every page reads again: statuses, types,
- * fields, settings. The value is shared between callers: treat it as read-only.
+ * fields, settings. The value is shared between callers: treat it as read-only. `graceMs`: see ChangeCache.
  */
-export function untilChanged<A extends string | number, T>(read: (db: Db, arg: A) => Promise<T>, limit = 100): (db: Db, arg: A) => Promise<T> {
-  const cache = new ChangeCache<T>(limit);
+export function untilChanged<A extends string | number, T>(read: (db: Db, arg: A) => Promise<T>, limit = 100, graceMs = 0): (db: Db, arg: A) => Promise<T> {
+  const cache = new ChangeCache<T>(limit, graceMs);
   return (db, arg) => (db.isTransaction ? read(db, arg) : cache.get(db, String(arg), () => read(db, arg)));
 }

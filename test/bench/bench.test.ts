@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import t from 'tap';
 import { runBench } from '../../bench/bench.js';
 import { ensureDataset } from '../../bench/dataset.js';
@@ -71,4 +74,25 @@ t.test('a missed latency target says whether the server\'s CPU or waiting was th
   t.match(whyMissed({ ...base, requestsPerSecond: 200, cpuMs: 4.8 }), /^CPU-bound: 4\.8 ms of server CPU per request \(96 % of a core\), and 10 connections queue/);
   t.match(whyMissed({ ...base, requestsPerSecond: 200, cpuMs: 1 }), /^not the server's CPU \(20 % of a core, 1\.0 ms per request\)/);
   t.equal(whyMissed({ ...base, responses: 0, requestsPerSecond: 0, cpuMs: NaN }), 'no response within 5 s');
+});
+
+t.test('--in-place measures the cached desk itself: its writes stay there and no copy is left',
+  sqliteOnly('the in-place run is SQLite\'s (PostgreSQL gets a database of its own)'), async (t) => {
+  t.ok(built(), 'dist/ is built');
+  if (!built()) return;
+  const cacheDir = tempDir(t, 'deskbell-bench-');
+  const dataset = await ensureDataset(cacheDir, 300, () => {});
+  const tickets = () => {
+    const db = new SQLite(join(dataset.dir, 'deskbell.db'), { readonly: true });
+    try { return (db.prepare('select count(*) as n from tickets').get() as { n: number }).n; } finally { db.close(); }
+  };
+  const before = tickets();
+  const report = await runBench({ tickets: 300, seconds: 1, connections: [1], warmup: 1, cacheDir, log: () => {}, only: ['create a ticket'], inPlace: true });
+  t.same(report.cases.map((c) => c.name), ['create a ticket (portal form)'], 'only the case asked for');
+  const created = report.cases[0]!.results[0]!.statuses[303] ?? 0;
+  t.ok(created > 0, `tickets were created (${created})`);
+  // At least: a request still in flight when the measurement ends creates its ticket unrecorded.
+  const after = tickets();
+  t.ok(after >= before + created && after <= before + created + 1, `in the cached desk itself (${before} + ${created} -> ${after})`);
+  t.same(readdirSync(cacheDir).filter((name) => name.startsWith('run-')), [], 'no run directory was made');
 });
