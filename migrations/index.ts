@@ -37,6 +37,7 @@ import * as m0044 from './0044_macro_attachments.js';
 import * as m0045 from './0045_import.js';
 import * as m0046 from './0046_help_brands.js';
 import * as m0049 from './0049_mail_quoted.js';
+import * as m0050 from './0050_organization_status_index.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
 export const migrations: Record<string, Migration> = {
@@ -78,4 +79,5 @@ export const migrations: Record<string, Migration> = {
   '0045_import': m0045,
   '0046_help_brands': m0046,
   '0049_mail_quoted': m0049,
+  '0050_organization_status_index': m0050,
 };

@@ -3,7 +3,8 @@
 import { CompiledQuery } from 'kysely';
 import t from 'tap';
 import type { Db } from '../../src/db/connect.js';
-import { listPageQuery, statusLookup } from '../../src/tickets/list.js';
+import { filteredTickets, listPageQuery, statusLookup } from '../../src/tickets/list.js';
+import { listFilterFor, parseMyTicketsQuery } from '../../src/portal/my-tickets.js';
 import { parseListQuery } from '../../src/tickets/list-filter.js';
 import { toActor } from '../../src/users/actor.js';
 import { buildTestDesk } from '../helpers/app.js';
@@ -77,4 +78,24 @@ t.test('the "Next SLA due" sort walks ticket_slas by due time, then the tickets 
     // Sorted by due time over every ticket: only the final page (at most twice 51 rows) is ordered again.
     if (query.includes('sort=sla')) t.equal(steps.filter((s) => /TEMP B-TREE FOR ORDER BY/.test(s)).length, 1, `${query}: one sort, of the page: ${steps.join(' / ')}`);
   }
+});
+
+t.test('the portal\'s organisation view counts its open tickets through (organization_id, status_id, ...)', sqliteOnly('SQLite\'s EXPLAIN QUERY PLAN'), async (t) => {
+  const { db } = await buildTestDesk(t);
+  const org = await db.insertInto('organizations').values({ name: 'Acme', created_at: '2026-01-01T00:00:00Z', members_see_all_tickets: 1 })
+    .returning('id').executeTakeFirstOrThrow();
+  const member = await makeUser(db, 'customer', { organizationId: org.id });
+  const other = await makeUser(db, 'customer', { organizationId: org.id });
+  await makeTickets(db, 600, (i) => ({ requesterId: i % 2 ? member.id : other.id, organizationId: org.id, statusId: i % 40 === 0 ? 2 : 5 }));
+  // The rest of the desk: open tickets of many others, so that neither the status nor the organisation alone narrows much.
+  const elsewhere = await makeUser(db, 'customer');
+  await makeTickets(db, 1500, (i) => ({ requesterId: elsewhere.id, statusId: 2 + (i % 2) }));
+  await db.executeQuery(CompiledQuery.raw('analyze'));
+  const actor = toActor(await db.selectFrom('users').selectAll().where('id', '=', member.id).executeTakeFirstOrThrow());
+  const lookup = await statusLookup(db);
+  const filter = listFilterFor(actor, parseMyTicketsQuery({ view: 'org' }), 'opened');
+  const compiled = filteredTickets(db, actor, filter, lookup).select('tickets.id').compile();
+  const steps = (await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${compiled.sql}`, [...compiled.parameters]))).rows.map((r) => r.detail);
+  t.ok(steps.some((s) => /SEARCH tickets USING (COVERING )?INDEX tickets_organization_status_activity \(organization_id=\? AND status_id=\?/.test(s)), steps.join(' / '));
+  t.equal((await filteredTickets(db, actor, filter, lookup).select('tickets.id').execute()).length, 15, 'and finds the open ones');
 });
