@@ -54,7 +54,8 @@ export const triggers: Consumer = {
     const fired = new Set<number>(chain ? JSON.parse(chain.fired) as number[] : []);
     const t = context.mail?.translator('en') ?? (fallback ??= new Catalogue().translator('en'));
     const now = nowIso();
-    const hours = await inBusinessHours(trx, Date.now());
+    // The calendar's clock only for a rule that asks (it cost ~0.7 ms of every new ticket's event).
+    const hours = candidates.some((rule) => readConditions(rule.conditions).businessHours) && await inBusinessHours(trx, Date.now());
     const before = await lastEventId(trx);
     const stopped: string[] = [];
     for (const rule of candidates) {
