@@ -16,33 +16,39 @@ const LATENCY = {
   postgres: { read: 50, search: 100, searchCase: 'search, common word', write: 50 },
 } as const;
 
+/** A case's measurement at 10 connections (or the lowest number measured). */
+const at = (results: Measurement[]) => results.find((r) => r.connections === 10) ?? results[0];
+
+interface Worst { name: string; value: number; seconds: number; r: Measurement }
+
+/** The measured case with the highest `key`; one with no response at all (each took longer than the measurement) is the worst. */
+function worst(cases: CaseReport[], key: 'p95' | 'p99'): Worst | null {
+  const values = cases.filter((c) => !c.skipped && c.results.length > 0).map((c) => {
+    const r = at(c.results)!;
+    return { name: c.name, value: r.responses > 0 ? r[key] : Infinity, seconds: r.seconds, r };
+  });
+  return values.length ? values.reduce((a, b) => (b.value > a.value ? b : a)) : null;
+}
+
+const worstText = (w: Worst) => `worst ${Number.isFinite(w.value) ? ms(w.value) : `no response within ${w.seconds} s`} (${w.name})`;
+
+/** A latency target: pass below `limit`, and a miss says why. */
+const judged = (label: string, w: Worst, limit: number): Target =>
+  (w.value < limit ? { label, value: worstText(w), pass: true } : { label, value: worstText(w), pass: false, reason: whyMissed(w.r) });
+
 /** The targets, judged at 10 connections (or the lowest number measured). */
 export function targets(report: BenchReport): Target[] {
   const limits = LATENCY[report.database.kind];
-  const at = (results: Measurement[]) => results.find((r) => r.connections === 10) ?? results[0];
-  const measured = report.cases.filter((c) => !c.skipped && c.results.length > 0);
-  // A case with no response at all (each took longer than the measurement) is the worst.
-  const worst = (cases: CaseReport[], key: 'p95' | 'p99') => {
-    const values = cases.map((c) => {
-      const r = at(c.results)!;
-      return { name: c.name, value: r.responses > 0 ? r[key] : Infinity, seconds: r.seconds, r };
-    });
-    return values.length ? values.reduce((a, b) => (b.value > a.value ? b : a)) : null;
-  };
-  const worstText = (w: { name: string; value: number; seconds: number }) =>
-    `worst ${Number.isFinite(w.value) ? ms(w.value) : `no response within ${w.seconds} s`} (${w.name})`;
-  const judged = (label: string, w: { name: string; value: number; seconds: number; r: Measurement }, limit: number): Target =>
-    (w.value < limit ? { label, value: worstText(w), pass: true } : { label, value: worstText(w), pass: false, reason: whyMissed(w.r) });
   const list = report.cases.find((c) => c.name === 'agent list, default view');
   const out: Target[] = [];
-  const read = worst(measured.filter((c) => c.kind === 'read'), 'p99');
+  const read = worst(report.cases.filter((c) => c.kind === 'read'), 'p99');
   if (read) out.push(judged(`every read page p99 < ${limits.read} ms`, read, limits.read));
   const searchLabel = `search p95 < ${limits.search} ms${report.database.kind === 'postgres' ? ' (common word)' : ''}`;
-  const search = worst(measured.filter((c) => c.kind === 'search' && c.name.startsWith(limits.searchCase)), 'p95');
+  const search = worst(report.cases.filter((c) => c.kind === 'search' && c.name.startsWith(limits.searchCase)), 'p95');
   out.push(search
     ? judged(searchLabel, search, limits.search)
     : { label: searchLabel, value: 'n/a (no search)', pass: null });
-  const write = worst(measured.filter((c) => c.kind === 'write'), 'p99');
+  const write = worst(report.cases.filter((c) => c.kind === 'write'), 'p99');
   if (write) out.push(judged(`writes p99 < ${limits.write} ms`, write, limits.write));
   const ratios = (list?.results ?? []).map((r) => ({ connections: r.connections, ratio: r.requestsPerSecond / report.floor.find((f) => f.connections === r.connections)!.requestsPerSecond }));
   out.push({
@@ -51,28 +57,24 @@ export function targets(report: BenchReport): Target[] {
   });
   out.push({ label: 'server RSS < 300 MB', value: `${(report.serverPeakRss / MB).toFixed(0)} MB peak`, pass: report.serverPeakRss < 300 * MB });
   out.push({ label: 'startup < 2 s', value: `${(report.startupMs / 1000).toFixed(2)} s`, pass: report.startupMs < 2000 });
-  if (report.database.kind === 'sqlite') out.push(...issue26(report, at));
+  if (report.database.kind === 'sqlite') out.push(...issue26(report));
   return out;
 }
 
 /** Issue 26's targets on SQLite (meant for 1M tickets at 10 connections). */
 const ISSUE_26 = { portalSearch: 50, agentSearch: 25, write: 25, listCpuMs: 0.8, listOfFloor: 0.08, startupMs: 1000 } as const;
 
-function issue26(report: BenchReport, at: (results: Measurement[]) => Measurement | undefined): Target[] {
+function issue26(report: BenchReport): Target[] {
   const out: Target[] = [];
-  const measured = (name: (n: string) => boolean) => report.cases.filter((c) => !c.skipped && name(c.name)).map((c) => ({ name: c.name, r: at(c.results) }))
-    .filter((c): c is { name: string; r: Measurement } => c.r !== undefined);
-  const latency = (label: string, cases: { name: string; r: Measurement }[], key: 'p95' | 'p99', limit: number) => {
-    if (cases.length === 0) return;
-    const worst = cases.reduce((a, b) => (value(b.r, key) > value(a.r, key) ? b : a));
-    const v = value(worst.r, key);
-    const pass = v < limit;
-    out.push({ label, value: `${Number.isFinite(v) ? ms(v) : 'no response'} (${worst.name})`, pass, ...(pass ? {} : { reason: whyMissed(worst.r) }) });
+  const latency = (label: string, cases: CaseReport[], key: 'p95' | 'p99', limit: number) => {
+    const w = worst(cases, key);
+    if (w) out.push(judged(label, w, limit));
   };
-  latency(`26: portal common-word search p95 < ${ISSUE_26.portalSearch} ms`, measured((n) => n.startsWith('portal search, common word')), 'p95', ISSUE_26.portalSearch);
-  latency(`26: agent common-word search p95 < ${ISSUE_26.agentSearch} ms`, measured((n) => n.startsWith('search, common word')), 'p95', ISSUE_26.agentSearch);
-  latency(`26: writes p99 < ${ISSUE_26.write} ms`, measured((n) => report.cases.some((c) => c.name === n && c.kind === 'write')), 'p99', ISSUE_26.write);
-  const list = measured((n) => n === 'agent list, default view')[0];
+  latency(`26: portal common-word search p95 < ${ISSUE_26.portalSearch} ms`, report.cases.filter((c) => c.name.startsWith('portal search, common word')), 'p95', ISSUE_26.portalSearch);
+  latency(`26: agent common-word search p95 < ${ISSUE_26.agentSearch} ms`, report.cases.filter((c) => c.name.startsWith('search, common word')), 'p95', ISSUE_26.agentSearch);
+  latency(`26: writes p99 < ${ISSUE_26.write} ms`, report.cases.filter((c) => c.kind === 'write'), 'p99', ISSUE_26.write);
+  const listCase = report.cases.find((c) => c.name === 'agent list, default view' && !c.skipped && c.results.length > 0);
+  const list = listCase ? { r: at(listCase.results)! } : undefined;
   if (list) {
     const cpuPass = list.r.cpuMs < ISSUE_26.listCpuMs;
     out.push({ label: `26: agent list CPU < ${ISSUE_26.listCpuMs} ms per request`, value: `${list.r.cpuMs.toFixed(2)} ms at ${list.r.connections}c`, pass: cpuPass });
@@ -89,8 +91,6 @@ function issue26(report: BenchReport, at: (results: Measurement[]) => Measuremen
   out.push({ label: `26: startup < ${ISSUE_26.startupMs / 1000} s`, value: `${(report.startupMs / 1000).toFixed(2)} s`, pass: report.startupMs < ISSUE_26.startupMs });
   return out;
 }
-
-const value = (r: Measurement, key: 'p95' | 'p99') => (r.responses > 0 ? r[key] : Infinity);
 
 /**
  * Why a latency target was missed, as far as the measurement tells: a server busy all the time (its

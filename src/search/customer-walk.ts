@@ -1,12 +1,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import { rowidAtLeast } from './agent-hits.js';
+import { CUSTOMER_COLUMNS, PUBLIC_KINDS } from './customer.js';
 import { parseQuery } from './parse.js';
 import { spelledMatch } from './prefix-words.js';
-
-/** What customers may match (as search/customer.ts): the subject and visible fields, public messages. */
-const CUSTOMER_COLUMNS = ['subject', 'fields_public'];
-const PUBLIC_KINDS = ['reply', 'update', 'chat'] as const;
 
 /**
  * Ids further apart than this are looked up with a walk of their own: starting a walk of a word

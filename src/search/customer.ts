@@ -6,8 +6,8 @@ import { floorOf } from './agent-hits.js';
 import * as postgres from './postgres.js';
 
 /** What customers may match: the subject and fields they can see, and public messages (never notes). */
-const CUSTOMER_COLUMNS = ['subject', 'fields_public'];
-const PUBLIC_KINDS = ['reply', 'update', 'chat'] as const;
+export const CUSTOMER_COLUMNS = ['subject', 'fields_public'];
+export const PUBLIC_KINDS = ['reply', 'update', 'chat'] as const;
 
 /**
  * How a customer's search runs on SQLite (PostgreSQL checks each ticket's stored words, which is
