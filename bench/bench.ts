@@ -10,7 +10,7 @@ import { readFacts } from './facts.js';
 import { compareInstances, type InstancesReport } from './instances.js';
 import { measure, measureCases, type CaseReport, type Measurement } from './load.js';
 import { FLOOR_SERVER, SERVER } from './paths.js';
-import { databaseIdle, DEFAULT_BENCH_PG, dropBenchDatabase, movedDesk, type PostgresDesk } from './postgres.js';
+import { benchDatabaseExists, benchDatabaseName, databaseIdle, databasePids, DEFAULT_BENCH_PG, dropBenchDatabase, keptDesk, movedDesk, type PostgresDesk } from './postgres.js';
 import { memoryOf, serve, type Served } from './process.js';
 import { get, logIn, type Session } from './session.js';
 
@@ -37,8 +37,9 @@ export interface BenchOptions {
   /** Measure only the cases whose names contain one of these (case-insensitive); all when empty. */
   only?: string[];
   /**
-   * Run on the cached desk itself instead of a copy (SQLite only): for a desk too large to copy twice
-   * on the disk (10M tickets: 40 GB). The run's writes stay in the cache entry.
+   * Run on the cached desk itself instead of a copy: for a desk too large to copy twice on the disk
+   * (10M tickets: 40 GB). The run's writes stay in the cache entry. On PostgreSQL: on the database an
+   * earlier run kept (`keepDatabase`), brought to this version's schema, without moving it again.
    */
   inPlace?: boolean;
 }
@@ -61,23 +62,33 @@ export interface BenchReport {
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   if (options.instances === 2 && options.db !== 'postgres') throw new Error('two instances need one database they share: use them with PostgreSQL');
   const dataset = await ensureDataset(options.cacheDir, options.tickets, options.log);
-  if (options.inPlace && options.db === 'postgres') throw new Error('--in-place is for SQLite: PostgreSQL gets its own database anyway');
-  const runDir = options.inPlace ? dataset.dir : mkdtempSync(join(options.cacheDir, 'run-'));
-  const stops: Served[] = [];
   const postgresUrl = options.db === 'postgres' ? options.postgresUrl ?? DEFAULT_BENCH_PG : null;
+  // In place on PostgreSQL: the database kept by an earlier `--keep-db` run, not moved again (a 1M
+  // desk takes minutes to move); the run only needs a data directory with the desk's key beside it.
+  const pgInPlace = Boolean(options.inPlace && postgresUrl);
+  const runDir = options.inPlace && !pgInPlace ? dataset.dir : mkdtempSync(join(options.cacheDir, 'run-'));
+  const stops: Served[] = [];
   try {
-    if (options.inPlace) allowBulkSubmissions(join(runDir, 'deskbell.db'));
+    if (pgInPlace) copyDataset(dataset, runDir, { key: true });
+    else if (options.inPlace) allowBulkSubmissions(join(runDir, 'deskbell.db'));
     else copyDataset(dataset, runDir);
-    // The copy at this version's schema before anything starts on it: a server's startup is then
-    // not a migration's (nor the snapshot SQLite takes before one), and move-data wants it so.
-    await runDeskbell(['migrate'], runDir, options.log);
-    const facts = readFacts(join(runDir, 'deskbell.db'));
     const env: Record<string, string> = { DATA_DIR: runDir, LOG_LEVEL: 'warn' };
     let database: DatabaseReport = { kind: 'sqlite' };
-    if (postgresUrl) {
-      database = { kind: 'postgres', ...await movedDesk(postgresUrl, runDir, options.log) };
+    if (postgresUrl && pgInPlace) {
+      if (!await benchDatabaseExists(postgresUrl)) throw new Error(`--in-place on PostgreSQL measures the database an earlier run kept (--keep-db); ${benchDatabaseName(postgresUrl)} is not there`);
       env.DATABASE_URL = postgresUrl;
+      await runDeskbell(['migrate'], runDir, options.log, { DATABASE_URL: postgresUrl });
+      database = { kind: 'postgres', ...await keptDesk(postgresUrl) };
+    } else {
+      // The copy at this version's schema before anything starts on it: a server's startup is then
+      // not a migration's (nor the snapshot SQLite takes before one), and move-data wants it so.
+      await runDeskbell(['migrate'], runDir, options.log);
+      if (postgresUrl) {
+        database = { kind: 'postgres', ...await movedDesk(postgresUrl, runDir, options.log) };
+        env.DATABASE_URL = postgresUrl;
+      }
     }
+    const facts = readFacts(join(pgInPlace ? dataset.dir : runDir, 'deskbell.db'));
     const server = await serve(SERVER, [], env, '/healthz');
     stops.push(server);
     options.log(`server up in ${server.startupMs.toFixed(0)} ms on ${server.url}`);
@@ -98,7 +109,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     for (const connections of options.connections) floorResults.push(await measure(floor.url, [floor.pid], floorCase, connections, options.seconds));
     await floor.stop();
 
-    const caseOptions = { ...options, ...(postgresUrl ? { databaseIdle: () => databaseIdle(postgresUrl) } : {}) };
+    const caseOptions = { ...options, ...(postgresUrl ? { databaseIdle: () => databaseIdle(postgresUrl), databasePids: () => databasePids(postgresUrl) } : {}) };
     const reports = await measureCases(server.url, [server.pid], cases, caseOptions);
     const serverPeakRss = memoryOf(server.pid).peak;
     const instances = options.instances === 2 ? await compareInstances(server, env, cases, caseOptions, stops) : undefined;
@@ -108,9 +119,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     };
   } finally {
     for (const served of stops) await served.stop();
-    if (postgresUrl && options.keepDatabase) options.log(`the bench database is kept: drop it with  dropdb ${new URL(postgresUrl).pathname.slice(1)}  when done`);
+    if (postgresUrl && (options.keepDatabase || pgInPlace)) options.log(`the bench database is kept: drop it with  dropdb ${new URL(postgresUrl).pathname.slice(1)}  when done`);
     else if (postgresUrl) await dropBenchDatabase(postgresUrl);
-    if (!options.inPlace) rmSync(runDir, { recursive: true, force: true });
+    if (!options.inPlace || pgInPlace) rmSync(runDir, { recursive: true, force: true });
   }
 }
 

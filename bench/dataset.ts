@@ -35,13 +35,16 @@ export async function ensureDataset(cacheDir: string, tickets: number, log: (lin
   return { ...dataset, dir };
 }
 
-/** A fresh copy of the cached database (a reflink where the file system can) for one run. */
-export function copyDataset(dataset: Dataset, runDir: string): void {
+/**
+ * A fresh copy of the cached database (a reflink where the file system can) for one run; `key`: only
+ * the desk's key (a run on a PostgreSQL database that already holds the desk).
+ */
+export function copyDataset(dataset: Dataset, runDir: string, only?: { key: true }): void {
   mkdirSync(runDir, { recursive: true });
-  for (const file of ['deskbell.db', 'secret.key']) {
+  for (const file of only?.key ? ['secret.key'] : ['deskbell.db', 'secret.key']) {
     copyFileSync(join(dataset.dir, file), join(runDir, file), constants.COPYFILE_FICLONE);
   }
-  allowBulkSubmissions(join(runDir, 'deskbell.db'));
+  if (!only?.key) allowBulkSubmissions(join(runDir, 'deskbell.db'));
 }
 
 /**
@@ -58,11 +61,11 @@ export function allowBulkSubmissions(databasePath: string): void {
   }
 }
 
-/** `deskbell ARGS` over `dataDir` as a child process: its stdout; its stderr lines go to `log`. */
-export function runDeskbell(args: string[], dataDir: string, log: (line: string) => void): Promise<string> {
+/** `deskbell ARGS` over `dataDir` (and `env`'s DATABASE_URL, if given) as a child process: its stdout; its stderr lines go to `log`. */
+export function runDeskbell(args: string[], dataDir: string, log: (line: string) => void, env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'deskbell.js'), ...args], {
-      env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });

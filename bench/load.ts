@@ -2,7 +2,7 @@
 // every response (status and latency), so percentiles and failures are exact.
 import autocannon from 'autocannon';
 import type { BenchCase } from './cases.js';
-import { cpuMsOf, sampleMemory, settle } from './process.js';
+import { cpuClock, cpuMsOf, sampleMemory, settle } from './process.js';
 import { get } from './session.js';
 
 export interface Measurement {
@@ -28,6 +28,11 @@ export interface Measurement {
    * in 10 ms ticks, so it is exact enough over a measurement of hundreds of responses).
    */
   cpuMs: number;
+  /**
+   * On PostgreSQL: the CPU time of the bench database's server processes (its client backends) per
+   * response, in ms, read in the same way; absent on SQLite, where the database runs in the server.
+   */
+  databaseCpuMs?: number;
 }
 
 export interface CaseReport {
@@ -44,6 +49,8 @@ export interface CaseOptions {
   log: (line: string) => void;
   /** Whether the database is idle too (PostgreSQL: no query running), for `settle`. */
   databaseIdle?: () => Promise<boolean>;
+  /** The database's server processes serving the bench (PostgreSQL's backends), looked up before each measurement. */
+  databasePids?: () => Promise<number[]>;
 }
 
 /**
@@ -66,13 +73,13 @@ export async function measureCases(baseUrl: string, pids: number[], cases: Bench
     if (!testCase.form) for (let i = 0; i < (options.warmup ?? 20); i++) await get(baseUrl, testCase.path, testCase.session);
     for (const connections of options.connections) {
       await idle();
-      report.results.push(await measure(baseUrl, pids, testCase, connections, options.seconds));
+      report.results.push(await measure(baseUrl, pids, testCase, connections, options.seconds, await options.databasePids?.()));
     }
   }
   return reports;
 }
 
-export async function measure(baseUrl: string, pids: number[], testCase: BenchCase, connections: number, seconds: number): Promise<Measurement> {
+export async function measure(baseUrl: string, pids: number[], testCase: BenchCase, connections: number, seconds: number, databasePids?: number[]): Promise<Measurement> {
   const headers: Record<string, string> = { ...testCase.headers, cookie: testCase.session.cookie };
   let n = 0;
   const request = testCase.form
@@ -88,6 +95,7 @@ export async function measure(baseUrl: string, pids: number[], testCase: BenchCa
   const statuses: Record<number, number> = {};
   const memory = sampleMemory(pids);
   const cpuBefore = cpuMsOf(pids);
+  const databaseCpu = databasePids ? cpuClock(databasePids) : undefined;
   const instance = autocannon({ url: baseUrl, connections, duration: seconds, timeout: 10, requests: [request] });
   instance.on('response', (_client, status, _bytes, ms) => {
     latencies.push(ms);
@@ -110,5 +118,6 @@ export async function measure(baseUrl: string, pids: number[], testCase: BenchCa
     statuses,
     peakRss,
     cpuMs: latencies.length ? cpu / latencies.length : NaN,
+    ...(databaseCpu ? { databaseCpuMs: latencies.length ? databaseCpu.elapsed() / latencies.length : NaN } : {}),
   };
 }

@@ -13,8 +13,10 @@ export interface PostgresDesk {
   name: string;
   /** `select version()`, shortened: "PostgreSQL 15.20". */
   server: string;
-  /** How long `deskbell move-data` took. */
+  /** How long `deskbell move-data` took (0: kept from an earlier run, see `kept`). */
   moveSeconds: number;
+  /** The database was kept by an earlier run (`--keep-db`) and measured again in place, not moved. */
+  kept?: boolean;
   /** How long the VACUUM (ANALYZE) after it took. */
   vacuumSeconds: number;
   /** pg_database_size after the move. */
@@ -54,6 +56,16 @@ export async function movedDesk(url: string, dataDir: string, log: (line: string
   const vacuumStarted = Date.now();
   await onDatabase(url, (client) => client.query('vacuum (analyze)'));
   const vacuumSeconds = (Date.now() - vacuumStarted) / 1000;
+  return { moveSeconds, vacuumSeconds, ...await describe(url) };
+}
+
+/** The database an earlier run kept, as it is now. */
+export async function keptDesk(url: string): Promise<PostgresDesk> {
+  return { moveSeconds: 0, vacuumSeconds: 0, kept: true, ...await describe(url) };
+}
+
+async function describe(url: string): Promise<Omit<PostgresDesk, 'moveSeconds' | 'vacuumSeconds' | 'kept'>> {
+  const name = benchDatabaseName(url);
   return onServer(url, async (client) => {
     const size = await client.query<{ bytes: string }>('select pg_database_size($1) as bytes', [name]);
     const version = await client.query<{ version: string }>('select version()');
@@ -61,7 +73,7 @@ export async function movedDesk(url: string, dataDir: string, log: (line: string
       where name in ('shared_buffers', 'work_mem', 'synchronous_commit', 'max_connections') order by name`);
     return {
       name, server: /^PostgreSQL [\d.]+/.exec(version.rows[0]!.version)?.[0] ?? version.rows[0]!.version,
-      moveSeconds, vacuumSeconds, bytes: Number(size.rows[0]!.bytes),
+      bytes: Number(size.rows[0]!.bytes),
       settings: settings.rows.map((r) => `${r.name} ${r.value}`).join(', '),
     };
   });
@@ -88,6 +100,21 @@ export async function databaseIdle(url: string): Promise<boolean> {
     return false;
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * The process ids of the client backends on the bench database but this one: the server's pool,
+ * whose CPU the bench reads from /proc (PostgreSQL runs on the same machine; [] if it does not
+ * answer, and a pid this process cannot read counts nothing).
+ */
+export async function databasePids(url: string): Promise<number[]> {
+  const name = benchDatabaseName(url);
+  try {
+    return await onServer(url, async (client) => (await client.query<{ pid: number }>(`select pid from pg_stat_activity
+      where datname = $1 and backend_type = 'client backend' and pid <> pg_backend_pid()`, [name])).rows.map((r) => r.pid));
+  } catch {
+    return [];
   }
 }
 

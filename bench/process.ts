@@ -73,6 +73,21 @@ export function cpuMsOf(pids: number[]): number {
   return pids.reduce((sum, pid) => sum + stat(pid).ticks * 10, 0);
 }
 
+/**
+ * A clock of the processes' CPU time: `elapsed()` is the CPU they used since it was started, in ms,
+ * counting only the processes still there (a database backend that ended meanwhile would otherwise
+ * take its whole past off the sum).
+ */
+export function cpuClock(pids: number[]): { elapsed: () => number } {
+  const before = pids.map((pid) => stat(pid).ticks);
+  return {
+    elapsed: () => pids.reduce((sum, pid, i) => {
+      const now = stat(pid).ticks;
+      return now >= before[i]! ? sum + (now - before[i]!) * 10 : sum;
+    }, 0),
+  };
+}
+
 /** A process's CPU time so far (user + system, in clock ticks of 1/100 s) and its state letter, from /proc. */
 function stat(pid: number): { ticks: number; state: string } {
   try {

@@ -1,4 +1,5 @@
 // The benchmark's figures as a table, and its targets with pass/miss.
+import { availableParallelism } from 'node:os';
 import type { BenchReport, CaseReport } from './bench.js';
 import type { InstancesReport } from './instances.js';
 import type { Measurement } from './load.js';
@@ -96,30 +97,41 @@ function issue26(report: BenchReport): Target[] {
  * Why a latency target was missed, as far as the measurement tells: a server busy all the time (its
  * CPU per request, times the connections waiting on its one thread) or one waiting on something else.
  */
-export function whyMissed(r: Measurement): string {
+export function whyMissed(r: Measurement, cores = availableParallelism()): string {
   if (r.responses === 0) return `no response within ${r.seconds} s`;
   const busy = (r.cpuMs * r.requestsPerSecond) / 1000;
   const share = `${(100 * busy).toFixed(0)} % of a core`;
-  return busy >= 0.85
-    ? `CPU-bound: ${r.cpuMs.toFixed(1)} ms of server CPU per request (${share}), and ${r.connections} connections queue for its one JavaScript thread`
-    : `not the server's CPU (${share}, ${r.cpuMs.toFixed(1)} ms per request): the time goes to waiting (disk, locks, or the load generator on the same cores)`;
+  if (busy >= 0.85) return `CPU-bound: ${r.cpuMs.toFixed(1)} ms of server CPU per request (${share}), and ${r.connections} connections queue for its one JavaScript thread`;
+  // On PostgreSQL the database's processes work too, on the same cores.
+  if (r.databaseCpuMs !== undefined && Number.isFinite(r.databaseCpuMs)) {
+    const both = ((r.cpuMs + r.databaseCpuMs) * r.requestsPerSecond) / 1000;
+    const of = `${r.cpuMs.toFixed(1)} ms in the server and ${r.databaseCpuMs.toFixed(1)} ms in PostgreSQL per request`;
+    if (both >= 0.85 * cores) return `CPU-bound: ${of}, ${(100 * both / cores).toFixed(0)} % of the machine's ${cores} cores`;
+    if (r.databaseCpuMs > r.cpuMs && both >= 0.5 * cores) return `PostgreSQL's CPU: ${of}; the server and the database together use ${(100 * both / cores).toFixed(0)} % of the machine's ${cores} cores`;
+    return `not CPU (${of}, ${(100 * both / cores).toFixed(0)} % of ${cores} cores): the time goes to waiting (disk, locks, or the load generator on the same cores)`;
+  }
+  return `not the server's CPU (${share}, ${r.cpuMs.toFixed(1)} ms per request): the time goes to waiting (disk, locks, or the load generator on the same cores)`;
 }
 
 export function formatReport(report: BenchReport): string {
   const { dataset, database } = report;
+  const pgColumn = database.kind === 'postgres';
   const lines = [
     `data set: ${dataset.tickets.toLocaleString('en')} tickets, ${(dataset.bytes / MB).toFixed(0)} MB (built by \`deskbell demo\` in ${dataset.buildSeconds.toFixed(0)} s; cached in ${dataset.dir})`,
     database.kind === 'postgres'
-      ? `database: ${database.server}, database ${database.name}, ${(database.bytes / MB).toFixed(0)} MB (moved there by \`deskbell move-data\` in ${database.moveSeconds.toFixed(0)} s, then VACUUM (ANALYZE) in ${database.vacuumSeconds.toFixed(0)} s); ${database.settings}`
+      ? `database: ${database.server}, database ${database.name}, ${(database.bytes / MB).toFixed(0)} MB (${database.kept
+        ? 'kept by an earlier run (--keep-db) and measured in place, its writes included'
+        : `moved there by \`deskbell move-data\` in ${database.moveSeconds.toFixed(0)} s, then VACUUM (ANALYZE) in ${database.vacuumSeconds.toFixed(0)} s`}); ${database.settings}`
       : 'database: SQLite (a copy of the cached file)',
     `server startup (spawn to /healthz 200): ${report.startupMs.toFixed(0)} ms; agent list page ${(report.listPageBytes / 1024).toFixed(1)} KB`,
     '',
-    `${'case'.padEnd(40)} ${'conn'.padStart(4)} ${'req/s'.padStart(8)} ${'p50'.padStart(9)} ${'p95'.padStart(9)} ${'p99'.padStart(9)} ${'bad'.padStart(5)} ${'RSS'.padStart(7)} ${'CPU/req'.padStart(9)}`,
+    `${'case'.padEnd(40)} ${'conn'.padStart(4)} ${'req/s'.padStart(8)} ${'p50'.padStart(9)} ${'p95'.padStart(9)} ${'p99'.padStart(9)} ${'bad'.padStart(5)} ${'RSS'.padStart(7)} ${'CPU/req'.padStart(9)}${pgColumn ? ' DB CPU/req'.padStart(11) : ''}`,
   ];
   const row = (name: string, r: Measurement) => r.responses === 0
     ? `${name.padEnd(40)} ${String(r.connections).padStart(4)} no response within ${r.seconds} s (${r.unanswered} requests still waiting)`
     : `${name.padEnd(40)} ${String(r.connections).padStart(4)} ${r.requestsPerSecond.toFixed(0).padStart(8)} `
-    + `${ms(r.p50).padStart(9)} ${ms(r.p95).padStart(9)} ${ms(r.p99).padStart(9)} ${String(r.failures).padStart(5)} ${`${(r.peakRss / MB).toFixed(0)} MB`.padStart(7)} ${ms(r.cpuMs).padStart(9)}`;
+    + `${ms(r.p50).padStart(9)} ${ms(r.p95).padStart(9)} ${ms(r.p99).padStart(9)} ${String(r.failures).padStart(5)} ${`${(r.peakRss / MB).toFixed(0)} MB`.padStart(7)} ${ms(r.cpuMs).padStart(9)}`
+    + (pgColumn ? (r.databaseCpuMs === undefined ? '' : ms(r.databaseCpuMs).padStart(11)) : '');
   for (const r of report.floor) lines.push(row('floor: bare Fastify, same page size', r));
   for (const c of report.cases) {
     if (c.skipped) lines.push(`${c.name.padEnd(40)} ${c.skipped}`);
@@ -135,7 +147,7 @@ export function formatReport(report: BenchReport): string {
     lines.push(`  ${t.pass === null ? 'n/a ' : t.pass ? 'pass' : 'MISS'}  ${t.label.padEnd(44)} ${t.value}`);
     if (t.reason) lines.push(`        why: ${t.reason}`);
   }
-  lines.push('', `bad = responses outside the expected status class (2xx for pages, 3xx for forms) + errors + timeouts; RSS = server's highest VmRSS during the case (floor: the floor process); CPU/req = the server's CPU time (all threads) per response; server VmHWM over the run: ${(report.serverPeakRss / MB).toFixed(0)} MB`);
+  lines.push('', `bad = responses outside the expected status class (2xx for pages, 3xx for forms) + errors + timeouts; RSS = server's highest VmRSS during the case (floor: the floor process); CPU/req = the server's CPU time (all threads) per response${pgColumn ? '; DB CPU/req = the CPU time of PostgreSQL\'s backends serving it, per response' : ''}; server VmHWM over the run: ${(report.serverPeakRss / MB).toFixed(0)} MB`);
   if (report.instances) lines.push('', ...formatInstances(report.instances));
   return lines.join('\n');
 }

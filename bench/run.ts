@@ -37,7 +37,7 @@ if (!Number.isSafeInteger(tickets) || tickets < 100 || !(seconds > 0) || connect
   || (db !== 'sqlite' && db !== 'postgres') || (instances !== 1 && instances !== 2) || (instances === 2 && db !== 'postgres') || !isBenchDatabaseUrl(values.pg)) {
   process.stderr.write('usage: npm run bench -- [N | --tickets N (>= 100)] [--seconds S] [--connections 10,50] [--cache DIR]\n'
     + '         [--db sqlite|postgres] [--pg postgres://…/deskbell_bench…] [--keep-db] [--instances 1|2 (2: PostgreSQL only)] [--nginx PATH]\n'
-    + '         [--only "part of a case name,another"] [--in-place (SQLite: on the cached desk itself, not a copy)]\n');
+    + '         [--only "part of a case name,another"] [--in-place (SQLite: on the cached desk itself, not a copy; PostgreSQL: on the database --keep-db kept)]\n');
   process.exit(2);
 }
 mkdirSync(values.cache, { recursive: true });

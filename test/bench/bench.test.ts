@@ -74,6 +74,10 @@ t.test('a missed latency target says whether the server\'s CPU or waiting was th
   t.match(whyMissed({ ...base, requestsPerSecond: 200, cpuMs: 4.8 }), /^CPU-bound: 4\.8 ms of server CPU per request \(96 % of a core\), and 10 connections queue/);
   t.match(whyMissed({ ...base, requestsPerSecond: 200, cpuMs: 1 }), /^not the server's CPU \(20 % of a core, 1\.0 ms per request\)/);
   t.equal(whyMissed({ ...base, responses: 0, requestsPerSecond: 0, cpuMs: NaN }), 'no response within 5 s');
+  // PostgreSQL: its backends' CPU counts too, against the machine's cores.
+  t.match(whyMissed({ ...base, requestsPerSecond: 200, cpuMs: 3, databaseCpuMs: 6 }, 2), /^CPU-bound: 3\.0 ms in the server and 6\.0 ms in PostgreSQL per request, 90 % of the machine's 2 cores/);
+  t.match(whyMissed({ ...base, requestsPerSecond: 150, cpuMs: 2, databaseCpuMs: 6 }, 2), /^PostgreSQL's CPU: 2\.0 ms in the server and 6\.0 ms in PostgreSQL per request; .* 60 % of the machine's 2 cores/);
+  t.match(whyMissed({ ...base, requestsPerSecond: 100, cpuMs: 2, databaseCpuMs: 1 }, 2), /^not CPU \(2\.0 ms in the server and 1\.0 ms in PostgreSQL per request, 15 % of 2 cores\)/);
 });
 
 t.test('--in-place measures the cached desk itself: its writes stay there and no copy is left',

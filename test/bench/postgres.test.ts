@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import t from 'tap';
@@ -70,6 +71,36 @@ t.test('npm run bench -- --db postgres --instances 2: the cases on PostgreSQL, t
   const without = formatReport({ ...report, instances: missing });
   t.match(without, 'one instance vs two behind nginx: skipped: nginx not found (/nonexistent/nginx); install it (Debian: apt-get install nginx) to compare one instance with two');
   t.match(without, /targets \(PostgreSQL/, 'the single-instance figures and targets are still reported');
+});
+
+t.test('--keep-db, then --in-place: the kept database is measured again without moving it, with PostgreSQL\'s CPU per request', { skip: !built() && 'needs `npm run build`' }, async (t) => {
+  const url = benchUrl();
+  t.teardown(() => dropBenchDatabase(url));
+  const cacheDir = tempDir(t, 'deskbell-bench-pg-kept-');
+  const options = { tickets: 300, seconds: 1, connections: [2], warmup: 2, cacheDir, db: 'postgres' as const, postgresUrl: url };
+  await t.rejects(runBench({ ...options, log: () => {}, only: ['agent list, default'], inPlace: true }), /--in-place on PostgreSQL measures the database an earlier run kept \(--keep-db\); deskbell_bench_t_\w+ is not there/,
+    'in place without a kept database: a clear error');
+  const first = await runBench({ ...options, log: () => {}, only: ['agent list, default'], keepDatabase: true });
+  t.ok(await benchDatabaseExists(url), '--keep-db leaves the database');
+  const list = first.cases[0]!.results[0]!;
+  t.ok(list.databaseCpuMs! > 0 && Number.isFinite(list.databaseCpuMs), `PostgreSQL's CPU per request is measured (${list.databaseCpuMs} ms)`);
+  t.match(formatReport(first), /CPU\/req DB CPU\/req\n/, 'and printed in its own column');
+
+  const tickets = async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try { return Number((await client.query<{ n: string }>('select count(*) as n from tickets')).rows[0]!.n); } finally { await client.end(); }
+  };
+  const before = await tickets();
+  const lines: string[] = [];
+  const again = await runBench({ ...options, log: (line) => lines.push(line), only: ['create a ticket'], inPlace: true });
+  t.notOk(lines.some((line) => line.includes('move-data')), 'nothing is moved the second time');
+  t.match(again.database, { kind: 'postgres', kept: true, moveSeconds: 0 });
+  t.match(formatReport(again), /MB \(kept by an earlier run \(--keep-db\) and measured in place, its writes included\)/);
+  const created = again.cases[0]!.results[0]!.statuses[303] ?? 0;
+  t.ok(created > 0 && await tickets() >= before + created, `the run wrote into the kept database (${before} + ${created})`);
+  t.ok(await benchDatabaseExists(url), 'which is still there afterwards');
+  t.same(readdirSync(cacheDir).filter((name) => name.startsWith('run-')), [], 'and the run\'s data directory is gone');
 });
 
 t.test('the bench drops only a database of its own', { skip: !built() && 'needs `npm run build`' }, async (t) => {
