@@ -3,6 +3,7 @@ import type { Db } from '../db/connect.js';
 import { NotFound } from '../lib/errors.js';
 import { allowedLabels } from '../attachments/sniff.js';
 import { imagePolicy } from './images.js';
+import { shownText } from './queries.js';
 import { VISIBILITIES } from './schemas.js';
 import { HELP_LOCALES, localized, parseTexts } from './text.js';
 
@@ -28,8 +29,7 @@ export async function listArticlesForStaff(db: Db, locale: string, filters: Staf
   let query = db.selectFrom('help_articles as a').innerJoin('help_article_texts as t', 't.article_id', 'a.id')
     .innerJoin('help_sections as s', 's.id', 'a.section_id')
     .leftJoin('brands as b', 'b.id', 'a.brand_id')
-    .where(sql<SqlBool>`t.id = (select t2.id from help_article_texts t2 where t2.article_id = a.id
-      order by case when t2.locale = ${locale} then 0 when t2.locale = 'en' then 1 else 2 end, t2.id limit 1)`)
+    .where(shownText(locale))
     .select(['a.id', 'a.state', 'a.visibility', 'a.view_count', 'a.helpful_yes', 'a.helpful_no', 'a.deflection_count', 'a.updated_at', 't.title', 's.id as section_id', 's.texts as section_texts', 'b.name as brand_name'])
     .select((eb) => eb.selectFrom('help_article_texts as t3').select(sql<string>`count(*)`.as('n')).whereRef('t3.article_id', '=', 'a.id').as('languages'));
   if (filters.state) query = query.where('a.state', '=', filters.state);
