@@ -5,7 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import t from 'tap';
 import type { Database } from '../../src/db/schema.js';
-import { isNameable } from '../../src/db/postgres.js';
+import { connectPostgres, isNameable } from '../../src/db/postgres.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { onPostgres } from '../helpers/database.js';
 
@@ -119,4 +119,16 @@ t.test('DATABASE_PREPARED_STATEMENTS=0 names nothing', pgOnly, async (t) => {
     for (let i = 0; i < 4; i++) await byKey(conn, 'site_time_zone');
     t.same((await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(conn)).rows, []);
   });
+});
+
+t.test('the app\'s connections run without JIT compilation, unless the address says otherwise', pgOnly, async (t) => {
+  const { db } = await buildTestDesk(t);
+  const jitOf = async (conn: Kysely<Database>) => (await sql<{ jit: string }>`select current_setting('jit') as jit`.execute(conn)).rows[0]!.jit;
+  t.equal(await jitOf(db), 'off', 'jit is off on the pool\'s connections (a page\'s statements never pay for compiling)');
+  const url = new URL(process.env.DESKBELL_TEST_PG || 'postgres://postgres@127.0.0.1:5432/postgres');
+  url.searchParams.set('options', '-c jit=on');
+  const { db: own, pool } = connectPostgres(url.toString(), 1, 0);
+  t.teardown(async () => { await own.destroy(); });
+  t.equal(await jitOf(own), 'on', 'an `options` parameter in DATABASE_URL replaces the default');
+  t.ok(pool.totalCount >= 1);
 });
