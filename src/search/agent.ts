@@ -1,6 +1,6 @@
 import type { Db } from '../db/connect.js';
 import type { MessageKind } from '../db/schema.js';
-import { visibleTickets } from '../tickets/scope.js';
+import { visibleTickets, withTeams } from '../tickets/scope.js';
 import type { Actor } from '../users/actor.js';
 import { commonIn, matchFor, messageHits, messageTexts, newestMessageHits, scopedTicket, ticketHits } from './agent-hits.js';
 import { resolveFilters, type TicketConditions } from './filters.js';
@@ -40,7 +40,9 @@ export interface AgentSearch {
  * values, narrowed by filters, inside the agent's scope; ranked. `live` (search as you type) never
  * jumps: `#12` shows ticket 12 as a result while `#123` is still being typed.
  */
-export async function searchForAgent(db: Db, actor: Actor, input: string, page: number, live: boolean): Promise<AgentSearch> {
+export async function searchForAgent(db: Db, who: Actor, input: string, page: number, live: boolean): Promise<AgentSearch> {
+  // The agent rule worked out once (tickets/scope.ts withTeams): every match is checked against it.
+  const actor = await withTeams(db, who);
   const parsed = parseQuery(input);
   // Prefixes only while typing: FTS5 materialises a prefix's whole match list (~90 ms for a word in
   // 2.3M messages), so a submitted search asks for whole words.

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
-import { loadTeams, ticketReach } from '../policy/tickets.js';
+import { untilChanged } from '../db/change-cache.js';
+import { loadTeams, ticketReach, type Teams } from '../policy/tickets.js';
 import type { Actor } from '../users/actor.js';
 
 /**
@@ -14,7 +15,7 @@ export function visibleTickets(db: Db, actor: Actor) {
   const reach = ticketReach(actor);
   if (reach === 'everything') return tickets;
   if (reach === 'nothing') return tickets.where(sql<boolean>`1 = 0`);
-  if (reach === 'agent') return agentScope(db, actor.id);
+  if (reach === 'agent') return actor.teams ? teamScope(db, actor.teams) : agentScope(db, actor.id);
   return tickets.where((eb) => eb.or([
     eb('tickets.requester_id', '=', actor.id),
     eb('tickets.id', 'in', db.selectFrom('ticket_ccs').select('ticket_id').where('user_id', '=', actor.id)),
@@ -47,6 +48,28 @@ export function agentScope(db: Db, agentId: number) {
       or tickets.group_id in (select group_id from group_members where user_id = ${agentId}))`);
 }
 
+/**
+ * The agent rule with their groups already known (actor.teams, from withTeams): every ticket, or a
+ * restricted-only agent's groups' tickets. Without the rule's subqueries, PostgreSQL estimates the
+ * scope right: with them it guessed an agent's open tickets at 1,013 of 1,350 and read all 1,209 of
+ * them to sort (3.5–4 ms a page at 1M tickets) instead of walking (assignee_id, last_activity_at).
+ */
+function teamScope(db: Db, teams: Teams) {
+  return teams.restrictedOnly ? everyTicket(db).where('tickets.group_id', 'in', [...teams.groupIds]) : everyTicket(db);
+}
+
+/** An agent's groups, remembered until the database changes (a page asks once). */
+const teamsOf = untilChanged((db: Db, userId: number) => loadTeams(db, userId));
+
+/**
+ * The actor with an agent's groups loaded (others as they are), so that visibleTickets applies the
+ * agent rule already worked out: for the pages whose one statement reads many tickets (the list,
+ * search). Agrees with the rule by construction; the groups are read afresh after any write.
+ */
+export async function withTeams(db: Db, actor: Actor): Promise<Actor> {
+  return ticketReach(actor) === 'agent' && !actor.teams ? { ...actor, teams: await teamsOf(db, actor.id) } : actor;
+}
+
 /** Every ticket outside the recycle bin: what supervisors and admins see. */
 export function everyTicket(db: Db) {
   return db.selectFrom('tickets').where('tickets.binned_at', 'is', null);
@@ -70,8 +93,6 @@ export type TicketScope = () => ReturnType<typeof visibleTickets>;
  * a per-row group check. Agrees with visibleTickets by construction.
  */
 export async function resolvedScope(db: Db, actor: Actor): Promise<TicketScope> {
-  if (ticketReach(actor) !== 'agent') return () => visibleTickets(db, actor);
-  const teams = await loadTeams(db, actor.id);
-  if (!teams.restrictedOnly) return () => db.selectFrom('tickets').where('tickets.binned_at', 'is', null);
-  return () => db.selectFrom('tickets').where('tickets.binned_at', 'is', null).where('tickets.group_id', 'in', [...teams.groupIds]);
+  const resolved = await withTeams(db, actor);
+  return () => visibleTickets(db, resolved);
 }

@@ -2,7 +2,10 @@ import t from 'tap';
 import type { Role } from '../../src/db/schema.js';
 import { can } from '../../src/policy/can.js';
 import { loadTeams, loadTicketFacts } from '../../src/policy/tickets.js';
-import { resolvedScope, visibleTickets } from '../../src/tickets/scope.js';
+import { searchForAgent } from '../../src/search/agent.js';
+import { listPageQuery, listTicketPage, statusLookup } from '../../src/tickets/list.js';
+import { parseListQuery } from '../../src/tickets/list-filter.js';
+import { resolvedScope, visibleTickets, withTeams } from '../../src/tickets/scope.js';
 import { toActor, type Actor } from '../../src/users/actor.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { makeCcs, makeTickets, makeUser } from '../helpers/factories.js';
@@ -69,11 +72,15 @@ t.test('can(person, ticket.see, ticket) is exactly membership in visibleTickets(
   const seen: Record<string, number> = {};
   for (const [name, id] of Object.entries(ids)) {
     const actor = await actorOf(id);
-    const inScope = new Set((await visibleTickets(db, actor).select('tickets.id').execute()).map((r) => r.id));
-    const inResolved = new Set((await (await resolvedScope(db, actor))().select('tickets.id').execute()).map((r) => r.id));
+    // The scope as SQL alone (the agent rule's subqueries), and with the agent's groups already known.
+    const inScope = new Set((await visibleTickets(db, { ...actor, teams: undefined }).select('tickets.id').execute()).map((r) => r.id));
+    const inTeamScope = new Set((await visibleTickets(db, actor).select('tickets.id').execute()).map((r) => r.id));
+    const inResolved = new Set((await (await resolvedScope(db, { ...actor, teams: undefined }))().select('tickets.id').execute()).map((r) => r.id));
     const disagree = ticketIds.filter((ticket) => can(actor, 'ticket.see', facts.get(ticket)!) !== inScope.has(ticket));
     t.same(disagree, [], `${name}: the predicate and the scope agree on all ${ticketIds.length} tickets`);
-    t.same([...inResolved].sort((a, b) => a - b), [...inScope].sort((a, b) => a - b), `${name}: the statistics scope is the same set`);
+    const sorted = (set: Set<number>) => [...set].sort((a, b) => a - b);
+    t.same(sorted(inTeamScope), sorted(inScope), `${name}: with the groups worked out first, the same set`);
+    t.same(sorted(inResolved), sorted(inScope), `${name}: the statistics scope is the same set`);
     seen[name] = inScope.size;
   }
 
@@ -102,4 +109,30 @@ t.test('the predicate refuses to guess when it lacks the facts it needs', async 
   t.throws(() => can(agent, 'ticket.see', { group_id: null }), /loadTeams/, 'an agent without their groups');
   t.throws(() => can(customer, 'ticket.see', { group_id: null }), /loadTicketFacts/, 'a customer asked about a ticket without its CCs');
   t.equal(can({ ...agent, teams: { groupIds: [], restrictedOnly: false } }, 'ticket.see', { group_id: null }), true);
+});
+
+t.test('the list and search work the agent rule out first, and see a change of groups at once', async (t) => {
+  const { db } = await buildTestDesk(t);
+  const at = new Date().toISOString();
+  const [provider, ordinary] = await db.insertInto('groups').values([
+    { name: 'Provider', is_restricted: 1, created_at: at }, { name: 'First line', is_restricted: 0, created_at: at },
+  ]).returning('id').execute();
+  const agent = await makeUser(db, 'agent');
+  await db.insertInto('group_members').values({ group_id: provider!.id, user_id: agent.id }).execute();
+  const customer = await makeUser(db, 'customer');
+  const theirs = await makeTickets(db, 3, { requesterId: customer.id, groupId: provider!.id, subject: 'Printer jam' });
+  const others = await makeTickets(db, 2, { requesterId: customer.id, groupId: ordinary!.id, subject: 'Printer jam' });
+  const actor = toActor(await db.selectFrom('users').selectAll().where('id', '=', agent.id).executeTakeFirstOrThrow());
+  const filter = parseListQuery({ view: 'all_open' });
+  const listed = async () => (await listTicketPage(db, actor, filter, null)).rows.map((r) => r.id).sort((a, b) => a - b);
+
+  t.same(await listed(), theirs, 'a provider\'s list: only their group\'s tickets');
+  const statement = listPageQuery(db, await withTeams(db, actor), filter, null, await statusLookup(db)).compile().sql;
+  t.notMatch(statement, /group_members/, 'the rule is worked out before the statement: no group subqueries in it');
+  t.match(statement, /"tickets"\."group_id" in/, 'their groups are a plain condition');
+  t.same((await searchForAgent(db, actor, 'printer', 1, false)).rows.map((r) => r.id).sort((a, b) => a - b), theirs, 'search: the same');
+
+  await db.insertInto('group_members').values({ group_id: ordinary!.id, user_id: agent.id }).execute();
+  t.same(await listed(), [...theirs, ...others].sort((a, b) => a - b), 'added to an ordinary group: every ticket, at once');
+  t.notMatch(listPageQuery(db, await withTeams(db, actor), filter, null, await statusLookup(db)).compile().sql, /"tickets"\."group_id" in|group_members/, 'and no group condition at all');
 });
