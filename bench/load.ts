@@ -2,7 +2,7 @@
 // every response (status and latency), so percentiles and failures are exact.
 import autocannon from 'autocannon';
 import type { BenchCase } from './cases.js';
-import { cpuClock, cpuMsOf, sampleMemory, settle } from './process.js';
+import { cpuClock, cpuMsOf, machineClock, sampleMemory, settle } from './process.js';
 import { get } from './session.js';
 
 export interface Measurement {
@@ -33,6 +33,8 @@ export interface Measurement {
    * response, in ms, read in the same way; absent on SQLite, where the database runs in the server.
    */
   databaseCpuMs?: number;
+  /** How busy the whole machine was during the measurement: the share of all its cores (0..1). */
+  machineBusy?: number;
 }
 
 export interface CaseReport {
@@ -96,6 +98,7 @@ export async function measure(baseUrl: string, pids: number[], testCase: BenchCa
   const memory = sampleMemory(pids);
   const cpuBefore = cpuMsOf(pids);
   const databaseCpu = databasePids ? cpuClock(databasePids) : undefined;
+  const machine = machineClock();
   const instance = autocannon({ url: baseUrl, connections, duration: seconds, timeout: 10, requests: [request] });
   instance.on('response', (_client, status, _bytes, ms) => {
     latencies.push(ms);
@@ -118,6 +121,7 @@ export async function measure(baseUrl: string, pids: number[], testCase: BenchCa
     statuses,
     peakRss,
     cpuMs: latencies.length ? cpu / latencies.length : NaN,
+    machineBusy: machine.busy(),
     ...(databaseCpu ? { databaseCpuMs: latencies.length ? databaseCpu.elapsed() / latencies.length : NaN } : {}),
   };
 }

@@ -88,6 +88,30 @@ export function cpuClock(pids: number[]): { elapsed: () => number } {
   };
 }
 
+/**
+ * A clock of the whole machine: `busy()` is the share of all its cores that was busy since it was
+ * started (0..1, from /proc/stat: everything but idle and I/O wait), NaN where /proc is not there.
+ */
+export function machineClock(): { busy: () => number } {
+  const read = () => {
+    try {
+      const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+      const idle = fields[3]! + (fields[4] ?? 0);
+      return { total: fields.slice(0, 8).reduce((a, b) => a + b, 0), idle };
+    } catch {
+      return null;
+    }
+  };
+  const before = read();
+  return {
+    busy: () => {
+      const now = read();
+      if (!before || !now || now.total <= before.total) return NaN;
+      return 1 - (now.idle - before.idle) / (now.total - before.total);
+    },
+  };
+}
+
 /** A process's CPU time so far (user + system, in clock ticks of 1/100 s) and its state letter, from /proc. */
 function stat(pid: number): { ticks: number; state: string } {
   try {

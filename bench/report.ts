@@ -103,13 +103,16 @@ export function whyMissed(r: Measurement, cores = availableParallelism()): strin
   const share = `${(100 * busy).toFixed(0)} % of a core`;
   if (busy >= 0.85) return `CPU-bound: ${r.cpuMs.toFixed(1)} ms of server CPU per request (${share}), and ${r.connections} connections queue for its one JavaScript thread`;
   // On PostgreSQL the database's processes work too, on the same cores.
-  if (r.databaseCpuMs !== undefined && Number.isFinite(r.databaseCpuMs)) {
-    const both = ((r.cpuMs + r.databaseCpuMs) * r.requestsPerSecond) / 1000;
-    const of = `${r.cpuMs.toFixed(1)} ms in the server and ${r.databaseCpuMs.toFixed(1)} ms in PostgreSQL per request`;
-    if (both >= 0.85 * cores) return `CPU-bound: ${of}, ${(100 * both / cores).toFixed(0)} % of the machine's ${cores} cores`;
-    if (r.databaseCpuMs > r.cpuMs && both >= 0.5 * cores) return `PostgreSQL's CPU: ${of}; the server and the database together use ${(100 * both / cores).toFixed(0)} % of the machine's ${cores} cores`;
-    return `not CPU (${of}, ${(100 * both / cores).toFixed(0)} % of ${cores} cores): the time goes to waiting (disk, locks, or the load generator on the same cores)`;
+  const pg = r.databaseCpuMs !== undefined && Number.isFinite(r.databaseCpuMs) ? r.databaseCpuMs : null;
+  const ours = pg === null ? busy : ((r.cpuMs + pg) * r.requestsPerSecond) / 1000;
+  const of = pg === null ? `${r.cpuMs.toFixed(1)} ms of server CPU per request` : `${r.cpuMs.toFixed(1)} ms in the server and ${pg.toFixed(1)} ms in PostgreSQL per request`;
+  if (pg !== null && ours >= 0.85 * cores) return `CPU-bound: ${of}, ${(100 * ours / cores).toFixed(0)} % of the machine's ${cores} cores`;
+  // The machine's cores busy with something else: the load generator, or other jobs.
+  if (r.machineBusy !== undefined && r.machineBusy >= 0.85) {
+    return `the machine's ${cores} cores were ${(100 * r.machineBusy).toFixed(0)} % busy, ${(100 * ours / cores).toFixed(0)} % of them ours (${of}): the rest is the load generator and other processes`;
   }
+  if (pg !== null && pg > r.cpuMs && ours >= 0.5 * cores) return `PostgreSQL's CPU: ${of}; the server and the database together use ${(100 * ours / cores).toFixed(0)} % of the machine's ${cores} cores`;
+  if (pg !== null) return `not CPU (${of}, ${(100 * ours / cores).toFixed(0)} % of ${cores} cores): the time goes to waiting (disk, locks, or the load generator on the same cores)`;
   return `not the server's CPU (${share}, ${r.cpuMs.toFixed(1)} ms per request): the time goes to waiting (disk, locks, or the load generator on the same cores)`;
 }
 
@@ -125,12 +128,13 @@ export function formatReport(report: BenchReport): string {
       : 'database: SQLite (a copy of the cached file)',
     `server startup (spawn to /healthz 200): ${report.startupMs.toFixed(0)} ms; agent list page ${(report.listPageBytes / 1024).toFixed(1)} KB`,
     '',
-    `${'case'.padEnd(40)} ${'conn'.padStart(4)} ${'req/s'.padStart(8)} ${'p50'.padStart(9)} ${'p95'.padStart(9)} ${'p99'.padStart(9)} ${'bad'.padStart(5)} ${'RSS'.padStart(7)} ${'CPU/req'.padStart(9)}${pgColumn ? ' DB CPU/req'.padStart(11) : ''}`,
+    `${'case'.padEnd(40)} ${'conn'.padStart(4)} ${'req/s'.padStart(8)} ${'p50'.padStart(9)} ${'p95'.padStart(9)} ${'p99'.padStart(9)} ${'bad'.padStart(5)} ${'RSS'.padStart(7)} ${'CPU/req'.padStart(9)}${'busy'.padStart(6)}${pgColumn ? ' DB CPU/req'.padStart(11) : ''}`,
   ];
   const row = (name: string, r: Measurement) => r.responses === 0
     ? `${name.padEnd(40)} ${String(r.connections).padStart(4)} no response within ${r.seconds} s (${r.unanswered} requests still waiting)`
     : `${name.padEnd(40)} ${String(r.connections).padStart(4)} ${r.requestsPerSecond.toFixed(0).padStart(8)} `
     + `${ms(r.p50).padStart(9)} ${ms(r.p95).padStart(9)} ${ms(r.p99).padStart(9)} ${String(r.failures).padStart(5)} ${`${(r.peakRss / MB).toFixed(0)} MB`.padStart(7)} ${ms(r.cpuMs).padStart(9)}`
+    + `${r.machineBusy === undefined || !Number.isFinite(r.machineBusy) ? '' : `${(100 * r.machineBusy).toFixed(0)} %`.padStart(6)}`
     + (pgColumn ? (r.databaseCpuMs === undefined ? '' : ms(r.databaseCpuMs).padStart(11)) : '');
   for (const r of report.floor) lines.push(row('floor: bare Fastify, same page size', r));
   for (const c of report.cases) {
@@ -147,7 +151,7 @@ export function formatReport(report: BenchReport): string {
     lines.push(`  ${t.pass === null ? 'n/a ' : t.pass ? 'pass' : 'MISS'}  ${t.label.padEnd(44)} ${t.value}`);
     if (t.reason) lines.push(`        why: ${t.reason}`);
   }
-  lines.push('', `bad = responses outside the expected status class (2xx for pages, 3xx for forms) + errors + timeouts; RSS = server's highest VmRSS during the case (floor: the floor process); CPU/req = the server's CPU time (all threads) per response${pgColumn ? '; DB CPU/req = the CPU time of PostgreSQL\'s backends serving it, per response' : ''}; server VmHWM over the run: ${(report.serverPeakRss / MB).toFixed(0)} MB`);
+  lines.push('', `bad = responses outside the expected status class (2xx for pages, 3xx for forms) + errors + timeouts; RSS = server's highest VmRSS during the case (floor: the floor process); CPU/req = the server's CPU time (all threads) per response; busy = the machine's cores in use during the case (all processes: the load generator too)${pgColumn ? '; DB CPU/req = the CPU time of PostgreSQL\'s backends serving it, per response' : ''}; server VmHWM over the run: ${(report.serverPeakRss / MB).toFixed(0)} MB`);
   if (report.instances) lines.push('', ...formatInstances(report.instances));
   return lines.join('\n');
 }

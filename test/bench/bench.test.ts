@@ -26,6 +26,7 @@ t.test('npm run bench: every case answers as expected against the real server',
   for (const result of [...report.floor, ...report.cases.flatMap((c) => c.results)]) {
     t.ok(result.responses > 0 && result.requestsPerSecond > 0 && Number.isFinite(result.p99), 'responses were measured');
     t.ok(result.cpuMs >= 0 && Number.isFinite(result.cpuMs), 'and the server\'s CPU time per response');
+    t.ok(result.machineBusy! > 0 && result.machineBusy! <= 1, `and how busy the machine was (${result.machineBusy})`);
     t.equal(result.failures, 0, `no failures (${JSON.stringify(result.statuses)})`);
   }
   for (const c of report.cases) {
@@ -74,6 +75,8 @@ t.test('a missed latency target says whether the server\'s CPU or waiting was th
   t.match(whyMissed({ ...base, requestsPerSecond: 200, cpuMs: 4.8 }), /^CPU-bound: 4\.8 ms of server CPU per request \(96 % of a core\), and 10 connections queue/);
   t.match(whyMissed({ ...base, requestsPerSecond: 200, cpuMs: 1 }), /^not the server's CPU \(20 % of a core, 1\.0 ms per request\)/);
   t.equal(whyMissed({ ...base, responses: 0, requestsPerSecond: 0, cpuMs: NaN }), 'no response within 5 s');
+  // A machine busy with other work (the load generator, other jobs) is named as the cause.
+  t.match(whyMissed({ ...base, requestsPerSecond: 200, cpuMs: 2, machineBusy: 0.97 }, 2), /^the machine's 2 cores were 97 % busy, 20 % of them ours \(2\.0 ms of server CPU per request\): the rest is the load generator and other processes/);
   // PostgreSQL: its backends' CPU counts too, against the machine's cores.
   t.match(whyMissed({ ...base, requestsPerSecond: 200, cpuMs: 3, databaseCpuMs: 6 }, 2), /^CPU-bound: 3\.0 ms in the server and 6\.0 ms in PostgreSQL per request, 90 % of the machine's 2 cores/);
   t.match(whyMissed({ ...base, requestsPerSecond: 150, cpuMs: 2, databaseCpuMs: 6 }, 2), /^PostgreSQL's CPU: 2\.0 ms in the server and 6\.0 ms in PostgreSQL per request; .* 60 % of the machine's 2 cores/);

@@ -84,7 +84,7 @@ t.test('--keep-db, then --in-place: the kept database is measured again without 
   t.ok(await benchDatabaseExists(url), '--keep-db leaves the database');
   const list = first.cases[0]!.results[0]!;
   t.ok(list.databaseCpuMs! > 0 && Number.isFinite(list.databaseCpuMs), `PostgreSQL's CPU per request is measured (${list.databaseCpuMs} ms)`);
-  t.match(formatReport(first), /CPU\/req DB CPU\/req\n/, 'and printed in its own column');
+  t.match(formatReport(first), /CPU\/req  busy DB CPU\/req\n/, 'and printed in its own column');
 
   const tickets = async () => {
     const client = new pg.Client({ connectionString: url });
