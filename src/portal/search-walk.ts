@@ -48,8 +48,9 @@ interface Walk {
  * chunk at a time (the list's own keyset walk) and checked against the index (matchingTickets). A
  * common word fills a page within a few hundred tickets, so the cost follows the page, not the word's
  * tens of thousands of matches (seconds for "password" at 1M tickets, when every match was read and
- * counted). After the first chunk, each is sized by the rate of matches so far (nextChunk). The walks' chunks are checked together, one walk of each index for all of them: FTS5
- * merges a prefix's whole match list every time a walk of it starts.
+ * counted). After the first chunk, each is sized by the rate of matches so far (nextChunk). The
+ * walks' chunks are checked together, one statement for each index for all of them: FTS5 merges a
+ * prefix's whole match list every time a walk of it starts.
  */
 export async function walkMatches(db: Db, actor: Actor, search: string, specs: WalkSpec[]): Promise<Walk[]> {
   const lookup = await statusLookup(db);
@@ -82,7 +83,8 @@ export async function walkMatches(db: Db, actor: Actor, search: string, specs: W
  * (88 ms of CPU for 8,820 tickets at 10M). So in activity order each of the tab's statuses is read
  * along its own index (requester_id | organization_id, status_id, visibility, last_activity_at,
  * id: migrations 0022, 0050) and the parts are merged (a compound ORDER BY: SQLite reads each part
- * along its index and merges them lazily, so each reads only the rows the chunk takes from it, plus one).
+ * along its index and merges them lazily, so each reads only the rows the chunk takes from it, plus
+ * one). Only the ids and the cursor's columns are read. The portal's sorts only (not "Next SLA due").
  */
 export function chunkQuery(db: Db, actor: Actor, filter: ListFilter, cursor: CursorValues | null, lookup: StatusLookup, size: number) {
   const plain = { ...filter, search: null, searchPlan: undefined };

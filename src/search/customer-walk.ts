@@ -9,10 +9,10 @@ import { spelledMatch } from './prefix-words.js';
  * word costs ~30–45 µs (FTS5 parses the expression and seeks each term's match list in each
  * segment), stepping over its matches ~0.1 µs each; "password" is in one message in seven at 1M
  * tickets, so a gap of 2,048 ids holds ~300 of its matches, about one start's worth (256 tickets'
- * 1,028 messages at 1M: 47 ms one walk each, 4.1 ms with gaps of 1,024–4,096, 18 ms in one walk). A customer's tickets are scattered over
- * the desk's history (her Opened tab: 42 tickets between #115,542 and #998,128 at 1M): held to 32
- * walks in one compound statement, the gap grew until a few walks spanned most of the match list
- * (17–23 ms for her page, of 30).
+ * 1,028 messages at 1M: 47 ms one walk each, 4.1 ms with gaps of 1,024–4,096, 18 ms in one walk).
+ * A customer's tickets are scattered over the desk's history (her Opened tab: 42 tickets between
+ * #115,542 and #998,128 at 1M): held to 32 walks in one compound statement, the gap grew until a
+ * few walks spanned most of the match list (17–23 ms for her page, of 30).
  */
 const GAP = 2048;
 
@@ -40,7 +40,8 @@ async function inIndex(db: Db, index: 'search_tickets' | 'search_messages', matc
   const spans = match.includes('*') ? [[sorted[0]!, sorted[sorted.length - 1]!]] : ranges(sorted);
   // The ranges' bounds are read out of the JSON once (materialized): SQLite checks them again on every
   // row the index returns, and `value ->> 1` there parsed the pair each time (three times the walk's cost).
-  const { rows } = await sql<{ id: number }>`with r as materialized (select value ->> 0 as low, value ->> 1 as high from json_each(${JSON.stringify(spans)}))
+  const { rows } = await sql<{ id: number }>`with r as materialized
+    (select value ->> 0 as low, value ->> 1 as high from json_each(${JSON.stringify(spans)}))
     select f.rowid as id from r cross join ${sql.table(index)} f where f.${sql.ref(index)} match ${match}
     and f.rowid >= r.low and f.rowid <= r.high and f.rowid + 0 in (select value from json_each(${JSON.stringify(sorted)}))`.execute(db);
   return rows.map((row) => row.id);
