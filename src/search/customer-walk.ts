@@ -1,44 +1,49 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
-import { rowidAtLeast } from './agent-hits.js';
 import { CUSTOMER_COLUMNS, PUBLIC_KINDS } from './customer.js';
 import { parseQuery } from './parse.js';
 import { spelledMatch } from './prefix-words.js';
 
 /**
- * Ids further apart than this are looked up with a walk of their own: starting a walk of a word
- * costs about as much as stepping over ten thousand ids' worth of a common word's matches (~0.07 µs
- * each), and a chunk of recently active tickets can mix new messages with an old ticket's.
+ * Ids further apart than this are looked up with a walk of their own. Starting a walk of a common
+ * word costs ~30–45 µs (FTS5 parses the expression and seeks each term's match list in each
+ * segment), stepping over its matches ~0.1 µs each; "password" is in one message in seven at 1M
+ * tickets, so a gap of 2,048 ids holds ~300 of its matches, about one start's worth (256 tickets'
+ * 1,028 messages at 1M: 47 ms one walk each, 4.1 ms with gaps of 1,024–4,096, 18 ms in one walk).
+ * A customer's tickets are scattered over the desk's history (her Opened tab: 42 tickets between
+ * #115,542 and #998,128 at 1M): held to 32 walks in one compound statement, the gap grew until a
+ * few walks spanned most of the match list (17–23 ms for her page, of 30).
  */
-const GAP = 16_384;
-/** At most this many walks in one statement (SQLite allows 500 parts in a compound select). */
-const MOST_RANGES = 32;
+const GAP = 2048;
 
-/** The ids as ranges [low, high], a new range wherever two ids are more than `gap` apart. */
-function ranges(sorted: readonly number[], gap = GAP): [number, number][] {
+/** The ids as ranges [low, high], a new range wherever two ids are more than GAP apart. */
+function ranges(sorted: readonly number[]): [number, number][] {
   const out: [number, number][] = [];
   for (const id of sorted) {
     const last = out[out.length - 1];
-    if (last && id - last[1] <= gap) last[1] = id;
+    if (last && id - last[1] <= GAP) last[1] = id;
     else out.push([id, id]);
   }
-  return out.length > MOST_RANGES ? ranges(sorted, gap * 4) : out;
+  return out;
 }
 
 /**
  * Which of `ids` the index holds for `match`: a walk of the match list over each range of ids
- * (bound as integers), each row tested against the ids (`+ 0`: a test on the walk, not a probe of
- * FTS5 per id, which re-reads a common word's match list every time). A prefix left as a prefix
- * (prefix-words.ts) gets one walk over the whole span: FTS5 merges its match lists at every start.
+ * (one statement, the ranges as a JSON array driving the index: FTS5 is asked again for each),
+ * each row tested against the ids (`+ 0`: a test on the walk, not a probe of FTS5 per id, which
+ * starts the word's walk again every time). A prefix left as a prefix (prefix-words.ts) gets one
+ * walk over the whole span: FTS5 merges its match lists at every start.
  */
 async function inIndex(db: Db, index: 'search_tickets' | 'search_messages', match: string, ids: readonly number[]): Promise<number[]> {
   if (ids.length === 0) return [];
   const sorted = [...ids].sort((a, b) => a - b);
-  const spans = match.includes('*') ? [[sorted[0]!, sorted[sorted.length - 1]!] as [number, number]] : ranges(sorted);
-  const list = JSON.stringify(sorted);
-  const walks = spans.map(([low, high]) => sql`select rowid as id from ${sql.table(index)} where ${sql.table(index)} match ${match}
-    and rowid >= ${rowidAtLeast(low)} and rowid <= ${rowidAtLeast(high)} and rowid + 0 in (select value from json_each(${list}))`);
-  const { rows } = await sql<{ id: number }>`${sql.join(walks, sql` union all `)}`.execute(db);
+  const spans = match.includes('*') ? [[sorted[0]!, sorted[sorted.length - 1]!]] : ranges(sorted);
+  // The ranges' bounds are read out of the JSON once (materialized): SQLite checks them again on every
+  // row the index returns, and `value ->> 1` there parsed the pair each time (three times the walk's cost).
+  const { rows } = await sql<{ id: number }>`with r as materialized
+    (select value ->> 0 as low, value ->> 1 as high from json_each(${JSON.stringify(spans)}))
+    select f.rowid as id from r cross join ${sql.table(index)} f where f.${sql.ref(index)} match ${match}
+    and f.rowid >= r.low and f.rowid <= r.high and f.rowid + 0 in (select value from json_each(${JSON.stringify(sorted)}))`.execute(db);
   return rows.map((row) => row.id);
 }
 
