@@ -5,7 +5,8 @@ import { isPostgres } from './dialect.js';
 // row of the 90 days, 138 ms alone at 1M tickets on SQLite, 1.5 s on PostgreSQL): per local day,
 // dimension ('none', 'group', 'agent', 'type', 'channel', 'brand', 'tag') and value of it ('' for
 // none), the counts and the duration histograms of the tickets whose day that is; `span` 8 and 64:
-// the same for blocks of days (a report merges a few blocks and the days at its ends). The `reports`
+// the same for blocks of days (a report merges a few blocks and the days at its ends); dimension
+// 'days': the whole desk's counts per single day for the series and the backlog. The `reports`
 // consumer keeps it with `report_facts`, in the same transaction; `deskbell reports rebuild` (and the
 // demo) compute it from the facts. A report reads cells of days × values, not tickets.
 // - report_facts.tag_ids: the tags a ticket was counted under ('' none), so that a change of its

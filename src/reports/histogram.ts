@@ -33,10 +33,18 @@ export function bucketOf(seconds: number): number {
 /** Sparse: bucket → [count, sum of offsets, sum of squared offsets]. */
 export type Histogram = Map<number, [number, number, number]>;
 
+/** A duration's bucket and its offset in it (to add it to many histograms). */
+export function valueOf(seconds: number): { b: number; d: number } {
+  const b = bucketOf(seconds);
+  return { b, d: Math.max(0, Math.floor(seconds)) - LOW[b]! };
+}
+
 /** Add (sign 1) or remove (sign -1) one duration. */
 export function addValue(h: Histogram, seconds: number, sign: 1 | -1): void {
-  const b = bucketOf(seconds);
-  const d = Math.max(0, Math.floor(seconds)) - LOW[b]!;
+  addBucket(h, valueOf(seconds), sign);
+}
+
+export function addBucket(h: Histogram, { b, d }: { b: number; d: number }, sign: 1 | -1): void {
   const cell = h.get(b);
   if (cell) {
     cell[0] += sign;

@@ -21,14 +21,15 @@ export interface RolledUp {
 
 type Row = Awaited<ReturnType<typeof cellsOf>>[number];
 
-function cellsOf(db: Db, dim: Dimension, range: DayRange) {
+/** The cells covering the range, one range of the key per span (an OR of them read the whole dimension). */
+async function cellsOf(db: Db, dim: Dimension, range: DayRange) {
   const cells = cover(range.from, range.to);
-  return db.selectFrom('report_days')
-    .select(['key', 'created', 'fr_met', 'fr_missed', 'nr_met', 'nr_missed', 'rs_met', 'rs_missed', 'good', 'bad', 'first_reply', 'resolution'])
-    .where('dim', '=', dim)
-    .where((eb) => eb.or(SPANS.map((span) => [span, cells.filter((c) => c.span === span).map((c) => c.day)] as const).filter(([, days]) => days.length > 0)
-      .map(([span, days]) => eb.and([eb('span', '=', span), eb('day', 'in', days)]))))
-    .execute();
+  const parts = await Promise.all(SPANS.map((span) => [span, cells.filter((c) => c.span === span).map((c) => c.day)] as const)
+    .filter(([, days]) => days.length > 0)
+    .map(([span, days]) => db.selectFrom('report_days')
+      .select(['key', 'created', 'fr_met', 'fr_missed', 'nr_met', 'nr_missed', 'rs_met', 'rs_missed', 'good', 'bad', 'first_reply', 'resolution'])
+      .where('dim', '=', dim).where('span', '=', span).where('day', 'in', days).execute()));
+  return parts.flat();
 }
 
 const emptyTally = (): Tally => ({
@@ -53,8 +54,8 @@ function add(tally: Tally, row: Row): void {
 export async function rolledUp(db: Db, dim: Dimension, range: DayRange): Promise<RolledUp> {
   const [series, before, whole, keyed] = await Promise.all([
     db.selectFrom('report_days').select(['day', 'created', 'solved', 'done'])
-      .where('dim', '=', 'none').where('span', '=', 1).where('day', '>=', range.from).where('day', '<=', range.to).execute(),
-    db.selectFrom('report_days').select((eb) => eb.fn.sum<number>('backlog').as('n')).where('dim', '=', 'none').where('span', '=', 1).where('day', '<', range.from).executeTakeFirst(),
+      .where('dim', '=', 'days').where('span', '=', 1).where('day', '>=', range.from).where('day', '<=', range.to).execute(),
+    db.selectFrom('report_days').select((eb) => eb.fn.sum<number>('backlog').as('n')).where('dim', '=', 'days').where('span', '=', 1).where('day', '<', range.from).executeTakeFirst(),
     cellsOf(db, 'none', range),
     dim === 'none' ? Promise.resolve([]) : cellsOf(db, dim, range),
   ]);

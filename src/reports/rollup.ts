@@ -1,6 +1,6 @@
 import type { Db } from '../db/connect.js';
 import { getSetting, putSetting } from '../settings/settings.js';
-import { addValue, decodeHistogram, encodeHistogram, addInto, type Histogram } from './histogram.js';
+import { addBucket, addInto, decodeHistogram, encodeHistogram, valueOf, type Histogram } from './histogram.js';
 import type { ReportDaysTable, ReportFactsTable } from './schema.js';
 
 /**
@@ -62,37 +62,65 @@ const KEYED = [['group', 'group_id'], ['agent', 'assignee_id'], ['type', 'type_i
 const DAY_COLUMNS = ['created_day', 'solved_day', 'done_day', 'first_reply_day', 'rating_day'] as const;
 const SLA = [['sla_first_reply', 'fr'], ['sla_next_reply', 'nr'], ['sla_resolution', 'rs']] as const;
 
-/** Cells by dimension, day and value. */
+/** Cells by day (and span), dimension and value: two look-ups of ready-made strings per cell (a rebuild adds millions). */
 export class Cells {
-  readonly all = new Map<string, Cell>();
+  readonly all: Cell[] = [];
+  private readonly byDay = new Map<string, Map<string, Cell>>();
   get(dim: string, span: number, day: string, key: string): Cell {
-    const id = `${dim}\t${span}\t${day}\t${key}`;
-    let cell = this.all.get(id);
+    return this.at(`${span}|${day}`, span, day, `${dim}|${key}`, dim, key);
+  }
+  at(dayId: string, span: number, day: string, keyId: string, dim: string, key: string): Cell {
+    let cells = this.byDay.get(dayId);
+    if (!cells) this.byDay.set(dayId, (cells = new Map()));
+    let cell = cells.get(keyId);
     if (!cell) {
-      cell = { dim, span, day, key, counts: Object.fromEntries(COUNTS.map((c) => [c, 0])) as Record<Count, number>, firstReply: new Map(), resolution: new Map() };
-      this.all.set(id, cell);
+      cell = { dim, span, day, key, counts: { ...NO_COUNTS }, firstReply: new Map(), resolution: new Map() };
+      cells.set(keyId, cell);
+      this.all.push(cell);
     }
     return cell;
   }
 }
 
+const NO_COUNTS = Object.fromEntries(COUNTS.map((c) => [c, 0])) as Record<Count, number>;
+
+interface Key { dim: string; key: string; id: string }
+const WHOLE: Key = { dim: 'none', key: '', id: 'none|' };
+/** The whole desk's counts per single day, for the series and the backlog: narrow rows (no durations) read by the hundred. */
+const SERIES: Key = { dim: 'days', key: '', id: 'days|' };
+
 /** The (dimension, value) pairs a row counts under: the whole desk, one value of each key, each of its tags. */
-function keysOf(fact: Fact): [string, string][] {
-  const keys: [string, string][] = [['none', '']];
-  for (const [dim, column] of KEYED) keys.push([dim, fact[column] === null ? '' : String(fact[column])]);
-  if (fact.tag_ids) for (const id of fact.tag_ids.split(',')) keys.push(['tag', id]);
+function keysOf(fact: Fact): Key[] {
+  const keys = [WHOLE];
+  const add = (dim: string, key: string) => keys.push({ dim, key, id: `${dim}|${key}` });
+  for (const [dim, column] of KEYED) add(dim, fact[column] === null ? '' : String(fact[column]));
+  if (fact.tag_ids) for (const id of fact.tag_ids.split(',')) add('tag', id);
   return keys;
+}
+
+/** A day's cells at each span: (id, span, first day), remembered (a rebuild asks for a few thousand days, millions of times). */
+const spansOfDay = new Map<string, { id: string; span: number; day: string }[]>();
+function spansOf(day: string) {
+  let spans = spansOfDay.get(day);
+  if (!spans) {
+    if (spansOfDay.size > 100_000) spansOfDay.clear();
+    spans = SPANS.map((span) => ({ span, day: blockOf(day, span), id: `${span}|${blockOf(day, span)}` }));
+    spansOfDay.set(day, spans);
+  }
+  return spans;
 }
 
 /** Add a ticket's row (sign 1) or take it away (-1), on the days in `within` only (all when none). */
 export function addFact(cells: Cells, fact: Fact, sign: 1 | -1, within?: { from: string; to: string }): void {
   const keys = keysOf(fact);
-  const on = (day: string | null, wholeDeskOnly: boolean, add: (cell: Cell) => void) => {
+  const on = (day: string | null, series: boolean, add: (cell: Cell) => void) => {
     if (day === null || (within && (day < within.from || day > within.to))) return;
-    // The backlog's counts are read by single days only.
-    for (const span of wholeDeskOnly ? [1] : SPANS) {
-      const first = blockOf(day, span);
-      for (const [dim, key] of wholeDeskOnly ? keys.slice(0, 1) : keys) add(cells.get(dim, span, first, key));
+    for (const at of spansOf(day)) {
+      if (series) {
+        if (at.span === 1) add(cells.at(at.id, 1, at.day, SERIES.id, SERIES.dim, SERIES.key));
+        continue;
+      }
+      for (const key of keys) add(cells.at(at.id, at.span, at.day, key.id, key.dim, key.key));
     }
   };
   on(fact.created_day, false, ({ counts }) => {
@@ -102,15 +130,22 @@ export function addFact(cells: Cells, fact: Fact, sign: 1 | -1, within?: { from:
       if (outcome !== null) counts[`${prefix}_${outcome}`] += sign;
     }
   });
+  const resolution = fact.resolution_seconds === null ? null : valueOf(fact.resolution_seconds);
   on(fact.solved_day, false, (cell) => {
     cell.counts.solved += sign;
-    if (fact.resolution_seconds !== null) addValue(cell.resolution, fact.resolution_seconds, sign);
+    if (resolution) addBucket(cell.resolution, resolution, sign);
   });
-  if (fact.first_reply_seconds !== null) on(fact.first_reply_day, false, (cell) => addValue(cell.firstReply, fact.first_reply_seconds!, sign));
+  const firstReply = fact.first_reply_seconds === null ? null : valueOf(fact.first_reply_seconds);
+  if (firstReply) on(fact.first_reply_day, false, (cell) => addBucket(cell.firstReply, firstReply, sign));
   if (fact.rating !== null) on(fact.rating_day, false, ({ counts }) => { counts[fact.rating!] += sign; });
-  // The backlog, for the whole desk: in from the day a ticket was created, out from the day it was
-  // done (a ticket done before it was created, as imported data can say, was never in it).
-  on(fact.created_day, true, ({ counts }) => { counts.backlog += sign; });
+  // The series: created, solved and done per day, and the backlog, in from the day a ticket was
+  // created, out from the day it was done (one done before it was created, as imported data can
+  // say, was never in it).
+  on(fact.created_day, true, ({ counts }) => {
+    counts.created += sign;
+    counts.backlog += sign;
+  });
+  on(fact.solved_day, true, ({ counts }) => { counts.solved += sign; });
   on(fact.done_day, true, ({ counts }) => { counts.done += sign; });
   if (fact.done_day !== null) on(fact.done_day > fact.created_day ? fact.done_day : fact.created_day, true, ({ counts }) => { counts.backlog -= sign; });
 }
@@ -133,7 +168,7 @@ const INSERT_ROWS = 500;
 export async function applyChanges(trx: Db, changes: Cells): Promise<void> {
   const upto = await getSetting(trx, ROLLUP_KEY);
   if (upto === undefined) return;
-  const changed = [...changes.all.values()].filter((cell) => cell.day <= upto && !isEmpty(cell));
+  const changed = changes.all.filter((cell) => cell.day <= upto && !isEmpty(cell));
   if (changed.length === 0) return;
   const unique = (values: string[]) => [...new Set(values)];
   const stored = await trx.selectFrom('report_days').selectAll()
@@ -180,7 +215,7 @@ export async function rollupDays(trx: Db, from: string, to: string): Promise<voi
   const cells = new Cells();
   for (const fact of facts.values()) addFact(cells, fact, 1, { from, to });
   await trx.deleteFrom('report_days').where('day', '>=', from).where('day', '<=', to).execute();
-  const rows = [...cells.all.values()].filter((cell) => !isEmpty(cell)).map(rowOf);
+  const rows = cells.all.filter((cell) => !isEmpty(cell)).map(rowOf);
   for (let i = 0; i < rows.length; i += INSERT_ROWS) await trx.insertInto('report_days').values(rows.slice(i, i + INSERT_ROWS)).execute();
 }
 

@@ -28,12 +28,13 @@ export interface ReportFactsTable {
 
 /**
  * The reports' daily rollup (migration 0052), kept by the `reports` consumer with the facts: per
- * local day (and block of days), per dimension and value of it, the sums of the facts whose day that is (created: by
- * created_day; solved and the resolution times: by solved_day; first replies: by first_reply_day;
- * ratings: by rating_day; done and the backlog's change: by done_day, whole desk and single days only).
+ * local day (and block of days), per dimension and value of it, the sums of the facts whose day that
+ * is (created: by created_day; solved and the resolution times: by solved_day; first replies: by
+ * first_reply_day; ratings: by rating_day); and, as dimension 'days', the whole desk's created,
+ * solved, done and change of the backlog per single day.
  */
 export interface ReportDaysTable {
-  /** 'none' (the whole desk), 'group', 'agent', 'type', 'channel', 'brand' or 'tag'. */
+  /** 'none' (the whole desk), 'group', 'agent', 'type', 'channel', 'brand' or 'tag'; 'days': the whole desk's series (rollup.ts). */
   dim: string;
   /** 1: one day; 8 or 64: a block of days since 1970-01-01, starting on `day` (rollup.ts). */
   span: number;

@@ -32,7 +32,7 @@ t.test('each write brings the rollup up to date in its consumer\'s transaction; 
   const live = await rollupRows(d.db);
   const tier1 = live.find((row) => row.dim === 'group' && row.span === 1 && row.key === String(d.tier1) && row.day === '2026-03-10');
   t.match(tier1, { created: 2, solved: 1, fr_met: 1, fr_missed: 1, good: 1, bad: 0 }, 'Tier 1 on 10 March (Berlin): T1 and T2 created, T1 solved and rated');
-  const whole = live.find((row) => row.dim === 'none' && row.span === 1 && row.day === '2026-03-12');
+  const whole = live.find((row) => row.dim === 'days' && row.span === 1 && row.day === '2026-03-12');
   t.match(whole, { created: 2, solved: 1, done: 1, backlog: 1 }, 'the whole desk on 12 March: T3 and T4 created, T4 solved');
   t.ok(live.some((row) => row.dim === 'tag' && row.span === 64), 'blocks of days too');
 
