@@ -38,6 +38,7 @@ import * as m0045 from './0045_import.js';
 import * as m0046 from './0046_help_brands.js';
 import * as m0049 from './0049_mail_quoted.js';
 import * as m0050 from './0050_organization_status_index.js';
+import * as m0052 from './0052_report_days.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
 export const migrations: Record<string, Migration> = {
@@ -80,4 +81,5 @@ export const migrations: Record<string, Migration> = {
   '0046_help_brands': m0046,
   '0049_mail_quoted': m0049,
   '0050_organization_status_index': m0050,
+  '0052_report_days': m0052,
 };

@@ -67,7 +67,7 @@ function calendarDate(date: string | null | undefined, locale: string, shape: st
     formatter = new Intl.DateTimeFormat(intlLocale(locale), { timeZone: 'UTC', ...options });
     formatters.set(id, formatter);
   }
-  return formatter.format(at);
+  return kept(`${id}|${date}`, () => formatter.format(at));
 }
 
 const MINUTE = 60_000;

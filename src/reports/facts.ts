@@ -1,4 +1,5 @@
 import type { Db } from '../db/connect.js';
+import { addFact, applyChanges, Cells } from './rollup.js';
 import type { ReportFactsTable, SlaOutcome } from './schema.js';
 
 /**
@@ -72,6 +73,12 @@ export async function computeFacts(db: Db, ticketIds: readonly number[], timeZon
   for (const row of await db.selectFrom('ticket_sla_targets').select(['ticket_id', 'target', 'state', 'breached_at']).where('ticket_id', 'in', ids).execute()) {
     targets.set(`${row.ticket_id}:${row.target}`, row);
   }
+  const tags = new Map<number, number[]>();
+  for (const row of await db.selectFrom('ticket_tags').select(['ticket_id', 'tag_id']).where('ticket_id', 'in', ids).orderBy('ticket_id').orderBy('tag_id').execute()) {
+    const list = tags.get(row.ticket_id);
+    if (list) list.push(row.tag_id);
+    else tags.set(row.ticket_id, [row.tag_id]);
+  }
   const day = dayIn(timeZone);
   const dayOf = (iso: string | null) => (iso === null ? null : day(iso));
   return tickets.map((t) => {
@@ -94,14 +101,37 @@ export async function computeFacts(db: Db, ticketIds: readonly number[], timeZon
       sla_first_reply: outcome(targets.get(`${t.id}:first_reply`)),
       sla_next_reply: outcome(targets.get(`${t.id}:next_reply`)),
       sla_resolution: outcome(targets.get(`${t.id}:resolution`)),
+      tag_ids: (tags.get(t.id) ?? []).join(','),
     };
   });
 }
 
-/** Bring these tickets' rows up to date: written anew, or removed for a ticket binned or gone. */
-export async function refreshFacts(db: Db, ticketIds: readonly number[], timeZone: string): Promise<void> {
+const sameFact = (a: ReportFactsTable, b: ReportFactsTable) =>
+  (Object.keys(b) as (keyof ReportFactsTable)[]).every((column) => (a[column] ?? null) === (b[column] ?? null));
+
+/**
+ * Bring these tickets' rows up to date: written anew, or removed for a ticket binned or gone; and
+ * with them the daily rollup, by the difference between the old rows and the new (rollup.ts). A row
+ * that did not change (most events: a note, a second reply) is left as it is. `rollup: false` for
+ * the rebuild, which computes the rollup from the rows afterwards.
+ */
+export async function refreshFacts(db: Db, ticketIds: readonly number[], timeZone: string, options: { rollup?: boolean } = {}): Promise<void> {
   if (ticketIds.length === 0) return;
   const rows = await computeFacts(db, ticketIds, timeZone);
-  await db.deleteFrom('report_facts').where('ticket_id', 'in', ticketIds).execute();
-  for (let i = 0; i < rows.length; i += INSERT_ROWS) await db.insertInto('report_facts').values(rows.slice(i, i + INSERT_ROWS)).execute();
+  const before = new Map((await db.selectFrom('report_facts').selectAll().where('ticket_id', 'in', ticketIds).execute()).map((row) => [row.ticket_id, row]));
+  const changes = new Cells();
+  const written = rows.filter((row) => {
+    const old = before.get(row.ticket_id);
+    if (old && sameFact(old, row)) return false;
+    if (old) addFact(changes, old, -1);
+    addFact(changes, row, 1);
+    return true;
+  });
+  const kept = new Set(rows.map((row) => row.ticket_id));
+  const gone = [...before.values()].filter((row) => !kept.has(row.ticket_id));
+  for (const row of gone) addFact(changes, row, -1);
+  const replaced = [...written.map((row) => row.ticket_id), ...gone.map((row) => row.ticket_id)].filter((id) => before.has(id));
+  for (let i = 0; i < replaced.length; i += INSERT_ROWS) await db.deleteFrom('report_facts').where('ticket_id', 'in', replaced.slice(i, i + INSERT_ROWS)).execute();
+  for (let i = 0; i < written.length; i += INSERT_ROWS) await db.insertInto('report_facts').values(written.slice(i, i + INSERT_ROWS)).execute();
+  if (options.rollup !== false) await applyChanges(db, changes);
 }

@@ -1,6 +1,7 @@
 import type { Db } from '../db/connect.js';
 import { putSetting } from '../settings/settings.js';
 import { refreshFacts } from './facts.js';
+import { rebuildRollup, ROLLUP_KEY } from './rollup.js';
 import { reportTimeZone } from './zone.js';
 
 /** Tickets refreshed per transaction. */
@@ -10,24 +11,31 @@ const BATCH = 2000;
 export const REPORTS_ZONE_KEY = 'reports.time_zone';
 
 /**
- * Every ticket's report row, computed anew in the site's time zone: after an upgrade (tickets from
- * before the consumer, demo data written without events) or a change of the site's time zone.
- * Batches of tickets, each in its own transaction, so the desk keeps working meanwhile; the consumer
- * writes the same rows from the same function, so a ticket changed during the rebuild ends up right.
+ * Every ticket's report row, then the daily rollup from the rows (rollup.ts), computed anew in the
+ * site's time zone: after an upgrade (tickets from before the consumer, demo data written without
+ * events, a desk from before the rollup) or a change of the site's time zone. Batches of tickets,
+ * then ranges of days, each in its own transaction, so the desk keeps working meanwhile; the
+ * consumer writes the same rows from the same function, so a ticket changed during the rebuild ends
+ * up right. Until the rollup is complete again, whole-desk reports read the rows.
  */
-export async function rebuildReports(db: Db, progress?: (done: number) => void): Promise<{ tickets: number; timeZone: string }> {
+export async function rebuildReports(db: Db, progress?: (done: number) => void, options: { rollup?: boolean } = {}): Promise<{ tickets: number; timeZone: string }> {
   const timeZone = await reportTimeZone(db);
-  await db.transaction().execute((trx) => trx.deleteFrom('report_facts').execute());
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('settings').where('key', '=', ROLLUP_KEY).execute();
+    await trx.deleteFrom('report_facts').execute();
+  });
   let after = 0;
   let done = 0;
   for (;;) {
     const ids = (await db.selectFrom('tickets').select('id').where('id', '>', after).orderBy('id').limit(BATCH).execute()).map((r) => r.id);
     if (ids.length === 0) break;
-    await db.transaction().execute((trx) => refreshFacts(trx, ids, timeZone));
+    await db.transaction().execute((trx) => refreshFacts(trx, ids, timeZone, { rollup: false }));
     after = ids.at(-1)!;
     done += ids.length;
     progress?.(done);
   }
+  // (The demo computes the rollup after its load, once the rows' indexes are built: `rollup: false`.)
+  if (options.rollup !== false) await rebuildRollup(db);
   await putSetting(db, REPORTS_ZONE_KEY, timeZone);
   const { n } = await db.selectFrom('report_facts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return { tickets: Number(n), timeZone };

@@ -1,9 +1,12 @@
-// The reports' pure parts: local days across a DST change, median and nearest-rank percentile,
-// CSV cells, and the form's reading of a range.
+// The reports' pure parts: local days across a DST change, median and nearest-rank percentile (and
+// their estimate from a histogram), the rollup's cells for a range, CSV cells, and the form's
+// reading of a range.
 import t from 'tap';
 import { csvCell, toCsv } from '../../src/reports/csv.js';
 import { dayIn } from '../../src/reports/facts.js';
-import { median, percentile, spread } from '../../src/reports/report.js';
+import { addStored, addValue, decodeHistogram, emptyDense, encodeHistogram, type Histogram } from '../../src/reports/histogram.js';
+import { histogramSpread, median, percentile, spread } from '../../src/reports/report.js';
+import { cover } from '../../src/reports/rollup.js';
 import { readReportQuery } from '../../src/reports/schemas.js';
 
 t.test('a local day in a zone, across the spring and autumn changes', async (t) => {
@@ -55,4 +58,57 @@ t.test('the form: defaults, the range as typed, and its mistakes', async (t) => 
   t.same(wrong.errors, { from: 'reports.errors.date', to: 'reports.errors.date', by: 'errors.choice' }, '2026 is no leap year');
   t.same(wrong.fields, { from: '2026-02-29', to: 'soon', by: 'none' }, 'as typed');
   t.same(wrong.value.range, { from: '2026-02-19', to: '2026-03-20' }, 'the default range meanwhile');
+});
+
+const dense = (values: number[]) => {
+  const h: Histogram = new Map();
+  for (const v of values) addValue(h, v, 1);
+  const d = emptyDense();
+  addStored(d, encodeHistogram(h));
+  return d;
+};
+
+t.test('a histogram gives back values alone in their bucket, and equal values, exactly', async (t) => {
+  t.same(histogramSpread(dense([1800, 3600, 7200, 10_800])), spread([1800, 3600, 7200, 10_800]), '30 min, 1 h, 2 h, 3 h');
+  t.same(histogramSpread(dense([3600, 3600, 3600, 36_000])), { n: 4, median: 3600, p90: 36_000 }, 'three of 1 h share a bucket');
+  t.same(histogramSpread(dense([0, 5, 22])), { n: 3, median: 5, p90: 22 }, 'single seconds');
+  t.same(histogramSpread(emptyDense()), { n: 0, median: null, p90: null });
+});
+
+t.test('a histogram\'s median and 90th percentile stay within 4.43 % + 1 s of the exact ones', async (t) => {
+  let seed = 7;
+  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  for (const [n, scale] of [[10, 3600], [101, 600], [1000, 86_400], [5000, 30 * 86_400]] as const) {
+    const values = Array.from({ length: n }, () => Math.round(scale * Math.exp(3 * random() - 1.5)));
+    const exact = spread(values);
+    const estimate = histogramSpread(dense(values));
+    t.equal(estimate.n, n);
+    for (const key of ['median', 'p90'] as const) {
+      t.ok(Math.abs(estimate[key]! - exact[key]!) <= 0.0443 * exact[key]! + 1, `${n} values: ${key} ${estimate[key]} for ${exact[key]}`);
+    }
+  }
+});
+
+t.test('a histogram stored, changed and emptied', async (t) => {
+  const h: Histogram = new Map();
+  for (const v of [10, 4000, 4010, 90_000]) addValue(h, v, 1);
+  const stored = encodeHistogram(h)!;
+  t.match(stored, /^[A-Za-z0-9+/]+=*$/, 'base64 text');
+  const back = decodeHistogram(stored);
+  t.same(back, h, 'read back as it was');
+  addValue(back, 4010, -1);
+  t.same(histogramSpread(dense([10, 4000, 90_000])), (() => { const d = emptyDense(); addStored(d, encodeHistogram(back)); return histogramSpread(d); })(), 'one taken away');
+  for (const v of [10, 4000, 90_000]) addValue(back, v, -1);
+  t.equal(encodeHistogram(back), null, 'nothing left');
+});
+
+t.test('the rollup\'s cells for a range: blocks of 64 and 8 days where they fit, single days at the ends', async (t) => {
+  t.same(cover('2026-03-10', '2026-03-10'), [{ day: '2026-03-10', span: 1 }]);
+  const cells = cover('2026-01-01', '2026-03-31');
+  t.same(cells.reduce((n, c) => n + c.span, 0), 90, 'every day once');
+  t.ok(cells.length <= 20, `${cells.length} cells for 90 days`);
+  t.ok(cells.some((c) => c.span === 64));
+  const quarter = cover('2025-10-01', '2026-09-30');
+  t.same(quarter.reduce((n, c) => n + c.span, 0), 365);
+  t.ok(quarter.length <= 30, `${quarter.length} cells for a year`);
 });
