@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
+import { isPostgres } from '../db/dialect.js';
 import { CUSTOMER_COLUMNS, PUBLIC_KINDS } from './customer.js';
 import { parseQuery } from './parse.js';
+import * as postgres from './postgres.js';
 import { spelledMatch } from './prefix-words.js';
 
 /**
@@ -57,6 +59,7 @@ export async function matchingTickets(db: Db, input: string, ticketIds: readonly
   const { terms } = parseQuery(input, { filters: false });
   const found = new Set<number>();
   if (terms.length === 0 || ticketIds.length === 0) return found;
+  if (isPostgres(db)) return postgres.matchingTickets(db, terms, ticketIds, PUBLIC_KINDS);
   const ticketMatch = await spelledMatch(db, 'search_tickets', terms, CUSTOMER_COLUMNS);
   const messageMatch = await spelledMatch(db, 'search_messages', terms);
   if (ticketMatch !== null) for (const id of await inIndex(db, 'search_tickets', ticketMatch, ticketIds)) found.add(id);

@@ -10,8 +10,8 @@ export const CUSTOMER_COLUMNS = ['subject', 'fields_public'];
 export const PUBLIC_KINDS = ['reply', 'update', 'chat'] as const;
 
 /**
- * How a customer's search runs on SQLite (PostgreSQL checks each ticket's stored words, which is
- * cheap: no plan, the scope's newest SEARCH_WINDOW tickets). `tickets`: each ticket is checked
+ * How a customer's search runs (on PostgreSQL only `walk`, for a common word; otherwise no plan: the
+ * scope's newest SEARCH_WINDOW tickets, each checked through its stored words). `tickets`: each ticket is checked
  * through the index, one rowid lookup per ticket and per message (what a query without a plan
  * gets). `index`: the index was read once, for every match of a word in at most SCAN_LIMIT
  * messages and tickets, already narrowed to the scope's tickets (`ticketIds`), which the page and
@@ -42,10 +42,14 @@ export interface CustomerScope {
  */
 export async function planCustomerSearch(db: Db, input: string, scope: CustomerScope): Promise<CustomerSearchPlan | undefined> {
   const { terms } = parseQuery(input, { filters: false });
+  // PostgreSQL: a common word walks the scope as on SQLite (checking a chunk of tickets' stored words
+  // costs the same whatever the word); a rarer one checks the newest SEARCH_WINDOW tickets of the
+  // scope, each through its stored words (no plan).
+  if (isPostgres(db)) return await isCommonOnPostgres(db, terms) ? { drive: 'walk' } : undefined;
   const ticketMatch = matchExpression(terms, CUSTOMER_COLUMNS);
   const messageMatch = matchExpression(terms);
-  // PostgreSQL (and nothing to search): the newest SEARCH_WINDOW tickets of the scope, each checked.
-  if (isPostgres(db) || ticketMatch === null || messageMatch === null) return undefined;
+  // Nothing to search: the newest SEARCH_WINDOW tickets of the scope, each checked.
+  if (ticketMatch === null || messageMatch === null) return undefined;
   // A common word fills a page from the scope's newest tickets: reading its matches (20,000 message
   // rows, ~2.5 µs each, then narrowed and counted) cost ~60 ms at 100k tickets, seconds at 1M.
   if (await isCommon(db, terms)) return { drive: 'walk' };
@@ -78,6 +82,14 @@ async function isCommon(db: Db, terms: Term[]): Promise<boolean> {
   return false;
 }
 
+/** isCommon on PostgreSQL: more than SCAN_LIMIT matches in the messages' words or the tickets' visible parts. */
+async function isCommonOnPostgres(db: Db, terms: Term[]): Promise<boolean> {
+  const messages = postgres.tsQueryText(terms);
+  const tickets = postgres.tsQueryText(terms, 'AC');
+  if (messages === null || tickets === null) return false;
+  return await floorOf(db, 'search_messages', messages) !== null || await floorOf(db, 'search_tickets', tickets) !== null;
+}
+
 /**
  * "This ticket (the outer query's `tickets` row) matches the customer's search", for a query that
  * already starts from the customer's scope (visibleTickets). With the `tickets` plan, checked
@@ -89,6 +101,8 @@ async function isCommon(db: Db, terms: Term[]): Promise<boolean> {
  */
 export function customerMatches(db: Db, input: string, plan: CustomerSearchPlan = { drive: 'tickets' }): Expression<SqlBool> {
   const { terms } = parseQuery(input, { filters: false });
+  // The tickets a plan already found (a walk's page, on either database).
+  if (plan.drive === 'index' && isPostgres(db)) return sql<SqlBool>`tickets.id = any(${sql.val([...plan.ticketIds])}::int[])`;
   if (isPostgres(db)) return postgres.customerMatches(terms, PUBLIC_KINDS);
   const ticketMatch = matchExpression(terms, CUSTOMER_COLUMNS);
   const messageMatch = matchExpression(terms);

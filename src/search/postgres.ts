@@ -161,6 +161,25 @@ export function customerMatches(terms: Term[], publicKinds: readonly string[]): 
       and ${MESSAGE_WORDS} @@ ${query(messageText)}))`;
 }
 
+/**
+ * As customer-walk.ts's matchingTickets on SQLite: which of these tickets (already in the customer's
+ * scope) match in their subject or visible fields (weights A and C) or in a public message. Each
+ * ticket's document and messages are found by ticket id and their stored words tested, so the cost
+ * follows the chunk of tickets the portal's walk hands over, never the word's matches.
+ */
+export async function matchingTickets(db: Db, terms: Term[], ticketIds: readonly number[], publicKinds: readonly string[]): Promise<Set<number>> {
+  const ticketText = tsQueryText(terms, 'AC');
+  const messageText = tsQueryText(terms);
+  if (ticketText === null || messageText === null || ticketIds.length === 0) return new Set();
+  const ids = sql`${sql.val([...ticketIds])}::int[]`;
+  const { rows } = await sql<{ id: number }>`select s.ticket_id as id from search_tickets s
+      where s.ticket_id = any(${ids}) and s.document @@ ${query(ticketText)}
+    union
+    select m.ticket_id as id from messages m
+      where m.ticket_id = any(${ids}) and m.kind in (${sql.join([...publicKinds])}) and ${MESSAGE_WORDS} @@ ${query(messageText)}`.execute(db);
+  return new Set(rows.map((row) => Number(row.id)));
+}
+
 /** Rebuild the ticket documents (the messages' words are a generated column, never out of step). */
 export async function rebuildSearchIndex(db: Db): Promise<void> {
   await db.transaction().execute(async (trx) => {
