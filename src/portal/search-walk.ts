@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
+import { isPostgres } from '../db/dialect.js';
 import { matchingTickets } from '../search/index.js';
 import { cursorOf, encodeCursor, keysAfter, orderedKeys, PAGE_SIZE, statusLookup, type StatusLookup } from '../tickets/list.js';
 import { sortParts, type ListFilter } from '../tickets/list-filter.js';
@@ -93,10 +94,17 @@ export function chunkQuery(db: Db, actor: Actor, filter: ListFilter, cursor: Cur
   if (statusIds.length < 2 || column !== 'activity' || (filter.requesterId === null && filter.organizationId === null)) {
     return orderedKeys(db, actor, plain, cursor, lookup, size);
   }
-  const [first, ...rest] = statusIds.map((statusId) => keysAfter(db, actor, { ...plain, categories: null, statusId }, cursor, lookup));
   const direction = sql.raw(ascending ? 'asc' : 'desc');
-  return rest.reduce((union, part) => union.unionAll(part), first!)
-    .orderBy(sql`last_activity_at ${direction}, id ${direction}`).limit(sql.lit(size));
+  const order = sql`last_activity_at ${direction}, id ${direction}`;
+  const parts = statusIds.map((statusId) => keysAfter(db, actor, { ...plain, categories: null, statusId }, cursor, lookup));
+  // PostgreSQL merges parts in order only when each is ordered and limited itself (a Merge Append
+  // of index scans); given the bare parts it read all of each and sorted them (18,556 of Acme's
+  // tickets for a chunk of 128: 80–95 ms at 1M).
+  const [first, ...rest] = isPostgres(db)
+    // (The same columns as a part: the builder's type of the ticket query is kept.)
+    ? parts.map((part, i) => db.selectFrom(part.orderBy(order).limit(sql.lit(size)).as(`part${i}`)).selectAll() as unknown as typeof part)
+    : parts;
+  return rest.reduce((union, part) => union.unionAll(part), first!).orderBy(order).limit(sql.lit(size));
 }
 
 /** A tab's count: exact up to WALK_COUNT_CAP, else "at least" (`more`). */

@@ -172,11 +172,15 @@ export async function matchingTickets(db: Db, terms: Term[], ticketIds: readonly
   const messageText = tsQueryText(terms);
   if (ticketText === null || messageText === null || ticketIds.length === 0) return new Set();
   const ids = sql`${sql.val([...ticketIds])}::int[]`;
-  const { rows } = await sql<{ id: number }>`select s.ticket_id as id from search_tickets s
-      where s.ticket_id = any(${ids}) and s.document @@ ${query(ticketText)}
+  // `offset 0` keeps the word's test out of the index scan: left to itself, PostgreSQL ANDed the
+  // chunk's ids with a GIN bitmap of every match of a common word (110–120 ms for "password" at 1M).
+  const { rows } = await sql<{ id: number }>`select s.ticket_id as id
+      from (select s.ticket_id, s.document from search_tickets s where s.ticket_id = any(${ids}) offset 0) s
+      where s.document @@ ${query(ticketText)}
     union
-    select m.ticket_id as id from messages m
-      where m.ticket_id = any(${ids}) and m.kind in (${sql.join([...publicKinds])}) and ${MESSAGE_WORDS} @@ ${query(messageText)}`.execute(db);
+    select m.ticket_id as id
+      from (select m.ticket_id, m.search_words from messages m where m.ticket_id = any(${ids}) and m.kind in (${sql.join([...publicKinds])}) offset 0) m
+      where ${MESSAGE_WORDS} @@ ${query(messageText)}`.execute(db);
   return new Set(rows.map((row) => Number(row.id)));
 }
 
