@@ -38,6 +38,10 @@ export async function rebuildSearchIndex(db: Db): Promise<void> {
     await sql`insert into search_messages(search_messages, rank) values ('hashsize', ${sql.lit(DEFAULT_HASH_BYTES)})`.execute(trx);
     await sql`delete from search_tickets`.execute(trx);
     await TICKET_DOCUMENTS.execute(trx);
+    // Each index as one segment (4.8 + 0.7 s at 1M tickets): left as the rebuild wrote it, a later
+    // write's automerge merged the large segments once, inside that write (a ticket created 5–6 s).
+    await sql`insert into search_messages(search_messages) values ('optimize')`.execute(trx);
+    await sql`insert into search_tickets(search_tickets) values ('optimize')`.execute(trx);
   });
 }
 

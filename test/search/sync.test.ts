@@ -87,3 +87,38 @@ t.test('a bulk load may drop the loaded tables\' plain indexes too: they are bac
   const hash = await sql<{ v: number }>`select v from search_messages_config where k = 'hashsize'`.execute(d.db);
   t.same(hash.rows, [{ v: 1024 * 1024 }], 'the rebuild\'s large in-memory segments are back to FTS5\'s 1 MiB for everyday writes');
 });
+
+/**
+ * How many segments an FTS5 index has, from its structure record (rowid 10 of its `_data` table: a
+ * 4-byte cookie, FTS5's version-2 marker where present, then varints for the levels and segments).
+ */
+async function segments(db: Parameters<typeof rebuildSearchIndex>[0], index: 'search_messages' | 'search_tickets'): Promise<number> {
+  const { rows } = await sql<{ block: Uint8Array }>`select block from ${sql.table(`${index}_data`)} where id = 10`.execute(db);
+  const record = Buffer.from(rows[0]!.block);
+  let at = 4;
+  if (record.readUInt32BE(4) === 0xff000001) at += 4;
+  const varint = () => {
+    let value = 0;
+    for (;;) {
+      const byte = record[at++]!;
+      value = value * 128 + (byte & 0x7f);
+      if (byte < 0x80) return value;
+    }
+  };
+  varint(); // levels
+  return varint();
+}
+
+t.test('a rebuild leaves each index as one segment: no later write merges its large segments', sqliteOnly('FTS5 segments'), async (t) => {
+  const d = await searchDesk(t);
+  // Segments written one transaction at a time, as a desk's writes leave them.
+  for (let i = 0; i < 6; i++) {
+    const id = await ticket(d.db, { requesterId: d.customer.id, subject: `Segment ${i}` });
+    await postAgentMessage(d.db, d.adminActor, id, { kind: 'reply', body: `Reply number ${i}.` });
+  }
+  t.ok(await segments(d.db, 'search_messages') > 1, `written one by one, the messages' index has several segments (${await segments(d.db, 'search_messages')})`);
+  await rebuildSearchIndex(d.db);
+  t.equal(await segments(d.db, 'search_messages'), 1, 'the messages\' index: one segment after a rebuild');
+  t.equal(await segments(d.db, 'search_tickets'), 1, 'the tickets\' index: one segment');
+  t.same(resultIds((await search(d.client, 'segment')).body).length, 6, 'and everything is still found');
+});
