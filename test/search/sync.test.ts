@@ -6,7 +6,7 @@ import { rebuildSearchIndex, withSearchIndexPaused } from '../../src/search/inde
 import { deleteTicket } from '../../src/tickets/delete.js';
 import { sqliteOnly } from '../helpers/database.js';
 import { makeUser } from '../helpers/factories.js';
-import { message, resultIds, search, searchDesk, ticket } from './helpers.js';
+import { message, resultIds, search, searchDesk, segments, ticket } from './helpers.js';
 
 // Triggers keep the index in the write's own transaction, whatever path writes: each step is
 // followed by what an agent then finds.
@@ -87,27 +87,6 @@ t.test('a bulk load may drop the loaded tables\' plain indexes too: they are bac
   const hash = await sql<{ v: number }>`select v from search_messages_config where k = 'hashsize'`.execute(d.db);
   t.same(hash.rows, [{ v: 1024 * 1024 }], 'the rebuild\'s large in-memory segments are back to FTS5\'s 1 MiB for everyday writes');
 });
-
-/**
- * How many segments an FTS5 index has, from its structure record (rowid 10 of its `_data` table: a
- * 4-byte cookie, FTS5's version-2 marker where present, then varints for the levels and segments).
- */
-async function segments(db: Parameters<typeof rebuildSearchIndex>[0], index: 'search_messages' | 'search_tickets'): Promise<number> {
-  const { rows } = await sql<{ block: Uint8Array }>`select block from ${sql.table(`${index}_data`)} where id = 10`.execute(db);
-  const record = Buffer.from(rows[0]!.block);
-  let at = 4;
-  if (record.readUInt32BE(4) === 0xff000001) at += 4;
-  const varint = () => {
-    let value = 0;
-    for (;;) {
-      const byte = record[at++]!;
-      value = value * 128 + (byte & 0x7f);
-      if (byte < 0x80) return value;
-    }
-  };
-  varint(); // levels
-  return varint();
-}
 
 t.test('a rebuild leaves each index as one segment: no later write merges its large segments', sqliteOnly('FTS5 segments'), async (t) => {
   const d = await searchDesk(t);

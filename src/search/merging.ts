@@ -1,0 +1,61 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/connect.js';
+
+/**
+ * FTS5 merges an index's segments inside the write that makes one too many (`automerge`, and at 16
+ * segments on a level `crisismerge`, a merge done at once). On a large index that merge reaches the
+ * large segments sooner or later: at 1M tickets (5M messages) one portal create in a few hundred
+ * took 4–6 s, which every write queued behind it waited for (the writes' p99 in the bench). So a
+ * serving desk turns both off and merges a bounded amount at a time itself, between requests: each
+ * step writes at most MERGE_PAGES pages (a few milliseconds), and FTS5 carries an unfinished merge
+ * over to the next step. Segments must still be merged: each one costs every search a little.
+ */
+const INDEXES = ['search_messages', 'search_tickets', 'help_search'] as const;
+/** Pages one step may write, per index. */
+export const MERGE_PAGES = 64;
+/** Never a merge at once inside a write (FTS5 allows up to 64 segments a level before it must). */
+const CRISIS_SEGMENTS = 64;
+
+/** Turn FTS5's merges inside writes off (stored in each index's configuration, so once is enough; repeated at each start). */
+export async function takeOverMerging(db: Db): Promise<void> {
+  for (const index of INDEXES) {
+    await sql`insert into ${sql.table(index)}(${sql.table(index)}, rank) values ('automerge', 0)`.execute(db);
+    await sql`insert into ${sql.table(index)}(${sql.table(index)}, rank) values ('crisismerge', ${sql.lit(CRISIS_SEGMENTS)})`.execute(db);
+  }
+}
+
+/** One bounded step of merging for each index (FTS5's `merge` command with a positive page count: levels with at least `usermerge` segments). */
+export async function mergeStep(db: Db, pages = MERGE_PAGES): Promise<void> {
+  for (const index of INDEXES) {
+    await sql`insert into ${sql.table(index)}(${sql.table(index)}, rank) values ('merge', ${sql.lit(pages)})`.execute(db);
+  }
+}
+
+export interface SearchMerging { stop(): void }
+
+/** The rows this connection has written so far (SQLite's total_changes()). */
+async function changes(db: Db): Promise<number> {
+  return Number((await sql<{ n: number }>`select total_changes() as n`.execute(db)).rows[0]!.n);
+}
+
+/**
+ * On SQLite: a step every `everyMs` while the desk has been written to since the last one (the
+ * connection's total changes: an idle desk is left alone, and its caches are not emptied).
+ */
+export async function startSearchMerging(db: Db, log: { warn: (obj: object, msg: string) => void }, everyMs = 2000): Promise<SearchMerging> {
+  await takeOverMerging(db);
+  let seen = await changes(db);
+  let running = false;
+  const step = async () => {
+    if (await changes(db) === seen) return;
+    await mergeStep(db);
+    seen = await changes(db);
+  };
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    step().catch((error: unknown) => log.warn({ err: error }, 'a search index merge step failed')).finally(() => { running = false; });
+  }, everyMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
