@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Test } from 'tap';
+import type { KyselyPlugin } from 'kysely';
 import { buildApp, type AppOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Db } from '../../src/db/connect.js';
@@ -67,4 +68,24 @@ export async function openTestApp(t: Test, config: Config, options: Pick<AppOpti
   t.teardown(close);
   if (config.database.kind === 'postgres') closeBeforeDrop(config.database.url, close);
   return { app, db, close };
+}
+
+/**
+ * A desk whose app runs over the database with a Kysely plugin (statement counters and recorders):
+ * `plugin` is made from the plain database (to compile what it sees); `plain` writes past it.
+ */
+export async function appWithPlugin<P extends KyselyPlugin>(t: Test, plugin: (plain: Db) => P): Promise<{ app: FastifyInstance; db: Db; plain: Db; plugin: P }> {
+  const dir = tempDir(t);
+  const database = await databaseEnv(dir, t);
+  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', ...database });
+  const { db: plain } = await openDatabase(config);
+  const made = plugin(plain);
+  const db: Db = plain.withPlugin(made);
+  const app = await buildApp({ config, db, logger: false });
+  await app.ready();
+  let closed: Promise<void> | null = null;
+  const close = () => (closed ??= (async () => { await app.close(); await plain.destroy(); })());
+  t.teardown(close);
+  closeBeforeDrop(database.DATABASE_URL, close);
+  return { app, db, plain, plugin: made };
 }

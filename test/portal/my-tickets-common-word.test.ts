@@ -2,7 +2,7 @@ import t from 'tap';
 import type { Db } from '../../src/db/connect.js';
 import type { MessageKind } from '../../src/db/schema.js';
 import { makeMessages, makeTickets, makeUser, ticketIdsIn } from '../helpers/factories.js';
-import { desk, loggedIn, makeCustomer, makeOrg } from './my-tickets-helpers.js';
+import { desk, laterPageIds, loggedIn, makeCustomer, makeOrg } from './my-tickets-helpers.js';
 
 // A word in more than 20,000 messages (SCAN_LIMIT, search/agent-hits.ts), searched by a customer
 // whose organisation shares its tickets: on SQLite the scope's tickets are walked in the page's order
@@ -73,17 +73,7 @@ t.test('an organisation searches a very common word: exactly its public matches,
   const pages = async (path: string) => {
     const first = await client.get(path);
     t.equal(first.statusCode, 200, path);
-    const ids = ticketIdsIn(first.body);
-    let body = first.body;
-    for (let hops = 0; hops < 20; hops++) {
-      const next = /<p class="pager"><a href="([^"]+)"/.exec(body)?.[1]?.replaceAll('&amp;', '&');
-      if (!next) break;
-      const page = await client.get(next);
-      t.equal(page.statusCode, 200, next);
-      ids.push(...ticketIdsIn(page.body));
-      body = page.body;
-    }
-    return { body: first.body, ids };
+    return { body: first.body, ids: [...ticketIdsIn(first.body), ...await laterPageIds(t, client, first.body, 20)] };
   };
   for (const [name, view, requester] of [['organisation', 'view=org', null], ['her own', '', ann.id]] as const) {
     const opened = await bruteForce(db, acme, OPENED, requester);

@@ -3,7 +3,7 @@ import type { Db } from '../../src/db/connect.js';
 import type { MessageKind } from '../../src/db/schema.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
-import { makeCcs, makeMessage, makeTicket, makeUser, PASSWORD, type TicketFields } from '../helpers/factories.js';
+import { makeCcs, makeMessage, makeTicket, makeUser, PASSWORD, ticketIdsIn, type TicketFields } from '../helpers/factories.js';
 
 /**
  * Statuses 1–5 are the Simple workflow (New "Received", Open, Pending "In progress" (open), Solved,
@@ -55,4 +55,18 @@ export function tabCount(html: string, label: 'Opened' | 'Resolved'): number {
   const match = new RegExp(`${label} <span class="count">\\((\\d+\\+?)\\)`).exec(html);
   if (!match) throw new Error(`no ${label} tab`);
   return Number.parseInt(match[1]!, 10);
+}
+
+/** The ticket ids on the pages after the one in `body`, following "Older tickets" (at most `hops` pages), each answered 200. */
+export async function laterPageIds(t: Test, client: Client, body: string, hops: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (let hop = 0; hop < hops; hop++) {
+    const next = /<p class="pager"><a href="([^"]+)"/.exec(body)?.[1]?.replaceAll('&amp;', '&');
+    if (!next) break;
+    const page = await client.get(next);
+    t.equal(page.statusCode, 200, next);
+    ids.push(...ticketIdsIn(page.body));
+    body = page.body;
+  }
+  return ids;
 }

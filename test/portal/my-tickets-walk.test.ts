@@ -3,15 +3,11 @@ import {
   type RootOperationNode, type UnknownRow,
 } from 'kysely';
 import t from 'tap';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import type { Db } from '../../src/db/connect.js';
 import type { MessageKind } from '../../src/db/schema.js';
-import { openDatabase } from '../../src/db/open.js';
-import { tempDir } from '../helpers/app.js';
-import { closeBeforeDrop, databaseEnv, onPostgres } from '../helpers/database.js';
+import { appWithPlugin } from '../helpers/app.js';
+import { onPostgres } from '../helpers/database.js';
 import { makeMessages, makeTickets, makeUser, ticketIdsIn } from '../helpers/factories.js';
-import { addStatuses, loggedIn, makeCustomer, makeOrg } from './my-tickets-helpers.js';
+import { addStatuses, laterPageIds, loggedIn, makeCustomer, makeOrg } from './my-tickets-helpers.js';
 
 // A customer's search for a word in more than 20,000 messages walks her scope's tickets in the
 // page's order (SQLite; portal/search-walk.ts). Each tab holds several statuses, and its tickets may
@@ -43,18 +39,7 @@ class Recorder implements KyselyPlugin {
 }
 
 t.test('a tab spread over several statuses: exactly its matches, in order, paged and counted; read along the status index', async (t) => {
-  const dir = tempDir(t);
-  const database = await databaseEnv(dir, t);
-  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', ...database });
-  const { db: plain } = await openDatabase(config);
-  const recorder = new Recorder((node, id) => plain.getExecutor().compileQuery(node, id));
-  const db: Db = plain.withPlugin(recorder);
-  const app = await buildApp({ config, db, logger: false });
-  await app.ready();
-  let closed: Promise<void> | null = null;
-  const close = () => (closed ??= (async () => { await app.close(); await plain.destroy(); })());
-  t.teardown(close);
-  closeBeforeDrop(database.DATABASE_URL, close);
+  const { app, plain, plugin: recorder } = await appWithPlugin(t, (plain) => new Recorder((node, id) => plain.getExecutor().compileQuery(node, id)));
 
   const added = await addStatuses(plain);
   const opened = [1, 2, 3, added.pending, added.onHold];
@@ -99,17 +84,7 @@ t.test('a tab spread over several statuses: exactly its matches, in order, paged
     const first = await client.get(path);
     t.equal(first.statusCode, 200, path);
     const statements = [...recorder.statements];
-    const ids = ticketIdsIn(first.body);
-    let body = first.body;
-    for (let hops = 0; hops < 30; hops++) {
-      const next = /<p class="pager"><a href="([^"]+)"/.exec(body)?.[1]?.replaceAll('&amp;', '&');
-      if (!next) break;
-      const page = await client.get(next);
-      t.equal(page.statusCode, 200, next);
-      ids.push(...ticketIdsIn(page.body));
-      body = page.body;
-    }
-    return { body: first.body, ids, statements };
+    return { body: first.body, ids: [...ticketIdsIn(first.body), ...await laterPageIds(t, client, first.body, 30)], statements };
   };
   const shown = (n: number) => (n <= COUNT_CAP ? String(n) : `${COUNT_CAP}+`);
 

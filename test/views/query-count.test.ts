@@ -2,12 +2,9 @@
 // statement the app sends through Kysely is counted by a plugin on the app's own database handle.
 import { sql, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
 import t, { type Test } from 'tap';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { openDatabase } from '../../src/db/open.js';
-import { tempDir } from '../helpers/app.js';
+import { appWithPlugin } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
-import { closeBeforeDrop, databaseEnv, onPostgres } from '../helpers/database.js';
+import { onPostgres } from '../helpers/database.js';
 import { makeEvent, makeMessage, makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
 
 /** Counts executed statements: transformResult runs once per execution (transformQuery also runs for subqueries). */
@@ -24,18 +21,7 @@ class Counter implements KyselyPlugin {
 
 /** A desk with `rows` of everything a page lists; resolves to a function counting one GET's statements. */
 async function deskWith(t: Test, rows: number) {
-  const dir = tempDir(t);
-  const database = await databaseEnv(dir, t);
-  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', ...database });
-  const { db: plain } = await openDatabase(config);
-  const counter = new Counter();
-  const db = plain.withPlugin(counter);
-  const app = await buildApp({ config, db, logger: false });
-  await app.ready();
-  let closed: Promise<void> | null = null;
-  const close = () => (closed ??= (async () => { await app.close(); await plain.destroy(); })());
-  t.teardown(close);
-  closeBeforeDrop(database.DATABASE_URL, close);
+  const { app, db, plain, plugin: counter } = await appWithPlugin(t, () => new Counter());
 
   const agent = await makeUser(db, 'agent');
   const customer = await makeUser(db, 'customer');
