@@ -45,9 +45,8 @@ export async function planCustomerSearch(db: Db, input: string, scope: CustomerS
   // PostgreSQL: a common word walks the scope as on SQLite (checking a chunk of tickets' stored words
   // costs the same whatever the word); a rarer one checks the newest SEARCH_WINDOW tickets of the
   // scope, each through its stored words (no plan).
-  if (isPostgres(db)) return await isCommonOnPostgres(db, terms) ? { drive: 'walk' } : undefined;
-  const ticketMatch = matchExpression(terms, CUSTOMER_COLUMNS);
-  const messageMatch = matchExpression(terms);
+  if (isPostgres(db)) return await isCommon(db, terms) ? { drive: 'walk' } : undefined;
+  const { tickets: ticketMatch, messages: messageMatch } = customerMatchTexts(db, terms);
   // Nothing to search: the newest SEARCH_WINDOW tickets of the scope, each checked.
   if (ticketMatch === null || messageMatch === null) return undefined;
   // A common word fills a page from the scope's newest tickets: reading its matches (20,000 message
@@ -76,18 +75,22 @@ export async function planCustomerSearch(db: Db, input: string, scope: CustomerS
  */
 async function isCommon(db: Db, terms: Term[]): Promise<boolean> {
   for (const variant of terms.some((term) => term.prefix) ? [terms.map((term) => ({ ...term, prefix: false })), terms] : [terms]) {
-    if (await floorOf(db, 'search_messages', matchExpression(variant)!) !== null) return true;
-    if (await floorOf(db, 'search_tickets', matchExpression(variant, CUSTOMER_COLUMNS)!) !== null) return true;
+    const { tickets, messages } = customerMatchTexts(db, variant);
+    if (tickets === null || messages === null) return false;
+    if (await floorOf(db, 'search_messages', messages) !== null) return true;
+    if (await floorOf(db, 'search_tickets', tickets) !== null) return true;
   }
   return false;
 }
 
-/** isCommon on PostgreSQL: more than SCAN_LIMIT matches in the messages' words or the tickets' visible parts. */
-async function isCommonOnPostgres(db: Db, terms: Term[]): Promise<boolean> {
-  const messages = postgres.tsQueryText(terms);
-  const tickets = postgres.tsQueryText(terms, 'AC');
-  if (messages === null || tickets === null) return false;
-  return await floorOf(db, 'search_messages', messages) !== null || await floorOf(db, 'search_tickets', tickets) !== null;
+/**
+ * What each index is asked for a customer's terms, in the database's own syntax: every message's
+ * words, and the tickets' customer-visible parts only (FTS5's columns, PostgreSQL's weights A and C).
+ */
+function customerMatchTexts(db: Db, terms: Term[]): { tickets: string | null; messages: string | null } {
+  return isPostgres(db)
+    ? { tickets: postgres.tsQueryText(terms, 'AC'), messages: postgres.tsQueryText(terms) }
+    : { tickets: matchExpression(terms, CUSTOMER_COLUMNS), messages: matchExpression(terms) };
 }
 
 /**
