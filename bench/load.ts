@@ -2,7 +2,7 @@
 // every response (status and latency), so percentiles and failures are exact.
 import autocannon from 'autocannon';
 import type { BenchCase } from './cases.js';
-import { cpuClock, cpuMsOf, machineClock, sampleMemory, settle } from './process.js';
+import { cpuClock, machineClock, sampleMemory, settle } from './process.js';
 import { get } from './session.js';
 
 export interface Measurement {
@@ -96,7 +96,7 @@ export async function measure(baseUrl: string, pids: number[], testCase: BenchCa
   const latencies: number[] = [];
   const statuses: Record<number, number> = {};
   const memory = sampleMemory(pids);
-  const cpuBefore = cpuMsOf(pids);
+  const cpu = cpuClock(pids);
   const databaseCpu = databasePids ? cpuClock(databasePids) : undefined;
   const machine = machineClock();
   const instance = autocannon({ url: baseUrl, connections, duration: seconds, timeout: 10, requests: [request] });
@@ -106,7 +106,6 @@ export async function measure(baseUrl: string, pids: number[], testCase: BenchCa
   });
   const result = await instance;
   const peakRss = memory.stop();
-  const cpu = cpuMsOf(pids) - cpuBefore;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! : NaN;
   const expected = Object.entries(statuses).filter(([code]) => Math.floor(Number(code) / 100) === testCase.expect).reduce((sum, [, c]) => sum + c, 0);
@@ -120,7 +119,7 @@ export async function measure(baseUrl: string, pids: number[], testCase: BenchCa
     seconds,
     statuses,
     peakRss,
-    cpuMs: latencies.length ? cpu / latencies.length : NaN,
+    cpuMs: latencies.length ? cpu.elapsed() / latencies.length : NaN,
     machineBusy: machine.busy(),
     ...(databaseCpu ? { databaseCpuMs: latencies.length ? databaseCpu.elapsed() / latencies.length : NaN } : {}),
   };

@@ -68,11 +68,6 @@ export function sampleMemory(pids: number[], everyMs = 50): { stop: () => number
   return { stop: () => { clearInterval(timer); return Math.max(max, highest()); } };
 }
 
-/** The CPU time the processes have used so far (user + system, all threads), in milliseconds. */
-export function cpuMsOf(pids: number[]): number {
-  return pids.reduce((sum, pid) => sum + stat(pid).ticks * 10, 0);
-}
-
 /**
  * A clock of the processes' CPU time: `elapsed()` is the CPU they used since it was started, in ms,
  * counting only the processes still there (a database backend that ended meanwhile would otherwise
