@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../db/connect.js';
 import { skipLocked } from '../db/dialect.js';
-import type { Job, JobState } from '../db/schema.js';
+import type { Database, Job, JobState } from '../db/schema.js';
 import { isoIn, nowIso } from '../lib/time.js';
 
 export async function enqueueJob(
@@ -23,10 +23,29 @@ export async function enqueueJob(
 
 export const LEASE_LOST = 'the worker stopped during the attempt (its lease ran out)';
 
+/** Queued, due, and not out on a lease: a job a worker may take now. */
+function takeable<QB extends SelectQueryBuilder<Database, 'jobs', object>>(query: QB, now: string): QB {
+  return query.where('state', '=', 'queued').where('run_at', '<=', now)
+    .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<=', now)])) as QB;
+}
+
+/** The next takeable job of each kind (`jobs_lease`: one seek a kind, whatever else is queued). */
+export function nextJobsQuery(db: Db, kinds: string[], now: string) {
+  const nextOf = (kind: string) => db.selectFrom((eb) => takeable(eb.selectFrom('jobs').select('id').where('kind', '=', kind), now)
+    .orderBy('run_at').orderBy('id').limit(1).as('next')).select('next.id');
+  const [first, ...rest] = kinds.map(nextOf);
+  return rest.reduce((union, next) => union.unionAll(next), first!);
+}
+
 /**
  * Take the next due job of the given kinds and hold it for `leaseMs`. A lease that runs out (the
- * process died mid-job) makes the job due again. One statement, so two workers never take the same
- * job; on PostgreSQL the row is taken FOR UPDATE SKIP LOCKED, so instances leasing at once each get another.
+ * process died mid-job) makes the job due again.
+ *
+ * The next job of each kind is found on its own (`jobs_lease`: one seek a kind), then the earliest
+ * of those is taken in one statement that checks it again, so two workers never take the same job;
+ * on PostgreSQL it is taken FOR UPDATE SKIP LOCKED, so instances leasing at once each get another.
+ * A single scan of all due jobs in time order would pass over every job of a kind this worker does
+ * not run: mail waiting in the outbox (no SMTP_URL) by the ten thousand, at every poll.
  */
 export async function leaseNextJob(db: Db, kinds: string[], leaseMs: number): Promise<Job | undefined> {
   if (kinds.length === 0) return undefined;
@@ -41,13 +60,11 @@ export async function leaseNextJob(db: Db, kinds: string[], leaseMs: number): Pr
     .where('locked_until', '<=', now)
     .where((w) => w('attempts', '>=', w.ref('max_attempts')))
     .execute();
+  const candidates = (await nextJobsQuery(db, kinds, now).execute()).map((row) => row.id);
+  if (candidates.length === 0) return undefined;
   return db.updateTable('jobs')
     .set({ attempts: sql`attempts + 1`, locked_until: isoIn(leaseMs) })
-    .where('id', '=', (eb) => skipLocked(db, eb.selectFrom('jobs').select('id')
-      .where('state', '=', 'queued')
-      .where('run_at', '<=', now)
-      .where('kind', 'in', kinds)
-      .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<=', now)]))
+    .where('id', '=', (eb) => skipLocked(db, takeable(eb.selectFrom('jobs').select('id').where('id', 'in', candidates), now)
       .orderBy('run_at').orderBy('id').limit(1)))
     .returningAll()
     .executeTakeFirst();

@@ -52,12 +52,20 @@ function bracketed(id: string): string {
   return `<${bare}>`;
 }
 
+/**
+ * Automatic mails sent since `since` to one address, or on one ticket (for the caps): read along
+ * (recipient | ticket_id, automatic, created_at), so only automatic mail of the window is counted,
+ * however many replies the address or the ticket had.
+ */
+export function automaticMailCount(db: Db, column: 'recipient' | 'ticket_id', value: string | number, since: string) {
+  return db.selectFrom('mail_log').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where(column, '=', value).where('automatic', '=', 1).where('created_at', '>', since);
+}
+
 /** Automatic mails sent in the last hour, to one address and on one ticket (for the caps). */
 export async function recentAutomatic(db: Db, ticketId: number, recipient: string, since: string) {
-  const count = (column: 'recipient' | 'ticket_id', value: string | number) => db.selectFrom('mail_log')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where(column, '=', value).where('automatic', '=', 1).where('created_at', '>', since)
-    .executeTakeFirstOrThrow().then((row) => Number(row.n));
+  const count = async (column: 'recipient' | 'ticket_id', value: string | number) =>
+    Number((await automaticMailCount(db, column, value, since).executeTakeFirstOrThrow()).n);
   return { toAddress: await count('recipient', recipient.toLowerCase()), onTicket: await count('ticket_id', ticketId) };
 }
 
