@@ -99,12 +99,8 @@ export function encodeHistogram(h: Histogram): string | null {
   return bytes.length === 0 ? null : Buffer.from(bytes).toString('base64');
 }
 
-/**
- * Add a stored histogram into dense arrays indexed by bucket (what a report merges days into): no
- * Map and no objects per bucket, as a report merges tens of thousands of buckets.
- */
-export function addStored(into: Dense, stored: string | null): void {
-  if (!stored) return;
+/** The stored buckets in order: (bucket, count, sum, sum of squares) for each. */
+function eachStored(stored: string, visit: (b: number, n: number, s: number, q: number) => void): void {
   const bytes = Buffer.from(stored, 'base64');
   let at = 0;
   const next = (): number => {
@@ -120,18 +116,27 @@ export function addStored(into: Dense, stored: string | null): void {
   let b = -1;
   while (at < bytes.length) {
     b += next() + 1;
-    into.count[b]! += next();
-    into.sum[b]! += next();
-    into.squares[b]! += next();
+    visit(b, next(), next(), next());
   }
 }
 
-/** Read back into a Map (to change a stored cell). */
+/**
+ * Add a stored histogram into dense arrays indexed by bucket (what a report merges days into): no
+ * Map and no objects per bucket, as a report merges tens of thousands of buckets.
+ */
+export function addStored(into: Dense, stored: string | null): void {
+  if (!stored) return;
+  eachStored(stored, (b, n, s, q) => {
+    into.count[b]! += n;
+    into.sum[b]! += s;
+    into.squares[b]! += q;
+  });
+}
+
+/** Read back into a Map (to change a stored cell): its few buckets, with no arrays of every bucket. */
 export function decodeHistogram(stored: string | null): Histogram {
-  const dense = emptyDense();
-  addStored(dense, stored);
   const h: Histogram = new Map();
-  for (let b = 0; b < BUCKETS; b++) if (dense.count[b]! !== 0) h.set(b, [dense.count[b]!, dense.sum[b]!, dense.squares[b]!]);
+  if (stored) eachStored(stored, (b, n, s, q) => { h.set(b, [n, s, q]); });
   return h;
 }
 

@@ -157,6 +157,14 @@ function rowOf(cell: Cell): ReportDaysTable {
   return { dim: cell.dim, span: cell.span, day: cell.day, key: cell.key, ...cell.counts, first_reply: encodeHistogram(cell.firstReply), resolution: encodeHistogram(cell.resolution) };
 }
 
+/** A stored histogram with a change added: the stored text itself when the change adds nothing (most: a new ticket's counts). */
+function withChange(stored: string | null, change: Histogram): string | null {
+  if (change.size === 0) return stored;
+  const sum = decodeHistogram(stored);
+  addInto(sum, change);
+  return encodeHistogram(sum);
+}
+
 /** Rows per statement (18 values each: well under both databases' limits on parameters). */
 const INSERT_ROWS = 500;
 
@@ -175,22 +183,18 @@ export async function applyChanges(trx: Db, changes: Cells): Promise<void> {
     .where('dim', 'in', unique(changed.map((c) => c.dim))).where('span', 'in', [...new Set(changed.map((c) => c.span))])
     .where('day', 'in', unique(changed.map((c) => c.day)))
     .where('key', 'in', unique(changed.map((c) => c.key))).execute();
-  const sums = new Cells();
-  for (const row of stored) {
-    const cell = sums.get(row.dim, row.span, row.day, row.key);
-    for (const c of COUNTS) cell.counts[c] = Number(row[c]);
-    cell.firstReply = decodeHistogram(row.first_reply);
-    cell.resolution = decodeHistogram(row.resolution);
-  }
+  const rows = new Map(stored.map((row) => [`${row.dim}|${row.span}|${row.day}|${row.key}`, row]));
   const keep: ReportDaysTable[] = [];
   const gone: Cell[] = [];
   for (const change of changed) {
-    const cell = sums.get(change.dim, change.span, change.day, change.key);
-    for (const c of COUNTS) cell.counts[c] += change.counts[c];
-    addInto(cell.firstReply, change.firstReply);
-    addInto(cell.resolution, change.resolution);
-    if (isEmpty(cell)) gone.push(cell);
-    else keep.push(rowOf(cell));
+    const row = rows.get(`${change.dim}|${change.span}|${change.day}|${change.key}`);
+    const counts = Object.fromEntries(COUNTS.map((c) => [c, Number(row?.[c] ?? 0) + change.counts[c]])) as Record<Count, number>;
+    const sum: ReportDaysTable = {
+      dim: change.dim, span: change.span, day: change.day, key: change.key, ...counts,
+      first_reply: withChange(row?.first_reply ?? null, change.firstReply), resolution: withChange(row?.resolution ?? null, change.resolution),
+    };
+    if (COUNTS.every((c) => counts[c] === 0) && sum.first_reply === null && sum.resolution === null) gone.push(change);
+    else keep.push(sum);
   }
   for (const cell of gone) {
     await trx.deleteFrom('report_days').where('dim', '=', cell.dim).where('span', '=', cell.span).where('day', '=', cell.day).where('key', '=', cell.key).execute();

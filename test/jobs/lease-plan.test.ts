@@ -6,7 +6,7 @@
 import { CompiledQuery, type Compilable } from 'kysely';
 import t, { type Test } from 'tap';
 import type { Db } from '../../src/db/connect.js';
-import { leaseNextJob, nextJobsQuery } from '../../src/jobs/queries.js';
+import { lapsedLeases, leaseNextJob, leaseQuery, nextJobsQuery } from '../../src/jobs/queries.js';
 import { nowIso } from '../../src/lib/time.js';
 import { automaticMailCount, recentAutomatic } from '../../src/notify/log.js';
 import { buildTestDesk } from '../helpers/app.js';
@@ -41,6 +41,22 @@ async function readsOf(t: Test, db: Db, query: Compilable<unknown>, table: strin
   return read;
 }
 
+/** PostgreSQL: the indexes a statement's plan reads `table` through (EXPLAIN without ANALYZE: it is not run). */
+async function indexesOf(db: Db, query: Compilable<unknown>, table: string): Promise<string[]> {
+  const compiled = query.compile();
+  const { rows } = await db.executeQuery<{ 'QUERY PLAN': unknown }>(CompiledQuery.raw(`explain (format json) ${compiled.sql}`, [...compiled.parameters]));
+  const raw = rows[0]!['QUERY PLAN'];
+  interface PlanNode { 'Relation Name'?: string; 'Node Type': string; 'Index Name'?: string; Plans?: PlanNode[] }
+  const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as [{ Plan: PlanNode }];
+  const found: string[] = [];
+  const walk = (node: PlanNode): void => {
+    if (node['Relation Name'] === table && node['Node Type'] !== 'ModifyTable') found.push(`${node['Node Type']} ${node['Index Name'] ?? ''}`.trim());
+    for (const child of node.Plans ?? []) walk(child);
+  };
+  walk(plan[0].Plan);
+  return found;
+}
+
 t.test('the worker takes its next job in one seek a kind, past thousands of queued mails it does not send', async (t) => {
   const { db } = await buildTestDesk(t);
   const now = nowIso();
@@ -50,14 +66,24 @@ t.test('the worker takes its next job in one seek a kind, past thousands of queu
       kind: 'mail', payload: `{"n":${i + j}}`, run_at: earlier, max_attempts: 10, locked_until: null, last_error: null, created_at: earlier, finished_at: null,
     }))).execute();
   }
+  // Statistics as a demo load leaves them: taken while the table was small, before the pile.
+  await db.executeQuery(CompiledQuery.raw('analyze'));
   const [tick, sweep] = await db.insertInto('jobs').values([
     { kind: 'tick', payload: '{}', run_at: now, max_attempts: 3, locked_until: null, last_error: null, created_at: now, finished_at: null },
     { kind: 'sweep', payload: '{}', run_at: now, max_attempts: 3, locked_until: null, last_error: null, created_at: now, finished_at: null },
   ]).returning('id').execute();
-  await db.executeQuery(CompiledQuery.raw('analyze'));
 
   const reads = await readsOf(t, db, nextJobsQuery(db, ['sweep', 'tick'], nowIso()), 'jobs', 'jobs_lease');
   if (onPostgres) t.ok(reads <= 4, `rows of jobs read to find the next job of two kinds: ${reads} (${PILED} mails queued before them)`);
+  const lapsed = await readsOf(t, db, lapsedLeases(db, nowIso()), 'jobs', 'jobs_leased');
+  if (onPostgres) t.ok(lapsed <= 4, `rows of jobs read to find the lapsed leases: ${lapsed}`);
+  if (onPostgres) {
+    t.match(await indexesOf(db, leaseQuery(db, tick!.id, nowIso(), 60_000), 'jobs'), [/^Index Scan jobs_pkey$/, /^Index Scan jobs_pkey$/], 'a job is taken by its id');
+  } else {
+    const compiled = leaseQuery(db, tick!.id, nowIso(), 60_000).compile();
+    const steps = (await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${compiled.sql}`, [...compiled.parameters]))).rows.map((row) => row.detail);
+    t.ok(steps.filter((step) => /\bjobs\b/.test(step)).every((step) => /USING INTEGER PRIMARY KEY/.test(step)), `a job is taken by its id: ${steps.join(' / ')}`);
+  }
 
   // The same jobs as ever: the earliest due of the worker's kinds, then the next, then none.
   const first = await leaseNextJob(db, ['tick', 'sweep'], 60_000);
