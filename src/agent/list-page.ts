@@ -1,20 +1,18 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ChangeCache } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
-import { countPendingOffers } from '../fleet/queries.js';
 import { NotFound } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
 import { rolesOn } from '../policy/can.js';
 import { filterProblems } from '../saved-views/filter-check.js';
-import { savedViewsMenu } from '../saved-views/menu.js';
 import { canShareViews, findVisibleView } from '../saved-views/saved-views.js';
-import { decodeCursor, listTicketPage } from '../tickets/list.js';
+import { decodeCursor } from '../tickets/list.js';
 import { filterParams, parseListQuery, sortParts, SORTS, type ListFilter, type SortColumn, type SortKey } from '../tickets/list-filter.js';
-import { sideMenu } from '../tickets/menu.js';
 import { listFilterChoices, organizationByName } from '../tickets/queries.js';
-import { tagsOfTickets, tagSuggestions } from '../tags/queries.js';
+import { tagSuggestions } from '../tags/queries.js';
 import { slaState } from '../sla/display.js';
 import type { Actor } from '../users/actor.js';
+import { listData, menuData } from './list-data.js';
 import { DEFAULT_LANDING, LIST_COLUMNS, listPrefsOf } from './list-prefs.js';
 import { agentRows } from './list-rows.js';
 
@@ -87,23 +85,21 @@ export async function renderAgentList(db: Db, request: FastifyRequest, reply: Fa
     else orgUnknown = typedOrg;
   }
   const { filter, params, here, savedId } = listAddress(query);
-  const page = await listTicketPage(db, actor, filter, decodeCursor(filter.sort, here.get('after') ?? undefined));
+  const { page, rowTags } = await listData(db, actor, filter, decodeCursor(filter.sort, here.get('after') ?? undefined));
   const prefs = listPrefsOf(actor);
-  const [rowTags, tagNames] = await Promise.all([tagsOfTickets(db, page.rows.map((r) => r.id)), tagSuggestions(db)]);
+  const tagNames = await tagSuggestions(db);
   return reply.page('tickets/agent-list', {
     tickets: page.rows.map((row) => ({ ...row, sla_state: slaState(row.sla_due, row.sla_paused) })), next: page.next, filter, params: params.toString(), here: here.toString(), sorts: SORTS, savedId,
     bulk, bulkChoices: await bulkChoices(db), canShare: canShareViews(actor), flashInPage: true,
-    columns: prefs.columns, sortLinks: sortLinks(params, filter.sort), rowTags: Object.fromEntries(rowTags), tagNames, agentRows,
+    columns: prefs.columns, sortLinks: sortLinks(params, filter.sort), rowTags, tagNames, agentRows,
   }, {
     status,
     fragment: 'tickets/_agent-table',
     pageOnly: async () => ({
-      menu: await sideMenu(db, actor, { counts: false }),
-      offerCount: await countPendingOffers(db, actor.id),
+      ...await menuData(db, actor),
       choices: await listFilterChoices(db),
       orgName: orgUnknown ?? (filter.organizationId === null ? '' : (await organizationName(db, filter.organizationId)) ?? ''),
       orgUnknown,
-      savedViews: await savedViewsMenu(db, actor, { counts: false }),
       problems: savedId ? await filterProblems(db, filter) : [],
       prefs, allColumns: LIST_COLUMNS,
     }),

@@ -11,6 +11,7 @@ const VISITOR_CSRF_COOKIE = 'deskbell_csrf';
 /** Who is asking: the session behind the cookie, and the CSRF token forms must send back. */
 export default fp(async (app) => {
   const { config, db, catalogue } = app;
+  const csrfToken = csrfTokens(config.secretKey);
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionId', null);
   app.decorateRequest('csrfSecret', '');
@@ -42,10 +43,26 @@ export default fp(async (app) => {
       }
       request.csrfSecret = secret;
     }
-    request.csrfToken = hmac(config.secretKey, `csrf:${request.csrfSecret}`);
+    request.csrfToken = csrfToken(request.csrfSecret);
     request.t = catalogue.translator(chooseLocale(catalogue, request.actor?.locale, request.headers['accept-language']));
   });
 }, { name: 'session' });
+
+/**
+ * The CSRF token of a secret (the same HMAC each time), remembered: every request of a session asks
+ * for it again. Bounded: emptied when full.
+ */
+function csrfTokens(secretKey: string): (secret: string) => string {
+  const known = new Map<string, string>();
+  return (secret) => {
+    let token = known.get(secret);
+    if (token === undefined) {
+      if (known.size >= 10_000) known.clear();
+      known.set(secret, token = hmac(secretKey, `csrf:${secret}`));
+    }
+    return token;
+  };
+}
 
 /** `Authorization: Bearer …` on an /api address: the API authenticates it, not the cookie. */
 export function hasBearerToken(request: FastifyRequest): boolean {

@@ -51,7 +51,7 @@ export default fp(async (app, opts: { production: boolean }) => {
       .header('Vary', 'HX-Request, HX-Request-Type, Cookie')
       .header('Cache-Control', 'no-store')
       .type('text/html; charset=utf-8')
-      .send(html);
+      .send(Buffer.from(html));
   });
 
   app.decorateReply('seeOther', function seeOther(this: FastifyReply, url: string, flash?: string, options: SeeOtherOptions = {}) {

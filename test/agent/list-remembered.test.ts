@@ -1,0 +1,50 @@
+import t from 'tap';
+import { nowIso } from '../../src/lib/time.js';
+import { buildTestDesk } from '../helpers/app.js';
+import { Client } from '../helpers/client.js';
+import { makeTickets, makeUser, PASSWORD, ticketIdsIn } from '../helpers/factories.js';
+
+// The list's rows and menus are remembered until the database changes (src/agent/list-data.ts):
+// what one person was shown is never what another sees, and a change shows on the next page.
+
+t.test('a remembered list page is never another person\'s, and shows every change', async (t) => {
+  const { db, app } = await buildTestDesk(t);
+  const fibre = await db.insertInto('groups').values({ name: 'Fibre Co', is_restricted: 1, created_at: nowIso() }).returning('id').executeTakeFirstOrThrow();
+  const ada = await makeUser(db, 'agent', { name: 'Ada' });
+  const fred = await makeUser(db, 'agent', { name: 'Fred' });
+  await db.insertInto('group_members').values({ group_id: fibre.id, user_id: fred.id }).execute();
+  const customer = await makeUser(db, 'customer', { name: 'Cora' });
+  const [desk, fibreTicket] = await makeTickets(db, 2, (i) => [
+    { subject: 'Printer on fire', requesterId: customer.id, statusId: 2 },
+    { subject: 'Fibre cut', requesterId: customer.id, statusId: 2, groupId: fibre.id },
+  ][i]!);
+  const adaClient = new Client(app);
+  await adaClient.login(ada.email, PASSWORD);
+  const fredClient = new Client(app);
+  await fredClient.login(fred.email, PASSWORD);
+
+  const all = '/agent/tickets?view=all';
+  t.same(ticketIdsIn((await adaClient.get(all)).body).sort(), [desk, fibreTicket].sort());
+  t.same(ticketIdsIn((await adaClient.get(all)).body).sort(), [desk, fibreTicket].sort(), 'the same page again');
+  t.same(ticketIdsIn((await fredClient.get(all)).body), [fibreTicket], 'the restricted agent right after: only their group\'s ticket');
+  t.same(ticketIdsIn((await adaClient.get(all)).body).sort(), [desk, fibreTicket].sort(), 'and Ada still sees both');
+
+  const before = (await adaClient.get(all)).body;
+  t.match(before, 'Printer on fire');
+  t.match(before, /<tr class="unread">/, 'never opened: unread');
+  await db.updateTable('tickets').set({ subject: 'Printer fixed' }).where('id', '=', desk!).execute();
+  const renamed = (await adaClient.get(all)).body;
+  t.match(renamed, 'Printer fixed', 'a change to a ticket shows on the next page');
+  t.notMatch(renamed, 'Printer on fire');
+
+  await adaClient.get(`/agent/tickets/${desk}`);
+  const seen = (await adaClient.get(all)).body;
+  t.match(seen, new RegExp(`<tr class="">\\n<td><input type="checkbox" name="ids" value="${desk}"`), 'opened: no longer unread for Ada');
+  t.match((await fredClient.get(all)).body, new RegExp(`<tr class="unread">\\n<td><input type="checkbox" name="ids" value="${fibreTicket}"`));
+
+  t.notMatch((await adaClient.get(all)).body, 'Ada\'s urgent');
+  const saved = await adaClient.post('/agent/views', { name: 'Ada\'s urgent', query: 'priority=urgent' });
+  t.equal(saved.statusCode, 303);
+  t.match((await adaClient.get(all)).body, 'Ada&#39;s urgent', 'a new saved view is in her menu at once');
+  t.notMatch((await fredClient.get(all)).body, 'Ada&#39;s urgent', 'and not in anyone else\'s');
+});
