@@ -41,7 +41,7 @@ export async function insertTickets(sink: DemoSink, random: SeededRandom, plan: 
 
 async function onWorker(data: DemoWorkerData, put: (batch: DemoBatch, done: number) => Promise<void>): Promise<{ messages: number }> {
   // The compiled file next to this one (under the tests' loader, the .ts one).
-  const file = new URL(`./demo-worker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
+  const file = new URL(`./demo-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
   const worker = new Worker(file, { workerData: data });
   try {
     for await (const [message] of on(worker, 'message', { close: ['exit'] }) as AsyncIterable<[DemoWorkerMessage]>) {
