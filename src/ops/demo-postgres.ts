@@ -1,11 +1,9 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../db/connect.js';
-import { EVENTS, MESSAGES, SEEN, TAGGED, TICKETS, VALUES, type DemoSink, type DemoTable, type PeopleStore } from './demo-sink.js';
-
-const TICKETS_WITH_IDS: DemoTable = { ...TICKETS, columns: [['id', 'integer'], ...TICKETS.columns] };
+import { giveTicketIds, LOADED, type DemoSink, type DemoTable, type PeopleStore } from './demo-sink.js';
 
 /**
- * The demo's rows on PostgreSQL: a batch is buffered, then written in one transaction as one
+ * The demo's rows on PostgreSQL: a batch is written in one transaction as one
  * `insert ... select from unnest(arrays)` per table (a round trip per table, not per row). Ticket
  * ids are taken from the identity sequence as a block before the batch, so that a server writing
  * at the same time never gets the same number. The search triggers of migration 0019 stay on and
@@ -16,34 +14,11 @@ export function postgresSink(db: Db): DemoSink {
     batchSize: 1000,
     load: (run) => run(),
     people: (fill) => db.transaction().execute((trx) => fill(postgresPeople(trx))),
-    async batch(size, fill) {
-      const ids = await takeTicketIds(db, size);
-      const tickets: unknown[][] = [];
-      const messages: unknown[][] = [];
-      const events: unknown[][] = [];
-      const values: unknown[][] = [];
-      const seen: unknown[][] = [];
-      const tagged: unknown[][] = [];
-      fill({
-        ticket(row) {
-          const id = ids[tickets.length];
-          if (id === undefined) throw new Error(`the batch has more than the ${size} tickets it took ids for`);
-          tickets.push([id, ...row]);
-          return id;
-        },
-        message: (row) => void messages.push(row),
-        event: (row) => void events.push(row),
-        value: (row) => void values.push(row),
-        seen: (row) => void seen.push(row),
-        tagged: (row) => void tagged.push(row),
-      });
+    async write(batch) {
+      const ids = await takeTicketIds(db, batch.tickets);
+      giveTicketIds(batch, (place) => ids[place]!);
       await db.transaction().execute(async (trx) => {
-        await insertRows(trx, TICKETS_WITH_IDS, tickets);
-        await insertRows(trx, MESSAGES, messages);
-        await insertRows(trx, EVENTS, events);
-        await insertRows(trx, VALUES, values);
-        await insertRows(trx, SEEN, seen);
-        await insertRows(trx, TAGGED, tagged);
+        for (const table of LOADED) await insertRows(trx, table, batch.rows[table.name]);
       });
     },
     async finish() {
@@ -60,10 +35,16 @@ async function takeTicketIds(db: Db, count: number): Promise<number[]> {
   return rows.map((row) => Number(row.id)).sort((a, b) => a - b);
 }
 
-/** Every row in one statement: one array parameter per column, turned back into rows by unnest. */
-async function insertRows(trx: Db, table: DemoTable, rows: unknown[][]): Promise<void> {
-  if (rows.length === 0) return;
-  const arrays = table.columns.map(([, kind], c) => sql`${rows.map((row) => row[c])}::${sql.raw(kind)}[]`);
+/** Every row in one statement (`values`: the rows one after the other): one array parameter per column, turned back into rows by unnest. */
+async function insertRows(trx: Db, table: DemoTable, values: unknown[]): Promise<void> {
+  if (values.length === 0) return;
+  const width = table.columns.length;
+  const column = (c: number) => {
+    const out = [];
+    for (let i = c; i < values.length; i += width) out.push(values[i]);
+    return out;
+  };
+  const arrays = table.columns.map(([, kind], c) => sql`${column(c)}::${sql.raw(kind)}[]`);
   await sql`insert into ${sql.table(table.name)} (${sql.join(table.columns.map(([name]) => sql.ref(name)))})
     select * from unnest(${sql.join(arrays)}) ${sql.raw(table.onConflict ?? '')}`.execute(trx);
 }

@@ -1,6 +1,7 @@
 // Where `deskbell demo` puts its rows. The generator (demo-people.ts, demo-tickets.ts) stays the same
-// on both databases and synchronous per batch; a sink per database writes what it hands over:
-// prepared statements on SQLite (demo-sqlite.ts), batches of multi-row inserts on PostgreSQL
+// on both databases; it hands the tickets over a batch at a time, as plain data (`DemoBatch`), so that
+// it can run on a thread of its own (demo-batches.ts). A sink per database writes each batch:
+// multi-row inserts on SQLite (demo-sqlite.ts), one insert from arrays per table on PostgreSQL
 // (demo-postgres.ts). Both build their statements from the column lists below.
 
 import type { Role } from '../db/schema.js';
@@ -45,6 +46,10 @@ export const TAGGED = {
   columns: [['ticket_id', 'integer'], ['tag_id', 'integer']],
 } as const satisfies DemoTable;
 
+const TICKETS_WITH_IDS = { ...TICKETS, columns: [['id', 'integer'], ...TICKETS.columns] } as const satisfies DemoTable;
+/** The tables of a batch, in the order they are written (the tickets first: the others point at them). Each starts with the ticket's id. */
+export const LOADED = [TICKETS_WITH_IDS, MESSAGES, EVENTS, VALUES, SEEN, TAGGED] as const;
+
 export type TicketRow = [subject: string, typeId: number, brandId: number, statusId: number, priority: string, visibility: 'public',
   requesterId: number, organizationId: number | null, assigneeId: number | null, groupId: number, channel: string, createdById: number,
   createdAt: string, updatedAt: string, lastActivityAt: string, lastReplierId: number, firstResponseAt: string | null,
@@ -55,7 +60,7 @@ export type ValueRow = [ticketId: number, fieldId: number, value: string];
 export type SeenRow = [ticketId: number, userId: number, seenAt: string];
 export type TaggedRow = [ticketId: number, tagId: number];
 
-/** The rows of one batch, in the column order above. A ticket's id is known as soon as it is handed over. */
+/** The rows of one batch, in the column order above. `ticket` answers with the number to put in the ticket's other rows. */
 export interface DemoRows {
   ticket(row: TicketRow): number;
   message(row: MessageRow): void;
@@ -76,6 +81,42 @@ export interface PeopleStore {
   tag(name: string): number | Promise<number>;
 }
 
+/**
+ * One batch of tickets and their rows as plain data (it crosses threads): each table's rows in one flat
+ * array of values, in the column order of `LOADED`. Where a row names its ticket (the first column of
+ * every table), it holds the ticket's place in the batch, from 0, until `giveTicketIds`.
+ */
+export interface DemoBatch {
+  tickets: number;
+  rows: Record<(typeof LOADED)[number]['name'], unknown[]>;
+}
+
+/** The rows `fill` hands over, as a batch. */
+export function collectBatch(fill: (rows: DemoRows) => void): DemoBatch {
+  const batch: DemoBatch = { tickets: 0, rows: { tickets: [], messages: [], ticket_events: [], ticket_field_values: [], ticket_seen: [], ticket_tags: [] } };
+  const { rows } = batch;
+  fill({
+    ticket(row) {
+      rows.tickets.push(batch.tickets, ...row);
+      return batch.tickets++;
+    },
+    message: (row) => void rows.messages.push(...row),
+    event: (row) => void rows.ticket_events.push(...row),
+    value: (row) => void rows.ticket_field_values.push(...row),
+    seen: (row) => void rows.ticket_seen.push(...row),
+    tagged: (row) => void rows.ticket_tags.push(...row),
+  });
+  return batch;
+}
+
+/** Each ticket's place in the batch replaced by its id, in every table. */
+export function giveTicketIds(batch: DemoBatch, idOf: (place: number) => number): void {
+  for (const table of LOADED) {
+    const values = batch.rows[table.name];
+    for (let i = 0; i < values.length; i += table.columns.length) values[i] = idOf(values[i] as number);
+  }
+}
+
 export interface DemoSink {
   /** Tickets per batch (one transaction each). */
   readonly batchSize: number;
@@ -83,8 +124,8 @@ export interface DemoSink {
   load<T>(run: () => Promise<T>, rebuilding: () => void): Promise<T>;
   /** `fill` in one transaction. */
   people<T>(fill: (store: PeopleStore) => Promise<T>): Promise<T>;
-  /** One batch of `size` tickets: `fill` hands the rows over, synchronously; they are committed together. */
-  batch(size: number, fill: (rows: DemoRows) => void): Promise<void>;
+  /** One batch, in one transaction. */
+  write(batch: DemoBatch): Promise<void>;
   /** What the app maintains as it goes, done once after the load (the planner's statistics). */
   finish(): Promise<void>;
   close(): void;

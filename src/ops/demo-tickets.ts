@@ -1,6 +1,6 @@
 import { textToHtml } from '../lib/text.js';
 import type { DemoPeople, DemoPerson, DemoStaff } from './demo-people.js';
-import type { DemoRows, DemoSink } from './demo-sink.js';
+import { collectBatch, type DemoBatch, type DemoRows } from './demo-sink.js';
 import { messageBody, newThread, pick, seededRandom, subject, type Random, type Voice } from './demo-text.js';
 import type { DemoTypes } from './demo-types.js';
 import { chooseCategory, statusPicker, type DemoStatus } from './demo-workflow.js';
@@ -13,7 +13,6 @@ export interface TicketPlan {
   types: DemoTypes;
   statuses: DemoStatus[];
   people: DemoPeople;
-  progress?: (done: number) => void;
 }
 
 const HOUR = 3600_000;
@@ -28,12 +27,13 @@ const DEFAULT_ONLY: Random = () => 0;
 interface Message { authorId: number; author: string; kind: 'reply' | 'note' | 'update'; voice: Voice; at: number }
 
 /**
- * Insert `plan.tickets` tickets, oldest first, spread over up to three years before `now` (fewer
- * tickets: a shorter span, so a small demo still looks busy). Each ticket gets what the app itself
- * would have written: messages, the activity stamps, events, field values and who has seen it.
- * One transaction per batch of the sink's size.
+ * `plan.tickets` tickets, oldest first, spread over up to three years before `now` (fewer tickets: a
+ * shorter span, so a small demo still looks busy). Each ticket gets what the app itself would have
+ * written: messages, the activity stamps, events, field values and who has seen it. Handed to `put`
+ * `batchSize` tickets at a time, with how many are done; the next batch waits for `put`.
  */
-export async function insertTickets(sink: DemoSink, random: Random, plan: TicketPlan): Promise<{ messages: number }> {
+export async function generateTickets(random: Random, plan: TicketPlan, batchSize: number,
+  put: (batch: DemoBatch, done: number) => Promise<void>): Promise<{ messages: number }> {
   const { tickets: total, now, people, types } = plan;
   const span = Math.min(SPAN, total * 1.5 * HOUR);
   const start = now - span;
@@ -120,12 +120,11 @@ export async function insertTickets(sink: DemoSink, random: Random, plan: Ticket
     }
   };
 
-  for (let from = 0; from < total; from += sink.batchSize) {
-    const to = Math.min(total, from + sink.batchSize);
-    await sink.batch(to - from, (rows) => {
+  for (let from = 0; from < total; from += batchSize) {
+    const to = Math.min(total, from + batchSize);
+    await put(collectBatch((rows) => {
       for (let i = from; i < to; i++) one(rows, i);
-    });
-    plan.progress?.(to);
+    }), to);
   }
   return { messages };
 }

@@ -119,19 +119,21 @@ export async function refreshFacts(db: Db, ticketIds: readonly number[], timeZon
   if (ticketIds.length === 0) return;
   const rows = await computeFacts(db, ticketIds, timeZone);
   const before = new Map((await db.selectFrom('report_facts').selectAll().where('ticket_id', 'in', ticketIds).execute()).map((row) => [row.ticket_id, row]));
+  // The rebuild has no use for the differences (a third of its time at 200k tickets).
+  const rollup = options.rollup !== false;
   const changes = new Cells();
   const written = rows.filter((row) => {
     const old = before.get(row.ticket_id);
     if (old && sameFact(old, row)) return false;
-    if (old) addFact(changes, old, -1);
-    addFact(changes, row, 1);
+    if (old && rollup) addFact(changes, old, -1);
+    if (rollup) addFact(changes, row, 1);
     return true;
   });
   const kept = new Set(rows.map((row) => row.ticket_id));
   const gone = [...before.values()].filter((row) => !kept.has(row.ticket_id));
-  for (const row of gone) addFact(changes, row, -1);
+  if (rollup) for (const row of gone) addFact(changes, row, -1);
   const replaced = [...written.map((row) => row.ticket_id), ...gone.map((row) => row.ticket_id)].filter((id) => before.has(id));
   for (let i = 0; i < replaced.length; i += INSERT_ROWS) await db.deleteFrom('report_facts').where('ticket_id', 'in', replaced.slice(i, i + INSERT_ROWS)).execute();
   for (let i = 0; i < written.length; i += INSERT_ROWS) await db.insertInto('report_facts').values(written.slice(i, i + INSERT_ROWS)).execute();
-  if (options.rollup !== false) await applyChanges(db, changes);
+  if (rollup) await applyChanges(db, changes);
 }

@@ -9,8 +9,8 @@ import { Client } from '../helpers/client.js';
 import { makeUser, PASSWORD } from '../helpers/factories.js';
 import { onPostgres, postgresDatabase } from '../helpers/database.js';
 
-// `deskbell demo` on the database of the run (DESKBELL_TEST_DB): prepared statements into the SQLite
-// file, or batches of multi-row inserts on PostgreSQL (src/ops/demo-sink.ts). The last test builds
+// `deskbell demo` on the database of the run (DESKBELL_TEST_DB): multi-row inserts into the SQLite
+// file, or one insert from arrays per table on PostgreSQL (src/ops/demo-sink.ts). The last test builds
 // both side by side.
 
 t.test('demo --tickets 30 fills every status, gives each ticket messages and prints working logins', async (t) => {
