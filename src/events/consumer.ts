@@ -8,7 +8,10 @@ import type { StreamEvent } from './record.js';
  * order, one at a time, and moves the position on after each success.
  *
  * - `transactional: true`: `handle` gets a transaction, and the position moves in that same
- *   transaction: what the consumer writes to the database happens exactly once per event.
+ *   transaction: what the consumer writes to the database happens exactly once per event. A run of
+ *   consecutive events may share one transaction (events/runner.ts, RUN_EVENTS); when one of them
+ *   fails the run rolls back whole and is tried again one event at a time, so `handle` may be called
+ *   again for an event whose writes were rolled back: it must do nothing but write to the database.
  * - otherwise (effects outside the database, e.g. the live hub): the position moves after `handle`
  *   returns, so a crash in between hands the event over again. Such a consumer must be idempotent.
  *

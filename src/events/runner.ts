@@ -12,10 +12,22 @@ export interface RunOptions {
   batch?: number;
   /** Stop a consumer after this many events in one round (the worker runs again soon). */
   max?: number;
+  /** How long a transactional consumer's run of events may go on adding events (default RUN_MS). */
+  runMs?: number;
   onError?: (consumer: string, event: StreamEvent, error: unknown) => void;
   /** Where ephemeral consumers are (in memory, one map per process: the worker's). */
   ephemeral?: Map<string, number>;
 }
+
+/**
+ * A transactional consumer handles a run of consecutive events that ask something of it in one
+ * transaction, moving its position once: at most this many, and no more once this many milliseconds
+ * have gone (requests wait while a run goes on). Each event alone cost a transaction, a position
+ * read and a position write: at 1M tickets about 0.6 ms an event per consumer, two to four
+ * transactions a portal create.
+ */
+export const RUN_EVENTS = 8;
+export const RUN_MS = 3;
 
 /** The id of the last event the consumer has handled (0: none yet). */
 export async function positionOf(db: Db, consumer: string): Promise<number> {
@@ -56,6 +68,7 @@ export function toStreamEvent(row: DomainEvent): StreamEvent {
 export async function runConsumer(db: Db, consumer: Consumer, options: RunOptions = {}): Promise<number> {
   const batch = options.batch ?? 100;
   const max = options.max ?? 1000;
+  const runMs = options.runMs ?? RUN_MS;
   const context = options.context ?? ({} as ConsumerContext);
   let handled = 0;
   const memory = consumer.ephemeral ? options.ephemeral ?? new Map<string, number>() : null;
@@ -67,24 +80,55 @@ export async function runConsumer(db: Db, consumer: Consumer, options: RunOption
     if (passed !== null) await moveTo(db, consumer.name, passed);
     passed = null;
   };
+  // After a failure inside a run of several events, each is tried alone for the rest of the round:
+  // the events before the failing one are then committed, and the failure is its own.
+  let alone = false;
   while (handled < max) {
     const rows = await db.selectFrom('events').selectAll().where('id', '>', position).orderBy('id').limit(batch).execute();
     if (rows.length === 0) break;
-    for (const row of rows) {
-      const event = toStreamEvent(row);
+    const events = rows.map(toStreamEvent);
+    // Whether `passes` said so, per event (asked once).
+    const passing = new Map<number, boolean>();
+    const passes = async (event: StreamEvent) => {
+      if (!consumer.transactional || !consumer.passes) return false;
+      let known = passing.get(event.id);
+      if (known === undefined) passing.set(event.id, known = await consumer.passes(db, event));
+      return known;
+    };
+    for (let at = 0; at < events.length && handled < max;) {
+      const event = events[at]!;
+      let taken = 1;
+      // How far into its run the transaction got (a failure after the first event: try each alone).
+      let tried = 0;
       try {
-        if (consumer.transactional && consumer.passes && await consumer.passes(db, event)) {
+        if (await passes(event)) {
           passed = event.id;
         } else if (consumer.transactional) {
           const late = consumer.lateWriterLock === true;
           const transaction = <T>(run: (trx: Trx) => Promise<T>) => (late ? lockAtFirstWrite(db, run) : db.transaction().execute(run));
-          await transaction(async (trx) => {
-            // Another worker may have taken this event meanwhile: the position is read again inside,
+          // This event and those after it that ask something of the consumer (`passes` reads outside
+          // the transaction: on SQLite `db` is its one connection).
+          const run = [event];
+          for (let next = at + 1; next < events.length && run.length < (alone ? 1 : Math.min(RUN_EVENTS, max - handled)); next++) {
+            if (await passes(events[next]!)) break;
+            run.push(events[next]!);
+          }
+          tried = 0;
+          taken = await transaction(async (trx) => {
+            // Another worker may have taken these events meanwhile: the position is read again inside,
             // after the writer lock (from the start) or this consumer's own lock (late: before reading).
             if (late) await takeNamedLock(trx, `consumer:${consumer.name}`);
-            if (await positionOf(trx, consumer.name) >= event.id) return;
-            await consumer.handle(trx, event, context);
-            await moveTo(trx, consumer.name, event.id);
+            const done = await positionOf(trx, consumer.name);
+            const started = performance.now();
+            let count = 0;
+            for (const one of run) {
+              if (count > 0 && performance.now() - started > runMs) break;
+              tried = count + 1;
+              if (one.id > done) await consumer.handle(trx, one, context);
+              count++;
+            }
+            if (run[count - 1]!.id > done) await moveTo(trx, consumer.name, run[count - 1]!.id);
+            return count;
           });
           passed = null;
         } else if (memory) {
@@ -95,15 +139,19 @@ export async function runConsumer(db: Db, consumer: Consumer, options: RunOption
           await moveTo(db, consumer.name, event.id);
         }
       } catch (error) {
+        if (consumer.transactional && tried > 1) {
+          alone = true; // the run rolled back whole: again, one event at a time
+          continue;
+        }
         options.onError?.(consumer.name, event, error);
         await catchUp();
         return handled;
       }
-      position = event.id;
-      handled++;
-      if (handled >= max) break;
+      at += taken;
+      position = events[at - 1]!.id;
+      handled += taken;
       // better-sqlite3 answers synchronously, so without this a backlog of events would be handled
-      // in one unbroken run of microtasks while requests wait: let them in between two events.
+      // in one unbroken run of microtasks while requests wait: let them in between two runs.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }

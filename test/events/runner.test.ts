@@ -2,7 +2,7 @@ import t from 'tap';
 import type { Db } from '../../src/db/connect.js';
 import type { Consumer } from '../../src/events/consumer.js';
 import { recordEvent, type StreamEvent } from '../../src/events/record.js';
-import { positionOf, runConsumer } from '../../src/events/runner.js';
+import { positionOf, RUN_EVENTS, runConsumer } from '../../src/events/runner.js';
 import { Worker } from '../../src/jobs/worker.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { onPostgres } from '../helpers/database.js';
@@ -28,23 +28,49 @@ t.test('a failing consumer stays at the failed event, the next round retries it;
   const ids = [];
   for (let i = 0; i < 3; i++) ids.push(await recordEvent(db, { kind: 'message.added', ticketId: 1, actorId: null, payload: { n: i } }));
   let fail = true;
-  const handled: number[] = [];
+  const calls: number[] = [];
   const flaky: Consumer = {
     name: 'test.flaky', transactional: true,
     handle: async (trx, event) => {
+      calls.push(event.id);
       await trx.insertInto('settings').values({ key: `seen.${event.id}`, value: '1' }).execute();
       if (event.payload.n === 1 && fail) throw new Error('not now');
-      handled.push(event.id);
     },
   };
+  const seen = async () => (await db.selectFrom('settings').select('key').where('key', 'like', 'seen.%').execute()).map((r) => r.key).sort();
   const errors: string[] = [];
-  t.equal(await runConsumer(db, flaky, { onError: (name, event) => errors.push(`${name}@${event.id}`) }), 1);
-  t.same(errors, [`test.flaky@${ids[1]}`]);
-  t.equal(await positionOf(db, 'test.flaky'), ids[0]);
-  t.notOk(await db.selectFrom('settings').select('key').where('key', '=', `seen.${ids[1]}`).executeTakeFirst(), 'the failed attempt\'s writes rolled back with it');
+  // (No time bound on a run here: on a slow database it would end runs early.)
+  t.equal(await runConsumer(db, flaky, { onError: (name, event) => errors.push(`${name}@${event.id}`), runMs: 60_000 }), 1);
+  t.same(errors, [`test.flaky@${ids[1]}`], 'the failure is the failing event\'s alone');
+  t.equal(await positionOf(db, 'test.flaky'), ids[0], 'the event before it is committed');
+  t.same(await seen(), [`seen.${ids[0]}`], 'the failed attempt\'s writes rolled back with it; the first event\'s kept, once');
+  // The three were tried as one run (one transaction), which rolled back whole; then one at a time.
+  t.same(calls, [ids[0], ids[1], ids[0], ids[1]], 'a run that fails is tried again one event at a time');
   fail = false;
   t.equal(await runConsumer(db, flaky), 2);
-  t.same(handled, ids, 'every event once, in order');
+  t.same(await seen(), ids.map((id) => `seen.${id}`).sort(), 'every event\'s writes once');
+});
+
+t.test('a transactional consumer handles consecutive events in one transaction, moving its position once', async (t) => {
+  const { db } = await buildTestDesk(t);
+  const ids = [];
+  for (let i = 0; i < RUN_EVENTS + 2; i++) ids.push(await recordEvent(db, { kind: 'message.added', ticketId: 1, actorId: null, payload: { n: i } }));
+  const positions: number[] = [];
+  const runs: Consumer = {
+    name: 'test.runs', transactional: true,
+    // Inside the run's transaction the position is still where the run began.
+    handle: async (trx) => { positions.push(await positionOf(trx, 'test.runs')); },
+  };
+  t.equal(await runConsumer(db, runs, { runMs: 60_000 }), ids.length, 'every event handled');
+  t.same(positions.slice(0, RUN_EVENTS), Array(RUN_EVENTS).fill(0), `the first ${RUN_EVENTS} in one transaction`);
+  t.same(positions.slice(RUN_EVENTS), [ids[RUN_EVENTS - 1], ids[RUN_EVENTS - 1]], 'the rest in the next, after the first committed');
+  t.equal(await positionOf(db, 'test.runs'), ids.at(-1), 'the position is the last event');
+
+  // A run stops adding events once its time is up (requests wait while it goes on): here at once.
+  for (let i = 0; i < 3; i++) await recordEvent(db, { kind: 'message.added', ticketId: 1, actorId: null, payload: { n: i } });
+  positions.length = 0;
+  t.equal(await runConsumer(db, runs, { runMs: -1 }), 3);
+  t.equal(new Set(positions).size, 3, 'each event in a transaction of its own');
 });
 
 t.test('the worker\'s drain runs the consumers, also when a consumer\'s effect is outside the database', async (t) => {
