@@ -47,11 +47,11 @@ async function sidePanel(t: Test, session: Session, ticket: Ticket) {
   t.ok(saved, 'the panel, drawn again, shows Urgent');
   if (js) t.equal((await samePage(page)).sameWindow, true, 'saved without a page load');
 
-  await openTab(t, page, 'History');
+  await openTab(t, session, 'History');
   const history = await historyRows(page);
   t.ok(history.includes('Robin Agent | Priority | Normal | Urgent'), 'History lists the change', { history });
   t.equal(await selected(page.locator('.ticket-panel').getByLabel('Priority', { exact: true })), 'Urgent', 'the panel stays beside every tab');
-  await openTab(t, page, 'General');
+  await openTab(t, session, 'General');
 }
 
 /** 2. A note and a reply from the compose box: General shows both in one stream, the note labelled Internal. */
