@@ -6,7 +6,7 @@ import type { Test } from 'tap';
 import { launchBrowser } from './browser.js';
 import { accessible, submitPortalTicket } from './a11y-steps.js';
 import { finish, landsOn, logIn, openSession, sees, type Session } from './steps.js';
-import { loadDemo, logInAs } from './workspace-steps.js';
+import { loadDemo, logInAs, openTab } from './workspace-steps.js';
 
 // Every main page in two colour schemes, with JS on: more than tap's default two minutes on a busy machine.
 t.setTimeout(360_000);
@@ -55,8 +55,7 @@ async function everyPage(t: Test, session: Session, password: string, scheme: st
 
   const ticket = await firstTicket(t, session);
   for (const tab of TABS) {
-    await page.locator('nav.tabs').getByRole('link', { name: tab, exact: true }).click();
-    await page.locator('nav.tabs [aria-current="page"]', { hasText: tab }).waitFor();
+    await openTab(t, session, tab);
     await accessible(t, page, `ticket details, ${tab} tab (${scheme})`);
   }
   await visit(t, page, desk.baseUrl, ticket);

@@ -7,7 +7,7 @@ import type { Test } from 'tap';
 import { launchBrowser } from './browser.js';
 import { accessible, submitPortalTicket } from './a11y-steps.js';
 import { finish, landsOn, logIn, openSession, sees } from './steps.js';
-import { loadDemo, logInAs } from './workspace-steps.js';
+import { loadDemo, logInAs, openTab } from './workspace-steps.js';
 
 const browser = await launchBrowser(t);
 const WIDTH = 375;
@@ -95,8 +95,7 @@ if (browser) {
     const side = await page.locator('.ticket-side').boundingBox();
     t.ok(thread && side && side.y >= thread.y + thread.height - 1, 'the side column (presence, messenger) is below the thread', { thread, side });
     for (const tab of ['History', 'Fleet Management', 'Video Sessions']) {
-      await page.locator('nav.tabs').getByRole('link', { name: tab, exact: true }).click();
-      await page.locator('nav.tabs [aria-current="page"]', { hasText: tab }).waitFor();
+      await openTab(t, session, tab);
       await fits(t, page, `ticket details, ${tab}`);
     }
     await page.locator('.ticket-actions').getByRole('link', { name: 'Edit', exact: true }).click();

@@ -48,7 +48,7 @@ async function snoozeFlow(t: Test, session: Session, path: string, subject: stri
   await page.locator('section.ticket-snooze').getByRole('button', { name: 'Unsnooze' }).click();
   await sees(t, page, 'The ticket is back in your lists.');
   t.equal(await page.locator('section.ticket-snooze .badge').count(), 0, 'no longer marked');
-  await openTab(t, page, 'History');
+  await openTab(t, session, 'History');
   const history = await historyRows(page);
   t.ok(history.some((row) => row.startsWith('Robin Agent | Snoozed until')), 'History: snoozed', { history });
   t.ok(history.some((row) => row.startsWith('Robin Agent | Unsnoozed')), 'History: unsnoozed', { history });

@@ -1,8 +1,10 @@
 // Browser tests of the ticket page (issue 19) on a 1366 × 860 laptop screen, JavaScript on and off:
 // a property changed in the side panel saves and shows in History; General shows a note and a reply
-// in one stream; on a phone the conversation comes before the panel; the customer's solved ticket
-// offers "Reply to reopen", with the CC form's button as tall as its input.
+// in one stream; on a phone the conversation comes before the panel; of two tabs clicked in quick
+// succession the later one shows; the customer's solved ticket offers "Reply to reopen", with the CC
+// form's button as tall as its input.
 import t from 'tap';
+import type { Request } from 'playwright-core';
 import type { Test } from 'tap';
 import { launchBrowser, screenshot } from './browser.js';
 import { checkHtmx, createTicket, finish, landsOn, logIn, logOut, mode, openSession, sees, type Session } from './steps.js';
@@ -47,11 +49,11 @@ async function sidePanel(t: Test, session: Session, ticket: Ticket) {
   t.ok(saved, 'the panel, drawn again, shows Urgent');
   if (js) t.equal((await samePage(page)).sameWindow, true, 'saved without a page load');
 
-  await openTab(t, page, 'History');
+  await openTab(t, session, 'History');
   const history = await historyRows(page);
   t.ok(history.includes('Robin Agent | Priority | Normal | Urgent'), 'History lists the change', { history });
   t.equal(await selected(page.locator('.ticket-panel').getByLabel('Priority', { exact: true })), 'Urgent', 'the panel stays beside every tab');
-  await openTab(t, page, 'General');
+  await openTab(t, session, 'General');
 }
 
 /** 2. A note and a reply from the compose box: General shows both in one stream, the note labelled Internal. */
@@ -90,7 +92,40 @@ async function phone(t: Test, session: Session) {
   await page.setViewportSize(LAPTOP);
 }
 
-/** 4. The agent solves the ticket in the panel; the customer's page offers "Reply to reopen", the CC button as tall as its input. */
+/**
+ * 4. A tab clicked while the one clicked before is still on its way: the page ends on the later one
+ * (JS on). The earlier answer is held until the later tab is asked for, and that one until the earlier
+ * has been swapped in or called off: the order in which htmx used to drop the later answer.
+ */
+async function tabAfterTab(t: Test, session: Session, note: string) {
+  const { page } = session;
+  const history = (url: URL) => url.searchParams.get('tab') === 'history';
+  const internal = (url: URL) => url.searchParams.get('tab') === 'internal';
+  let internalAsked = () => {};
+  const asked = new Promise<void>((resolve) => (internalAsked = resolve));
+  let historyFailed = () => {};
+  const failed = new Promise<void>((resolve) => (historyFailed = resolve));
+  const onFailed = (request: Request) => { if (history(new URL(request.url()))) historyFailed(); };
+  page.on('requestfailed', onFailed);
+  const main = await page.locator('#ticket-main').elementHandle();
+  const historyOver = Promise.race([failed, page.waitForFunction((el) => !el.isConnected, main).catch(() => undefined)]);
+  await page.route(history, async (route) => { await asked; await route.continue().catch(() => undefined); });
+  await page.route(internal, async (route) => { internalAsked(); await historyOver; await route.continue(); });
+
+  await page.locator('nav.tabs').getByRole('link', { name: 'History', exact: true }).click();
+  await openTab(t, session, 'Internal Updates');
+  t.equal(new URL(page.url()).search, '?tab=internal', 'the address bar names the tab clicked last');
+  await sees(t, page, note, '"Internal Updates" shows the note');
+  t.equal(await page.locator('table.history').count(), 0, 'and not the History of the tab clicked before');
+
+  await page.unroute(history);
+  await page.unroute(internal);
+  page.off('requestfailed', onFailed);
+  await main?.dispose();
+  await openTab(t, session, 'General');
+}
+
+/** 5. The agent solves the ticket in the panel; the customer's page offers "Reply to reopen", the CC button as tall as its input. */
 async function customerSolved(t: Test, session: Session, ticket: Ticket, password: string) {
   const { page, desk, js } = session;
   const status = page.locator('.ticket-panel').getByLabel('Status', { exact: true });
@@ -134,7 +169,8 @@ if (browser) {
       await flow(t, session, '1. side panel → History', (t) => sidePanel(t, session, ticket));
       await flow(t, session, '2. a note and a reply in one stream', (t) => oneStream(t, session, text));
       await flow(t, session, '3. a phone: conversation, then panel', (t) => phone(t, session));
-      await flow(t, session, '4. solved: the customer can write', (t) => customerSolved(t, session, ticket, password));
+      if (js) await flow(t, session, '4. a tab clicked while the one before loads', (t) => tabAfterTab(t, session, text.note));
+      await flow(t, session, '5. solved: the customer can write', (t) => customerSolved(t, session, ticket, password));
       await finish(t, session);
     });
   }

@@ -138,11 +138,22 @@ export async function historyRows(page: Page): Promise<string[]> {
     rows.map((tr) => Array.from(tr.querySelectorAll('td')).slice(1).map((td) => td.textContent!.trim()).join(' | ')));
 }
 
-/** Open a tab of the details view by its link (a plain link without JS, an htmx swap with it). */
-export async function openTab(t: Test, page: Page, name: string): Promise<void> {
+/**
+ * Open a tab of the details view by its link (a plain link without JS, an htmx swap with it) and wait
+ * until the page shows it: with JS, the #ticket-main seen before the click swapped out; then that very
+ * tab marked current. "The tab is current" alone holds at once when it already was (General on
+ * arrival), and a click made while this tab's request is still out is lost: htmx drops the later
+ * response, whose target (the old #ticket-main) the earlier swap removed.
+ */
+export async function openTab(t: Test, session: Session, name: string): Promise<void> {
+  const { page, js } = session;
+  const before = js ? await page.locator('#ticket-main').elementHandle() : null;
   await page.locator('nav.tabs').getByRole('link', { name, exact: true }).click();
-  const ok = await page.locator('nav.tabs a[aria-current="page"]', { hasText: name }).waitFor().then(() => true, () => false);
-  t.ok(ok, `the "${name}" tab is the current one`);
+  const swapped = before ? await page.waitForFunction((main) => !main.isConnected, before).then(() => true, () => false) : true;
+  await before?.dispose();
+  const current = page.locator('nav.tabs').getByRole('link', { name, exact: true }).and(page.locator('[aria-current="page"]'));
+  const shown = swapped && await current.waitFor().then(() => true, () => false);
+  t.ok(shown, `the "${name}" tab is the current one`, shown ? {} : { swapped, url: page.url() });
 }
 
 /** Wait up to `timeoutMs` for a mail matching `match` (the outbox worker polls every second). */

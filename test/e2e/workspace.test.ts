@@ -87,7 +87,7 @@ async function statusBar(t: Test, session: Session, ticket: Ticket, suffix: stri
   t.equal(await page.locator('.status-bar [aria-current="step"]').count(), 1, 'exactly one current step');
   if (js) t.equal((await samePage(page)).sameWindow, true, 'the status changed without a page load');
 
-  await openTab(t, page, 'History');
+  await openTab(t, session, 'History');
   t.ok((await historyRows(page)).includes('Robin Agent | Status | New | Pending'), 'History lists the status change', { rows: await historyRows(page) });
   await screenshot(page, `workspace-history-${suffix}`);
 }
@@ -95,7 +95,7 @@ async function statusBar(t: Test, session: Session, ticket: Ticket, suffix: stri
 /** 4. A reply with a PNG on General; an internal note in the same stream, labelled Internal, and on "Internal Updates". */
 async function compose(t: Test, session: Session, text: { reply: string; note: string }) {
   const { page, js } = session;
-  await openTab(t, page, 'General');
+  await openTab(t, session, 'General');
   if (js) await markPage(page, '#ticket-main');
   const form = page.locator('section.compose');
   await form.getByLabel('Reply to requester').check();
@@ -119,10 +119,10 @@ async function compose(t: Test, session: Session, text: { reply: string; note: s
   t.equal((await note.locator('.badge-internal').innerText()).trim(), 'Internal', 'the note is labelled Internal');
   const stream = await page.locator('#tab-panel article.message').allInnerTexts();
   t.ok(stream.findIndex((m) => m.includes(text.reply)) < stream.findIndex((m) => m.includes(text.note)), 'the reply, then the note, in time order');
-  await openTab(t, page, 'Internal Updates');
+  await openTab(t, session, 'Internal Updates');
   await sees(t, page, text.note, '"Internal Updates" shows the note');
   t.equal(await page.locator('#tab-panel').getByText(text.reply).count(), 0, '"Internal Updates" shows notes only');
-  await openTab(t, page, 'General');
+  await openTab(t, session, 'General');
   if (js) t.equal((await samePage(page)).sameWindow, true, 'reply, note and tabs worked without a page load');
 }
 
@@ -187,11 +187,11 @@ async function editWithTypeField(t: Test, session: Session, ticket: Ticket, suff
   t.equal(await fact(page, 'Type'), 'Domain approval', 'the side panel shows the new type');
   t.equal(await fact(page, 'Domain'), 'partner.example', 'the side panel shows Domain');
   t.equal(await fact(page, 'Domain Approved'), 'Cleared', 'the side panel shows "Domain Approved" "Cleared"');
-  await openTab(t, page, 'History');
+  await openTab(t, session, 'History');
   const history = await historyRows(page);
   t.ok(history.includes('Robin Agent | Type | General | Domain approval'), 'History lists the type change', { history });
   t.ok(history.includes('Robin Agent | Status | Pending | Solved'), 'History lists the status change', { history });
-  await openTab(t, page, 'General');
+  await openTab(t, session, 'General');
 }
 
 /** 5. A supervisor assigns the ticket to another agent in the edit form; the agent's mail arrives. */

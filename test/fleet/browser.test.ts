@@ -21,7 +21,7 @@ if (browser) {
     const path = await createTicket(t, session, { requesterEmail: 'valve@example.test', subject, message: 'Water everywhere.' });
     const id = Number(path.split('/').pop());
 
-    await openTab(t, page, 'Fleet Management');
+    await openTab(t, session, 'Fleet Management');
     await sees(t, page, 'Available employees');
     await markPage(page, 'body');
     await page.getByRole('button', { name: `Offer: ${ASSIGNEE.name}` }).click();

@@ -101,7 +101,7 @@ t.test('General shows every message; Updates and Internal Updates only their own
   t.match(internal, 'NOTE-TEXT');
   t.notMatch(internal, 'REPLY-TEXT');
   t.match(internal, '<span class="badge badge-internal">Internal</span>');
-  t.match(internal, /<a href="\/agent\/tickets\/\d+\?tab=internal" hx-get="[^"]+" hx-target="#ticket-main" hx-select="#ticket-main" hx-swap="outerHTML" hx-push-url="true" aria-current="page">Internal Updates/);
+  t.match(internal, /<a href="\/agent\/tickets\/\d+\?tab=internal" hx-get="[^"]+" hx-target="#ticket-main" hx-select="#ticket-main" hx-swap="outerHTML" hx-push-url="true" hx-sync="closest nav:replace" aria-current="page">Internal Updates/);
   t.match(await tab('nonsense'), 'REPLY-TEXT', 'an unknown tab falls back to General');
 
   const customer = new Client(client.app);
