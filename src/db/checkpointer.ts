@@ -3,11 +3,21 @@ import { Worker } from 'node:worker_threads';
 import { sql } from 'kysely';
 import type { Db } from './connect.js';
 
-/** The main connection checkpoints by itself only when the WAL passes this many pages (~40 MB): a safety net. */
-const FALLBACK_AUTOCHECKPOINT = 10_000;
+/**
+ * The main connection checkpoints by itself only when the WAL passes this many pages (256 MiB): a
+ * safety net. Under a steady stream of writes the WAL does not start over (a writer restarts it only
+ * once a checkpoint has copied every frame, and new commits keep coming), so it grows until this
+ * net; at 10,000 pages (40 MB) a portal-create burst at 1M tickets (~48 MB of WAL a second) crossed
+ * it every second, and the commit that did copied whatever the worker had not yet and synced the
+ * database: a request held for up to 5 s. The worker copying four times a second keeps what is
+ * left for that commit small; this size makes it rare.
+ */
+export const FALLBACK_AUTOCHECKPOINT = 65_536;
+/** What a WAL file is cut back to when it starts over (SQLite's journal_size_limit). */
+const WAL_KEPT_BYTES = 64 * 1024 * 1024;
 
 // The worker's own connection copies the WAL into the database (PASSIVE: never waits for, nor blocks,
-// readers and writers) once a second. That copy and its fsync then happen off the event loop.
+// readers and writers) four times a second. That copy and its fsync then happen off the event loop.
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const SQLite = require(workerData.module);
@@ -31,7 +41,7 @@ export interface Checkpointer {
  * (the single executable).
  */
 export async function startCheckpointer(db: Db, databasePath: string, log: { warn: (obj: object, msg: string) => void },
-  everyMs = 1000): Promise<Checkpointer | null> {
+  everyMs = 250): Promise<Checkpointer | null> {
   if (databasePath === ':memory:') return null;
   let module: string;
   try {
@@ -48,6 +58,8 @@ export async function startCheckpointer(db: Db, databasePath: string, log: { war
     await sql`pragma wal_autocheckpoint = 1000`.execute(db).catch(() => undefined);
   });
   await sql.raw(`pragma wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT}`).execute(db);
+  // After such a burst the WAL file would keep its size on disk: cut back to 64 MiB once it starts over.
+  await sql.raw(`pragma journal_size_limit = ${WAL_KEPT_BYTES}`).execute(db);
   return {
     async stop() {
       const exited = new Promise((resolve) => worker.once('exit', resolve));
