@@ -24,27 +24,27 @@ t.test('a remembered list page is never another person\'s, and shows every chang
   await fredClient.login(fred.email, PASSWORD);
 
   const all = '/agent/tickets?view=all';
-  t.same(ticketIdsIn((await adaClient.get(all)).body).sort(), [desk, fibreTicket].sort());
-  t.same(ticketIdsIn((await adaClient.get(all)).body).sort(), [desk, fibreTicket].sort(), 'the same page again');
-  t.same(ticketIdsIn((await fredClient.get(all)).body), [fibreTicket], 'the restricted agent right after: only their group\'s ticket');
-  t.same(ticketIdsIn((await adaClient.get(all)).body).sort(), [desk, fibreTicket].sort(), 'and Ada still sees both');
+  t.same(ticketIdsIn(await adaClient.page(all)).sort(), [desk, fibreTicket].sort());
+  t.same(ticketIdsIn(await adaClient.page(all)).sort(), [desk, fibreTicket].sort(), 'the same page again');
+  t.same(ticketIdsIn(await fredClient.page(all)), [fibreTicket], 'the restricted agent right after: only their group\'s ticket');
+  t.same(ticketIdsIn(await adaClient.page(all)).sort(), [desk, fibreTicket].sort(), 'and Ada still sees both');
 
-  const before = (await adaClient.get(all)).body;
+  const before = await adaClient.page(all);
   t.match(before, 'Printer on fire');
   t.match(before, /<tr class="unread">/, 'never opened: unread');
   await db.updateTable('tickets').set({ subject: 'Printer fixed' }).where('id', '=', desk!).execute();
-  const renamed = (await adaClient.get(all)).body;
+  const renamed = await adaClient.page(all);
   t.match(renamed, 'Printer fixed', 'a change to a ticket shows on the next page');
   t.notMatch(renamed, 'Printer on fire');
 
   await adaClient.get(`/agent/tickets/${desk}`);
-  const seen = (await adaClient.get(all)).body;
+  const seen = await adaClient.page(all);
   t.match(seen, new RegExp(`<tr class="">\\n<td><input type="checkbox" name="ids" value="${desk}"`), 'opened: no longer unread for Ada');
-  t.match((await fredClient.get(all)).body, new RegExp(`<tr class="unread">\\n<td><input type="checkbox" name="ids" value="${fibreTicket}"`));
+  t.match(await fredClient.page(all), new RegExp(`<tr class="unread">\\n<td><input type="checkbox" name="ids" value="${fibreTicket}"`));
 
-  t.notMatch((await adaClient.get(all)).body, 'Ada\'s urgent');
+  t.notMatch(await adaClient.page(all), 'Ada\'s urgent');
   const saved = await adaClient.post('/agent/views', { name: 'Ada\'s urgent', query: 'priority=urgent' });
   t.equal(saved.statusCode, 303);
-  t.match((await adaClient.get(all)).body, 'Ada&#39;s urgent', 'a new saved view is in her menu at once');
-  t.notMatch((await fredClient.get(all)).body, 'Ada&#39;s urgent', 'and not in anyone else\'s');
+  t.match(await adaClient.page(all), 'Ada&#39;s urgent', 'a new saved view is in her menu at once');
+  t.notMatch(await fredClient.page(all), 'Ada&#39;s urgent', 'and not in anyone else\'s');
 });
