@@ -113,7 +113,6 @@ export async function runConsumer(db: Db, consumer: Consumer, options: RunOption
             if (await passes(events[next]!)) break;
             run.push(events[next]!);
           }
-          tried = 0;
           taken = await transaction(async (trx) => {
             // Another worker may have taken these events meanwhile: the position is read again inside,
             // after the writer lock (from the start) or this consumer's own lock (late: before reading).

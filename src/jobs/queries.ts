@@ -44,7 +44,12 @@ export function nextJobsQuery(db: Db, kinds: string[], now: string) {
  * queued job along (state, run_at) instead, 30–430 ms a poll with mail waiting in the outbox.
  */
 export function lapsedLeases(db: Db, now: string) {
-  return db.selectFrom('jobs').select('id').where('locked_until', 'is not', null).where('locked_until', '<=', now);
+  return leasedJobs(db, '<=', now);
+}
+
+/** Jobs out on a lease that ran out by `now` (`<=`) or still runs (`>`), through `jobs_leased`. */
+function leasedJobs(db: Db, ending: '<=' | '>', now: string) {
+  return db.selectFrom('jobs').select('id').where('locked_until', 'is not', null).where('locked_until', ending, now);
 }
 
 /**
@@ -131,7 +136,7 @@ export function listJobs(db: Db, kind: string, options: { state?: JobState; befo
  */
 export async function expireLeases(db: Db): Promise<number> {
   const now = nowIso();
-  const held = (await db.selectFrom('jobs').select('id').where('locked_until', 'is not', null).where('locked_until', '>', now).execute()).map((row) => row.id);
+  const held = (await leasedJobs(db, '>', now).execute()).map((row) => row.id);
   if (held.length === 0) return 0;
   const result = await db.updateTable('jobs').set({ locked_until: now }).where('id', 'in', held).where('state', '=', 'queued').executeTakeFirst();
   return Number(result.numUpdatedRows);
