@@ -26,6 +26,7 @@ const { values, positionals } = parseArgs({
     'keep-db': { type: 'boolean', default: false },
     only: { type: 'string' },
     'in-place': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
 const tickets = Number(positionals[0] ?? values.tickets);
@@ -33,12 +34,12 @@ const seconds = Number(values.seconds);
 const connections = values.connections.split(',').map(Number);
 const db = values.db;
 const instances = Number(values.instances);
-if (!Number.isSafeInteger(tickets) || tickets < 100 || !(seconds > 0) || connections.some((c) => !Number.isSafeInteger(c) || c < 1)
+if (values.help || !Number.isSafeInteger(tickets) || tickets < 100 || !(seconds > 0) || connections.some((c) => !Number.isSafeInteger(c) || c < 1)
   || (db !== 'sqlite' && db !== 'postgres') || (instances !== 1 && instances !== 2) || (instances === 2 && db !== 'postgres') || !isBenchDatabaseUrl(values.pg)) {
   process.stderr.write('usage: npm run bench -- [N | --tickets N (>= 100)] [--seconds S] [--connections 10,50] [--cache DIR]\n'
     + '         [--db sqlite|postgres] [--pg postgres://…/deskbell_bench…] [--keep-db] [--instances 1|2 (2: PostgreSQL only)] [--nginx PATH]\n'
     + '         [--only "part of a case name,another"] [--in-place (SQLite: on the cached desk itself, not a copy; PostgreSQL: on the database --keep-db kept)]\n');
-  process.exit(2);
+  process.exit(values.help ? 0 : 2);
 }
 mkdirSync(values.cache, { recursive: true });
 const started = Date.now();

@@ -6,16 +6,25 @@ import type { Db } from '../db/connect.js';
  * segments on a level `crisismerge`, a merge done at once). On a large index that merge reaches the
  * large segments sooner or later: at 1M tickets (5M messages) one portal create in a few hundred
  * took 4–6 s, which every write queued behind it waited for (the writes' p99 in the bench). So a
- * serving desk turns both off and merges a bounded amount at a time itself, between requests: each
- * step writes at most MERGE_PAGES pages (a few milliseconds), and FTS5 carries an unfinished merge
- * over to the next step. Segments must still be merged: each one costs every search a little.
+ * serving desk turns automerge off, raises crisismerge to 64, and merges a bounded amount at
+ * a time itself, between requests: each step writes about MERGE_PAGES pages, and FTS5 carries an
+ * unfinished merge over to the next step. Segments must still be merged: each one costs every search
+ * a little.
  */
 const INDEXES = ['search_messages', 'search_tickets', 'help_search'] as const;
 /**
- * Pages one step may write, per index: 64 took a median 17 ms (up to 34) at 1M tickets under a write
- * load, every request in flight waiting; 16 a quarter of that, four times as often (the same pages a second).
+ * Pages one step may write, per index, and how often a step runs while the desk is written to. The
+ * steps must keep up with the segments the writes make (one per write transaction and index): when
+ * they fall behind, a level reaches CRISIS_SEGMENTS and the write that makes one too many merges it
+ * at once, finishing any merge in progress on the levels above. At 1M tickets that is the demo's one
+ * large segment: measured in-process (20,000 single-row writes to the messages' index, a step every
+ * N writes), 16 pages every 200 writes — what 0.5 s steps give at the bench's ~400 creates/s — made
+ * one write wait 12.8–16.4 s; 4 pages every 25–50 writes never held a write past 56 ms.
+ * A step itself is bounded by whole doclists (a common word's), not pages: steps over the large
+ * segment take up to a few hundred milliseconds (docs/benchmarks.md, 2026-12-07).
  */
-export const MERGE_PAGES = 16;
+export const MERGE_PAGES = 4;
+export const MERGE_EVERY_MS = 100;
 /** Never a merge at once inside a write (FTS5 allows up to 64 segments a level before it must). */
 const CRISIS_SEGMENTS = 64;
 
@@ -45,7 +54,7 @@ async function changes(db: Db): Promise<number> {
  * On SQLite: a step every `everyMs` while the desk has been written to since the last one (the
  * connection's total changes: an idle desk is left alone, and its caches are not emptied).
  */
-export async function startSearchMerging(db: Db, log: { warn: (obj: object, msg: string) => void }, everyMs = 500): Promise<SearchMerging> {
+export async function startSearchMerging(db: Db, log: { warn: (obj: object, msg: string) => void }, everyMs = MERGE_EVERY_MS): Promise<SearchMerging> {
   await takeOverMerging(db);
   let seen = await changes(db);
   let running = false;
