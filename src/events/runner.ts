@@ -1,5 +1,5 @@
 import type { Db, Trx } from '../db/connect.js';
-import { lockAtFirstWrite, ownRow, takeNamedLock } from '../db/writer-lock.js';
+import { commitWithoutFlush, lockAtFirstWrite, ownRow, takeNamedLock } from '../db/writer-lock.js';
 import type { DomainEvent } from './schema.js';
 import { nowIso } from '../lib/time.js';
 import type { Consumer, ConsumerContext } from './consumer.js';
@@ -114,6 +114,7 @@ export async function runConsumer(db: Db, consumer: Consumer, options: RunOption
             run.push(events[next]!);
           }
           taken = await transaction(async (trx) => {
+            await commitWithoutFlush(trx);
             // Another worker may have taken these events meanwhile: the position is read again inside,
             // after the writer lock (from the start) or this consumer's own lock (late: before reading).
             if (late) await takeNamedLock(trx, `consumer:${consumer.name}`);

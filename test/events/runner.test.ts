@@ -1,8 +1,10 @@
+import { sql } from 'kysely';
 import t from 'tap';
 import type { Db } from '../../src/db/connect.js';
 import type { Consumer } from '../../src/events/consumer.js';
 import { recordEvent, type StreamEvent } from '../../src/events/record.js';
 import { positionOf, RUN_EVENTS, runConsumer } from '../../src/events/runner.js';
+import { WRITER_LOCK } from '../../src/db/writer-lock.js';
 import { Worker } from '../../src/jobs/worker.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { onPostgres } from '../helpers/database.js';
@@ -198,4 +200,21 @@ t.test('events a consumer passes get no transaction; its position catches up, ne
   t.equal(await runConsumer(db, racing), 3, 'three passed');
   t.equal(await positionOf(db, 'test.picky'), ahead, 'the catch-up did not move the position back');
   t.same(handled, [0, 2, 4], 'nothing handled twice');
+});
+
+t.test('PostgreSQL: a consumer\'s commit does not wait for the disk, a request\'s does; a late-locking consumer is not locked by it', { skip: !onPostgres && 'PostgreSQL only: SQLite commits without waiting for the disk (synchronous=NORMAL) in any case' }, async (t) => {
+  const { db } = await buildTestDesk(t);
+  await recordEvent(db, { kind: 'rating.added', ticketId: 1, actorId: null });
+  const setting = async (trx: Db) => (await sql<{ value: string; locked: boolean }>`select current_setting('synchronous_commit') as value,
+    exists (select 1 from pg_locks where locktype = 'advisory' and pid = pg_backend_pid() and classid = 0 and objid = ${WRITER_LOCK}) as locked`.execute(trx)).rows[0]!;
+  const seen: { value: string; locked: boolean }[] = [];
+  for (const lateWriterLock of [false, true]) {
+    const consumer: Consumer = { name: `test.flush.${lateWriterLock}`, transactional: true, lateWriterLock, handle: async (trx) => { seen.push(await setting(trx)); } };
+    t.equal(await runConsumer(db, consumer), 1);
+  }
+  t.same(seen.map((s) => s.value), ['off', 'off'], 'inside both consumers\' transactions');
+  t.ok(seen[0]!.locked, 'the ordinary consumer holds the writer lock from the start');
+  t.notOk(seen[1]!.locked, 'the late-locking consumer holds none before its first write');
+  const request = await db.transaction().execute((trx) => setting(trx));
+  t.equal(request.value, 'on', 'a request\'s transaction keeps durable commits');
 });
