@@ -52,7 +52,7 @@ export function connect(path: string, options: OpenOptions = {}): { db: Db; sqli
   const sqlite = openSqlite(path, options);
   const gate = new WriteGate();
   const db = new Kysely<Database>({
-    dialect: new ImmediateSqliteDialect({ database: cachedStatements(sqlite) }, gate),
+    dialect: new GatedSqliteDialect({ database: cachedStatements(sqlite) }, gate),
   });
   readMarkerOn(db, sqlite);
   gates.set(db, gate);
@@ -132,7 +132,7 @@ class GatedSqliteDriver implements Driver {
         if (handle.inTransaction) return Promise.resolve(run<R>(db, query));
         return this.#alone<R>(db, query);
       },
-      // eslint-disable-next-line require-yield -- the app never streams (Kysely's interface asks for it)
+      // Kysely's interface asks for it; the app never streams.
       async *streamQuery(): AsyncIterableIterator<QueryResult<never>> {
         throw new Error('streaming queries are not supported on SQLite here');
       },
@@ -244,7 +244,7 @@ class Mutex {
   }
 }
 
-class ImmediateSqliteDialect extends SqliteDialect {
+class GatedSqliteDialect extends SqliteDialect {
   readonly #config: ConstructorParameters<typeof SqliteDialect>[0];
   constructor(config: ConstructorParameters<typeof SqliteDialect>[0], readonly gate: WriteGate) {
     super(config);
