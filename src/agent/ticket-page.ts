@@ -27,8 +27,7 @@ export async function agentTicketDetails(db: Db, actor: Actor, id: number, tab: 
   const ticket = await findVisibleTicket(db, actor, id);
   if (!ticket) throw new NotFound();
   const workflow = await listWorkflow(db);
-  const rating = await db.selectFrom('ratings').select(['score', 'comment', 'created_at']).where('ticket_id', '=', id)
-    .orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const rating = await newestRating(db, id);
   const order = actor.conversationOrder === 'newest' ? 'newest' : 'oldest';
   // General is the whole story in one stream; Updates and Internal Updates are the manual's filtered views of it.
   const conversation = async (kinds: MessageKind[]) => {
@@ -56,4 +55,13 @@ export async function agentTicketDetails(db: Db, actor: Actor, id: number, tab: 
     // The compose box's "Macro" picker (the conversation tabs only).
     macros: content.messages ? await usableMacros(db, actor) : [],
   };
+}
+
+/**
+ * The ticket's newest rating (each person who rates has one), picked here rather than by `order by …
+ * limit`: so PostgreSQL keeps the statement prepared (lib/order.ts).
+ */
+async function newestRating(db: Db, ticketId: number) {
+  const ratings = await db.selectFrom('ratings').select(['id', 'score', 'comment', 'created_at']).where('ticket_id', '=', ticketId).execute();
+  return ratings.reduce<(typeof ratings)[number] | undefined>((newest, rating) => (newest && newest.id > rating.id ? newest : rating), undefined);
 }

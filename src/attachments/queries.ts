@@ -39,8 +39,9 @@ export async function listAttachmentsForMessages(db: Db, messageIds: readonly nu
   const ids = [...new Set(messageIds)];
   // Chunked only to stay below the database's limit on bound parameters.
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('attachments').select(SUMMARY)
-      .where('message_id', 'in', ids.slice(i, i + 500)).orderBy('message_id').orderBy('id').execute();
+    // Sorted here, not by `order by`: so PostgreSQL keeps the statement prepared (lib/order.ts).
+    const rows = (await db.selectFrom('attachments').select(SUMMARY).where('message_id', 'in', ids.slice(i, i + 500)).execute())
+      .sort((a, b) => a.message_id! - b.message_id! || a.id - b.id);
     for (const row of rows) {
       // Kept with the message (the original .eml has it too), but not a file anyone chose to send.
       if (isHiddenFile(row.content_type)) continue;

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
+import { keyed } from '../db/keyed.js';
 import { rolesOn } from '../policy/can.js';
 
 /** How many chat lines the messenger shows (the newest); older ones stay in the ticket. */
@@ -14,9 +15,12 @@ function chatRows(db: Db) {
 
 export type ChatRow = Awaited<ReturnType<ReturnType<typeof chatRows>['executeTakeFirstOrThrow']>>;
 
-/** The newest chat lines of a ticket, oldest first. */
+/**
+ * The newest chat lines of a ticket, oldest first. Keyed (db/keyed.ts): walked back along (ticket_id,
+ * kind, id) from the ticket's newest line, so PostgreSQL may keep it prepared with one plan.
+ */
 export async function listChatRows(db: Db, ticketId: number): Promise<ChatRow[]> {
-  const rows = await chatRows(db).where('messages.ticket_id', '=', ticketId).orderBy('messages.id', 'desc').limit(CHAT_LIMIT).execute();
+  const rows = await keyed(chatRows(db).where('messages.ticket_id', '=', ticketId).orderBy('messages.id', 'desc').limit(CHAT_LIMIT)).execute();
   return rows.reverse();
 }
 

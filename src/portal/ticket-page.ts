@@ -25,9 +25,10 @@ export async function portalTicketPage(db: Db, actor: Actor, id: number, t: Tran
   const messages = ticket.customer_facing === 1 ? await listMessages(db, id, ['reply', 'update']) : await listMessages(db, id, ['update']);
   const labels = new Map((await db.selectFrom('statuses').select(['name', 'customer_label']).execute()).map((s) => [s.name, s.customer_label]));
   const label = (name: string | null) => (name === null ? null : labels.get(name) ?? name);
-  const timeline = (await db.selectFrom('ticket_events').select(['kind', 'from_value', 'to_value', 'created_at'])
-    .where('ticket_id', '=', id).where('kind', 'in', ['created', 'status', 'reopened', 'cancelled', 'cancel_reason']).orderBy('id').execute())
-    .map((e): TimelineEntry => (e.kind === 'cancel_reason' ? { kind: e.kind, at: e.created_at, from: null, to: e.to_value }
+  // In id order, sorted here, not by `order by`: so PostgreSQL keeps the statement prepared (lib/order.ts).
+  const timeline = (await db.selectFrom('ticket_events').select(['id', 'kind', 'from_value', 'to_value', 'created_at'])
+    .where('ticket_id', '=', id).where('kind', 'in', ['created', 'status', 'reopened', 'cancelled', 'cancel_reason']).execute())
+    .sort((a, b) => a.id - b.id).map((e): TimelineEntry => (e.kind === 'cancel_reason' ? { kind: e.kind, at: e.created_at, from: null, to: e.to_value }
       : { kind: e.kind === 'cancelled' ? 'status' : e.kind, at: e.created_at, from: e.kind === 'created' ? null : label(e.from_value), to: e.kind === 'created' ? null : label(e.to_value) }));
   // The conversation first, with the timeline folded into it as small status lines, in time order
   // (stable: "submitted" before the first message, a status moved by a message after it).

@@ -7,6 +7,7 @@ import { rolesOn } from '../policy/can.js';
 import type { Actor } from '../users/actor.js';
 import { agentScope, everyTicket, staffScopeOf, visibleTickets } from './scope.js';
 import { reusable, reusableFirst } from '../db/reusable.js';
+import { compareNullsFirst, compareText } from '../lib/order.js';
 
 /** A ticket as its details page shows it, or undefined when it does not exist or is out of scope. */
 export async function findVisibleTicket(db: Db, actor: Actor, id: number) {
@@ -48,20 +49,20 @@ const staffTicket = reusableFirst((db, id: number) => ticketWithNames(everyTicke
 const agentTicket = reusableFirst((db, id: number, agentId: number) => ticketWithNames(agentScope(db, agentId), id));
 
 /** Messages of the given kinds, oldest first. Callers for customers must never ask for `note`. */
-export function listMessages(db: Db, ticketId: number, kinds: readonly MessageKind[]) {
+export async function listMessages(db: Db, ticketId: number, kinds: readonly MessageKind[]) {
   // A handful of kind lists exist (the tabs, the portal): each compiled once (db/reusable.ts).
   const key = kinds.join(',');
   let run = messagesOfKinds.get(key);
   if (!run) messagesOfKinds.set(key, run = reusable((d, id: number) => messagesQuery(d, id, [...kinds])));
-  return run(db, ticketId);
+  // Sorted here, not by `order by`: so PostgreSQL keeps the statement prepared (lib/order.ts).
+  return (await run(db, ticketId)).sort((a, b) => compareText(a.created_at, b.created_at) || a.id - b.id);
 }
 
 function messagesQuery(db: Db, ticketId: number, kinds: MessageKind[]) {
   return db.selectFrom('messages').leftJoin('users', 'users.id', 'messages.author_id')
     .select(['messages.id', 'messages.kind', 'messages.body_html', 'messages.created_at', 'users.name as author_name', 'users.role as author_role',
       'messages.via', 'messages.match_reason', 'messages.quoted_text', 'messages.body_text', 'messages.author_id'])
-    .where('messages.ticket_id', '=', ticketId).where('messages.kind', 'in', kinds)
-    .orderBy('messages.created_at').orderBy('messages.id');
+    .where('messages.ticket_id', '=', ticketId).where('messages.kind', 'in', kinds);
 }
 
 const messagesOfKinds = new Map<string, (db: Db, ticketId: number) => Promise<Awaited<ReturnType<ReturnType<typeof messagesQuery>['execute']>>>>();
@@ -150,35 +151,47 @@ const seen = reusable((db, ticketId: number, userId: number, at: string) => db.i
   .onConflict((oc) => oc.columns(['user_id', 'ticket_id']).doUpdateSet({ seen_at: at })));
 
 /** Every change to the ticket, oldest first: who, when, from → to. */
-export function listEvents(db: Db, ticketId: number) {
-  return db.selectFrom('ticket_events').leftJoin('users', 'users.id', 'ticket_events.actor_id')
+export async function listEvents(db: Db, ticketId: number) {
+  const events = await db.selectFrom('ticket_events').leftJoin('users', 'users.id', 'ticket_events.actor_id')
     .select(['ticket_events.id', 'ticket_events.kind', 'ticket_events.field', 'ticket_events.from_value', 'ticket_events.to_value',
       'ticket_events.created_at', 'users.name as actor_name'])
-    .where('ticket_events.ticket_id', '=', ticketId).orderBy('ticket_events.id').execute();
+    .where('ticket_events.ticket_id', '=', ticketId).execute();
+  return events.sort((a, b) => a.id - b.id); // here, not by `order by`: see lib/order.ts
 }
 
 const workflow = untilChanged((db: Db, _: '') => db.selectFrom('statuses').select(['id', 'name', 'category', 'customer_label'])
   .where('retired_at', 'is', null).orderBy('position').execute(), 1);
 export const listWorkflow = (db: Db) => workflow(db, '');
 
-/** The ticket's custom field values with their labels, in the type's order (retired fields kept: old data stays visible). */
-export function listFieldValues(db: Db, ticketId: number, options: { customerVisibleOnly: boolean }) {
-  return (options.customerVisibleOnly ? customerFieldValues : allFieldValues)(db, ticketId);
+/**
+ * The ticket's custom field values with their labels, in the type's order (retired fields kept: old
+ * data stays visible, before the type's own fields, by label). Sorted here, not by `order by`: so
+ * PostgreSQL keeps the statement prepared, and both databases give one order (lib/order.ts).
+ */
+export async function listFieldValues(db: Db, ticketId: number, options: { customerVisibleOnly: boolean }) {
+  const rows = await (options.customerVisibleOnly ? customerFieldValues : allFieldValues)(db, ticketId);
+  return rows.sort((a, b) => compareNullsFirst(a.position, b.position) || compareText(a.label, b.label) || compareText(a.key, b.key))
+    .map(({ position: _, ...value }) => value);
 }
 
 function fieldValuesQuery(db: Db, ticketId: number, customerVisibleOnly: boolean) {
   let query = db.selectFrom('ticket_field_values as v').innerJoin('fields', 'fields.id', 'v.field_id')
     .innerJoin('tickets', 'tickets.id', 'v.ticket_id')
     .leftJoin('ticket_type_fields as ttf', (join) => join.onRef('ttf.field_id', '=', 'fields.id').onRef('ttf.type_id', '=', 'tickets.type_id'))
-    .select(['fields.key', 'fields.label', 'fields.kind', 'fields.options', 'v.value'])
+    .select(['fields.key', 'fields.label', 'fields.kind', 'fields.options', 'v.value', 'ttf.position'])
     .where('v.ticket_id', '=', ticketId);
   if (customerVisibleOnly) query = query.where('fields.customer_visible', '=', 1);
-  return query.orderBy('ttf.position').orderBy('fields.label');
+  return query;
 }
 
 // Every ticket page reads them: compiled once each (db/reusable.ts).
 const allFieldValues = reusable((db, ticketId: number) => fieldValuesQuery(db, ticketId, false));
 const customerFieldValues = reusable((db, ticketId: number) => fieldValuesQuery(db, ticketId, true));
 
-export const listCcs = reusable((db, ticketId: number) => db.selectFrom('ticket_ccs').innerJoin('users', 'users.id', 'ticket_ccs.user_id')
-  .select(['users.id', 'users.name', 'users.email']).where('ticket_ccs.ticket_id', '=', ticketId).orderBy('users.name'));
+/** The ticket's CCs by name (sorted here, not by `order by`: see lib/order.ts; the id breaks a tie). */
+export async function listCcs(db: Db, ticketId: number) {
+  return (await ccRows(db, ticketId)).sort((a, b) => compareText(a.name, b.name) || a.id - b.id);
+}
+
+const ccRows = reusable((db, ticketId: number) => db.selectFrom('ticket_ccs').innerJoin('users', 'users.id', 'ticket_ccs.user_id')
+  .select(['users.id', 'users.name', 'users.email']).where('ticket_ccs.ticket_id', '=', ticketId));

@@ -4,6 +4,7 @@ import type { Db } from '../db/connect.js';
 import type { Translate } from '../i18n.js';
 import { NotFound } from '../lib/errors.js';
 import { formatTime } from '../lib/format.js';
+import { compareText } from '../lib/order.js';
 import { nowIso } from '../lib/time.js';
 import { findVisibleTicket, markSeen } from '../tickets/queries.js';
 import { can } from '../policy/can.js';
@@ -19,14 +20,14 @@ export function meetingUrl(baseUrl: string | null): string {
   return `${base.endsWith('/') ? base : `${base}/`}deskbell-${randomBytes(16).toString('base64url')}`;
 }
 
-/** The ticket's video sessions, newest first. */
-export function listVideoSessions(db: Db, ticketId: number) {
-  return db.selectFrom('video_sessions').leftJoin('users', 'users.id', 'video_sessions.created_by_id')
+/** The ticket's video sessions, newest first (sorted here, not by `order by`: see lib/order.ts). */
+export async function listVideoSessions(db: Db, ticketId: number) {
+  const sessions = await db.selectFrom('video_sessions').leftJoin('users', 'users.id', 'video_sessions.created_by_id')
     .select(['video_sessions.id', 'video_sessions.title', 'video_sessions.url', 'video_sessions.starts_at',
       'video_sessions.created_at', 'users.name as creator_name'])
     .where('video_sessions.ticket_id', '=', ticketId)
-    .orderBy('video_sessions.created_at', 'desc').orderBy('video_sessions.id', 'desc')
     .execute();
+  return sessions.sort((a, b) => compareText(b.created_at, a.created_at) || b.id - a.id);
 }
 
 const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;

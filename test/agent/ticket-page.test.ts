@@ -4,7 +4,7 @@ import t, { type Test } from 'tap';
 import { nowIso } from '../../src/lib/time.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
-import { makeMessage, makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
+import { makeCcs, makeMessage, makeTickets, makeUser, PASSWORD } from '../helpers/factories.js';
 import { panelValue } from '../helpers/panel.js';
 
 async function setup(t: Test) {
@@ -194,6 +194,34 @@ t.test('the panel shows the requester and their other recent tickets, newest fir
   t.notMatch(theirs, 'Other 6', 'a restricted agent does not see tickets outside their groups listed');
   t.match(theirs, 'Other 5');
   t.ok(others.length === 7);
+});
+
+t.test('the panel lists tags, CCs and other types\' field values in one order on both databases, and shows the newest rating', async (t) => {
+  // Sorted by the app, not the database (src/lib/order.ts): text by its bytes, as SQLite compares it
+  // (capitals before small letters, accented letters after z) whatever PostgreSQL's collation; a tie
+  // broken by who came first.
+  const { db, staff, customer, id } = await setup(t);
+  for (const tag of ['zeta', 'émile', 'alpha', 'mu']) t.equal((await staff.post(`/agent/tickets/${id}/tags`, { tag })).statusCode, 303, `tag ${tag}`);
+  const samFirst = await makeUser(db, 'customer', { name: 'Sam', email: 'sam.z@example.test' });
+  const samSecond = await makeUser(db, 'customer', { name: 'Sam', email: 'sam.a@example.test' });
+  const bob = await makeUser(db, 'customer', { name: 'Bob', email: 'bob@example.test' });
+  const alice = await makeUser(db, 'customer', { name: 'alice', email: 'alice@example.test' });
+  await makeCcs(db, id, alice.id, samSecond.id, bob.id, samFirst.id);
+  for (const label of ['area', 'Zone', 'Beta']) {
+    // Fields the ticket's type does not have (retired, or of a former type): shown read-only, by label.
+    const field = await db.insertInto('fields').values({ key: label.toLowerCase(), label, kind: 'text', created_at: nowIso() }).returning('id').executeTakeFirstOrThrow();
+    await db.insertInto('ticket_field_values').values({ ticket_id: id, field_id: field.id, value: `${label} value` }).execute();
+  }
+  await db.insertInto('ratings').values({ ticket_id: id, user_id: customer.id, score: 'good', comment: 'OLDER rating', created_at: nowIso() }).execute();
+  await db.insertInto('ratings').values({ ticket_id: id, user_id: bob.id, score: 'bad', comment: 'NEWER rating', created_at: nowIso() }).execute();
+
+  const page = await staff.page(`/agent/tickets/${id}`);
+  t.same([...page.matchAll(/<li class="tag"><a href="[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]), ['alpha', 'mu', 'zeta', 'émile'], 'tags');
+  t.match(page, '<dd>Bob &lt;bob@example.test&gt;, Sam &lt;sam.z@example.test&gt;, Sam &lt;sam.a@example.test&gt;, alice &lt;alice@example.test&gt;</dd>',
+    'CCs by name; the two of one name as they joined the desk');
+  t.ok(ascending(positions(page, '<dt>Beta</dt><dd>Beta value</dd>', '<dt>Zone</dt><dd>Zone value</dd>', '<dt>area</dt><dd>area value</dd>')), 'other field values by label');
+  t.match(page, /<span class="badge rating-bad">[^<]*<\/span> “NEWER rating”/, 'the newest rating');
+  t.notMatch(page, 'OLDER rating', 'and only that one');
 });
 
 t.test('"Send and next ticket" sends, then opens the open ticket that has waited longest: the agent\'s own, else an unassigned one, else the list', async (t) => {

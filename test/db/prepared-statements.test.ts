@@ -5,6 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import t from 'tap';
 import type { Database } from '../../src/db/schema.js';
+import { KEYED_MARK } from '../../src/db/keyed.js';
 import { connectPostgres, isNameable } from '../../src/db/postgres.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { onPostgres } from '../helpers/database.js';
@@ -33,6 +34,11 @@ t.test('which statements are named', async (t) => {
   t.notOk(isNameable('select 1 as "one" from "tickets" where "status_id" = $1 limit $2'), 'a capped count');
   t.notOk(isNameable("select id from messages where search_words @@ to_tsquery('simple', $1)"), 'a word search');
   t.notOk(isNameable('select id from users where lower(name) like $1'), 'a LIKE');
+  const keyed = `select "id" from "tickets" where "requester_id" = $1 order by "last_activity_at" desc limit $2 ${KEYED_MARK}`;
+  t.ok(isNameable(keyed), 'a sort and cut of one key\'s rows along its index, marked so (db/keyed.ts)');
+  t.notOk(isNameable(keyed.replace(KEYED_MARK, '')), 'the same unmarked');
+  t.notOk(isNameable(`select "id" from "tickets" where "subject" like $1 limit $2 ${KEYED_MARK}`), 'a marked LIKE: still planned for its values');
+  t.notOk(isNameable(`select "id" from "tickets" ${KEYED_MARK} order by "id" limit $1`), 'the mark only counts at the end');
 });
 
 t.test('a statement used again is prepared once on the connection and kept', pgOnly, async (t) => {

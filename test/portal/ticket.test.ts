@@ -45,6 +45,19 @@ t.test('the ticket page shows customer labels, public messages with files, visib
   for (const canary of ['CANARY-NOTE', 'CANARY-FIELD', 'CANARY-VALUE', 'Pending']) t.notMatch(page.body, canary, canary);
 });
 
+t.test('the fields are in the type\'s order, after the values of fields the type does not have (by label), on both databases', async (t) => {
+  // Sorted by the app, not the database (src/lib/order.ts): PostgreSQL would put the fields without a
+  // place in the type last, SQLite first; SQLite's order is kept.
+  const { client, id, db } = await setup(t);
+  const field = (key: string, label: string) => db.insertInto('fields').values({ key, label, kind: 'text', created_at: nowIso() }).returning('id').executeTakeFirstOrThrow();
+  const [serial, model, old, asset] = [await field('serial', 'Serial number'), await field('model', 'Printer model'), await field('old', 'Old contract'), await field('asset', 'Asset tag')];
+  await db.insertInto('ticket_type_fields').values([{ type_id: 1, field_id: serial.id, position: 2 }, { type_id: 1, field_id: model.id, position: 1 }]).execute();
+  await db.insertInto('ticket_field_values').values([serial, model, old, asset].map((f, i) => ({ ticket_id: id, field_id: f.id, value: `value ${i}` }))).execute();
+
+  const page = await client.page(`/portal/tickets/${id}`);
+  t.same([...page.matchAll(/<dt>([^<]+)<\/dt><dd>value \d<\/dd>/g)].map((m) => m[1]), ['Asset tag', 'Old contract', 'Printer model', 'Serial number']);
+});
+
 t.test('a reply to a solved ticket reopens it; to a ticket waiting on the customer puts it back to open', async (t) => {
   const { client, id, db, setStatus, statusOf } = await setup(t);
   await setStatus(4);
