@@ -7,7 +7,7 @@ import { cursorOf, encodeCursor, keysAfter, orderedKeys, PAGE_SIZE, statusLookup
 import { sortParts, type ListFilter } from '../tickets/list-filter.js';
 import { scopeShape } from '../tickets/scope.js';
 import type { Actor } from '../users/actor.js';
-import { myTicketsPage } from './queries.js';
+import { myTicketsFound } from './queries.js';
 
 type CursorValues = (string | number)[];
 
@@ -150,7 +150,7 @@ export async function walkedSearch<K extends string>(db: Db, actor: Actor, filte
     { filter, after, want: PAGE_SIZE + 1 },
     ...counted.map((tab) => ({ filter: tabs[tab], after: null, want: WALK_COUNT_CAP + 1 })),
   ]);
-  const page = await myTicketsPage(db, actor, { ...filter, searchPlan: { drive: 'index', ticketIds: walk!.ids } }, after);
+  const page = await myTicketsFound(db, actor, walk!.ids, filter.sort);
   const next = page.next ?? (walk!.stoppedAt ? encodeCursor(walk!.stoppedAt) : null);
   const counts = {} as Record<K, WalkedCount>;
   for (const tab of Object.keys(tabs) as K[]) counts[tab] = countOf(counted.includes(tab) ? others[counted.indexOf(tab)]! : walk!);
