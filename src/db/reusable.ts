@@ -49,3 +49,39 @@ function compileOnce<A extends Value[]>(db: Kysely<Database>, build: (db: Kysely
   if (missing >= 0) throw new Error(`reusable query: argument ${missing} is not used as a value in ${compiled.sql}`);
   return { sql: compiled.sql, slots, constants: compiled.parameters };
 }
+
+/**
+ * Queries built from many inputs whose SQL text follows only some of them (a list's filter, a scope's
+ * kind), each shape built and compiled once: `shape` names everything the text depends on, `values`
+ * the inputs that only stand where SQL takes a value (a person's id, a cursor's values). `build` gets
+ * stand-ins in their place; a null value is passed as it is and counts in the shape (`x !== null`
+ * may decide it). A stand-in that reaches the SQL text or is transformed on its way to a parameter
+ * is refused when its shape is first compiled; one that is not used is fine (that shape needs no such
+ * value). Nothing can tell a value that decided the shape (`if (id === 7)`): the shape must name it.
+ * At most `limit` shapes are kept, the oldest dropped first.
+ */
+export function reusableShapes<R>(limit = 200) {
+  const templates = new Map<string, Template>();
+  return async function run(db: Kysely<Database>, shape: string, values: readonly Value[],
+    build: (standIns: readonly Value[]) => Compilable<R>): Promise<R[]> {
+    const key = `${dialectOf(db)} ${values.map((v) => (v === null ? '0' : '1')).join('')} ${shape}`;
+    let template = templates.get(key);
+    if (!template) {
+      if (templates.size >= limit) templates.delete(templates.keys().next().value!);
+      templates.set(key, template = compileShape(build, values));
+    }
+    const parameters = template.slots.map((slot, i) => (slot < 0 ? template.constants[i] : values[slot]));
+    const { rows } = await db.executeQuery<R>(CompiledQuery.raw(template.sql, parameters));
+    return rows;
+  };
+}
+
+function compileShape(build: (standIns: readonly Value[]) => Compilable<unknown>, values: readonly Value[]): Template {
+  const standIns = values.map((v, i) => (v === null ? null : `\u0001reusable value ${i}\u0001`));
+  const compiled = build(standIns).compile();
+  const slots = compiled.parameters.map((p) => (typeof p === 'string' ? standIns.indexOf(p) : -1));
+  const leaked = compiled.sql.includes('\u0001') || compiled.parameters.some((p, i) =>
+    (typeof p === 'string' && p.includes('\u0001') && slots[i]! < 0) || (typeof p === 'number' && Number.isNaN(p)));
+  if (leaked) throw new Error(`reusable query: a value was used as more than a value in ${compiled.sql}`);
+  return { sql: compiled.sql, slots, constants: compiled.parameters };
+}

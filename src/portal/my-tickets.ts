@@ -1,4 +1,5 @@
 import type { Db } from '../db/connect.js';
+import { reusableFirst } from '../db/reusable.js';
 import type { StatusCategory } from '../db/schema.js';
 import { Malformed, NotFound } from '../lib/errors.js';
 import { planCustomerSearch, type CustomerSearchPlan } from '../search/index.js';
@@ -96,10 +97,12 @@ export function myTicketsUrl(query: MyTicketsQuery, replace: Partial<MyTicketsQu
 export async function availableViews(db: Db, actor: Actor): Promise<View[]> {
   if (actor.organizationId === null) return ['mine', 'cc'];
   if (actor.isOrgManager) return ['mine', 'org', 'cc'];
-  const org = await db.selectFrom('organizations').select('members_see_all_tickets')
-    .where('id', '=', actor.organizationId).executeTakeFirst();
+  const org = await organizationSharing(db, actor.organizationId);
   return org?.members_see_all_tickets === 1 ? ['mine', 'org', 'cc'] : ['mine', 'cc'];
 }
+
+/** Whether an organisation shares its tickets: asked on every My tickets page, compiled once (db/reusable.ts). */
+const organizationSharing = reusableFirst((db, id: number) => db.selectFrom('organizations').select('members_see_all_tickets').where('id', '=', id));
 
 /** The list filter for one tab of the query. The scope (visibleTickets) still applies on top of it. */
 export function listFilterFor(actor: Actor, query: MyTicketsQuery, tab: Tab = query.tab): ListFilter {

@@ -1,11 +1,13 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../db/connect.js';
+import { reusableShapes } from '../db/reusable.js';
 import { renderMarkdown } from '../messages/markdown.js';
 import { getSetting } from '../settings/settings.js';
 import {
-  cappedCounts, filteredTickets, OUTER_ORDER, PAGE_SIZE, pageOf, pageSubquery, SEARCH_WINDOW, statusLookup,
+  cappedCounts, filteredTickets, foundSubquery, OUTER_ORDER, PAGE_SIZE, pageOf, pageSubquery, SEARCH_WINDOW, statusLookup,
 } from '../tickets/list.js';
-import type { ListFilter } from '../tickets/list-filter.js';
+import type { ListFilter, SortKey } from '../tickets/list-filter.js';
+import { scopeShape } from '../tickets/scope.js';
 import type { Actor } from '../users/actor.js';
 
 type CursorValues = (string | number)[];
@@ -18,7 +20,13 @@ type CursorValues = (string | number)[];
  */
 export async function myTicketsPage(db: Db, actor: Actor, filter: ListFilter, after: CursorValues | null, size = PAGE_SIZE) {
   const lookup = await statusLookup(db);
-  const rows = await db.selectFrom(pageSubquery(db, actor, filter, after, lookup, size).as('t'))
+  const rows = await pageRows(db, pageSubquery(db, actor, filter, after, lookup, size), filter.sort).execute();
+  return pageOf(rows, filter.sort, size);
+}
+
+/** What a row of the customer's list shows, joined onto the page's tickets (pageSubquery or foundSubquery), in the sort. */
+function pageRows(db: Db, page: ReturnType<typeof pageSubquery>, sort: SortKey) {
+  return db.selectFrom(page.as('t'))
     .innerJoin('users as requester', 'requester.id', 't.requester_id')
     .innerJoin('statuses', 'statuses.id', 't.status_id')
     .innerJoin('ticket_types', 'ticket_types.id', 't.type_id')
@@ -28,9 +36,27 @@ export async function myTicketsPage(db: Db, actor: Actor, filter: ListFilter, af
       'requester.name as requester_name', 'replier.name as last_replier_name',
       'statuses.customer_label as status_label', 'statuses.category as status_category', 'ticket_types.name as type_name',
     ])
-    .orderBy(OUTER_ORDER[filter.sort])
-    .execute();
-  return pageOf(rows, filter.sort, size);
+    .orderBy(OUTER_ORDER[sort]);
+}
+
+type PageRow = Awaited<ReturnType<ReturnType<typeof pageRows>['execute']>>[number];
+
+/**
+ * The found page's statement of each shape (the scope's kind, the sort, how many tickets), compiled
+ * once (db/reusable.ts): built and compiled through Kysely it cost about as much CPU as the walk's
+ * chunks, every request.
+ */
+const foundPages = reusableShapes<PageRow>();
+
+/**
+ * The page of tickets a walk found (portal/search-walk.ts: in the filter and after the cursor, at most
+ * PAGE_SIZE + 1, their ids in the sort), as myTicketsPage shows it; the scope is applied again.
+ */
+export async function myTicketsFound(db: Db, actor: Actor, ids: readonly number[], sort: SortKey) {
+  if (ids.length === 0) return { rows: [], next: null };
+  const rows = await foundPages(db, JSON.stringify([scopeShape(actor), sort, ids.length]), [actor.id, actor.organizationId, ...ids],
+    ([id, organizationId, ...found]) => pageRows(db, foundSubquery(db, { ...actor, id: id as number, organizationId: organizationId as number | null }, found), sort));
+  return pageOf(rows, sort);
 }
 
 /** Capped counts (see COUNT_CAP) of each tab, from the same scoped filter as the list. */

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import { isPostgres } from '../db/dialect.js';
+import { reusable } from '../db/reusable.js';
 import { CUSTOMER_COLUMNS, PUBLIC_KINDS } from './customer.js';
 import { parseQuery } from './parse.js';
 import * as postgres from './postgres.js';
@@ -49,6 +50,10 @@ async function inIndex(db: Db, index: 'search_tickets' | 'search_messages', matc
   return rows.map((row) => row.id);
 }
 
+/** The public messages of these tickets (a JSON array of ids), through messages_ticket_kind: every chunk of a walk asks, compiled once (db/reusable.ts). */
+const publicMessagesOf = reusable((db, ticketIds: string) => db.selectFrom('messages').select(['id', 'ticket_id'])
+  .where('ticket_id', 'in', sql<number>`(select value from json_each(${ticketIds}))`).where('kind', 'in', [...PUBLIC_KINDS]));
+
 /**
  * Which of these tickets (already in the customer's scope) match the search: their subject or public
  * fields, or one of their public messages (never notes), found through messages_ticket_kind. Its
@@ -64,9 +69,7 @@ export async function matchingTickets(db: Db, input: string, ticketIds: readonly
   const messageMatch = await spelledMatch(db, 'search_messages', terms);
   if (ticketMatch !== null) for (const id of await inIndex(db, 'search_tickets', ticketMatch, ticketIds)) found.add(id);
   if (messageMatch === null) return found;
-  const messages = await db.selectFrom('messages').select(['id', 'ticket_id'])
-    .where('ticket_id', 'in', sql<number>`(select value from json_each(${JSON.stringify(ticketIds.filter((id) => !found.has(id)))}))`)
-    .where('kind', 'in', [...PUBLIC_KINDS]).execute();
+  const messages = await publicMessagesOf(db, JSON.stringify(ticketIds.filter((id) => !found.has(id))));
   const ticketOf = new Map(messages.map((m) => [m.id, m.ticket_id]));
   for (const id of await inIndex(db, 'search_messages', messageMatch, messages.map((m) => m.id))) found.add(ticketOf.get(id)!);
   return found;

@@ -195,6 +195,15 @@ export function pageSubquery(db: Db, actor: Actor, filter: ListFilter, after: Cu
   return sortedPageSubquery(db, actor, filter, after, lookup, size);
 }
 
+/**
+ * Tickets already found (a walk's page, portal/search-walk.ts), with the columns of pageSubquery, still
+ * within the actor's scope: join what the page shows onto this and order it with OUTER_ORDER.
+ */
+export function foundSubquery(db: Db, actor: Actor, ids: readonly (number | string | null)[]) {
+  return visibleTickets(db, actor).where('tickets.id', 'in', ids as number[]).selectAll('tickets')
+    .select(PRIORITY_RANK.as('priority_rank')).select(sql<string>`''`.as('sla_key'));
+}
+
 /** The rows after the cursor in the sort: every column runs the same way, so one row comparison pages along the index in either direction. */
 function pastCursor(sort: SortKey, after: CursorValues) {
   const { column, ascending } = sortParts(sort);

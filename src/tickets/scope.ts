@@ -58,6 +58,14 @@ function teamScope(db: Db, teams: Teams) {
   return teams.restrictedOnly ? everyTicket(db).where('tickets.group_id', 'in', [...teams.groupIds]) : everyTicket(db);
 }
 
+/**
+ * All that visibleTickets' SQL depends on besides the actor's id and organisation (values in it), for
+ * statements compiled once per shape (db/reusable.ts, reusableShapes): whatever it branches on must be here.
+ */
+export function scopeShape(actor: Actor): string {
+  return JSON.stringify([ticketReach(actor), actor.organizationId === null, actor.isOrgManager, actor.teams ?? null]);
+}
+
 /** An agent's groups, remembered until the database changes (a page asks once). */
 const teamsOf = untilChanged((db: Db, userId: number) => loadTeams(db, userId));
 

@@ -1,8 +1,6 @@
-import {
-  CompiledQuery, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryId, type QueryResult,
-  type RootOperationNode, type UnknownRow,
-} from 'kysely';
+import { CompiledQuery, type KyselyPlugin } from 'kysely';
 import t from 'tap';
+import type { Db } from '../../src/db/connect.js';
 import type { MessageKind } from '../../src/db/schema.js';
 import { appWithPlugin } from '../helpers/app.js';
 import { onPostgres } from '../helpers/database.js';
@@ -21,25 +19,26 @@ import { addStatuses, laterPageIds, loggedIn, makeCustomer, makeOrg } from './my
 const PUBLIC: MessageKind[] = ['reply', 'update', 'chat'];
 const COUNT_CAP = 50;
 
-/** Records every statement the app runs through Kysely, compiled, in order. */
-class Recorder implements KyselyPlugin {
-  readonly statements: CompiledQuery[] = [];
-  readonly #nodes = new Map<QueryId, RootOperationNode>();
-  constructor(private readonly compile: (node: RootOperationNode, id: QueryId) => CompiledQuery) {}
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    this.#nodes.set(args.queryId, args.node);
-    return args.node;
-  }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    const node = this.#nodes.get(args.queryId);
-    if (node) this.statements.push(this.compile(node, args.queryId));
-    this.#nodes.delete(args.queryId);
-    return args.result;
-  }
+/**
+ * Records every statement the app runs, compiled, in order: built ones and those compiled once
+ * (db/reusable.ts), which reach the executor already compiled and so pass no plugin's transformQuery.
+ */
+function recordStatements(db: Db): CompiledQuery[] {
+  const statements: CompiledQuery[] = [];
+  const executor = db.getExecutor();
+  const execute = executor.executeQuery.bind(executor);
+  executor.executeQuery = ((query: CompiledQuery) => {
+    statements.push(query);
+    return execute(query);
+  }) as typeof executor.executeQuery;
+  return statements;
 }
 
+const NO_PLUGIN: KyselyPlugin = { transformQuery: (args) => args.node, transformResult: async (args) => args.result };
+
 t.test('a tab spread over several statuses: exactly its matches, in order, paged and counted; read along the status index', async (t) => {
-  const { app, plain, plugin: recorder } = await appWithPlugin(t, (plain) => new Recorder((node, id) => plain.getExecutor().compileQuery(node, id)));
+  const { app, db, plain } = await appWithPlugin(t, () => NO_PLUGIN);
+  const statements = recordStatements(db);
 
   const added = await addStatuses(plain);
   const opened = [1, 2, 3, added.pending, added.onHold];
@@ -80,11 +79,11 @@ t.test('a tab spread over several statuses: exactly its matches, in order, paged
   const client = await loggedIn(app, ann.email);
   /** Every page from `path` on, following "Older tickets"; the statements the first page ran. */
   const pages = async (path: string) => {
-    recorder.statements.length = 0;
+    statements.length = 0;
     const first = await client.get(path);
     t.equal(first.statusCode, 200, path);
-    const statements = [...recorder.statements];
-    return { body: first.body, ids: [...ticketIdsIn(first.body), ...await laterPageIds(t, client, first.body, 30)], statements };
+    const ran = [...statements];
+    return { body: first.body, ids: [...ticketIdsIn(first.body), ...await laterPageIds(t, client, first.body, 30)], statements: ran };
   };
   const shown = (n: number) => (n <= COUNT_CAP ? String(n) : `${COUNT_CAP}+`);
 
@@ -112,5 +111,15 @@ t.test('a tab spread over several statuses: exactly its matches, in order, paged
       t.ok(reads.length > 0 && reads.every((step) => step.includes(`USING INDEX ${index} `)), `${name}: each status read along ${index}: ${reads.join(' / ')}`);
       t.notOk(plan.some((step) => /TEMP B-TREE/.test(step)), `${name}: the tab's tickets are merged in order, never sorted: ${plan.join(' / ')}`);
     }
+  }
+
+  // The walk's statements are compiled once per shape (db/reusable.ts): Amy's search has the shape of
+  // Ann's (same organisation, same tab), and must read her own tickets with her own cursors.
+  const amyClient = await loggedIn(app, amy.email);
+  for (const [tab, statusIds] of [['opened', opened], ['resolved', resolved]] as const) {
+    const first = await amyClient.get(`/portal/tickets?tab=${tab}&q=gadget`);
+    t.equal(first.statusCode, 200);
+    const ids = [...ticketIdsIn(first.body), ...await laterPageIds(t, amyClient, first.body, 30)];
+    t.same(ids, await bruteForce(statusIds, amy.id), `Amy's own ${tab} tab after Ann's searches: exactly her matches`);
   }
 });
