@@ -3,7 +3,7 @@ import { buildApp } from './app.js';
 import { issueSetupToken } from './auth/auth.js';
 import { loadConfig, type Config } from './config.js';
 import { startCheckpointer } from './db/checkpointer.js';
-import { startMergeWorker } from './search/merge-worker.js';
+import { startSearchMerging } from './search/merging.js';
 import { openDatabase } from './db/open.js';
 import { repairPausedSearchIndex } from './search/index.js';
 import { startMailIn } from './mailin/service.js';
@@ -28,8 +28,8 @@ export async function startServer(config: Config): Promise<void> {
   if (snapshot) app.log.info({ snapshot }, 'database upgraded; the snapshot taken before is kept');
   // SQLite's WAL is copied back off the request path; PostgreSQL checkpoints by itself.
   const checkpointer = config.database.kind === 'sqlite' ? await startCheckpointer(db, config.database.path, app.log) : null;
-  // FTS5's segments merged a little at a time on a worker thread, never all at once inside a write.
-  const merging = config.database.kind === 'sqlite' ? await startMergeWorker(db, config.database.path, app.log) : null;
+  // FTS5's segments merged a little at a time between requests, never all at once inside a write.
+  const merging = config.database.kind === 'sqlite' ? await startSearchMerging(db, app.log) : null;
   // The SMTP receiver first: once /healthz answers, everything the process offers is up.
   const mailIn = await startMailIn({ db, config, mail: app.mail }, app.log);
   await app.listen({ port: config.port, host: config.host });
@@ -49,7 +49,7 @@ export async function startServer(config: Config): Promise<void> {
     try {
       await mailIn.close();
       await app.close();
-      await merging?.stop();
+      merging?.stop();
       await checkpointer?.stop();
       await db.destroy();
       removePidFile();

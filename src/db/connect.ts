@@ -2,15 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
-  CompiledQuery, Kysely, SqliteAdapter, SqliteDialect,
-  type DatabaseConnection, type Transaction, type DialectAdapter, type Driver, type QueryResult, type SqliteDatabase, type SqliteStatement,
+  CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver,
+  type DatabaseConnection, type Transaction, type DialectAdapter, type Driver, type SqliteDatabase, type SqliteStatement,
 } from 'kysely';
 import type { DatabaseConfig } from '../config.js';
 import { noteWrite, onlyReads, readMarkerOn } from './change-cache.js';
 import { connectPostgres } from './postgres.js';
 import type { Database } from './schema.js';
 import { steadyPlaceholders } from './steady.js';
-import { WriteGate } from './write-gate.js';
 
 /** The desk's database, SQLite or PostgreSQL alike (src/db/dialect.ts tells them apart where needed). */
 export type Db = Kysely<Database>;
@@ -50,20 +49,11 @@ export function openSqlite(path: string, options: OpenOptions = {}): SQLite.Data
 
 export function connect(path: string, options: OpenOptions = {}): { db: Db; sqlite: SQLite.Database } {
   const sqlite = openSqlite(path, options);
-  const gate = new WriteGate();
   const db = new Kysely<Database>({
-    dialect: new GatedSqliteDialect({ database: cachedStatements(sqlite) }, gate),
+    dialect: new ImmediateSqliteDialect({ database: cachedStatements(sqlite) }),
   });
   readMarkerOn(db, sqlite);
-  gates.set(db, gate);
   return { db, sqlite };
-}
-
-const gates = new WeakMap<Db, WriteGate>();
-
-/** The gate this SQLite desk's connection writes through (write-gate.ts): a worker thread that writes takes it too. */
-export function writeGateOf(db: Db): WriteGate | null {
-  return gates.get(db) ?? null;
 }
 
 /**
@@ -101,157 +91,24 @@ export function cachedStatements(sqlite: SQLite.Database, limit = 500): SqliteDa
 }
 
 /**
- * Kysely's SQLite driver, with two differences.
- *
  * Write transactions begin IMMEDIATE: a DEFERRED transaction that reads, then writes, fails with
  * SQLITE_BUSY (no retry possible) when another process wrote in between; IMMEDIATE takes the write
  * lock up front and so waits on busy_timeout instead.
- *
- * Every write passes the process's write gate first (write-gate.ts): a transaction holds it from
- * BEGIN to COMMIT or ROLLBACK, a write outside a transaction for its one statement. While a worker
- * thread writes (the search index's merge steps), the main thread's writes wait without holding the
- * connection, so its reads go on. The one connection is still held by one transaction at a time (the
- * mutex), and always taken after the gate, so nothing waits for the gate while holding it.
  */
-class GatedSqliteDriver implements Driver {
-  readonly #mutex = new Mutex();
-  #db: SqliteDatabase | null = null;
-  constructor(readonly config: ConstructorParameters<typeof SqliteDialect>[0], readonly gate: WriteGate) {}
-
-  async init(): Promise<void> {
-    const { database } = this.config;
-    this.#db = typeof database === 'function' ? await database() : database;
-  }
-
-  /** A handle per use: it only knows whether it is in a transaction; statements take the connection. */
-  async acquireConnection(): Promise<DatabaseConnection> {
-    const db = this.#db!;
-    const handle: Handle = {
-      inTransaction: false,
-      executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
-        if (handle.inTransaction) return Promise.resolve(run<R>(db, query));
-        return this.#alone<R>(db, query);
-      },
-      // Kysely's interface asks for it; the app never streams.
-      async *streamQuery(): AsyncIterableIterator<QueryResult<never>> {
-        throw new Error('streaming queries are not supported on SQLite here');
-      },
-    };
-    return handle;
-  }
-
-  /** A statement outside a transaction: a read takes the connection; a write the gate, then the connection. */
-  async #alone<R>(db: SqliteDatabase, query: CompiledQuery): Promise<QueryResult<R>> {
-    const writes = !onlyReads(query.sql);
-    if (writes) await this.gate.acquire();
-    try {
-      await this.#mutex.lock();
-      try {
-        return run<R>(db, query);
-      } finally {
-        this.#mutex.unlock();
-      }
-    } finally {
-      if (writes) this.gate.release();
-    }
-  }
-
-  async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await this.gate.acquire();
-    await this.#mutex.lock();
-    try {
-      run(this.#db!, CompiledQuery.raw('begin immediate'));
-    } catch (error) {
-      this.#leave();
-      throw error;
-    }
-    (connection as Handle).inTransaction = true;
-  }
-
-  /** A failed COMMIT leaves the transaction open: Kysely rolls it back next, which lets go. */
-  async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    run(this.#db!, CompiledQuery.raw('commit'));
-    (connection as Handle).inTransaction = false;
-    this.#leave();
-  }
-
-  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    try {
-      run(this.#db!, CompiledQuery.raw('rollback'));
-    } finally {
-      (connection as Handle).inTransaction = false;
-      this.#leave();
-    }
-  }
-
-  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw(`savepoint "${name}"`));
-  }
-
-  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw(`rollback to "${name}"`));
-  }
-
-  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw(`release "${name}"`));
-  }
-
-  async releaseConnection(): Promise<void> {}
-
-  async destroy(): Promise<void> {
-    this.#db?.close();
-  }
-
-  #leave(): void {
-    this.#mutex.unlock();
-    this.gate.release();
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 }
 
-interface Handle extends DatabaseConnection {
-  inTransaction: boolean;
-}
-
-/** One statement on better-sqlite3, as Kysely's own SQLite connection runs it. */
-function run<R>(db: SqliteDatabase, { sql: text, parameters }: CompiledQuery): QueryResult<R> {
-  const statement = db.prepare(text);
-  if (statement.reader) return { rows: statement.all(parameters) as R[] };
-  const { changes, lastInsertRowid } = statement.run(parameters);
-  return {
-    numAffectedRows: changes === undefined || changes === null ? undefined : BigInt(changes),
-    insertId: lastInsertRowid === undefined || lastInsertRowid === null ? undefined : BigInt(lastInsertRowid),
-    rows: [],
-  };
-}
-
-/** First come, first served use of the one connection. */
-class Mutex {
-  #tail: Promise<void> = Promise.resolve();
-  #unlock: (() => void) | null = null;
-
-  async lock(): Promise<void> {
-    const previous = this.#tail;
-    let unlock!: () => void;
-    this.#tail = new Promise((resolve) => { unlock = resolve; });
-    await previous;
-    this.#unlock = unlock;
-  }
-
-  unlock(): void {
-    const unlock = this.#unlock;
-    this.#unlock = null;
-    unlock?.();
-  }
-}
-
-class GatedSqliteDialect extends SqliteDialect {
+class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: ConstructorParameters<typeof SqliteDialect>[0];
-  constructor(config: ConstructorParameters<typeof SqliteDialect>[0], readonly gate: WriteGate) {
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
     super(config);
     this.#config = config;
   }
   override createDriver(): Driver {
-    return new GatedSqliteDriver(this.#config, this.gate);
+    return new ImmediateSqliteDriver(this.#config);
   }
   override createAdapter(): DialectAdapter {
     return new TransactionalDdlAdapter();

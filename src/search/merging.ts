@@ -11,7 +11,7 @@ import type { Db } from '../db/connect.js';
  * unfinished merge over to the next step. Segments must still be merged: each one costs every search
  * a little.
  */
-export const INDEXES = ['search_messages', 'search_tickets', 'help_search'] as const;
+const INDEXES = ['search_messages', 'search_tickets', 'help_search'] as const;
 /**
  * Pages one step may write, per index, and how often a step runs while the desk is written to. The
  * steps must keep up with the segments the writes make (one per write transaction and index): when
@@ -43,7 +43,7 @@ export async function mergeStep(db: Db, pages = MERGE_PAGES): Promise<void> {
   }
 }
 
-export interface SearchMerging { stop(): void | Promise<void> }
+export interface SearchMerging { stop(): void }
 
 /** The rows this connection has written so far (SQLite's total_changes()). */
 async function changes(db: Db): Promise<number> {

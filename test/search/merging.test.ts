@@ -2,7 +2,6 @@
 // all at once inside a write: at 1M tickets such a merge held one portal create for 4–6 s.
 import t from 'tap';
 import { postAgentMessage } from '../../src/messages/messages.js';
-import { startMergeWorker } from '../../src/search/merge-worker.js';
 import { mergeStep, startSearchMerging, takeOverMerging } from '../../src/search/merging.js';
 import { sqliteOnly } from '../helpers/database.js';
 import { resultIds, search, searchDesk, segments, ticket } from './helpers.js';
@@ -36,24 +35,4 @@ t.test('writes leave merging to the server\'s steps, which bring the segments do
   t.ok(await segments(d.db, 'search_tickets') < afterWrites, `the timer merged the tickets' index after writes (${afterWrites} -> ${await segments(d.db, 'search_tickets')})`);
   t.same(warnings, [], 'without a failed step');
   t.equal(resultIds((await search(d.client, 'later')).body).length, 8, 'and the tickets written meanwhile are found');
-});
-
-t.test('on a server the steps run on a worker thread of their own, through the write gate', sqliteOnly('FTS5 segments'), async (t) => {
-  const d = await searchDesk(t);
-  if (d.config.database.kind !== 'sqlite') throw new Error('a SQLite desk');
-  const warnings: unknown[] = [];
-  const merging = await startMergeWorker(d.db, d.config.database.path, { warn: (obj) => warnings.push(obj) }, 20);
-  t.teardown(() => merging.stop());
-  const ids: number[] = [];
-  for (let i = 0; i < 24; i++) ids.push(await ticket(d.db, { requesterId: d.customer.id, subject: `Worker subject w${i}x` }));
-  const written = await segments(d.db, 'search_tickets');
-  let merged = written;
-  for (let i = 0; i < 100 && merged >= written; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    merged = await segments(d.db, 'search_tickets');
-  }
-  t.ok(merged < written, `the worker merged the tickets' index (${written} -> ${merged} segments)`);
-  for (const i of [0, 11, 23]) t.same(resultIds((await search(d.client, `w${i}x`)).body), [ids[i]], `a ticket merged on the worker is still found (${i})`);
-  await merging.stop();
-  t.same(warnings, [], 'without a failed step');
 });
