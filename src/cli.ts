@@ -11,7 +11,7 @@ import { RestoreRefused, restoreDatabase, rollbackDatabase } from './ops/restore
 import { VERSION } from './version.js';
 import { buildDemo } from './ops/demo.js';
 import { moveData } from './ops/move-data.js';
-import { startServer } from './server.js';
+import { startServer } from './serve.js';
 import { ROLES } from './users/actor.js';
 import { newPersonSchema } from './users/schemas.js';
 import { addPerson } from './users/users.js';
