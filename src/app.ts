@@ -10,7 +10,7 @@ import { CONSUMERS } from './events/consumers.js';
 import { LiveHub } from './live/hub.js';
 import { PresenceShare } from './live/presence-share.js';
 import { EVENTS_CHANNEL, PRESENCE_CHANNEL } from './db/dialect.js';
-import { listen, type Listener } from './db/listen.js';
+import type { Listener } from './db/listen.js';
 import { Worker } from './jobs/worker.js';
 import { loggerOptions } from './log.js';
 import { createMailContext, type MailContext } from './mail/context.js';
@@ -49,7 +49,7 @@ export async function buildApp({ config, db, startWorker = false, logger, onRout
   // Signs CSRF tokens and links: set by loadConfig (SQLite) or openDatabase (PostgreSQL), never empty.
   if (!config.secretKey) throw new Error('no secret key: open the database with openDatabase() before building the app');
   const app = Fastify({
-    logger: logger ?? loggerOptions(config),
+    logger: logger ?? await loggerOptions(config),
     trustProxy: config.trustProxy,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -88,6 +88,7 @@ export async function buildApp({ config, db, startWorker = false, logger, onRout
     let listener: Listener | null = null;
     app.addHook('onReady', async () => {
       presence.start();
+      const { listen } = await import('./db/listen.js'); // pg: only a desk on PostgreSQL loads it
       listener = listen({
         url, log: app.log,
         channels: { [EVENTS_CHANNEL]: () => worker.nudge(), [PRESENCE_CHANNEL]: (payload) => presence.receive(payload) },
