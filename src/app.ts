@@ -44,6 +44,15 @@ export interface AppOptions {
   onRoute?: (route: RouteOptions) => void;
 }
 
+/**
+ * Requests are checked with zod (each feature's schemas.ts), never with Fastify's JSON schemas. Told
+ * so, Fastify does not load its JSON-schema compilers (ajv and fast-json-stringify's, ~110 modules)
+ * at every start; a route declared with a JSON schema stops the start with this error.
+ */
+function noJsonSchemas(): never {
+  throw new Error('Deskbell checks requests with zod (schemas.ts), not with Fastify JSON schemas: declare the route without `schema`');
+}
+
 /** The whole app as one plugin tree: the server listens to it, tests `inject` into it. */
 export async function buildApp({ config, db, startWorker = false, logger, onRoute }: AppOptions): Promise<FastifyInstance> {
   // Signs CSRF tokens and links: set by loadConfig (SQLite) or openDatabase (PostgreSQL), never empty.
@@ -57,6 +66,7 @@ export async function buildApp({ config, db, startWorker = false, logger, onRout
     },
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    schemaController: { compilersFactory: { buildValidator: noJsonSchemas, buildSerializer: noJsonSchemas } },
   });
   if (onRoute) app.addHook('onRoute', onRoute);
 
