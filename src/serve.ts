@@ -1,5 +1,4 @@
 import { buildApp } from './app.js';
-import { flushCompileCache } from './compile-cache.js';
 import { issueSetupToken } from './auth/auth.js';
 import type { Config } from './config.js';
 import { startCheckpointer } from './db/checkpointer.js';
@@ -34,7 +33,6 @@ export async function startServer(config: Config): Promise<void> {
   const mailIn = await startMailIn({ db, config, mail: app.mail }, app.log);
   await app.listen({ port: config.port, host: config.host });
   const removePidFile = writePidFile(config.dataDir);
-  flushCompileCache();
   if (setupToken) {
     const link = `${config.baseUrl}/setup?token=${setupToken}`;
     app.log.info({ setup: true }, 'no admin yet: setup link printed on stdout');
