@@ -107,6 +107,11 @@ export function machineClock(): { busy: () => number } {
   };
 }
 
+/** A process's CPU time so far (user + system, all its threads), in ms; 0 once it is gone. */
+export function cpuTimeOf(pid: number): number {
+  return stat(pid).ticks * 10;
+}
+
 /** A process's CPU time so far (user + system, in clock ticks of 1/100 s) and its state letter, from /proc. */
 function stat(pid: number): { ticks: number; state: string } {
   try {

@@ -43,7 +43,7 @@ if (!target) {
   process.exit(2);
 }
 const url = target.startsWith('postgres') ? target : `sqlite:${target}`;
-const { db } = connectDatabase(loadConfig({ ...process.env, DATABASE_URL: url }).database);
+const { db } = await connectDatabase(loadConfig({ ...process.env, DATABASE_URL: url }).database);
 const timer = new StatementTimer();
 const timed: Db = db.withPlugin(timer);
 const admin = toActor(await db.selectFrom('users').selectAll().where('role', '=', 'admin').orderBy('id').executeTakeFirstOrThrow());

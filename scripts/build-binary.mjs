@@ -57,9 +57,11 @@ writeFileSync(join(work, 'deskbell-manifest.json'), JSON.stringify(manifest));
 const assets = Object.fromEntries(files.map((f) => [f, join(root, f)]));
 assets['deskbell-manifest.json'] = join(work, 'deskbell-manifest.json');
 assets['better_sqlite3.node'] = addon;
+// useCodeCache: V8's code for the script is made here, by the Node the executable embeds (a cache
+// from another Node would be refused), so a start does not compile it (~0.1 s, docs/benchmarks.md).
 const seaConfig = (out) => {
   writeFileSync(join(work, 'sea-config.json'), JSON.stringify({
-    main: join(work, 'deskbell.cjs'), output: out, disableExperimentalSEAWarning: true, assets,
+    main: join(work, 'deskbell.cjs'), output: out, disableExperimentalSEAWarning: true, useCodeCache: true, assets,
   }, null, 2));
   return join(work, 'sea-config.json');
 };

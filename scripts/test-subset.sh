@@ -26,7 +26,7 @@
 # or servers other than the app:
 #   test/mailin/imap.test.ts               IMAP against a real dovecot
 #   test/mailin/pipe.test.ts               `deskbell mail receive` as a process, mail after mail
-#   test/cli.test.ts, test/ops/{backup,logs,upgrade}.test.ts   the CLI and `deskbell serve` as processes
+#   test/cli.test.ts, test/ops/{backup,logs,startup,upgrade}.test.ts   the CLI and `deskbell serve` as processes
 #   test/search/paused-triggers.test.ts    a `deskbell demo` killed half-way, then `deskbell serve`
 #   test/mailin/startup-order.test.ts      `deskbell serve` with its SMTP receiver, started as a process
 #   test/container/**                      the Dockerfile
@@ -73,6 +73,7 @@ case "$mode" in
       'test/cli.test.ts'
       'test/ops/backup.test.ts'
       'test/ops/logs.test.ts'
+      'test/ops/startup.test.ts'
       'test/ops/upgrade.test.ts'
       'test/search/paused-triggers.test.ts'
       'test/mailin/startup-order.test.ts'

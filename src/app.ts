@@ -10,7 +10,7 @@ import { CONSUMERS } from './events/consumers.js';
 import { LiveHub } from './live/hub.js';
 import { PresenceShare } from './live/presence-share.js';
 import { EVENTS_CHANNEL, PRESENCE_CHANNEL } from './db/dialect.js';
-import { listen, type Listener } from './db/listen.js';
+import type { Listener } from './db/listen.js';
 import { Worker } from './jobs/worker.js';
 import { loggerOptions } from './log.js';
 import { createMailContext, type MailContext } from './mail/context.js';
@@ -44,12 +44,21 @@ export interface AppOptions {
   onRoute?: (route: RouteOptions) => void;
 }
 
+/**
+ * Requests are checked with zod (each feature's schemas.ts), never with Fastify's JSON schemas. Told
+ * so, Fastify does not load its JSON-schema compilers (ajv and fast-json-stringify's, ~110 modules)
+ * at every start; a route declared with a JSON schema stops the start with this error.
+ */
+function noJsonSchemas(): never {
+  throw new Error('Deskbell checks requests with zod (schemas.ts), not with Fastify JSON schemas: declare the route without `schema`');
+}
+
 /** The whole app as one plugin tree: the server listens to it, tests `inject` into it. */
 export async function buildApp({ config, db, startWorker = false, logger, onRoute }: AppOptions): Promise<FastifyInstance> {
   // Signs CSRF tokens and links: set by loadConfig (SQLite) or openDatabase (PostgreSQL), never empty.
   if (!config.secretKey) throw new Error('no secret key: open the database with openDatabase() before building the app');
   const app = Fastify({
-    logger: logger ?? loggerOptions(config),
+    logger: logger ?? await loggerOptions(config),
     trustProxy: config.trustProxy,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -57,6 +66,7 @@ export async function buildApp({ config, db, startWorker = false, logger, onRout
     },
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    schemaController: { compilersFactory: { buildValidator: noJsonSchemas, buildSerializer: noJsonSchemas } },
   });
   if (onRoute) app.addHook('onRoute', onRoute);
 
@@ -88,6 +98,7 @@ export async function buildApp({ config, db, startWorker = false, logger, onRout
     let listener: Listener | null = null;
     app.addHook('onReady', async () => {
       presence.start();
+      const { listen } = await import('./db/listen.js'); // pg: only a desk on PostgreSQL loads it
       listener = listen({
         url, log: app.log,
         channels: { [EVENTS_CHANNEL]: () => worker.nudge(), [PRESENCE_CHANNEL]: (payload) => presence.receive(payload) },

@@ -10,8 +10,7 @@ import { backupDesk } from './ops/backup.js';
 import { RestoreRefused, restoreDatabase, rollbackDatabase } from './ops/restore.js';
 import { VERSION } from './version.js';
 import { buildDemo } from './ops/demo.js';
-import { moveData } from './ops/move-data.js';
-import { startServer } from './server.js';
+import { startServer } from './serve.js';
 import { ROLES } from './users/actor.js';
 import { newPersonSchema } from './users/schemas.js';
 import { addPerson } from './users/users.js';
@@ -200,6 +199,8 @@ async function dispatch(argv: string[], io: Io, configure: () => Config): Promis
       const { values } = parse(rest, { to: { type: 'string' }, 'dry-run': { type: 'boolean' } });
       if (!values.to) throw new UsageError('move-data needs --to postgres://user@host:port/database');
       if (!/^postgres(ql)?:\/\//.test(values.to)) throw new UsageError('--to must be a postgres:// address');
+      // Loaded for this command only: it brings the PostgreSQL driver, which a SQLite desk's server never needs.
+      const { moveData } = await import('./ops/move-data.js');
       return moveData(configure(), { to: values.to, dryRun: values['dry-run'] === true, out: io.out, err: io.err, terminal: io.errTerminal });
     }
     case 'restore':

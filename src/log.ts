@@ -1,4 +1,3 @@
-import pretty from 'pino-pretty';
 import type { Config } from './config.js';
 
 /**
@@ -6,10 +5,11 @@ import type { Config } from './config.js';
  * `pretty` is one line a person can read (`12:04:31.082 INFO: incoming request GET /login (req-id)`),
  * written by pino-pretty as a plain synchronous stream in this process: no transport, so no worker
  * thread and no module lookup at run time, which the single executable could not do, and nothing
- * is lost when the process exits right after a line.
+ * is lost when the process exits right after a line. pino-pretty is loaded only for that format.
  */
-export function loggerOptions(config: Pick<Config, 'logLevel' | 'logFormat'>): object {
+export async function loggerOptions(config: Pick<Config, 'logLevel' | 'logFormat'>): Promise<object> {
   if (config.logFormat === 'json') return { level: config.logLevel };
+  const { default: pretty } = await import('pino-pretty');
   return {
     level: config.logLevel,
     stream: pretty({

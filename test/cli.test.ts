@@ -62,7 +62,7 @@ t.test('migrate creates the schema on an empty data dir, then says it is up to d
   t.match(first.out, /^Applied \S+/, 'prints the migrations it applied');
 
   if (!onPostgres) t.ok(existsSync(join(dir, 'deskbell.db')), 'the SQLite file is in the data dir');
-  const { db } = connectDatabase(loadConfig({ DATA_DIR: dir, ...await databaseEnv(dir, t) }).database);
+  const { db } = await connectDatabase(loadConfig({ DATA_DIR: dir, ...await databaseEnv(dir, t) }).database);
   t.teardown(() => db.destroy());
   const tables = (await db.introspection.getTables()).map((table) => table.name);
   for (const table of ['users', 'tickets', 'messages', 'jobs', 'statuses', 'sessions']) t.ok(tables.includes(table), `table ${table} exists`);

@@ -1,6 +1,5 @@
 import type { Db } from '../db/connect.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import QRCode from 'qrcode';
 import { Conflict, Invalid, NotFound, TooManyRequests } from '../lib/errors.js';
 import { parseForm } from '../lib/form.js';
 import { statusOf } from '../plugins/errors.js';
@@ -72,6 +71,8 @@ export default async function twoFactorRoutes(app: FastifyInstance) {
   /** What the set-up shows: the key as text, the otpauth:// link, and the same link as a QR code (SVG, made here). */
   const enrolData = async (request: FastifyRequest, email: string, secret: string) => {
     const uri = otpauthUri(request.t('app.name'), email, secret);
+    // qrcode (and the PNG encoder it brings) is loaded with the first set-up, not at start.
+    const { default: QRCode } = await import('qrcode');
     const svg = await QRCode.toString(uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
     // The SVG holds only paths drawn from the link (no text of it): safe to put in the page as it is.
     const qr = svg.replace('<svg ', `<svg role="img" aria-label="${escapeAttribute(request.t('twoFactor.enrol.qr'))}" width="200" height="200" `);

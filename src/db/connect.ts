@@ -7,7 +7,6 @@ import {
 } from 'kysely';
 import type { DatabaseConfig } from '../config.js';
 import { noteWrite, onlyReads, readMarkerOn } from './change-cache.js';
-import { connectPostgres } from './postgres.js';
 import type { Database } from './schema.js';
 import { steadyPlaceholders } from './steady.js';
 
@@ -58,11 +57,13 @@ export function connect(path: string, options: OpenOptions = {}): { db: Db; sqli
 
 /**
  * Open the configured database: the SQLite file (its better-sqlite3 handle too, for snapshots and
- * pragmas) or a pool of connections to PostgreSQL (`sqlite` is then null).
+ * pragmas) or a pool of connections to PostgreSQL (`sqlite` is then null). The PostgreSQL driver
+ * (`pg`) is loaded only for a desk on PostgreSQL.
  */
-export function connectDatabase(database: DatabaseConfig, options: OpenOptions = {}): { db: Db; sqlite: SQLite.Database | null } {
-  if (database.kind === 'postgres') return { db: connectPostgres(database.url, database.poolSize, database.preparedStatements).db, sqlite: null };
-  return connect(database.path, options);
+export async function connectDatabase(database: DatabaseConfig, options: OpenOptions = {}): Promise<{ db: Db; sqlite: SQLite.Database | null }> {
+  if (database.kind === 'sqlite') return connect(database.path, options);
+  const { connectPostgres } = await import('./postgres.js');
+  return { db: connectPostgres(database.url, database.poolSize, database.preparedStatements).db, sqlite: null };
 }
 
 /**

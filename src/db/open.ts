@@ -27,7 +27,7 @@ async function sharedSecretKey(db: Db): Promise<string> {
 }
 
 export async function openDatabase(config: Config): Promise<{ db: Db; applied: string[]; snapshot: string | null }> {
-  const { db, sqlite } = connectDatabase(config.database);
+  const { db, sqlite } = await connectDatabase(config.database);
   try {
     const state = await migrationState(db);
     const snapshot = sqlite && state.pending.length > 0 && state.applied > 0

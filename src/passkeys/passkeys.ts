@@ -1,7 +1,5 @@
-import {
-  generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
-  type AuthenticationResponseJSON, type PublicKeyCredentialCreationOptionsJSON, type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { recordAudit } from '../admin/audit.js';
 import { hasTwoFactor, twoFactorRequired } from '../auth/two-factor.js';
@@ -31,6 +29,13 @@ export function relyingParty(baseUrl: string, name: string): RelyingParty {
   const url = new URL(baseUrl);
   return { id: url.hostname, origin: url.origin, name };
 }
+
+/**
+ * @simplewebauthn/server, with the X.509 and ASN.1 parsers it brings, is ~0.1 s of module loading:
+ * loaded with the first passkey step, not at start.
+ */
+let library: Promise<typeof import('@simplewebauthn/server')> | undefined;
+const webauthn = () => (library ??= import('@simplewebauthn/server'));
 
 /** How long a browser has to answer a challenge. */
 export const CHALLENGE_TTL = 5 * 60_000;
@@ -94,6 +99,7 @@ const failed = () => new Invalid({ credential: 'passkeys.failed' }, 'passkeys.fa
 export async function registrationOptions(db: Db, rp: RelyingParty, actor: Actor): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const existing = await db.selectFrom('passkeys').select(['credential_id', 'transports']).where('user_id', '=', actor.id).execute();
   if (existing.length >= MAX_PASSKEYS) throw new Conflict('passkeys.tooMany');
+  const { generateRegistrationOptions } = await webauthn();
   const options = await generateRegistrationOptions({
     rpName: rp.name, rpID: rp.id, userName: actor.email, userDisplayName: actor.name,
     // The user handle names the person (not their address) so a passkey signs in without typing one.
@@ -110,6 +116,7 @@ export async function registrationOptions(db: Db, rp: RelyingParty, actor: Actor
 export async function addPasskey(db: Db, rp: RelyingParty, actor: Actor, { name, credential }: PasskeyInput): Promise<number> {
   const response = credential as unknown as RegistrationResponseJSON;
   const challenge = await takeChallenge(db, response.response.clientDataJSON, 'register', actor.id);
+  const { verifyRegistrationResponse } = await webauthn();
   let verified;
   try {
     verified = await verifyRegistrationResponse({
@@ -169,6 +176,7 @@ export async function removePasskeyOf(db: Db, actor: Actor, userId: number, id: 
 
 /** A sign-in without an address: the browser offers the passkeys it has for this desk. */
 export async function loginOptions(db: Db, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const { generateAuthenticationOptions } = await webauthn();
   const options = await generateAuthenticationOptions({ rpID: rp.id, userVerification: 'required' });
   await storeChallenge(db, options.challenge, 'login', null);
   return options;
@@ -178,6 +186,7 @@ export async function loginOptions(db: Db, rp: RelyingParty): Promise<PublicKeyC
 export async function secondStepOptions(db: Db, rp: RelyingParty, userId: number): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const rows = await db.selectFrom('passkeys').select(['credential_id', 'transports']).where('user_id', '=', userId).execute();
   if (rows.length === 0) throw new NotFound('passkeys.none');
+  const { generateAuthenticationOptions } = await webauthn();
   const options = await generateAuthenticationOptions({
     rpID: rp.id, userVerification: 'preferred',
     allowCredentials: rows.map((row) => ({ id: row.credential_id, transports: splitTransports(row.transports) })),
@@ -195,6 +204,7 @@ export async function verifyPasskey(db: Db, rp: RelyingParty, credential: Record
   const challenge = await takeChallenge(db, response.response.clientDataJSON, purpose, purpose === 'login' ? null : userId);
   const passkey = await db.selectFrom('passkeys').selectAll().where('credential_id', '=', String(response.id)).executeTakeFirst();
   if (!passkey || (userId !== null && passkey.user_id !== userId)) throw failed();
+  const { verifyAuthenticationResponse } = await webauthn();
   let verified;
   try {
     verified = await verifyAuthenticationResponse({

@@ -1,4 +1,4 @@
-import * as client from 'openid-client';
+import type { Configuration, IDToken } from 'openid-client';
 import { recordAudit } from '../admin/audit.js';
 import type { Db } from '../db/connect.js';
 import { Invalid } from '../lib/errors.js';
@@ -24,13 +24,18 @@ export const FLOW_COOKIE = 'deskbell_sso';
 /** Discovery documents are kept this long per provider (and forgotten when the provider changes). */
 const DISCOVERY_TTL = 60 * 60_000;
 
-const discovered = new Map<number, { key: string; at: number; config: client.Configuration }>();
+/** openid-client (with oauth4webapi and jose) is loaded with the first single sign-on, not at start. */
+let library: Promise<typeof import('openid-client')> | undefined;
+const openid = () => (library ??= import('openid-client'));
 
-async function configurationFor(provider: Provider): Promise<client.Configuration> {
+const discovered = new Map<number, { key: string; at: number; config: Configuration }>();
+
+async function configurationFor(provider: Provider): Promise<Configuration> {
   const key = `${provider.issuer}\n${provider.client_id}\n${sha256(provider.client_secret)}\n${provider.updated_at}`;
   const cached = discovered.get(provider.id);
   if (cached && cached.key === key && Date.now() - cached.at < DISCOVERY_TTL) return cached.config;
   const issuer = new URL(provider.issuer);
+  const client = await openid();
   const config = await client.discovery(issuer, provider.client_id, undefined, client.ClientSecretBasic(provider.client_secret), {
     // Plain http only to a provider on this machine (the schema refuses it anywhere else).
     ...(issuer.protocol === 'http:' && isLoopback(issuer) ? { execute: [client.allowInsecureRequests] } : {}),
@@ -47,6 +52,7 @@ export function callbackUrl(baseUrl: string, providerId: number): string {
 /** Begin a sign-in: the provider's authorization URL, and the cookie token that names this flow. */
 export async function startFlow(db: Db, provider: Provider, baseUrl: string, next: string | null): Promise<{ url: string; token: string }> {
   const config = await configurationFor(provider);
+  const client = await openid();
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const nonce = client.randomNonce();
@@ -77,7 +83,8 @@ export async function finishFlow(db: Db, provider: Provider, cookie: string | un
   if (!flow || flow.provider_id !== provider.id || flow.expires_at <= nowIso()) throw new SsoRefused('sso.failed', 'unknown or expired flow');
   await db.deleteFrom('sso_flows').where('id', '=', flow.id).execute();
   const config = await configurationFor(provider);
-  let claims: client.IDToken | undefined;
+  const client = await openid();
+  let claims: IDToken | undefined;
   try {
     const tokens = await client.authorizationCodeGrant(config, currentUrl, {
       pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true,
@@ -102,7 +109,7 @@ export async function finishFlow(db: Db, provider: Provider, cookie: string | un
  * The person an ID token names: the one linked to its subject before, else the one with its
  * (verified) address, linked now; else a new person when the provider creates them. Audited.
  */
-async function personFor(db: Db, provider: Provider, claims: client.IDToken): Promise<Actor> {
+async function personFor(db: Db, provider: Provider, claims: IDToken): Promise<Actor> {
   const subject = String(claims.sub);
   const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
   const verified = claims.email_verified === true || claims.email_verified === 'true';

@@ -76,7 +76,7 @@ async function migratedSchema(path: string): Promise<{ tables: Map<string, Map<s
  */
 async function migratedPostgres(t: Test): Promise<{ tables: Map<string, Map<string, { notnull: boolean; pk: boolean }>>; virtual: string[] }> {
   const dir = tempDir(t);
-  const { db } = connectDatabase(loadConfig({ DATA_DIR: dir, ...await databaseEnv(dir, t) }).database);
+  const { db } = await connectDatabase(loadConfig({ DATA_DIR: dir, ...await databaseEnv(dir, t) }).database);
   try {
     await migrateToLatest(db);
     const { rows } = await sql<{ table_name: string; column_name: string; is_nullable: string }>`select table_name, column_name, is_nullable

@@ -19,7 +19,7 @@ export const FAKE_EXE = Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00\x
 
 /** Seed 002's "CRM Support" help topic with its mandatory dropdown "Issue", written into the desk's database while the server runs. */
 export async function addCrmTopic(desk: RunningDesk): Promise<void> {
-  const { db } = connectDatabase(loadConfig({ LOG_LEVEL: 'silent', ...desk.env, DATA_DIR: desk.dataDir }).database);
+  const { db } = await connectDatabase(loadConfig({ LOG_LEVEL: 'silent', ...desk.env, DATA_DIR: desk.dataDir }).database);
   try {
     await db.transaction().execute(async (trx) => {
       const now = new Date().toISOString();

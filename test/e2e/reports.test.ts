@@ -23,7 +23,7 @@ const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOSt
  * `deskbell reports rebuild`, as after an upgrade.
  */
 async function writeTickets(session: Session) {
-  const { db } = connectDatabase(loadConfig({ DATA_DIR: session.desk.dataDir, LOG_LEVEL: 'silent', ...session.desk.env }).database);
+  const { db } = await connectDatabase(loadConfig({ DATA_DIR: session.desk.dataDir, LOG_LEVEL: 'silent', ...session.desk.env }).database);
   try {
     const sam = await makeUser(db, 'supervisor', { name: 'Sam Supervisor', email: 'sam@desk.test' });
     const ann = await makeUser(db, 'agent', { name: 'Ann Agent', email: 'ann@desk.test' });

@@ -89,7 +89,7 @@ function ensureTemplate(): Promise<void> {
       const building = `${TEMPLATE}_build`;
       await client.query(`drop database if exists ${pg.escapeIdentifier(building)} with (force)`);
       await client.query(`create database ${pg.escapeIdentifier(building)}`);
-      const { db } = connectDatabase({ kind: 'postgres', url: urlOf(building), poolSize: 1, preparedStatements: 0 });
+      const { db } = await connectDatabase({ kind: 'postgres', url: urlOf(building), poolSize: 1, preparedStatements: 0 });
       try {
         await migrateToLatest(db);
       } finally {
@@ -113,7 +113,7 @@ export async function copyMigratedSqlite(path: string): Promise<void> {
   const template = join(tmpdir(), `${TEMPLATE}.db`);
   if (!existsSync(template)) {
     const building = `${template}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    const { db } = connectDatabase({ kind: 'sqlite', path: building });
+    const { db } = await connectDatabase({ kind: 'sqlite', path: building });
     try {
       await migrateToLatest(db);
     } finally {

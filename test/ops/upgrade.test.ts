@@ -222,7 +222,7 @@ t.test('restore keeps only the newest BACKUP_KEEP copies of the databases it rep
 
 t.test('on PostgreSQL too, a failing migration leaves the database exactly as it was', { skip: !onPostgres && 'PostgreSQL only' }, async (t) => {
   const dir = tempDir(t);
-  const { db } = connectDatabase(loadConfig({ DATA_DIR: dir, ...await databaseEnv(dir, t) }).database);
+  const { db } = await connectDatabase(loadConfig({ DATA_DIR: dir, ...await databaseEnv(dir, t) }).database);
   t.teardown(() => db.destroy());
   await migrateToLatest(db, previous);
   await sql`insert into brands (name, from_name, from_address, portal_title, is_default) values ('Acme', 'Acme', 'a@acme.test', 'Acme', 1)`.execute(db);
