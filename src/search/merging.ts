@@ -19,7 +19,8 @@ const INDEXES = ['search_messages', 'search_tickets', 'help_search'] as const;
  * at once, finishing any merge in progress on the levels above. At 1M tickets that is the demo's one
  * large segment: measured in-process (20,000 single-row writes to the messages' index, a step every
  * N writes), 16 pages every 200 writes — what 0.5 s steps give at the bench's ~400 creates/s — made
- * one write wait 12.8–16.4 s; 4 pages every 25–50 writes never held a write past 56 ms.
+ * one write wait 12.8–16.4 s; 4 pages every 25–50 writes held none past 56 ms but one (412 ms, on a
+ * busy machine).
  * A step itself is bounded by whole doclists (a common word's), not pages: steps over the large
  * segment take up to a few hundred milliseconds (docs/benchmarks.md, 2026-12-07).
  */
