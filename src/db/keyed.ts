@@ -8,7 +8,7 @@ import { sql, type Expression } from 'kysely';
  * the limit, so the one plan PostgreSQL keeps for a prepared statement (made for no values in
  * particular) is the same walk: `isNameable` (postgres.ts) lets such a statement be prepared.
  * A statement earns the mark only with a test that its generic plan reads no more than its
- * key's rows on skewed data (test/db/keyed-plans.test.ts); on SQLite it is a comment.
+ * key's rows on skewed data (test/db/ticket-page-statements.test.ts); on SQLite it is a comment.
  */
 export const KEYED_MARK = '/* keyed */';
 

@@ -29,10 +29,15 @@ export function reusable<A extends Value[], R>(build: (db: Kysely<Database>, ...
     const dialect = dialectOf(db);
     let template = templates.get(dialect);
     if (!template) templates.set(dialect, template = compileOnce(db, build, args.length));
-    const parameters = template.slots.map((slot, i) => (slot < 0 ? template.constants[i] : args[slot]));
-    const { rows } = await db.executeQuery<R>(CompiledQuery.raw(template.sql, parameters));
-    return rows;
+    return runTemplate<R>(db, template, args);
   };
+}
+
+/** A compiled template's SQL with `values` put in its slots. */
+async function runTemplate<R>(db: Kysely<Database>, template: Template, values: readonly Value[]): Promise<R[]> {
+  const parameters = template.slots.map((slot, i) => (slot < 0 ? template.constants[i] : values[slot]));
+  const { rows } = await db.executeQuery<R>(CompiledQuery.raw(template.sql, parameters));
+  return rows;
 }
 
 /** The first row of a reusable query, or undefined. */
@@ -70,9 +75,7 @@ export function reusableShapes<R>(limit = 200) {
       if (templates.size >= limit) templates.delete(templates.keys().next().value!);
       templates.set(key, template = compileShape(build, values));
     }
-    const parameters = template.slots.map((slot, i) => (slot < 0 ? template.constants[i] : values[slot]));
-    const { rows } = await db.executeQuery<R>(CompiledQuery.raw(template.sql, parameters));
-    return rows;
+    return runTemplate<R>(db, template, values);
   };
 }
 
