@@ -5,7 +5,8 @@ import fp from 'fastify-plugin';
 import { assets } from '../assets.js';
 import { formatDate, formatTime, timeElement } from '../lib/format.js';
 import { getSetting } from '../settings/settings.js';
-import { decide, type Action } from '../policy/can.js';
+import { decide, sideOf, type Action } from '../policy/can.js';
+import type { Role } from '../db/schema.js';
 import { ADMIN_SECTIONS } from '../admin/sections.js';
 import { VERSION } from '../version.js';
 import { assetUrl } from './static-files.js';
@@ -37,6 +38,8 @@ export default fp(async (app, opts: { production: boolean }) => {
       t: request.t,
       actor: request.actor,
       can: (action: Action, subject?: unknown) => decide(request.actor, action, subject),
+      /** Which side a message's author is on ('staff' or 'customer'; null for the system), decided by the policy, not by the template. */
+      sideOf: (role: Role | null | undefined) => (role ? sideOf({ role }) : null),
       csrfToken: request.csrfToken,
       flash,
       ...timeHelpers(request, zone),
