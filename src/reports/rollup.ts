@@ -167,6 +167,8 @@ function withChange(stored: string | null, change: Histogram): string | null {
 
 /** Rows per statement (18 values each: well under both databases' limits on parameters). */
 const INSERT_ROWS = 500;
+/** Days read per statement (4 values each). */
+const READ_CELLS = 250;
 
 /**
  * Add changes (the new rows less the old ones) to the stored days, in the caller's transaction:
@@ -178,12 +180,15 @@ export async function applyChanges(trx: Db, changes: Cells): Promise<void> {
   if (upto === undefined) return;
   const changed = changes.all.filter((cell) => cell.day <= upto && !isEmpty(cell));
   if (changed.length === 0) return;
-  const unique = (values: string[]) => [...new Set(values)];
-  const stored = await trx.selectFrom('report_days').selectAll()
-    .where('dim', 'in', unique(changed.map((c) => c.dim))).where('span', 'in', [...new Set(changed.map((c) => c.span))])
-    .where('day', 'in', unique(changed.map((c) => c.day)))
-    .where('key', 'in', unique(changed.map((c) => c.key))).execute();
-  const rows = new Map(stored.map((row) => [`${row.dim}|${row.span}|${row.day}|${row.key}`, row]));
+  // Exactly the changed days, one key lookup each: the cross product of their dims, spans, days
+  // and keys was ten times as many lookups (a new ticket: 19 cells, 378 lookups).
+  const rows = new Map<string, ReportDaysTable>();
+  for (let i = 0; i < changed.length; i += READ_CELLS) {
+    const stored = await trx.selectFrom('report_days').selectAll()
+      .where((eb) => eb.or(changed.slice(i, i + READ_CELLS).map((c) => eb.and({ dim: c.dim, span: c.span, day: c.day, key: c.key }))))
+      .execute();
+    for (const row of stored) rows.set(`${row.dim}|${row.span}|${row.day}|${row.key}`, row);
+  }
   const keep: ReportDaysTable[] = [];
   const gone: Cell[] = [];
   for (const change of changed) {

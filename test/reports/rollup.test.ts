@@ -7,9 +7,11 @@ import { changeTicket } from '../../src/kernel/index.js';
 import { DIMENSIONS, type Dimension } from '../../src/reports/queries.js';
 import { rebuildReports } from '../../src/reports/rebuild.js';
 import { buildReport, type Report } from '../../src/reports/report.js';
+import { refreshFacts } from '../../src/reports/facts.js';
 import { COMPLETE, ROLLUP_KEY } from '../../src/reports/rollup.js';
 import { getSetting, putSetting } from '../../src/settings/settings.js';
 import { openTestDesk, tempDir } from '../helpers/app.js';
+import { makeTickets } from '../helpers/factories.js';
 import { cli } from '../helpers/cli.js';
 import { actorOf, at, QUERY, RANGE, reportDesk } from './helpers.js';
 
@@ -39,6 +41,26 @@ t.test('each write brings the rollup up to date in its consumer\'s transaction; 
   t.equal((await cli(d.dir, 'reports', 'rebuild')).code, 0);
   t.same(await rollupRows(d.db), live, 'the rebuild writes the rows the consumer wrote');
   t.equal(await getSetting(d.db, ROLLUP_KEY), COMPLETE);
+});
+
+t.test('one change over many tickets and days (a bulk edit) adds to every day it touches, read in several statements', async (t) => {
+  const d = await reportDesk(t);
+  // 150 tickets on 75 days in both groups and no group: far more days than one read of the stored
+  // rows takes, so the days are read in parts; what the consumer adds must equal what the rebuild computes.
+  const ids = await makeTickets(d.db, 150, (i) => ({
+    requesterId: d.cora.id, groupId: [d.tier1, d.tier2, null][i % 3]!, at: new Date(Date.parse('2026-01-01T09:00:00Z') + Math.floor(i / 2) * 86_400_000).toISOString(),
+  }));
+  await d.db.transaction().execute((trx) => refreshFacts(trx, ids, 'Europe/Berlin'));
+  t.ok((await rollupRows(d.db)).filter((row) => row.span === 1 && row.dim === 'group').length >= 100, 'a day row for each group on each of the days');
+  // Then every one of them moves to Tier 2: each day's stored rows are read back, less and more added.
+  await d.db.updateTable('tickets').set({ group_id: d.tier2 }).where('id', 'in', ids).execute();
+  await d.db.transaction().execute((trx) => refreshFacts(trx, ids, 'Europe/Berlin'));
+  const changed = await rollupRows(d.db);
+  t.match(changed.find((row) => row.dim === 'group' && row.span === 1 && row.key === String(d.tier2) && row.day === '2026-02-01'), { created: 2 },
+    'both tickets of 1 February in Tier 2 now');
+  t.notOk(changed.some((row) => row.dim === 'group' && row.key === String(d.tier1) && row.day === '2026-02-01'), 'and none in Tier 1');
+  t.equal((await cli(d.dir, 'reports', 'rebuild')).code, 0);
+  t.same(await rollupRows(d.db), changed, 'the rebuild computes the rows the changes left');
 });
 
 t.test('the supervisor\'s report reads the rollup and shows the same page as from the ticket rows, for every breakdown', async (t) => {
