@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import { isPostgres } from '../db/dialect.js';
+import { setIndexOption, takeOverMerging } from './merging.js';
 import * as postgres from './postgres.js';
 
 // The same document as migration 0019's triggers build for one ticket, for every ticket at once.
@@ -17,31 +18,48 @@ const TICKET_DOCUMENTS = sql`insert into search_tickets(rowid, subject, people, 
     join fields f on f.id = v.field_id where f.customer_visible = 0 group by v.ticket_id) internal on internal.ticket_id = t.id`;
 
 /**
- * How much the message index gathers in memory before it writes a segment, while it is rebuilt, and
- * afterwards (FTS5's default, 1 MiB: a write transaction's pending words). Larger segments are
- * fewer to merge: the rebuild at 1M tickets (5M messages) took 41 instead of 52 s.
+ * How a rebuild writes the indexes. FTS5 merges a level's segments into one on the level above, and
+ * `optimize` puts the index's one segment on the level above the highest: a rebuild that wrote few
+ * large segments (the message index gathered 256 MiB in memory before writing one) left it on level
+ * 1 at 1M tickets. A serving desk's merge steps (merging.ts) merge a level once it holds four
+ * segments, so they reach a segment on level L after about 3·4^L writes: on level 1 within the
+ * first few dozen writes after the rebuild, and then every step that took part in its merge took
+ * tens to hundreds of milliseconds (42 ms on average, up to 390, with the 5,000 writes of three
+ * bench runs), each holding every request, until the whole index had been written out again — and
+ * again on level 2, 3, ... So the rebuild writes a segment every 4 MiB of words and merges a level
+ * at two segments (automerge 2, FTS5's least), and the levels climb as they would over many
+ * writes: the one segment lands on level 7 at 1M tickets (reached after ~50,000 writes), and on a
+ * smaller desk on a level as much lower as its index is smaller.
  */
-const REBUILD_HASH_BYTES = 256 * 1024 * 1024;
+const REBUILD_HASH_BYTES = 4 * 1024 * 1024;
 const DEFAULT_HASH_BYTES = 1024 * 1024;
+const REBUILD_AUTOMERGE = 2;
+const REBUILT = ['search_messages', 'search_tickets'] as const;
 
 /**
  * Rebuild both search indexes from the tables, in one transaction: after a bulk load that ran
- * with the index paused, or to repair it. Measured: 205 s for 1M tickets / 5M messages on a busy
- * 2-core machine (`node dist/bench/search.js build FILE`) before REBUILD_HASH_BYTES.
+ * with the index paused, or to repair it. Leaves each index as one segment, on a level its merge
+ * steps reach only after many writes (above), and with the serving desk's merge settings.
+ * `hashBytes` (tests): how much each index gathers before it writes a segment, so that a small
+ * desk's index is written as a large one's is, in many segments.
  */
-export async function rebuildSearchIndex(db: Db): Promise<void> {
+export async function rebuildSearchIndex(db: Db, options: { hashBytes?: number } = {}): Promise<void> {
   if (isPostgres(db)) return postgres.rebuildSearchIndex(db);
+  const hashBytes = { search_messages: options.hashBytes ?? REBUILD_HASH_BYTES, search_tickets: options.hashBytes ?? DEFAULT_HASH_BYTES };
   await db.transaction().execute(async (trx) => {
-    // sql.lit: FTS5 takes the size only as an integer, and a bound JS number arrives as a real.
-    await sql`insert into search_messages(search_messages, rank) values ('hashsize', ${sql.lit(REBUILD_HASH_BYTES)})`.execute(trx);
+    for (const index of REBUILT) {
+      await setIndexOption(trx, index, 'automerge', REBUILD_AUTOMERGE);
+      await setIndexOption(trx, index, 'hashsize', hashBytes[index]);
+    }
     await sql`insert into search_messages(search_messages) values ('rebuild')`.execute(trx);
-    await sql`insert into search_messages(search_messages, rank) values ('hashsize', ${sql.lit(DEFAULT_HASH_BYTES)})`.execute(trx);
     await sql`delete from search_tickets`.execute(trx);
     await TICKET_DOCUMENTS.execute(trx);
     // Each index as one segment (4.8 + 0.7 s at 1M tickets): left as the rebuild wrote it, a later
     // write's automerge merged the large segments once, inside that write (a ticket created 5–6 s).
     await sql`insert into search_messages(search_messages) values ('optimize')`.execute(trx);
     await sql`insert into search_tickets(search_tickets) values ('optimize')`.execute(trx);
+    for (const index of REBUILT) await setIndexOption(trx, index, 'hashsize', DEFAULT_HASH_BYTES);
+    await takeOverMerging(trx);
   });
 }
 

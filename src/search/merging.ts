@@ -29,11 +29,17 @@ export const MERGE_EVERY_MS = 100;
 /** Never a merge at once inside a write (FTS5 allows up to 64 segments a level before it must). */
 const CRISIS_SEGMENTS = 64;
 
+/** Set one of an FTS5 index's options (stored in its configuration). */
+export async function setIndexOption(db: Db, index: string, option: 'automerge' | 'crisismerge' | 'hashsize', value: number): Promise<void> {
+  // sql.lit: FTS5 takes these only as integers, and a bound JS number arrives as a real.
+  await sql`insert into ${sql.table(index)}(${sql.table(index)}, rank) values (${option}, ${sql.lit(Math.trunc(value))})`.execute(db);
+}
+
 /** Turn FTS5's merges inside writes off (stored in each index's configuration, so once is enough; repeated at each start). */
 export async function takeOverMerging(db: Db): Promise<void> {
   for (const index of INDEXES) {
-    await sql`insert into ${sql.table(index)}(${sql.table(index)}, rank) values ('automerge', 0)`.execute(db);
-    await sql`insert into ${sql.table(index)}(${sql.table(index)}, rank) values ('crisismerge', ${sql.lit(CRISIS_SEGMENTS)})`.execute(db);
+    await setIndexOption(db, index, 'automerge', 0);
+    await setIndexOption(db, index, 'crisismerge', CRISIS_SEGMENTS);
   }
 }
 

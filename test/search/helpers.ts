@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import type { Test } from 'tap';
 import type { Db } from '../../src/db/connect.js';
 import type { MessageKind } from '../../src/db/schema.js';
+import { segmentsOf } from '../../src/search/segments.js';
 import { toActor } from '../../src/users/actor.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
@@ -38,25 +38,7 @@ export async function search(client: Client, q: string, headers: Record<string, 
   return client.get(`/agent/search?q=${encodeURIComponent(q)}`, headers);
 }
 
-/**
- * How many segments an FTS5 index has, from its structure record (rowid 10 of its `_data` table: a
- * 4-byte cookie, FTS5's version-2 marker where present, then varints for the levels and segments).
- */
+/** How many segments an FTS5 index has (src/search/segments.ts reads its structure record). */
 export async function segments(db: Db, index: 'search_messages' | 'search_tickets' | 'help_search'): Promise<number> {
-  const { rows } = await sql<{ block: Uint8Array }>`select block from ${sql.table(`${index}_data`)} where id = 10`.execute(db);
-  if (!rows[0]) return 0;
-  const record = Buffer.from(rows[0].block);
-  let at = 4;
-  if (record.length >= 8 && record.readUInt32BE(4) === 0xff000001) at += 4;
-  if (at >= record.length) return 0;
-  const varint = () => {
-    let value = 0;
-    for (;;) {
-      const byte = record[at++]!;
-      value = value * 128 + (byte & 0x7f);
-      if (byte < 0x80) return value;
-    }
-  };
-  varint(); // levels
-  return varint();
+  return (await segmentsOf(db, index)).length;
 }
