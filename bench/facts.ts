@@ -13,7 +13,12 @@ export interface Facts {
   tickets: number;
   /** The most read published public article of the help center, null on a data set without one. */
   helpArticleId: number | null;
+  /** Customers who file the portal case's tickets in turn (the first is customer@acme.test where the desk has it). */
+  filers: string[];
 }
+
+/** How many customers file the portal case's tickets: a portal's tickets come from many people, not one. */
+const FILERS = 20;
 
 export function readFacts(databasePath: string): Facts {
   const db = new SQLite(databasePath, { readonly: true });
@@ -27,7 +32,9 @@ export function readFacts(databasePath: string): Facts {
     const setting = (key: string) => Number((db.prepare('select value from settings where key = ?').get(key) as { value: string } | undefined)?.value) || null;
     const portalTypeId = setting('portal.default_type_id') ?? setting('default_type_id');
     if (!long || replyTicketIds.length === 0 || portalTypeId === null) throw new Error('the data set has no tickets to benchmark');
-    return { longTicketId: long.id, longTicketMessages: long.n, replyTicketIds, portalTypeId, tickets: maxId, helpArticleId: mostReadArticle(db) };
+    const filers = (db.prepare(`select email from users where role = 'customer' and state = 'active' and password_hash is not null
+      order by email <> 'customer@acme.test', id limit ${FILERS}`).all() as { email: string }[]).map((r) => r.email);
+    return { longTicketId: long.id, longTicketMessages: long.n, replyTicketIds, portalTypeId, tickets: maxId, helpArticleId: mostReadArticle(db), filers };
   } finally {
     db.close();
   }

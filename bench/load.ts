@@ -87,9 +87,10 @@ export async function measure(baseUrl: string, pids: number[], testCase: BenchCa
   const request = testCase.form
     ? {
       method: 'POST', path: testCase.path, headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
-      setupRequest: (req: { path?: string; body?: string }) => {
+      setupRequest: (req: { path?: string; body?: string; headers?: Record<string, string> }) => {
+        const by = testCase.sessions ? testCase.sessions[n % testCase.sessions.length]! : testCase.session;
         const next = testCase.form!(n++);
-        return { ...req, path: next.path, body: new URLSearchParams({ _csrf: testCase.session.csrf, ...next.body }).toString() };
+        return { ...req, path: next.path, headers: { ...req.headers, cookie: by.cookie }, body: new URLSearchParams({ _csrf: by.csrf, ...next.body }).toString() };
       },
     }
     : { method: 'GET', path: testCase.path, headers };

@@ -94,6 +94,11 @@ t.test('--in-place measures the cached desk itself: its writes stay there and no
     try { return (db.prepare('select count(*) as n from tickets').get() as { n: number }).n; } finally { db.close(); }
   };
   const before = tickets();
+  const read = <T>(query: string, ...params: unknown[]) => {
+    const db = new SQLite(join(dataset.dir, 'deskbell.db'), { readonly: true });
+    try { return db.prepare(query).get(...params) as T; } finally { db.close(); }
+  };
+  const lastId = read<{ id: number }>('select max(id) as id from tickets').id;
   const report = await runBench({ tickets: 300, seconds: 1, connections: [1], warmup: 1, cacheDir, log: () => {}, only: ['create a ticket'], inPlace: true });
   t.same(report.cases.map((c) => c.name), ['create a ticket (portal form)'], 'only the case asked for');
   const created = report.cases[0]!.results[0]!.statuses[303] ?? 0;
@@ -101,5 +106,7 @@ t.test('--in-place measures the cached desk itself: its writes stay there and no
   // At least: a request still in flight when the measurement ends creates its ticket unrecorded.
   const after = tickets();
   t.ok(after >= before + created && after <= before + created + 1, `in the cached desk itself (${before} + ${created} -> ${after})`);
+  const requesters = read<{ n: number }>('select count(distinct requester_id) as n from tickets where id > ?', lastId).n;
+  t.ok(created < 2 || requesters > 1, `filed by several customers in turn (${requesters} requesters)`);
   t.same(readdirSync(cacheDir).filter((name) => name.startsWith('run-')), [], 'no run directory was made');
 });
