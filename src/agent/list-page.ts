@@ -3,6 +3,7 @@ import { ChangeCache } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 import { NotFound } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
+import { timeHelpers, viewerZone } from '../plugins/views.js';
 import { rolesOn } from '../policy/can.js';
 import { filterProblems } from '../saved-views/filter-check.js';
 import { canShareViews, findVisibleView } from '../saved-views/saved-views.js';
@@ -10,11 +11,10 @@ import { decodeCursor } from '../tickets/list.js';
 import { filterParams, parseListQuery, sortParts, SORTS, type ListFilter, type SortColumn, type SortKey } from '../tickets/list-filter.js';
 import { listFilterChoices, organizationByName } from '../tickets/queries.js';
 import { tagSuggestions } from '../tags/queries.js';
-import { slaState } from '../sla/display.js';
 import type { Actor } from '../users/actor.js';
 import { listData, menuData } from './list-data.js';
 import { DEFAULT_LANDING, LIST_COLUMNS, listPrefsOf } from './list-prefs.js';
-import { agentRows } from './list-rows.js';
+import { agentRowsHtml, columnLabels } from './list-rows.js';
 
 export type ListQuery = Record<string, string | string[] | undefined>;
 
@@ -85,13 +85,21 @@ export async function renderAgentList(db: Db, request: FastifyRequest, reply: Fa
     else orgUnknown = typedOrg;
   }
   const { filter, params, here, savedId } = listAddress(query);
-  const { page, rowTags } = await listData(db, actor, filter, decodeCursor(filter.sort, here.get('after') ?? undefined));
+  const listed = await listData(db, actor, filter, decodeCursor(filter.sort, here.get('after') ?? undefined));
+  const { page, rowTags } = listed;
   const prefs = listPrefsOf(actor);
   const tagNames = await tagSuggestions(db);
+  const zone = await viewerZone(request);
+  const now = Date.now();
+  // Tickets ticked before a failed bulk action stay ticked.
+  const chosen = new Set(([] as unknown[]).concat((bulk?.values as { ids?: unknown } | undefined)?.ids || []).map(String));
+  const rows = agentRowsHtml(listed, page.rows, {
+    t: request.t, zone, texts: request.server.catalogue.version, when: timeHelpers(request, zone, now).when, now, columns: prefs.columns, chosen, rowTags,
+  });
   return reply.page('tickets/agent-list', {
-    tickets: page.rows.map((row) => ({ ...row, sla_state: slaState(row.sla_due, row.sla_paused) })), next: page.next, filter, params: params.toString(), here: here.toString(), sorts: SORTS, savedId,
+    tickets: page.rows, next: page.next, filter, params: params.toString(), here: here.toString(), sorts: SORTS, savedId,
     bulk, bulkChoices: await bulkChoices(db), canShare: canShareViews(actor), flashInPage: true,
-    columns: prefs.columns, sortLinks: sortLinks(params, filter.sort), rowTags, tagNames, agentRows,
+    columns: prefs.columns, columnLabels: columnLabels(request.t), sortLinks: sortLinks(params, filter.sort), tagNames, rows,
   }, {
     status,
     fragment: 'tickets/_agent-table',
