@@ -42,3 +42,33 @@ export function encodePage(html: string, parts: readonly EncodedHtml[]): Buffer 
   pieces.push(Buffer.from(html.slice(from)));
   return Buffer.concat(pieces);
 }
+
+interface Kept {
+  next: WeakMap<object, Kept>;
+  parts: Map<string, EncodedHtml>;
+}
+const kept: Kept = { next: new WeakMap(), parts: new Map() };
+/** Ways one part is written per set of owners (a filter's values, say): the oldest goes beyond. */
+const KEYS_PER_OWNER = 50;
+
+/**
+ * A part of a page written once for its `owners` and `key`, then kept. The owners are the data it
+ * is written from, remembered until the database changes (the values of a ChangeCache: once read
+ * again, they are new objects, and the parts written from the old ones go with them); `key` says
+ * everything else the part depends on (the language, the texts, what is chosen in it).
+ */
+export async function keptPart(owners: readonly object[], key: string, write: () => Promise<string>): Promise<EncodedHtml> {
+  let node = kept;
+  for (const owner of owners) {
+    let next = node.next.get(owner);
+    if (!next) node.next.set(owner, next = { next: new WeakMap(), parts: new Map() });
+    node = next;
+  }
+  let part = node.parts.get(key);
+  if (!part) {
+    part = EncodedHtml.of(await write());
+    if (node.parts.size >= KEYS_PER_OWNER) node.parts.delete(node.parts.keys().next().value as string);
+    node.parts.set(key, part);
+  }
+  return part;
+}

@@ -30,11 +30,12 @@ export default fp(async (app, opts: { production: boolean }) => {
     const partial = request.headers['hx-request-type'] === 'partial' && options.fragment !== undefined;
     const flash = readFlash(request, this);
     const zone = await viewerZone(request);
+    const pageOnly = !partial && options.pageOnly ? await options.pageOnly() : {};
     const html = await this.viewAsync(partial ? options.fragment! : view, {
       // The page a form re-renders after a POST may say which page it is (for the menu).
       path: request.url.split('?')[0],
       ...data,
-      ...(!partial && options.pageOnly ? await options.pageOnly() : {}),
+      ...pageOnly,
       t: request.t,
       actor: request.actor,
       can: (action: Action, subject?: unknown) => decide(request.actor, action, subject),
@@ -52,7 +53,7 @@ export default fp(async (app, opts: { production: boolean }) => {
       .header('Vary', 'HX-Request, HX-Request-Type, Cookie')
       .header('Cache-Control', 'no-store')
       .type('text/html; charset=utf-8')
-      .send(encodePage(html, Object.values(data).filter((value) => value instanceof EncodedHtml)));
+      .send(encodePage(html, [...Object.values(data), ...Object.values(pageOnly)].filter((value) => value instanceof EncodedHtml)));
   });
 
   app.decorateReply('seeOther', function seeOther(this: FastifyReply, url: string, flash?: string, options: SeeOtherOptions = {}) {
