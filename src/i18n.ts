@@ -27,6 +27,7 @@ export class Catalogue {
   readonly #base = new Map<string, Messages>();
   #overrides = new Map<string, Messages>();
   #site: Messages = {};
+  #version = 0;
   /** Compiled messages by language and text; null marks a text that does not parse. */
   #compiled = new Map<string, CompiledMessage | null>();
 
@@ -44,6 +45,11 @@ export class Catalogue {
     return Object.keys(this.#base.get('en') ?? {}).sort();
   }
 
+  /** Counts the changes of the texts (overrides, site texts): what was written with them is stale once it moves. */
+  get version(): number {
+    return this.#version;
+  }
+
   setOverrides(rows: { key: string; locale: string; value: string }[]): void {
     const next = new Map<string, Messages>();
     for (const row of rows) {
@@ -53,11 +59,13 @@ export class Catalogue {
     }
     this.#overrides = next;
     this.#compiled.clear();
+    this.#version++;
   }
 
   /** Values the settings decide (e.g. `app.name`); a text override of the same key still wins. */
   setSiteTexts(messages: Messages): void {
     this.#site = { ...messages };
+    this.#version++;
   }
 
   has(key: string): boolean {

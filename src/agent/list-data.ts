@@ -8,6 +8,7 @@ import { tagsOfTickets } from '../tags/queries.js';
 import { listTicketPage } from '../tickets/list.js';
 import type { ListFilter } from '../tickets/list-filter.js';
 import { sideMenu } from '../tickets/menu.js';
+import { scopeKey } from '../tickets/scope.js';
 import type { Actor } from '../users/actor.js';
 
 type ListData = Awaited<ReturnType<typeof readListData>>;
@@ -21,11 +22,6 @@ type MenuData = Awaited<ReturnType<typeof readMenuData>>;
  */
 const pages = new ChangeCache<ListData>(200);
 const menus = new ChangeCache<MenuData>(200);
-
-/** What of the person the ticket scope reads (policy/tickets.ts; an agent's groups come from the database). */
-function scopeKey(actor: Actor): string {
-  return `${actor.id}:${ticketReach(actor)}:${actor.organizationId ?? ''}:${actor.isOrgManager}:${JSON.stringify(actor.teams ?? null)}`;
-}
 
 /**
  * Whether a page of this filter depends on the database alone: the SLA views compare due times

@@ -1,8 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ChangeCache } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
+import { keptPart } from '../lib/encoded-html.js';
 import { NotFound } from '../lib/errors.js';
 import { positiveInt } from '../lib/validate.js';
+import { timeHelpers, viewerZone } from '../plugins/views.js';
 import { rolesOn } from '../policy/can.js';
 import { filterProblems } from '../saved-views/filter-check.js';
 import { canShareViews, findVisibleView } from '../saved-views/saved-views.js';
@@ -10,11 +12,10 @@ import { decodeCursor } from '../tickets/list.js';
 import { filterParams, parseListQuery, sortParts, SORTS, type ListFilter, type SortColumn, type SortKey } from '../tickets/list-filter.js';
 import { listFilterChoices, organizationByName } from '../tickets/queries.js';
 import { tagSuggestions } from '../tags/queries.js';
-import { slaState } from '../sla/display.js';
 import type { Actor } from '../users/actor.js';
 import { listData, menuData } from './list-data.js';
 import { DEFAULT_LANDING, LIST_COLUMNS, listPrefsOf } from './list-prefs.js';
-import { agentRows } from './list-rows.js';
+import { agentRowsHtml, columnLabels } from './list-rows.js';
 
 export type ListQuery = Record<string, string | string[] | undefined>;
 
@@ -85,24 +86,44 @@ export async function renderAgentList(db: Db, request: FastifyRequest, reply: Fa
     else orgUnknown = typedOrg;
   }
   const { filter, params, here, savedId } = listAddress(query);
-  const { page, rowTags } = await listData(db, actor, filter, decodeCursor(filter.sort, here.get('after') ?? undefined));
+  const listed = await listData(db, actor, filter, decodeCursor(filter.sort, here.get('after') ?? undefined));
+  const { page, rowTags } = listed;
   const prefs = listPrefsOf(actor);
   const tagNames = await tagSuggestions(db);
+  const zone = await viewerZone(request);
+  const now = Date.now();
+  // Tickets ticked before a failed bulk action stay ticked.
+  const chosen = new Set(([] as unknown[]).concat((bulk?.values as { ids?: unknown } | undefined)?.ids || []).map(String));
+  const t = request.t;
+  const texts = request.server.catalogue.version;
+  const rows = agentRowsHtml(listed, page.rows, {
+    t, zone, texts, when: timeHelpers(request, zone, now).when, now, columns: prefs.columns, chosen, rowTags,
+  });
+  // The filters and the bulk actions are the same on every page of the list, but for what is chosen
+  // in them: written once per language and texts (and choice) until the database changes.
+  const language = `${t.locale ?? ''}|${texts}`;
+  const choices = await bulkChoices(db);
+  const bulkActions = bulk ? undefined : await keptPart([choices, tagNames], language,
+    () => reply.viewAsync('tickets/_bulk-actions', { t, bulk: null, bulkChoices: choices, tagNames }));
   return reply.page('tickets/agent-list', {
-    tickets: page.rows.map((row) => ({ ...row, sla_state: slaState(row.sla_due, row.sla_paused) })), next: page.next, filter, params: params.toString(), here: here.toString(), sorts: SORTS, savedId,
-    bulk, bulkChoices: await bulkChoices(db), canShare: canShareViews(actor), flashInPage: true,
-    columns: prefs.columns, sortLinks: sortLinks(params, filter.sort), rowTags, tagNames, agentRows,
+    tickets: page.rows, next: page.next, filter, params: params.toString(), here: here.toString(), sorts: SORTS, savedId,
+    bulk, bulkChoices: choices, bulkActions, canShare: canShareViews(actor), flashInPage: true,
+    columns: prefs.columns, columnLabels: columnLabels(t), sortLinks: sortLinks(params, filter.sort), tagNames, rows,
   }, {
     status,
     fragment: 'tickets/_agent-table',
-    pageOnly: async () => ({
-      ...await menuData(db, actor),
-      choices: await listFilterChoices(db),
-      orgName: orgUnknown ?? (filter.organizationId === null ? '' : (await organizationName(db, filter.organizationId)) ?? ''),
-      orgUnknown,
-      problems: savedId ? await filterProblems(db, filter) : [],
-      prefs, allColumns: LIST_COLUMNS,
-    }),
+    pageOnly: async () => {
+      const filterChoices = await listFilterChoices(db);
+      const orgName = orgUnknown ?? (filter.organizationId === null ? '' : (await organizationName(db, filter.organizationId)) ?? '');
+      const shown = { filter, params: params.toString(), orgName, orgUnknown };
+      return {
+        ...await menuData(db, actor),
+        filters: await keptPart([filterChoices, tagNames], `${language}|${JSON.stringify(shown)}`,
+          () => reply.viewAsync('tickets/_filters', { t, ...shown, choices: filterChoices, sorts: SORTS, tagNames })),
+        problems: savedId ? await filterProblems(db, filter) : [],
+        prefs, allColumns: LIST_COLUMNS,
+      };
+    },
   });
 }
 

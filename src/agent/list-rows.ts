@@ -1,5 +1,8 @@
 import type { Translate } from '../i18n.js';
+import { EncodedHtml } from '../lib/encoded-html.js';
+import { timeElementSteadyUntil } from '../lib/format.js';
 import { escapeHtml } from '../lib/text.js';
+import { slaState, slaStateSteadyUntil } from '../sla/display.js';
 
 /** A row of the agent list as tickets/list.ts reads it (with its SLA state worked out). */
 export interface ListRow {
@@ -23,6 +26,7 @@ export interface ListRow {
   last_activity_at: string;
   sla_state?: string | null;
   sla_due?: string | null;
+  sla_paused?: string | null;
 }
 
 /** What every row of one page shares, put together once by the table template. */
@@ -40,6 +44,74 @@ export interface RowsContext {
   selectLabel: [string, string] | string[];
   priorities: Record<string, string>;
   unreadLabel: string;
+}
+
+/** The catalogue keys of the list's column headings. */
+export const COLUMN_HEADINGS: Record<string, string> = {
+  id: 'tickets.col.id', subject: 'tickets.col.subject', requester: 'tickets.col.requester', status: 'tickets.col.status',
+  priority: 'tickets.col.priority', type: 'tickets.col.type', assignee: 'tickets.col.assignee', group: 'tickets.col.group',
+  created: 'tickets.col.created', activity: 'tickets.col.lastActivity', sla: 'tickets.col.sla',
+};
+
+/** The column headings in the reader's language (plain text). */
+export function columnLabels(t: Translate): Record<string, string> {
+  return Object.fromEntries(Object.entries(COLUMN_HEADINGS).map(([column, key]) => [column, t(key)]));
+}
+
+/** How the rows are shown: everything they depend on besides the tickets and the clock. */
+export interface RowsShown {
+  t: Translate;
+  /** The reader's time zone (the one `when` writes times in). */
+  zone: string;
+  /** The catalogue's version (i18n.ts): the texts `t` reads. */
+  texts: number;
+  /** `it.when` of the page (plugins/views.ts) at `now`. */
+  when: (iso: string | null) => string;
+  now: number;
+  columns: readonly string[];
+  chosen: ReadonlySet<string>;
+  rowTags: Record<number, string[] | undefined>;
+}
+
+const written = new WeakMap<object, Map<string, { html: EncodedHtml; from: number; until: number }>>();
+
+/**
+ * The rows of a page, written and encoded once and kept with the page's data (`listed`: list-data.ts
+ * remembers it until the database changes) for as long as they read the same: per way of showing
+ * them (columns, language, texts, zone), until the clock changes what they say (the next change of
+ * a relative time's minutes or of an SLA state, and the next minute at the latest). Rows with
+ * tickets ticked (a failed bulk action) are written afresh; the pages list-data.ts does not remember
+ * (SLA views, searches) bring new data each time, and their rows go with it.
+ */
+export function agentRowsHtml(listed: object, tickets: readonly ListRow[], shown: RowsShown): EncodedHtml {
+  const key = `${shown.columns.join(',')}|${shown.t.locale ?? ''}|${shown.texts}|${shown.zone}`;
+  const keep = shown.chosen.size === 0;
+  const kept = keep ? written.get(listed)?.get(key) : undefined;
+  // (A clock set back finds them written in its future: written again.)
+  if (kept && shown.now >= kept.from && shown.now < kept.until) return kept.html;
+  let until = Infinity;
+  const when = (iso: string | null) => {
+    until = Math.min(until, timeElementSteadyUntil(iso, shown.now));
+    return shown.when(iso);
+  };
+  const rows = tickets.map((row) => {
+    until = Math.min(until, slaStateSteadyUntil(row.sla_due ?? null, row.sla_paused ?? null, shown.now));
+    return { ...row, sla_state: slaState(row.sla_due ?? null, row.sla_paused ?? null, shown.now) };
+  });
+  const t = shown.t;
+  const html = EncodedHtml.of(agentRows(rows, {
+    t, when, columns: shown.columns, chosen: shown.chosen, rowTags: shown.rowTags, labels: columnLabels(t),
+    // "Select ticket #{id}" split around the number, written once for the fifty rows.
+    selectLabel: t('bulk.select', { id: '\u0000' }).split('\u0000'),
+    priorities: Object.fromEntries(['urgent', 'high', 'normal', 'low'].map((p) => [p, t(`priority.${p}`)])),
+    unreadLabel: t('tickets.list.unread'),
+  }));
+  if (keep) {
+    let byKey = written.get(listed);
+    if (!byKey) written.set(listed, byKey = new Map());
+    byKey.set(key, { html, from: shown.now, until });
+  }
+  return html;
 }
 
 /**

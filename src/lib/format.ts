@@ -177,6 +177,23 @@ export function timeElement(iso: string | null | undefined, options: RelativeOpt
     () => writeTimeElement(iso, { ...options, now }));
 }
 
+/**
+ * Until when (epoch ms, exclusive) `timeElement(iso)` written at `now` reads the same: the next
+ * change of its whole-minute distance from the time (timeElement's key), and at the latest the next
+ * minute, before which the wall day cannot change (zone offsets are whole minutes).
+ */
+export function timeElementSteadyUntil(iso: string | null | undefined, now: number): number {
+  const nextMinute = (Math.floor(now / MINUTE) + 1) * MINUTE;
+  const at = iso ? Date.parse(iso) : NaN;
+  if (Number.isNaN(at)) return nextMinute;
+  const ago = now - at;
+  const minutes = Math.floor(Math.abs(ago) / MINUTE);
+  // Past: the distance grows at the next whole minute since. To come: it shrinks once less than
+  // `minutes` whole minutes remain, and within the last minute, the sign goes when the time comes.
+  const next = ago >= 0 ? at + (minutes + 1) * MINUTE : minutes === 0 ? at : at - minutes * MINUTE + 1;
+  return Math.min(next, nextMinute);
+}
+
 function writeTimeElement(iso: string, options: RelativeOptions): string {
   const exact = formatTime(iso, options.timeZone, options.locale);
   return `<time datetime="${escapeHtml(iso)}" title="${escapeHtml(exact)}">${escapeHtml(relativeTime(iso, options))}</time>`;

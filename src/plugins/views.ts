@@ -3,6 +3,7 @@ import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { assets } from '../assets.js';
+import { encodePage, EncodedHtml } from '../lib/encoded-html.js';
 import { formatDate, formatTime, timeElement } from '../lib/format.js';
 import { getSetting } from '../settings/settings.js';
 import { decide, sideOf, type Action } from '../policy/can.js';
@@ -30,11 +31,12 @@ export default fp(async (app, opts: { production: boolean }) => {
     const partial = request.headers['hx-request-type'] === 'partial' && options.fragment !== undefined;
     const flash = readFlash(request, this);
     const zone = await viewerZone(request);
+    const pageOnly = !partial && options.pageOnly ? await options.pageOnly() : {};
     const html = await this.viewAsync(partial ? options.fragment! : view, {
       // The page a form re-renders after a POST may say which page it is (for the menu).
       path: request.url.split('?')[0],
       ...data,
-      ...(!partial && options.pageOnly ? await options.pageOnly() : {}),
+      ...pageOnly,
       t: request.t,
       actor: request.actor,
       can: (action: Action, subject?: unknown) => decide(request.actor, action, subject),
@@ -54,7 +56,7 @@ export default fp(async (app, opts: { production: boolean }) => {
       .header('Vary', 'HX-Request, HX-Request-Type, Cookie')
       .header('Cache-Control', 'no-store')
       .type('text/html; charset=utf-8')
-      .send(Buffer.from(html));
+      .send(encodePage(html, [...Object.values(data), ...Object.values(pageOnly)].filter((value) => value instanceof EncodedHtml)));
   });
 
   app.decorateReply('seeOther', function seeOther(this: FastifyReply, url: string, flash?: string, options: SeeOtherOptions = {}) {
@@ -99,11 +101,14 @@ function readFlash(request: FastifyRequest, reply: FastifyReply): string | null 
   return request.server.catalogue.has(key) ? request.t(key, params) : null;
 }
 
-/** `it.time` (exact) and `it.when` (relative, the exact time in its title) for the reader's language and zone. */
-export function timeHelpers(request: FastifyRequest, zone: string) {
+/**
+ * `it.time` (exact) and `it.when` (relative, the exact time in its title) for the reader's language
+ * and zone; relative to `now` when given (a part of the page kept for as long as its times read the same).
+ */
+export function timeHelpers(request: FastifyRequest, zone: string, now?: number) {
   return {
     time: (iso: string | null) => formatTime(iso, zone, request.t.locale),
-    when: (iso: string | null) => timeElement(iso, { timeZone: zone, locale: request.t.locale ?? 'en', justNow: request.t('time.justNow') }),
+    when: (iso: string | null) => timeElement(iso, { timeZone: zone, locale: request.t.locale ?? 'en', justNow: request.t('time.justNow'), now }),
   };
 }
 

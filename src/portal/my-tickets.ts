@@ -1,3 +1,4 @@
+import { ChangeCache } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 import { reusableFirst } from '../db/reusable.js';
 import type { StatusCategory } from '../db/schema.js';
@@ -5,6 +6,7 @@ import { Malformed, NotFound } from '../lib/errors.js';
 import { planCustomerSearch, type CustomerSearchPlan } from '../search/index.js';
 import { decodeCursor, SEARCH_WINDOW } from '../tickets/list.js';
 import { EMPTY_FILTER, type ListFilter } from '../tickets/list-filter.js';
+import { scopeKey } from '../tickets/scope.js';
 import type { Actor } from '../users/actor.js';
 import { myTicketCounts, myTicketsPage, scopeIdsWhere, scopeSize, searchWindowFull } from './queries.js';
 import { walkedSearch } from './search-walk.js';
@@ -138,7 +140,9 @@ export async function myTickets(db: Db, actor: Actor, query: MyTicketsQuery) {
   const tabFilters = { opened: listFilterFor(actor, query, 'opened'), resolved: listFilterFor(actor, query, 'resolved') };
   const { page, counts, partial } = plan?.drive === 'walk'
     ? await walkedList(db, actor, bare, after, query.tab, tabFilters)
-    : await plannedList(db, actor, plan, bare, after, tabFilters);
+    : bare.search === null && !db.isTransaction
+      ? await lists.get(db, `${scopeKey(actor)}|${JSON.stringify([bare, after, tabFilters])}`, () => plannedList(db, actor, plan, bare, after, tabFilters))
+      : await plannedList(db, actor, plan, bare, after, tabFilters);
   const tabs = TABS.map((tab) => ({
     tab, count: counts[tab].count, more: counts[tab].more, current: tab === query.tab,
     href: myTicketsUrl(query, { tab, after: undefined }),
@@ -161,6 +165,13 @@ export async function myTickets(db: Db, actor: Actor, query: MyTicketsQuery) {
 }
 
 type TabFilters = Record<Tab, ListFilter>;
+
+/**
+ * A customer's pages without a search (the page and both tabs' counts), remembered until the
+ * database changes (db/change-cache.ts), per whose tickets they are and the filters: a customer
+ * with a long history reads a thousand tickets or more for them. Shared: not to be modified.
+ */
+const lists = new ChangeCache<Awaited<ReturnType<typeof plannedList>>>(200);
 
 /** A common word on SQLite: the scope's tickets walked in the page's order (portal/search-walk.ts). */
 async function walkedList(db: Db, actor: Actor, filter: ListFilter, after: CursorValues | null, tab: Tab, tabs: TabFilters) {

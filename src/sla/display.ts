@@ -14,6 +14,14 @@ export function slaState(nextDue: string | null, pausedSince: string | null, now
   return due - now <= HOUR ? 'soon' : 'ok';
 }
 
+/** Until when (epoch ms, exclusive) `slaState` read at `now` stays the same: due within the hour, then breached. */
+export function slaStateSteadyUntil(nextDue: string | null, pausedSince: string | null, now = Date.now()): number {
+  if (pausedSince !== null || nextDue === null) return Infinity;
+  const due = Date.parse(nextDue);
+  if (due <= now) return Infinity;
+  return due - now <= HOUR ? due : due - HOUR;
+}
+
 export interface SlaPanelTarget {
   target: SlaTarget;
   state: TargetState;

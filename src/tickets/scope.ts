@@ -66,6 +66,14 @@ export function scopeShape(actor: Actor): string {
   return JSON.stringify([ticketReach(actor), actor.organizationId === null, actor.isOrgManager, actor.teams ?? null]);
 }
 
+/**
+ * Everything of the person visibleTickets reads (an agent's groups come from the database): the key
+ * of what is remembered of their tickets until the database changes (agent/list-data.ts, portal/my-tickets.ts).
+ */
+export function scopeKey(actor: Actor): string {
+  return `${actor.id}:${ticketReach(actor)}:${actor.organizationId ?? ''}:${actor.isOrgManager}:${JSON.stringify(actor.teams ?? null)}`;
+}
+
 /** An agent's groups, remembered until the database changes (a page asks once). */
 const teamsOf = untilChanged((db: Db, userId: number) => loadTeams(db, userId));
 

@@ -165,3 +165,23 @@ t.test('a GET form without JS; with htmx the same URL answers with just the tabl
   t.same(ticketIdsIn(partial.body), [d.c.waiting]);
   t.match(partial.body, 'Opened <span class="count">(1)</span>', 'the tabs and their counts come with the table');
 });
+
+t.test('a remembered My tickets page is never another customer\'s, and shows every change at once', async (t) => {
+  // The page and counts without a search are remembered until the database changes (portal/my-tickets.ts).
+  const d = await portalDesk(t);
+  const cora = await loggedIn(d.app, d.cora.email);
+  const anna = await loggedIn(d.app, d.anna.email);
+  const carl = await loggedIn(d.app, d.carl.email);
+  const coraOpened = sorted([d.c.received, d.c.waiting, d.c.onHold]);
+  t.same((await list(t, cora, '')).ids, coraOpened);
+  t.same((await list(t, cora, '')).ids, coraOpened, 'the same page again');
+  t.same((await list(t, anna, '')).ids, sorted([d.anna1, d.annaCc]), 'Anna right after: only her own tickets');
+  t.same((await list(t, carl, 'view=org')).ids, sorted([d.c.received, d.c.waiting, d.c.onHold, d.anna1, d.annaCc]), 'the manager: the organisation\'s');
+  t.equal((await anna.get('/portal/tickets?view=org')).statusCode, 404, 'a member of an organisation that does not share: not offered');
+
+  await d.db.updateTable('tickets').set({ status_id: 4 }).where('id', '=', d.c.waiting).execute();
+  const after = await list(t, cora, '');
+  t.same(after.ids, sorted([d.c.received, d.c.onHold]), 'solved: gone from Opened on the next page');
+  t.equal(tabCount(after.body, 'Opened'), 2);
+  t.equal(tabCount(after.body, 'Resolved'), 4, 'and counted in Resolved');
+});

@@ -2,7 +2,7 @@
 // <time datetime title>, in the viewer's zone: their own, else their browser's (sent once by
 // zone.js), else the desk's — never UTC just because nobody chose.
 import t from 'tap';
-import { relativeTime, timeElement } from '../../src/lib/format.js';
+import { relativeTime, timeElement, timeElementSteadyUntil } from '../../src/lib/format.js';
 import { putSetting } from '../../src/settings/settings.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
@@ -46,6 +46,40 @@ t.test('a time element shown again says what it would say if written anew, as no
   }
   t.match(timeElement(iso, options('2026-12-05T15:30:10Z', 'America/New_York')), /title="5 Dec 2026, 10:05 [^"]*">25 min ago</, 'another zone is its own entry');
   t.match(timeElement(iso, options('2026-12-06T01:00:00Z', 'Europe/Berlin', 'de')), />gestern 16:05</, 'another language too');
+});
+
+t.test('a time element written once reads as written anew until the moment it is said to hold until', async (t) => {
+  // The agent list keeps its rows that long (src/agent/list-rows.ts): kept must never differ from fresh.
+  const zones = ['Europe/Berlin', 'Asia/Kolkata', 'America/St_Johns'];
+  const times = ['2026-12-05T15:05:00Z', '2026-12-05T15:05:37.250Z', '2026-12-05T15:29:59.999Z', '2026-12-05T15:31:10Z',
+    '2026-12-05T16:07:21Z', '2026-12-04T22:59:40Z', '2026-12-05T23:00:05Z'];
+  const wrong: string[] = [];
+  let checked = 0;
+  for (const timeZone of zones) {
+    for (const iso of times) {
+      // Every 1.3 s over eight minutes around 15:30, and around midnight in the zone.
+      for (const start of [Date.parse('2026-12-05T15:26:00Z'), Date.parse('2026-12-05T22:56:00Z')]) {
+        for (let now = start; now < start + 8 * 60_000; now += 1_300) {
+          const options = { timeZone, locale: 'en', justNow: 'just now' };
+          const until = timeElementSteadyUntil(iso, now);
+          const at = `${iso} in ${timeZone} written at ${new Date(now).toISOString()}`;
+          if (!(until > now && until <= now + 60_000)) wrong.push(`${at}: holds until ${until}, not within the minute`);
+          const written = timeElement(iso, { ...options, now });
+          for (const later of new Set([now + 1, Math.floor((now + until) / 2), until - 1])) {
+            if (later >= until) continue;
+            checked++;
+            if (timeElement(iso, { ...options, now: later }) !== written) wrong.push(`${at}: differs at ${new Date(later).toISOString()}, held until ${new Date(until).toISOString()}`);
+          }
+        }
+      }
+    }
+  }
+  t.same(wrong, [], `${checked} instants checked`);
+  t.ok(checked > 10_000);
+  const iso = '2026-12-05T15:05:00Z';
+  t.equal(timeElementSteadyUntil(iso, Date.parse('2026-12-05T15:30:10Z')), Date.parse('2026-12-05T15:31:00Z'), 'past: the next whole minute since');
+  t.equal(timeElementSteadyUntil('2026-12-05T15:05:30Z', Date.parse('2026-12-05T15:03:10Z')), Date.parse('2026-12-05T15:03:30Z') + 1, 'to come: until fewer whole minutes remain');
+  t.equal(timeElementSteadyUntil(null, Date.parse('2026-12-05T15:03:10Z')), Date.parse('2026-12-05T15:04:00Z'), 'no time: the next minute');
 });
 
 t.test('pages show relative times with the exact one in the title, in the desk\'s zone until the browser tells its own', async (t) => {
