@@ -33,10 +33,15 @@ export async function throttle(db: Db, key: string, limit: Limit, message = 'err
   // asks (a customer who filed a thousand tickets this hour is not read a thousand rows each time).
   const window = db.selectFrom('login_attempts').select('created_at')
     .where('email', '=', mark).where('created_at', '>', since).orderBy('created_at').limit(limit.max);
-  const { n, oldest } = await db.selectFrom(window.as('w'))
-    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('w.created_at').as('oldest')]).executeTakeFirstOrThrow();
-  if (n >= limit.max) throw new TooManyRequests(message, retryAfter(oldest!, limit));
-  await db.insertInto('login_attempts').values({ email: mark, ip: mark, created_at: nowIso() }).execute();
+  // Counted and recorded in one statement (one round trip less inside the writer lock); in a
+  // transaction the writer lock makes the count and the insert one step for every other writer.
+  const counted = await db.insertInto('login_attempts').columns(['email', 'ip', 'created_at'])
+    .expression(db.selectNoFrom((eb) => [eb.val(mark).as('email'), eb.val(mark).as('ip'), eb.val(nowIso()).as('created_at')])
+      .where((eb) => eb(eb.selectFrom(window.as('w')).select(eb.fn.countAll<number>().as('n')), '<', limit.max)))
+    .returning('id').executeTakeFirst();
+  if (counted) return;
+  const { oldest } = await db.selectFrom(window.as('w')).select((eb) => eb.fn.min('w.created_at').as('oldest')).executeTakeFirstOrThrow();
+  throw new TooManyRequests(message, retryAfter(oldest ?? nowIso(), limit));
 }
 
 /** Seconds until the oldest counted action leaves the window, at least one. */
