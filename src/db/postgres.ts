@@ -311,19 +311,16 @@ class DeskPostgresDialect extends PostgresDialect {
 async function endTransaction(desk: DeskConnection, end: 'commit' | 'rollback'): Promise<void> {
   const flush = end === 'commit' && desk.flushAfter && desk.wrote;
   try {
-    await desk.client.query(end);
+    // One round trip: the COMMIT, then the flush's own little transaction (run only if the COMMIT went through).
+    await desk.client.query(flush ? `commit; ${FLUSH_SQL}` : end);
+  } catch (error) {
+    // Failed in the flush, after the commit: never hand the connection back inside its transaction.
+    if (desk.client.getTransactionStatus() !== 'I') await desk.client.query('rollback').catch(() => undefined);
+    throw error;
   } finally {
     desk.writer = 'none';
     desk.flushAfter = false;
     desk.wrote = false;
-  }
-  if (!flush) return;
-  try {
-    await desk.client.query(FLUSH_SQL);
-  } catch (error) {
-    // Never hand the connection back inside the flush's transaction.
-    if (desk.client.getTransactionStatus() !== 'I') await desk.client.query('rollback').catch(() => undefined);
-    throw error;
   }
 }
 
