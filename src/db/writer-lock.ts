@@ -109,9 +109,8 @@ export async function commitWithoutFlush(trx: Transaction<Database>): Promise<vo
  * What makes a commit durable on PostgreSQL, sent by the driver right behind the COMMIT (in its
  * round trip), so outside the writer lock. A writer's COMMIT runs with `synchronous_commit = off`
  * (set at BEGIN): it makes the transaction visible and ends it, releasing the writer lock, without
- * waiting for the WAL flush
- * (~3.7 ms an fsync on the bench's VM), which, inside the lock, made every write of the desk wait
- * for every earlier one's disk. This then waits for that flush before the caller goes on: a tiny
+ * waiting for the WAL flush (~3.7 ms an fsync on the bench's VM), which, inside the lock, made every
+ * write of the desk wait for every earlier one's disk. This then waits for that flush before the caller goes on: a tiny
  * transaction that writes a WAL record (a logical-decoding message, which nothing reads unless a
  * decoding client asks for messages) commits at the session's own `synchronous_commit`, and its
  * commit is flushed (and replicated, with synchronous standbys) only with everything before it in
