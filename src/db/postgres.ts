@@ -7,7 +7,7 @@ import {
 import { noteWrite, onlyReads } from './change-cache.js';
 import { KEYED_MARK } from './keyed.js';
 import type { Database } from './schema.js';
-import { lateLock, needsNoWriterLock, WRITER_LOCK_SQL } from './writer-lock.js';
+import { FLUSH_SQL, isPlainRead, lateLock, needsNoWriterLock, NO_FLUSH_SQL, WRITER_LOCK_SQL } from './writer-lock.js';
 
 const { builtins } = pg.types;
 
@@ -132,10 +132,20 @@ class DeskConnection implements DatabaseConnection {
   /** Names not to use until deallocated (they failed as stale). */
   readonly #stale = new Set<string>();
   writer: WriterState = 'none';
+  /** This transaction commits without waiting for the disk, and `FLUSH_SQL` follows if it wrote (see `wrote`). */
+  flushAfter = false;
+  /** This transaction may have written: it held the writer lock, or sent something other than a plain `select`. */
+  wrote = false;
 
   constructor(readonly client: pg.PoolClient, readonly statements: Statements) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    // Already committing without waiting (set at BEGIN): only the flush after it is to be left out.
+    if (query.sql === NO_FLUSH_SQL && this.flushAfter) {
+      this.flushAfter = false;
+      return { rows: [] };
+    }
+    if (!this.wrote && !isPlainRead(query.sql)) this.wrote = true;
     if (query.sql === WRITER_LOCK_SQL) {
       if (this.writer === 'held') return { rows: [] };
       if (this.writer === 'pending') this.writer = 'held';
@@ -216,6 +226,8 @@ class DeskConnection implements DatabaseConnection {
 class DeskPostgresDriver implements Driver {
   readonly #connections = new WeakMap<pg.PoolClient, DeskConnection>();
   #pool: pg.Pool | null;
+  /** Whether this role may run FLUSH_SQL (asked once); where it may not, commits wait for the disk inside the lock, as before. */
+  #flushOutside: Promise<boolean> | null = null;
 
   constructor(pool: pg.Pool, readonly statements: Statements) {
     this.#pool = pool;
@@ -242,10 +254,18 @@ class DeskPostgresDriver implements Driver {
     const late = lateLock.getStore();
     const lazy = late !== undefined && !late.claimed;
     if (late) late.claimed = true;
+    const outside = await (this.#flushOutside ??= mayFlushOutside(desk.client).catch((error: unknown) => {
+      this.#flushOutside = null; // asked again by the next transaction
+      throw error;
+    }));
     try {
-      // One round trip: BEGIN and, unless it waits for the first write, the writer lock.
-      await desk.client.query(lazy ? begin : `${begin}; ${WRITER_LOCK_SQL}`);
+      // One round trip: BEGIN, the commit that does not wait for the disk (the wait comes after the
+      // writer lock is let go: FLUSH_SQL) and, unless it waits for the first write, the writer lock.
+      const noWait = outside ? '; set local synchronous_commit = off' : '';
+      await desk.client.query(lazy ? `${begin}${noWait}` : `${begin}${noWait}; ${WRITER_LOCK_SQL}`);
       desk.writer = lazy ? 'pending' : 'held';
+      desk.flushAfter = outside;
+      desk.wrote = !lazy;
     } catch (error) {
       // Never hand the connection back inside a transaction that failed to start.
       await desk.client.query('rollback').catch(() => undefined);
@@ -283,11 +303,30 @@ class DeskPostgresDialect extends PostgresDialect {
   }
 }
 
-/** Commit or roll back; either way the connection no longer holds the writer lock (it ends with the transaction). */
+/**
+ * Commit or roll back; either way the connection no longer holds the writer lock (it ends with the
+ * transaction). A commit that did not wait for the disk is then made durable (FLUSH_SQL) before the
+ * caller hears of it: outside the lock, so writers waiting at once share one flush.
+ */
 async function endTransaction(desk: DeskConnection, end: 'commit' | 'rollback'): Promise<void> {
+  const flush = end === 'commit' && desk.flushAfter && desk.wrote;
   try {
-    await desk.client.query(end);
+    // One round trip: the COMMIT, then the flush's own little transaction (run only if the COMMIT went through).
+    await desk.client.query(flush ? `commit; ${FLUSH_SQL}` : end);
+  } catch (error) {
+    // Failed in the flush, after the commit: never hand the connection back inside its transaction.
+    if (desk.client.getTransactionStatus() !== 'I') await desk.client.query('rollback').catch(() => undefined);
+    throw error;
   } finally {
     desk.writer = 'none';
+    desk.flushAfter = false;
+    desk.wrote = false;
   }
+}
+
+/** Whether this role may send FLUSH_SQL (its functions are PUBLIC unless an administrator took them away). */
+async function mayFlushOutside(client: pg.PoolClient): Promise<boolean> {
+  const { rows } = await client.query<{ ok: number }>(`select (has_function_privilege('pg_logical_emit_message(boolean, text, text)', 'execute')
+    and has_function_privilege('pg_current_wal_flush_lsn()', 'execute') and has_function_privilege('pg_current_wal_insert_lsn()', 'execute'))::int as ok`);
+  return rows[0]?.ok === 1;
 }

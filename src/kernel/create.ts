@@ -61,9 +61,14 @@ export async function createTicket(trx: Trx, actor: Actor, input: CreateTicketIn
     priority: input.priority, visibility: input.visibility, requesterId: input.requester.id, organizationId: input.requester.organizationId,
     groupId: input.groupId, serviceId: input.serviceId ?? null, channel: input.channel, createdById: actor.id, lastReplierId: actor.id,
   }, now) };
-  const messageId = await insertMessage(trx, actor, ticket.id, input.message, now);
-  if (input.fields && input.fields.size > 0) await writeFieldValues(trx, ticket.id, input.fields);
-  await writeHistory(trx, ticket.id, actor.id, [{ kind: 'created', from: null, to: input.subject }], now);
+  // Sent together: none needs another's answer, and on PostgreSQL the connection sends each as soon
+  // as the one before is done, without a turn of the event loop in between: in the writer lock,
+  // behind every other request's work, each such turn cost more than the statement.
+  const [messageId] = await Promise.all([
+    insertMessage(trx, actor, ticket.id, input.message, now),
+    input.fields && input.fields.size > 0 ? writeFieldValues(trx, ticket.id, input.fields) : undefined,
+    writeHistory(trx, ticket.id, actor.id, [{ kind: 'created', from: null, to: input.subject }], now),
+  ]);
   await recordEvent(trx, {
     kind: 'ticket.created', ticketId: ticket.id, actorId: actor.id, at: now,
     payload: { channel: input.channel, messageId, statusId: input.statusId, requesterId: input.requester.id, announce: input.announce ?? NO_ANNOUNCE,

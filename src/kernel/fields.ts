@@ -7,14 +7,18 @@ import type { Trx } from '../db/connect.js';
  */
 export async function writeFieldValues(trx: Trx, ticketId: number, values: ReadonlyMap<number, string>): Promise<Record<number, string | null>> {
   const written: Record<number, string | null> = {};
+  const removed: number[] = [];
+  const stored: { ticket_id: number; field_id: number; value: string }[] = [];
   for (const [fieldId, value] of values) {
-    if (value === '') {
-      await trx.deleteFrom('ticket_field_values').where('ticket_id', '=', ticketId).where('field_id', '=', fieldId).execute();
-    } else {
-      await trx.insertInto('ticket_field_values').values({ ticket_id: ticketId, field_id: fieldId, value })
-        .onConflict((oc) => oc.columns(['ticket_id', 'field_id']).doUpdateSet({ value })).execute();
-    }
+    if (value === '') removed.push(fieldId);
+    else stored.push({ ticket_id: ticketId, field_id: fieldId, value });
     written[fieldId] = value === '' ? null : value;
+  }
+  // Two statements at most, whatever the number of fields: each is a round trip inside the writer lock.
+  if (removed.length > 0) await trx.deleteFrom('ticket_field_values').where('ticket_id', '=', ticketId).where('field_id', 'in', removed).execute();
+  if (stored.length > 0) {
+    await trx.insertInto('ticket_field_values').values(stored)
+      .onConflict((oc) => oc.columns(['ticket_id', 'field_id']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))).execute();
   }
   return written;
 }

@@ -3,7 +3,7 @@ import type { User } from '../db/schema.js';
 import { dispatchTicket } from '../fleet/dispatch.js';
 import { sideOf } from '../policy/can.js';
 import { getNumberSetting } from '../settings/settings.js';
-import { defaultStatusId } from '../tickets/queries.js';
+import { startingStatus } from '../tickets/queries.js';
 import { changeTicket, createTicket } from '../kernel/index.js';
 import { toActor } from '../users/actor.js';
 import { createCustomer } from '../users/customers.js';
@@ -37,12 +37,11 @@ export async function openTicketFromMail(db: Db, input: MailTicket): Promise<num
   return db.transaction().execute(async (trx) => {
     const type = await trx.selectFrom('ticket_types').select(['id', 'initial_status_id', 'default_priority', 'default_group_id'])
       .where('id', '=', typeId ?? -1).executeTakeFirstOrThrow();
-    const statusId = type.initial_status_id ?? await defaultStatusId(trx, 'new');
-    const status = await trx.selectFrom('statuses').select('category').where('id', '=', statusId ?? -1).executeTakeFirst();
+    const status = await startingStatus(trx, type.initial_status_id);
     if (!status) throw new Error('the desk has no "new" status');
     const requester = input.requester;
     const { ticketId, messageId } = await createTicket(trx, toActor(requester), {
-      channel: 'mail', subject: input.subject, typeId: type.id, brandId: input.destination.brandId, statusId: statusId!,
+      channel: 'mail', subject: input.subject, typeId: type.id, brandId: input.destination.brandId, statusId: status.id, statusCategory: status.category,
       priority: type.default_priority, visibility: 'public', requester: { id: requester.id, organizationId: requester.organization_id },
       groupId: input.destination.groupId ?? type.default_group_id,
       // An automatic mail (an out-of-office) gets no confirmation: it must not be answered.

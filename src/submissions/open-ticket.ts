@@ -5,7 +5,7 @@ import { Forbidden, Invalid } from '../lib/errors.js';
 import { nowIso } from '../lib/time.js';
 import { can, sideOf } from '../policy/can.js';
 import { getNumberSetting } from '../settings/settings.js';
-import { defaultStatusId, markSeen } from '../tickets/queries.js';
+import { markSeen, startingStatus } from '../tickets/queries.js';
 import type { Actor } from '../users/actor.js';
 import { createCustomer } from '../users/customers.js';
 import { findUserByEmail } from '../users/queries.js';
@@ -37,13 +37,12 @@ export async function openTicketForCustomer(db: Db, actor: Actor, input: OpenTic
     if (!requester) {
       requester = await createCustomer(trx, { email: requesterEmail, name: requesterName || requesterEmail.split('@')[0]!, state: 'invited', now });
     }
-    const statusId = type.initial_status_id ?? await defaultStatusId(trx, 'new');
-    const status = statusId === undefined ? undefined : await trx.selectFrom('statuses').select('id').where('id', '=', statusId).executeTakeFirst();
+    const status = await startingStatus(trx, type.initial_status_id);
     const brandId = await getNumberSetting(trx, 'default_brand_id');
     if (!status || brandId === null) throw new Error('the desk has no "new" status or no brand');
 
     const { ticketId } = await createTicket(trx, actor, {
-      channel, subject, typeId: type.id, brandId, statusId: statusId!,
+      channel, subject, typeId: type.id, brandId, statusId: status.id, statusCategory: status.category,
       priority: priority ?? type.default_priority, visibility,
       requester: { id: requester.id, organizationId: requester.organization_id }, groupId: type.default_group_id,
       message: { kind: visibility === 'internal' || type.customer_facing === 0 ? 'note' : 'reply', bodyText: message },

@@ -4,7 +4,7 @@ import type { Actor } from '../users/actor.js';
 /** The help topics customers may choose (seed 002), in the operator's order. */
 export function customerTopics(db: Db) {
   return db.selectFrom('ticket_types')
-    .select(['id', 'name', 'description', 'default_group_id', 'default_priority', 'initial_status_id'])
+    .select(['id', 'name', 'description', 'default_group_id', 'default_priority', 'initial_status_id', 'dispatch_policy', 'dispatch_count', 'members_needed'])
     .where('customer_can_choose', '=', 1).where('retired_at', 'is', null)
     .orderBy('position').orderBy('name').execute();
 }

@@ -74,6 +74,20 @@ export const defaultStatusId = untilChanged(async (db: Db, category: StatusCateg
   return row?.id;
 });
 
+/**
+ * The status a new ticket starts in: its type's (`initialId`), else the desk's default "new" status;
+ * one query where the type names one. Read in the creating transaction, after the writer lock: a
+ * status retired meanwhile (its tickets and types moved on, statuses/delete.ts) is none to start in,
+ * and the default one is taken instead.
+ */
+export async function startingStatus(trx: Db, initialId: number | null): Promise<{ id: number; name: string; category: StatusCategory } | undefined> {
+  const columns = ['id', 'name', 'category'] as const;
+  const initial = initialId === null ? undefined
+    : await trx.selectFrom('statuses').select(columns).where('id', '=', initialId).where('retired_at', 'is', null).executeTakeFirst();
+  return initial ?? trx.selectFrom('statuses').select(columns).where('category', '=', 'new').where('retired_at', 'is', null)
+    .orderBy('is_default_for_category', 'desc').orderBy('position').limit(1).executeTakeFirst();
+}
+
 export function listTicketTypes(db: Db) {
   return db.selectFrom('ticket_types').select(['id', 'name', 'default_group_id', 'default_priority', 'initial_status_id'])
     .where('retired_at', 'is', null).orderBy('position').orderBy('name').execute();

@@ -1,4 +1,7 @@
 import t from 'tap';
+import { checkSubmission, writeSubmission } from '../../src/submissions/submit.js';
+import { readSubmitForm } from '../../src/submissions/schemas.js';
+import type { Actor } from '../../src/users/actor.js';
 import { makeTickets } from '../helpers/factories.js';
 import { activeStatuses, adminDesk, auditActions, selectedValues, statusId } from './statuses-helpers.js';
 
@@ -77,4 +80,22 @@ t.test('an unused status is deleted after a plain confirmation', async (t) => {
   t.equal((await admin.post(`/admin/statuses/${pending}/delete`)).statusCode, 303);
   t.same((await activeStatuses(db)).map((s) => s.name), ['New', 'Open', 'Solved', 'Closed']);
   t.equal((await db.selectFrom('ticket_events').select('id').execute()).length, 0);
+});
+
+t.test('a submission whose topic was read just before its starting status was deleted starts in the default New status', async (t) => {
+  // The portal reads the topic (and so its starting status) before its transaction; the status is
+  // read again inside, after the writer lock, where a deletion committed meanwhile is seen.
+  const { db, admin, customer } = await adminDesk(t);
+  const pending = await statusId(db, 'Pending');
+  await db.updateTable('ticket_types').set({ initial_status_id: pending, customer_can_choose: 1 }).where('id', '=', 1).execute();
+  const cora: Actor = { id: customer.id, email: customer.email, name: customer.name, role: 'customer', organizationId: null, isOrgManager: false, locale: 'en', timeZone: null };
+  const form = await checkSubmission(db, cora, readSubmitForm({ typeId: '1', subject: 'Printer', message: 'It jams.' }));
+  t.equal(form.topic.initial_status_id, pending, 'the form was read with Pending as the topic\'s starting status');
+
+  await admin.get(`/admin/statuses/${pending}/delete`);
+  t.equal((await admin.post(`/admin/statuses/${pending}/delete`, { moveTo: String(await statusId(db, 'Open')) })).statusCode, 303, 'Pending deleted');
+  const id = await db.transaction().execute((trx) => writeSubmission(trx, cora, form, [], 20));
+  const ticket = await db.selectFrom('tickets').innerJoin('statuses', 'statuses.id', 'tickets.status_id')
+    .select(['statuses.name', 'statuses.retired_at']).where('tickets.id', '=', id).executeTakeFirstOrThrow();
+  t.same(ticket, { name: 'New', retired_at: null }, 'the ticket is in New, not in the retired Pending');
 });

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import pg from 'pg';
 import t from 'tap';
 import type { Db } from '../../src/db/connect.js';
 import type { Consumer } from '../../src/events/consumer.js';
@@ -7,7 +9,8 @@ import { positionOf, RUN_EVENTS, runConsumer } from '../../src/events/runner.js'
 import { WRITER_LOCK } from '../../src/db/writer-lock.js';
 import { Worker } from '../../src/jobs/worker.js';
 import { buildTestDesk } from '../helpers/app.js';
-import { onPostgres } from '../helpers/database.js';
+import { onPostgres, postgresDatabase } from '../helpers/database.js';
+import { connectPostgres } from '../../src/db/postgres.js';
 
 t.test('a consumer gets every event after its position, in order, once; its position is durable', async (t) => {
   const { db } = await buildTestDesk(t);
@@ -202,7 +205,7 @@ t.test('events a consumer passes get no transaction; its position catches up, ne
   t.same(handled, [0, 2, 4], 'nothing handled twice');
 });
 
-t.test('PostgreSQL: a consumer\'s commit does not wait for the disk, a request\'s does; a late-locking consumer is not locked by it', { skip: !onPostgres && 'PostgreSQL only: SQLite commits without waiting for the disk (synchronous=NORMAL) in any case' }, async (t) => {
+t.test('PostgreSQL: no commit waits for the disk inside the writer lock; a request\'s is on disk when it returns, a consumer\'s need not be', { skip: !onPostgres && 'PostgreSQL only: SQLite commits without waiting for the disk (synchronous=NORMAL) in any case' }, async (t) => {
   const { db } = await buildTestDesk(t);
   await recordEvent(db, { kind: 'rating.added', ticketId: 1, actorId: null });
   const setting = async (trx: Db) => (await sql<{ value: string; locked: boolean }>`select current_setting('synchronous_commit') as value,
@@ -215,6 +218,50 @@ t.test('PostgreSQL: a consumer\'s commit does not wait for the disk, a request\'
   t.same(seen.map((s) => s.value), ['off', 'off'], 'inside both consumers\' transactions');
   t.ok(seen[0]!.locked, 'the ordinary consumer holds the writer lock from the start');
   t.notOk(seen[1]!.locked, 'the late-locking consumer holds none before its first write');
-  const request = await db.transaction().execute((trx) => setting(trx));
-  t.equal(request.value, 'on', 'a request\'s transaction keeps durable commits');
+
+  // A request's write: its COMMIT, in the lock, does not wait either; the flush after it does, before
+  // the caller goes on. The WAL position read last inside is before the commit's record, so the WAL
+  // must be on disk beyond it (strictly) once the transaction has returned. Twenty times: the WAL
+  // writer, which flushes commits that do not wait on its own rounds, would not have been that quick.
+  const wal = async (trx: Db, which: 'insert' | 'flush') => (await sql<{ lsn: string }>`select ${sql.raw(`pg_current_wal_${which}_lsn()`)}::text as lsn`.execute(trx)).rows[0]!.lsn;
+  const behind = async (lsn: string) => (await sql<{ behind: boolean }>`select pg_current_wal_flush_lsn() <= ${lsn}::pg_lsn as behind`.execute(db)).rows[0]!.behind;
+  let unflushed = 0;
+  for (let i = 0; i < 20; i++) {
+    const { value, lsn } = await db.transaction().execute(async (trx) => {
+      await trx.insertInto('settings').values({ key: `flush.${i}`, value: '1' }).execute();
+      return { value: (await setting(trx)).value, lsn: await wal(trx, 'insert') };
+    });
+    if (i === 0) t.equal(value, 'off', 'a request\'s COMMIT does not wait for the disk while it holds the writer lock');
+    if (await behind(lsn)) unflushed++;
+  }
+  t.equal(unflushed, 0, 'each request\'s commit was on disk when its transaction returned');
+});
+
+t.test('PostgreSQL: where the role may not send the flush, commits wait for the disk inside the lock, as before', { skip: !onPostgres && 'PostgreSQL only' }, async (t) => {
+  const url = await postgresDatabase(t);
+  const role = `deskbell_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create role ${role} login`);
+  const asRole = new URL(url);
+  asRole.username = role;
+  const { db } = connectPostgres(asRole.toString(), 1, 0);
+  try {
+    await admin.query('create table written (n integer)');
+    await admin.query(`grant all on written to ${role}`);
+    // In this database only (its catalog's own grant): the function is PUBLIC everywhere else.
+    await admin.query('revoke execute on function pg_logical_emit_message(boolean, text, text) from public');
+    const value = await db.transaction().execute(async (trx) => {
+      await sql`insert into written values (1)`.execute(trx);
+      return (await sql<{ value: string }>`select current_setting('synchronous_commit') as value`.execute(trx)).rows[0]!.value;
+    });
+    t.equal(value, 'on', 'the commit waits for the disk itself');
+    t.equal(Number((await admin.query('select count(*) as n from written')).rows[0].n), 1, 'and the write is there');
+  } finally {
+    // The role goes with the test (roles belong to the whole server): nothing of it may be left.
+    await db.destroy();
+    await admin.query('drop table if exists written');
+    await admin.query(`drop role ${role}`);
+    await admin.end();
+  }
 });

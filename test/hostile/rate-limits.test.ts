@@ -63,6 +63,25 @@ t.test('a customer submitting ticket after ticket gets a 429 page with Retry-Aft
   t.equal((await again('Third')).statusCode, 429, 'the third over the setting');
 });
 
+t.test('a customer sending many submissions at once gets exactly the allowance stored, the rest a 429', async (t) => {
+  // The count and the insert are one step for every other writer (the writer lock on PostgreSQL, the
+  // one writer on SQLite): submissions racing each other cannot all see room for one more.
+  const { app, db } = await buildTestDesk(t);
+  const type = await db.insertInto('ticket_types').values({ name: 'IT support', created_at: nowIso(), position: 1 }).returning('id').executeTakeFirstOrThrow();
+  await db.insertInto('settings').values([{ key: 'portal.default_type_id', value: String(type.id) }, { key: 'portal.tickets_per_hour', value: '3' }]).execute();
+  const cora = await makeUser(db, 'customer');
+  const client = new Client(app);
+  await client.login(cora.email, PASSWORD);
+  await client.get('/portal/tickets/new');
+  const answers = await Promise.all(Array.from({ length: 8 }, (_, n) => postMultipart(app, client, '/portal/tickets', [
+    { name: '_csrf', value: client.csrf }, { name: 'typeId', value: String(type.id) },
+    { name: 'subject', value: `At once ${n}` }, { name: 'message', value: 'It broke.' },
+  ])));
+  t.same(answers.map((res) => res.statusCode).sort(), [303, 303, 303, 429, 429, 429, 429, 429], 'three stored, five refused');
+  const count = await db.selectFrom('tickets').select(db.fn.countAll<number>().as('n')).where('requester_id', '=', cora.id).executeTakeFirstOrThrow();
+  t.equal(Number(count.n), 3, 'three tickets, as allowed');
+});
+
 t.test('invitations: one address is invited at most a few times an hour, then 429 and no mail', async (t) => {
   const { app, db } = await buildTestDesk(t);
   const agent = await makeUser(db, 'agent');
