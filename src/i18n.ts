@@ -29,6 +29,7 @@ export class Catalogue {
   #site: Messages = {};
   /** Compiled messages by language and text; null marks a text that does not parse. */
   #compiled = new Map<string, CompiledMessage | null>();
+  #version = 0;
 
   constructor(locales: string[] = shippedLocales()) {
     for (const locale of locales) this.#base.set(locale, assets.readJson<Messages>('locales', `${locale}.json`));
@@ -53,11 +54,18 @@ export class Catalogue {
     }
     this.#overrides = next;
     this.#compiled.clear();
+    this.#version++;
+  }
+
+  /** Moves on whenever a text may have changed (overrides, site texts): part of the key of remembered translated pages. */
+  get version(): number {
+    return this.#version;
   }
 
   /** Values the settings decide (e.g. `app.name`); a text override of the same key still wins. */
   setSiteTexts(messages: Messages): void {
     this.#site = { ...messages };
+    this.#version++;
   }
 
   has(key: string): boolean {
