@@ -15,30 +15,35 @@ import { cellText, COLOURS, reportCharts, reportTables, type Cell, type Kind } f
  * HTML also depends on the reader's language and the texts (an admin's override), hence the
  * catalogue's version in its key. Shared between requests: callers must not modify what they get.
  */
-const reports = new ChangeCache<Report>(50);
-const charts = new ChangeCache<string>(50);
-const help = new ChangeCache<HelpActivity>(50);
+// A few supervisors look at a few ranges between writes; what is kept costs the garbage collector
+// work on every request that computes anew (~60 KB of page each), hence few entries.
+const reports = new ChangeCache<Report>(20);
+const pages = new ChangeCache<{ report: Report; charts: string }>(20);
+const help = new ChangeCache<HelpActivity>(20);
 
 const keyOf = (scope: ReportScope, range: DayRange, by: Dimension) => `${scope.assigneeId ?? 'all'}|${range.from}|${range.to}|${by}`;
 
+/** The report alone (the CSV exports of its tables). */
 export function rememberedReport(db: Db, scope: ReportScope, range: DayRange, by: Dimension): Promise<Report> {
   const read = () => buildReport(db, scope, range, by);
   return db.isTransaction ? read() : reports.get(db, keyOf(scope, range, by), read);
 }
 
 /**
- * The report's five charts with their tables, rendered (the bulk of the page: ~1,000 escaped values
- * in SVG and tables, written once rather than for every request).
+ * The report and its five charts with their tables, rendered (the bulk of the page: ~1,000 escaped
+ * values in SVG and tables, written once rather than for every request). Computed together, under
+ * one reading of the change marker.
  */
-export function rememberedCharts(app: FastifyInstance, scope: ReportScope, range: DayRange, by: Dimension, t: Translate): Promise<string> {
-  return charts.get(app.db, `${keyOf(scope, range, by)}|${t.locale ?? ''}|${app.catalogue.version}`, async () => {
-    const report = await rememberedReport(app.db, scope, range, by);
+export function rememberedPage(app: FastifyInstance, scope: ReportScope, range: DayRange, by: Dimension, t: Translate) {
+  return pages.get(app.db, `${keyOf(scope, range, by)}|${t.locale ?? ''}|${app.catalogue.version}`, async () => {
+    const report = await buildReport(app.db, scope, range, by);
     const tables = reportTables(report, t);
     const query = new URLSearchParams({ from: report.range.from, to: report.range.to, by: report.by }).toString();
-    return app.view('reports/_charts', {
+    const charts = await app.view('reports/_charts', {
       t, charts: reportCharts(report, tables, t), colours: COLOURS, query,
       cellText: (cell: Cell, kind: Kind) => cellText(cell, kind, t),
-    }) as Promise<string>;
+    }) as string;
+    return { report, charts };
   });
 }
 

@@ -6,7 +6,7 @@ import type { Actor } from '../users/actor.js';
 import { toCsv } from './csv.js';
 import { dayIn } from './facts.js';
 import { DIMENSIONS, ticketsCreatedIn, type ReportScope } from './queries.js';
-import { rememberedCharts, rememberedHelp, rememberedReport } from './remembered.js';
+import { rememberedHelp, rememberedPage, rememberedReport } from './remembered.js';
 import { readReportQuery } from './schemas.js';
 import { cellValue, reportTables, TABLES, type TableName } from './view.js';
 import { reportTimeZone } from './zone.js';
@@ -33,8 +33,7 @@ export default async function reportRoutes(app: FastifyInstance) {
   app.get<Query>('/agent/reports', async (request, reply) => {
     const { value, fields, errors } = await read(request);
     const scope = scopeOf(request.actor!);
-    const report = await rememberedReport(db, scope, value.range, value.by);
-    const charts = await rememberedCharts(app, scope, value.range, value.by, request.t);
+    const { report, charts } = await rememberedPage(app, scope, value.range, value.by, request.t);
     const query = new URLSearchParams({ from: report.range.from, to: report.range.to, by: report.by }).toString();
     const help = await rememberedHelp(db, report.range, report.timeZone, request.t.locale ?? 'en');
     return reply.page('reports/index', { report, help, charts, fields, errors, query, dimensions: DIMENSIONS },
