@@ -15,16 +15,19 @@ import { isPostgres } from './dialect.js';
 export async function changeMarker(db: Db): Promise<string> {
   // A page asks for the marker once per remembered read (ten times and more): within one turn of
   // the event loop, and with no write by this process since, the marker read last still holds.
-  // (Another process's commit is then seen from the next turn on.)
+  // (Another process's commit is then seen from the next turn on.) Kept as the promise of it from
+  // the start, so that reads started at once share one.
   const memo = turnMarkers.get(db);
   if (memo && memo.turn === currentTurn() && memo.writes === writes) return memo.value;
-  const seenWrites = writes;
-  const value = await readMarker(db);
-  if (seenWrites === writes) turnMarkers.set(db, { value, turn: currentTurn(), writes });
+  const value = readMarker(db);
+  // A write while it is read makes `writes` move on: the next caller reads again.
+  const entry = { value, turn: currentTurn(), writes };
+  turnMarkers.set(db, entry);
+  value.catch(() => { if (turnMarkers.get(db) === entry) turnMarkers.delete(db); });
   return value;
 }
 
-const turnMarkers = new WeakMap<Db, { value: string; turn: number; writes: number }>();
+const turnMarkers = new WeakMap<Db, { value: Promise<string>; turn: number; writes: number }>();
 /** Statements that may have written, by any connection of this process (db/connect.ts, db/postgres.ts count them). */
 let writes = 0;
 let turn = 0;
@@ -78,8 +81,13 @@ export function readMarkerOn(db: Db, sqlite: SQLite.Database): void {
  * oldest entry goes when `limit` is reached.
  */
 export class ChangeCache<T> {
-  /** Per database handle: two desks in one process (tests) may well have equal markers. */
-  readonly #byDb = new WeakMap<Db, Map<string, { marker: string; value: T; at: number }>>();
+  /**
+   * Per database handle: two desks in one process (tests) may well have equal markers. The value is
+   * kept as the promise of it, from the moment it is asked for: requests that come while it is
+   * being computed (ten at once when the database has just changed) wait for that one computation
+   * instead of each starting their own.
+   */
+  readonly #byDb = new WeakMap<Db, Map<string, { marker: string; value: Promise<T>; at: number }>>();
   /**
    * `graceMs`: a value stays good for this long after it was read even when the database changed
    * since, for values that stay safe when a little old (a search's floor: see search/agent-hits.ts).
@@ -93,11 +101,13 @@ export class ChangeCache<T> {
     const hit = entries.get(key);
     if (hit && (hit.marker === marker || performance.now() - hit.at < this.graceMs)) return hit.value;
     const at = performance.now();
-    const value = await compute();
     // Computed after reading the marker: a write in between only makes the next read recompute.
+    const value = compute();
     entries.delete(key);
     if (entries.size >= this.limit) entries.delete(entries.keys().next().value as string);
     entries.set(key, { marker, value, at });
+    // A failure is not remembered: the next request tries again (this one still gets the error).
+    value.catch(() => { if (entries.get(key)?.value === value) entries.delete(key); });
     return value;
   }
 }

@@ -26,14 +26,26 @@ type Count = (typeof COUNTS)[number];
 /**
  * A cell sums one day, or a block of 8 or 64 days (aligned on days since 1970-01-01, `day` its first),
  * so that a report merges a few blocks and the days at its range's ends rather than every day: a
- * 90-day report about 15 cells a value instead of 90 (`cover`). The per-day series and the backlog
- * read single days, whose counts alone are small.
+ * 90-day report about 15 cells a value instead of 90 (`cover`). The per-day series reads single
+ * days; the backlog when a range starts sums the blocks and days before it (`before`).
  */
 export const SPANS = [64, 8, 1] as const;
 const DAY = 86_400_000;
 const dayNumber = (date: string) => Math.round(Date.parse(`${date}T00:00:00Z`) / DAY);
 const dateOf = (n: number) => new Date(n * DAY).toISOString().slice(0, 10);
 const blockOf = (date: string, span: number) => (span === 1 ? date : dateOf(Math.floor(dayNumber(date) / span) * span));
+
+/**
+ * The cells that make up every day before `day`, by span: the blocks of 64 days that start before
+ * its own block of 64, the blocks of 8 from there up to its own block of 8, and the single days
+ * from there: a desk's whole past in a few dozen cells (`day` the first, `below` the first after).
+ */
+export function before(day: string): { span: number; from: string | null; below: string }[] {
+  const at = dayNumber(day);
+  const b64 = dateOf(Math.floor(at / 64) * 64);
+  const b8 = dateOf(Math.floor(at / 8) * 8);
+  return [{ span: 64, from: null, below: b64 }, { span: 8, from: b64, below: b8 }, { span: 1, from: b8, below: day }];
+}
 
 /** The cells (first day, span) that make up the local dates from `from` to `to`, both included. */
 export function cover(from: string, to: string): { day: string; span: number }[] {
@@ -86,7 +98,10 @@ const NO_COUNTS = Object.fromEntries(COUNTS.map((c) => [c, 0])) as Record<Count,
 
 interface Key { dim: string; key: string; id: string }
 const WHOLE: Key = { dim: 'none', key: '', id: 'none|' };
-/** The whole desk's counts per single day, for the series and the backlog: narrow rows (no durations) read by the hundred. */
+/**
+ * The whole desk's counts per day, for the series and the backlog: narrow rows (no durations) read
+ * by the hundred; in blocks of days too, for the backlog before a range (its whole past).
+ */
 const SERIES: Key = { dim: 'days', key: '', id: 'days|' };
 
 /** The (dimension, value) pairs a row counts under: the whole desk, one value of each key, each of its tags. */
@@ -116,11 +131,8 @@ export function addFact(cells: Cells, fact: Fact, sign: 1 | -1, within?: { from:
   const on = (day: string | null, series: boolean, add: (cell: Cell) => void) => {
     if (day === null || (within && (day < within.from || day > within.to))) return;
     for (const at of spansOf(day)) {
-      if (series) {
-        if (at.span === 1) add(cells.at(at.id, 1, at.day, SERIES.id, SERIES.dim, SERIES.key));
-        continue;
-      }
-      for (const key of keys) add(cells.at(at.id, at.span, at.day, key.id, key.dim, key.key));
+      if (series) add(cells.at(at.id, at.span, at.day, SERIES.id, SERIES.dim, SERIES.key));
+      else for (const key of keys) add(cells.at(at.id, at.span, at.day, key.id, key.dim, key.key));
     }
   };
   on(fact.created_day, false, ({ counts }) => {

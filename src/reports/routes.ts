@@ -6,10 +6,9 @@ import type { Actor } from '../users/actor.js';
 import { toCsv } from './csv.js';
 import { dayIn } from './facts.js';
 import { DIMENSIONS, ticketsCreatedIn, type ReportScope } from './queries.js';
-import { helpActivity } from './help-activity.js';
-import { buildReport } from './report.js';
+import { rememberedHelp, rememberedPage, rememberedReport } from './remembered.js';
 import { readReportQuery } from './schemas.js';
-import { cellText, cellValue, COLOURS, reportCharts, reportTables, TABLES, type Cell, type Kind, type TableName } from './view.js';
+import { cellValue, reportTables, TABLES, type TableName } from './view.js';
 import { reportTimeZone } from './zone.js';
 
 type Query = { Querystring: Record<string, string | string[] | undefined> };
@@ -33,14 +32,12 @@ export default async function reportRoutes(app: FastifyInstance) {
 
   app.get<Query>('/agent/reports', async (request, reply) => {
     const { value, fields, errors } = await read(request);
-    const report = await buildReport(db, scopeOf(request.actor!), value.range, value.by);
-    const tables = reportTables(report, request.t);
+    const scope = scopeOf(request.actor!);
+    const { report, charts } = await rememberedPage(app, scope, value.range, value.by, request.t);
     const query = new URLSearchParams({ from: report.range.from, to: report.range.to, by: report.by }).toString();
-    const help = await helpActivity(db, report.range, report.timeZone, request.t.locale ?? 'en');
-    return reply.page('reports/index', {
-      report, help, charts: reportCharts(report, tables, request.t), colours: COLOURS, fields, errors, query, dimensions: DIMENSIONS,
-      cellText: (cell: Cell, kind: Kind) => cellText(cell, kind, request.t),
-    }, { status: Object.keys(errors).length > 0 ? 422 : 200 });
+    const help = await rememberedHelp(db, report.range, report.timeZone, request.t.locale ?? 'en');
+    return reply.page('reports/index', { report, help, charts, fields, errors, query, dimensions: DIMENSIONS },
+      { status: Object.keys(errors).length > 0 ? 422 : 200 });
   });
 
   app.get<Query>('/agent/reports/table.csv', async (request, reply) => {
@@ -48,7 +45,7 @@ export default async function reportRoutes(app: FastifyInstance) {
     if (!TABLES.includes(name)) throw new NotFound();
     const { value, errors } = await read(request);
     if (Object.keys(errors).length > 0) return reply.code(422).type('text/plain; charset=utf-8').send(Object.values(errors).map((key) => request.t(key)).join('\n'));
-    const report = await buildReport(db, scopeOf(request.actor!), value.range, value.by);
+    const report = await rememberedReport(db, scopeOf(request.actor!), value.range, value.by);
     const table = reportTables(report, request.t)[name];
     return csv(reply, `report-${name}-${value.range.from}-${value.range.to}.csv`,
       toCsv([table.columns.map((c) => c.label), ...table.rows.map((row) => row.map((cell, i) => cellValue(cell, table.columns[i]!.kind)))]));

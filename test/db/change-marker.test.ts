@@ -56,3 +56,27 @@ t.test('a cache with a grace period keeps a value read moments ago across a writ
   await new Promise((resolve) => setTimeout(resolve, 350));
   t.equal(await graceful.get(db, 'k', read), 'two', 'after the grace: read again');
 });
+
+t.test('requests that come while a value is being computed wait for that computation; a failure is not remembered', async (t) => {
+  const { db } = await buildTestDesk(t);
+  const { ChangeCache } = await import('../../src/db/change-cache.js');
+  await db.insertInto('settings').values({ key: 'test.flight', value: 'one' }).execute();
+  const cache = new ChangeCache<string | null>(10);
+  let computed = 0;
+  const read = async () => {
+    computed++;
+    return (await db.selectFrom('settings').select('value').where('key', '=', 'test.flight').executeTakeFirst())?.value ?? null;
+  };
+  t.same(await Promise.all(Array.from({ length: 10 }, () => cache.get(db, 'k', read))), Array(10).fill('one'));
+  t.equal(computed, 1, 'ten at once, one computation');
+
+  await db.updateTable('settings').set({ value: 'two' }).where('key', '=', 'test.flight').execute();
+  let fail = true;
+  const flaky = async () => {
+    if (fail) throw new Error('the database went away');
+    return read();
+  };
+  await t.rejects(cache.get(db, 'k', flaky), /went away/);
+  fail = false;
+  t.equal(await cache.get(db, 'k', flaky), 'two', 'the next request computes again');
+});
