@@ -19,12 +19,20 @@ import { spelledMatch } from './prefix-words.js';
  */
 const GAP = 2048;
 
-/** The ids as ranges [low, high], a new range wherever two ids are more than GAP apart. */
-function ranges(sorted: readonly number[]): [number, number][] {
+/**
+ * GAP for the portal's documents (one per ticket): a common word is in far more of them than in
+ * tickets' subjects or in messages ("password" in 486,000 of 1M at 1M tickets), so a walk steps over
+ * more matches for each id it spans. Her 256 newest tickets, "password", at 1M: 2.2 ms with a walk
+ * per ticket, 1.9 ms with gaps of 256, 3.4 with 1,024, 5.9 with 2,048.
+ */
+const DOCUMENT_GAP = 256;
+
+/** The ids as ranges [low, high], a new range wherever two ids are more than `gap` apart. */
+function ranges(sorted: readonly number[], gap = GAP): [number, number][] {
   const out: [number, number][] = [];
   for (const id of sorted) {
     const last = out[out.length - 1];
-    if (last && id - last[1] <= GAP) last[1] = id;
+    if (last && id - last[1] <= gap) last[1] = id;
     else out.push([id, id]);
   }
   return out;
@@ -62,7 +70,7 @@ const publicMessagesOf = reusable((db, ticketIds: string) => db.selectFrom('mess
 async function inDocuments(db: Db, match: string | null, ids: readonly number[]): Promise<{ found: number[]; stale: Set<number> }> {
   const sorted = [...ids].sort((a, b) => a - b);
   const list = JSON.stringify(sorted);
-  const spans = match?.includes('*') ? [[sorted[0]!, sorted[sorted.length - 1]!]] : ranges(sorted);
+  const spans = match?.includes('*') ? [[sorted[0]!, sorted[sorted.length - 1]!]] : ranges(sorted, DOCUMENT_GAP);
   const stale = sql`select ticket_id as id, 1 as stale from search_portal_dirty where ticket_id in (select value from json_each(${list}))`;
   const { rows } = await (match === null ? sql<{ id: number; stale: number }>`${stale}` : sql<{ id: number; stale: number }>`with r as materialized
     (select value ->> 0 as low, value ->> 1 as high from json_each(${JSON.stringify(spans)}))
