@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { Db, Trx } from '../db/connect.js';
 
 // search_portal (SQLite, migration 0054): one document per ticket of what a customer may match in it,
@@ -8,19 +8,33 @@ import type { Db, Trx } from '../db/connect.js';
 /** The kinds of message a customer sees (as customer.ts's PUBLIC_KINDS), as the documents hold them. */
 const PUBLIC = sql`('reply', 'update', 'chat')`;
 
+/** A ticket's customer-visible field values, for `tickets t` (a few rows through the values' primary key). */
+const FIELDS = sql`coalesce((select group_concat(v.value, ' ') from ticket_field_values v join fields f on f.id = v.field_id
+  where v.ticket_id = t.id and f.customer_visible = 1), '')`;
+/** A ticket's public messages, for `tickets t` (through messages_ticket_kind). */
+const MESSAGES = sql`coalesce((select group_concat(m.body_text, char(10)) from messages m where m.ticket_id = t.id and m.kind in ${PUBLIC}), '')`;
+
 /**
- * The documents of the tickets `which` selects (a condition on `tickets t`), in rowid order: FTS5
- * writes a segment of its buffer whenever a rowid comes no later than the one before.
+ * The documents of these tickets (a JSON array of ids), replacing what the index held for them, in
+ * rowid order: FTS5 writes a segment of its buffer whenever a rowid comes no later than the one before.
  */
-function documents(which: RawBuilder<unknown>, replace: boolean) {
-  return sql`insert ${sql.raw(replace ? 'or replace ' : '')}into search_portal(rowid, subject, fields_public, messages)
-    select t.id, t.subject, coalesce(v.text, ''),
-      coalesce((select group_concat(m.body_text, char(10)) from messages m where m.ticket_id = t.id and m.kind in ${PUBLIC}), '')
-    from tickets t left join (select v.ticket_id, group_concat(v.value, ' ') as text from ticket_field_values v
-      join fields f on f.id = v.field_id where f.customer_visible = 1 group by v.ticket_id) v on v.ticket_id = t.id
-    where ${which}
+function documentsOf(ids: string) {
+  return sql`insert or replace into search_portal(rowid, subject, fields_public, messages)
+    select t.id, t.subject, ${FIELDS}, ${MESSAGES}
+    from tickets t where t.id in (select value from json_each(${ids}))
     order by t.id`;
 }
+
+/**
+ * Every ticket's document, the field values grouped in one pass. Only for all of them: for a few
+ * tickets the grouping still reads every value of the desk (50 tickets at 1M: 104 ms, against
+ * 0.12 ms with FIELDS, a lookup per ticket, as documentsOf does).
+ */
+const EVERY_DOCUMENT = sql`insert into search_portal(rowid, subject, fields_public, messages)
+  select t.id, t.subject, coalesce(v.text, ''), ${MESSAGES}
+  from tickets t left join (select v.ticket_id, group_concat(v.value, ' ') as text from ticket_field_values v
+    join fields f on f.id = v.field_id where f.customer_visible = 1 group by v.ticket_id) v on v.ticket_id = t.id
+  order by t.id`;
 
 /** Every ticket's document again, the index emptied first, in the rebuild's transaction. */
 export async function rebuildPortalDocuments(trx: Trx, hashBytes: { rebuild: number; default: number }): Promise<void> {
@@ -29,7 +43,7 @@ export async function rebuildPortalDocuments(trx: Trx, hashBytes: { rebuild: num
   await sql`delete from search_portal_dirty`.execute(trx);
   // sql.lit: FTS5 takes the size only as an integer, and a bound JS number arrives as a real.
   await sql`insert into search_portal(search_portal, rank) values ('hashsize', ${sql.lit(hashBytes.rebuild)})`.execute(trx);
-  await documents(sql`true`, false).execute(trx);
+  await EVERY_DOCUMENT.execute(trx);
   await sql`insert into search_portal(search_portal, rank) values ('hashsize', ${sql.lit(hashBytes.default)})`.execute(trx);
 }
 
@@ -49,11 +63,10 @@ export async function writeStaleDocuments(db: Db, most = DOCUMENTS_PER_STEP): Pr
     const { rows } = await sql<{ ticket_id: number }>`select ticket_id from search_portal_dirty order by ticket_id limit ${most}`.execute(trx);
     if (rows.length === 0) return 0;
     const ids = JSON.stringify(rows.map((row) => row.ticket_id));
-    const listed = sql`(select value from json_each(${ids}))`;
     await sql`delete from search_portal where rowid in (select value from json_each(${ids}) j
       where not exists (select 1 from tickets where tickets.id = j.value))`.execute(trx);
-    await documents(sql`t.id in ${listed}`, true).execute(trx);
-    await sql`delete from search_portal_dirty where ticket_id in ${listed}`.execute(trx);
+    await documentsOf(ids).execute(trx);
+    await sql`delete from search_portal_dirty where ticket_id in (select value from json_each(${ids}))`.execute(trx);
     return rows.length;
   });
 }
