@@ -40,6 +40,7 @@ import * as m0049 from './0049_mail_quoted.js';
 import * as m0050 from './0050_organization_status_index.js';
 import * as m0052 from './0052_report_days.js';
 import * as m0053 from './0053_busy_queue_indexes.js';
+import * as m0054 from './0054_portal_search.js';
 import * as m0056 from './0056_report_backlog_blocks.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
@@ -85,5 +86,6 @@ export const migrations: Record<string, Migration> = {
   '0050_organization_status_index': m0050,
   '0052_report_days': m0052,
   '0053_busy_queue_indexes': m0053,
+  '0054_portal_search': m0054,
   '0056_report_backlog_blocks': m0056,
 };

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import { isPostgres } from '../db/dialect.js';
 import { setIndexOption, takeOverMerging } from './merging.js';
+import { rebuildPortalDocuments } from './portal-documents.js';
 import * as postgres from './postgres.js';
 
 // The same document as migration 0019's triggers build for one ticket, for every ticket at once.
@@ -34,18 +35,21 @@ const TICKET_DOCUMENTS = sql`insert into search_tickets(rowid, subject, people, 
 const REBUILD_HASH_BYTES = 4 * 1024 * 1024;
 const DEFAULT_HASH_BYTES = 1024 * 1024;
 const REBUILD_AUTOMERGE = 2;
-const REBUILT = ['search_messages', 'search_tickets'] as const;
+const REBUILT = ['search_messages', 'search_tickets', 'search_portal'] as const;
 
 /**
- * Rebuild both search indexes from the tables, in one transaction: after a bulk load that ran
- * with the index paused, or to repair it. Leaves each index as one segment, on a level its merge
- * steps reach only after many writes (above), and with the serving desk's merge settings.
- * `hashBytes` (tests): how much each index gathers before it writes a segment, so that a small
- * desk's index is written as a large one's is, in many segments.
+ * Rebuild the search indexes (messages, tickets, the portal's documents) from the tables, in one
+ * transaction: after a bulk load that ran with the index paused, or to repair it. Leaves each index
+ * as one segment, on a level its merge steps reach only after many writes (above), and with the
+ * serving desk's merge settings. `hashBytes` (tests): how much each index gathers before it writes
+ * a segment, so that a small desk's index is written as a large one's is, in many segments.
  */
 export async function rebuildSearchIndex(db: Db, options: { hashBytes?: number } = {}): Promise<void> {
   if (isPostgres(db)) return postgres.rebuildSearchIndex(db);
-  const hashBytes = { search_messages: options.hashBytes ?? REBUILD_HASH_BYTES, search_tickets: options.hashBytes ?? DEFAULT_HASH_BYTES };
+  const hashBytes = {
+    search_messages: options.hashBytes ?? REBUILD_HASH_BYTES, search_tickets: options.hashBytes ?? DEFAULT_HASH_BYTES,
+    search_portal: options.hashBytes ?? REBUILD_HASH_BYTES,
+  };
   await db.transaction().execute(async (trx) => {
     for (const index of REBUILT) {
       await setIndexOption(trx, index, 'automerge', REBUILD_AUTOMERGE);
@@ -54,11 +58,13 @@ export async function rebuildSearchIndex(db: Db, options: { hashBytes?: number }
     await sql`insert into search_messages(search_messages) values ('rebuild')`.execute(trx);
     await sql`delete from search_tickets`.execute(trx);
     await TICKET_DOCUMENTS.execute(trx);
+    await rebuildPortalDocuments(trx);
     // Each index as one segment (4.8 + 0.7 s at 1M tickets): left as the rebuild wrote it, a later
     // write's automerge merged the large segments once, inside that write (a ticket created 5–6 s).
-    await sql`insert into search_messages(search_messages) values ('optimize')`.execute(trx);
-    await sql`insert into search_tickets(search_tickets) values ('optimize')`.execute(trx);
-    for (const index of REBUILT) await setIndexOption(trx, index, 'hashsize', DEFAULT_HASH_BYTES);
+    for (const index of REBUILT) {
+      await sql`insert into ${sql.table(index)}(${sql.table(index)}) values ('optimize')`.execute(trx);
+      await setIndexOption(trx, index, 'hashsize', DEFAULT_HASH_BYTES);
+    }
     await takeOverMerging(trx);
   });
 }

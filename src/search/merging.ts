@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
+import { DOCUMENTS_PER_STEP, writeStaleDocuments } from './portal-documents.js';
 
 /**
  * FTS5 merges an index's segments inside the write that makes one too many (`automerge`, and at 16
@@ -11,7 +12,7 @@ import type { Db } from '../db/connect.js';
  * unfinished merge over to the next step. Segments must still be merged: each one costs every search
  * a little.
  */
-const INDEXES = ['search_messages', 'search_tickets', 'help_search'] as const;
+const INDEXES = ['search_messages', 'search_tickets', 'search_portal', 'help_search'] as const;
 /**
  * Pages one step may write, per index, and how often a step runs while the desk is written to. The
  * steps must keep up with the segments the writes make (one per write transaction and index): when
@@ -59,16 +60,21 @@ async function changes(db: Db): Promise<number> {
 
 /**
  * On SQLite: a step every `everyMs` while the desk has been written to since the last one (the
- * connection's total changes: an idle desk is left alone, and its caches are not emptied).
+ * connection's total changes: an idle desk is left alone, and its caches are not emptied): the
+ * portal's out-of-date documents written, then each index's merge step.
  */
 export async function startSearchMerging(db: Db, log: { warn: (obj: object, msg: string) => void }, everyMs = MERGE_EVERY_MS): Promise<SearchMerging> {
   await takeOverMerging(db);
-  let seen = await changes(db);
+  // -1: the first step looks whatever the changes, for documents writes before this start left out of date.
+  let seen = -1;
   let running = false;
   const step = async () => {
     if (await changes(db) === seen) return;
+    // The portal's out-of-date documents first (portal-documents.ts): they make segments to merge.
+    const written = await writeStaleDocuments(db);
     await mergeStep(db);
-    seen = await changes(db);
+    // A full batch may have left more: the next step looks again.
+    seen = written === DOCUMENTS_PER_STEP ? -1 : await changes(db);
   };
   const timer = setInterval(() => {
     if (running) return;

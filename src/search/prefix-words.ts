@@ -9,7 +9,7 @@ import { matchExpression, type Term } from './parse.js';
 // newest first like any word. So the walk of a common word asks the index which words the prefix
 // stands for (fts5vocab), remembered until the database changes.
 
-type Index = 'search_tickets' | 'search_messages';
+type Index = 'search_tickets' | 'search_messages' | 'search_portal';
 
 /** More words than this under one prefix: it is searched as a prefix after all. */
 const MOST_WORDS = 16;
@@ -29,7 +29,7 @@ const withVocabulary = new WeakSet<Db>();
 
 async function vocabulary(db: Db, index: Index) {
   if (!withVocabulary.has(db)) {
-    for (const name of ['search_tickets', 'search_messages']) {
+    for (const name of ['search_tickets', 'search_messages', 'search_portal']) {
       await sql`create virtual table if not exists temp.${sql.raw(`${name}_vocab`)} using fts5vocab(main, ${sql.raw(name)}, row)`.execute(db);
     }
     withVocabulary.add(db);

@@ -59,6 +59,9 @@ async function migratedSchema(path: string): Promise<{ tables: Map<string, Map<s
       AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'kysely_%' ORDER BY name`).pluck().all() as string[];
     const virtual = sqlite.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'`).pluck().all() as string[];
     const shadow = new Set(virtual.flatMap((name) => [name, ...['_data', '_idx', '_content', '_docsize', '_config'].map((s) => `${name}${s}`)]));
+    // The portal index's list of tickets whose documents are out of date (migration 0054) is part of
+    // that index, reached like it through the search module's raw SQL only.
+    shadow.add('search_portal_dirty');
     const result = new Map<string, Map<string, { notnull: boolean; pk: boolean }>>();
     for (const table of tables.filter((name) => !shadow.has(name))) {
       const columns = sqlite.prepare(`SELECT name, "notnull", pk FROM pragma_table_info(?)`).all(table) as { name: string; notnull: number; pk: number }[];
@@ -101,7 +104,7 @@ t.test(`every table and column of the migrated database (${TEST_DB}) is declared
   t.ok(declared.size > 20, `the interface declares ${declared.size} tables`);
   // Full-text indexes (FTS5 virtual tables; a tsvector table on PostgreSQL) are reached only through
   // the search module's raw SQL.
-  t.same(virtual.sort(), onPostgres ? ['search_tickets'] : ['help_search', 'search_messages', 'search_tickets'], 'the only untyped tables are the search indexes');
+  t.same(virtual.sort(), onPostgres ? ['search_tickets'] : ['help_search', 'search_messages', 'search_portal', 'search_tickets'], 'the only untyped tables are the search indexes');
 
   for (const [table, columns] of migrated) {
     const typed = declared.get(table);

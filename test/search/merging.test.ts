@@ -5,9 +5,10 @@ import t from 'tap';
 import { postAgentMessage } from '../../src/messages/messages.js';
 import { rebuildSearchIndex } from '../../src/search/maintenance.js';
 import { mergeStep, startSearchMerging, takeOverMerging } from '../../src/search/merging.js';
+import { DOCUMENTS_PER_STEP } from '../../src/search/portal-documents.js';
 import { segmentsOf } from '../../src/search/segments.js';
 import { sqliteOnly } from '../helpers/database.js';
-import { makeMessages } from '../helpers/factories.js';
+import { makeMessages, makeTickets } from '../helpers/factories.js';
 import { resultIds, search, searchDesk, segments, ticket } from './helpers.js';
 
 t.test('writes leave merging to the server\'s steps, which bring the segments down while everything stays found', sqliteOnly('FTS5 segments'), async (t) => {
@@ -65,8 +66,31 @@ t.test('a rebuilt index is one segment on a high level, which the merge steps af
   t.ok(after.some((s) => s.level === rebuilt[0]!.level && s.leaves === rebuilt[0]!.leaves), 'and left the rebuilt one whole on its level');
   t.same(resultIds((await search(d.client, 'word7y')).body).length, 1, 'what the rebuild indexed is found');
   t.same(resultIds((await search(d.client, 'word39z')).body).length, 1, 'and what came after');
-  for (const index of ['search_messages', 'search_tickets']) {
+  for (const index of ['search_messages', 'search_tickets', 'search_portal']) {
     const { rows } = await sql<{ k: string; v: number }>`select k, v from ${sql.table(`${index}_config`)} where k in ('automerge', 'crisismerge', 'hashsize') order by k`.execute(d.db);
     t.same(rows.map((r) => [r.k, Number(r.v)]), [['automerge', 0], ['crisismerge', 64], ['hashsize', 1024 * 1024]], `${index} is left with the serving desk's settings`);
   }
+});
+
+t.test('the server\'s steps write the portal\'s out-of-date documents, more than one step\'s worth, a note\'s words never in them', sqliteOnly('FTS5 documents'), async (t) => {
+  const d = await searchDesk(t);
+  const dirty = async () => Number((await sql<{ n: number }>`select count(*) as n from search_portal_dirty`.execute(d.db)).rows[0]!.n);
+  const holding = async (word: string) => (await sql<{ id: number }>`select rowid as id from search_portal where search_portal match ${word} order by rowid`
+    .execute(d.db)).rows.map((row) => row.id);
+  // More tickets than a step writes (DOCUMENTS_PER_STEP): the steps go on until none is left.
+  const ids = await makeTickets(d.db, DOCUMENTS_PER_STEP + 20, (i) => ({ requesterId: d.customer.id, subject: `Portal subject ${i}` }));
+  await postAgentMessage(d.db, d.adminActor, ids[0]!, { kind: 'reply', body: 'A reply about the flux capacitor.' });
+  await postAgentMessage(d.db, d.adminActor, ids[0]!, { kind: 'note', body: 'A note about the tachyon leak.' });
+  t.equal(await dirty(), DOCUMENTS_PER_STEP + 20, 'every new ticket\'s document is out of date');
+  t.same(await holding('portal'), [], 'and not written by the writes');
+
+  const warnings: unknown[] = [];
+  const merging = await startSearchMerging(d.db, { warn: (obj) => warnings.push(obj) }, 20);
+  t.teardown(() => merging.stop());
+  for (let i = 0; i < 50 && await dirty() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  t.equal(await dirty(), 0, 'the steps wrote them all');
+  t.same(warnings, [], 'without a failed step');
+  t.same(await holding('portal'), ids, 'each ticket\'s document holds its subject');
+  t.same(await holding('capacitor'), [ids[0]], 'and its public reply');
+  t.same(await holding('tachyon'), [], 'never its note');
 });
