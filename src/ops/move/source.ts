@@ -18,6 +18,8 @@ export interface SourceTable {
 
 /** Tables of the migration tool itself: the target gets its own when its schema is made. */
 const MIGRATION_TABLES = new Set(['kysely_migration', 'kysely_migration_lock']);
+/** SQLite's own work lists for its search index (the portal's out-of-date documents): PostgreSQL builds its index its own way. */
+const SEARCH_TABLES = new Set(['search_portal_dirty']);
 
 /**
  * The SQLite desk, read-only, inside one read transaction: every count, row and sample comes from
@@ -46,13 +48,13 @@ export function appliedMigrations(sqlite: SQLite.Database): string[] {
 
 /**
  * The tables that hold the desk's rows: not SQLite's own (sqlite_sequence, statistics), not the
- * FTS5 search index (virtual tables and their shadow tables: PostgreSQL builds its own), not the
- * migration bookkeeping.
+ * FTS5 search index (virtual tables and their shadow tables, and the list of out-of-date portal
+ * documents: PostgreSQL builds its own), not the migration bookkeeping.
  */
 export function sourceTables(sqlite: SQLite.Database): SourceTable[] {
   const list = sqlite.prepare("select name, wr from pragma_table_list where schema = 'main' and type = 'table' order by name").all() as { name: string; wr: number }[];
   return list
-    .filter(({ name }) => !name.startsWith('sqlite_') && !MIGRATION_TABLES.has(name))
+    .filter(({ name }) => !name.startsWith('sqlite_') && !MIGRATION_TABLES.has(name) && !SEARCH_TABLES.has(name))
     .map(({ name, wr }) => {
       const info = sqlite.prepare('select name, pk, hidden from pragma_table_xinfo(?) order by cid').all(name) as
         { name: string; pk: number; hidden: number }[];
