@@ -56,7 +56,7 @@ export type DatabaseConfig =
   | { kind: 'sqlite'; path: string }
   /**
    * `url` as given (it may hold a password: never log it); `poolSize` connections at most per process;
-   * `preparedStatements` kept prepared per connection (src/db/postgres.ts; 0: none).
+   * `preparedStatements` kept prepared per connection (src/db/pg-statements.ts; 0: none).
    */
   | { kind: 'postgres'; url: string; poolSize: number; preparedStatements: number };
 

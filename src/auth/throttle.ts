@@ -32,7 +32,7 @@ export async function throttle(db: Db, key: string, limit: Limit, message = 'err
   // Counted and recorded in one statement: one round trip, where a writer holds the write lock. A
   // refused action is not recorded, so a key's window never holds more rows than the largest
   // allowance it had: the count needs no cut of its own (nor a sort), and the statement, the same
-  // text whatever the key, is prepared once (db/postgres.ts `isNameable`).
+  // text whatever the key, is prepared once (db/pg-statements.ts `isNameable`).
   const counted = await db.insertInto('login_attempts').columns(['email', 'ip', 'created_at'])
     .expression(db.selectNoFrom((eb) => [eb.val(mark).as('email'), eb.val(mark).as('ip'), eb.val(nowIso()).as('created_at')])
       .where((eb) => eb(eb.selectFrom('login_attempts').select(eb.fn.countAll<number>().as('n'))

@@ -6,7 +6,7 @@ import { sql, type Expression } from 'kysely';
  * by activity along (requester_id, last_activity_at, id), a ticket's chat lines along (ticket_id,
  * kind, id). Whatever the values, the cheapest plan is that index's walk from the key, stopping at
  * the limit, so the one plan PostgreSQL keeps for a prepared statement (made for no values in
- * particular) is the same walk: `isNameable` (postgres.ts) lets such a statement be prepared.
+ * particular) is the same walk: `isNameable` (pg-statements.ts) lets such a statement be prepared.
  * A statement earns the mark only with a test that its generic plan reads no more than its
  * key's rows on skewed data (test/db/ticket-page-statements.test.ts); on SQLite it is a comment.
  */

@@ -1,5 +1,5 @@
 // A ticket's few rows (its field values, tags, CCs, messages) are sorted here rather than by
-// `order by`: PostgreSQL then keeps their statements prepared (src/db/postgres.ts, `isNameable`),
+// `order by`: PostgreSQL then keeps their statements prepared (src/db/pg-statements.ts, `isNameable`),
 // and the order no longer depends on the database (SQLite compares text by bytes, PostgreSQL by its
 // database's collation, and they put nulls at opposite ends).
 

@@ -41,7 +41,7 @@ export interface ShownLink {
 export async function ticketLinks(db: Db, actor: Actor, ticketId: number): Promise<ShownLink[]> {
   // Most tickets have no links: one look at the two indexes first (the scoped joins below cost a
   // quarter of a millisecond to build and run on every ticket page). `exists`, not `limit 1`: so
-  // PostgreSQL keeps the statement prepared (src/db/postgres.ts, isNameable).
+  // PostgreSQL keeps the statement prepared (src/db/pg-statements.ts, isNameable).
   const { rows: [any] } = await sql<{ linked: number }>`select (exists (select 1 from ticket_links where ticket_id = ${ticketId})
     or exists (select 1 from ticket_links where other_id = ${ticketId})) as linked`.execute(db);
   if (!any?.linked) return [];

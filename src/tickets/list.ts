@@ -155,7 +155,7 @@ const isCommonTag = untilChanged(async (db: Db, tag: string) => {
  * rather than joins: each is one key lookup per row of the page either way, but PostgreSQL plans
  * eight joined tables by trying their orders, 2.4 ms of planning per page against 0.5 ms for the
  * same lookups as subqueries (100k bench desk; the statement is planned afresh every time, see
- * db/postgres.ts `isNameable`), and the seen-mark lookup cannot turn into a hash of all the agent's
+ * db/pg-statements.ts `isNameable`), and the seen-mark lookup cannot turn into a hash of all the agent's
  * marks.
  */
 export function listPageQuery(db: Db, actor: Actor, filter: ListFilter, after: CursorValues | null, lookup: StatusLookup) {

@@ -6,7 +6,8 @@ import { sql, type Kysely } from 'kysely';
 import t from 'tap';
 import type { Database } from '../../src/db/schema.js';
 import { KEYED_MARK } from '../../src/db/keyed.js';
-import { connectPostgres, isNameable } from '../../src/db/postgres.js';
+import { connectPostgres } from '../../src/db/postgres.js';
+import { isNameable } from '../../src/db/pg-statements.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { onPostgres } from '../helpers/database.js';
 
