@@ -8,7 +8,7 @@ import { timeHelpers, viewerZone } from '../plugins/views.js';
 import { rolesOn } from '../policy/can.js';
 import { filterProblems } from '../saved-views/filter-check.js';
 import { canShareViews, findVisibleView } from '../saved-views/saved-views.js';
-import { decodeCursor } from '../tickets/list.js';
+import { decodeCursor } from '../tickets/cursor.js';
 import { filterParams, parseListQuery, sortParts, SORTS, type ListFilter, type SortColumn, type SortKey } from '../tickets/list-filter.js';
 import { listFilterChoices, organizationByName } from '../tickets/queries.js';
 import { tagSuggestions } from '../tags/queries.js';

@@ -3,9 +3,8 @@ import type { Db } from '../db/connect.js';
 import { reusableShapes } from '../db/reusable.js';
 import { renderMarkdown } from '../messages/markdown.js';
 import { getSetting } from '../settings/settings.js';
-import {
-  cappedCounts, filteredTickets, foundSubquery, OUTER_ORDER, PAGE_SIZE, pageOf, pageSubquery, SEARCH_WINDOW, statusLookup,
-} from '../tickets/list.js';
+import { cappedCounts, filteredTickets, foundSubquery, pageSubquery, SEARCH_WINDOW, statusLookup } from '../tickets/list.js';
+import { OUTER_ORDER, PAGE_SIZE, pageOf } from '../tickets/cursor.js';
 import type { ListFilter, SortKey } from '../tickets/list-filter.js';
 import { scopeShape } from '../tickets/scope.js';
 import type { Actor } from '../users/actor.js';

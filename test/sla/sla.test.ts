@@ -319,7 +319,8 @@ t.test('the list: an SLA column agents choose, the "Next SLA due" sort, and the 
   t.match(menu.body, 'SLA breached');
 
   // Paged by the sort's keyset: one ticket a page still walks all six, in order.
-  const { decodeCursor, OUTER_ORDER, pageOf, pageSubquery, statusLookup } = await import('../../src/tickets/list.js');
+  const { pageSubquery, statusLookup } = await import('../../src/tickets/list.js');
+  const { decodeCursor, OUTER_ORDER, pageOf } = await import('../../src/tickets/cursor.js');
   const { parseListQuery } = await import('../../src/tickets/list-filter.js');
   const { toActor } = await import('../../src/users/actor.js');
   const actor = toActor(await db.selectFrom('users').selectAll().where('email', '=', 'kim@desk.test').executeTakeFirstOrThrow());
