@@ -24,7 +24,11 @@ import { isPostgres } from './dialect.js';
 // PostgreSQL: nothing (its portal search reads the tickets' documents and the messages' stored words).
 const PUBLIC = `('reply', 'update', 'chat')`;
 
-const stale = (ticketId: string) => `insert or ignore into search_portal_dirty(ticket_id) values (${ticketId});`;
+// Not `insert or ignore`: a trigger's conflict clause gives way to the outer statement's, and the
+// kernel writes field values with an upsert (ON CONFLICT DO UPDATE), under which a ticket already on
+// the list failed the whole write ("UNIQUE constraint failed").
+const stale = (ticketId: string) => `insert into search_portal_dirty(ticket_id) select ${ticketId}
+  where not exists (select 1 from search_portal_dirty where ticket_id = ${ticketId});`;
 
 const TRIGGERS = [
   `create trigger search_portal_messages_ai after insert on messages when new.kind in ${PUBLIC} begin ${stale('new.ticket_id')} end`,
@@ -38,7 +42,8 @@ const TRIGGERS = [
   `create trigger search_portal_values_au after update on ticket_field_values begin ${stale('old.ticket_id')} ${stale('new.ticket_id')} end`,
   `create trigger search_portal_values_ad after delete on ticket_field_values begin ${stale('old.ticket_id')} end`,
   `create trigger search_portal_fields_au after update of customer_visible on fields begin
-    insert or ignore into search_portal_dirty(ticket_id) select ticket_id from ticket_field_values where field_id = new.id; end`,
+    insert into search_portal_dirty(ticket_id) select distinct v.ticket_id from ticket_field_values v
+      where v.field_id = new.id and not exists (select 1 from search_portal_dirty d where d.ticket_id = v.ticket_id); end`,
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {

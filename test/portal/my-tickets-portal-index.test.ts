@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import t from 'tap';
 import { purgeFromBin } from '../../src/bin/bin.js';
+import { writeFieldValues } from '../../src/kernel/fields.js';
 import { mergeTicketInto, splitTicketAt } from '../../src/links/links.js';
 import { postAgentMessage } from '../../src/messages/messages.js';
 import { rebuildSearchIndex, withSearchIndexPaused } from '../../src/search/index.js';
@@ -113,6 +114,10 @@ t.test('what a customer finds follows every change of what she may match, never 
   await finds('quasar', [], 'an internal field\'s value');
   await d.db.updateTable('fields').set({ customer_visible: 1 }).where('id', '=', field).execute();
   await finds('quasar', [lamp], 'the field made visible');
+  // The kernel writes values with an upsert, over a ticket already out of date: the write goes through.
+  for (const value of ['SN-NEBULA', 'SN-QUASAR-2']) await d.db.transaction().execute((trx) => writeFieldValues(trx, lamp, new Map([[field, value]])));
+  await finds('quasar', [lamp], 'a value changed twice by the kernel, the second time before the document was written');
+  await finds('nebula', [], 'and not the one between');
 
   // Several words: each in one part (the subject and its visible fields together, or one message),
   // as before the documents, though a document holds them all.
