@@ -67,12 +67,13 @@ function messagesQuery(db: Db, ticketId: number, kinds: MessageKind[]) {
 
 const messagesOfKinds = new Map<string, (db: Db, ticketId: number) => Promise<Awaited<ReturnType<ReturnType<typeof messagesQuery>['execute']>>>>();
 
-export const defaultStatusId = untilChanged(async (db: Db, category: StatusCategory): Promise<number | undefined> => {
-  const row = await db.selectFrom('statuses').select('id')
-    .where('category', '=', category).where('retired_at', 'is', null)
-    .orderBy('is_default_for_category', 'desc').orderBy('position').limit(1).executeTakeFirst();
-  return row?.id;
-});
+/** A category's default status among those in use: the one marked default, else the first. */
+const defaultStatusOf = (db: Db, category: StatusCategory) => db.selectFrom('statuses')
+  .where('category', '=', category).where('retired_at', 'is', null)
+  .orderBy('is_default_for_category', 'desc').orderBy('position').limit(1);
+
+export const defaultStatusId = untilChanged(async (db: Db, category: StatusCategory): Promise<number | undefined> =>
+  (await defaultStatusOf(db, category).select('id').executeTakeFirst())?.id);
 
 /**
  * The status a new ticket starts in: its type's (`initialId`), else the desk's default "new" status;
@@ -84,8 +85,7 @@ export async function startingStatus(trx: Db, initialId: number | null): Promise
   const columns = ['id', 'name', 'category'] as const;
   const initial = initialId === null ? undefined
     : await trx.selectFrom('statuses').select(columns).where('id', '=', initialId).where('retired_at', 'is', null).executeTakeFirst();
-  return initial ?? trx.selectFrom('statuses').select(columns).where('category', '=', 'new').where('retired_at', 'is', null)
-    .orderBy('is_default_for_category', 'desc').orderBy('position').limit(1).executeTakeFirst();
+  return initial ?? defaultStatusOf(trx, 'new').select(columns).executeTakeFirst();
 }
 
 export function listTicketTypes(db: Db) {
