@@ -85,10 +85,10 @@ class DeskConnection implements DatabaseConnection {
     if (!this.wrote && !isPlainRead(query.sql)) this.wrote = true;
     if (query.sql === WRITER_LOCK_SQL) {
       if (this.writer === 'held') return { rows: [] };
-      if (this.writer === 'pending') this.writer = 'held';
+      if (this.writer === 'pending') this.#lateLockTaken();
     } else if (this.writer === 'pending' && !needsNoWriterLock(query.sql)) {
       await this.run(WRITER_LOCK_SQL, []);
-      this.writer = 'held';
+      this.#lateLockTaken();
     }
     // Before and after: the turn's remembered change marker (change-cache.ts) must not outlive a write.
     const reads = onlyReads(query.sql);
@@ -99,6 +99,12 @@ class DeskConnection implements DatabaseConnection {
       rows: (rows ?? []) as R[],
       ...(command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE' ? { numAffectedRows: BigInt(rowCount ?? 0) } : {}),
     };
+  }
+
+  #lateLockTaken(): void {
+    this.writer = 'held';
+    const late = lateLock.getStore();
+    if (late) late.locked = true;
   }
 
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {

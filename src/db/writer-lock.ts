@@ -26,7 +26,13 @@ export const WRITER_LOCK_SQL = `select pg_advisory_xact_lock(${WRITER_LOCK})`;
  * is what any reader could read: a decision that must still hold at commit is read again after
  * `takeWriterLock`.
  */
-export const lateLock = new AsyncLocalStorage<{ claimed: boolean }>();
+export const lateLock = new AsyncLocalStorage<LateLock>();
+
+/** A `lockAtFirstWrite` transaction's state: begun (`claimed`), and holding the writer lock yet (`locked`). */
+export interface LateLock {
+  claimed: boolean;
+  locked: boolean;
+}
 
 /**
  * `db.transaction().execute(run)`, whose writer lock (PostgreSQL) waits for its first write: the
@@ -39,7 +45,16 @@ export const lateLock = new AsyncLocalStorage<{ claimed: boolean }>();
  */
 export function lockAtFirstWrite<T>(db: Kysely<Database>, run: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
   if (!isPostgres(db)) return db.transaction().execute(run);
-  return lateLock.run({ claimed: false }, () => db.transaction().execute(run));
+  return lateLock.run({ claimed: false, locked: false }, () => db.transaction().execute(run));
+}
+
+/**
+ * Whether the `lockAtFirstWrite` transaction this runs in has taken the writer lock by now (false
+ * outside one, and on SQLite, where such a transaction holds it from its start): from then on every
+ * other writer waits for its commit, so it should read and render no more than it must.
+ */
+export function tookLateWriterLock(): boolean {
+  return lateLock.getStore()?.locked === true;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Db, Trx } from '../db/connect.js';
-import { commitWithoutFlush, lockAtFirstWrite, ownRow, takeNamedLock } from '../db/writer-lock.js';
+import { commitWithoutFlush, lockAtFirstWrite, ownRow, takeNamedLock, tookLateWriterLock } from '../db/writer-lock.js';
 import type { DomainEvent } from './schema.js';
 import { nowIso } from '../lib/time.js';
 import type { Consumer, ConsumerContext } from './consumer.js';
@@ -28,6 +28,15 @@ export interface RunOptions {
  */
 export const RUN_EVENTS = 8;
 export const RUN_MS = 3;
+
+/**
+ * The lock a late-locking consumer's transaction holds from its start (PostgreSQL): its position, and
+ * whatever else only it writes, is read and written by one such transaction at a time. Anything else
+ * writing those rows takes it too (the reports' rebuild).
+ */
+export function takeConsumerLock(trx: Trx, consumer: string): Promise<void> {
+  return takeNamedLock(trx, `consumer:${consumer}`);
+}
 
 /** The id of the last event the consumer has handled (0: none yet). */
 export async function positionOf(db: Db, consumer: string): Promise<number> {
@@ -117,12 +126,14 @@ export async function runConsumer(db: Db, consumer: Consumer, options: RunOption
             await commitWithoutFlush(trx);
             // Another worker may have taken these events meanwhile: the position is read again inside,
             // after the writer lock (from the start) or this consumer's own lock (late: before reading).
-            if (late) await takeNamedLock(trx, `consumer:${consumer.name}`);
+            if (late) await takeConsumerLock(trx, consumer.name);
             const done = await positionOf(trx, consumer.name);
             const started = performance.now();
             let count = 0;
             for (const one of run) {
-              if (count > 0 && performance.now() - started > runMs) break;
+              // A late-locking run ends at the event that took the writer lock: the events after it
+              // would be read and rendered while every other writer waits for this commit.
+              if (count > 0 && (performance.now() - started > runMs || tookLateWriterLock())) break;
               tried = count + 1;
               if (one.id > done) await consumer.handle(trx, one, context);
               count++;

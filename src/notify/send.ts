@@ -63,9 +63,10 @@ export async function sendTicketMail(trx: Trx, ctx: NotifyContext, spec: TicketM
     if (composed.html) composed.html = `${composed.html}\n<div class="brand-footer" style="color:#888;font-size:small">${renderMarkdown(footer)}</div>`;
   }
   if (spec.automatic) {
+    const caps = await capsOf(trx);
     // Count-then-insert: no other writer may log a mail between the count and this one.
     await takeWriterLock(trx);
-    if (!(await withinCaps(trx, spec, now))) return false;
+    if (!(await withinCaps(trx, spec, caps, now))) return false;
   }
   await queueMail(trx, {
     ...composed,
@@ -96,13 +97,19 @@ async function brandFooter(trx: Trx, brandId: number): Promise<string> {
   return brand?.mail_footer.trim() ?? '';
 }
 
+/** The hourly caps (read before the writer lock: a setting changed meanwhile counts from the next mail). */
+async function capsOf(db: Db): Promise<typeof CAP_DEFAULTS> {
+  return {
+    perAddress: (await getNumberSetting(db, 'mail.cap_per_address_hour')) ?? CAP_DEFAULTS.perAddress,
+    perTicket: (await getNumberSetting(db, 'mail.cap_per_ticket_hour')) ?? CAP_DEFAULTS.perTicket,
+  };
+}
+
 /**
  * Storms (an auto-responder answering our auto-responder, a script reopening a ticket in a loop)
  * stop at the caps: so many automatic mails per address and per ticket in an hour.
  */
-async function withinCaps(trx: Trx, spec: TicketMail, now: string): Promise<boolean> {
-  const perAddress = (await getNumberSetting(trx, 'mail.cap_per_address_hour')) ?? CAP_DEFAULTS.perAddress;
-  const perTicket = (await getNumberSetting(trx, 'mail.cap_per_ticket_hour')) ?? CAP_DEFAULTS.perTicket;
+async function withinCaps(trx: Trx, spec: TicketMail, { perAddress, perTicket }: typeof CAP_DEFAULTS, now: string): Promise<boolean> {
   const since = new Date(Date.parse(now) - HOUR_MS).toISOString();
   const recent = await recentAutomatic(trx, spec.ticket.id, spec.to.email, since);
   if (recent.toAddress < perAddress && recent.onTicket < perTicket) return true;

@@ -1,6 +1,6 @@
 import type { Consumer } from '../events/consumer.js';
 import type { StreamEvent } from '../events/record.js';
-import { refreshFacts } from './facts.js';
+import { REPORTS_CONSUMER, refreshFacts } from './facts.js';
 import { reportTimeZone } from './zone.js';
 
 /** The tickets an event touched: its own, and those a bulk or person event names in its payload. */
@@ -23,8 +23,13 @@ function ticketsOf(event: StreamEvent): number[] {
  * target decided by an event is already recorded when the row is written.
  */
 export const reportFacts: Consumer = {
-  name: 'reports',
+  name: REPORTS_CONSUMER,
   transactional: true,
+  // The ticket and its old row are read before the writer lock (PostgreSQL): reading a ticket as it
+  // stands a moment later is what the next event would write anyway, and the old row, which the
+  // rollup's difference is taken from, is written only under this consumer's own lock, which the
+  // rebuild takes too (rebuild.ts).
+  lateWriterLock: true,
   async handle(trx, event) {
     const ids = ticketsOf(event);
     if (ids.length === 0) return;

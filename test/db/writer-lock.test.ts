@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import t from 'tap';
 import type { Db } from '../../src/db/connect.js';
-import { lockAtFirstWrite, ownRow, takeNamedLock, takeWriterLock } from '../../src/db/writer-lock.js';
+import { lockAtFirstWrite, ownRow, takeNamedLock, takeWriterLock, tookLateWriterLock } from '../../src/db/writer-lock.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { onPostgres } from '../helpers/database.js';
 
@@ -74,6 +74,24 @@ t.test('takeWriterLock takes it before a count-then-insert; in an ordinary trans
     t.equal(rows[0]!.n, 1, 'held once, from BEGIN: not asked for again');
   });
   await t.rejects(takeWriterLock(db), /outside a transaction/, 'outside a transaction it would hold nothing: refused');
+});
+
+t.test('tookLateWriterLock says when a late transaction has taken the lock: at its first write or at takeWriterLock', pgOnly, async (t) => {
+  const { db } = await buildTestDesk(t);
+  const states: boolean[] = [];
+  await lockAtFirstWrite(db, async (trx) => {
+    await trx.selectFrom('settings').select('value').execute();
+    states.push(tookLateWriterLock());
+    await trx.insertInto('settings').values({ key: 'took.1', value: '1' }).execute();
+    states.push(tookLateWriterLock());
+  });
+  await lockAtFirstWrite(db, async (trx) => {
+    states.push(tookLateWriterLock());
+    await takeWriterLock(trx);
+    states.push(tookLateWriterLock());
+  });
+  await db.transaction().execute(async (trx) => { states.push(tookLateWriterLock()); await trx.selectFrom('settings').select('key').execute(); });
+  t.same(states, [false, true, false, true, false], 'after a read: no; after the first write: yes; a new late transaction starts without; outside one: no');
 });
 
 t.test('a late transaction that only reads never takes the lock', pgOnly, async (t) => {

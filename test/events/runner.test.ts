@@ -6,7 +6,7 @@ import type { Db } from '../../src/db/connect.js';
 import type { Consumer } from '../../src/events/consumer.js';
 import { recordEvent, type StreamEvent } from '../../src/events/record.js';
 import { positionOf, RUN_EVENTS, runConsumer } from '../../src/events/runner.js';
-import { WRITER_LOCK } from '../../src/db/writer-lock.js';
+import { tookLateWriterLock, WRITER_LOCK } from '../../src/db/writer-lock.js';
 import { Worker } from '../../src/jobs/worker.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { onPostgres, postgresDatabase } from '../helpers/database.js';
@@ -155,6 +155,26 @@ t.test('a consumer that takes the writer lock late is still handed each event on
   t.equal(new Set(handled).size, 3, 'none twice');
   const written = await db.selectFrom('settings').select('key').where('key', 'like', 'late.%').execute();
   t.equal(written.length, 3, 'one write per event committed');
+});
+
+t.test('PostgreSQL: a late-locking run ends at the event that took the writer lock; one that only read goes on', { skip: !onPostgres && 'PostgreSQL only: SQLite holds its one write lock from BEGIN' }, async (t) => {
+  const { db } = await buildTestDesk(t);
+  const ids = [];
+  for (let i = 0; i < 4; i++) ids.push(await recordEvent(db, { kind: 'rating.added', ticketId: 1, actorId: null, payload: { write: i % 2 === 1 } }));
+  const seen: { id: number; position: number; locked: boolean }[] = [];
+  const consumer: Consumer = {
+    name: 'test.late-runs', transactional: true, lateWriterLock: true,
+    handle: async (trx, event) => {
+      // Whether this event is read and handled while every other writer already waits for the run.
+      seen.push({ id: event.id, position: await positionOf(trx, 'test.late-runs'), locked: tookLateWriterLock() });
+      if (event.payload.write) await trx.insertInto('settings').values({ key: `late-run.${event.id}`, value: '1' }).execute();
+    },
+  };
+  t.equal(await runConsumer(db, consumer, { runMs: 60_000 }), 4, 'every event handled');
+  t.same(seen.map((s) => s.locked), [false, false, false, false], 'no event is handled with the writer lock already held');
+  t.same(seen.map((s) => s.position), [0, 0, ids[1], ids[1]], 'a read-only event and the writing one after it share a transaction; the next run starts after it');
+  t.equal((await db.selectFrom('settings').select('key').where('key', 'like', 'late-run.%').execute()).length, 2, 'both writes committed');
+  t.equal(await positionOf(db, 'test.late-runs'), ids.at(-1), 'the position is the last event');
 });
 
 t.test('events a consumer passes get no transaction; its position catches up, never goes back, and a failure keeps what was passed', async (t) => {
