@@ -1,6 +1,6 @@
 import type { Consumer } from '../events/consumer.js';
 import type { StreamEvent } from '../events/record.js';
-import { REPORTS_CONSUMER, refreshFacts } from './facts.js';
+import { refreshFacts } from './facts.js';
 import { reportTimeZone } from './zone.js';
 
 /** The tickets an event touched: its own, and those a bulk or person event names in its payload. */
@@ -15,6 +15,9 @@ function ticketsOf(event: StreamEvent): number[] {
   }
   return [...ids];
 }
+
+/** The reports consumer's name (its position's key, and its lock's: rebuild.ts takes it too). */
+export const REPORTS_CONSUMER = 'reports';
 
 /**
  * The reports' figures (issue 21, point 5): every event on a ticket brings its `report_facts` row

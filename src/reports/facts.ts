@@ -7,9 +7,6 @@ import type { ReportFactsTable, SlaOutcome } from './schema.js';
  * on each of its events and the rebuild refreshes every ticket's the same way, so both always agree.
  */
 
-/** The reports consumer's name (its position's key, and its lock's: rebuild.ts takes it too). */
-export const REPORTS_CONSUMER = 'reports';
-
 const HOUR_SLOT = 15 * 60_000;
 /** Rows per insert statement (17 values each: well under both databases' limit on parameters). */
 const INSERT_ROWS = 500;

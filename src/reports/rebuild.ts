@@ -1,8 +1,9 @@
-import type { Db } from '../db/connect.js';
+import type { Db, Trx } from '../db/connect.js';
 import { lockAtFirstWrite } from '../db/writer-lock.js';
 import { takeConsumerLock } from '../events/runner.js';
 import { putSetting } from '../settings/settings.js';
-import { refreshFacts, REPORTS_CONSUMER } from './facts.js';
+import { REPORTS_CONSUMER } from './consumer.js';
+import { refreshFacts } from './facts.js';
 import { rebuildRollup, ROLLUP_KEY } from './rollup.js';
 import { reportTimeZone } from './zone.js';
 
@@ -11,6 +12,19 @@ const BATCH = 2000;
 
 /** The site time zone the report rows were last rebuilt in (their days are local dates in it). */
 export const REPORTS_ZONE_KEY = 'reports.time_zone';
+
+/**
+ * A transaction holding the reports consumer's lock: on PostgreSQL the consumer reads a ticket's old
+ * row before the writer lock (consumer.ts), and only this lock keeps the rebuild from writing it
+ * meanwhile. Taken before the writer lock, as the consumer does (lockAtFirstWrite), or each could
+ * hold the lock the other waits for.
+ */
+function asTheConsumer(db: Db, run: (trx: Trx) => Promise<void>): Promise<void> {
+  return lockAtFirstWrite(db, async (trx) => {
+    await takeConsumerLock(trx, REPORTS_CONSUMER);
+    await run(trx);
+  });
+}
 
 /**
  * Every ticket's report row, then the daily rollup from the rows (rollup.ts), computed anew in the
@@ -22,12 +36,7 @@ export const REPORTS_ZONE_KEY = 'reports.time_zone';
  */
 export async function rebuildReports(db: Db, progress?: (done: number) => void, options: { rollup?: boolean } = {}): Promise<{ tickets: number; timeZone: string }> {
   const timeZone = await reportTimeZone(db);
-  // Each transaction takes the consumer's lock: on PostgreSQL the consumer reads a ticket's old row
-  // before the writer lock (consumer.ts), and only this lock keeps the rebuild from writing it
-  // meanwhile. Taken before the writer lock, as the consumer does (lockAtFirstWrite), or each could
-  // hold the lock the other waits for.
-  await lockAtFirstWrite(db, async (trx) => {
-    await takeConsumerLock(trx, REPORTS_CONSUMER);
+  await asTheConsumer(db, async (trx) => {
     await trx.deleteFrom('settings').where('key', '=', ROLLUP_KEY).execute();
     await trx.deleteFrom('report_facts').execute();
   });
@@ -36,10 +45,7 @@ export async function rebuildReports(db: Db, progress?: (done: number) => void, 
   for (;;) {
     const ids = (await db.selectFrom('tickets').select('id').where('id', '>', after).orderBy('id').limit(BATCH).execute()).map((r) => r.id);
     if (ids.length === 0) break;
-    await lockAtFirstWrite(db, async (trx) => {
-      await takeConsumerLock(trx, REPORTS_CONSUMER);
-      await refreshFacts(trx, ids, timeZone, { rollup: false });
-    });
+    await asTheConsumer(db, (trx) => refreshFacts(trx, ids, timeZone, { rollup: false }));
     after = ids.at(-1)!;
     done += ids.length;
     progress?.(done);

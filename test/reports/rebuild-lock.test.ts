@@ -4,7 +4,7 @@
 import t from 'tap';
 import { lockAtFirstWrite } from '../../src/db/writer-lock.js';
 import { takeConsumerLock } from '../../src/events/runner.js';
-import { REPORTS_CONSUMER } from '../../src/reports/facts.js';
+import { REPORTS_CONSUMER } from '../../src/reports/consumer.js';
 import { rebuildReports } from '../../src/reports/rebuild.js';
 import { onPostgres } from '../helpers/database.js';
 import { reportDesk } from './helpers.js';
