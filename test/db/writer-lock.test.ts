@@ -7,20 +7,9 @@ import type { Db } from '../../src/db/connect.js';
 import { lockAtFirstWrite, ownRow, takeNamedLock, takeWriterLock, tookLateWriterLock } from '../../src/db/writer-lock.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { onPostgres } from '../helpers/database.js';
+import { gate, settlesWithin } from '../helpers/gate.js';
 
 const pgOnly = { skip: !onPostgres && 'PostgreSQL only: SQLite takes its one write lock at BEGIN IMMEDIATE' };
-
-/** A gate a test opens when it likes. */
-function gate(): { open: () => void; opened: Promise<void> } {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => { open = resolve; });
-  return { open, opened };
-}
-
-/** Whether `p` settles within `ms`. */
-async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  return Promise.race([p.then(() => true, () => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
-}
 
 const write = (db: Db, key: string) => db.transaction().execute((trx) => trx.insertInto('settings').values({ key, value: '1' }).execute());
 

@@ -7,6 +7,7 @@ import { takeConsumerLock } from '../../src/events/runner.js';
 import { REPORTS_CONSUMER } from '../../src/reports/consumer.js';
 import { rebuildReports } from '../../src/reports/rebuild.js';
 import { onPostgres } from '../helpers/database.js';
+import { gate } from '../helpers/gate.js';
 import { reportDesk } from './helpers.js';
 
 t.test('PostgreSQL: the rebuild waits while the reports consumer holds its lock, then writes every row', { skip: !onPostgres && 'PostgreSQL only: SQLite has one writer, from BEGIN' }, async (t) => {
@@ -15,22 +16,20 @@ t.test('PostgreSQL: the rebuild waits while the reports consumer holds its lock,
   const rows = await count();
   t.equal(rows, 7, 'the consumer wrote a row for each of the seven tickets');
 
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => { release = resolve; });
-  let locked!: () => void;
-  const taken = new Promise<void>((resolve) => { locked = resolve; });
+  const release = gate();
+  const taken = gate();
   // The consumer between reading a ticket's old row and writing its new one.
   const consumer = lockAtFirstWrite(db, async (trx) => {
     await takeConsumerLock(trx, REPORTS_CONSUMER);
     await trx.selectFrom('report_facts').selectAll().execute();
-    locked();
-    await held;
+    taken.open();
+    await release.opened;
   });
-  await taken;
+  await taken.opened;
   const rebuild = rebuildReports(db);
   await new Promise((resolve) => setTimeout(resolve, 400));
   t.equal(await count(), 7, 'meanwhile the rebuild has removed no row');
-  release();
+  release.open();
   await consumer;
   t.match(await rebuild, { tickets: 7 }, 'then it rebuilds all seven');
   t.equal(await count(), 7);
