@@ -1,12 +1,15 @@
+import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { sql } from 'kysely';
 import type { Config } from './config.js';
+import { requestScope } from './db/change-cache.js';
 import type { Db } from './db/connect.js';
 import { registerJobs, ROUTES, scheduleRecurringJobs } from './features.js';
 import { Catalogue } from './i18n.js';
 import { CONSUMERS } from './events/consumers.js';
+import { noteEventElsewhere } from './events/record.js';
 import { LiveHub } from './live/hub.js';
 import { PresenceShare } from './live/presence-share.js';
 import { EVENTS_CHANNEL, PRESENCE_CHANNEL } from './db/dialect.js';
@@ -32,6 +35,9 @@ declare module 'fastify' {
     mail: MailContext;
   }
 }
+
+/** Each request's way back into its scope (see the first hooks in buildApp). */
+const scopes = new WeakMap<object, AsyncResource>();
 
 export interface AppOptions {
   config: Config;
@@ -69,6 +75,17 @@ export async function buildApp({ config, db, startWorker = false, logger, onRout
     schemaController: { compilersFactory: { buildValidator: noJsonSchemas, buildSerializer: noJsonSchemas } },
   });
   if (onRoute) app.addHook('onRoute', onRoute);
+  // Before every other hook: each request checks the database's change marker once (change-cache.ts).
+  // Reading a body resumes in the socket's context, so the scope is entered again after it.
+  app.addHook('onRequest', (request, _reply, done) => requestScope(() => {
+    scopes.set(request, new AsyncResource('deskbell.request'));
+    done();
+  }));
+  app.addHook('preValidation', (request, _reply, done) => {
+    const scope = scopes.get(request);
+    if (scope) scope.runInAsyncScope(done);
+    else done();
+  });
 
   const catalogue = new Catalogue();
   catalogue.setOverrides(await db.selectFrom('texts').selectAll().execute());
@@ -101,7 +118,7 @@ export async function buildApp({ config, db, startWorker = false, logger, onRout
       const { listen } = await import('./db/listen.js'); // pg: only a desk on PostgreSQL loads it
       listener = listen({
         url, log: app.log,
-        channels: { [EVENTS_CHANNEL]: () => worker.nudge(), [PRESENCE_CHANNEL]: (payload) => presence.receive(payload) },
+        channels: { [EVENTS_CHANNEL]: (payload) => { noteEventElsewhere(payload); worker.nudge(); }, [PRESENCE_CHANNEL]: (payload) => presence.receive(payload) },
       });
     });
     app.addHook('onClose', async () => {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { Db } from './connect.js';
@@ -13,6 +14,66 @@ import { isPostgres } from './dialect.js';
  * recomputation). It cannot be read on a read-only standby, which Deskbell never talks to.
  */
 export async function changeMarker(db: Db): Promise<string> {
+  // In a request: the marker it read first, while it has written nothing since (and not long ago).
+  const scope = requestMarkers.getStore();
+  const held = scope?.read.get(db);
+  if (scope && held && held.writes === scope.writes && performance.now() - held.at < REQUEST_MARKER_MS) return held.value;
+  const value = turnMarker(db);
+  if (scope) {
+    const entry = { value, writes: scope.writes, at: performance.now() };
+    scope.read.set(db, entry);
+    value.catch(() => { if (scope.read.get(db) === entry) scope.read.delete(db); });
+  }
+  return value;
+}
+
+/**
+ * What one request has read of the markers, and how many statements that may write it has sent
+ * itself (see `requestScope`).
+ */
+interface RequestMarkers {
+  readonly read: Map<Db, { value: Promise<string>; writes: number; at: number }>;
+  writes: number;
+}
+
+const requestMarkers = new AsyncLocalStorage<RequestMarkers>();
+
+/**
+ * How long a request goes on using the marker it read first. A page is a few milliseconds; this
+ * only bounds a request that lasts (a stream of live updates), which then sees others' commits
+ * this late at most.
+ */
+export const REQUEST_MARKER_MS = 100;
+
+/**
+ * Run one request's handling (app.ts, from its first hook): every remembered read in it checks the
+ * marker read by the first, unless the request has itself written since. Without it, each of the
+ * ten and more remembered reads of a page read the marker again whenever any other request of the
+ * process had written in between, which on a busy desk is always: on PostgreSQL a round trip each,
+ * seven per portal create. A request thus sees the remembered values as they stood when it first
+ * asked (or newer), and its own writes at once, as a transaction would.
+ */
+export function requestScope<T>(run: () => T): T {
+  return markerScope()(run);
+}
+
+/**
+ * A scope as `requestScope` makes one, to enter several times: whatever runs through the function
+ * returned shares the marker read first (the event consumers' cheap checks of a round of events,
+ * events/runner.ts), while nothing run through it writes, for REQUEST_MARKER_MS at most.
+ */
+export function markerScope(): <T>(run: () => T) => T {
+  const scope: RequestMarkers = { read: new Map(), writes: 0 };
+  return (run) => requestMarkers.run(scope, run);
+}
+
+/** Run `run` outside any request's scope: work a request starts that goes on without it (the worker's nudge). */
+export function outsideRequest<T>(run: () => T): T {
+  return requestMarkers.exit(run);
+}
+
+/** The marker as this turn of the event loop read it last (see `changeMarker`). */
+function turnMarker(db: Db): Promise<string> {
   // A page asks for the marker once per remembered read (ten times and more): within one turn of
   // the event loop, and with no write by this process since, the marker read last still holds.
   // (Another process's commit is then seen from the next turn on.) Kept as the promise of it from
@@ -49,6 +110,8 @@ export function onlyReads(sqlText: string): boolean {
 /** A statement that may change the database is about to run in this process: the marker must be read again. */
 export function noteWrite(): void {
   writes++;
+  const scope = requestMarkers.getStore();
+  if (scope) scope.writes++;
 }
 
 async function readMarker(db: Db): Promise<string> {

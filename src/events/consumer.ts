@@ -40,6 +40,13 @@ export interface TransactionalConsumer extends ConsumerBase {
   readonly lateWriterLock?: boolean;
   handle(trx: Trx, event: StreamEvent, context: ConsumerContext): Promise<void>;
   /**
+   * A run of consecutive events at once, instead of `handle` for each (the same transaction either
+   * way): for a consumer whose work for an event depends only on what the database holds when it
+   * runs, so that several events on one ticket ask for the same work once (the reports' figures,
+   * brought up to date from the ticket as it stands). The run's events are all new to the consumer.
+   */
+  handleRun?(trx: Trx, events: readonly StreamEvent[], context: ConsumerContext): Promise<void>;
+  /**
    * Whether the event certainly asks nothing of this consumer, from a cheap read outside any
    * transaction (no trigger enabled, nobody subscribed, no clock on the ticket). Such an event gets
    * no transaction of its own: the position passes it with the next event handled, or once at the

@@ -69,9 +69,36 @@ export function fromImport(event: StreamEvent): boolean {
  * kernel does): the event commits with the change or not at all, so the stream never says more or
  * less than the database holds.
  */
+/** Events this process has written (or heard of from another instance) since it started: see `eventsNoted`. */
+let noted = 0;
+
+/**
+ * A counter that moves whenever this process writes an event (at the insert, before its commit) or
+ * hears of one written by another instance: a reader of the stream that got fewer events than it
+ * asked for, and saw this counter stand still meanwhile, has reached the end for now.
+ */
+export function eventsNoted(): number {
+  return noted;
+}
+
+/** Ids of events this process wrote on PostgreSQL whose notification has not come back yet (a few hundred at most). */
+const ownIds = new Set<number>();
+const OWN_IDS = 512;
+
+/**
+ * An event's notification arrived (PostgreSQL, `payload`: its id; null after the LISTEN connection
+ * was lost, when any may have been missed): one another instance wrote moves the counter; this
+ * process's own, already counted at the insert, do not.
+ */
+export function noteEventElsewhere(payload: string | null): void {
+  if (payload !== null && ownIds.delete(Number(payload))) return;
+  noted++;
+}
+
 export async function recordEvent(trx: Db, event: NewEvent): Promise<number> {
   // Never on its own: a transaction orders the event's commit among the others (see db/postgres.ts).
   if (!trx.isTransaction) return trx.transaction().execute((inner) => recordEvent(inner, event));
+  noted++;
   const insert = trx.insertInto('events').values({
     kind: event.kind,
     ticket_id: event.ticketId,
@@ -83,6 +110,9 @@ export async function recordEvent(trx: Db, event: NewEvent): Promise<number> {
     // The other instances' nudge (sent on commit, see notifyOnCommit) in the same statement: one
     // round trip less inside the writer lock.
     const row = await insert.returning(['id', sql<string>`pg_notify(${EVENTS_CHANNEL}, id::text)`.as('notified')]).executeTakeFirstOrThrow();
+    // (A transaction rolled back sends none: the oldest ids make way.)
+    if (ownIds.size >= OWN_IDS) ownIds.delete(ownIds.values().next().value!);
+    ownIds.add(row.id);
     return row.id;
   }
   const row = await insert.returning('id').executeTakeFirstOrThrow();
@@ -94,6 +124,7 @@ export async function recordEvent(trx: Db, event: NewEvent): Promise<number> {
 export async function recordEventForAll(trx: Db, statusId: number, event: Omit<NewEvent, 'ticketId'>): Promise<void> {
   const payload = JSON.stringify(event.payload ?? {});
   const at = event.at ?? nowIso();
+  noted++;
   await trx.insertInto('events')
     .columns(['kind', 'ticket_id', 'actor_id', 'payload', 'created_at'])
     .expression((eb) => eb.selectFrom('tickets').select((s) => [

@@ -1,9 +1,10 @@
+import { markerScope } from '../db/change-cache.js';
 import type { Db, Trx } from '../db/connect.js';
 import { commitWithoutFlush, lockAtFirstWrite, ownRow, takeNamedLock, tookLateWriterLock } from '../db/writer-lock.js';
 import type { DomainEvent } from './schema.js';
 import { nowIso } from '../lib/time.js';
 import type { Consumer, ConsumerContext } from './consumer.js';
-import type { EventKind, StreamEvent } from './record.js';
+import { eventsNoted, type EventKind, type StreamEvent } from './record.js';
 
 export interface RunOptions {
   /** Handed to every consumer (the app's mail context). */
@@ -17,6 +18,12 @@ export interface RunOptions {
   onError?: (consumer: string, event: StreamEvent, error: unknown) => void;
   /** Where ephemeral consumers are (in memory, one map per process: the worker's). */
   ephemeral?: Map<string, number>;
+  /**
+   * Where the consumers' `passes` run (one per round: see runConsumers): their remembered reads
+   * ("is any trigger enabled?", asked for every event) share one change marker, which the round's
+   * own transactions do not make them read again.
+   */
+  checks?: <T>(run: () => T) => T;
 }
 
 /**
@@ -79,6 +86,7 @@ export async function runConsumer(db: Db, consumer: Consumer, options: RunOption
   const max = options.max ?? 1000;
   const runMs = options.runMs ?? RUN_MS;
   const context = options.context ?? ({} as ConsumerContext);
+  const checks = options.checks ?? markerScope();
   let handled = 0;
   const memory = consumer.ephemeral ? options.ephemeral ?? new Map<string, number>() : null;
   if (memory && !memory.has(consumer.name)) memory.set(consumer.name, await lastEventId(db));
@@ -93,6 +101,7 @@ export async function runConsumer(db: Db, consumer: Consumer, options: RunOption
   // the events before the failing one are then committed, and the failure is its own.
   let alone = false;
   while (handled < max) {
+    const noted = eventsNoted();
     const rows = await db.selectFrom('events').selectAll().where('id', '>', position).orderBy('id').limit(batch).execute();
     if (rows.length === 0) break;
     const events = rows.map(toStreamEvent);
@@ -101,7 +110,10 @@ export async function runConsumer(db: Db, consumer: Consumer, options: RunOption
     const passes = async (event: StreamEvent) => {
       if (!consumer.transactional || !consumer.passes) return false;
       let known = passing.get(event.id);
-      if (known === undefined) passing.set(event.id, known = await consumer.passes(db, event));
+      if (known === undefined) {
+        const asked = consumer.passes;
+        passing.set(event.id, known = await checks(() => asked(db, event)));
+      }
       return known;
     };
     for (let at = 0; at < events.length && handled < max;) {
@@ -130,7 +142,12 @@ export async function runConsumer(db: Db, consumer: Consumer, options: RunOption
             const done = await positionOf(trx, consumer.name);
             const started = performance.now();
             let count = 0;
-            for (const one of run) {
+            if (consumer.handleRun) {
+              tried = run.length;
+              const fresh = run.filter((one) => one.id > done);
+              if (fresh.length > 0) await consumer.handleRun(trx, fresh, context);
+              count = run.length;
+            } else for (const one of run) {
               // A late-locking run ends at the event that took the writer lock: the events after it
               // would be read and rendered while every other writer waits for this commit.
               if (count > 0 && (performance.now() - started > runMs || tookLateWriterLock())) break;
@@ -165,6 +182,10 @@ export async function runConsumer(db: Db, consumer: Consumer, options: RunOption
       // in one unbroken run of microtasks while requests wait: let them in between two runs.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    // Fewer than asked for, and no event written since the read (by this process or, as far as it
+    // has heard, another): the end of the stream. Asking again cost every consumer one query a
+    // round, answered with nothing; an event that commits later is the next round's.
+    if (rows.length < batch && eventsNoted() === noted) break;
   }
   await catchUp();
   return handled;
@@ -173,6 +194,7 @@ export async function runConsumer(db: Db, consumer: Consumer, options: RunOption
 /** Every consumer in turn; returns the events handled in all. */
 export async function runConsumers(db: Db, consumers: readonly Consumer[], options: RunOptions = {}): Promise<number> {
   let handled = 0;
-  for (const consumer of consumers) handled += await runConsumer(db, consumer, options);
+  const round = { ...options, checks: options.checks ?? markerScope() };
+  for (const consumer of consumers) handled += await runConsumer(db, consumer, round);
   return handled;
 }

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db, Trx } from '../db/connect.js';
+import { outsideRequest } from '../db/change-cache.js';
 import type { Job } from '../db/schema.js';
 import type { Consumer, ConsumerContext } from '../events/consumer.js';
 import { runConsumers, type RunOptions } from '../events/runner.js';
@@ -133,12 +134,13 @@ export class Worker {
     }
     const live = (this.options.consumers ?? []).filter((c) => c.ephemeral);
     if (live.length === 0) return;
-    this.#nudging = (async () => {
+    // Not in the scope of the request that nudged (change-cache.ts): it goes on after the answer.
+    this.#nudging = outsideRequest(async () => {
       do {
         this.#nudgeAgain = false;
         await runConsumers(this.db, live, this.#runOptions());
       } while (this.#nudgeAgain && !this.#closing);
-    })().catch((error: unknown) => this.options.log.error({ err: error }, 'live consumer failed'))
+    }).catch((error: unknown) => this.options.log.error({ err: error }, 'live consumer failed'))
       .finally(() => { this.#nudging = null; });
   }
 

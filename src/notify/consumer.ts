@@ -27,6 +27,10 @@ export const notifications: Consumer = {
   // Reading the ticket and rendering the mail hold up no other writer: only the queueing does, and
   // the hourly caps are counted after takeWriterLock (send.ts).
   lateWriterLock: true,
+  // Most events on a ticket mail nobody (a note, a tag, a field, a capped mail noted): they cost no transaction.
+  async passes(_db, event) {
+    return !mayMail(event);
+  },
   async handle(trx, event, context) {
     const announce = event.payload.announce as Announce | undefined;
     if (event.kind === 'tickets.assigned') {
@@ -66,6 +70,21 @@ export const notifications: Consumer = {
     if (event.kind === 'ticket.changed' && await solvedByStaff(trx, event)) await mailSolved(trx, notifyContext(context.mail), event.ticketId);
   },
 };
+
+/**
+ * Whether `handle` might mail anyone for this event, from the event alone (false: it certainly
+ * mails nobody). Kept beside `handle`: each of its branches has its case here.
+ */
+function mayMail(event: StreamEvent): boolean {
+  if (event.kind === 'tickets.assigned' || event.kind.startsWith('account.') || event.kind === 'webhook.disabled') return true;
+  if (event.ticketId === null || event.kind === 'ticket.deleted' || fromImport(event)) return false;
+  const announce = event.payload.announce as Announce | undefined;
+  if ((event.kind === 'ticket.created' || event.kind === 'ticket.changed') && announce && (announce.requester || announce.group)) return true;
+  if (event.kind === 'message.added' && (event.payload.kind === 'reply' || event.payload.kind === 'update')) return true;
+  if (event.payload.notify !== undefined) return true;
+  const set = (event.payload.set ?? {}) as { status_id?: number };
+  return event.kind === 'ticket.changed' && set.status_id !== undefined && !event.payload.workflow && event.actorId !== null;
+}
 
 async function ticketExists(db: Db, ticketId: number): Promise<boolean> {
   return (await db.selectFrom('tickets').select('id').where('id', '=', ticketId).where('binned_at', 'is', null).executeTakeFirst()) !== undefined;

@@ -1,3 +1,4 @@
+import type { Trx } from '../db/connect.js';
 import type { Consumer } from '../events/consumer.js';
 import type { StreamEvent } from '../events/record.js';
 import { refreshFacts } from './facts.js';
@@ -34,8 +35,21 @@ export const reportFacts: Consumer = {
   // rebuild takes too (rebuild.ts).
   lateWriterLock: true,
   async handle(trx, event) {
-    const ids = ticketsOf(event);
-    if (ids.length === 0) return;
-    await refreshFacts(trx, ids, await reportTimeZone(trx));
+    await refreshFactsOf(trx, [event]);
+  },
+  // A ticket's row is computed from the ticket as it stands, so a run's events on one ticket (a new
+  // ticket and the change a consumer made to it a moment later) ask for it once.
+  async handleRun(trx, events) {
+    await refreshFactsOf(trx, events);
   },
 };
+
+/** At most this many tickets' rows brought up to date per statement set (bulk events name hundreds). */
+const TICKETS_AT_ONCE = 1000;
+
+async function refreshFactsOf(trx: Trx, events: readonly StreamEvent[]): Promise<void> {
+  const ids = [...new Set(events.flatMap(ticketsOf))];
+  if (ids.length === 0) return;
+  const zone = await reportTimeZone(trx);
+  for (let at = 0; at < ids.length; at += TICKETS_AT_ONCE) await refreshFacts(trx, ids.slice(at, at + TICKETS_AT_ONCE), zone);
+}

@@ -1,7 +1,7 @@
 import { untilChanged } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 import type { Consumer } from '../events/consumer.js';
-import { fromImport } from '../events/record.js';
+import { fromImport, type StreamEvent } from '../events/record.js';
 import { sideOf } from '../policy/can.js';
 import { customerWrote, staffReplied, startRecord, statusChanged } from './engine.js';
 
@@ -18,27 +18,40 @@ const MATCHED_ON = ['priority', 'type_id', 'group_id', 'organization_id', 'brand
 const anyActivePolicy = untilChanged(async (db: Db, _: '') =>
   (await db.selectFrom('sla_policies').select('id').where('active', '=', 1).limit(1).executeTakeFirst()) !== undefined, 1);
 
+/**
+ * Whether `handle` could do anything for this event, from the event alone: most changes (a subject,
+ * a CC, a history line such as a capped mail) and internal notes touch no clock.
+ */
+function movesClocks(event: StreamEvent): boolean {
+  if (event.kind === 'ticket.created') return true;
+  if (event.kind === 'message.added') return event.actorId !== null && CLOCK_MESSAGES.includes(event.payload.kind as string);
+  if (event.kind !== 'ticket.changed') return false;
+  const set = (event.payload.set ?? {}) as Record<string, unknown>;
+  return MATCHED_ON.some((column) => column in set) || event.payload.tags !== undefined || typeof set.status_id === 'number';
+}
+
+/** Messages that meet or start a reply clock (a note does neither). */
+const CLOCK_MESSAGES = ['reply', 'update', 'chat'];
+
 export const slaClocks: Consumer = {
   name: 'sla',
   transactional: true,
   // Without an active policy a ticket only has clocks if it got them before (a record outlives its policy).
   async passes(db, event) {
-    if (event.ticketId === null || fromImport(event)) return true;
+    if (event.ticketId === null || fromImport(event) || !movesClocks(event)) return true;
     if (await anyActivePolicy(db, '')) return false;
     return (await db.selectFrom('ticket_slas').select('ticket_id').where('ticket_id', '=', event.ticketId).executeTakeFirst()) === undefined;
   },
   async handle(trx, event) {
     const ticketId = event.ticketId;
     // Imported tickets keep no service-level clocks: their targets were another desk's.
-    if (ticketId === null || fromImport(event)) return;
+    if (ticketId === null || fromImport(event) || !movesClocks(event)) return;
     const at = event.createdAt;
     if (event.kind === 'ticket.created') {
       await startRecord(trx, ticketId, at);
       return;
     }
     if (event.kind === 'message.added') {
-      const kind = event.payload.kind;
-      if (kind !== 'reply' && kind !== 'update' && kind !== 'chat') return;
       const author = event.actorId === null ? undefined
         : await trx.selectFrom('users').select('role').where('id', '=', event.actorId).executeTakeFirst();
       if (!author) return;

@@ -1,7 +1,7 @@
 // The change marker behind every remembered read (src/db/change-cache.ts) is read once per turn of
 // the event loop; a write by this process within the same turn must still be seen by the next read.
 import t from 'tap';
-import { changeMarker, untilChanged } from '../../src/db/change-cache.js';
+import { changeMarker, outsideRequest, REQUEST_MARKER_MS, requestScope, untilChanged } from '../../src/db/change-cache.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { onPostgres } from '../helpers/database.js';
 
@@ -84,4 +84,30 @@ t.test('requests that come while a value is being computed wait for that computa
   await t.rejects(cache.get(db, 'k', flaky), /went away/);
   fail = false;
   t.equal(await cache.get(db, 'k', flaky), 'two', 'the next request computes again');
+});
+
+t.test('a request reads the marker once: others\' writes meanwhile do not make it read again, its own do', async (t) => {
+  const { db } = await buildTestDesk(t);
+  await db.insertInto('settings').values({ key: 'test.scope', value: 'one' }).execute();
+  const value = untilChanged(async (d: typeof db, key: string) => (await d.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst())?.value ?? null);
+  await requestScope(async () => {
+    const first = await changeMarker(db);
+    t.equal(await value(db, 'test.scope'), 'one');
+    // Another request's write, in another turn of the event loop.
+    await outsideRequest(() => db.updateTable('settings').set({ value: 'two' }).where('key', '=', 'test.scope').execute());
+    await new Promise((resolve) => setImmediate(resolve));
+    t.equal(await changeMarker(db), first, 'the marker this request read first');
+    t.equal(await value(db, 'test.scope'), 'one', 'so remembered values stand as they stood when it began');
+    // Its own write.
+    await db.updateTable('settings').set({ value: 'three' }).where('key', '=', 'test.scope').execute();
+    t.not(await changeMarker(db), first, 'read again after its own write');
+    t.equal(await value(db, 'test.scope'), 'three', 'which it sees at once');
+  });
+  await requestScope(async () => {
+    const first = await changeMarker(db);
+    await outsideRequest(() => db.updateTable('settings').set({ value: 'four' }).where('key', '=', 'test.scope').execute());
+    await new Promise((resolve) => setTimeout(resolve, REQUEST_MARKER_MS + 20));
+    t.not(await changeMarker(db), first, 'a request that lasts reads it again after a while');
+    t.equal(await value(db, 'test.scope'), 'four');
+  });
 });

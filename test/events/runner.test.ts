@@ -11,6 +11,7 @@ import { Worker } from '../../src/jobs/worker.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { onPostgres, postgresDatabase } from '../helpers/database.js';
 import { connectPostgres } from '../../src/db/postgres.js';
+import { ReadCounter } from '../helpers/read-counter.js';
 
 t.test('a consumer gets every event after its position, in order, once; its position is durable', async (t) => {
   const { db } = await buildTestDesk(t);
@@ -284,4 +285,39 @@ t.test('PostgreSQL: where the role may not send the flush, commits wait for the 
     await admin.query(`drop role ${role}`);
     await admin.end();
   }
+});
+
+t.test('a consumer with handleRun gets each run of events in one call', async (t) => {
+  const { db } = await buildTestDesk(t);
+  const ids = [];
+  for (let i = 0; i < RUN_EVENTS + 2; i++) ids.push(await recordEvent(db, { kind: 'message.added', ticketId: 1, actorId: null, payload: { n: i } }));
+  const runs: number[][] = [];
+  const whole: Consumer = {
+    name: 'test.whole-runs', transactional: true,
+    handle: async () => { throw new Error('a consumer with handleRun is handed runs'); },
+    handleRun: async (_trx, events) => { runs.push(events.map((event) => event.id)); },
+  };
+  t.equal(await runConsumer(db, whole, { runMs: 60_000 }), ids.length, 'every event counted as handled');
+  t.same(runs, [ids.slice(0, RUN_EVENTS), ids.slice(RUN_EVENTS)], 'a call per run, with the run\'s events in order');
+  t.equal(await positionOf(db, 'test.whole-runs'), ids.at(-1));
+});
+
+t.test('a round reads the stream once at its end, and again only when an event was written meanwhile', async (t) => {
+  const { db } = await buildTestDesk(t);
+  const counter = new ReadCounter();
+  const counted = db.withPlugin(counter);
+  for (let i = 0; i < 3; i++) await recordEvent(db, { kind: 'message.added', ticketId: 1, actorId: null, payload: { n: i } });
+  const quiet: Consumer = { name: 'test.quiet', transactional: true, handle: async () => undefined };
+  t.equal(await runConsumer(counted, quiet), 3);
+  t.equal(counter.of('events'), 1, 'fewer events than asked for and none written since: no second read');
+
+  // A consumer that writes an event (the notifications consumer noting a capped mail) sees it in the same round.
+  counter.clear();
+  let wrote = 0;
+  const echo: Consumer = {
+    name: 'test.echo', transactional: true,
+    handle: async (trx) => { if (wrote++ === 0) await recordEvent(trx, { kind: 'ticket.changed', ticketId: 1, actorId: null, payload: {} }); },
+  };
+  t.equal(await runConsumer(counted, echo), 4, 'the three, and the one it wrote');
+  t.equal(counter.of('events'), 2, 'read again once, for the event written during the round');
 });

@@ -1,6 +1,8 @@
 import t from 'tap';
 import { CONSUMERS } from '../../src/events/consumers.js';
+import type { EventKind, StreamEvent } from '../../src/events/record.js';
 import { positionOf } from '../../src/events/runner.js';
+import { notifications } from '../../src/notify/consumer.js';
 import { postMultipart } from '../attachments/helpers.js';
 import { Client } from '../helpers/client.js';
 import { makeUser, PASSWORD } from '../helpers/factories.js';
@@ -56,4 +58,31 @@ t.test('an assignment is mailed by the consumer from the notify list in the chan
   const queued = (await mails()).slice(before);
   t.same(queued.map((m) => m.to), [['kim@desk.test']]);
   t.equal(queued[0]!.subject, `[#${id}] Assigned to you: Printer offline`);
+});
+
+// Most events on a ticket mail nobody: the consumer passes them from the event alone, without a
+// transaction (its position moves with the next event it handles).
+t.test('events that certainly mail nobody pass the notifications consumer; the others do not', async (t) => {
+  const { db } = await notifyDesk(t);
+  const event = (kind: EventKind, payload: Record<string, unknown>, actorId: number | null = 1): StreamEvent =>
+    ({ id: 1, kind, ticketId: 1, actorId, payload, createdAt: '2026-03-02T00:00:00.000Z' });
+  const passes = (e: StreamEvent) => (notifications.transactional === true ? notifications.passes!(db, e) : Promise.reject(new Error('transactional')));
+  const passing: [string, StreamEvent][] = [
+    ['an internal note', event('message.added', { kind: 'note', messageId: 1 })],
+    ['a capped mail noted', event('ticket.changed', { set: {}, changes: [{ kind: 'mail_capped' }] })],
+    ['a tag put on', event('ticket.changed', { set: {}, tags: { added: ['vip'], removed: [] } })],
+    ['a status changed by a workflow', event('ticket.changed', { set: { status_id: 4 }, workflow: true })],
+    ['an import', event('ticket.created', { channel: 'import', announce: { requester: true, group: true } })],
+    ['a ticket deleted', event('ticket.deleted', {})],
+  ];
+  for (const [what, e] of passing) t.equal(await passes(e), true, what);
+  const handled: [string, StreamEvent][] = [
+    ['a reply', event('message.added', { kind: 'reply', messageId: 1 })],
+    ['a new ticket announced', event('ticket.created', { channel: 'portal', announce: { requester: true, group: true } })],
+    ['an assignment told', event('ticket.changed', { set: { assignee_id: 2 }, notify: { assigned: [2] } })],
+    ['a status set by someone', event('ticket.changed', { set: { status_id: 4 } })],
+    ['a bulk assignment', { ...event('tickets.assigned', { assigneeId: 2, ticketIds: [1] }), ticketId: null }],
+    ['an invitation', { ...event('account.invited', {}), ticketId: null }],
+  ];
+  for (const [what, e] of handled) t.equal(await passes(e), false, what);
 });
