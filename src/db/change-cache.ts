@@ -108,8 +108,11 @@ export function onlyReads(sqlText: string): boolean {
 }
 
 /** A statement that may change the database is about to run in this process: the marker must be read again. */
-export function noteWrite(): void {
+export function noteWrite(sqlText: string): void {
   writes++;
+  const target = writeTarget(sqlText);
+  if (target === null) unknownWrites++;
+  else if (target !== undefined) tableWrites.set(target, (tableWrites.get(target) ?? 0) + 1);
   const scope = requestMarkers.getStore();
   if (scope) scope.writes++;
 }
@@ -183,4 +186,28 @@ export class ChangeCache<T> {
 export function untilChanged<A extends string | number, T>(read: (db: Db, arg: A) => Promise<T>, limit = 100, graceMs = 0): (db: Db, arg: A) => Promise<T> {
   const cache = new ChangeCache<T>(limit, graceMs);
   return (db, arg) => (db.isTransaction ? read(db, arg) : cache.get(db, String(arg), () => read(db, arg)));
+}
+
+/** Statements of this process that wrote to each table, by the name their text gives it. */
+const tableWrites = new Map<string, number>();
+/** Statements that may have written to a table whose name their text does not give plainly. */
+let unknownWrites = 0;
+
+const WRITE_TARGET = /^\s*(?:insert\s+(?:or\s+\w+\s+)?into|replace\s+into|update(?:\s+or\s+\w+)?|delete\s+from)\s+"?(\w+)"?[\s(]/i;
+const NO_TABLE_WRITTEN = /^\s*(?:begin|commit|end|rollback|savepoint|release|set|start\s+transaction|deallocate|pragma|analyze)\b/i;
+
+/** The table a statement writes to; null when that cannot be told from its start; undefined when it writes none. */
+function writeTarget(sqlText: string): string | null | undefined {
+  const named = WRITE_TARGET.exec(sqlText);
+  if (named) return named[1]!.toLowerCase();
+  return NO_TABLE_WRITTEN.test(sqlText) && !sqlText.includes(';') ? undefined : null;
+}
+
+/**
+ * A number that moves whenever a statement of this process may have written to `table` (one whose
+ * target cannot be told counts for every table). For values a transaction reads more than once
+ * and keeps while it writes nothing to their table (settings.ts).
+ */
+export function writesTo(table: string): number {
+  return (tableWrites.get(table) ?? 0) + unknownWrites;
 }

@@ -85,7 +85,7 @@ export function cachedStatements(sqlite: SQLite.Database, limit = 500): SqliteDa
       }
       cache.set(sql, entry);
       // The driver runs the statement right after preparing it, in the same synchronous step.
-      if (!entry.reads) noteWrite();
+      if (!entry.reads) noteWrite(sql);
       return entry.stmt;
     },
   };

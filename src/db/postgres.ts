@@ -92,9 +92,9 @@ class DeskConnection implements DatabaseConnection {
     }
     // Before and after: the turn's remembered change marker (change-cache.ts) must not outlive a write.
     const reads = onlyReads(query.sql);
-    if (!reads) noteWrite();
+    if (!reads) noteWrite(query.sql);
     const { command, rowCount, rows } = await this.run(query.sql, query.parameters);
-    if (!reads) noteWrite();
+    if (!reads) noteWrite(query.sql);
     return {
       rows: (rows ?? []) as R[],
       ...(command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE' ? { numAffectedRows: BigInt(rowCount ?? 0) } : {}),

@@ -1,17 +1,24 @@
-import { ChangeCache } from '../db/change-cache.js';
+import { ChangeCache, writesTo } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 
 /** The whole table (a few dozen rows), read again only after the database changed. */
 const settingsCache = new ChangeCache<Map<string, string>>(1);
 
+/** Per transaction: the table as it read it first, and `writesTo('settings')` then. */
+const inTransaction = new WeakMap<Db, { all: Promise<Map<string, string>>; writes: number }>();
+
 /**
  * One setting. Outside a transaction from the remembered table (pages ask for several settings on
- * every request); inside one, straight from the table, as the transaction sees it.
+ * every request); inside one, from the table as that transaction first read it, and read again
+ * after any write to the table (a consumer's transaction asks for four or five: the mail caps, the
+ * reply address, the time zone; on PostgreSQL a round trip each).
  */
 export async function getSetting(db: Db, key: string): Promise<string | undefined> {
   if (db.isTransaction) {
-    const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
-    return row?.value;
+    const writes = writesTo('settings');
+    let held = inTransaction.get(db);
+    if (!held || held.writes !== writes) inTransaction.set(db, held = { all: allSettings(db), writes });
+    return (await held.all).get(key);
   }
   return (await settingsCache.get(db, 'all', () => allSettings(db))).get(key);
 }
