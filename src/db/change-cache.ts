@@ -59,8 +59,9 @@ export function requestScope<T>(run: () => T): T {
 
 /**
  * A scope as `requestScope` makes one, to enter several times: whatever runs through the function
- * returned shares the marker read first (the event consumers' cheap checks of a round of events,
- * events/runner.ts), while nothing run through it writes, for REQUEST_MARKER_MS at most.
+ * returned shares the marker read first, while nothing run through it writes, for REQUEST_MARKER_MS
+ * at most (the event consumers' cheap checks of one read of the stream, events/runner.ts). Like a
+ * request, it sees nothing committed after that first read: make it after whatever it must see.
  */
 export function markerScope(): <T>(run: () => T) => T {
   const scope: RequestMarkers = { read: new Map(), writes: 0 };
@@ -194,7 +195,8 @@ const tableWrites = new Map<string, number>();
 let unknownWrites = 0;
 
 const WRITE_TARGET = /^\s*(?:insert\s+(?:or\s+\w+\s+)?into|replace\s+into|update(?:\s+or\s+\w+)?|delete\s+from)\s+"?(\w+)"?[\s(]/i;
-const NO_TABLE_WRITTEN = /^\s*(?:begin|commit|end|rollback|savepoint|release|set|start\s+transaction|deallocate|pragma|analyze)\b/i;
+// (`rollback to savepoint` undoes writes the counts cannot name: it counts for every table.)
+const NO_TABLE_WRITTEN = /^\s*(?:begin|commit|end|rollback(?!\s+to\b)|savepoint|release|set|start\s+transaction|deallocate|pragma|analyze)\b/i;
 
 /** The table a statement writes to; null when that cannot be told from its start; undefined when it writes none. */
 function writeTarget(sqlText: string): string | null | undefined {

@@ -18,12 +18,6 @@ export interface RunOptions {
   onError?: (consumer: string, event: StreamEvent, error: unknown) => void;
   /** Where ephemeral consumers are (in memory, one map per process: the worker's). */
   ephemeral?: Map<string, number>;
-  /**
-   * Where the consumers' `passes` run (one per round: see runConsumers): their remembered reads
-   * ("is any trigger enabled?", asked for every event) share one change marker, which the round's
-   * own transactions do not make them read again.
-   */
-  checks?: <T>(run: () => T) => T;
 }
 
 /**
@@ -86,7 +80,6 @@ export async function runConsumer(db: Db, consumer: Consumer, options: RunOption
   const max = options.max ?? 1000;
   const runMs = options.runMs ?? RUN_MS;
   const context = options.context ?? ({} as ConsumerContext);
-  const checks = options.checks ?? markerScope();
   let handled = 0;
   const memory = consumer.ephemeral ? options.ephemeral ?? new Map<string, number>() : null;
   if (memory && !memory.has(consumer.name)) memory.set(consumer.name, await lastEventId(db));
@@ -105,6 +98,10 @@ export async function runConsumer(db: Db, consumer: Consumer, options: RunOption
     const rows = await db.selectFrom('events').selectAll().where('id', '>', position).orderBy('id').limit(batch).execute();
     if (rows.length === 0) break;
     const events = rows.map(toStreamEvent);
+    // The `passes` checks of these events share one change marker (their remembered reads, "is any
+    // trigger enabled?", asked for every event, read it once), read after the events were: what was
+    // committed before any of them is seen (a policy turned on just before a ticket's creation).
+    const checks = markerScope();
     // Whether `passes` said so, per event (asked once).
     const passing = new Map<number, boolean>();
     const passes = async (event: StreamEvent) => {
@@ -194,7 +191,6 @@ export async function runConsumer(db: Db, consumer: Consumer, options: RunOption
 /** Every consumer in turn; returns the events handled in all. */
 export async function runConsumers(db: Db, consumers: readonly Consumer[], options: RunOptions = {}): Promise<number> {
   let handled = 0;
-  const round = { ...options, checks: options.checks ?? markerScope() };
-  for (const consumer of consumers) handled += await runConsumer(db, consumer, round);
+  for (const consumer of consumers) handled += await runConsumer(db, consumer, options);
   return handled;
 }

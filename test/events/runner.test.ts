@@ -12,6 +12,8 @@ import { buildTestDesk } from '../helpers/app.js';
 import { onPostgres, postgresDatabase } from '../helpers/database.js';
 import { connectPostgres } from '../../src/db/postgres.js';
 import { ReadCounter } from '../helpers/read-counter.js';
+import { gate } from '../helpers/gate.js';
+import { untilChanged } from '../../src/db/change-cache.js';
 
 t.test('a consumer gets every event after its position, in order, once; its position is durable', async (t) => {
   const { db } = await buildTestDesk(t);
@@ -320,4 +322,34 @@ t.test('a round reads the stream once at its end, and again only when an event w
   };
   t.equal(await runConsumer(counted, echo), 4, 'the three, and the one it wrote');
   t.equal(counter.of('events'), 2, 'read again once, for the event written during the round');
+});
+
+t.test('passes sees what was committed before the events it is asked about, also when they came in a later read of the same round', async (t) => {
+  const { db } = await buildTestDesk(t);
+  await db.insertInto('settings').values({ key: 'test.gate', value: 'off' }).execute();
+  // A remembered read, as "is any trigger enabled?" is.
+  const gateOn = untilChanged(async (d: typeof db, _: '') => (await d.selectFrom('settings').select('value').where('key', '=', 'test.gate').executeTakeFirst())?.value === 'on');
+  const first = await recordEvent(db, { kind: 'message.added', ticketId: 1, actorId: null, payload: {} });
+  // Elsewhere (another request, outside the round's scope): turn the gate on, then write an event.
+  const asked = gate();
+  const elsewhere = (async () => {
+    await asked.opened;
+    await db.updateTable('settings').set({ value: 'on' }).where('key', '=', 'test.gate').execute();
+    return recordEvent(db, { kind: 'message.added', ticketId: 1, actorId: null, payload: {} });
+  })();
+  const handled: number[] = [];
+  const gated: Consumer = {
+    name: 'test.gated', transactional: true,
+    passes: async (d, event) => {
+      const on = await gateOn(d, '');
+      if (event.id === first) {
+        asked.open();
+        await elsewhere;
+      }
+      return !on;
+    },
+    handle: async (_trx, event) => { handled.push(event.id); },
+  };
+  t.equal(await runConsumer(db, gated), 2, 'both events, in one round');
+  t.same(handled, [await elsewhere], 'the first passed (the gate was off); the second, written after the gate opened, was handled');
 });
