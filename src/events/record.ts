@@ -64,11 +64,6 @@ export function fromImport(event: StreamEvent): boolean {
   return event.payload.channel === 'import';
 }
 
-/**
- * Append one event to the stream. Call it in the transaction of the change it describes (the
- * kernel does): the event commits with the change or not at all, so the stream never says more or
- * less than the database holds.
- */
 /** Events this process has written (or heard of from another instance) since it started: see `eventsNoted`. */
 let noted = 0;
 
@@ -95,6 +90,11 @@ export function noteEventElsewhere(payload: string | null): void {
   noted++;
 }
 
+/**
+ * Append one event to the stream. Call it in the transaction of the change it describes (the
+ * kernel does): the event commits with the change or not at all, so the stream never says more or
+ * less than the database holds.
+ */
 export async function recordEvent(trx: Db, event: NewEvent): Promise<number> {
   // Never on its own: a transaction orders the event's commit among the others (see db/postgres.ts).
   if (!trx.isTransaction) return trx.transaction().execute((inner) => recordEvent(inner, event));
