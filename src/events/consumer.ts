@@ -44,6 +44,8 @@ export interface TransactionalConsumer extends ConsumerBase {
    * way): for a consumer whose work for an event depends only on what the database holds when it
    * runs, so that several events on one ticket ask for the same work once (the reports' figures,
    * brought up to date from the ticket as it stands). The run's events are all new to the consumer.
+   * The run is not cut short when its time is up or it takes the writer lock (the run of `handle`
+   * calls is): such a consumer should read everything first and write last, as the reports do.
    */
   handleRun?(trx: Trx, events: readonly StreamEvent[], context: ConsumerContext): Promise<void>;
   /**
