@@ -4,7 +4,7 @@ import pg from 'pg';
 import t from 'tap';
 import type { Db } from '../../src/db/connect.js';
 import type { Consumer } from '../../src/events/consumer.js';
-import { recordEvent, type StreamEvent } from '../../src/events/record.js';
+import { eventsNoted, recordEvent, type StreamEvent } from '../../src/events/record.js';
 import { positionOf, RUN_EVENTS, runConsumer } from '../../src/events/runner.js';
 import { tookLateWriterLock, WRITER_LOCK } from '../../src/db/writer-lock.js';
 import { Worker } from '../../src/jobs/worker.js';
@@ -309,9 +309,14 @@ t.test('a round reads the stream once at its end, and again only when an event w
   const counter = new ReadCounter();
   const counted = db.withPlugin(counter);
   for (let i = 0; i < 3; i++) await recordEvent(db, { kind: 'message.added', ticketId: 1, actorId: null, payload: { n: i } });
+  // On PostgreSQL the desk's LISTEN connection may report in meanwhile (once with nothing when it
+  // connects, or an earlier desk's of this file): the round then rightly reads once more.
+  const heardOf = (since: number, own: number) => eventsNoted() - since - own;
   const quiet: Consumer = { name: 'test.quiet', transactional: true, handle: async () => undefined };
+  let since = eventsNoted();
   t.equal(await runConsumer(counted, quiet), 3);
-  t.equal(counter.of('events'), 1, 'fewer events than asked for and none written since: no second read');
+  if (heardOf(since, 0) === 0) t.equal(counter.of('events'), 1, 'fewer events than asked for and none written since: no second read');
+  else t.equal(counter.of('events'), 2, 'an event heard of meanwhile: one more read');
 
   // A consumer that writes an event (the notifications consumer noting a capped mail) sees it in the same round.
   counter.clear();
@@ -320,8 +325,10 @@ t.test('a round reads the stream once at its end, and again only when an event w
     name: 'test.echo', transactional: true,
     handle: async (trx) => { if (wrote++ === 0) await recordEvent(trx, { kind: 'ticket.changed', ticketId: 1, actorId: null, payload: {} }); },
   };
+  since = eventsNoted();
   t.equal(await runConsumer(counted, echo), 4, 'the three, and the one it wrote');
-  t.equal(counter.of('events'), 2, 'read again once, for the event written during the round');
+  if (heardOf(since, 1) === 0) t.equal(counter.of('events'), 2, 'read again once, for the event written during the round');
+  else t.ok(counter.of('events') === 2 || counter.of('events') === 3, 'read again for the event written, and perhaps once more for one heard of');
 });
 
 t.test('passes sees what was committed before the events it is asked about, also when they came in a later read of the same round', async (t) => {
