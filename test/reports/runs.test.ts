@@ -5,17 +5,16 @@ import t from 'tap';
 import { changeTicket, createTicket } from '../../src/kernel/index.js';
 import { runConsumer } from '../../src/events/runner.js';
 import { reportFacts } from '../../src/reports/consumer.js';
-import { toActor } from '../../src/users/actor.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { makeUser } from '../helpers/factories.js';
 import { ReadCounter } from '../helpers/read-counter.js';
+import { actorOf } from './helpers.js';
 
 t.test('a run of events on one ticket reads the ticket once and writes its row as it now stands', async (t) => {
   const { db } = await buildTestDesk(t);
   const [group] = await db.insertInto('groups').values({ name: 'Tier 2', created_at: '2026-03-01T00:00:00.000Z' }).returning('id').execute();
-  const actor = async (id: number) => toActor(await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
-  const agent = await actor((await makeUser(db, 'agent', { name: 'Ann Agent' })).id);
-  const customer = await actor((await makeUser(db, 'customer', { name: 'Cora Customer' })).id);
+  const agent = await actorOf(db, (await makeUser(db, 'agent', { name: 'Ann Agent' })).id);
+  const customer = await actorOf(db, (await makeUser(db, 'customer', { name: 'Cora Customer' })).id);
   // Whatever the desk wrote while it was set up is already counted.
   await runConsumer(db, reportFacts);
   const { ticketId } = await db.transaction().execute((trx) => createTicket(trx, customer, {
