@@ -15,7 +15,9 @@ export interface Served {
 export async function serve(script: string, args: string[], env: Record<string, string>, healthPath: string): Promise<Served> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [script, ...args], {
+  // BENCH_NODE_FLAGS (say "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to the servers' node, to profile a case.
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...flags, script, ...args], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

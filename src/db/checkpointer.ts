@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { sql } from 'kysely';
-import type { Db } from './connect.js';
+import { beforeEachWrite, type Db } from './connect.js';
 
 /**
  * The main connection checkpoints by itself only when the WAL passes this many pages (256 MiB): a
@@ -15,16 +15,50 @@ import type { Db } from './connect.js';
 export const FALLBACK_AUTOCHECKPOINT = 65_536;
 /** What a WAL file is cut back to when it starts over (SQLite's journal_size_limit). */
 const WAL_KEPT_BYTES = 64 * 1024 * 1024;
+/**
+ * The WAL size (pages) from which it is made to start over: 32 MiB of 4 KiB pages, below
+ * WAL_KEPT_BYTES, so that the file is written over from its start, never cut back or grown.
+ *
+ * A writer starts the WAL file over only when a checkpoint has copied every frame before it begins,
+ * which under a steady stream of commits (a portal create every 1.5 ms writes ~50 pages) never
+ * happens by itself: the worker's passes end a few commits behind. The WAL then grew to the safety
+ * net, whose commit took 20–30 ms to copy the rest and the next one ~60 ms to cut the file back to
+ * WAL_KEPT_BYTES (1M tickets: 15 such commits in a 15 s run, the writes' p99). So when a pass of the
+ * worker has caught up with a WAL this long, the main connection copies the few frames written
+ * since: a PASSIVE checkpoint just before its next write outside a transaction, in the same
+ * synchronous step, so that the write finds every frame copied and starts the file over.
+ */
+export const RESTART_FRAMES = 8_192;
+/** "Caught up": this few frames left to copy (a few portal creates). */
+const CAUGHT_UP_FRAMES = 256;
 
 // The worker's own connection copies the WAL into the database (PASSIVE: never waits for, nor blocks,
-// readers and writers) four times a second. That copy and its fsync then happen off the event loop.
+// readers and writers) four times a second, and again at once while many frames came during a pass.
+// That copy and its fsync then happen off the event loop. It raises `caughtUp` when a pass caught
+// up with a long WAL.
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const SQLite = require(workerData.module);
 const db = new SQLite(workerData.path, { fileMustExist: true });
 db.pragma('busy_timeout = 100');
+const checkpoint = () => db.pragma('wal_checkpoint(PASSIVE)')[0];
+let told = -1;
 const timer = setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (error) { parentPort.postMessage(String(error)); }
+  try {
+    // A pass copies the frames there were when it began ("log"); the next pass's "log" tells how
+    // many came meanwhile. Passes go on, each shorter, until one was short enough to be caught up.
+    let wal = checkpoint();
+    for (let pass = 1, came = Infinity; pass < 5 && came > ${CAUGHT_UP_FRAMES}; pass++) {
+      const next = checkpoint();
+      came = next.log - wal.log;
+      wal = next;
+    }
+    // Once per length: a WAL nobody writes to needs no second copy, and it starts over at the next write.
+    if (wal.log >= workerData.restartFrames && wal.log - wal.checkpointed <= ${CAUGHT_UP_FRAMES} && wal.log !== told) {
+      told = wal.log;
+      Atomics.store(workerData.caughtUp, 0, 1);
+    }
+  } catch (error) { parentPort.postMessage({ error: String(error) }); }
 }, workerData.everyMs);
 parentPort.on('message', () => { clearInterval(timer); db.close(); process.exit(0); });
 `;
@@ -41,7 +75,7 @@ export interface Checkpointer {
  * (the single executable).
  */
 export async function startCheckpointer(db: Db, databasePath: string, log: { warn: (obj: object, msg: string) => void },
-  everyMs = 250): Promise<Checkpointer | null> {
+  everyMs = 250, restartFrames = RESTART_FRAMES): Promise<Checkpointer | null> {
   if (databasePath === ':memory:') return null;
   let module: string;
   try {
@@ -49,10 +83,22 @@ export async function startCheckpointer(db: Db, databasePath: string, log: { war
   } catch {
     return null;
   }
+  // Set by the worker when a pass caught up with a WAL past restartFrames; cleared by the main connection.
+  const caughtUp = new Int32Array(new SharedArrayBuffer(4));
   // execArgv: [] so that the script is CommonJS whatever flags started this process (--input-type=module).
-  const worker = new Worker(WORKER, { eval: true, execArgv: [], workerData: { module, path: databasePath, everyMs } });
+  const worker = new Worker(WORKER, { eval: true, execArgv: [], workerData: { module, path: databasePath, everyMs, restartFrames, caughtUp } });
   worker.unref();
-  worker.on('message', (message: unknown) => log.warn({ error: message }, 'background WAL checkpoint failed'));
+  worker.on('message', (message: { error: string }) => log.warn({ error: message.error }, 'background WAL checkpoint failed'));
+  // The last copy runs on the main connection, just before its next write: no commit can come between.
+  beforeEachWrite(db, (sqlite) => {
+    if (Atomics.load(caughtUp, 0) === 0) return;
+    Atomics.store(caughtUp, 0, 0);
+    try {
+      sqlite.pragma('wal_checkpoint(PASSIVE)');
+    } catch (error) {
+      log.warn({ err: error }, 'WAL checkpoint failed');
+    }
+  });
   worker.on('error', async (error) => {
     log.warn({ err: error }, 'WAL checkpointer stopped: SQLite checkpoints on commit again');
     await sql`pragma wal_autocheckpoint = 1000`.execute(db).catch(() => undefined);

@@ -48,11 +48,32 @@ export function openSqlite(path: string, options: OpenOptions = {}): SQLite.Data
 
 export function connect(path: string, options: OpenOptions = {}): { db: Db; sqlite: SQLite.Database } {
   const sqlite = openSqlite(path, options);
+  const hooks: StatementHooks = {};
   const db = new Kysely<Database>({
-    dialect: new ImmediateSqliteDialect({ database: cachedStatements(sqlite) }),
+    dialect: new ImmediateSqliteDialect({ database: cachedStatements(sqlite, 500, hooks) }),
   });
   readMarkerOn(db, sqlite);
+  statementHooks.set(db, hooks);
   return { db, sqlite };
+}
+
+interface StatementHooks {
+  beforeWrite?: (sqlite: SQLite.Database) => void;
+}
+
+const statementHooks = new WeakMap<Db, StatementHooks>();
+
+/**
+ * Run `run` on the SQLite handle behind `db` before each statement that may write and starts no
+ * nested work: outside any transaction, in the same synchronous step as the statement (the WAL
+ * checkpointer's last copy, db/checkpointer.ts). It must be cheap when it has nothing to do. False
+ * when `db` is not a connection `connect` made.
+ */
+export function beforeEachWrite(db: Db, run: (sqlite: SQLite.Database) => void): boolean {
+  const hooks = statementHooks.get(db);
+  if (!hooks) return false;
+  hooks.beforeWrite = run;
+  return true;
 }
 
 /**
@@ -71,7 +92,7 @@ export async function connectDatabase(database: DatabaseConfig, options: OpenOpt
  * distinct queries the app issues and reuse them, each prepared so that SQLite plans it once
  * (steady.ts).
  */
-export function cachedStatements(sqlite: SQLite.Database, limit = 500): SqliteDatabase {
+export function cachedStatements(sqlite: SQLite.Database, limit = 500, hooks: StatementHooks = {}): SqliteDatabase {
   const cache = new Map<string, { stmt: SqliteStatement; reads: boolean }>();
   return {
     close: () => { cache.clear(); sqlite.close(); },
@@ -85,7 +106,10 @@ export function cachedStatements(sqlite: SQLite.Database, limit = 500): SqliteDa
       }
       cache.set(sql, entry);
       // The driver runs the statement right after preparing it, in the same synchronous step.
-      if (!entry.reads) noteWrite(sql);
+      if (!entry.reads) {
+        noteWrite(sql);
+        if (hooks.beforeWrite && !sqlite.inTransaction) hooks.beforeWrite(sqlite);
+      }
       return entry.stmt;
     },
   };

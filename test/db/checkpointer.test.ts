@@ -1,9 +1,9 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import t from 'tap';
 import { startCheckpointer } from '../../src/db/checkpointer.js';
-import { connect } from '../../src/db/connect.js';
+import { beforeEachWrite, connect, openSqlite } from '../../src/db/connect.js';
 import { tempDir } from '../helpers/app.js';
 import { sqliteOnly } from '../helpers/database.js';
 
@@ -29,4 +29,57 @@ t.test('a worker copies the WAL into the database in the background; commits no 
   await checkpointer!.stop();
   t.same(warnings, []);
   t.equal(await startCheckpointer(db, ':memory:', { warn: () => undefined }), null, 'nothing to do for an in-memory database');
+});
+
+t.test('once the worker has caught up with a long WAL, the main connection copies the frames written since before its next write, which starts the file over',
+  sqliteOnly('the WAL checkpointer of a SQLite file (the server starts it on SQLite only)'), async (t) => {
+  const path = join(tempDir(t), 'desk.db');
+  const { db } = connect(path);
+  t.teardown(() => db.destroy());
+  await sql`create table notes (id integer primary key, body text)`.execute(db);
+  const warnings: object[] = [];
+  // Every 5 ms, and "long" from 64 pages (256 KiB) on.
+  const checkpointer = await startCheckpointer(db, path, { warn: (obj) => warnings.push(obj) }, 5, 64);
+  t.ok(checkpointer, 'started');
+  const before = statSync(path).size;
+  for (let i = 0; i < 200; i++) await sql`insert into notes (body) values (${'x'.repeat(3000)})`.execute(db);
+  let copied = false;
+  for (let i = 0; i < 200 && !copied; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    copied = statSync(path).size > before + 200 * 3000;
+  }
+  t.ok(copied, 'the worker copied the 200 rows into the database file');
+  // The worker raises its flag in the same pass; then it stops, so that nothing else copies.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await checkpointer!.stop();
+
+  // Another writer's commit after the worker's pass: the WAL now has frames nobody copied, as when
+  // commits never pause. A write then appends to the WAL unless something copies them first.
+  const other = openSqlite(path);
+  t.teardown(() => other.close());
+  other.prepare('insert into notes (body) values (?)').run('y'.repeat(3000));
+  const salts = () => readFileSync(`${path}-wal`).subarray(16, 24).toString('hex');
+  const grown = salts();
+  await sql`insert into notes (body) values (${'z'})`.execute(db);
+  t.not(salts(), grown, 'the next write of the main connection started the WAL over (new salts in its header)');
+  t.same((await sql<{ n: number }>`select count(*) as n from notes`.execute(db)).rows[0], { n: 202 }, 'every row is there');
+  t.same(warnings, []);
+});
+
+t.test('beforeEachWrite runs before a write outside a transaction, and before the transaction, not inside it or for reads',
+  sqliteOnly('a hook of the SQLite connection'), async (t) => {
+  const { db } = connect(join(tempDir(t), 'desk.db'));
+  t.teardown(() => db.destroy());
+  await sql`create table notes (id integer primary key, body text)`.execute(db);
+  const seen: boolean[] = [];
+  t.ok(beforeEachWrite(db, (sqlite) => seen.push(sqlite.inTransaction)), 'registered on a connection connect made');
+  await sql`select count(*) from notes`.execute(db);
+  t.same(seen, [], 'not for a read');
+  await sql`insert into notes (body) values ('a')`.execute(db);
+  t.same(seen, [false], 'before a write on its own');
+  await db.transaction().execute(async (trx) => {
+    await sql`insert into notes (body) values ('b')`.execute(trx);
+    await sql`insert into notes (body) values ('c')`.execute(trx);
+  });
+  t.same(seen, [false, false], 'once for a transaction: before it begins');
 });

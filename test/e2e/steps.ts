@@ -49,7 +49,9 @@ export async function sees(t: Test, page: Page, text: string | RegExp, message?:
 export async function landsOn(t: Test, page: Page, path: string | RegExp): Promise<void> {
   const matcher = typeof path === 'string' ? (url: URL) => url.pathname === path : (url: URL) => path.test(url.pathname);
   const ok = await page.waitForURL(matcher).then(() => true, () => false);
-  t.ok(ok, `lands on ${String(path)}`, ok ? {} : { url: page.url() });
+  // On a miss, say what the page said (a flash or an alert often names the reason).
+  const said = ok ? [] : await page.locator('.flash, [role=alert]').allTextContents().catch(() => []);
+  t.ok(ok, `lands on ${String(path)}`, ok ? {} : { url: page.url(), said });
 }
 
 /** With JS on, htmx 4 is loaded and boosting the body; with JS off, nothing ran. */
