@@ -13,22 +13,31 @@ import { beforeEachWrite, type Db } from './connect.js';
  * left for that commit small; this size makes it rare.
  */
 export const FALLBACK_AUTOCHECKPOINT = 65_536;
-/** What a WAL file is cut back to when it starts over (SQLite's journal_size_limit). */
-const WAL_KEPT_BYTES = 64 * 1024 * 1024;
 /**
- * The WAL size (pages) from which it is made to start over: 32 MiB of 4 KiB pages, below
- * WAL_KEPT_BYTES, so that the file is written over from its start, never cut back or grown.
+ * What a WAL file is cut back to when it starts over (SQLite's journal_size_limit): the safety
+ * net's size, so that a WAL started over at RESTART_FRAMES is never cut (that took ~60 ms).
+ */
+const WAL_KEPT_BYTES = 256 * 1024 * 1024;
+/**
+ * The WAL size (pages) from which it is made to start over: 192 MiB of 4 KiB pages, below
+ * WAL_KEPT_BYTES, so that the file is written over from its start, never cut back or grown. A
+ * desk whose writes pause now and then starts it over by itself long before (a checkpoint that
+ * copied every frame lets the next write start it over).
  *
  * A writer starts the WAL file over only when a checkpoint has copied every frame before it begins,
  * which under a steady stream of commits (a portal create every 1.5 ms writes ~50 pages) never
  * happens by itself: the worker's passes end a few commits behind. The WAL then grew to the safety
  * net, whose commit took 20–30 ms to copy the rest and the next one ~60 ms to cut the file back to
- * WAL_KEPT_BYTES (1M tickets: 15 such commits in a 15 s run, the writes' p99). So when a pass of the
+ * 64 MiB (1M tickets: 15 such commits in a 15 s run, the writes' p99). So when a pass of the
  * worker has caught up with a WAL this long, the main connection copies the few frames written
  * since: a PASSIVE checkpoint just before its next write outside a transaction, in the same
  * synchronous step, so that the write finds every frame copied and starts the file over.
+ *
+ * That copy is a few dozen frames, but its two fsyncs take 15–20 ms on a disk the worker keeps busy
+ * (measured on the 1M bench): hence a long WAL, started over every second or so under a steady
+ * stream, not every 32 MiB (which cost four such pauses a second and the replies' p95).
  */
-export const RESTART_FRAMES = 8_192;
+export const RESTART_FRAMES = 49_152;
 /** "Caught up": this few frames left to copy (a few portal creates). */
 const CAUGHT_UP_FRAMES = 256;
 
@@ -104,7 +113,7 @@ export async function startCheckpointer(db: Db, databasePath: string, log: { war
     await sql`pragma wal_autocheckpoint = 1000`.execute(db).catch(() => undefined);
   });
   await sql.raw(`pragma wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT}`).execute(db);
-  // After such a burst the WAL file would keep its size on disk: cut back to 64 MiB once it starts over.
+  // After a burst past the safety net the WAL file would keep its size on disk: cut back once it starts over.
   await sql.raw(`pragma journal_size_limit = ${WAL_KEPT_BYTES}`).execute(db);
   return {
     async stop() {
