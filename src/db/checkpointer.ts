@@ -20,7 +20,10 @@ export const FALLBACK_AUTOCHECKPOINT = 65_536;
 const WAL_KEPT_BYTES = 256 * 1024 * 1024;
 /**
  * The WAL size (pages) from which it is made to start over: 192 MiB of 4 KiB pages, below
- * WAL_KEPT_BYTES, so that the file is written over from its start, never cut back or grown. A
+ * WAL_KEPT_BYTES, so that the file is written over from its start, and rarely cut back or grown
+ * (only when the main connection's copy finds the worker checkpointing, or a reader of another
+ * process holds frames back: the flag is raised again at the next length). Under a steady stream of
+ * writes the file thus stays at 192–256 MiB on disk. A
  * desk whose writes pause now and then starts it over by itself long before (a checkpoint that
  * copied every frame lets the next write start it over).
  *
@@ -57,13 +60,17 @@ const timer = setInterval(() => {
     // A pass copies the frames there were when it began ("log"); the next pass's "log" tells how
     // many came meanwhile. Passes go on, each shorter, until one was short enough to be caught up.
     let wal = checkpoint();
-    for (let pass = 1, came = Infinity; pass < 5 && came > ${CAUGHT_UP_FRAMES}; pass++) {
+    let came = Infinity;
+    for (let pass = 1; pass < 5 && came > ${CAUGHT_UP_FRAMES}; pass++) {
       const next = checkpoint();
       came = next.log - wal.log;
       wal = next;
     }
-    // Once per length: a WAL nobody writes to needs no second copy, and it starts over at the next write.
-    if (wal.log >= workerData.restartFrames && wal.log - wal.checkpointed <= ${CAUGHT_UP_FRAMES} && wal.log !== told) {
+    // Caught up: the last pass had few frames to copy after it (came), and copied them all (no
+    // reader held it back). Once per length: a WAL nobody writes to needs no second copy, and it
+    // starts over at the next write.
+    const caughtUp = came <= ${CAUGHT_UP_FRAMES} && wal.log === wal.checkpointed;
+    if (caughtUp && wal.log >= workerData.restartFrames && wal.log !== told) {
       told = wal.log;
       Atomics.store(workerData.caughtUp, 0, 1);
     }
@@ -73,6 +80,8 @@ parentPort.on('message', () => { clearInterval(timer); db.close(); process.exit(
 `;
 
 export interface Checkpointer {
+  /** Whether the worker has caught up with a long WAL and the main connection's next write will copy the rest. */
+  copyDue(): boolean;
   stop(): Promise<void>;
 }
 
@@ -99,7 +108,8 @@ export async function startCheckpointer(db: Db, databasePath: string, log: { war
   worker.unref();
   worker.on('message', (message: { error: string }) => log.warn({ error: message.error }, 'background WAL checkpoint failed'));
   // The last copy runs on the main connection, just before its next write: no commit can come between.
-  beforeEachWrite(db, (sqlite) => {
+  // (The hook stays after `stop`: a flag left raised costs one PASSIVE that finds nothing to copy.)
+  const hooked = beforeEachWrite(db, (sqlite) => {
     if (Atomics.load(caughtUp, 0) === 0) return;
     Atomics.store(caughtUp, 0, 0);
     try {
@@ -108,6 +118,7 @@ export async function startCheckpointer(db: Db, databasePath: string, log: { war
       log.warn({ err: error }, 'WAL checkpoint failed');
     }
   });
+  if (!hooked) log.warn({}, 'WAL checkpointer: not a connection of its own; under a steady stream of writes the WAL grows to the safety net');
   worker.on('error', async (error) => {
     log.warn({ err: error }, 'WAL checkpointer stopped: SQLite checkpoints on commit again');
     await sql`pragma wal_autocheckpoint = 1000`.execute(db).catch(() => undefined);
@@ -116,6 +127,7 @@ export async function startCheckpointer(db: Db, databasePath: string, log: { war
   // After a burst past the safety net the WAL file would keep its size on disk: cut back once it starts over.
   await sql.raw(`pragma journal_size_limit = ${WAL_KEPT_BYTES}`).execute(db);
   return {
+    copyDue: () => Atomics.load(caughtUp, 0) === 1,
     async stop() {
       const exited = new Promise((resolve) => worker.once('exit', resolve));
       worker.ref();
