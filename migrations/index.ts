@@ -42,6 +42,7 @@ import * as m0052 from './0052_report_days.js';
 import * as m0053 from './0053_busy_queue_indexes.js';
 import * as m0054 from './0054_portal_search.js';
 import * as m0056 from './0056_report_backlog_blocks.js';
+import * as m0057 from './0057_config_marker.js';
 
 // A static list, not a directory read at run time: the single executable bundles these modules.
 export const migrations: Record<string, Migration> = {
@@ -88,4 +89,5 @@ export const migrations: Record<string, Migration> = {
   '0053_busy_queue_indexes': m0053,
   '0054_portal_search': m0054,
   '0056_report_backlog_blocks': m0056,
+  '0057_config_marker': m0057,
 };

@@ -1,4 +1,4 @@
-import { untilChanged } from '../db/change-cache.js';
+import { untilConfigChanged } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 import { keyed } from '../db/keyed.js';
 import { displayValue, fieldName, fieldsOfType } from '../fields/fields.js';
@@ -11,7 +11,7 @@ import { tagsOfTicket, tagSuggestions } from '../tags/queries.js';
 type VisibleTicket = NonNullable<Awaited<ReturnType<typeof findVisibleTicket>>>;
 
 // Retired types are offered only to the tickets that already have them (as in "Updating Ticket").
-const typeChoices = untilChanged((db: Db, typeId: number) => db.selectFrom('ticket_types').select(['id', 'name'])
+const typeChoices = untilConfigChanged((db: Db, typeId: number) => db.selectFrom('ticket_types').select(['id', 'name'])
   .where((eb) => eb.or([eb('retired_at', 'is', null), eb('id', '=', typeId)])).orderBy('position').orderBy('name').execute());
 
 /** How many of the requester's other tickets the panel lists (the newest by activity). */

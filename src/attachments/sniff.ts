@@ -1,4 +1,4 @@
-import { untilChanged } from '../db/change-cache.js';
+import { untilConfigChanged } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 import { getNumberSetting, getSetting } from '../settings/settings.js';
 
@@ -135,7 +135,7 @@ export const SETTING_ALLOWED_TYPES = 'attachments.allowed_types';
 export const SETTING_MAX_TOTAL_BYTES = 'attachments.max_total_bytes';
 
 /** The policy from the settings table (`attachments.allowed_types`, `attachments.max_total_bytes`), with the seed's defaults. */
-const policy = untilChanged((db: Db, _: '') => readAttachmentPolicy(db), 1);
+const policy = untilConfigChanged((db: Db, _: '') => readAttachmentPolicy(db), 1);
 export const loadAttachmentPolicy = (db: Db): Promise<AttachmentPolicy> => policy(db, '');
 
 async function readAttachmentPolicy(db: Db): Promise<AttachmentPolicy> {
@@ -151,7 +151,7 @@ export const SETTING_MAIL_TYPES = 'attachments.mail_types';
 export const DEFAULT_MAIL_TYPES = 'jpg, png, gif, webp, pdf, zip, txt, csv, log, eml, p7s';
 
 /** The policy for files that come by mail: the mail allow-list (a setting), the forms' total per message. */
-const mailPolicy = untilChanged(async (db: Db, _: ''): Promise<AttachmentPolicy> => {
+const mailPolicy = untilConfigChanged(async (db: Db, _: ''): Promise<AttachmentPolicy> => {
   const [forms, types] = await Promise.all([loadAttachmentPolicy(db), getSetting(db, SETTING_MAIL_TYPES)]);
   return { allowed: parseAllowedTypes(types ?? DEFAULT_MAIL_TYPES), maxTotalBytes: forms.maxTotalBytes };
 }, 1);

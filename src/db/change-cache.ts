@@ -58,6 +58,17 @@ export function requestScope<T>(run: () => T): T {
 }
 
 /**
+ * The configuration's marker: moved only by writes to the configuration tables (settings, brands,
+ * ticket types, fields, statuses, services: migration 0057), read with the whole marker in one
+ * statement. Before that migration it is the whole marker.
+ */
+export async function configMarker(db: Db): Promise<string> {
+  const marker = await changeMarker(db);
+  const config = marker.slice(marker.indexOf('#') + 1);
+  return config === '' ? marker : config;
+}
+
+/**
  * A scope as `requestScope` makes one, to enter several times: whatever runs through the function
  * returned shares the marker read first, while nothing run through it writes, for REQUEST_MARKER_MS
  * at most (the event consumers' cheap checks of one read of the stream, events/runner.ts). Like a
@@ -118,28 +129,54 @@ export function noteWrite(sqlText: string): void {
   if (scope) scope.writes++;
 }
 
+/**
+ * The marker, and after a `#` the configuration's (migration 0057: a counter the writes to the
+ * configuration tables move), read in one statement. Before that migration (a desk being
+ * upgraded) the configuration's is the whole marker.
+ */
 async function readMarker(db: Db): Promise<string> {
+  if (!configMarkerKnown.has(db) && !await hasConfigMarker(db)) return `${await readWholeMarker(db)}#`;
   const raw = markerStatements.get(db);
   // Straight on the connection's handle: a hundredth of a millisecond less than through Kysely,
   // asked several times a page. (The handle is the one connection behind `db`: its own writes count.)
-  if (raw) {
-    const row = raw.get() as { c: number; v: number };
-    return `${row.c}:${row.v}`;
+  if (raw?.statement) {
+    const row = raw.statement.get() as { c: number; v: number; k: number };
+    return `${row.c}:${row.v}#${row.k}`;
   }
   if (isPostgres(db)) {
-    const { rows } = await sql<{ lsn: string }>`select pg_current_wal_insert_lsn()::text as lsn`.execute(db);
-    return rows[0]!.lsn;
+    const { rows } = await sql<{ lsn: string; k: string }>`select pg_current_wal_insert_lsn()::text as lsn, (select n from config_marker where id = 1)::text as k`.execute(db);
+    return `${rows[0]!.lsn}#${rows[0]!.k}`;
   }
-  const { rows } = await sql<{ c: number; v: number }>`${sql.raw(MARKER_SQL)}`.execute(db);
+  const { rows } = await sql<{ c: number; v: number; k: number }>`${sql.raw(MARKER_SQL)}`.execute(db);
+  return `${rows[0]!.c}:${rows[0]!.v}#${rows[0]!.k}`;
+}
+
+async function readWholeMarker(db: Db): Promise<string> {
+  if (isPostgres(db)) return (await sql<{ lsn: string }>`select pg_current_wal_insert_lsn()::text as lsn`.execute(db)).rows[0]!.lsn;
+  const { rows } = await sql<{ c: number; v: number }>`select total_changes() as c, (select data_version from pragma_data_version) as v`.execute(db);
   return `${rows[0]!.c}:${rows[0]!.v}`;
 }
 
-const MARKER_SQL = 'select total_changes() as c, (select data_version from pragma_data_version) as v';
-const markerStatements = new WeakMap<Db, SQLite.Statement>();
+/** Databases whose config_marker table is there (it never goes away once it is). */
+const configMarkerKnown = new WeakSet<Db>();
+
+async function hasConfigMarker(db: Db): Promise<boolean> {
+  const found = isPostgres(db)
+    ? (await sql<{ t: string | null }>`select to_regclass('config_marker')::text as t`.execute(db)).rows[0]!.t !== null
+    : (await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = 'config_marker'`.execute(db)).rows[0]!.n > 0;
+  if (!found) return false;
+  configMarkerKnown.add(db);
+  const raw = markerStatements.get(db);
+  if (raw && !raw.statement) raw.statement = raw.sqlite.prepare(MARKER_SQL);
+  return true;
+}
+
+const MARKER_SQL = 'select total_changes() as c, (select data_version from pragma_data_version) as v, (select n from config_marker where id = 1) as k';
+const markerStatements = new WeakMap<Db, { sqlite: SQLite.Database; statement: SQLite.Statement | null }>();
 
 /** `db` runs on this SQLite handle alone (db/connect.ts): its marker is read on the handle directly. */
 export function readMarkerOn(db: Db, sqlite: SQLite.Database): void {
-  markerStatements.set(db, sqlite.prepare(MARKER_SQL));
+  markerStatements.set(db, { sqlite, statement: null });
 }
 
 /**
@@ -159,10 +196,10 @@ export class ChangeCache<T> {
    * `graceMs`: a value stays good for this long after it was read even when the database changed
    * since, for values that stay safe when a little old (a search's floor: see search/agent-hits.ts).
    */
-  constructor(private readonly limit = 1000, private readonly graceMs = 0) {}
+  constructor(private readonly limit = 1000, private readonly graceMs = 0, private readonly markerOf: (db: Db) => Promise<string> = changeMarker) {}
 
   async get(db: Db, key: string, compute: () => Promise<T>): Promise<T> {
-    const marker = await changeMarker(db);
+    const marker = await this.markerOf(db);
     let entries = this.#byDb.get(db);
     if (!entries) this.#byDb.set(db, entries = new Map());
     const hit = entries.get(key);
@@ -186,6 +223,17 @@ export class ChangeCache<T> {
  */
 export function untilChanged<A extends string | number, T>(read: (db: Db, arg: A) => Promise<T>, limit = 100, graceMs = 0): (db: Db, arg: A) => Promise<T> {
   const cache = new ChangeCache<T>(limit, graceMs);
+  return (db, arg) => (db.isTransaction ? read(db, arg) : cache.get(db, String(arg), () => read(db, arg)));
+}
+
+/**
+ * `read` remembered per key until the configuration changes (`configMarker`), whatever else is
+ * written meanwhile: for reads of the configuration tables alone (migrations/0057_config_marker.ts
+ * lists them; a read of any other table belongs in `untilChanged`). Inside a transaction it reads
+ * as the transaction sees it.
+ */
+export function untilConfigChanged<A extends string | number, T>(read: (db: Db, arg: A) => Promise<T>, limit = 100): (db: Db, arg: A) => Promise<T> {
+  const cache = new ChangeCache<T>(limit, 0, configMarker);
   return (db, arg) => (db.isTransaction ? read(db, arg) : cache.get(db, String(arg), () => read(db, arg)));
 }
 

@@ -1,4 +1,4 @@
-import { untilChanged } from '../db/change-cache.js';
+import { untilConfigChanged } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 import type { HistoryEntry } from '../kernel/history.js';
 import type { Selectable } from 'kysely';
@@ -43,7 +43,7 @@ export function parseOptions(json: string): FieldOption[] {
 }
 
 /** The fields of a ticket type, in the type's order; retired fields are left out of forms. */
-export const fieldsOfType = untilChanged(async (db: Db, typeId: number): Promise<FieldDef[]> => {
+export const fieldsOfType = untilConfigChanged(async (db: Db, typeId: number): Promise<FieldDef[]> => {
   const rows = await db.selectFrom('ticket_type_fields').innerJoin('fields', 'fields.id', 'ticket_type_fields.field_id')
     .selectAll('fields').where('ticket_type_fields.type_id', '=', typeId).where('fields.retired_at', 'is', null)
     .orderBy('ticket_type_fields.position').execute();

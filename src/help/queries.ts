@@ -1,5 +1,5 @@
 import { sql, type SqlBool } from 'kysely';
-import { untilChanged } from '../db/change-cache.js';
+import { untilConfigChanged } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 import { NotFound } from '../lib/errors.js';
 import { localized, parseTexts } from './text.js';
@@ -143,7 +143,7 @@ export async function findSection(db: Db, id: number) {
 }
 
 /** Every brand's host name, and the default brand first: remembered until the database changes (read on every help page). */
-const helpBrands = untilChanged((db: Db, _: '') => db.selectFrom('brands').select(['id', 'name', 'portal_title', 'host'])
+const helpBrands = untilConfigChanged((db: Db, _: '') => db.selectFrom('brands').select(['id', 'name', 'portal_title', 'host'])
   .orderBy('is_default', 'desc').orderBy('id').execute(), 1);
 
 /** The brand answering on a host name, else the default brand (one desk always has one). */

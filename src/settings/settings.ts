@@ -1,9 +1,9 @@
-import { ChangeCache, writesTo } from '../db/change-cache.js';
+import { ChangeCache, configMarker, writesTo } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 import { tookLateWriterLock } from '../db/writer-lock.js';
 
-/** The whole table (a few dozen rows), read again only after the database changed. */
-const settingsCache = new ChangeCache<Map<string, string>>(1);
+/** The whole table (a few dozen rows), read again only after the configuration changed (migration 0057). */
+const settingsCache = new ChangeCache<Map<string, string>>(1, 0, configMarker);
 
 /** Per transaction: the table as it read it first, `writesTo('settings')` then, and whether it held the writer lock yet. */
 const inTransaction = new WeakMap<Db, { all: Promise<Map<string, string>>; writes: number; locked: boolean }>();

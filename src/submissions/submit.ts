@@ -11,7 +11,7 @@ import { getNumberSetting, getSetting } from '../settings/settings.js';
 import { startingStatus } from '../tickets/queries.js';
 import type { Actor } from '../users/actor.js';
 import type { SubmitInput } from './schemas.js';
-import { activeServices, customerTopics } from './queries.js';
+import { activeServices, customerTopics, listBrands } from './queries.js';
 
 /** Seed 004: "Not related to a service" is offered unless the operator requires a service. */
 export async function serviceRequired(db: Db): Promise<boolean> {
@@ -91,7 +91,7 @@ export async function checkSubmission(db: Db, actor: Actor, form: Checked<Submit
   const topics = await customerTopics(db);
   const topic = topics.find((t) => t.id === typeId);
   if (!topic) errors.typeId ??= 'errors.choice';
-  const brands = await db.selectFrom('brands').select(['id']).orderBy('name').execute();
+  const brands = await listBrands(db);
   const brandId = brands.length === 1 ? brands[0]!.id : form.value.brandId;
   if (!brands.some((b) => b.id === brandId)) errors.brandId ??= 'errors.required';
   const services = await activeServices(db, actor);

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { untilChanged } from '../db/change-cache.js';
+import { untilChanged, untilConfigChanged } from '../db/change-cache.js';
 import type { Db } from '../db/connect.js';
 import type { StatusCategory } from '../db/schema.js';
 import type { Actor } from '../users/actor.js';
@@ -70,7 +70,7 @@ export const SEARCH_WINDOW = 5000;
 
 export type StatusLookup = Awaited<ReturnType<typeof statusLookup>>;
 
-const statusCategories = untilChanged((db: Db, _: '') => db.selectFrom('statuses').select(['id', 'category']).execute(), 1);
+const statusCategories = untilConfigChanged((db: Db, _: '') => db.selectFrom('statuses').select(['id', 'category']).execute(), 1);
 
 /** A category → status ids lookup from the (small) statuses table, read once per request. */
 export async function statusLookup(db: Db) {

@@ -1,5 +1,5 @@
 import { sql, type SqlBool } from 'kysely';
-import { ChangeCache, untilChanged } from '../db/change-cache.js';
+import { ChangeCache, untilConfigChanged } from '../db/change-cache.js';
 import { likeIgnoringCase } from '../db/dialect.js';
 import type { Db } from '../db/connect.js';
 import type { MessageKind, StatusCategory } from '../db/schema.js';
@@ -72,7 +72,7 @@ const defaultStatusOf = (db: Db, category: StatusCategory) => db.selectFrom('sta
   .where('category', '=', category).where('retired_at', 'is', null)
   .orderBy('is_default_for_category', 'desc').orderBy('position').limit(1);
 
-export const defaultStatusId = untilChanged(async (db: Db, category: StatusCategory): Promise<number | undefined> =>
+export const defaultStatusId = untilConfigChanged(async (db: Db, category: StatusCategory): Promise<number | undefined> =>
   (await defaultStatusOf(db, category).select('id').executeTakeFirst())?.id);
 
 /**
@@ -173,7 +173,7 @@ export async function listEvents(db: Db, ticketId: number) {
   return events.sort((a, b) => a.id - b.id); // here, not by `order by`: see lib/order.ts
 }
 
-const workflow = untilChanged((db: Db, _: '') => db.selectFrom('statuses').select(['id', 'name', 'category', 'customer_label'])
+const workflow = untilConfigChanged((db: Db, _: '') => db.selectFrom('statuses').select(['id', 'name', 'category', 'customer_label'])
   .where('retired_at', 'is', null).orderBy('position').execute(), 1);
 export const listWorkflow = (db: Db) => workflow(db, '');
 
