@@ -231,6 +231,12 @@ export interface SettingsTable {
   value: string;
 }
 
+/** One row (id 1): a counter the configuration tables' triggers move (migration 0057, db/change-cache.ts). */
+export interface ConfigMarkerTable {
+  id: number;
+  n: Generated<number>;
+}
+
 export interface TextsTable {
   key: string;
   locale: string;
@@ -249,6 +255,7 @@ export interface VideoSessionsTable {
 
 export interface Database {
   audit_log: AuditLogTable;
+  config_marker: ConfigMarkerTable;
   users: UsersTable;
   sessions: SessionsTable;
   user_tokens: UserTokensTable;
