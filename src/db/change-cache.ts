@@ -58,9 +58,10 @@ export function requestScope<T>(run: () => T): T {
 }
 
 /**
- * The configuration's marker: moved only by writes to the configuration tables (settings, brands,
- * ticket types, fields, statuses, services: migration 0057), read with the whole marker in one
- * statement. Before that migration it is the whole marker.
+ * The configuration's marker: moved by writes to the configuration tables (settings, brands,
+ * ticket types, fields, statuses, services: migration 0057; on PostgreSQL by any such statement,
+ * even one that changed no row), read with the whole marker in one statement. Before that
+ * migration (or without its row) it is the whole marker.
  */
 export async function configMarker(db: Db): Promise<string> {
   const marker = await changeMarker(db);
@@ -140,15 +141,20 @@ async function readMarker(db: Db): Promise<string> {
   // Straight on the connection's handle: a hundredth of a millisecond less than through Kysely,
   // asked several times a page. (The handle is the one connection behind `db`: its own writes count.)
   if (raw?.statement) {
-    const row = raw.statement.get() as { c: number; v: number; k: number };
-    return `${row.c}:${row.v}#${row.k}`;
+    const row = raw.statement.get() as { c: number; v: number; k: number | null };
+    // Read on the handle, this bypasses Kysely's queue: between two statements of an open transaction
+    // it sees that transaction's uncommitted counter, which a rollback takes back and the next
+    // committed write reaches again. A value remembered under it must never match again: the
+    // counter then comes with total_changes(), which only grows.
+    const config = row.k === null ? '' : raw.sqlite.inTransaction ? `${row.k}~${row.c}` : String(row.k);
+    return `${row.c}:${row.v}#${config}`;
   }
   if (isPostgres(db)) {
-    const { rows } = await sql<{ lsn: string; k: string }>`select pg_current_wal_insert_lsn()::text as lsn, (select n from config_marker where id = 1)::text as k`.execute(db);
-    return `${rows[0]!.lsn}#${rows[0]!.k}`;
+    const { rows } = await sql<{ lsn: string; k: string | null }>`select pg_current_wal_insert_lsn()::text as lsn, (select n from config_marker where id = 1)::text as k`.execute(db);
+    return `${rows[0]!.lsn}#${rows[0]!.k ?? ''}`;
   }
-  const { rows } = await sql<{ c: number; v: number; k: number }>`${sql.raw(MARKER_SQL)}`.execute(db);
-  return `${rows[0]!.c}:${rows[0]!.v}#${rows[0]!.k}`;
+  const { rows } = await sql<{ c: number; v: number; k: number | null }>`${sql.raw(MARKER_SQL)}`.execute(db);
+  return `${rows[0]!.c}:${rows[0]!.v}#${rows[0]!.k ?? ''}`;
 }
 
 async function readWholeMarker(db: Db): Promise<string> {
@@ -182,7 +188,8 @@ export function readMarkerOn(db: Db, sqlite: SQLite.Database): void {
 /**
  * Results remembered until the database changes at all (any write empties it): correct by
  * construction, and a read-mostly desk answers repeated lookups without querying. Bounded: the
- * oldest entry goes when `limit` is reached.
+ * oldest entry goes when `limit` is reached. With `markerOf` = `configMarker`, until the
+ * configuration changes: only for reads of the configuration tables (see `untilConfigChanged`).
  */
 export class ChangeCache<T> {
   /**
@@ -218,8 +225,9 @@ export class ChangeCache<T> {
 
 /**
  * `read` remembered per key until the database changes (outside transactions; inside one it reads
- * as the transaction sees it). For the small tables every page reads again: statuses, types,
- * fields, settings. The value is shared between callers: treat it as read-only. `graceMs`: see ChangeCache.
+ * as the transaction sees it). For what pages read again and that depends on more than the
+ * configuration (`untilConfigChanged` is for the configuration tables alone: statuses, types,
+ * fields, settings). The value is shared between callers: treat it as read-only. `graceMs`: see ChangeCache.
  */
 export function untilChanged<A extends string | number, T>(read: (db: Db, arg: A) => Promise<T>, limit = 100, graceMs = 0): (db: Db, arg: A) => Promise<T> {
   const cache = new ChangeCache<T>(limit, graceMs);

@@ -142,7 +142,7 @@ export async function findSection(db: Db, id: number) {
   return row;
 }
 
-/** Every brand's host name, and the default brand first: remembered until the database changes (read on every help page). */
+/** Every brand's host name, and the default brand first: remembered until the configuration changes (read on every help page). */
 const helpBrands = untilConfigChanged((db: Db, _: '') => db.selectFrom('brands').select(['id', 'name', 'portal_title', 'host'])
   .orderBy('is_default', 'desc').orderBy('id').execute(), 1);
 

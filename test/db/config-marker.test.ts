@@ -11,7 +11,7 @@ import { getSetting, putSetting } from '../../src/settings/settings.js';
 import { customerTopics } from '../../src/submissions/queries.js';
 import { buildTestDesk } from '../helpers/app.js';
 import { makeTicket, makeUser } from '../helpers/factories.js';
-import { onPostgres } from '../helpers/database.js';
+import { onPostgres, sqliteOnly } from '../helpers/database.js';
 import { ReadCounter } from '../helpers/read-counter.js';
 
 const counter = async (db: Db) => (await sql<{ n: number | string }>`select n from config_marker where id = 1`.execute(db)).rows[0]!.n;
@@ -91,4 +91,36 @@ t.test('untilConfigChanged inside a transaction reads as the transaction sees it
     throw new Error('roll back');
   }).catch(() => undefined);
   t.same(await brandNames(db, ''), outside, 'outside, as committed');
+});
+
+t.test('a value read while a transaction of the same connection has an uncommitted configuration write is not kept under that write\'s marker',
+  sqliteOnly('SQLite: the marker is read on the connection itself, which sees its own transaction\'s writes'), async (t) => {
+  const { db } = await buildTestDesk(t);
+  await putSetting(db, 'test.rolled', 'old');
+  t.equal(await getSetting(db, 'test.rolled'), 'old');
+  let during: Promise<string | undefined> | undefined;
+  await db.transaction().execute(async (trx) => {
+    await putSetting(trx, 'test.rolled', 'rolled back');
+    // Another request, between two statements of the transaction: it reads the marker at once (the
+    // uncommitted counter), and the setting once the transaction is over (the old value).
+    during = getSetting(db, 'test.rolled');
+    await new Promise((resolve) => setImmediate(resolve));
+    throw new Error('roll back');
+  }).catch(() => undefined);
+  t.equal(await during, 'old', 'the value as committed');
+  // The next committed write brings the counter to the number the rolled-back one had.
+  await putSetting(db, 'test.rolled', 'new');
+  t.equal(await getSetting(db, 'test.rolled'), 'new', 'the new value, not the one read during the transaction');
+});
+
+t.test('without its row the configuration marker is the whole marker: nothing is kept past a write', async (t) => {
+  const { db } = await buildTestDesk(t);
+  const requester = (await makeUser(db, 'customer')).id;
+  await sql`delete from config_marker`.execute(db);
+  const reads = new ReadCounter();
+  const counted = db.withPlugin(reads);
+  await getSetting(counted, 'site.name');
+  await makeTicket(db, { requesterId: requester });
+  await getSetting(counted, 'site.name');
+  t.equal(reads.of('settings'), 2, 'read again after the ticket write');
 });
