@@ -14,15 +14,20 @@ function restoreFocus() {
 }
 const selectorFor = (el) => (el.id ? '#' + CSS.escape(el.id) : el.getAttribute('href') ? `${el.localName}[href="${CSS.escape(el.getAttribute('href'))}"]` : null);
 
-// A swap that removed the focused element leaves focus on <body>: note what had it.
-let focusedBeforeSwap = null;
-document.addEventListener('htmx:before:swap', () => {
+// A swap that removed the focused element leaves focus on <body>: note what had it, per swap. Swaps
+// overlap (htmx awaits the insertion between the two events): a live update's before:swap, coming
+// after a tab's swap took the focused link away, must not erase what the tab's swap noted.
+const focusedBefore = new WeakMap();
+document.addEventListener('htmx:before:swap', (event) => {
+  const ctx = event.detail && event.detail.ctx;
+  if (!ctx) return;
   const active = document.activeElement;
-  focusedBeforeSwap = active && active !== document.body ? selectorFor(active) || '' : null;
+  focusedBefore.set(ctx, active && active !== document.body ? selectorFor(active) || '' : null);
 });
 
 document.addEventListener('htmx:after:swap', (event) => {
   const ctx = event.detail && event.detail.ctx;
+  const focusedBeforeSwap = ctx && focusedBefore.has(ctx) ? focusedBefore.get(ctx) : null;
   const target = ctx && ctx.target;
   // After an outerHTML swap the target is the old, detached element: look for its successor.
   const successor = target instanceof Element && !target.isConnected && target.id ? document.getElementById(target.id) : null;
