@@ -1,18 +1,26 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { startCheckpointer } from '../../src/db/checkpointer.js';
 import { beforeEachWrite, connect, openSqlite } from '../../src/db/connect.js';
 import { tempDir } from '../helpers/app.js';
 import { sqliteOnly } from '../helpers/database.js';
 
-t.test('a worker copies the WAL into the database in the background; commits no longer checkpoint at 1,000 pages',
-  sqliteOnly('the WAL checkpointer of a SQLite file (the server starts it on SQLite only)'), async (t) => {
+const ON_SQLITE = sqliteOnly('the WAL checkpointer of a SQLite file (the server starts it on SQLite only)');
+
+/** A SQLite file of its own with one table to write to. */
+async function notesDesk(t: Test) {
   const path = join(tempDir(t), 'desk.db');
   const { db } = connect(path);
   t.teardown(() => db.destroy());
   await sql`create table notes (id integer primary key, body text)`.execute(db);
+  return { path, db };
+}
+
+t.test('a worker copies the WAL into the database in the background; commits no longer checkpoint at 1,000 pages',
+  ON_SQLITE, async (t) => {
+  const { path, db } = await notesDesk(t);
   const warnings: object[] = [];
   const checkpointer = await startCheckpointer(db, path, { warn: (obj) => warnings.push(obj) }, 20);
   t.ok(checkpointer, 'started');
@@ -32,11 +40,8 @@ t.test('a worker copies the WAL into the database in the background; commits no 
 });
 
 t.test('once the worker has caught up with a long WAL, the main connection copies the frames written since before its next write, which starts the file over',
-  sqliteOnly('the WAL checkpointer of a SQLite file (the server starts it on SQLite only)'), async (t) => {
-  const path = join(tempDir(t), 'desk.db');
-  const { db } = connect(path);
-  t.teardown(() => db.destroy());
-  await sql`create table notes (id integer primary key, body text)`.execute(db);
+  ON_SQLITE, async (t) => {
+  const { path, db } = await notesDesk(t);
   const warnings: object[] = [];
   // Every 5 ms, and "long" from 64 pages (256 KiB) on.
   const checkpointer = await startCheckpointer(db, path, { warn: (obj) => warnings.push(obj) }, 5, 64);
@@ -69,9 +74,7 @@ t.test('once the worker has caught up with a long WAL, the main connection copie
 
 t.test('beforeEachWrite runs before a write outside a transaction, and before the transaction, not inside it or for reads',
   sqliteOnly('a hook of the SQLite connection'), async (t) => {
-  const { db } = connect(join(tempDir(t), 'desk.db'));
-  t.teardown(() => db.destroy());
-  await sql`create table notes (id integer primary key, body text)`.execute(db);
+  const { db } = await notesDesk(t);
   const seen: boolean[] = [];
   t.ok(beforeEachWrite(db, (sqlite) => seen.push(sqlite.inTransaction)), 'registered on a connection connect made');
   await sql`select count(*) from notes`.execute(db);
